@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The client sync engine: pushes the outbox and pulls changes with POST /api/v1/sync,
+ * one store transaction per response, until the outbox is empty and the server says no
+ * more. It never loses a write: an entry leaves the outbox only with a definite answer.
+ *
+ * Two ways to drive it:
+ *  - sync_engine_run() runs a whole sync on the calling thread (the CLI);
+ *  - sync_engine_start() runs it on a thread of its own with its own database connection
+ *    (the TUI): the key loop calls sync_engine_request() to ask for a sync and
+ *    sync_engine_status() to read progress; neither blocks on the network.
+ */
+#ifndef SYNC_ENGINE_H
+#define SYNC_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store/db.h"
+
+enum sync_state {
+	SYNC_IDLE,        /* never tried yet */
+	SYNC_ONLINE,      /* the last round reached the server */
+	SYNC_OFFLINE,     /* the server could not be reached; will retry with back-off */
+	SYNC_SYNCING,     /* a round is in progress */
+	SYNC_NEEDS_LOGIN, /* refresh failed: the outbox waits for `lectern login` */
+};
+
+enum sync_phase {
+	SYNC_PHASE_NONE,
+	SYNC_PHASE_PUSH,
+	SYNC_PHASE_PULL,
+	SYNC_PHASE_APPLY,
+	SYNC_PHASE_VERIFY,
+};
+
+/* A snapshot of the engine's state, copied out under its lock. */
+struct sync_status {
+	enum sync_state state;
+	enum sync_phase phase;
+	int64_t bytes_up; /* this sync so far, headers included */
+	int64_t bytes_down;
+	int64_t round_trips;
+	int64_t entries_pushed;  /* outbox entries answered this sync */
+	int64_t entries_waiting; /* outbox entries still queued */
+	int64_t changes_applied;
+	int64_t issues;       /* sync issues listed for the user */
+	int64_t last_success; /* wall-clock seconds of the last successful sync, 0 never */
+	char message[256];    /* the last error, for the status line; "" when none */
+};
+
+struct sync_options {
+	const char *db_path;    /* replica file; the engine opens its own connection */
+	const char *server_url; /* overrides the replica's "server_url" setting when not NULL */
+	int batch_size;         /* outbox entries per round; 0 for the default (100) */
+	int connect_timeout_s;  /* 0 for the default (10) */
+	int low_speed_time_s;   /* abort when under 1 byte/s... for this long; 0 default (30) */
+	const char *ca_file;    /* extra CA bundle for TLS, or NULL */
+};
+
+struct sync_engine;
+
+/*
+ * Creates an engine. Returns 0 and *out (free with sync_engine_destroy()), or a negative
+ * lc_err with a message in *cause.
+ */
+int sync_engine_create(const struct sync_options *opts, struct sync_engine **out, char **cause);
+/* Stops the thread if started (waiting for the round in flight) and frees. Accepts NULL. */
+void sync_engine_destroy(struct sync_engine *engine);
+
+/*
+ * Runs a whole sync on this thread: rounds until the outbox is empty and `more` is false.
+ * With verify, also compares /sync/digest with the replica. Returns 0, -LC_ENET (server
+ * unreachable), -LC_EAUTH (login needed), -LC_ECONFLICT (verify mismatch) or another
+ * negative lc_err, with a message in *cause.
+ */
+int sync_engine_run(struct sync_engine *engine, bool verify, char **cause);
+
+/* Starts the background thread: it syncs now, on request, and every interval_s seconds. */
+int sync_engine_start(struct sync_engine *engine, int interval_s);
+/* Asks the background thread to sync as soon as it can. Never blocks. */
+void sync_engine_request(struct sync_engine *engine);
+/* Copies the current status. Never blocks on the network. */
+void sync_engine_status(struct sync_engine *engine, struct sync_status *out);
+/* Counter bumped after every applied response; the TUI redraws when it changes. */
+uint64_t sync_engine_generation(struct sync_engine *engine);
+
+/*
+ * Logs in with username and password against server_url: stores server_url, user id,
+ * username and both tokens in the replica. Returns 0, -LC_EAUTH (wrong credentials, message
+ * in cause), -LC_ENET, or another negative lc_err.
+ */
+int sync_login(const char *db_path, const char *server_url, const char *username,
+               const char *password, const char *ca_file, char **cause);
+/* Revokes the refresh token on the server when reachable and forgets the tokens. */
+int sync_logout(const char *db_path, const char *ca_file, char **cause);
+
+#endif
