@@ -1,0 +1,620 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * SQLite plumbing; see db.h.
+ *
+ * The one idea: nothing is written to a file until it has been identified as ours (or as
+ * brand new). The identification reads the 100-byte SQLite header with plain read(2) and
+ * then, for what the header cannot tell, asks SQLite through a read-only connection. Only
+ * then is the file opened read-write, switched to WAL and migrated.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/err.h"
+#include "common/fsutil.h"
+#include "common/mem.h"
+#include "store/db.h"
+
+#define BUSY_TIMEOUT_MS 5000
+#define SQLITE_HEADER_LEN 100
+
+struct cached_stmt {
+	uint64_t hash;
+	char *sql;
+	sqlite3_stmt *stmt;
+};
+
+struct store_db {
+	sqlite3 *handle;
+	char *path;
+	int version;
+	struct store_error error;
+	struct cached_stmt *cache;
+	size_t cache_len;
+	size_t cache_cap;
+	/* Savepoint nesting, and the depth whose savepoint opened the transaction (0: none). */
+	int sp_depth;
+	int sp_owner_depth;
+};
+
+/* What the read-only inspection found. */
+struct file_probe {
+	bool is_new;            /* missing or empty: to be initialised */
+	int32_t application_id; /* from the file */
+	int32_t user_version;
+};
+
+static void set_error(struct store_db *db, int sqlite_code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+set_error(struct store_db *db, int sqlite_code, const char *fmt, ...)
+{
+	va_list ap;
+
+	db->error.sqlite_code = sqlite_code;
+	va_start(ap, fmt);
+	vsnprintf(db->error.message, sizeof(db->error.message), fmt, ap);
+	va_end(ap);
+}
+
+int
+store_db_fail(struct store_db *db, int sqlite_code, const char *context)
+{
+	const char *msg = db->handle != NULL ? sqlite3_errmsg(db->handle) : "no connection";
+
+	if (sqlite_code == SQLITE_OK || sqlite_code == SQLITE_ROW || sqlite_code == SQLITE_DONE)
+		msg = "unexpected result";
+	set_error(db, sqlite_code, "%s: %s", context != NULL ? context : "sqlite", msg);
+	return -LC_EDB;
+}
+
+const struct store_error *
+store_db_error(const struct store_db *db)
+{
+	return &db->error;
+}
+
+static uint32_t
+read_be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+/*
+ * Reads the SQLite header with read(2) so that a file that is not SQLite at all is never
+ * handed to SQLite (which could treat it as a hot journal's target). Returns 0 with
+ * probe->is_new for a missing or empty file, 1 when the header is SQLite's, or an error.
+ */
+static int
+probe_header(const char *path, struct file_probe *probe, char **cause)
+{
+	unsigned char header[SQLITE_HEADER_LEN];
+	static const char magic[16] = "SQLite format 3";
+	ssize_t got;
+	size_t total = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		if (errno == ENOENT) {
+			probe->is_new = true;
+			return 0;
+		}
+		return lc_cause_set(cause, -LC_EIO, "%s: %s", path, strerror(errno));
+	}
+	while (total < sizeof(header)) {
+		got = read(fd, header + total, sizeof(header) - total);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		total += (size_t)got;
+	}
+	close(fd);
+	if (total == 0) {
+		probe->is_new = true;
+		return 0;
+	}
+	if (total < sizeof(header) || memcmp(header, magic, sizeof(magic)) != 0)
+		return lc_cause_set(cause, -LC_EFOREIGN, "%s: not an SQLite database", path);
+	probe->user_version = (int32_t)read_be32(header + 60);
+	probe->application_id = (int32_t)read_be32(header + 68);
+	return 1;
+}
+
+static int
+query_int(sqlite3 *handle, const char *sql, int64_t *out)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = sqlite3_prepare_v2(handle, sql, -1, &stmt, NULL);
+
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(stmt);
+		if (rc == SQLITE_ROW) {
+			*out = sqlite3_column_int64(stmt, 0);
+			rc = SQLITE_OK;
+		}
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/*
+ * Decides from an identified file's ids whether we may write to it. has_tables is only
+ * consulted when the file names no application.
+ */
+static int
+judge(const char *path, const struct store_schema *schema, int64_t app_id, int64_t version,
+      int64_t objects, char **cause)
+{
+	if (app_id != 0 && app_id != schema->application_id)
+		return lc_cause_set(cause, -LC_EFOREIGN,
+		                    "%s: belongs to another application (application_id %lld), "
+		                    "not a %s",
+		                    path, (long long)app_id, schema->name);
+	if (app_id == 0 && (objects > 0 || version != 0))
+		return lc_cause_set(cause, -LC_EFOREIGN, "%s: an SQLite database that is not a %s",
+		                    path, schema->name);
+	if (version > schema->migration_count)
+		return lc_cause_set(cause, -LC_EFOREIGN,
+		                    "%s: %s schema version %lld is newer than this build knows "
+		                    "(%d); upgrade Lectern",
+		                    path, schema->name, (long long)version,
+		                    schema->migration_count);
+	if (version < 0)
+		return lc_cause_set(cause, -LC_EFOREIGN, "%s: invalid schema version %lld", path,
+		                    (long long)version);
+	return 0;
+}
+
+/*
+ * Asks SQLite, read-only, for the ids as the WAL may have updated them, and for whether
+ * an unlabelled file holds anything. The header alone already refused foreign ids.
+ */
+static int
+probe_sqlite(const char *path, const struct store_schema *schema, char **cause)
+{
+	sqlite3 *ro = NULL;
+	int64_t app_id = 0, version = 0, objects = 0;
+	int rc = sqlite3_open_v2(path, &ro, SQLITE_OPEN_READONLY, NULL);
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_busy_timeout(ro, BUSY_TIMEOUT_MS);
+	if (rc == SQLITE_OK)
+		rc = query_int(ro, "PRAGMA application_id", &app_id);
+	if (rc == SQLITE_OK)
+		rc = query_int(ro, "PRAGMA user_version", &version);
+	if (rc == SQLITE_OK)
+		rc = query_int(ro, "SELECT count(*) FROM sqlite_master", &objects);
+	if (rc != SQLITE_OK) {
+		int err = rc == SQLITE_NOTADB ? -LC_EFOREIGN : -LC_EDB;
+
+		lc_cause_set(cause, err, "%s: %s", path,
+		             ro != NULL ? sqlite3_errmsg(ro) : sqlite3_errstr(rc));
+		sqlite3_close_v2(ro);
+		return err;
+	}
+	sqlite3_close_v2(ro);
+	return judge(path, schema, app_id, version, objects, cause);
+}
+
+/* Creates a missing file 0600 (folder 0700) so SQLite's -wal/-shm inherit 0600 from it. */
+static int
+create_file(const char *path, char **cause)
+{
+	int fd;
+
+	if (lc_mkdir_parents(path, 0700) != 0)
+		return lc_cause_set(cause, -LC_EIO, "%s: cannot create folder: %s", path,
+		                    strerror(errno));
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return lc_cause_set(cause, -LC_EIO, "%s: %s", path, strerror(errno));
+	close(fd);
+	return 0;
+}
+
+static int
+exec_sql(struct store_db *db, const char *sql, const char *context)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(db->handle, sql, NULL, NULL, &msg);
+
+	if (rc != SQLITE_OK) {
+		set_error(db, sqlite3_extended_errcode(db->handle), "%s: %s", context,
+		          msg != NULL ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return -LC_EDB;
+	}
+	return 0;
+}
+
+int
+store_db_exec(struct store_db *db, const char *sql)
+{
+	return exec_sql(db, sql, "exec");
+}
+
+static int
+configure(struct store_db *db)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = sqlite3_busy_timeout(db->handle, BUSY_TIMEOUT_MS);
+
+	if (rc != SQLITE_OK)
+		return store_db_fail(db, rc, "busy_timeout");
+	sqlite3_extended_result_codes(db->handle, 1);
+	rc = sqlite3_prepare_v2(db->handle, "PRAGMA journal_mode=WAL", -1, &stmt, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(stmt);
+		return store_db_fail(db, rc, "journal_mode");
+	}
+	if (strcmp((const char *)sqlite3_column_text(stmt, 0), "wal") != 0) {
+		sqlite3_finalize(stmt);
+		set_error(db, SQLITE_OK, "cannot switch %s to WAL", db->path);
+		return -LC_EDB;
+	}
+	sqlite3_finalize(stmt);
+	/* FULL: in WAL mode NORMAL may lose the last commits on power loss. */
+	return exec_sql(db, "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;", "pragmas");
+}
+
+/*
+ * Applies the missing migrations in one IMMEDIATE transaction, re-reading the ids under
+ * the write lock since another process may have migrated (or replaced) the file meanwhile.
+ */
+static int
+migrate(struct store_db *db, const struct store_schema *schema, char **cause)
+{
+	int64_t app_id = 0, version = 0, objects = 0;
+	int rc = store_db_begin(db);
+
+	if (rc == 0 &&
+	    (query_int(db->handle, "PRAGMA application_id", &app_id) != SQLITE_OK ||
+	     query_int(db->handle, "PRAGMA user_version", &version) != SQLITE_OK ||
+	     query_int(db->handle, "SELECT count(*) FROM sqlite_master", &objects) != SQLITE_OK))
+		rc = store_db_fail(db, sqlite3_extended_errcode(db->handle), "reading schema ids");
+	if (rc == 0)
+		rc = judge(db->path, schema, app_id, version, objects, cause);
+	for (int64_t v = version; rc == 0 && v < schema->migration_count; v++) {
+		char context[64];
+
+		snprintf(context, sizeof(context), "migration %lld", (long long)v + 1);
+		rc = exec_sql(db, schema->migrations[v], context);
+	}
+	if (rc == 0 && version < schema->migration_count) {
+		char pragma[96];
+
+		/* PRAGMAs take no bound parameters; both values are integers we own. */
+		snprintf(pragma, sizeof(pragma),
+		         "PRAGMA application_id=%d; PRAGMA user_version=%d;",
+		         (int)schema->application_id, schema->migration_count);
+		rc = exec_sql(db, pragma, "stamping schema ids");
+	}
+	if (rc == 0)
+		rc = store_db_commit(db);
+	if (rc != 0) {
+		store_db_rollback(db);
+		if (rc == -LC_EDB)
+			lc_cause_set(cause, rc, "%s: %s", db->path, db->error.message);
+		return rc;
+	}
+	db->version = schema->migration_count;
+	return 0;
+}
+
+static int
+open_checked(const char *path, const struct store_schema *schema, char **cause)
+{
+	struct file_probe probe = {0};
+	int rc = probe_header(path, &probe, cause);
+
+	if (rc < 0)
+		return rc;
+	if (probe.is_new)
+		return create_file(path, cause);
+	rc = judge(path, schema, probe.application_id, probe.user_version, 0, cause);
+	if (rc == 0)
+		rc = probe_sqlite(path, schema, cause);
+	return rc;
+}
+
+int
+store_db_open(const char *path, const struct store_schema *schema, struct store_db **out,
+              char **cause)
+{
+	struct store_db *db;
+	mode_t old_mask;
+	int rc;
+
+	assert(path != NULL && schema != NULL && out != NULL);
+	*out = NULL;
+	rc = open_checked(path, schema, cause);
+	if (rc < 0)
+		return rc;
+	db = lc_calloc(1, sizeof(*db));
+	db->path = lc_strdup(path);
+	/* A belt for the -wal/-shm files, which SQLite creates on its own. */
+	old_mask = umask(077);
+	rc = sqlite3_open_v2(path, &db->handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		rc = store_db_fail(db, rc, "open");
+		umask(old_mask);
+		goto fail;
+	}
+	rc = configure(db);
+	umask(old_mask);
+	if (rc == 0)
+		rc = migrate(db, schema, cause);
+	if (rc != 0)
+		goto fail;
+	*out = db;
+	return 0;
+fail:
+	if (rc == -LC_EDB)
+		lc_cause_set(cause, rc, "%s: %s", path, db->error.message);
+	store_db_close(db);
+	return rc;
+}
+
+void
+store_db_close(struct store_db *db)
+{
+	if (db == NULL)
+		return;
+	for (size_t i = 0; i < db->cache_len; i++) {
+		sqlite3_finalize(db->cache[i].stmt);
+		free(db->cache[i].sql);
+	}
+	free(db->cache);
+	sqlite3_close_v2(db->handle);
+	free(db->path);
+	free(db);
+}
+
+sqlite3 *
+store_db_handle(struct store_db *db)
+{
+	return db->handle;
+}
+
+const char *
+store_db_path(const struct store_db *db)
+{
+	return db->path;
+}
+
+int
+store_db_version(struct store_db *db)
+{
+	return db->version;
+}
+
+/* FNV-1a: the cache compares hashes before texts. */
+static uint64_t
+hash_sql(const char *sql)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (const unsigned char *p = (const unsigned char *)sql; *p != '\0'; p++) {
+		h ^= *p;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+int
+store_db_prepare_new(struct store_db *db, const char *sql, sqlite3_stmt **stmt)
+{
+	int rc = sqlite3_prepare_v3(db->handle, sql, -1, 0, stmt, NULL);
+
+	if (rc != SQLITE_OK) {
+		*stmt = NULL;
+		set_error(db, sqlite3_extended_errcode(db->handle), "prepare: %s (in: %.200s)",
+		          sqlite3_errmsg(db->handle), sql);
+		return -LC_EDB;
+	}
+	return 0;
+}
+
+int
+store_db_stmt(struct store_db *db, const char *sql, sqlite3_stmt **stmt)
+{
+	uint64_t h = hash_sql(sql);
+	sqlite3_stmt *fresh;
+	int rc;
+
+	for (size_t i = 0; i < db->cache_len; i++) {
+		struct cached_stmt *c = &db->cache[i];
+
+		if (c->hash == h && strcmp(c->sql, sql) == 0) {
+			/* reset() repeats the last step's error, which its caller already saw. */
+			sqlite3_reset(c->stmt);
+			sqlite3_clear_bindings(c->stmt);
+			*stmt = c->stmt;
+			return 0;
+		}
+	}
+	rc = sqlite3_prepare_v3(db->handle, sql, -1, SQLITE_PREPARE_PERSISTENT, &fresh, NULL);
+	if (rc != SQLITE_OK) {
+		*stmt = NULL;
+		set_error(db, sqlite3_extended_errcode(db->handle), "prepare: %s (in: %.200s)",
+		          sqlite3_errmsg(db->handle), sql);
+		return -LC_EDB;
+	}
+	if (db->cache_len == db->cache_cap) {
+		db->cache_cap = db->cache_cap ? db->cache_cap * 2 : 32;
+		db->cache = lc_realloc(db->cache, db->cache_cap * sizeof(*db->cache));
+	}
+	db->cache[db->cache_len++] = (struct cached_stmt){h, lc_strdup(sql), fresh};
+	*stmt = fresh;
+	return 0;
+}
+
+int
+store_db_begin(struct store_db *db)
+{
+	return exec_sql(db, "BEGIN IMMEDIATE", "begin");
+}
+
+int
+store_db_commit(struct store_db *db)
+{
+	int rc = exec_sql(db, "COMMIT", "commit");
+
+	/* A failed COMMIT may leave the transaction open; never leave it dangling. */
+	if (rc != 0)
+		store_db_rollback(db);
+	db->sp_depth = 0;
+	db->sp_owner_depth = 0;
+	return rc;
+}
+
+void
+store_db_rollback(struct store_db *db)
+{
+	if (!sqlite3_get_autocommit(db->handle))
+		sqlite3_exec(db->handle, "ROLLBACK", NULL, NULL, NULL);
+	db->sp_depth = 0;
+	db->sp_owner_depth = 0;
+}
+
+bool
+store_db_in_transaction(struct store_db *db)
+{
+	return !sqlite3_get_autocommit(db->handle);
+}
+
+static bool
+plain_identifier(const char *name)
+{
+	if (name == NULL || name[0] == '\0' || strlen(name) > 64)
+		return false;
+	for (const char *p = name; *p != '\0'; p++) {
+		bool ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_' ||
+		          (p != name && *p >= '0' && *p <= '9');
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static int
+savepoint_sql(struct store_db *db, const char *verb, const char *name)
+{
+	char sql[128];
+
+	if (!plain_identifier(name)) {
+		set_error(db, SQLITE_OK, "bad savepoint name");
+		return -LC_EINVAL;
+	}
+	snprintf(sql, sizeof(sql), "%s %s", verb, name);
+	return exec_sql(db, sql, verb);
+}
+
+/*
+ * Outside a transaction a bare SAVEPOINT would begin a DEFERRED one, whose later lock
+ * upgrade can fail with SQLITE_BUSY regardless of the busy timeout; so the outermost
+ * savepoint opens an IMMEDIATE transaction and its release commits it.
+ */
+int
+store_db_savepoint(struct store_db *db, const char *name)
+{
+	bool owner = sqlite3_get_autocommit(db->handle) != 0;
+	int rc;
+
+	if (!plain_identifier(name)) {
+		set_error(db, SQLITE_OK, "bad savepoint name");
+		return -LC_EINVAL;
+	}
+	if (owner && (rc = store_db_begin(db)) != 0)
+		return rc;
+	rc = savepoint_sql(db, "SAVEPOINT", name);
+	if (rc != 0) {
+		if (owner)
+			store_db_rollback(db);
+		return rc;
+	}
+	db->sp_depth++;
+	if (owner)
+		db->sp_owner_depth = db->sp_depth;
+	return 0;
+}
+
+int
+store_db_release(struct store_db *db, const char *name)
+{
+	bool owner = db->sp_owner_depth != 0 && db->sp_owner_depth == db->sp_depth;
+	int rc = savepoint_sql(db, "RELEASE", name);
+
+	if (rc != 0) {
+		store_db_rollback_to(db, name);
+		return rc;
+	}
+	if (db->sp_depth > 0)
+		db->sp_depth--;
+	if (owner) {
+		db->sp_owner_depth = 0;
+		rc = store_db_commit(db);
+	}
+	return rc;
+}
+
+void
+store_db_rollback_to(struct store_db *db, const char *name)
+{
+	bool owner = db->sp_owner_depth != 0 && db->sp_owner_depth == db->sp_depth;
+
+	if (sqlite3_get_autocommit(db->handle)) {
+		/* SQLite already rolled the whole transaction back (e.g. on SQLITE_FULL). */
+		db->sp_depth = 0;
+		db->sp_owner_depth = 0;
+		return;
+	}
+	/* Undo, then drop the savepoint itself so the nesting stays balanced. */
+	savepoint_sql(db, "ROLLBACK TO", name);
+	savepoint_sql(db, "RELEASE", name);
+	if (db->sp_depth > 0)
+		db->sp_depth--;
+	if (owner)
+		store_db_rollback(db);
+}
+
+int
+store_db_changes(struct store_db *db)
+{
+	return sqlite3_changes(db->handle);
+}
+
+int64_t
+store_db_last_rowid(struct store_db *db)
+{
+	return sqlite3_last_insert_rowid(db->handle);
+}
+
+int
+store_bind_text(sqlite3_stmt *stmt, int idx, const char *text)
+{
+	if (text == NULL)
+		return sqlite3_bind_null(stmt, idx);
+	return sqlite3_bind_text(stmt, idx, text, -1, SQLITE_TRANSIENT);
+}
+
+char *
+store_column_dup(sqlite3_stmt *stmt, int col)
+{
+	const unsigned char *text = sqlite3_column_text(stmt, col);
+
+	if (text == NULL)
+		return NULL;
+	return lc_strndup((const char *)text, (size_t)sqlite3_column_bytes(stmt, col));
+}

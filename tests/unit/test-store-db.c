@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store/db: opening, migrating and refusing files, permissions, the statement cache,
+ * transactions and savepoints. Every test works in its own temporary folder.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "common/err.h"
+#include "common/fsutil.h"
+#include "common/mem.h"
+#include "store/db.h"
+
+static const char *const migrations_v2[] = {
+    "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT NOT NULL);",
+    "ALTER TABLE t ADD COLUMN w INTEGER NOT NULL DEFAULT 7;",
+};
+
+static const struct store_schema schema_v1 = {"test db", 0x54657374, migrations_v2, 1};
+static const struct store_schema schema_v2 = {"test db", 0x54657374, migrations_v2, 2};
+
+struct fixture {
+	char dir[64];
+	char *path; /* dir/sub/test.db: the folder does not exist yet */
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = lc_calloc(1, sizeof(*f));
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/lc-store-db-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	f->path = lc_asprintf("%s/sub/test.db", f->dir);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	char *cmd = lc_asprintf("rm -rf '%s'", f->dir);
+
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(f->path);
+	free(f);
+	return 0;
+}
+
+static void
+write_file(const char *path, const void *data, size_t len)
+{
+	FILE *fp;
+
+	assert_int_equal(lc_mkdir_parents(path, 0700), 0);
+	fp = fopen(path, "wb");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(data, 1, len, fp), len);
+	assert_int_equal(fclose(fp), 0);
+}
+
+/* Opens path expecting refusal, and checks the file's bytes did not change. */
+static void
+assert_refused_untouched(const char *path, const struct store_schema *schema)
+{
+	char *before = NULL, *after = NULL, *cause = NULL;
+	size_t len_before = 0, len_after = 0;
+	struct store_db *db = NULL;
+	struct stat st;
+	char *side;
+
+	assert_int_equal(lc_read_file(path, &before, &len_before), 0);
+	assert_int_equal(store_db_open(path, schema, &db, &cause), -LC_EFOREIGN);
+	assert_null(db);
+	assert_non_null(cause);
+	assert_int_equal(lc_read_file(path, &after, &len_after), 0);
+	assert_int_equal(len_before, len_after);
+	assert_memory_equal(before, after, len_before);
+	side = lc_asprintf("%s-wal", path);
+	assert_int_not_equal(stat(side, &st) == 0 && st.st_size > 0, 1);
+	free(side);
+	free(before);
+	free(after);
+	free(cause);
+}
+
+static int64_t
+query_int(struct store_db *db, const char *sql)
+{
+	sqlite3_stmt *stmt;
+	int64_t v;
+
+	assert_int_equal(store_db_stmt(db, sql, &stmt), 0);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	v = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return v;
+}
+
+static void
+test_db_created_from_nothing_private_and_migrated(void **state)
+{
+	struct fixture *f = *state;
+	struct store_db *db = NULL;
+	char *cause = NULL, *dir = lc_asprintf("%s/sub", f->dir), *wal;
+	struct stat st;
+
+	assert_int_equal(store_db_open(f->path, &schema_v1, &db, &cause), 0);
+	assert_null(cause);
+	assert_int_equal(store_db_version(db), 1);
+	assert_int_equal(query_int(db, "PRAGMA user_version"), 1);
+	assert_int_equal(query_int(db, "PRAGMA application_id"), 0x54657374);
+	assert_int_equal(query_int(db, "PRAGMA foreign_keys"), 1);
+	assert_int_equal(query_int(db, "PRAGMA synchronous"), 2);
+	assert_int_equal(query_int(db, "PRAGMA busy_timeout"), 5000);
+	assert_int_equal(store_db_exec(db, "INSERT INTO t(v) VALUES ('x')"), 0);
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(stat(dir, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	wal = lc_asprintf("%s-wal", f->path);
+	assert_int_equal(stat(wal, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	free(wal);
+	wal = lc_asprintf("%s-shm", f->path);
+	assert_int_equal(stat(wal, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	free(wal);
+	assert_string_equal(store_db_path(db), f->path);
+	store_db_close(db);
+	free(dir);
+}
+
+static void
+test_db_reopen_keeps_data_and_upgrades(void **state)
+{
+	struct fixture *f = *state;
+	struct store_db *db = NULL;
+	char *cause = NULL;
+
+	assert_int_equal(store_db_open(f->path, &schema_v1, &db, &cause), 0);
+	assert_int_equal(store_db_exec(db, "INSERT INTO t(v) VALUES ('kept')"), 0);
+	store_db_close(db);
+	assert_int_equal(store_db_open(f->path, &schema_v1, &db, &cause), 0);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM t"), 1);
+	store_db_close(db);
+	assert_int_equal(store_db_open(f->path, &schema_v2, &db, &cause), 0);
+	assert_int_equal(store_db_version(db), 2);
+	assert_int_equal(query_int(db, "PRAGMA user_version"), 2);
+	assert_int_equal(query_int(db, "SELECT w FROM t WHERE v = 'kept'"), 7);
+	store_db_close(db);
+}
+
+static void
+test_db_empty_file_is_initialised(void **state)
+{
+	struct fixture *f = *state;
+	struct store_db *db = NULL;
+
+	write_file(f->path, "", 0);
+	assert_int_equal(store_db_open(f->path, &schema_v1, &db, NULL), 0);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM t"), 0);
+	store_db_close(db);
+}
+
+static void
+test_db_newer_version_refused_untouched(void **state)
+{
+	struct fixture *f = *state;
+	struct store_db *db = NULL;
+
+	assert_int_equal(store_db_open(f->path, &schema_v2, &db, NULL), 0);
+	assert_int_equal(store_db_exec(db, "INSERT INTO t(v) VALUES ('new')"), 0);
+	store_db_close(db);
+	assert_refused_untouched(f->path, &schema_v1);
+}
+
+static void
+test_db_other_application_refused_untouched(void **state)
+{
+	struct fixture *f = *state;
+	struct store_db *db = NULL;
+	static const struct store_schema other = {"other", 0x4f746872, migrations_v2, 1};
+
+	assert_int_equal(store_db_open(f->path, &other, &db, NULL), 0);
+	store_db_close(db);
+	assert_refused_untouched(f->path, &schema_v1);
+}
+
+/* A plain SQLite file another program made: no application_id, but tables. */
+static void
+test_db_unlabelled_sqlite_refused_untouched(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3 *raw = NULL;
+
+	assert_int_equal(lc_mkdir_parents(f->path, 0700), 0);
+	assert_int_equal(sqlite3_open(f->path, &raw), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(raw,
+	                              "CREATE TABLE notes(body TEXT); INSERT INTO notes "
+	                              "VALUES ('mine'); PRAGMA user_version=3;",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_close(raw), SQLITE_OK);
+	assert_refused_untouched(f->path, &schema_v1);
+	/* And with user_version 0, as most programs leave it. */
+	assert_int_equal(sqlite3_open(f->path, &raw), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(raw, "PRAGMA user_version=0;", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_close(raw), SQLITE_OK);
+	assert_refused_untouched(f->path, &schema_v1);
+}
+
+static void
+test_db_non_sqlite_refused_untouched(void **state)
+{
+	struct fixture *f = *state;
+	static const char text[] = "# my notes\nthese are not a database, please keep them\n";
+	char big[4096];
+
+	write_file(f->path, text, sizeof(text) - 1);
+	assert_refused_untouched(f->path, &schema_v1);
+	/* Long enough for a header, but not SQLite's. */
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (char)(i * 7);
+	write_file(f->path, big, sizeof(big));
+	assert_refused_untouched(f->path, &schema_v1);
+}
+
+static void
+test_db_stmt_cache_returns_same_reset_statement(void **state)
+{
+	struct fixture *f = *state;
+	struct store_db *db = NULL;
+	sqlite3_stmt *a, *b;
+
+	assert_int_equal(store_db_open(f->path, &schema_v1, &db, NULL), 0);
+	assert_int_equal(store_db_stmt(db, "SELECT ?1 + 1", &a), 0);
+	assert_int_equal(sqlite3_bind_int(a, 1, 41), SQLITE_OK);
+	assert_int_equal(sqlite3_step(a), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(a, 0), 42);
+	assert_int_equal(store_db_stmt(db, "SELECT ?1 + 1", &b), 0);
+	assert_ptr_equal(a, b);
+	/* Bindings were cleared: NULL + 1 is NULL. */
+	assert_int_equal(sqlite3_step(b), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_type(b, 0), SQLITE_NULL);
+	assert_int_equal(store_db_stmt(db, "SELECT nonsense FROM nowhere", &a), -LC_EDB);
+	assert_null(a);
+	assert_int_equal(store_db_error(db)->sqlite_code, SQLITE_ERROR);
+	assert_non_null(strstr(store_db_error(db)->message, "nowhere"));
+	store_db_close(db);
+}
+
+static void
+test_db_savepoints_nest_and_commit(void **state)
+{
+	struct fixture *f = *state;
+	struct store_db *db = NULL;
+
+	assert_int_equal(store_db_open(f->path, &schema_v1, &db, NULL), 0);
+	/* A lone savepoint is its own transaction. */
+	assert_int_equal(store_db_savepoint(db, "outer"), 0);
+	assert_true(store_db_in_transaction(db));
+	assert_int_equal(store_db_exec(db, "INSERT INTO t(v) VALUES ('a')"), 0);
+	assert_int_equal(store_db_savepoint(db, "inner"), 0);
+	assert_int_equal(store_db_exec(db, "INSERT INTO t(v) VALUES ('b')"), 0);
+	store_db_rollback_to(db, "inner");
+	assert_true(store_db_in_transaction(db));
+	assert_int_equal(store_db_release(db, "outer"), 0);
+	assert_false(store_db_in_transaction(db));
+	assert_int_equal(query_int(db, "SELECT count(*) FROM t"), 1);
+	/* Inside a transaction, savepoints compose and the rollback wins. */
+	assert_int_equal(store_db_begin(db), 0);
+	assert_int_equal(store_db_savepoint(db, "sp"), 0);
+	assert_int_equal(store_db_exec(db, "INSERT INTO t(v) VALUES ('c')"), 0);
+	assert_int_equal(store_db_release(db, "sp"), 0);
+	assert_true(store_db_in_transaction(db));
+	store_db_rollback(db);
+	assert_false(store_db_in_transaction(db));
+	assert_int_equal(query_int(db, "SELECT count(*) FROM t"), 1);
+	/* A failed lone savepoint leaves nothing open. */
+	assert_int_equal(store_db_savepoint(db, "lone"), 0);
+	assert_int_equal(store_db_exec(db, "INSERT INTO t(v) VALUES ('d')"), 0);
+	assert_int_equal(store_db_exec(db, "INSERT INTO t(v) VALUES (NULL)"), -LC_EDB);
+	assert_int_equal(store_db_error(db)->sqlite_code, SQLITE_CONSTRAINT_NOTNULL);
+	store_db_rollback_to(db, "lone");
+	assert_false(store_db_in_transaction(db));
+	assert_int_equal(query_int(db, "SELECT count(*) FROM t"), 1);
+	assert_int_equal(store_db_savepoint(db, "bad name"), -LC_EINVAL);
+	assert_false(store_db_in_transaction(db));
+	assert_int_equal(store_db_begin(db), 0);
+	assert_int_equal(store_db_exec(db, "INSERT INTO t(v) VALUES ('e')"), 0);
+	assert_int_equal(store_db_last_rowid(db), query_int(db, "SELECT max(id) FROM t"));
+	assert_int_equal(store_db_changes(db), 1);
+	assert_int_equal(store_db_commit(db), 0);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM t"), 2);
+	store_db_rollback(db); /* harmless with nothing open */
+	store_db_close(db);
+}
+
+static void
+test_db_helpers_bind_null_and_dup(void **state)
+{
+	struct fixture *f = *state;
+	struct store_db *db = NULL;
+	sqlite3_stmt *stmt;
+	char *s;
+
+	assert_int_equal(store_db_open(f->path, &schema_v1, &db, NULL), 0);
+	assert_int_equal(store_db_stmt(db, "SELECT ?1, ?2", &stmt), 0);
+	assert_int_equal(store_bind_text(stmt, 1, NULL), SQLITE_OK);
+	assert_int_equal(store_bind_text(stmt, 2, "héllo"), SQLITE_OK);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	assert_null(store_column_dup(stmt, 0));
+	s = store_column_dup(stmt, 1);
+	assert_string_equal(s, "héllo");
+	free(s);
+	sqlite3_reset(stmt);
+	store_db_close(db);
+	store_db_close(NULL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_db_created_from_nothing_private_and_migrated,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_db_reopen_keeps_data_and_upgrades, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_db_empty_file_is_initialised, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_db_newer_version_refused_untouched, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_db_other_application_refused_untouched, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_db_unlabelled_sqlite_refused_untouched, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_db_non_sqlite_refused_untouched, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_db_stmt_cache_returns_same_reset_statement, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_db_savepoints_nest_and_commit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_db_helpers_bind_null_and_dup, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
