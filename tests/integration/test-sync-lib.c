@@ -1,0 +1,650 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Helpers of the sync tests; see test-sync-lib.h. Child processes get their stdin from a
+ * file and write stdout/stderr to files in a private folder, so no pipe can fill up and
+ * block a server that logs, and a killed child leaves nothing half-read.
+ */
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/buf.h"
+#include "common/clock.h"
+#include "common/fsutil.h"
+#include "common/mem.h"
+#include "test-sync-lib.h"
+
+#define MAX_ARGS 32
+
+static char last_stderr[4096];
+
+void
+st_sleep_ms(int ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+char *
+st_tmpdir(const char *tag)
+{
+	const char *base = getenv("TMPDIR");
+	char *path = lc_asprintf("%s/lectern-%s-XXXXXX", base != NULL ? base : "/tmp", tag);
+
+	if (mkdtemp(path) == NULL) {
+		fprintf(stderr, "st: mkdtemp %s: %s\n", path, strerror(errno));
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
+static int
+rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path) < 0 ? -1 : 0;
+}
+
+void
+st_rmtree(const char *path)
+{
+	if (path != NULL)
+		(void)nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int
+st_wait(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+/* Opens a file for a child's fd, or aborts the child. */
+static void
+child_redirect(int fd, const char *path, int flags)
+{
+	int f = open(path, flags, 0600);
+
+	if (f < 0 || dup2(f, fd) < 0)
+		_exit(126);
+	close(f);
+}
+
+/* Forks argv with stdin/stdout/stderr from/to the given files (NULL: /dev/null). */
+static pid_t
+spawn(char *const argv[], const char *in, const char *out, const char *err)
+{
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return pid;
+	child_redirect(0, in != NULL ? in : "/dev/null", O_RDONLY);
+	child_redirect(1, out != NULL ? out : "/dev/null", O_WRONLY | O_CREAT | O_APPEND);
+	child_redirect(2, err != NULL ? err : "/dev/null", O_WRONLY | O_CREAT | O_APPEND);
+	execv(argv[0], argv);
+	_exit(127);
+}
+
+static const char *
+program(const char *env)
+{
+	const char *p = getenv(env);
+
+	if (p == NULL || *p == '\0') {
+		fprintf(stderr, "st: %s is not set (run through meson test)\n", env);
+		exit(77); /* meson's "skipped" */
+	}
+	return p;
+}
+
+static int
+write_file(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+	int rc = 0;
+
+	if (fp == NULL)
+		return -1;
+	if (text != NULL && fputs(text, fp) == EOF)
+		rc = -1;
+	if (fclose(fp) != 0)
+		rc = -1;
+	return rc;
+}
+
+/* Waits up to timeout_ms for "listening on http://127.0.0.1:PORT" in the output file. */
+static int
+await_listening(struct st_server *srv, const char *out_path, int timeout_ms)
+{
+	int64_t deadline = lc_monotonic_ms() + timeout_ms;
+
+	while (lc_monotonic_ms() < deadline) {
+		char *text = NULL;
+		const char *p;
+		int status;
+
+		if (lc_read_file(out_path, &text, NULL) == 0 &&
+		    (p = strstr(text, "listening on http://127.0.0.1:")) != NULL) {
+			srv->port =
+			    (int)strtol(p + strlen("listening on http://127.0.0.1:"), NULL, 10);
+			free(text);
+			snprintf(srv->url, sizeof(srv->url), "http://127.0.0.1:%d", srv->port);
+			return srv->port > 0 ? 0 : -1;
+		}
+		free(text);
+		if (waitpid(srv->pid, &status, WNOHANG) == srv->pid) {
+			fprintf(stderr,
+			        "st: lecternd exited before listening (see %s/lecternd.err)\n",
+			        srv->dir);
+			srv->pid = 0;
+			return -1;
+		}
+		st_sleep_ms(20);
+	}
+	fprintf(stderr, "st: lecternd did not report listening in time\n");
+	return -1;
+}
+
+int
+st_server_start(struct st_server *srv, const char *dir, int port, bool seed)
+{
+	char listen_arg[32], out_path[600], err_path[600];
+	char *argv[MAX_ARGS];
+	int n = 0;
+
+	snprintf(srv->dir, sizeof(srv->dir), "%s", dir);
+	snprintf(srv->db, sizeof(srv->db), "%s/lecternd.db", dir);
+	snprintf(out_path, sizeof(out_path), "%s/lecternd.out", dir);
+	snprintf(err_path, sizeof(err_path), "%s/lecternd.err", dir);
+	snprintf(listen_arg, sizeof(listen_arg), "127.0.0.1:%d", port);
+	/* A fresh output file, so an earlier run's "listening" line is not read again. */
+	(void)unlink(out_path);
+	argv[n++] = (char *)program("LECTERND");
+	argv[n++] = "--listen";
+	argv[n++] = listen_arg;
+	argv[n++] = "--db";
+	argv[n++] = srv->db;
+	if (seed)
+		argv[n++] = "--seed-demo";
+	argv[n] = NULL;
+	srv->pid = spawn(argv, NULL, out_path, err_path);
+	if (srv->pid < 0) {
+		srv->pid = 0;
+		return -1;
+	}
+	if (await_listening(srv, out_path, 60000) < 0) {
+		st_server_stop(srv, true);
+		return -1;
+	}
+	return 0;
+}
+
+void
+st_server_stop(struct st_server *srv, bool kill_it)
+{
+	if (srv->pid <= 0)
+		return;
+	kill(srv->pid, kill_it ? SIGKILL : SIGTERM);
+	(void)st_wait(srv->pid);
+	srv->pid = 0;
+}
+
+int
+st_server_create_user(const struct st_server *srv, const char *name, const char *role,
+                      const char *password)
+{
+	char in_path[600], err_path[600];
+	char *argv[] = {(char *)program("LECTERND"),
+	                "--db",
+	                (char *)srv->db,
+	                "--create-user",
+	                (char *)name,
+	                "--role",
+	                (char *)role,
+	                NULL};
+	char *input = lc_asprintf("%s\n", password);
+	int rc;
+
+	snprintf(in_path, sizeof(in_path), "%s/create-user.in", srv->dir);
+	snprintf(err_path, sizeof(err_path), "%s/lecternd.err", srv->dir);
+	rc = write_file(in_path, input);
+	free(input);
+	if (rc < 0)
+		return -1;
+	rc = st_wait(spawn(argv, in_path, NULL, err_path));
+	if (rc != 0)
+		fprintf(stderr, "st: lecternd --create-user %s exited %d\n", name, rc);
+	return rc == 0 ? 0 : -1;
+}
+
+/* Builds lectern's argv: program, --server, --data-dir, then the caller's arguments. */
+static void
+lectern_argv(const struct st_client *cl, va_list ap, char *argv[MAX_ARGS])
+{
+	const char *arg;
+	int n = 0;
+
+	argv[n++] = (char *)program("LECTERN");
+	argv[n++] = "--server";
+	argv[n++] = (char *)cl->server_url;
+	argv[n++] = "--data-dir";
+	argv[n++] = (char *)cl->data_dir;
+	while ((arg = va_arg(ap, const char *)) != NULL && n < MAX_ARGS - 1)
+		argv[n++] = (char *)arg;
+	argv[n] = NULL;
+}
+
+int
+st_lectern(const struct st_client *cl, const char *input, char **out, ...)
+{
+	char in_path[600], out_path[600], err_path[600];
+	char *argv[MAX_ARGS];
+	char *text = NULL;
+	va_list ap;
+	int rc;
+
+	snprintf(in_path, sizeof(in_path), "%s.in", cl->data_dir);
+	snprintf(out_path, sizeof(out_path), "%s.out", cl->data_dir);
+	snprintf(err_path, sizeof(err_path), "%s.err", cl->data_dir);
+	if (write_file(in_path, input) < 0 || write_file(out_path, NULL) < 0 ||
+	    write_file(err_path, NULL) < 0)
+		return -1;
+	va_start(ap, out);
+	lectern_argv(cl, ap, argv);
+	va_end(ap);
+	rc = st_wait(spawn(argv, in_path, out_path, err_path));
+	last_stderr[0] = '\0';
+	if (lc_read_file(err_path, &text, NULL) == 0)
+		snprintf(last_stderr, sizeof(last_stderr), "%s", text);
+	free(text);
+	if (out != NULL && lc_read_file(out_path, out, NULL) < 0)
+		*out = lc_strdup("");
+	return rc;
+}
+
+pid_t
+st_lectern_spawn(const struct st_client *cl, ...)
+{
+	char *argv[MAX_ARGS];
+	va_list ap;
+
+	va_start(ap, cl);
+	lectern_argv(cl, ap, argv);
+	va_end(ap);
+	return spawn(argv, NULL, NULL, NULL);
+}
+
+const char *
+st_last_stderr(void)
+{
+	return last_stderr;
+}
+
+int
+st_login(const struct st_client *cl, const char *user)
+{
+	int rc = st_lectern(cl, ST_PASSWORD "\n", NULL, "login", user, NULL);
+
+	if (rc != 0)
+		fprintf(stderr, "st: lectern login %s exited %d: %s\n", user, rc, last_stderr);
+	return rc == 0 ? 0 : -1;
+}
+
+/* ---- REST ---------------------------------------------------------------------------- */
+
+static size_t
+collect(char *data, size_t size, size_t n, void *ctx)
+{
+	lc_buf_append(ctx, data, size * n);
+	return size * n;
+}
+
+long
+st_api_call(struct st_api *api, const char *method, const char *path, const char *body, cJSON **out)
+{
+	struct curl_slist *headers = NULL;
+	struct lc_buf resp = {0};
+	char url[1024], auth[2048];
+	CURL *curl = curl_easy_init();
+	long status = -1;
+
+	if (out != NULL)
+		*out = NULL;
+	if (curl == NULL)
+		return -1;
+	snprintf(url, sizeof(url), "%s/api/v1%s", api->base, path);
+	headers = curl_slist_append(headers, "Content-Type: application/json");
+	if (api->token != NULL) {
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", api->token);
+		headers = curl_slist_append(headers, auth);
+	}
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &resp);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 60L);
+	curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
+	if (body != NULL)
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+	if (curl_easy_perform(curl) == CURLE_OK)
+		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	if (out != NULL && resp.len > 0)
+		*out = cJSON_Parse(resp.data);
+	lc_buf_finish(&resp);
+	curl_slist_free_all(headers);
+	curl_easy_cleanup(curl);
+	return status;
+}
+
+int
+st_api_login(struct st_api *api, const char *base_url, const char *user, const char *password)
+{
+	cJSON *req = cJSON_CreateObject(), *resp = NULL;
+	const cJSON *token;
+	char *body;
+	long status;
+
+	memset(api, 0, sizeof(*api));
+	snprintf(api->base, sizeof(api->base), "%s", base_url);
+	cJSON_AddStringToObject(req, "username", user);
+	cJSON_AddStringToObject(req, "password", password);
+	body = cJSON_PrintUnformatted(req);
+	cJSON_Delete(req);
+	status = st_api_call(api, "POST", "/auth/token", body, &resp);
+	free(body);
+	token = cJSON_GetObjectItemCaseSensitive(resp, "access_token");
+	if (status == 200 && cJSON_IsString(token))
+		api->token = lc_strdup(token->valuestring);
+	else
+		fprintf(stderr, "st: login %s at %s: status %ld\n", user, base_url, status);
+	cJSON_Delete(resp);
+	return api->token != NULL ? 0 : -1;
+}
+
+void
+st_api_finish(struct st_api *api)
+{
+	free(api->token);
+	api->token = NULL;
+}
+
+cJSON *
+st_api_get(struct st_api *api, const char *fmt, ...)
+{
+	char path[1024];
+	cJSON *out = NULL;
+	va_list ap;
+	long status;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	status = st_api_call(api, "GET", path, NULL, &out);
+	if (status != 200) {
+		fprintf(stderr, "st: GET %s: status %ld\n", path, status);
+		cJSON_Delete(out);
+		return NULL;
+	}
+	return out;
+}
+
+cJSON *
+st_api_list(struct st_api *api, const char *path)
+{
+	cJSON *all = cJSON_CreateArray();
+	const char *sep = strchr(path, '?') != NULL ? "&" : "?";
+
+	for (int page = 1;; page++) {
+		cJSON *resp = st_api_get(api, "%s%spage=%d&limit=100", path, sep, page);
+		cJSON *items = cJSON_GetObjectItemCaseSensitive(resp, "items");
+		const cJSON *total = cJSON_GetObjectItemCaseSensitive(resp, "total");
+		cJSON *item;
+
+		if (!cJSON_IsArray(items)) {
+			cJSON_Delete(resp);
+			cJSON_Delete(all);
+			return NULL;
+		}
+		while ((item = cJSON_DetachItemFromArray(items, 0)) != NULL)
+			cJSON_AddItemToArray(all, item);
+		if (!cJSON_IsNumber(total) || cJSON_GetArraySize(all) >= total->valueint ||
+		    page >= 1000) {
+			cJSON_Delete(resp);
+			return all;
+		}
+		cJSON_Delete(resp);
+	}
+}
+
+int
+st_api_create(struct st_api *api, const char *path, const char *body, char *id)
+{
+	cJSON *resp = NULL;
+	const cJSON *jid;
+	long status = st_api_call(api, "POST", path, body, &resp);
+	int rc = -1;
+
+	jid = cJSON_GetObjectItemCaseSensitive(resp, "id");
+	if ((status == 201 || status == 200) && cJSON_IsString(jid)) {
+		snprintf(id, ST_ID_LEN + 1, "%s", jid->valuestring);
+		rc = 0;
+	} else {
+		fprintf(stderr, "st: POST %s: status %ld\n", path, status);
+	}
+	cJSON_Delete(resp);
+	return rc;
+}
+
+/* ---- Content ------------------------------------------------------------------------- */
+
+static int
+make_quiz(struct st_api *api, struct st_course *c)
+{
+	char path[128], id[ST_ID_LEN + 1];
+
+	snprintf(path, sizeof(path), "/modules/%s/items", c->module_id);
+	if (st_api_create(api, path,
+	                  "{\"title\":\"Check yourself\",\"kind\":\"quiz\",\"max_attempts\":5}",
+	                  c->quiz_id) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/items/%s/questions", c->quiz_id);
+	if (st_api_create(api, path,
+	                  "{\"prompt\":\"Six times seven?\",\"kind\":\"short\","
+	                  "\"answer\":\"secret-answer-42\"}",
+	                  id) < 0 ||
+	    st_api_create(api, path,
+	                  "{\"prompt\":\"Is the sky blue?\",\"kind\":\"boolean\",\"answer\":true}",
+	                  id) < 0)
+		return -1;
+	return 0;
+}
+
+int
+st_make_course(struct st_api *api, const char *title, int n_items, int n_topics,
+               struct st_course *c)
+{
+	char path[128], *body;
+	int rc = 0;
+
+	memset(c, 0, sizeof(*c));
+	body = lc_asprintf("{\"title\":\"%s\",\"description\":\"A course made by a test\"}", title);
+	rc = st_api_create(api, "/courses", body, c->id);
+	free(body);
+	snprintf(path, sizeof(path), "/courses/%s/modules", c->id);
+	if (rc == 0)
+		rc = st_api_create(api, path, "{\"title\":\"Week 1\"}", c->module_id);
+	snprintf(path, sizeof(path), "/modules/%s/items", c->module_id);
+	for (int i = 0; rc == 0 && i < n_items && i < ST_MAX; i++) {
+		body = lc_asprintf(
+		    "{\"title\":\"Page %d\",\"kind\":\"page\",\"body\":\"# Page %d\\n\\n"
+		    "First paragraph of page %d.\\n\\nSecond paragraph.\\n\\n"
+		    "Third paragraph.\\n\"}",
+		    i + 1, i + 1, i + 1);
+		rc = st_api_create(api, path, body, c->items[i]);
+		free(body);
+		c->n_items = i + 1;
+	}
+	if (rc == 0)
+		rc = make_quiz(api, c);
+	snprintf(path, sizeof(path), "/courses/%s/publish", c->id);
+	if (rc == 0 && st_api_call(api, "POST", path, "{}", NULL) != 200) {
+		fprintf(stderr, "st: publish %s failed\n", c->id);
+		rc = -1;
+	}
+	snprintf(path, sizeof(path), "/courses/%s/topics", c->id);
+	for (int i = 0; rc == 0 && i < n_topics && i < ST_MAX; i++) {
+		body = lc_asprintf("{\"title\":\"Topic %d\",\"body\":\"Talk about %d here.\"}",
+		                   i + 1, i + 1);
+		rc = st_api_create(api, path, body, c->topics[i]);
+		free(body);
+		c->n_topics = i + 1;
+	}
+	return rc;
+}
+
+static void
+append_field(struct lc_buf *buf, const cJSON *obj, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+
+	if (cJSON_IsString(v)) {
+		lc_buf_puts(buf, v->valuestring);
+		lc_buf_putc(buf, '\n');
+	}
+}
+
+char *
+st_forum_text(struct st_api *api, const char *course_id)
+{
+	struct lc_buf text = {0};
+	char path[128];
+	cJSON *topics, *topic;
+
+	snprintf(path, sizeof(path), "/courses/%s/topics", course_id);
+	topics = st_api_list(api, path);
+	if (topics == NULL)
+		return NULL;
+	cJSON_ArrayForEach(topic, topics)
+	{
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(topic, "id");
+		cJSON *full =
+		    cJSON_IsString(id) ? st_api_get(api, "/topics/%s", id->valuestring) : NULL;
+		const cJSON *reply;
+
+		if (full == NULL) {
+			cJSON_Delete(topics);
+			lc_buf_finish(&text);
+			return NULL;
+		}
+		append_field(&text, full, "title");
+		append_field(&text, full, "body");
+		cJSON_ArrayForEach(reply, cJSON_GetObjectItemCaseSensitive(full, "replies"))
+		    append_field(&text, reply, "body");
+		cJSON_Delete(full);
+	}
+	cJSON_Delete(topics);
+	return lc_buf_steal(&text);
+}
+
+int
+st_count(const char *text, const char *needle)
+{
+	size_t len = strlen(needle);
+	int n = 0;
+
+	if (text == NULL || len == 0)
+		return 0;
+	for (const char *p = strstr(text, needle); p != NULL; p = strstr(p + len, needle))
+		n++;
+	return n;
+}
+
+int
+st_count_in_forum(struct st_api *api, const char *course_id, const char *marker)
+{
+	char *text = st_forum_text(api, course_id);
+	int n = text != NULL ? st_count(text, marker) : -1;
+
+	free(text);
+	return n;
+}
+
+/* ---- World ---------------------------------------------------------------------------- */
+
+int
+st_world_client(struct st_world *w, const char *name, const char *user, struct st_client *out)
+{
+	memset(out, 0, sizeof(*out));
+	snprintf(out->data_dir, sizeof(out->data_dir), "%s/%s", w->dir, name);
+	snprintf(out->server_url, sizeof(out->server_url), "%s", w->srv.url);
+	return st_login(out, user);
+}
+
+int
+st_world_setup(struct st_world *w, const char *tag, int n_courses, int n_items, int n_topics)
+{
+	memset(w, 0, sizeof(*w));
+	w->dir = st_tmpdir(tag);
+	if (w->dir == NULL || st_server_start(&w->srv, w->dir, 0, true) < 0 ||
+	    st_api_login(&w->instructor, w->srv.url, "instructor", ST_PASSWORD) < 0 ||
+	    st_api_login(&w->learner, w->srv.url, "learner", ST_PASSWORD) < 0)
+		return -1;
+	for (int i = 0; i < n_courses && i < 4; i++) {
+		char title[64];
+
+		snprintf(title, sizeof(title), "Sync test course %d", i + 1);
+		if (st_make_course(&w->instructor, title, n_items, n_topics, &w->courses[i]) < 0)
+			return -1;
+		w->n_courses = i + 1;
+	}
+	return st_world_client(w, "replica", "learner", &w->cl);
+}
+
+void
+st_world_teardown(struct st_world *w)
+{
+	st_server_stop(&w->srv, false);
+	st_api_finish(&w->instructor);
+	st_api_finish(&w->learner);
+	if (w->dir != NULL && getenv("LECTERN_KEEP_TMP") == NULL)
+		st_rmtree(w->dir);
+	free(w->dir);
+	w->dir = NULL;
+}
+
+int
+st_world_restart(struct st_world *w)
+{
+	int port = w->srv.port;
+
+	st_server_stop(&w->srv, false);
+	/* The port was ours a moment ago; retry briefly in case the kernel still holds it. */
+	for (int i = 0; i < 50; i++) {
+		if (st_server_start(&w->srv, w->dir, port, false) == 0)
+			return 0;
+		st_sleep_ms(100);
+	}
+	return -1;
+}
