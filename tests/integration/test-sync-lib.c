@@ -22,6 +22,7 @@
 #include "common/clock.h"
 #include "common/fsutil.h"
 #include "common/mem.h"
+#include "common/uuid.h"
 #include "test-sync-lib.h"
 
 #define MAX_ARGS 32
@@ -320,8 +321,9 @@ collect(char *data, size_t size, size_t n, void *ctx)
 	return size * n;
 }
 
-long
-st_api_call(struct st_api *api, const char *method, const char *path, const char *body, cJSON **out)
+static long
+api_call_once(struct st_api *api, const char *method, const char *path, const char *body,
+              cJSON **out)
 {
 	struct curl_slist *headers = NULL;
 	struct lc_buf resp = {0};
@@ -358,27 +360,52 @@ st_api_call(struct st_api *api, const char *method, const char *path, const char
 	return status;
 }
 
+static int api_login(struct st_api *api);
+
+long
+st_api_call(struct st_api *api, const char *method, const char *path, const char *body, cJSON **out)
+{
+	long status = api_call_once(api, method, path, body, out);
+
+	if (status == 401 && api->token != NULL && api_login(api) == 0) {
+		if (out != NULL)
+			cJSON_Delete(*out);
+		status = api_call_once(api, method, path, body, out);
+	}
+	return status;
+}
+
 int
 st_api_login(struct st_api *api, const char *base_url, const char *user, const char *password)
+{
+	memset(api, 0, sizeof(*api));
+	snprintf(api->base, sizeof(api->base), "%s", base_url);
+	snprintf(api->user, sizeof(api->user), "%s", user);
+	snprintf(api->password, sizeof(api->password), "%s", password);
+	return api_login(api);
+}
+
+static int
+api_login(struct st_api *api)
 {
 	cJSON *req = cJSON_CreateObject(), *resp = NULL;
 	const cJSON *token;
 	char *body;
 	long status;
 
-	memset(api, 0, sizeof(*api));
-	snprintf(api->base, sizeof(api->base), "%s", base_url);
-	cJSON_AddStringToObject(req, "username", user);
-	cJSON_AddStringToObject(req, "password", password);
+	free(api->token);
+	api->token = NULL;
+	cJSON_AddStringToObject(req, "username", api->user);
+	cJSON_AddStringToObject(req, "password", api->password);
 	body = cJSON_PrintUnformatted(req);
 	cJSON_Delete(req);
-	status = st_api_call(api, "POST", "/auth/token", body, &resp);
+	status = api_call_once(api, "POST", "/auth/token", body, &resp);
 	free(body);
 	token = cJSON_GetObjectItemCaseSensitive(resp, "access_token");
 	if (status == 200 && cJSON_IsString(token))
 		api->token = lc_strdup(token->valuestring);
 	else
-		fprintf(stderr, "st: login %s at %s: status %ld\n", user, base_url, status);
+		fprintf(stderr, "st: login %s at %s: status %ld\n", api->user, api->base, status);
 	cJSON_Delete(resp);
 	return api->token != NULL ? 0 : -1;
 }
@@ -647,4 +674,138 @@ st_world_restart(struct st_world *w)
 		st_sleep_ms(100);
 	}
 	return -1;
+}
+
+/* ---- Ledger --------------------------------------------------------------------------- */
+
+static struct st_mark *
+ledger_add(struct st_ledger *l, const char *suffix)
+{
+	struct st_mark *m;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 64;
+		l->marks = lc_realloc(l->marks, (size_t)l->cap * sizeof(*l->marks));
+	}
+	m = &l->marks[l->n++];
+	memset(m, 0, sizeof(*m));
+	snprintf(m->marker, sizeof(m->marker), "[w:%05d%s]", l->next++, suffix);
+	m->want = 1;
+	return m;
+}
+
+void
+st_ledger_finish(struct st_ledger *l)
+{
+	free(l->marks);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Runs a lectern write that prints the new id and stores it in m. */
+static int
+ledger_run(const struct st_client *cl, const char *text, struct st_mark *m, const char *cmd,
+           const char *a1, const char *a2, const char *a3)
+{
+	char *out = NULL;
+	int rc = st_lectern(cl, text, &out, cmd, a1, a2, a3, NULL);
+	size_t n = out != NULL ? strcspn(out, "\r\n \t") : 0;
+
+	if (rc != 0 || (m != NULL && n != ST_ID_LEN)) {
+		fprintf(stderr, "st: lectern %s %s exited %d, printed \"%s\": %s\n", cmd, a1, rc,
+		        out != NULL ? out : "", last_stderr);
+		free(out);
+		return -1;
+	}
+	if (m != NULL) {
+		memcpy(m->id, out, ST_ID_LEN);
+		m->id[ST_ID_LEN] = '\0';
+	}
+	free(out);
+	return 0;
+}
+
+int
+st_ledger_reply(struct st_ledger *l, const struct st_client *cl, const char *topic_id)
+{
+	struct st_mark *m = ledger_add(l, "");
+	char text[128];
+
+	m->kind = 'r';
+	snprintf(text, sizeof(text), "A reply that must arrive once %s\n", m->marker);
+	return ledger_run(cl, text, m, "reply", topic_id, NULL, NULL);
+}
+
+int
+st_ledger_post(struct st_ledger *l, const struct st_client *cl, const char *course_id)
+{
+	struct st_mark *m = ledger_add(l, "");
+	char title[64];
+
+	m->kind = 't';
+	snprintf(title, sizeof(title), "Topic %s", m->marker);
+	return ledger_run(cl, "A topic body.\n", m, "post", course_id, "--title", title);
+}
+
+int
+st_ledger_edit(struct st_ledger *l, const struct st_client *cl, int index)
+{
+	char id[ST_ID_LEN + 1], text[128];
+	struct st_mark *m;
+
+	snprintf(id, sizeof(id), "%s", l->marks[index].id);
+	l->marks[index].want = 0;
+	m = ledger_add(l, "e");
+	m->kind = 'e';
+	snprintf(m->id, sizeof(m->id), "%s", id);
+	snprintf(text, sizeof(text), "An edited reply %s\n", m->marker);
+	return ledger_run(cl, text, NULL, "edit", id, NULL, NULL);
+}
+
+int
+st_ledger_check(const struct st_ledger *l, struct st_api *api, const char *course_id, int from)
+{
+	char *text = st_forum_text(api, course_id);
+	int bad = 0;
+
+	if (text == NULL)
+		return -1;
+	for (int i = from; i < l->n; i++) {
+		int got = st_count(text, l->marks[i].marker);
+
+		if (got != l->marks[i].want) {
+			fprintf(stderr, "st: %s (id %s) found %d times on the server, want %d\n",
+			        l->marks[i].marker, l->marks[i].id, got, l->marks[i].want);
+			bad++;
+		}
+	}
+	free(text);
+	return bad;
+}
+
+uint64_t
+st_seed(void)
+{
+	const char *env = getenv("SYNC_TEST_SEED");
+	uint64_t seed = 0;
+
+	if (env != NULL)
+		seed = strtoull(env, NULL, 10);
+	if (seed == 0)
+		lc_random_bytes(&seed, sizeof(seed));
+	if (seed == 0)
+		seed = 1;
+	fprintf(stderr, "st: SYNC_TEST_SEED=%llu\n", (unsigned long long)seed);
+	return seed;
+}
+
+uint64_t
+st_rand(uint64_t *state)
+{
+	uint64_t x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	*state = x;
+	return x;
 }

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <cjson/cJSON.h>
@@ -75,6 +76,8 @@ int st_login(const struct st_client *cl, const char *user);
 struct st_api {
 	char base[64];
 	char *token; /* access token; owned */
+	char user[64];
+	char password[64]; /* to log in again when a restarted server refuses the token */
 };
 
 /* Logs in as user (POST /auth/token). Free with st_api_finish(). */
@@ -149,6 +152,46 @@ void st_world_teardown(struct st_world *w);
 int st_world_client(struct st_world *w, const char *name, const char *user, struct st_client *out);
 /* Restarts the world's server on the same port and database. */
 int st_world_restart(struct st_world *w);
+
+/* ---- A ledger of forum writes and what the server must show ---------------------------- */
+
+/*
+ * Every write a test makes through lectern is recorded with a unique marker and the number
+ * of times the marker must appear in the course's forum on the server: 1 for a reply or a
+ * topic, 0 for the text an edit replaced. st_ledger_check() compares.
+ */
+struct st_mark {
+	char marker[32];
+	int want;
+	char kind;              /* 'r' reply, 't' topic, 'e' edited reply */
+	char id[ST_ID_LEN + 1]; /* the reply or topic carrying it */
+};
+
+struct st_ledger {
+	struct st_mark *marks;
+	int n;
+	int cap;
+	int next; /* counter for new markers */
+};
+
+void st_ledger_finish(struct st_ledger *ledger);
+/* `lectern reply TOPIC` with a new marker; returns 0 or -1 (message printed). */
+int st_ledger_reply(struct st_ledger *ledger, const struct st_client *cl, const char *topic_id);
+/* `lectern post COURSE --title` with a new marker in the title. */
+int st_ledger_post(struct st_ledger *ledger, const struct st_client *cl, const char *course_id);
+/* `lectern edit ID` of the reply carrying marks[index]: its marker must then vanish. */
+int st_ledger_edit(struct st_ledger *ledger, const struct st_client *cl, int index);
+/*
+ * Checks marks[from..n) against the course's forum on the server. Returns the number of
+ * marks found a wrong number of times (each printed), or -1 when the forum could not be read.
+ */
+int st_ledger_check(const struct st_ledger *ledger, struct st_api *api, const char *course_id,
+                    int from);
+
+/* A small reproducible random generator (xorshift), seeded from SYNC_TEST_SEED or the
+ * kernel; the seed is printed so a failing run can be repeated. */
+uint64_t st_seed(void);
+uint64_t st_rand(uint64_t *state);
 
 /* Sleeps ms milliseconds. */
 void st_sleep_ms(int ms);
