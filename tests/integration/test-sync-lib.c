@@ -5,6 +5,7 @@
  * block a server that logs, and a killed child leaves nothing half-read.
  */
 #include <curl/curl.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -23,6 +24,7 @@
 #include "common/fsutil.h"
 #include "common/mem.h"
 #include "common/uuid.h"
+#include "store/replica.h"
 #include "test-sync-lib.h"
 
 #define MAX_ARGS 32
@@ -310,6 +312,96 @@ st_login(const struct st_client *cl, const char *user)
 	if (rc != 0)
 		fprintf(stderr, "st: lectern login %s exited %d: %s\n", user, rc, last_stderr);
 	return rc == 0 ? 0 : -1;
+}
+
+/* ---- The replica's files ------------------------------------------------------------- */
+
+static bool
+is_sqlite_file(const char *path)
+{
+	char head[16];
+	FILE *fp = fopen(path, "rb");
+	bool yes;
+
+	if (fp == NULL)
+		return false;
+	yes = fread(head, 1, sizeof(head), fp) == sizeof(head) &&
+	      memcmp(head, "SQLite format 3", 16) == 0;
+	fclose(fp);
+	return yes;
+}
+
+int
+st_replica_open(const struct st_client *cl, struct store_db **db)
+{
+	DIR *dir = opendir(cl->data_dir);
+	struct dirent *de;
+	char path[1024] = "";
+	char *cause = NULL;
+	int rc;
+
+	if (dir == NULL)
+		return -1;
+	while ((de = readdir(dir)) != NULL) {
+		char candidate[1024];
+
+		snprintf(candidate, sizeof(candidate), "%s/%s", cl->data_dir, de->d_name);
+		if (is_sqlite_file(candidate)) {
+			snprintf(path, sizeof(path), "%s", candidate);
+			break;
+		}
+	}
+	closedir(dir);
+	if (path[0] == '\0') {
+		fprintf(stderr, "st: no replica file in %s\n", cl->data_dir);
+		return -1;
+	}
+	rc = store_replica_open(path, db, &cause);
+	if (rc < 0)
+		fprintf(stderr, "st: open %s: %s\n", path, cause != NULL ? cause : "?");
+	free(cause);
+	return rc < 0 ? -1 : 0;
+}
+
+static int
+file_contains(const char *path, const char *needle)
+{
+	char *data = NULL;
+	size_t len = 0;
+	bool found;
+
+	if (lc_read_file(path, &data, &len) < 0)
+		return 0;
+	found = memmem(data, len, needle, strlen(needle)) != NULL;
+	free(data);
+	return found ? 1 : 0;
+}
+
+int
+st_dir_contains(const char *dir_path, const char *needle)
+{
+	DIR *dir = opendir(dir_path);
+	struct dirent *de;
+	int n = 0;
+
+	if (dir == NULL)
+		return 0;
+	while ((de = readdir(dir)) != NULL) {
+		char path[1024];
+		struct stat sb;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir_path, de->d_name);
+		if (lstat(path, &sb) < 0)
+			continue;
+		if (S_ISDIR(sb.st_mode))
+			n += st_dir_contains(path, needle);
+		else if (S_ISREG(sb.st_mode))
+			n += file_contains(path, needle);
+	}
+	closedir(dir);
+	return n;
 }
 
 /* ---- REST ---------------------------------------------------------------------------- */

@@ -71,6 +71,15 @@ const char *st_last_stderr(void);
 /* `lectern login USER` with the demo password. */
 int st_login(const struct st_client *cl, const char *user);
 
+/* ---- The replica's files ------------------------------------------------------------- */
+
+struct store_db;
+
+/* Finds the replica (the SQLite file in the client's data dir) and opens it with store/. */
+int st_replica_open(const struct st_client *cl, struct store_db **db);
+/* Number of files under dir (any depth: the replica, its -wal and -shm) holding needle. */
+int st_dir_contains(const char *dir, const char *needle);
+
 /* ---- REST ---------------------------------------------------------------------------- */
 
 struct st_api {

@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Two replicas of the instructor edit the body of the same page while offline (through
+ * `lectern edit`), then sync one after the other. Edits to different lines merge cleanly
+ * and both replicas end with the merged body; edits to the same line end as a conflict that
+ * `lectern issues` lists with both texts kept, while the server keeps the first.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "store/replica.h"
+#include "test-sync-lib.h"
+
+#define BASE_BODY "line 1\nline 2\nline 3\nline 4\nline 5\nline 6\nline 7\nline 8\nline 9\n"
+
+struct fixture {
+	struct st_world w;
+	struct st_client a, b;
+	const char *item_id;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	cJSON *body = cJSON_CreateObject();
+	char path[128], *json;
+	long status;
+
+	*state = f;
+	if (st_world_setup(&f->w, "merge", 1, 2, 1) < 0)
+		return -1;
+	f->item_id = f->w.courses[0].items[0];
+	cJSON_AddStringToObject(body, "body", BASE_BODY);
+	json = cJSON_PrintUnformatted(body);
+	cJSON_Delete(body);
+	snprintf(path, sizeof(path), "/items/%s", f->item_id);
+	status = st_api_call(&f->w.instructor, "PATCH", path, json, NULL);
+	free(json);
+	if (status != 200)
+		return -1;
+	if (st_world_client(&f->w, "a", "instructor", &f->a) < 0 ||
+	    st_world_client(&f->w, "b", "instructor", &f->b) < 0 ||
+	    st_lectern(&f->a, NULL, NULL, "sync", "--verify", NULL) != 0 ||
+	    st_lectern(&f->b, NULL, NULL, "sync", "--verify", NULL) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	st_world_teardown(&f->w);
+	free(f);
+	return 0;
+}
+
+/* BASE_BODY with line `line` replaced by `text`. Caller frees. */
+static char *
+with_line(const char *body, int line, const char *text)
+{
+	char *out = calloc(1, strlen(body) + strlen(text) + 2);
+	const char *p = body;
+	size_t used = 0;
+
+	for (int n = 1; *p != '\0'; n++) {
+		const char *eol = strchr(p, '\n');
+		size_t len = eol != NULL ? (size_t)(eol - p) : strlen(p);
+
+		if (n == line) {
+			memcpy(out + used, text, strlen(text));
+			used += strlen(text);
+		} else {
+			memcpy(out + used, p, len);
+			used += len;
+		}
+		out[used++] = '\n';
+		p += len + (eol != NULL ? 1 : 0);
+	}
+	return out;
+}
+
+static void
+edit(struct st_client *cl, const char *item_id, const char *body)
+{
+	int rc = st_lectern(cl, body, NULL, "edit", item_id, NULL);
+
+	if (rc != 0)
+		print_error("lectern edit exited %d: %s\n", rc, st_last_stderr());
+	assert_int_equal(rc, 0);
+}
+
+static void
+sync_ok(struct st_client *cl)
+{
+	int rc = st_lectern(cl, NULL, NULL, "sync", NULL);
+
+	if (rc != 0)
+		print_error("lectern sync exited %d: %s\n", rc, st_last_stderr());
+	assert_int_equal(rc, 0);
+}
+
+/* The item's body on the server. Caller frees. */
+static char *
+server_body(struct fixture *f)
+{
+	cJSON *item = st_api_get(&f->w.instructor, "/items/%s", f->item_id);
+	const cJSON *body = cJSON_GetObjectItemCaseSensitive(item, "body");
+	char *out = cJSON_IsString(body) ? strdup(body->valuestring) : NULL;
+
+	cJSON_Delete(item);
+	assert_non_null(out);
+	return out;
+}
+
+/* The item's body as the replica shows it. Caller frees. */
+static char *
+replica_body(struct st_client *cl, const char *item_id, bool *pending)
+{
+	struct store_db *db = NULL;
+	struct store_resource res = {0};
+	cJSON *doc;
+	const cJSON *body;
+	char *out = NULL;
+
+	assert_int_equal(st_replica_open(cl, &db), 0);
+	assert_int_equal(store_resource_get(db, "item", item_id, &res), 0);
+	*pending = res.pending;
+	doc = cJSON_Parse(res.doc);
+	body = cJSON_GetObjectItemCaseSensitive(doc, "body");
+	if (cJSON_IsString(body))
+		out = strdup(body->valuestring);
+	cJSON_Delete(doc);
+	store_resource_finish(&res);
+	store_db_close(db);
+	assert_non_null(out);
+	return out;
+}
+
+static void
+test_disjoint_offline_edits_merge_on_both_replicas(void **state)
+{
+	struct fixture *f = *state;
+	char *mine_a = with_line(BASE_BODY, 2, "line 2 edited on replica A");
+	char *mine_b = with_line(BASE_BODY, 8, "line 8 edited on replica B");
+	char *merged = with_line(mine_a, 8, "line 8 edited on replica B");
+	char *got, *issues = NULL;
+	bool pending;
+
+	edit(&f->a, f->item_id, mine_a);
+	edit(&f->b, f->item_id, mine_b);
+	sync_ok(&f->a);
+	sync_ok(&f->b); /* meets a 409 and merges */
+	sync_ok(&f->a); /* pulls the merge */
+
+	got = server_body(f);
+	assert_string_equal(got, merged);
+	free(got);
+	got = replica_body(&f->a, f->item_id, &pending);
+	assert_string_equal(got, merged);
+	assert_false(pending);
+	free(got);
+	got = replica_body(&f->b, f->item_id, &pending);
+	assert_string_equal(got, merged);
+	assert_false(pending);
+	free(got);
+	assert_int_equal(st_lectern(&f->a, NULL, NULL, "sync", "--verify", NULL), 0);
+	assert_int_equal(st_lectern(&f->b, NULL, NULL, "sync", "--verify", NULL), 0);
+	assert_int_equal(st_lectern(&f->b, NULL, &issues, "issues", NULL), 0);
+	assert_null(strstr(issues, "edited on replica"));
+	free(issues);
+	free(mine_a);
+	free(mine_b);
+	free(merged);
+}
+
+static void
+test_overlapping_offline_edits_end_as_a_conflict_keeping_both(void **state)
+{
+	struct fixture *f = *state;
+	char *mine_a = with_line(BASE_BODY, 5, "line 5 as replica A wants it");
+	char *mine_b = with_line(BASE_BODY, 5, "line 5 as replica B wants it");
+	char *got, *issues = NULL;
+	bool pending;
+
+	edit(&f->a, f->item_id, mine_a);
+	edit(&f->b, f->item_id, mine_b);
+	sync_ok(&f->a);
+	sync_ok(&f->b); /* meets a 409 that does not merge */
+
+	got = server_body(f);
+	assert_string_equal(got, mine_a); /* the first to sync wins on the server... */
+	free(got);
+	assert_int_equal(st_lectern(&f->b, NULL, &issues, "issues", NULL), 0);
+	/* ...and B's user sees both versions, nothing dropped. */
+	if (strstr(issues, "line 5 as replica B wants it") == NULL ||
+	    strstr(issues, "line 5 as replica A wants it") == NULL)
+		print_error("lectern issues printed:\n%s\n", issues);
+	assert_non_null(strstr(issues, "line 5 as replica B wants it"));
+	assert_non_null(strstr(issues, "line 5 as replica A wants it"));
+	free(issues);
+	/* B's replica shows the server's version and has nothing left to push. */
+	got = replica_body(&f->b, f->item_id, &pending);
+	assert_string_equal(got, mine_a);
+	assert_false(pending);
+	free(got);
+	assert_int_equal(st_lectern(&f->b, NULL, NULL, "sync", "--verify", NULL), 0);
+	free(mine_a);
+	free(mine_b);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_disjoint_offline_edits_merge_on_both_replicas,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_overlapping_offline_edits_end_as_a_conflict_keeping_both, setup, teardown),
+	};
+	int rc;
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	rc = cmocka_run_group_tests_name("sync-merge", tests, NULL, NULL);
+	curl_global_cleanup();
+	return rc;
+}
