@@ -1,0 +1,649 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The sync benchmark (GitHub issue 4). It generates a campus into a real lecternd through
+ * its REST API (courses of modules, Markdown pages, quizzes, forum threads, several users),
+ * then measures the real `lectern sync` of one learner enrolled in five courses: the initial
+ * sync, an incremental sync after 10 new replies and 2 edited pages, a no-op sync, and the
+ * same three on a campus ten times larger.
+ *
+ * The client talks to the server through the fault proxy in pass-through mode, which counts
+ * every request (round trips) and every byte each way, headers included. The "floor" of a
+ * sync is the gzip size of the docs it transferred: the /sync responses are captured,
+ * decoded (zstd or gzip), their change docs serialised and compressed together.
+ *
+ * Usage: sync-bench [--courses N] [--docs docs/benchmarks.md]
+ * Needs LECTERND and LECTERN in the environment (meson sets them for `meson test
+ * --benchmark`). Prints a table and, with --docs, rewrites the file's section between
+ * <!-- sync-bench --> and <!-- /sync-bench -->.
+ */
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "common/buf.h"
+#include "common/clock.h"
+#include "common/fsutil.h"
+#include "common/mem.h"
+#include "faultproxy.h"
+#include "test-sync-lib.h"
+
+#define MODULES 3
+#define PAGES 6
+#define QUESTIONS 3
+#define TOPICS 4
+#define REPLIES 3
+#define ENROLLED 5
+
+struct campus_course {
+	char id[ST_ID_LEN + 1];
+	char pages[MODULES * PAGES][ST_ID_LEN + 1];
+	char topics[TOPICS][ST_ID_LEN + 1];
+};
+
+struct campus {
+	char *dir;
+	struct st_server srv;
+	struct st_api instructor, learner, peer;
+	struct campus_course *courses;
+	int n_courses;
+	struct fp_proxy *proxy;
+	struct st_client cl;
+	int64_t gen_ms; /* time taken to generate it */
+};
+
+struct result {
+	const char *campus;
+	const char *sync;
+	int64_t round_trips;
+	int64_t bytes_up;
+	int64_t bytes_down;
+	int64_t wall_ms;
+	int64_t changes;
+	int64_t floor; /* gzip size of the docs transferred */
+	int exit_code;
+};
+
+static const char *const words[] = {
+    "learning", "module",  "practice", "feedback", "example",  "terminal", "offline",
+    "replica",  "network", "student",  "lecture",  "exercise", "reading",  "summary",
+    "concept",  "theorem", "proof",    "variable", "function", "history",  "culture",
+    "energy",   "matter",  "signal",   "pattern",  "question", "answer",   "method",
+    "result",   "data",    "model",    "system",   "language", "writing",  "chapter",
+};
+
+/* A Markdown page of about `paragraphs` paragraphs with headings, lists and code. */
+static char *
+page_body(uint64_t *rng, int n, int paragraphs)
+{
+	struct lc_buf b = {0};
+	size_t n_words = sizeof(words) / sizeof(words[0]);
+
+	lc_buf_printf(&b, "# Page %d\n\n", n);
+	for (int p = 0; p < paragraphs; p++) {
+		int len = 30 + (int)(st_rand(rng) % 40);
+
+		if (p % 3 == 1)
+			lc_buf_printf(&b, "## Section %d.%d\n\n", n, p);
+		for (int w = 0; w < len; w++)
+			lc_buf_printf(&b, "%s%s", w ? " " : "", words[st_rand(rng) % n_words]);
+		lc_buf_puts(&b, ".\n\n");
+		if (p % 4 == 2)
+			lc_buf_printf(&b, "- %s\n- %s\n- *%s*\n\n", words[st_rand(rng) % n_words],
+			              words[st_rand(rng) % n_words], words[st_rand(rng) % n_words]);
+		if (p % 5 == 4)
+			lc_buf_printf(&b, "```\nx = %d * %d\nprint(x)\n```\n\n",
+			              (int)(st_rand(rng) % 100), (int)(st_rand(rng) % 100));
+	}
+	return lc_buf_steal(&b);
+}
+
+/* POSTs a JSON object built by the caller; frees it. Returns 0 and the id, or -1. */
+static int
+create(struct st_api *api, const char *path, cJSON *obj, char *id)
+{
+	char *body = cJSON_PrintUnformatted(obj);
+	int rc = st_api_create(api, path, body, id);
+
+	free(body);
+	cJSON_Delete(obj);
+	return rc;
+}
+
+/* One module: PAGES pages in one array request, then a quiz of QUESTIONS questions. */
+static int
+make_module(struct campus *cp, struct campus_course *c, int m, uint64_t *rng)
+{
+	char path[128], module_id[ST_ID_LEN + 1], quiz_id[ST_ID_LEN + 1], qid[ST_ID_LEN + 1];
+	cJSON *obj = cJSON_CreateObject(), *arr, *resp = NULL;
+	char *body;
+	long status;
+	int i = 0;
+	const cJSON *it;
+
+	cJSON_AddStringToObject(obj, "title", "A module");
+	snprintf(path, sizeof(path), "/courses/%s/modules", c->id);
+	if (create(&cp->instructor, path, obj, module_id) < 0)
+		return -1;
+	arr = cJSON_CreateArray();
+	for (int p = 0; p < PAGES; p++) {
+		char *text = page_body(rng, m * PAGES + p + 1, 6 + (int)(st_rand(rng) % 6));
+
+		obj = cJSON_CreateObject();
+		cJSON_AddStringToObject(obj, "title", "A page");
+		cJSON_AddStringToObject(obj, "kind", "page");
+		cJSON_AddStringToObject(obj, "body", text);
+		cJSON_AddItemToArray(arr, obj);
+		free(text);
+	}
+	body = cJSON_PrintUnformatted(arr);
+	cJSON_Delete(arr);
+	snprintf(path, sizeof(path), "/modules/%s/items", module_id);
+	status = st_api_call(&cp->instructor, "POST", path, body, &resp);
+	free(body);
+	if (status != 201 || !cJSON_IsArray(resp)) {
+		fprintf(stderr, "bench: creating pages: status %ld\n", status);
+		cJSON_Delete(resp);
+		return -1;
+	}
+	cJSON_ArrayForEach(it, resp)
+	{
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "id");
+
+		if (cJSON_IsString(id) && i < PAGES)
+			snprintf(c->pages[m * PAGES + i++], ST_ID_LEN + 1, "%s", id->valuestring);
+	}
+	cJSON_Delete(resp);
+	if (st_api_create(&cp->instructor, path, "{\"title\":\"Quiz\",\"kind\":\"quiz\"}",
+	                  quiz_id) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/items/%s/questions", quiz_id);
+	for (int q = 0; q < QUESTIONS; q++)
+		if (st_api_create(
+		        &cp->instructor, path,
+		        "{\"prompt\":\"Which one holds?\",\"kind\":\"single\",\"choices\":"
+		        "[\"this\",\"that\",\"neither\"],\"answer\":1}",
+		        qid) < 0)
+			return -1;
+	return 0;
+}
+
+static int
+make_forum(struct campus *cp, struct campus_course *c, uint64_t *rng)
+{
+	char path[128], reply_id[ST_ID_LEN + 1];
+
+	for (int t = 0; t < TOPICS; t++) {
+		char *text = page_body(rng, t, 1);
+		cJSON *obj = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(obj, "title", "A question about the week");
+		cJSON_AddStringToObject(obj, "body", text);
+		free(text);
+		snprintf(path, sizeof(path), "/courses/%s/topics", c->id);
+		if (create(&cp->instructor, path, obj, c->topics[t]) < 0)
+			return -1;
+		snprintf(path, sizeof(path), "/topics/%s/replies", c->topics[t]);
+		for (int r = 0; r < REPLIES; r++) {
+			text = page_body(rng, r, 1);
+			obj = cJSON_CreateObject();
+			cJSON_AddStringToObject(obj, "body", text);
+			free(text);
+			if (create(&cp->instructor, path, obj, reply_id) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+make_course(struct campus *cp, int n, uint64_t *rng)
+{
+	struct campus_course *c = &cp->courses[n];
+	cJSON *obj = cJSON_CreateObject();
+	char path[128], title[64];
+
+	snprintf(title, sizeof(title), "Course %d of the campus", n + 1);
+	cJSON_AddStringToObject(obj, "title", title);
+	cJSON_AddStringToObject(obj, "description",
+	                        "A generated course: modules of pages, quizzes and a forum.");
+	if (create(&cp->instructor, "/courses", obj, c->id) < 0)
+		return -1;
+	for (int m = 0; m < MODULES; m++)
+		if (make_module(cp, c, m, rng) < 0)
+			return -1;
+	snprintf(path, sizeof(path), "/courses/%s/publish", c->id);
+	if (st_api_call(&cp->instructor, "POST", path, "{}", NULL) != 200)
+		return -1;
+	return make_forum(cp, c, rng);
+}
+
+static int
+enroll(struct st_api *api, const char *course_id)
+{
+	char body[128];
+
+	snprintf(body, sizeof(body), "{\"course_id\":\"%s\"}", course_id);
+	return st_api_call(api, "POST", "/enrollments", body, NULL) == 201 ? 0 : -1;
+}
+
+/* Starts a server, generates n_courses, enrolls the learner and a peer in the first five. */
+static int
+campus_create(struct campus *cp, int n_courses, const char *tag)
+{
+	uint64_t rng = 42;
+	int64_t t0 = lc_monotonic_ms();
+	char *cause = NULL;
+
+	memset(cp, 0, sizeof(*cp));
+	cp->dir = st_tmpdir(tag);
+	cp->courses = lc_calloc((size_t)n_courses, sizeof(*cp->courses));
+	if (cp->dir == NULL || st_server_start(&cp->srv, cp->dir, 0, true) < 0 ||
+	    st_api_login(&cp->instructor, cp->srv.url, "instructor", ST_PASSWORD) < 0 ||
+	    st_api_login(&cp->learner, cp->srv.url, "learner", ST_PASSWORD) < 0)
+		return -1;
+	if (st_api_call(&cp->learner, "POST", "/auth/register",
+	                "{\"username\":\"bench_peer\",\"email\":\"peer@example.org\","
+	                "\"password\":\"" ST_PASSWORD "\"}",
+	                NULL) != 201 ||
+	    st_api_login(&cp->peer, cp->srv.url, "bench_peer", ST_PASSWORD) < 0)
+		return -1;
+	for (int i = 0; i < n_courses; i++) {
+		if (make_course(cp, i, &rng) < 0)
+			return -1;
+		cp->n_courses = i + 1;
+	}
+	for (int i = 0; i < ENROLLED && i < n_courses; i++)
+		if (enroll(&cp->learner, cp->courses[i].id) < 0 ||
+		    enroll(&cp->peer, cp->courses[i].id) < 0)
+			return -1;
+	cp->gen_ms = lc_monotonic_ms() - t0;
+	if (fp_start(cp->srv.port, &cp->proxy, &cause) < 0) {
+		fprintf(stderr, "bench: proxy: %s\n", cause);
+		free(cause);
+		return -1;
+	}
+	fp_set_fault_path(cp->proxy, "/api/v1/sync");
+	snprintf(cp->cl.data_dir, sizeof(cp->cl.data_dir), "%s/replica", cp->dir);
+	snprintf(cp->cl.server_url, sizeof(cp->cl.server_url), "http://127.0.0.1:%d",
+	         fp_port(cp->proxy));
+	return st_login(&cp->cl, "learner");
+}
+
+static void
+campus_destroy(struct campus *cp)
+{
+	fp_stop(cp->proxy);
+	st_server_stop(&cp->srv, false);
+	st_api_finish(&cp->instructor);
+	st_api_finish(&cp->learner);
+	st_api_finish(&cp->peer);
+	if (cp->dir != NULL && getenv("LECTERN_KEEP_TMP") == NULL)
+		st_rmtree(cp->dir);
+	free(cp->dir);
+	free(cp->courses);
+}
+
+/* 10 replies by the peer and 2 edited pages by the instructor, in the learner's courses. */
+static int
+campus_change(struct campus *cp, int round)
+{
+	char path[128], id[ST_ID_LEN + 1], body[256];
+
+	for (int i = 0; i < 10; i++) {
+		struct campus_course *c = &cp->courses[i % ENROLLED];
+
+		snprintf(path, sizeof(path), "/topics/%s/replies", c->topics[i % TOPICS]);
+		snprintf(body, sizeof(body),
+		         "{\"body\":\"Reply %d of round %d: I tried the exercise and the second "
+		         "step finally makes sense.\"}",
+		         i, round);
+		if (st_api_create(&cp->peer, path, body, id) < 0)
+			return -1;
+	}
+	for (int i = 0; i < 2; i++) {
+		uint64_t rng = (uint64_t)(round * 10 + i + 7);
+		char *text = page_body(&rng, i, 8);
+		cJSON *obj = cJSON_CreateObject();
+		char *json;
+		long status;
+
+		cJSON_AddStringToObject(obj, "body", text);
+		free(text);
+		json = cJSON_PrintUnformatted(obj);
+		cJSON_Delete(obj);
+		snprintf(path, sizeof(path), "/items/%s", cp->courses[i].pages[round % PAGES]);
+		status = st_api_call(&cp->instructor, "PATCH", path, json, NULL);
+		free(json);
+		if (status != 200)
+			return -1;
+	}
+	return 0;
+}
+
+/* Decodes a captured body per its Content-Encoding into out. Returns 0 or -1. */
+static int
+decode(const struct fp_response *r, struct lc_buf *out)
+{
+	char chunk[65536];
+
+	if (strcasestr(r->head, "content-encoding: zstd") != NULL) {
+		ZSTD_DStream *ds = ZSTD_createDStream();
+		ZSTD_inBuffer in = {r->body, r->body_len, 0};
+		size_t ret = 1;
+
+		ZSTD_initDStream(ds);
+		while (in.pos < in.size && ret != 0) {
+			ZSTD_outBuffer o = {chunk, sizeof(chunk), 0};
+
+			ret = ZSTD_decompressStream(ds, &o, &in);
+			if (ZSTD_isError(ret)) {
+				ZSTD_freeDStream(ds);
+				return -1;
+			}
+			lc_buf_append(out, chunk, o.pos);
+		}
+		ZSTD_freeDStream(ds);
+		return 0;
+	}
+	if (strcasestr(r->head, "content-encoding: gzip") != NULL ||
+	    strcasestr(r->head, "content-encoding: deflate") != NULL) {
+		z_stream zs = {0};
+		int ret = Z_OK;
+
+		if (inflateInit2(&zs, 32 + 15) != Z_OK)
+			return -1;
+		zs.next_in = (Bytef *)r->body;
+		zs.avail_in = (uInt)r->body_len;
+		while (ret == Z_OK) {
+			zs.next_out = (Bytef *)chunk;
+			zs.avail_out = sizeof(chunk);
+			ret = inflate(&zs, Z_NO_FLUSH);
+			lc_buf_append(out, chunk, sizeof(chunk) - zs.avail_out);
+		}
+		inflateEnd(&zs);
+		return ret == Z_STREAM_END ? 0 : -1;
+	}
+	lc_buf_append(out, r->body, r->body_len);
+	return 0;
+}
+
+/* gzip size (level 6, as a server would send) of len bytes. */
+static int64_t
+gzip_size(const char *data, size_t len)
+{
+	z_stream zs = {0};
+	unsigned char chunk[65536];
+	int64_t total = 0;
+	int ret;
+
+	if (deflateInit2(&zs, 6, Z_DEFLATED, 16 + 15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return -1;
+	zs.next_in = (Bytef *)data;
+	zs.avail_in = (uInt)len;
+	do {
+		zs.next_out = chunk;
+		zs.avail_out = sizeof(chunk);
+		ret = deflate(&zs, Z_FINISH);
+		total += (int64_t)(sizeof(chunk) - zs.avail_out);
+	} while (ret == Z_OK);
+	deflateEnd(&zs);
+	return ret == Z_STREAM_END ? total : -1;
+}
+
+/* The docs of every change in the captured /sync responses, and their gzip size. */
+static void
+floor_of(struct fp_response *resp, size_t n, struct result *r)
+{
+	struct lc_buf docs = {0};
+
+	for (size_t i = 0; i < n; i++) {
+		struct lc_buf plain = {0};
+		cJSON *json;
+		const cJSON *ch;
+
+		if (decode(&resp[i], &plain) < 0) {
+			fprintf(stderr, "bench: cannot decode a /sync response\n");
+			lc_buf_finish(&plain);
+			continue;
+		}
+		json = cJSON_Parse(lc_buf_str(&plain));
+		cJSON_ArrayForEach(ch, cJSON_GetObjectItemCaseSensitive(json, "changes"))
+		{
+			const cJSON *doc = cJSON_GetObjectItemCaseSensitive(ch, "doc");
+			char *text =
+			    doc != NULL && !cJSON_IsNull(doc) ? cJSON_PrintUnformatted(doc) : NULL;
+
+			r->changes++;
+			if (text != NULL) {
+				lc_buf_puts(&docs, text);
+				lc_buf_putc(&docs, '\n');
+			}
+			free(text);
+		}
+		cJSON_Delete(json);
+		lc_buf_finish(&plain);
+	}
+	r->floor = docs.len > 0 ? gzip_size(docs.data, docs.len) : 0;
+	lc_buf_finish(&docs);
+}
+
+static void
+measure(struct campus *cp, const char *campus_name, const char *sync_name, struct result *r)
+{
+	struct fp_response *resp;
+	struct fp_stats st;
+	size_t n;
+	int64_t t0;
+
+	memset(r, 0, sizeof(*r));
+	r->campus = campus_name;
+	r->sync = sync_name;
+	fp_take_responses(cp->proxy, &resp, &n);
+	fp_responses_free(resp, n);
+	fp_reset_stats(cp->proxy);
+	fp_capture(cp->proxy, true);
+	t0 = lc_monotonic_ms();
+	r->exit_code = st_lectern(&cp->cl, NULL, NULL, "sync", NULL);
+	r->wall_ms = lc_monotonic_ms() - t0;
+	fp_capture(cp->proxy, false);
+	fp_stats(cp->proxy, &st);
+	r->round_trips = st.requests;
+	r->bytes_up = st.bytes_up;
+	r->bytes_down = st.bytes_down;
+	fp_take_responses(cp->proxy, &resp, &n);
+	floor_of(resp, n, r);
+	fp_responses_free(resp, n);
+	if (r->exit_code != 0)
+		fprintf(stderr, "bench: lectern sync exited %d: %s\n", r->exit_code,
+		        st_last_stderr());
+}
+
+/* Runs the three syncs on a campus of n_courses. Returns 0 or -1. */
+static int
+run_campus(int n_courses, const char *name, struct result out[3], int64_t *gen_ms)
+{
+	struct campus cp;
+	int rc = -1;
+
+	fprintf(stderr, "bench: generating a campus of %d courses...\n", n_courses);
+	if (campus_create(&cp, n_courses, "bench") < 0)
+		goto out;
+	*gen_ms = cp.gen_ms;
+	measure(&cp, name, "initial", &out[0]);
+	if (campus_change(&cp, 1) < 0)
+		goto out;
+	measure(&cp, name, "incremental", &out[1]);
+	measure(&cp, name, "no-op", &out[2]);
+	rc = 0;
+out:
+	campus_destroy(&cp);
+	return rc;
+}
+
+static void
+table(struct lc_buf *b, const struct result *r, int n)
+{
+	lc_buf_puts(b,
+	            "| campus | sync | round trips | bytes up | bytes down | total bytes | wall ms "
+	            "| changes | floor (gzip of docs) | total / floor |\n");
+	lc_buf_puts(b, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+	for (int i = 0; i < n; i++) {
+		int64_t total = r[i].bytes_up + r[i].bytes_down;
+
+		lc_buf_printf(b, "| %s | %s%s | %lld | %lld | %lld | %lld | %lld | %lld | %lld | ",
+		              r[i].campus, r[i].sync, r[i].exit_code != 0 ? " (FAILED)" : "",
+		              (long long)r[i].round_trips, (long long)r[i].bytes_up,
+		              (long long)r[i].bytes_down, (long long)total, (long long)r[i].wall_ms,
+		              (long long)r[i].changes, (long long)r[i].floor);
+		if (r[i].floor > 0)
+			lc_buf_printf(b, "%.2f |\n", (double)total / (double)r[i].floor);
+		else
+			lc_buf_puts(b, "- |\n");
+	}
+}
+
+static const char *
+verdict(bool ok)
+{
+	return ok ? "met" : "**missed**";
+}
+
+/* The targets of issue 4, each with the measured value. r: 1x then 10x, 3 syncs each. */
+static void
+targets(struct lc_buf *b, const struct result *r)
+{
+	const struct result *inc1 = &r[1], *noop1 = &r[2], *init1 = &r[0];
+	const struct result *inc10 = &r[4], *noop10 = &r[5];
+	int64_t noop_bytes = noop1->bytes_up + noop1->bytes_down;
+	int64_t init_bytes = init1->bytes_up + init1->bytes_down;
+	int64_t inc1_bytes = inc1->bytes_up + inc1->bytes_down;
+	int64_t inc10_bytes = inc10->bytes_up + inc10->bytes_down;
+	double init_ratio = init1->floor > 0 ? (double)init_bytes / (double)init1->floor : 0;
+	double time_ratio = inc1->wall_ms > 0 ? (double)inc10->wall_ms / (double)inc1->wall_ms : 0;
+	double bytes_ratio = inc1_bytes > 0 ? (double)inc10_bytes / (double)inc1_bytes : 0;
+	bool one_rt = inc1->round_trips == 1 && noop1->round_trips == 1 &&
+	              inc10->round_trips == 1 && noop10->round_trips == 1;
+
+	lc_buf_printf(b,
+	              "- Incremental and no-op syncs take one round trip: %s (1x: %lld and %lld; "
+	              "10x: %lld and %lld).\n",
+	              verdict(one_rt), (long long)inc1->round_trips, (long long)noop1->round_trips,
+	              (long long)inc10->round_trips, (long long)noop10->round_trips);
+	lc_buf_printf(b, "- A no-op sync moves under 600 bytes in all: %s (%lld bytes).\n",
+	              verdict(noop_bytes < 600), (long long)noop_bytes);
+	lc_buf_printf(b, "- The initial sync moves at most 1.3x the floor: %s (%.2fx).\n",
+	              verdict(init1->floor > 0 && init_ratio <= 1.3), init_ratio);
+	lc_buf_printf(b,
+	              "- The 10x campus costs the incremental sync at most 1.5x the time and bytes "
+	              "of 1x: time %s (%.2fx), bytes %s (%.2fx).\n",
+	              verdict(time_ratio <= 1.5), time_ratio, verdict(bytes_ratio <= 1.5),
+	              bytes_ratio);
+}
+
+/* Replaces the text between the markers in path (or appends the section). */
+static int
+write_docs(const char *path, const char *section)
+{
+	static const char *const open_mark = "<!-- sync-bench -->";
+	static const char *const close_mark = "<!-- /sync-bench -->";
+	char *old = NULL;
+	struct lc_buf b = {0};
+	const char *start, *end;
+	FILE *fp;
+	int rc = 0;
+
+	if (lc_read_file(path, &old, NULL) < 0)
+		old = lc_strdup("# Benchmarks\n\n");
+	start = strstr(old, open_mark);
+	end = start != NULL ? strstr(start, close_mark) : NULL;
+	if (start != NULL && end != NULL) {
+		lc_buf_append(&b, old, (size_t)(start - old));
+		lc_buf_printf(&b, "%s\n%s%s", open_mark, section, end);
+	} else {
+		lc_buf_puts(&b, old);
+		if (b.len > 0 && b.data[b.len - 1] != '\n')
+			lc_buf_putc(&b, '\n');
+		lc_buf_printf(&b, "\n%s\n%s%s\n", open_mark, section, close_mark);
+	}
+	fp = fopen(path, "w");
+	if (fp == NULL || fwrite(b.data, 1, b.len, fp) != b.len)
+		rc = -1;
+	if (fp != NULL && fclose(fp) != 0)
+		rc = -1;
+	free(old);
+	lc_buf_finish(&b);
+	return rc;
+}
+
+static void
+section(struct lc_buf *b, int n_courses, const struct result *r, const int64_t gen_ms[2])
+{
+	char date[LC_RFC3339_LEN + 1];
+
+	lc_rfc3339(lc_now(), date);
+	lc_buf_printf(
+	    b,
+	    "## Sync (bench/sync-bench.c)\n\n"
+	    "Measured %s by `meson test -C build --benchmark sync` (or `build/bench/sync-bench "
+	    "--docs docs/benchmarks.md`). A real lecternd on loopback holds a generated campus: "
+	    "%d courses (1x) or %d (10x), each of %d modules with %d Markdown pages and a quiz of "
+	    "%d questions, and a forum of %d topics with %d replies each; users instructor, "
+	    "learner and a peer learner. The learner is enrolled in %d courses and runs the real "
+	    "`lectern sync` through the fault proxy in pass-through mode, which counts requests "
+	    "(round trips) and bytes each way, HTTP headers included. The incremental sync "
+	    "follows 10 new replies by the peer and 2 edited pages. Wall time is the whole "
+	    "`lectern sync` process. The floor is the gzip size of the change docs the sync "
+	    "transferred. Generating the campuses took %lld ms and %lld ms.\n\n",
+	    date, n_courses, n_courses * 10, MODULES, PAGES, QUESTIONS, TOPICS, REPLIES, ENROLLED,
+	    (long long)gen_ms[0], (long long)gen_ms[1]);
+	table(b, r, 6);
+	lc_buf_puts(b, "\nTargets (GitHub issue 4):\n\n");
+	targets(b, r);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *docs = NULL;
+	int n_courses = 10, rc = 0;
+	struct result r[6];
+	int64_t gen_ms[2] = {0, 0};
+	struct lc_buf out = {0};
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--docs") == 0 && i + 1 < argc) {
+			docs = argv[++i];
+		} else if (strcmp(argv[i], "--courses") == 0 && i + 1 < argc) {
+			n_courses = (int)strtol(argv[++i], NULL, 10);
+		} else {
+			fprintf(stderr, "usage: sync-bench [--courses N] [--docs FILE]\n");
+			return 1;
+		}
+	}
+	if (n_courses < ENROLLED)
+		n_courses = ENROLLED;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	memset(r, 0, sizeof(r));
+	if (run_campus(n_courses, "1x", &r[0], &gen_ms[0]) < 0 ||
+	    run_campus(n_courses * 10, "10x", &r[3], &gen_ms[1]) < 0) {
+		fprintf(stderr, "bench: could not build or sync a campus\n");
+		rc = 1;
+	}
+	if (rc == 0) {
+		section(&out, n_courses, r, gen_ms);
+		fputs(lc_buf_str(&out), stdout);
+		if (docs != NULL && write_docs(docs, lc_buf_str(&out)) < 0) {
+			fprintf(stderr, "bench: cannot write %s\n", docs);
+			rc = 1;
+		}
+		for (int i = 0; i < 6; i++)
+			if (r[i].exit_code != 0)
+				rc = 1;
+	}
+	lc_buf_finish(&out);
+	curl_global_cleanup();
+	return rc;
+}
