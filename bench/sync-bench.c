@@ -229,6 +229,25 @@ enroll(struct st_api *api, const char *course_id)
 	return st_api_call(api, "POST", "/enrollments", body, NULL) == 201 ? 0 : -1;
 }
 
+/* Registers a user through the API and logs api in as them. */
+static int
+register_user(struct campus *cp, struct st_api *api, const char *name, const char *role)
+{
+	char body[256];
+	struct st_api anon = {0};
+
+	snprintf(anon.base, sizeof(anon.base), "%s", cp->srv.url);
+	snprintf(body, sizeof(body),
+	         "{\"username\":\"%s\",\"email\":\"%s@example.org\",\"password\":\"%s\","
+	         "\"role\":\"%s\"}",
+	         name, name, ST_PASSWORD, role);
+	if (st_api_call(&anon, "POST", "/auth/register", body, NULL) != 201) {
+		fprintf(stderr, "bench: cannot register %s\n", name);
+		return -1;
+	}
+	return st_api_login(api, cp->srv.url, name, ST_PASSWORD);
+}
+
 /* Starts a server, generates n_courses, enrolls the learner and a peer in the first five. */
 static int
 campus_create(struct campus *cp, int n_courses, const char *tag)
@@ -240,15 +259,11 @@ campus_create(struct campus *cp, int n_courses, const char *tag)
 	memset(cp, 0, sizeof(*cp));
 	cp->dir = st_tmpdir(tag);
 	cp->courses = lc_calloc((size_t)n_courses, sizeof(*cp->courses));
-	if (cp->dir == NULL || st_server_start(&cp->srv, cp->dir, 0, true) < 0 ||
-	    st_api_login(&cp->instructor, cp->srv.url, "instructor", ST_PASSWORD) < 0 ||
-	    st_api_login(&cp->learner, cp->srv.url, "learner", ST_PASSWORD) < 0)
-		return -1;
-	if (st_api_call(&cp->learner, "POST", "/auth/register",
-	                "{\"username\":\"bench_peer\",\"email\":\"peer@example.org\","
-	                "\"password\":\"" ST_PASSWORD "\"}",
-	                NULL) != 201 ||
-	    st_api_login(&cp->peer, cp->srv.url, "bench_peer", ST_PASSWORD) < 0)
+	/* No demo seed: the campus is all there is, so 1x and 10x differ only by its size. */
+	if (cp->dir == NULL || st_server_start(&cp->srv, cp->dir, 0, false) < 0 ||
+	    register_user(cp, &cp->instructor, "bench_instructor", "instructor") < 0 ||
+	    register_user(cp, &cp->learner, "bench_learner", "learner") < 0 ||
+	    register_user(cp, &cp->peer, "bench_peer", "learner") < 0)
 		return -1;
 	for (int i = 0; i < n_courses; i++) {
 		if (make_course(cp, i, &rng) < 0)
@@ -269,7 +284,7 @@ campus_create(struct campus *cp, int n_courses, const char *tag)
 	snprintf(cp->cl.data_dir, sizeof(cp->cl.data_dir), "%s/replica", cp->dir);
 	snprintf(cp->cl.server_url, sizeof(cp->cl.server_url), "http://127.0.0.1:%d",
 	         fp_port(cp->proxy));
-	return st_login(&cp->cl, "learner");
+	return st_login(&cp->cl, "bench_learner");
 }
 
 static void
@@ -590,8 +605,9 @@ section(struct lc_buf *b, int n_courses, const struct result *r, const int64_t g
 	    "Measured %s by `meson test -C build --benchmark sync` (or `build/bench/sync-bench "
 	    "--docs docs/benchmarks.md`). A real lecternd on loopback holds a generated campus: "
 	    "%d courses (1x) or %d (10x), each of %d modules with %d Markdown pages and a quiz of "
-	    "%d questions, and a forum of %d topics with %d replies each; users instructor, "
-	    "learner and a peer learner. The learner is enrolled in %d courses and runs the real "
+	    "%d questions, and a forum of %d topics with %d replies each; users: an instructor, "
+	    "the learner and a peer learner (no demo seed). The learner is enrolled in %d courses "
+	    "and runs the real "
 	    "`lectern sync` through the fault proxy in pass-through mode, which counts requests "
 	    "(round trips) and bytes each way, HTTP headers included. The incremental sync "
 	    "follows 10 new replies by the peer and 2 edited pages. Wall time is the whole "
