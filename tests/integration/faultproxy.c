@@ -488,6 +488,24 @@ deliver(struct conn *c, enum fp_fault fault, int delay_ms, const struct message 
 	return resp->close_after || wants_close(data, resp->head_len) ? -1 : 0;
 }
 
+/*
+ * A client that sent "Expect: 100-continue" waits (libcurl: one second) before sending the
+ * body; the proxy reads whole requests, so it answers the interim itself at once. The
+ * upstream's own 100 is then skipped in exchange().
+ */
+static void
+expect_continue(struct conn *c, const char *head, size_t head_len)
+{
+	static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+	char value[32];
+
+	if (!header_value(head, head_len, "Expect", value, sizeof(value)) ||
+	    strcasecmp(value, "100-continue") != 0)
+		return;
+	count_down(c->proxy, sizeof(cont) - 1);
+	(void)send_all(c->fd, cont, sizeof(cont) - 1);
+}
+
 /* Sends only part of the request upstream, then hangs up on both sides. */
 static void
 cut_request(struct conn *c, const struct message *req)
@@ -529,6 +547,7 @@ handle_one(struct conn *c, struct lc_buf *in)
 	if ((q = strchr(target, '?')) != NULL)
 		*q = '\0';
 	framing = framing_of(in->data, req.head_len, false, 0, false, &length);
+	expect_continue(c, in->data, req.head_len);
 	if (read_body(c->fd, in, &req, framing, length) < 0)
 		goto out;
 	pthread_mutex_lock(&c->proxy->lock);

@@ -331,6 +331,24 @@ test_chunked_response_is_relayed_and_captured_unframed(void **state)
 }
 
 static void
+test_expect_continue_is_answered_without_waiting(void **state)
+{
+	struct fixture *f = *state;
+	struct lc_buf out = {0};
+	struct curl_slist *headers = curl_slist_append(NULL, "Expect: 100-continue");
+	int64_t t0 = lc_monotonic_ms();
+
+	curl_easy_setopt(f->curl, CURLOPT_HTTPHEADER, headers);
+	assert_int_equal(post(f, "/api/v1/sync", "{\"body\":\"0123456789\"}", &out), CURLE_OK);
+	assert_non_null(strstr(lc_buf_str(&out), "\"acted\":1,\"len\":21,"));
+	/* libcurl would wait a whole second for a 100 that never came. */
+	assert_true(lc_monotonic_ms() - t0 < 900);
+	curl_easy_setopt(f->curl, CURLOPT_HTTPHEADER, NULL);
+	curl_slist_free_all(headers);
+	lc_buf_finish(&out);
+}
+
+static void
 test_upstream_down_then_back(void **state)
 {
 	struct fixture *f = *state;
@@ -364,6 +382,8 @@ main(void)
 	        test_faults_hit_only_the_fault_path_and_only_count_times, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_chunked_response_is_relayed_and_captured_unframed,
 	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_expect_continue_is_answered_without_waiting, setup,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_upstream_down_then_back, setup, teardown),
 	};
 	int rc;
