@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tui_run(): the key loop. It waits for a key at most a quarter of a second, so that the
+ * sync engine's progress and interrupts are seen promptly, and draws only when something
+ * changed: a key, a resize, a new sync generation (views reload) or a new status line.
+ * curses itself sends only the cells that differ.
+ */
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "common/mem.h"
+#include "store/replica.h"
+#include "tui/term.h"
+#include "tui/tui-int.h"
+
+#define TICK_MS 250
+#define DEFAULT_SYNC_INTERVAL_S 300
+#define DEFAULT_SERVER "http://127.0.0.1:7878"
+
+const struct tui_view *const tui_views[] = {
+    &tui_view_login,  &tui_view_home,   &tui_view_catalog, &tui_view_course_info,
+    &tui_view_course, &tui_view_reader, &tui_view_quiz,    &tui_view_forum,
+    &tui_view_topic,  &tui_view_issues, &tui_view_help,    NULL,
+};
+
+void
+tui_flash(struct tui_app *app, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(app->flash, sizeof(app->flash), fmt, ap);
+	va_end(ap);
+	app->flash_until_ms = lc_monotonic_ms() + 4000;
+}
+
+void
+tui_push(struct tui_app *app, const struct tui_view *view, const char *arg)
+{
+	void *state = NULL;
+	int rc;
+
+	if (app->depth == TUI_STACK_MAX) {
+		tui_flash(app, "Too many screens open; go back first");
+		return;
+	}
+	rc = view->open(app, arg, &state);
+	if (rc < 0) {
+		tui_flash(app, "Cannot open %s: %s", view->name, lc_strerror(rc));
+		return;
+	}
+	app->stack[app->depth].view = view;
+	app->stack[app->depth].state = state;
+	app->depth++;
+	app->dirty = true;
+}
+
+void
+tui_pop(struct tui_app *app)
+{
+	struct tui_screen *top;
+
+	if (app->depth <= 1)
+		return;
+	top = &app->stack[--app->depth];
+	top->view->close(top->state);
+	top->state = NULL;
+	/* The screen below may show something the closed one changed. */
+	app->reloaded = true;
+	app->dirty = true;
+}
+
+void
+tui_reset_to(struct tui_app *app, const struct tui_view *view, const char *arg)
+{
+	char *copy = lc_strdup(arg);
+
+	while (app->depth > 0) {
+		struct tui_screen *top = &app->stack[--app->depth];
+
+		top->view->close(top->state);
+	}
+	tui_push(app, view, copy);
+	free(copy);
+	app->dirty = true;
+}
+
+void
+tui_sync_start(struct tui_app *app)
+{
+	struct sync_options opts = {0};
+	char *cause = NULL;
+	int interval =
+	    app->cfg->sync_interval_s > 0 ? app->cfg->sync_interval_s : DEFAULT_SYNC_INTERVAL_S;
+
+	if (app->engine != NULL) {
+		sync_engine_request(app->engine);
+		return;
+	}
+	opts.db_path = app->cfg->db_path;
+	opts.server_url = app->cfg->server_url;
+	if (sync_engine_create(&opts, &app->engine, &cause) < 0) {
+		lc_log(LC_LOG_ERROR, "tui: sync engine: %s", cause ? cause : "failed");
+		tui_flash(app, "Sync is unavailable: %s", cause ? cause : "error");
+		free(cause);
+		app->engine = NULL;
+		return;
+	}
+	if (sync_engine_start(app->engine, interval) < 0) {
+		lc_log(LC_LOG_ERROR, "tui: cannot start the sync thread");
+		sync_engine_destroy(app->engine);
+		app->engine = NULL;
+	}
+}
+
+void
+tui_after_write(struct tui_app *app)
+{
+	app->reloaded = true;
+	app->dirty = true;
+	if (app->engine != NULL)
+		sync_engine_request(app->engine);
+}
+
+/* Reads who is logged in on this replica and which server it talks to. */
+static void
+load_session(struct tui_app *app)
+{
+	char *url = NULL;
+
+	free(app->user_id);
+	free(app->username);
+	app->user_id = NULL;
+	app->username = NULL;
+	store_setting_get(app->db, "user_id", &app->user_id);
+	store_setting_get(app->db, "username", &app->username);
+	if (app->cfg->server_url != NULL)
+		url = lc_strdup(app->cfg->server_url);
+	else
+		store_setting_get(app->db, "server_url", &url);
+	free(app->server_url);
+	app->server_url = url != NULL ? url : lc_strdup(DEFAULT_SERVER);
+}
+
+/* Keys every screen shares. */
+static void
+global_key(struct tui_app *app, wint_t key, bool fn_key)
+{
+	if (!fn_key && (key == 'q' || key == 27 || key == 127 || key == 8)) {
+		if (app->depth > 1)
+			tui_pop(app);
+		else if (key == 'q')
+			app->quit = true;
+	} else if (fn_key && key == KEY_BACKSPACE) {
+		tui_pop(app);
+	} else if (!fn_key && key == 'Q') {
+		app->quit = true;
+	} else if (!fn_key && key == '?') {
+		tui_push(app, &tui_view_help, app->stack[app->depth - 1].view->name);
+	} else if (!fn_key && key == 's') {
+		if (app->engine != NULL) {
+			sync_engine_request(app->engine);
+			tui_flash(app, "Sync requested");
+		} else {
+			tui_flash(app, "Log in first to sync");
+		}
+	} else if (!fn_key && key == 'i' && app->user_id != NULL) {
+		tui_push(app, &tui_view_issues, NULL);
+	} else if (!fn_key && key == 'L') {
+		tui_push(app, &tui_view_login, NULL);
+	}
+}
+
+static void
+draw_all(struct tui_app *app)
+{
+	struct tui_screen *top = &app->stack[app->depth - 1];
+
+	erase();
+	top->view->draw(app, top->state);
+	tui_status_draw(app, true);
+	app->dirty = false;
+}
+
+static void
+poll_engine(struct tui_app *app)
+{
+	uint64_t gen;
+
+	if (app->engine == NULL)
+		return;
+	gen = sync_engine_generation(app->engine);
+	if (gen != app->generation) {
+		app->generation = gen;
+		app->reloaded = true;
+		app->dirty = true;
+	}
+}
+
+static void
+reload_views(struct tui_app *app)
+{
+	app->reloaded = false;
+	for (int i = 0; i < app->depth; i++)
+		if (app->stack[i].view->reload != NULL)
+			app->stack[i].view->reload(app, app->stack[i].state);
+}
+
+static void
+key_loop(struct tui_app *app)
+{
+	while (!app->quit && !tui_term_interrupted()) {
+		wint_t key;
+		int rc;
+
+		/* Prompts wait without a timeout; the loop always polls. */
+		timeout(TICK_MS);
+
+		poll_engine(app);
+		if (app->reloaded)
+			reload_views(app);
+		if (app->dirty)
+			draw_all(app);
+		else
+			tui_status_draw(app, false);
+		doupdate();
+		rc = get_wch(&key);
+		if (rc == ERR)
+			continue;
+		if (rc == KEY_CODE_YES && key == KEY_RESIZE) {
+			app->dirty = true;
+			continue;
+		}
+		struct tui_screen *top = &app->stack[app->depth - 1];
+
+		if (top->view->key(app, top->state, key, rc == KEY_CODE_YES) == TUI_KEY_UNHANDLED)
+			global_key(app, key, rc == KEY_CODE_YES);
+		app->dirty = true;
+	}
+}
+
+static void
+app_finish(struct tui_app *app)
+{
+	while (app->depth > 0) {
+		struct tui_screen *top = &app->stack[--app->depth];
+
+		top->view->close(top->state);
+	}
+	sync_engine_destroy(app->engine);
+	store_db_close(app->db);
+	free(app->server_url);
+	free(app->user_id);
+	free(app->username);
+}
+
+int
+tui_run(const struct tui_config *cfg)
+{
+	struct tui_app app = {.cfg = cfg};
+	char *cause = NULL;
+	int rc;
+
+	setlocale(LC_ALL, "");
+	if (cfg->log_path != NULL && lc_log_open(cfg->log_path, LC_LOG_INFO) < 0)
+		lc_log_to(NULL, LC_LOG_ERROR);
+	rc = store_replica_open(cfg->db_path, &app.db, &cause);
+	if (rc < 0) {
+		fprintf(stderr, "lectern: %s\n", cause ? cause : lc_strerror(rc));
+		free(cause);
+		return 1;
+	}
+	load_session(&app);
+	rc = tui_term_start(&cause);
+	if (rc < 0) {
+		fprintf(stderr, "lectern: %s\n", cause ? cause : lc_strerror(rc));
+		free(cause);
+		app_finish(&app);
+		return 1;
+	}
+	tui_colors_init(&app);
+	lc_log(LC_LOG_INFO, "tui: started on %s", cfg->db_path);
+	if (app.user_id != NULL) {
+		/* A known user opens straight into their data, reachable server or not. */
+		tui_push(&app, &tui_view_home, NULL);
+		tui_sync_start(&app);
+	} else {
+		tui_push(&app, &tui_view_login, NULL);
+	}
+	if (app.depth > 0)
+		key_loop(&app);
+	tui_term_stop();
+	app_finish(&app);
+	lc_log(LC_LOG_INFO, "tui: stopped");
+	lc_log_close();
+	return 0;
+}
+
+void
+tui_logged_in(struct tui_app *app)
+{
+	load_session(app);
+	tui_reset_to(app, &tui_view_home, NULL);
+	tui_sync_start(app);
+}

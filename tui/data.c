@@ -1,0 +1,357 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the views read from docs and every write the TUI makes. A write is the REST request
+ * of the wire contract with a client-made UUID in its body, recorded with its optimistic doc
+ * through store_local_write() (overlay and outbox entry in one transaction), after which the
+ * sync engine is asked to run. The screen shows the write at once, marked as not yet sent.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "common/mem.h"
+#include "common/uuid.h"
+#include "store/replica.h"
+#include "tui/tui-int.h"
+
+const char *
+tui_json_str(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	return cJSON_IsString(v) && v->valuestring != NULL ? v->valuestring : "";
+}
+
+double
+tui_json_num(const cJSON *obj, const char *key, double dflt)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : dflt;
+}
+
+bool
+tui_json_bool(const cJSON *obj, const char *key)
+{
+	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(obj, key));
+}
+
+/* The user's progress doc for item_id, or NULL (caller frees with store_resource_finish). */
+static bool
+find_progress(struct tui_app *app, const char *item_id, struct store_resource *out)
+{
+	struct store_resource_list list = {0};
+	bool found = false;
+
+	if (store_resource_list(app->db, "progress", item_id, NULL, STORE_ORDER_CREATED, &list) < 0)
+		return false;
+	for (size_t i = 0; i < list.n && !found; i++) {
+		cJSON *doc = cJSON_Parse(list.items[i].doc);
+
+		if (app->user_id == NULL ||
+		    strcmp(tui_json_str(doc, "user_id"), app->user_id) == 0 ||
+		    tui_json_str(doc, "user_id")[0] == '\0') {
+			*out = list.items[i];
+			memset(&list.items[i], 0, sizeof(list.items[i]));
+			found = true;
+		}
+		cJSON_Delete(doc);
+	}
+	store_resource_list_free(&list);
+	return found;
+}
+
+int
+tui_item_progress(struct tui_app *app, const char *item_id)
+{
+	struct store_resource res = {0};
+	int status = 0;
+
+	if (!find_progress(app, item_id, &res))
+		return 0;
+	cJSON *doc = cJSON_Parse(res.doc);
+	const char *s = tui_json_str(doc, "status");
+
+	status = strcmp(s, "completed") == 0 ? 2 : strcmp(s, "started") == 0 ? 1 : 0;
+	cJSON_Delete(doc);
+	store_resource_finish(&res);
+	return status;
+}
+
+int
+tui_course_percent(struct tui_app *app, const char *course_id)
+{
+	struct store_resource_list items = {0};
+	char scope[128];
+	int total = 0, done = 0, req_total = 0, req_done = 0;
+
+	snprintf(scope, sizeof(scope), "course:%s", course_id);
+	if (store_resource_list(app->db, "item", NULL, scope, STORE_ORDER_POSITION, &items) < 0)
+		return 0;
+	for (size_t i = 0; i < items.n; i++) {
+		cJSON *doc = cJSON_Parse(items.items[i].doc);
+		bool required = !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(doc, "required"));
+		bool completed = tui_item_progress(app, items.items[i].id) == 2;
+
+		total++;
+		done += completed;
+		if (required) {
+			req_total++;
+			req_done += completed;
+		}
+		cJSON_Delete(doc);
+	}
+	store_resource_list_free(&items);
+	if (req_total > 0)
+		return req_done * 100 / req_total;
+	return total > 0 ? done * 100 / total : 0;
+}
+
+bool
+tui_is_enrolled(struct tui_app *app, const char *course_id)
+{
+	struct store_resource_list list = {0};
+	bool found = false;
+
+	if (store_resource_list(app->db, "enrollment", course_id, NULL, STORE_ORDER_CREATED,
+	                        &list) < 0)
+		return false;
+	for (size_t i = 0; i < list.n && !found; i++) {
+		cJSON *doc = cJSON_Parse(list.items[i].doc);
+
+		found =
+		    app->user_id != NULL && strcmp(tui_json_str(doc, "user_id"), app->user_id) == 0;
+		cJSON_Delete(doc);
+	}
+	store_resource_list_free(&list);
+	return found;
+}
+
+/* Adds id, created_at and updated_at to an optimistic doc. */
+static void
+stamp(cJSON *doc, const char *id)
+{
+	char now[LC_RFC3339_LEN + 1];
+
+	lc_rfc3339(lc_now(), now);
+	cJSON_AddStringToObject(doc, "id", id);
+	cJSON_AddNumberToObject(doc, "rev", 0);
+	cJSON_AddStringToObject(doc, "created_at", now);
+	cJSON_AddStringToObject(doc, "updated_at", now);
+}
+
+/* Records the write; takes ownership of body and doc (either may be NULL). */
+static int
+record(struct tui_app *app, struct store_write *w, cJSON *body, cJSON *doc)
+{
+	char *body_text = body ? cJSON_PrintUnformatted(body) : NULL;
+	char *doc_text = doc ? cJSON_PrintUnformatted(doc) : NULL;
+	int rc;
+
+	w->body = body_text;
+	w->doc = doc_text;
+	rc = store_local_write(app->db, w, NULL);
+	if (rc < 0)
+		lc_log(LC_LOG_ERROR, "tui: %s %s: %s", w->method, w->path,
+		       store_db_error(app->db)->message);
+	else
+		lc_log(LC_LOG_INFO, "tui: queued %s %s", w->method, w->path);
+	cJSON_free(body_text);
+	cJSON_free(doc_text);
+	cJSON_Delete(body);
+	cJSON_Delete(doc);
+	if (rc == 0)
+		tui_after_write(app);
+	return rc;
+}
+
+int
+tui_write_enroll(struct tui_app *app, const char *course_id)
+{
+	char id[LC_UUID_LEN + 1];
+	cJSON *body = cJSON_CreateObject(), *doc = cJSON_CreateObject();
+	struct store_write w = {
+	    .method = "POST", .path = "/api/v1/enrollments", .type = "enrollment", .scope = "user"};
+
+	lc_uuid_new(id);
+	cJSON_AddStringToObject(body, "id", id);
+	cJSON_AddStringToObject(body, "course_id", course_id);
+	stamp(doc, id);
+	cJSON_AddStringToObject(doc, "course_id", course_id);
+	cJSON_AddStringToObject(doc, "user_id", app->user_id ? app->user_id : "");
+	cJSON_AddStringToObject(doc, "username", app->username ? app->username : "");
+	w.id = id;
+	return record(app, &w, body, doc);
+}
+
+int
+tui_write_progress(struct tui_app *app, const char *item_id, const char *course_id,
+                   const char *status)
+{
+	struct store_resource old = {0};
+	char id[LC_UUID_LEN + 1];
+	cJSON *body, *doc;
+	struct store_write w = {
+	    .method = "POST", .path = "/api/v1/progress", .type = "progress", .scope = "user"};
+	int have = tui_item_progress(app, item_id);
+	int want = strcmp(status, "completed") == 0 ? 2 : 1;
+
+	if (have >= want)
+		return 0;
+	/* One progress record per user and item: an update keeps the record's id. */
+	if (find_progress(app, item_id, &old)) {
+		snprintf(id, sizeof(id), "%s", old.id);
+		doc = cJSON_Parse(old.doc);
+		store_resource_finish(&old);
+	} else {
+		lc_uuid_new(id);
+		doc = NULL;
+	}
+	if (doc == NULL) {
+		doc = cJSON_CreateObject();
+		stamp(doc, id);
+		cJSON_AddStringToObject(doc, "item_id", item_id);
+		cJSON_AddStringToObject(doc, "course_id", course_id ? course_id : "");
+		cJSON_AddStringToObject(doc, "user_id", app->user_id ? app->user_id : "");
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(doc, "status");
+	cJSON_AddStringToObject(doc, "status", status);
+	body = cJSON_CreateObject();
+	cJSON_AddStringToObject(body, "id", id);
+	cJSON_AddStringToObject(body, "item_id", item_id);
+	cJSON_AddStringToObject(body, "status", status);
+	w.id = id;
+	return record(app, &w, body, doc);
+}
+
+int
+tui_write_attempt(struct tui_app *app, const char *item_id, const char *course_id, cJSON *answers)
+{
+	char id[LC_UUID_LEN + 1], now[LC_RFC3339_LEN + 1], path[128];
+	cJSON *body = cJSON_CreateObject(), *doc = cJSON_CreateObject();
+	struct store_write w = {.method = "POST", .path = path, .type = "attempt", .scope = "user"};
+
+	lc_uuid_new(id);
+	lc_rfc3339(lc_now(), now);
+	snprintf(path, sizeof(path), "/api/v1/items/%s/attempts", item_id);
+	cJSON_AddStringToObject(body, "id", id);
+	cJSON_AddItemToObject(body, "answers", cJSON_Duplicate(answers, 1));
+	cJSON_AddStringToObject(body, "submitted_at", now);
+	stamp(doc, id);
+	cJSON_AddStringToObject(doc, "item_id", item_id);
+	cJSON_AddStringToObject(doc, "course_id", course_id ? course_id : "");
+	cJSON_AddStringToObject(doc, "user_id", app->user_id ? app->user_id : "");
+	cJSON_AddItemToObject(doc, "answers", answers);
+	cJSON_AddNullToObject(doc, "score");
+	cJSON_AddNullToObject(doc, "max_score");
+	cJSON_AddStringToObject(doc, "submitted_at", now);
+	w.id = id;
+	return record(app, &w, body, doc);
+}
+
+int
+tui_write_topic(struct tui_app *app, const char *course_id, const char *title,
+                const char *body_text)
+{
+	char id[LC_UUID_LEN + 1], path[128], scope[128];
+	cJSON *body = cJSON_CreateObject(), *doc = cJSON_CreateObject();
+	struct store_write w = {.method = "POST", .path = path, .type = "topic", .scope = scope};
+
+	lc_uuid_new(id);
+	snprintf(path, sizeof(path), "/api/v1/courses/%s/topics", course_id);
+	snprintf(scope, sizeof(scope), "course:%s", course_id);
+	cJSON_AddStringToObject(body, "id", id);
+	cJSON_AddStringToObject(body, "title", title);
+	cJSON_AddStringToObject(body, "body", body_text);
+	stamp(doc, id);
+	cJSON_AddStringToObject(doc, "course_id", course_id);
+	cJSON_AddStringToObject(doc, "title", title);
+	cJSON_AddStringToObject(doc, "body", body_text);
+	cJSON_AddStringToObject(doc, "author_id", app->user_id ? app->user_id : "");
+	cJSON_AddStringToObject(doc, "author_name", app->username ? app->username : "");
+	cJSON_AddNumberToObject(doc, "reply_count", 0);
+	cJSON_AddStringToObject(doc, "last_activity_at", tui_json_str(doc, "created_at"));
+	w.id = id;
+	return record(app, &w, body, doc);
+}
+
+int
+tui_write_reply(struct tui_app *app, const char *topic_id, const char *course_id,
+                const char *body_text)
+{
+	char id[LC_UUID_LEN + 1], path[128], scope[128];
+	cJSON *body = cJSON_CreateObject(), *doc = cJSON_CreateObject();
+	struct store_write w = {.method = "POST", .path = path, .type = "reply", .scope = scope};
+
+	lc_uuid_new(id);
+	snprintf(path, sizeof(path), "/api/v1/topics/%s/replies", topic_id);
+	snprintf(scope, sizeof(scope), "course:%s", course_id);
+	cJSON_AddStringToObject(body, "id", id);
+	cJSON_AddStringToObject(body, "body", body_text);
+	stamp(doc, id);
+	cJSON_AddStringToObject(doc, "topic_id", topic_id);
+	cJSON_AddStringToObject(doc, "course_id", course_id);
+	cJSON_AddStringToObject(doc, "body", body_text);
+	cJSON_AddStringToObject(doc, "author_id", app->user_id ? app->user_id : "");
+	cJSON_AddStringToObject(doc, "author_name", app->username ? app->username : "");
+	w.id = id;
+	return record(app, &w, body, doc);
+}
+
+static const char *
+collection(const char *type)
+{
+	return strcmp(type, "topic") == 0 ? "topics" : "replies";
+}
+
+int
+tui_write_edit(struct tui_app *app, const char *type, const char *id, const char *body_text)
+{
+	struct store_resource res = {0};
+	char path[128], now[LC_RFC3339_LEN + 1];
+	struct store_write w = {.method = "PATCH", .path = path, .type = type, .id = id};
+	cJSON *body, *doc;
+	int rc;
+
+	rc = store_resource_get(app->db, type, id, &res);
+	if (rc < 0)
+		return rc;
+	doc = cJSON_Parse(res.doc);
+	if (doc == NULL) {
+		store_resource_finish(&res);
+		return -LC_EPROTO;
+	}
+	lc_rfc3339(lc_now(), now);
+	cJSON_ReplaceItemInObjectCaseSensitive(doc, "body", cJSON_CreateString(body_text));
+	cJSON_ReplaceItemInObjectCaseSensitive(doc, "updated_at", cJSON_CreateString(now));
+	body = cJSON_CreateObject();
+	cJSON_AddStringToObject(body, "body", body_text);
+	snprintf(path, sizeof(path), "/api/v1/%s/%s", collection(type), id);
+	w.if_match = res.rev;
+	w.scope = res.scope;
+	rc = record(app, &w, body, doc);
+	store_resource_finish(&res);
+	return rc;
+}
+
+int
+tui_write_delete(struct tui_app *app, const char *type, const char *id)
+{
+	struct store_resource res = {0};
+	char path[128];
+	struct store_write w = {
+	    .method = "DELETE", .path = path, .type = type, .id = id, .is_delete = true};
+	int rc;
+
+	rc = store_resource_get(app->db, type, id, &res);
+	if (rc < 0)
+		return rc;
+	snprintf(path, sizeof(path), "/api/v1/%s/%s", collection(type), id);
+	w.if_match = res.rev;
+	w.scope = res.scope;
+	rc = record(app, &w, NULL, NULL);
+	store_resource_finish(&res);
+	return rc;
+}

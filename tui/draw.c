@@ -1,0 +1,411 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Drawing helpers shared by the views: colours (or attributes on monochrome terminals and
+ * under NO_COLOR), width-aware text output, lists, one-line fields and the bottom-row
+ * prompts. Text is written with addnstr() of UTF-8, which ncursesw places by cell width.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "common/mem.h"
+#include "tui/text.h"
+#include "tui/tui-int.h"
+
+static attr_t role_attrs[TUI_ROLE_COUNT];
+
+void
+tui_colors_init(struct tui_app *app)
+{
+	const char *no_color = getenv("NO_COLOR");
+
+	/* Without colour every role still differs where it matters: bold, reverse, underline. */
+	role_attrs[TUI_ROLE_NORMAL] = A_NORMAL;
+	role_attrs[TUI_ROLE_TITLE] = A_REVERSE | A_BOLD;
+	role_attrs[TUI_ROLE_STATUS] = A_REVERSE;
+	role_attrs[TUI_ROLE_SELECTED] = A_REVERSE;
+	role_attrs[TUI_ROLE_HEADING] = A_BOLD;
+	role_attrs[TUI_ROLE_CODE] = A_NORMAL;
+	role_attrs[TUI_ROLE_LINK] = A_UNDERLINE;
+	role_attrs[TUI_ROLE_QUOTE] = A_NORMAL;
+	role_attrs[TUI_ROLE_MATCH] = A_BOLD | A_UNDERLINE;
+	role_attrs[TUI_ROLE_DIM] = A_NORMAL;
+	role_attrs[TUI_ROLE_GOOD] = A_BOLD;
+	role_attrs[TUI_ROLE_WARN] = A_BOLD;
+	role_attrs[TUI_ROLE_BAD] = A_BOLD;
+	app->color = has_colors() && (no_color == NULL || no_color[0] == '\0');
+	if (!app->color)
+		return;
+	start_color();
+	use_default_colors();
+	init_pair(1, COLOR_WHITE, COLOR_BLUE);
+	init_pair(2, COLOR_CYAN, -1);
+	init_pair(3, COLOR_GREEN, -1);
+	init_pair(4, COLOR_YELLOW, -1);
+	init_pair(5, COLOR_RED, -1);
+	init_pair(6, COLOR_BLACK, COLOR_YELLOW);
+	init_pair(7, COLOR_BLUE, -1);
+	role_attrs[TUI_ROLE_TITLE] = COLOR_PAIR(1) | A_BOLD;
+	role_attrs[TUI_ROLE_STATUS] = COLOR_PAIR(1);
+	role_attrs[TUI_ROLE_HEADING] = COLOR_PAIR(2) | A_BOLD;
+	role_attrs[TUI_ROLE_CODE] = COLOR_PAIR(3);
+	role_attrs[TUI_ROLE_LINK] = COLOR_PAIR(7) | A_UNDERLINE;
+	role_attrs[TUI_ROLE_QUOTE] = COLOR_PAIR(4);
+	role_attrs[TUI_ROLE_MATCH] = COLOR_PAIR(6) | A_BOLD;
+	role_attrs[TUI_ROLE_DIM] = COLOR_PAIR(7);
+	role_attrs[TUI_ROLE_GOOD] = COLOR_PAIR(3) | A_BOLD;
+	role_attrs[TUI_ROLE_WARN] = COLOR_PAIR(4) | A_BOLD;
+	role_attrs[TUI_ROLE_BAD] = COLOR_PAIR(5) | A_BOLD;
+}
+
+attr_t
+tui_attr(enum tui_role role)
+{
+	return role_attrs[role];
+}
+
+int
+tui_body_top(void)
+{
+	return 1;
+}
+
+int
+tui_body_rows(void)
+{
+	return LINES > 3 ? LINES - 2 : 1;
+}
+
+int
+tui_putn(int y, int x, const char *s, size_t len, int cells, attr_t attr)
+{
+	size_t fit, i = 0;
+	int used = 0;
+
+	if (cells <= 0 || s == NULL)
+		return 0;
+	fit = tui_text_fit(s, len, cells, &used);
+	attrset(attr);
+	move(y, x);
+	/* Control characters would move the cursor: draw them as spaces. */
+	while (i < fit) {
+		size_t run = i;
+
+		while (run < fit && (unsigned char)s[run] >= 0x20 && s[run] != 0x7f)
+			run++;
+		if (run > i)
+			addnstr(s + i, (int)(run - i));
+		if (run < fit) {
+			addch(' ');
+			run++;
+		}
+		i = run;
+	}
+	attrset(A_NORMAL);
+	return used;
+}
+
+int
+tui_put(int y, int x, const char *s, int cells, attr_t attr)
+{
+	return s == NULL ? 0 : tui_putn(y, x, s, strlen(s), cells, attr);
+}
+
+void
+tui_clear_to_eol(int y, int x, attr_t attr)
+{
+	attrset(attr);
+	for (int i = x; i < COLS; i++)
+		mvaddch(y, i, ' ');
+	attrset(A_NORMAL);
+}
+
+int
+tui_put_marked(int y, int x, const char *s, int cells, attr_t attr)
+{
+	int used = 0;
+	bool in_match = false;
+
+	while (*s != '\0' && used < cells) {
+		size_t len = strcspn(s, "\x02\x03");
+
+		used += tui_putn(y, x + used, s, len, cells - used,
+		                 in_match ? tui_attr(TUI_ROLE_MATCH) : attr);
+		s += len;
+		if (*s == '\x02')
+			in_match = true;
+		else if (*s == '\x03')
+			in_match = false;
+		if (*s != '\0')
+			s++;
+	}
+	return used;
+}
+
+void
+tui_draw_title(const char *title, const char *right)
+{
+	int rw = right ? tui_text_width(right) : 0;
+
+	tui_clear_to_eol(0, 0, tui_attr(TUI_ROLE_TITLE));
+	tui_put(0, 1, title, COLS - rw - 3, tui_attr(TUI_ROLE_TITLE));
+	if (right != NULL && rw < COLS - 2)
+		tui_put(0, COLS - rw - 1, right, rw, tui_attr(TUI_ROLE_TITLE));
+}
+
+void
+tui_draw_progress(int y, int x, int cells, int percent)
+{
+	char label[8];
+	int bar = cells - 7, fill;
+
+	if (percent < 0)
+		percent = 0;
+	if (percent > 100)
+		percent = 100;
+	snprintf(label, sizeof(label), " %3d%%", percent);
+	if (bar < 3) {
+		tui_put(y, x, label, cells, A_NORMAL);
+		return;
+	}
+	fill = bar * percent / 100;
+	mvaddch(y, x, '[');
+	attrset(tui_attr(TUI_ROLE_GOOD));
+	for (int i = 0; i < bar; i++)
+		mvaddch(y, x + 1 + i, i < fill ? '#' : '.');
+	attrset(A_NORMAL);
+	mvaddch(y, x + 1 + bar, ']');
+	tui_put(y, x + 2 + bar, label, 5, A_NORMAL);
+}
+
+void
+tui_list_clamp(struct tui_list *list, int rows)
+{
+	if (rows < 1)
+		rows = 1;
+	if (list->sel >= list->n)
+		list->sel = list->n - 1;
+	if (list->sel < 0)
+		list->sel = 0;
+	if (list->sel < list->top)
+		list->top = list->sel;
+	if (list->sel >= list->top + rows)
+		list->top = list->sel - rows + 1;
+	if (list->top < 0)
+		list->top = 0;
+}
+
+bool
+tui_list_key(struct tui_list *list, wint_t key, bool fn_key, int rows)
+{
+	if ((fn_key && key == KEY_DOWN) || (!fn_key && key == 'j'))
+		list->sel++;
+	else if ((fn_key && key == KEY_UP) || (!fn_key && key == 'k'))
+		list->sel--;
+	else if ((fn_key && key == KEY_NPAGE) || (!fn_key && key == ' '))
+		list->sel += rows;
+	else if (fn_key && key == KEY_PPAGE)
+		list->sel -= rows;
+	else if ((fn_key && key == KEY_HOME) || (!fn_key && key == 'g'))
+		list->sel = 0;
+	else if ((fn_key && key == KEY_END) || (!fn_key && key == 'G'))
+		list->sel = list->n - 1;
+	else
+		return false;
+	tui_list_clamp(list, rows);
+	return true;
+}
+
+void
+tui_field_set(struct tui_field *field, const char *utf8)
+{
+	size_t len = utf8 ? strlen(utf8) : 0, i = 0;
+
+	field->len = 0;
+	while (i < len && field->len < (int)(sizeof(field->text) / sizeof(wchar_t)) - 1) {
+		wchar_t wc;
+
+		i += tui_utf8_decode(utf8 + i, len - i, &wc);
+		field->text[field->len++] = wc;
+	}
+	field->text[field->len] = 0;
+	field->cursor = field->len;
+}
+
+char *
+tui_field_get(const struct tui_field *field)
+{
+	struct lc_buf buf = {0};
+
+	for (int i = 0; i < field->len; i++) {
+		char mb[8];
+		unsigned long c = (unsigned long)field->text[i];
+		int n;
+
+		/* Encode by hand: wcrtomb() depends on the locale. */
+		if (c < 0x80) {
+			mb[0] = (char)c;
+			n = 1;
+		} else if (c < 0x800) {
+			mb[0] = (char)(0xc0 | (c >> 6));
+			mb[1] = (char)(0x80 | (c & 0x3f));
+			n = 2;
+		} else if (c < 0x10000) {
+			mb[0] = (char)(0xe0 | (c >> 12));
+			mb[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+			mb[2] = (char)(0x80 | (c & 0x3f));
+			n = 3;
+		} else {
+			mb[0] = (char)(0xf0 | (c >> 18));
+			mb[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+			mb[2] = (char)(0x80 | ((c >> 6) & 0x3f));
+			mb[3] = (char)(0x80 | (c & 0x3f));
+			n = 4;
+		}
+		lc_buf_append(&buf, mb, (size_t)n);
+	}
+	return lc_buf_steal(&buf);
+}
+
+bool
+tui_field_key(struct tui_field *field, wint_t key, bool fn_key)
+{
+	int cap = (int)(sizeof(field->text) / sizeof(wchar_t)) - 1;
+
+	if (fn_key) {
+		if (key == KEY_LEFT && field->cursor > 0)
+			field->cursor--;
+		else if (key == KEY_RIGHT && field->cursor < field->len)
+			field->cursor++;
+		else if (key == KEY_HOME)
+			field->cursor = 0;
+		else if (key == KEY_END)
+			field->cursor = field->len;
+		else if (key == KEY_BACKSPACE && field->cursor > 0) {
+			memmove(&field->text[field->cursor - 1], &field->text[field->cursor],
+			        (size_t)(field->len - field->cursor + 1) * sizeof(wchar_t));
+			field->cursor--;
+			field->len--;
+		} else if (key == KEY_DC && field->cursor < field->len) {
+			memmove(&field->text[field->cursor], &field->text[field->cursor + 1],
+			        (size_t)(field->len - field->cursor) * sizeof(wchar_t));
+			field->len--;
+		} else
+			return key == KEY_LEFT || key == KEY_RIGHT || key == KEY_BACKSPACE ||
+			       key == KEY_DC;
+		return true;
+	}
+	if (key == 127 || key == 8)
+		return tui_field_key(field, KEY_BACKSPACE, true);
+	if (key == 21) { /* Ctrl-U clears, as in a shell */
+		field->len = 0;
+		field->cursor = 0;
+		field->text[0] = 0;
+		return true;
+	}
+	if (key < 0x20 || field->len >= cap)
+		return false;
+	memmove(&field->text[field->cursor + 1], &field->text[field->cursor],
+	        (size_t)(field->len - field->cursor + 1) * sizeof(wchar_t));
+	field->text[field->cursor++] = (wchar_t)key;
+	field->len++;
+	return true;
+}
+
+void
+tui_field_draw(const struct tui_field *field, int y, int x, int cells, bool focused)
+{
+	int start = 0, width = 0, cx = x;
+
+	/* Scroll so that the cursor stays visible in a field narrower than its text. */
+	for (int i = field->cursor - 1; i >= 0; i--) {
+		width += field->secret ? 1 : tui_wc_width(field->text[i]);
+		if (width >= cells - 1) {
+			start = i + 1;
+			break;
+		}
+	}
+	attrset(focused ? A_UNDERLINE | A_BOLD : A_UNDERLINE);
+	move(y, x);
+	for (int i = start; i < field->len; i++) {
+		wchar_t wc = field->secret ? L'*' : field->text[i];
+		int w = tui_wc_width(wc);
+		cchar_t cc;
+		wchar_t str[2] = {wc, 0};
+
+		if (cx + w > x + cells)
+			break;
+		if (wc < 0x20)
+			str[0] = L' ';
+		setcchar(&cc, str, focused ? A_UNDERLINE | A_BOLD : A_UNDERLINE, 0, NULL);
+		mvadd_wch(y, cx, &cc);
+		cx += w;
+	}
+	for (; cx < x + cells; cx++)
+		mvaddch(y, cx, ' ');
+	attrset(A_NORMAL);
+	if (focused) {
+		int cur = x;
+
+		for (int i = start; i < field->cursor; i++)
+			cur += field->secret ? 1 : tui_wc_width(field->text[i]);
+		move(y, cur < x + cells ? cur : x + cells - 1);
+		curs_set(1);
+	}
+}
+
+/* Runs a small modal loop on the bottom row. */
+bool
+tui_prompt(struct tui_app *app, const char *label, const char *initial, char **out)
+{
+	struct tui_field field = {0};
+	int lw = tui_text_width(label) + 1;
+	bool done = false, ok = false;
+
+	tui_field_set(&field, initial);
+	while (!done) {
+		wint_t key;
+		int rc;
+
+		tui_clear_to_eol(LINES - 1, 0, A_NORMAL);
+		tui_put(LINES - 1, 0, label, COLS, A_BOLD);
+		tui_field_draw(&field, LINES - 1, lw, COLS - lw - 1, true);
+		refresh();
+		timeout(-1);
+		rc = get_wch(&key);
+		if (rc == ERR)
+			continue;
+		if (rc == OK && (key == '\r' || key == '\n')) {
+			done = ok = true;
+		} else if (rc == OK && key == 27) {
+			done = true;
+		} else if (rc == KEY_CODE_YES && key == KEY_RESIZE) {
+			app->dirty = true;
+		} else {
+			tui_field_key(&field, key, rc == KEY_CODE_YES);
+		}
+	}
+	curs_set(0);
+	app->dirty = true;
+	if (ok)
+		*out = tui_field_get(&field);
+	return ok;
+}
+
+bool
+tui_confirm(struct tui_app *app, const char *question)
+{
+	wint_t key = 0;
+	int rc;
+
+	tui_clear_to_eol(LINES - 1, 0, tui_attr(TUI_ROLE_STATUS));
+	tui_put(LINES - 1, 1, question, COLS - 10, tui_attr(TUI_ROLE_STATUS) | A_BOLD);
+	tui_put(LINES - 1, 1 + tui_text_width(question) + 1, "(y/n)", 5, tui_attr(TUI_ROLE_STATUS));
+	refresh();
+	timeout(-1);
+	do
+		rc = get_wch(&key);
+	while (rc == ERR || (rc == KEY_CODE_YES && key == KEY_RESIZE));
+	app->dirty = true;
+	return rc == OK && (key == 'y' || key == 'Y');
+}

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The status line, the last row of every screen: sync state (online, offline, syncing with
+ * progress, needs login), writes waiting, sync issues, the time of the last successful sync,
+ * or a flash message. It is rebuilt every tick but drawn only when its text changed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/clock.h"
+#include "store/replica.h"
+#include "tui/text.h"
+#include "tui/tui-int.h"
+
+static const char *const phase_names[] = {
+    [SYNC_PHASE_NONE] = "",           [SYNC_PHASE_PUSH] = "sending",
+    [SYNC_PHASE_PULL] = "receiving",  [SYNC_PHASE_APPLY] = "applying",
+    [SYNC_PHASE_VERIFY] = "checking",
+};
+
+static void
+state_text(struct tui_app *app, const struct sync_status *st, char *out, size_t size)
+{
+	if (app->user_id == NULL) {
+		snprintf(out, size, "not logged in");
+		return;
+	}
+	switch (st->state) {
+	case SYNC_ONLINE:
+		snprintf(out, size, "online");
+		break;
+	case SYNC_OFFLINE:
+		snprintf(out, size, "offline");
+		break;
+	case SYNC_SYNCING:
+		snprintf(out, size, "syncing %s %lld/%lld", phase_names[st->phase],
+		         (long long)st->entries_pushed, (long long)st->changes_applied);
+		break;
+	case SYNC_NEEDS_LOGIN:
+		snprintf(out, size, "needs login (L)");
+		break;
+	default:
+		snprintf(out, size, app->engine != NULL ? "connecting" : "offline");
+		break;
+	}
+}
+
+static void
+last_sync_text(struct tui_app *app, const struct sync_status *st, char *out, size_t size)
+{
+	int64_t t = st->last_success;
+	char *setting = NULL;
+
+	if (t == 0 && store_setting_get(app->db, "last_sync", &setting) == 0 && setting != NULL)
+		lc_rfc3339_parse(setting, &t);
+	free(setting);
+	if (t == 0) {
+		snprintf(out, size, "never synced");
+		return;
+	}
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	localtime_r(&tt, &tm);
+	if (lc_now() - t < 20 * 3600)
+		strftime(out, size, "synced %H:%M", &tm);
+	else
+		strftime(out, size, "synced %Y-%m-%d %H:%M", &tm);
+}
+
+static void
+build(struct tui_app *app, char *out, size_t size)
+{
+	struct sync_status st = {0};
+	char state[96], last[64], issues[48] = "";
+	int64_t waiting = 0, n_issues = 0;
+
+	if (app->engine != NULL)
+		sync_engine_status(app->engine, &st);
+	state_text(app, &st, state, sizeof(state));
+	last_sync_text(app, &st, last, sizeof(last));
+	store_outbox_count(app->db, &waiting);
+	store_issue_count(app->db, &n_issues);
+	if (n_issues > 0)
+		snprintf(issues, sizeof(issues), " | %lld sync issue%s (i)", (long long)n_issues,
+		         n_issues == 1 ? "" : "s");
+	snprintf(out, size, "%s | %lld waiting%s | %s", state, (long long)waiting, issues, last);
+	if (st.message[0] != '\0' && st.state == SYNC_OFFLINE) {
+		size_t len = strlen(out);
+
+		snprintf(out + len, size - len, " | %s", st.message);
+	}
+}
+
+bool
+tui_status_draw(struct tui_app *app, bool force)
+{
+	char text[512];
+	const char *help = "? help";
+	bool flash = app->flash[0] != '\0' && lc_monotonic_ms() < app->flash_until_ms;
+	int hw = (int)strlen(help);
+
+	build(app, text, sizeof(text));
+	if (flash) {
+		size_t len = strlen(text);
+
+		snprintf(text + len, sizeof(text) - len, "\x01%s", app->flash);
+	} else {
+		app->flash[0] = '\0';
+	}
+	if (!force && strcmp(text, app->status_text) == 0)
+		return false;
+	snprintf(app->status_text, sizeof(app->status_text), "%s", text);
+	tui_clear_to_eol(LINES - 1, 0, tui_attr(TUI_ROLE_STATUS));
+	if (flash)
+		tui_put(LINES - 1, 1, app->flash, COLS - 2, tui_attr(TUI_ROLE_STATUS) | A_BOLD);
+	else
+		tui_put(LINES - 1, 1, text, COLS - hw - 3, tui_attr(TUI_ROLE_STATUS));
+	if (COLS > hw + 2 && !flash)
+		tui_put(LINES - 1, COLS - hw - 1, help, hw, tui_attr(TUI_ROLE_STATUS));
+	wnoutrefresh(stdscr);
+	return true;
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Owning the terminal: curses start and stop, and the guarantee that the terminal is given
+ * back as it was on every way out. Normal exits call tui_term_stop(); Ctrl-C, SIGTERM and
+ * SIGHUP only set a flag that the key loop sees within a tick; a crash signal restores the
+ * saved termios and leaves the alternate screen with async-signal-safe calls, then dies by
+ * the same signal.
+ */
+#ifndef TUI_TERM_H
+#define TUI_TERM_H
+
+#include <stdbool.h>
+
+/* Starts curses on the controlling terminal. Returns 0 or -LC_EIO with a message. */
+int tui_term_start(char **cause);
+/* Gives the terminal back. Safe to call twice. */
+void tui_term_stop(void);
+/* True once SIGINT, SIGTERM or SIGHUP arrived. */
+bool tui_term_interrupted(void);
+/* Hands the terminal to a child program ($EDITOR) and takes it back. */
+void tui_term_suspend(void);
+void tui_term_resume(void);
+
+#endif

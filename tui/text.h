@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * UTF-8 text measured in terminal cells. Everything the TUI draws goes through these so that
+ * wide characters (CJK, most emoji) take the two cells they really take and never push a
+ * line past the edge. Widths come from wcwidth(3) in the current locale; the caller runs
+ * setlocale(LC_ALL, "") first. Invalid bytes count as one cell each (drawn as '?').
+ */
+#ifndef TUI_TEXT_H
+#define TUI_TEXT_H
+
+#include <stddef.h>
+#include <wchar.h>
+
+/*
+ * Decodes one UTF-8 character at s (at most n bytes) into *wc. Returns the number of bytes
+ * used (at least 1 when n > 0): an invalid or truncated sequence yields U+FFFD and 1.
+ */
+size_t tui_utf8_decode(const char *s, size_t n, wchar_t *wc);
+/* Cells taken by one character: 0 for combining marks, 2 for wide, 1 otherwise. */
+int tui_wc_width(wchar_t wc);
+/* Cells taken by the first n bytes of s. */
+int tui_text_width_n(const char *s, size_t n);
+/* Cells taken by the string s. */
+int tui_text_width(const char *s);
+/*
+ * The number of bytes of s (at most n) that fit in `cells` terminal cells without cutting a
+ * character; *used (may be NULL) receives the cells they take.
+ */
+size_t tui_text_fit(const char *s, size_t n, int cells, int *used);
+
+#endif

@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the screens of the TUI share (private to tui/). The program is a stack of screens;
+ * each screen is a `const struct tui_view` in its own view-*.c, collected in tui_views[]
+ * (tmux's command-table idea). A view reads the replica when opened and again when the sync
+ * engine's generation changes (reload), draws the body rows, and handles its keys; keys it
+ * does not take (back, help, sync, quit) are handled by app.c for every screen.
+ */
+#ifndef TUI_TUI_INT_H
+#define TUI_TUI_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <wchar.h>
+
+#include <cjson/cJSON.h>
+#include <curses.h>
+
+#include "store/db.h"
+#include "sync/engine.h"
+#include "tui/tui.h"
+
+struct tui_app;
+
+/* One line of a screen's help: the key(s) and what they do. */
+struct tui_key_help {
+	const char *keys;
+	const char *what;
+};
+
+enum tui_key_result {
+	TUI_KEY_UNHANDLED = 0, /* app.c handles it (back, help, sync, quit) */
+	TUI_KEY_HANDLED = 1,   /* the view took it; redraw */
+};
+
+struct tui_view {
+	const char *name;
+	const struct tui_key_help *keys; /* ends with {NULL, NULL} */
+	/* Creates the view's state for arg (an id, or NULL). Returns 0 or a negative lc_err. */
+	int (*open)(struct tui_app *app, const char *arg, void **state);
+	void (*close)(void *state);
+	/* Re-reads the replica after a sync or a write. May be NULL. */
+	void (*reload)(struct tui_app *app, void *state);
+	/* Draws the title (row 0 text) and the body rows. */
+	void (*draw)(struct tui_app *app, void *state);
+	enum tui_key_result (*key)(struct tui_app *app, void *state, wint_t key, bool fn_key);
+};
+
+extern const struct tui_view tui_view_login;
+extern const struct tui_view tui_view_home;
+extern const struct tui_view tui_view_catalog;
+extern const struct tui_view tui_view_course_info;
+extern const struct tui_view tui_view_course;
+extern const struct tui_view tui_view_reader;
+extern const struct tui_view tui_view_quiz;
+extern const struct tui_view tui_view_forum;
+extern const struct tui_view tui_view_topic;
+extern const struct tui_view tui_view_issues;
+extern const struct tui_view tui_view_help;
+
+/* Every view, for help and for tests. NULL-terminated. */
+extern const struct tui_view *const tui_views[];
+
+/* Roles of things drawn, mapped to colours or, without colour, to attributes. */
+enum tui_role {
+	TUI_ROLE_NORMAL,
+	TUI_ROLE_TITLE,
+	TUI_ROLE_STATUS,
+	TUI_ROLE_SELECTED,
+	TUI_ROLE_HEADING,
+	TUI_ROLE_CODE,
+	TUI_ROLE_LINK,
+	TUI_ROLE_QUOTE,
+	TUI_ROLE_MATCH,
+	TUI_ROLE_DIM,
+	TUI_ROLE_GOOD,
+	TUI_ROLE_WARN,
+	TUI_ROLE_BAD,
+	TUI_ROLE_COUNT,
+};
+
+#define TUI_STACK_MAX 16
+
+struct tui_screen {
+	const struct tui_view *view;
+	void *state;
+};
+
+struct tui_app {
+	const struct tui_config *cfg;
+	struct store_db *db;
+	struct sync_engine *engine; /* NULL until the replica has a server to talk to */
+	char *server_url;
+	char *user_id; /* NULL when nobody has logged in on this replica */
+	char *username;
+	struct tui_screen stack[TUI_STACK_MAX];
+	int depth;
+	bool quit;
+	bool dirty;      /* the whole screen must be drawn again */
+	bool reloaded;   /* views must re-read the replica */
+	char flash[256]; /* a one-off message shown on the status line */
+	int64_t flash_until_ms;
+	bool color;
+	uint64_t generation;
+	char status_text[512];
+};
+
+/* ---- app.c -------------------------------------------------------------------------- */
+
+/* Opens view on top of the stack. A failure to open shows a message and keeps the screen. */
+void tui_push(struct tui_app *app, const struct tui_view *view, const char *arg);
+/* Closes the top screen (never the last one). */
+void tui_pop(struct tui_app *app);
+/* Replaces the whole stack by view (after login). */
+void tui_reset_to(struct tui_app *app, const struct tui_view *view, const char *arg);
+/* Shows msg on the status line for a few seconds. */
+void tui_flash(struct tui_app *app, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* After a local write: views reload and the engine is asked to sync. */
+void tui_after_write(struct tui_app *app);
+/* After sync_login() stored a session: reads it, opens Home and starts syncing. */
+void tui_logged_in(struct tui_app *app);
+/* (Re)creates and starts the sync engine once the replica knows a server. */
+void tui_sync_start(struct tui_app *app);
+
+/* ---- draw.c ------------------------------------------------------------------------- */
+
+void tui_colors_init(struct tui_app *app);
+attr_t tui_attr(enum tui_role role);
+/* Body rows: 1 .. LINES-2 (row 0 is the title bar, the last row the status line). */
+int tui_body_top(void);
+int tui_body_rows(void);
+/* Draws UTF-8 text at (y, x) clipped to `cells`; returns the cells used. */
+int tui_put(int y, int x, const char *s, int cells, attr_t attr);
+/* Like tui_put() for the first len bytes. */
+int tui_putn(int y, int x, const char *s, size_t len, int cells, attr_t attr);
+/* Fills the rest of row y from x with spaces in attr. */
+void tui_clear_to_eol(int y, int x, attr_t attr);
+/* Draws text with "\x02"..."\x03" marked matches highlighted. */
+int tui_put_marked(int y, int x, const char *s, int cells, attr_t attr);
+/* The title bar: the screen's title on the left, a hint on the right. */
+void tui_draw_title(const char *title, const char *right);
+/* "[#####.....]  42%" in `cells`. */
+void tui_draw_progress(int y, int x, int cells, int percent);
+
+/* A scrolling selection over n rows. */
+struct tui_list {
+	int n;
+	int sel;
+	int top;
+};
+
+/* Handles movement keys (arrows, j k g G, PgUp/PgDn, Home/End). Returns true when taken. */
+bool tui_list_key(struct tui_list *list, wint_t key, bool fn_key, int rows);
+/* Keeps sel inside the list and visible in `rows` rows. */
+void tui_list_clamp(struct tui_list *list, int rows);
+
+/* A one-line text field. */
+struct tui_field {
+	wchar_t text[512];
+	int len;
+	int cursor;
+	bool secret;
+};
+
+void tui_field_set(struct tui_field *field, const char *utf8);
+/* The field as UTF-8 (caller frees). */
+char *tui_field_get(const struct tui_field *field);
+/* Editing keys. Returns true when the key was taken. */
+bool tui_field_key(struct tui_field *field, wint_t key, bool fn_key);
+/* Draws the field at (y, x) in `cells`; places the cursor when focused. */
+void tui_field_draw(const struct tui_field *field, int y, int x, int cells, bool focused);
+
+/*
+ * Asks for one line on the bottom row (the status line is hidden meanwhile). Returns true
+ * with *out (caller frees) on Enter, false on Esc.
+ */
+bool tui_prompt(struct tui_app *app, const char *label, const char *initial, char **out);
+/* Asks a yes/no question on the bottom row. */
+bool tui_confirm(struct tui_app *app, const char *question);
+/*
+ * Edits a multi-line text: $EDITOR when set (the terminal is handed over meanwhile), else a
+ * small editor on the screen. Returns true with *out (caller frees) when the user saved
+ * non-empty text.
+ */
+bool tui_edit_text(struct tui_app *app, const char *title, const char *initial, char **out);
+
+/* ---- status.c ----------------------------------------------------------------------- */
+
+/* Draws the status line when it changed (or always when force). Returns true if drawn. */
+bool tui_status_draw(struct tui_app *app, bool force);
+
+/* ---- data.c: reading docs and making writes -------------------------------------------- */
+
+/* A string field of a JSON object, or "" when missing or not a string. */
+const char *tui_json_str(const cJSON *obj, const char *key);
+double tui_json_num(const cJSON *obj, const char *key, double dflt);
+bool tui_json_bool(const cJSON *obj, const char *key);
+
+/* The progress status of item_id for this user: 0 none, 1 started, 2 completed. */
+int tui_item_progress(struct tui_app *app, const char *item_id);
+/* Percent of a course's items completed (required ones when any are required). */
+int tui_course_percent(struct tui_app *app, const char *course_id);
+/* True when this user is enrolled in course_id (or has an enrollment queued). */
+bool tui_is_enrolled(struct tui_app *app, const char *course_id);
+
+/* Queues an enrollment. Returns 0 or a negative lc_err. */
+int tui_write_enroll(struct tui_app *app, const char *course_id);
+/* Queues progress ("started" or "completed") for item_id unless already at least that. */
+int tui_write_progress(struct tui_app *app, const char *item_id, const char *course_id,
+                       const char *status);
+/* Queues a quiz attempt; answers is a JSON object taken over by this function. */
+int tui_write_attempt(struct tui_app *app, const char *item_id, const char *course_id,
+                      cJSON *answers);
+int tui_write_topic(struct tui_app *app, const char *course_id, const char *title,
+                    const char *body);
+int tui_write_reply(struct tui_app *app, const char *topic_id, const char *course_id,
+                    const char *body);
+/* Edits the body of a topic or reply ("topic"/"reply") the user wrote. */
+int tui_write_edit(struct tui_app *app, const char *type, const char *id, const char *body);
+int tui_write_delete(struct tui_app *app, const char *type, const char *id);
+
+#endif

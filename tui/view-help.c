@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Help (?): every key of the screen it was opened from, then the keys every screen shares.
+ * The text comes from the views' own key tables, so it cannot drift from what they do.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/mem.h"
+#include "tui/tui-int.h"
+
+struct help {
+	const struct tui_view *of;
+	struct tui_list list;
+};
+
+static const struct tui_key_help help_keys[] = {
+    {"j, k, Down, Up, PgDn, PgUp", "scroll"},
+    {NULL, NULL},
+};
+
+static const struct tui_key_help global_keys[] = {
+    {"q, Esc, Backspace", "go back (q on Home quits)"},
+    {"Q", "quit Lectern"},
+    {"s", "sync now"},
+    {"i", "sync issues: rejected writes and conflicts"},
+    {"L", "sign in again (when the status line says needs login)"},
+    {"?", "this help"},
+    {"Ctrl-C", "quit; the terminal is always restored"},
+    {NULL, NULL},
+};
+
+static int
+help_open(struct tui_app *app, const char *arg, void **state)
+{
+	struct help *h = lc_calloc(1, sizeof(*h));
+
+	for (int i = 0; tui_views[i] != NULL; i++)
+		if (arg != NULL && strcmp(tui_views[i]->name, arg) == 0)
+			h->of = tui_views[i];
+	*state = h;
+	return 0;
+}
+
+static void
+help_close(void *state)
+{
+	free(state);
+}
+
+/* Row i of the help text: a heading (keys NULL) or a key line. */
+static int
+help_rows(const struct help *h, int i, const char **keys, const char **what)
+{
+	int n = 0;
+	const struct tui_key_help *tables[2] = {h->of ? h->of->keys : NULL, global_keys};
+	const char *heads[2] = {"Keys on this screen", "Keys on every screen"};
+
+	for (int t = 0; t < 2; t++) {
+		if (tables[t] == NULL)
+			continue;
+		if (n++ == i) {
+			*keys = NULL;
+			*what = heads[t];
+		}
+		for (int k = 0; tables[t][k].keys != NULL; k++)
+			if (n++ == i) {
+				*keys = tables[t][k].keys;
+				*what = tables[t][k].what;
+			}
+		if (n++ == i) {
+			*keys = NULL;
+			*what = "";
+		}
+	}
+	return n;
+}
+
+static void
+help_draw(struct tui_app *app, void *state)
+{
+	struct help *h = state;
+	char title[128];
+	int rows = tui_body_rows();
+
+	snprintf(title, sizeof(title), "Help: %s", h->of ? h->of->name : "Lectern");
+	tui_draw_title(title, "q back");
+	h->list.n = help_rows(h, -1, &(const char *){NULL}, &(const char *){NULL});
+	if (h->list.top > h->list.n - rows)
+		h->list.top = h->list.n - rows > 0 ? h->list.n - rows : 0;
+	for (int r = 0; r < rows && h->list.top + r < h->list.n; r++) {
+		const char *keys = NULL, *what = NULL;
+		int y = tui_body_top() + r;
+
+		help_rows(h, h->list.top + r, &keys, &what);
+		if (keys == NULL) {
+			tui_put(y, 1, what, COLS - 2, tui_attr(TUI_ROLE_HEADING));
+			continue;
+		}
+		tui_put(y, 3, keys, 26, A_BOLD);
+		tui_put(y, 31, what, COLS - 32, A_NORMAL);
+	}
+}
+
+static enum tui_key_result
+help_key(struct tui_app *app, void *state, wint_t key, bool fn_key)
+{
+	struct help *h = state;
+	int rows = tui_body_rows();
+
+	if ((fn_key && key == KEY_DOWN) || (!fn_key && key == 'j'))
+		h->list.top++;
+	else if ((fn_key && key == KEY_UP) || (!fn_key && key == 'k'))
+		h->list.top--;
+	else if ((fn_key && key == KEY_NPAGE) || (!fn_key && key == ' '))
+		h->list.top += rows;
+	else if (fn_key && key == KEY_PPAGE)
+		h->list.top -= rows;
+	else if (!fn_key && key == '?')
+		return TUI_KEY_HANDLED;
+	else
+		return TUI_KEY_UNHANDLED;
+	if (h->list.top < 0)
+		h->list.top = 0;
+	return TUI_KEY_HANDLED;
+}
+
+const struct tui_view tui_view_help = {
+    .name = "help",
+    .keys = help_keys,
+    .open = help_open,
+    .close = help_close,
+    .draw = help_draw,
+    .key = help_key,
+};
