@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The replica's schema, as migrations for store_db_open().
+ *
+ * `resources` holds server rows exactly as sent, one per (scope, type, id): the same
+ * resource may live in several scopes. A deleted row stays as a tombstone (deleted = 1, doc
+ * NULL) carrying its rev, so an older insert replayed later cannot resurrect it. The
+ * columns parent_id, position, created_at, sort_at (last activity, else updated_at) and
+ * title are generated from the JSON doc, so the hot queries (children of a parent in
+ * position order, a course's topics by activity, replies of a topic) run on indexes and
+ * nobody has to keep them in step by hand. scope_rank orders scopes for reads by id: a
+ * course scope (full docs) wins over "user", which wins over "catalog".
+ *
+ * `overlays` holds the user's local, not yet acknowledged state of a resource, one per
+ * (type, id): the optimistic doc or a pending delete, and the base doc (and rev) it was
+ * made on, which is what a three-way merge needs after a 409. Reads see an overlay instead
+ * of every server row of the same (type, id). `outbox` holds the REST requests to send, in
+ * seq order, each with its idempotency key. `cursors` is the per-scope position in the
+ * server's change feed and also the set of known scopes. `issues` keeps rejected writes and
+ * unresolved conflicts with the user's content. `settings` and `read_marks` are small
+ * key/value tables.
+ *
+ * The first release's schema comes as three migrations only to keep each string short.
+ *
+ * Search: `search_docs` holds one row per searchable (type, id) as the reader sees it
+ * (overlay first, else the best-ranked live server row), and `search_fts` is an FTS5 index
+ * over it (external content). Triggers on resources and overlays call the INSTEAD OF
+ * trigger of the view `search_refresh`, which recomputes that one (type, id), so a reply
+ * written offline is searchable at once and a deleted one disappears.
+ */
+#include "common/err.h"
+#include "store/replica.h"
+
+/* Doc-derived columns, shared by resources and overlays. */
+#define DERIVED_COLUMNS                                                                            \
+	"parent_id TEXT GENERATED ALWAYS AS (CASE type"                                            \
+	" WHEN 'module' THEN json_extract(doc, '$.course_id')"                                     \
+	" WHEN 'item' THEN json_extract(doc, '$.module_id')"                                       \
+	" WHEN 'question' THEN json_extract(doc, '$.item_id')"                                     \
+	" WHEN 'topic' THEN json_extract(doc, '$.course_id')"                                      \
+	" WHEN 'reply' THEN json_extract(doc, '$.topic_id')"                                       \
+	" WHEN 'enrollment' THEN json_extract(doc, '$.course_id')"                                 \
+	" WHEN 'progress' THEN json_extract(doc, '$.item_id')"                                     \
+	" WHEN 'attempt' THEN json_extract(doc, '$.item_id') END) STORED,"                         \
+	"position REAL GENERATED ALWAYS AS (coalesce(json_extract(doc, '$.position'), 0))"         \
+	" STORED,"                                                                                 \
+	"created_at TEXT GENERATED ALWAYS AS (json_extract(doc, '$.created_at')) STORED,"          \
+	"sort_at TEXT GENERATED ALWAYS AS (coalesce(json_extract(doc, '$.last_activity_at'),"      \
+	" json_extract(doc, '$.updated_at'))) STORED,"                                             \
+	"title TEXT GENERATED ALWAYS AS (json_extract(doc, '$.title')) STORED"
+
+/* The searchable text of a doc: title and body columns per type. */
+#define SEARCH_TITLE(d)                                                                            \
+	"CASE WHEN s.type = 'reply' THEN NULL ELSE json_extract(" d ", '$.title') END"
+#define SEARCH_BODY(d)                                                                             \
+	"CASE WHEN s.type = 'course' THEN json_extract(" d ", '$.description')"                    \
+	" ELSE json_extract(" d ", '$.body') END"
+
+#define SEARCH_TYPES "('course', 'item', 'topic', 'reply')"
+
+#define REFRESH_TRIGGER(name, table, event, row)                                                   \
+	"CREATE TRIGGER " name " AFTER " event " ON " table " WHEN " row ".type IN " SEARCH_TYPES  \
+	" BEGIN INSERT INTO search_refresh(type, id) VALUES (" row ".type, " row ".id); END;"
+
+static const char migration_1[] =
+    "CREATE TABLE resources ("
+    " scope TEXT NOT NULL,"
+    " type TEXT NOT NULL,"
+    " id TEXT NOT NULL,"
+    " rev INTEGER NOT NULL,"
+    " deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),"
+    " doc TEXT CHECK ((deleted = 1) = (doc IS NULL)),"
+    " scope_rank INTEGER GENERATED ALWAYS AS (CASE WHEN scope LIKE 'course:%' THEN 0"
+    "  WHEN scope = 'user' THEN 1 ELSE 2 END) VIRTUAL," DERIVED_COLUMNS ","
+    " PRIMARY KEY (scope, type, id)) WITHOUT ROWID;"
+    "CREATE INDEX resources_by_id ON resources(type, id);"
+    "CREATE INDEX resources_children ON resources(type, parent_id, position)"
+    " WHERE deleted = 0;"
+    "CREATE INDEX resources_activity ON resources(type, parent_id, sort_at)"
+    " WHERE deleted = 0;"
+    "CREATE INDEX resources_created ON resources(type, parent_id, created_at)"
+    " WHERE deleted = 0;"
+
+    "CREATE TABLE overlays ("
+    " type TEXT NOT NULL,"
+    " id TEXT NOT NULL,"
+    " scope TEXT NOT NULL,"
+    " deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),"
+    " doc TEXT CHECK ((deleted = 1) = (doc IS NULL)),"
+    " base TEXT," /* the server doc the change was made on; NULL for a local create */
+    " base_rev INTEGER NOT NULL DEFAULT 0," DERIVED_COLUMNS ","
+    " PRIMARY KEY (type, id)) WITHOUT ROWID;"
+    "CREATE INDEX overlays_children ON overlays(type, parent_id, position);";
+
+/* The user's writes and sync bookkeeping. */
+static const char migration_2[] =
+    "CREATE TABLE outbox ("
+    " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " key TEXT NOT NULL UNIQUE,"
+    " method TEXT NOT NULL,"
+    " path TEXT NOT NULL,"
+    " body TEXT,"
+    " if_match INTEGER NOT NULL DEFAULT 0,"
+    " type TEXT,"
+    " res_id TEXT,"
+    " scope TEXT,"
+    " has_effect INTEGER NOT NULL DEFAULT 0," /* the write made or changed an overlay */
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " last_error TEXT,"
+    " created_at INTEGER NOT NULL);"
+    "CREATE INDEX outbox_by_resource ON outbox(type, res_id);"
+
+    "CREATE TABLE cursors (scope TEXT PRIMARY KEY, cursor INTEGER NOT NULL DEFAULT 0)"
+    " WITHOUT ROWID;"
+
+    "CREATE TABLE issues ("
+    " id INTEGER PRIMARY KEY,"
+    " kind TEXT NOT NULL CHECK (kind IN ('rejected', 'conflict')),"
+    " method TEXT NOT NULL,"
+    " path TEXT NOT NULL,"
+    " if_match INTEGER NOT NULL DEFAULT 0,"
+    " status INTEGER NOT NULL DEFAULT 0,"
+    " message TEXT,"
+    " type TEXT,"
+    " res_id TEXT,"
+    " scope TEXT,"
+    " mine TEXT,"
+    " theirs TEXT,"
+    " theirs_rev INTEGER NOT NULL DEFAULT 0,"
+    " base TEXT,"
+    " created_at INTEGER NOT NULL);"
+
+    "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE read_marks (topic_id TEXT PRIMARY KEY, read_up_to TEXT NOT NULL)"
+    " WITHOUT ROWID;";
+
+static const char migration_3[] =
+    "CREATE TABLE search_docs ("
+    " rowid INTEGER PRIMARY KEY,"
+    " type TEXT NOT NULL,"
+    " id TEXT NOT NULL,"
+    " parent_id TEXT,"
+    " title TEXT,"
+    " body TEXT,"
+    " UNIQUE (type, id));"
+    "CREATE VIRTUAL TABLE search_fts USING fts5(title, body, content='search_docs',"
+    " content_rowid='rowid', tokenize='unicode61 remove_diacritics 2');"
+    "CREATE TRIGGER search_docs_ai AFTER INSERT ON search_docs BEGIN"
+    " INSERT INTO search_fts(rowid, title, body) VALUES (new.rowid, new.title, new.body);"
+    " END;"
+    "CREATE TRIGGER search_docs_ad AFTER DELETE ON search_docs BEGIN"
+    " INSERT INTO search_fts(search_fts, rowid, title, body)"
+    " VALUES ('delete', old.rowid, old.title, old.body); END;"
+
+    /* Recomputes the searchable row of one (type, id) from what a reader sees. */
+    "CREATE VIEW search_refresh(type, id) AS SELECT NULL, NULL;"
+    "CREATE TRIGGER search_refresh_do INSTEAD OF INSERT ON search_refresh BEGIN"
+    " DELETE FROM search_docs WHERE type = new.type AND id = new.id;"
+    " INSERT INTO search_docs(type, id, parent_id, title, body)"
+    " SELECT s.type, s.id, s.parent_id, " SEARCH_TITLE("s.doc") ", " SEARCH_BODY(
+        "s.doc") " FROM (SELECT type, id, parent_id, doc, deleted, -1 AS pri FROM overlays"
+                 "  WHERE type = new.type AND id = new.id"
+                 "  UNION ALL SELECT type, id, parent_id, doc, deleted, scope_rank FROM resources"
+                 "  WHERE type = new.type AND id = new.id AND deleted = 0"
+                 "  ORDER BY pri LIMIT 1) AS s WHERE s.deleted = 0;"
+                 " END;" REFRESH_TRIGGER("resources_search_ai", "resources", "INSERT", "new")
+                     REFRESH_TRIGGER("resources_search_au", "resources", "UPDATE", "new")
+                         REFRESH_TRIGGER("resources_search_ad", "resources", "DELETE", "old")
+                             REFRESH_TRIGGER("overlays_search_ai", "overlays", "INSERT", "new")
+                                 REFRESH_TRIGGER("overlays_search_au", "overlays", "UPDATE", "new")
+                                     REFRESH_TRIGGER("overlays_search_ad", "overlays", "DELETE",
+                                                     "old");
+
+static const char *const replica_migrations[] = {migration_1, migration_2, migration_3};
+
+const struct store_schema store_replica_schema = {
+    .name = "Lectern replica",
+    .application_id = STORE_REPLICA_APP_ID,
+    .migrations = replica_migrations,
+    .migration_count = (int)(sizeof(replica_migrations) / sizeof(replica_migrations[0])),
+};
+
+int
+store_replica_open(const char *path, struct store_db **out, char **cause)
+{
+	return store_db_open(path, &store_replica_schema, out, cause);
+}

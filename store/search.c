@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Full-text search over the replica (the FTS5 index that replica-schema.c keeps current).
+ *
+ * The user's text is never handed to FTS5 as syntax: it is cut into words (runs of ASCII
+ * letters and digits and of any non-ASCII bytes, which keeps UTF-8 words whole), each word
+ * is double-quoted as an FTS5 string, and the last one becomes a prefix query, so
+ * `"foo`, `a AND` or `title:x*` are just words to look for.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "common/err.h"
+#include "common/mem.h"
+#include "store/replica-int.h"
+#include "store/replica.h"
+
+#define MAX_WORDS 32
+/* Title matches weigh ten times body matches; ordering puts them first anyway. */
+#define TITLE_WEIGHT "10.0"
+
+static bool
+word_byte(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       c >= 0x80;
+}
+
+/* Builds the FTS5 query into buf; returns the number of words (0: nothing to look for). */
+static int
+build_query(const char *text, struct lc_buf *buf)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	int words = 0;
+
+	while (*p != '\0' && words < MAX_WORDS) {
+		const unsigned char *start;
+
+		while (*p != '\0' && !word_byte(*p))
+			p++;
+		if (*p == '\0')
+			break;
+		start = p;
+		while (*p != '\0' && word_byte(*p))
+			p++;
+		if (words > 0)
+			lc_buf_putc(buf, ' ');
+		lc_buf_putc(buf, '"');
+		lc_buf_append(buf, start, (size_t)(p - start));
+		lc_buf_putc(buf, '"');
+		words++;
+	}
+	if (words > 0)
+		lc_buf_putc(buf, '*');
+	return words;
+}
+
+void
+store_hits_free(struct store_hit *hits, size_t n)
+{
+	for (size_t i = 0; hits != NULL && i < n; i++) {
+		free(hits[i].type);
+		free(hits[i].id);
+		free(hits[i].title);
+		free(hits[i].snippet);
+	}
+	free(hits);
+}
+
+int
+store_search(struct store_db *db, const char *query, const char *type, int limit,
+             struct store_hit **out, size_t *n)
+{
+	static const char sql[] =
+	    "SELECT d.type, d.id,"
+	    " CASE WHEN d.type = 'reply' THEN (SELECT t.title FROM search_docs t"
+	    "  WHERE t.type = 'topic' AND t.id = d.parent_id) ELSE d.title END,"
+	    " snippet(search_fts, -1, char(2), char(3), '…', 16),"
+	    " bm25(search_fts, " TITLE_WEIGHT ", 1.0) AS rank,"
+	    " instr(highlight(search_fts, 0, char(2), char(3)), char(2)) = 0 AS body_only"
+	    " FROM search_fts JOIN search_docs d ON d.rowid = search_fts.rowid"
+	    " WHERE search_fts MATCH ?1 AND (?2 IS NULL OR d.type = ?2)"
+	    " ORDER BY body_only, rank LIMIT ?3";
+	struct lc_buf fts = {0};
+	struct store_hit *hits = NULL;
+	size_t len = 0, cap = 0;
+	sqlite3_stmt *stmt;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (query == NULL || build_query(query, &fts) == 0) {
+		lc_buf_finish(&fts);
+		return 0;
+	}
+	rc = store_db_stmt(db, sql, &stmt);
+	if (rc != 0) {
+		lc_buf_finish(&fts);
+		return rc;
+	}
+	store_bind_text(stmt, 1, lc_buf_str(&fts));
+	store_bind_text(stmt, 2, type);
+	sqlite3_bind_int(stmt, 3, limit > 0 ? limit : 50);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 16;
+			hits = lc_realloc(hits, cap * sizeof(*hits));
+		}
+		hits[len].type = store_column_dup(stmt, 0);
+		hits[len].id = store_column_dup(stmt, 1);
+		hits[len].title = store_column_dup(stmt, 2);
+		hits[len].snippet = store_column_dup(stmt, 3);
+		hits[len].rank = sqlite3_column_double(stmt, 4);
+		len++;
+	}
+	lc_buf_finish(&fts);
+	if (rc != SQLITE_DONE) {
+		rc = store_db_fail(db, rc, "searching");
+		sqlite3_reset(stmt);
+		store_hits_free(hits, len);
+		return rc;
+	}
+	sqlite3_reset(stmt);
+	*out = hits;
+	*n = len;
+	return 0;
+}

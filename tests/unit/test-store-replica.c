@@ -1,0 +1,591 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store/replica: applying server changes (revs, tombstones, scopes, batches), reads with
+ * overlays, local writes and every outcome of an outbox entry, sync issues, settings and
+ * read marks. Each test uses a fresh replica in its own temporary folder.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "common/err.h"
+#include "common/mem.h"
+#include "common/uuid.h"
+#include "store/replica.h"
+
+#define COURSE "11111111-1111-4111-8111-111111111111"
+#define MODULE_A "22222222-2222-4222-8222-22222222222a"
+#define MODULE_B "22222222-2222-4222-8222-22222222222b"
+#define TOPIC "33333333-3333-4333-8333-333333333333"
+#define SCOPE "course:" COURSE
+
+struct fixture {
+	char dir[64];
+	struct store_db *db;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = lc_calloc(1, sizeof(*f));
+	char *path, *cause = NULL;
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/lc-store-rep-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	path = lc_asprintf("%s/replica.db", f->dir);
+	assert_int_equal(store_replica_open(path, &f->db, &cause), 0);
+	free(path);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	char *cmd = lc_asprintf("rm -rf '%s'", f->dir);
+
+	store_db_close(f->db);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(f);
+	return 0;
+}
+
+static void
+put(struct store_db *db, const char *scope, const char *type, const char *id, int64_t rev,
+    const char *doc)
+{
+	struct store_change c = {scope, type, id, rev, 0, doc == NULL, doc};
+
+	assert_int_equal(store_apply_change(db, &c), 0);
+}
+
+/* The doc of type/id as a reader sees it, or NULL when absent; caller frees. */
+static char *
+get_doc(struct store_db *db, const char *type, const char *id, int64_t *rev, bool *pending)
+{
+	struct store_resource res;
+	char *doc;
+	int rc = store_resource_get(db, type, id, &res);
+
+	if (rc == -LC_ENOTFOUND)
+		return NULL;
+	assert_int_equal(rc, 0);
+	if (rev != NULL)
+		*rev = res.rev;
+	if (pending != NULL)
+		*pending = res.pending;
+	doc = res.doc;
+	res.doc = NULL;
+	store_resource_finish(&res);
+	return doc;
+}
+
+static void
+assert_doc(struct store_db *db, const char *type, const char *id, const char *expected)
+{
+	char *doc = get_doc(db, type, id, NULL, NULL);
+
+	if (expected == NULL) {
+		assert_null(doc);
+		return;
+	}
+	assert_non_null(doc);
+	assert_string_equal(doc, expected);
+	free(doc);
+}
+
+static void
+test_replica_reopens_at_latest_version(void **state)
+{
+	struct fixture *f = *state;
+	struct store_db *again = NULL;
+
+	assert_int_equal(store_db_version(f->db), store_replica_schema.migration_count);
+	assert_int_equal(store_replica_open(store_db_path(f->db), &again, NULL), 0);
+	assert_int_equal(store_db_version(again), store_replica_schema.migration_count);
+	store_db_close(again);
+}
+
+static void
+test_apply_inserts_updates_and_ignores_older_revs(void **state)
+{
+	struct fixture *f = *state;
+	struct store_resource res;
+
+	put(f->db, SCOPE, "module", MODULE_A, 1,
+	    "{\"id\":\"" MODULE_A "\",\"course_id\":\"" COURSE
+	    "\",\"title\":\"v1\",\"position\":2}");
+	put(f->db, SCOPE, "module", MODULE_A, 3,
+	    "{\"id\":\"" MODULE_A "\",\"course_id\":\"" COURSE
+	    "\",\"title\":\"v3\",\"position\":2}");
+	put(f->db, SCOPE, "module", MODULE_A, 2,
+	    "{\"id\":\"" MODULE_A "\",\"course_id\":\"" COURSE
+	    "\",\"title\":\"v2\",\"position\":2}");
+	put(f->db, SCOPE, "module", MODULE_A, 3, "{\"title\":\"same rev, other doc\"}");
+	assert_int_equal(store_resource_get(f->db, "module", MODULE_A, &res), 0);
+	assert_int_equal(res.rev, 3);
+	assert_non_null(strstr(res.doc, "\"v3\""));
+	assert_string_equal(res.parent_id, COURSE);
+	assert_string_equal(res.scope, SCOPE);
+	assert_true(res.position == 2.0);
+	assert_false(res.pending);
+	store_resource_finish(&res);
+	/* Malformed docs are refused, not stored. */
+	struct store_change bad = {SCOPE, "module", MODULE_B, 1, 0, false, "{not json"};
+	assert_int_equal(store_apply_change(f->db, &bad), -LC_EPROTO);
+	assert_doc(f->db, "module", MODULE_B, NULL);
+}
+
+static void
+test_tombstone_keeps_older_reinsert_out(void **state)
+{
+	struct fixture *f = *state;
+
+	put(f->db, SCOPE, "topic", TOPIC, 2, "{\"course_id\":\"" COURSE "\",\"title\":\"t\"}");
+	put(f->db, SCOPE, "topic", TOPIC, 3, NULL);
+	assert_doc(f->db, "topic", TOPIC, NULL);
+	put(f->db, SCOPE, "topic", TOPIC, 2, "{\"course_id\":\"" COURSE "\",\"title\":\"t\"}");
+	assert_doc(f->db, "topic", TOPIC, NULL);
+	put(f->db, SCOPE, "topic", TOPIC, 3, "{\"course_id\":\"" COURSE "\",\"title\":\"t\"}");
+	assert_doc(f->db, "topic", TOPIC, NULL);
+	/* A delete at the same rev as the live row still deletes. */
+	put(f->db, SCOPE, "module", MODULE_A, 4, "{\"course_id\":\"" COURSE "\"}");
+	put(f->db, SCOPE, "module", MODULE_A, 4, NULL);
+	assert_doc(f->db, "module", MODULE_A, NULL);
+}
+
+static int
+collect_row(const char *type, const char *id, int64_t rev, void *ctx)
+{
+	struct lc_list {
+		char text[512];
+	} *out = ctx;
+	size_t len = strlen(out->text);
+
+	snprintf(out->text + len, sizeof(out->text) - len, "%s:%.1s:%lld;", type, id,
+	         (long long)rev);
+	return 0;
+}
+
+static void
+test_batch_resets_scopes_and_cursors(void **state)
+{
+	struct fixture *f = *state;
+	struct store_change first[] = {
+	    {"catalog", "course", COURSE, 1, 1, false, "{\"title\":\"Catalog copy\"}"},
+	    {SCOPE, "course", COURSE, 1, 2, false, "{\"title\":\"Full copy\"}"},
+	    {SCOPE, "module", MODULE_B, 1, 3, false, "{\"course_id\":\"" COURSE "\"}"},
+	    {SCOPE, "module", MODULE_A, 1, 4, false, "{\"course_id\":\"" COURSE "\"}"},
+	};
+	struct store_cursor cursors[] = {{"catalog", 1}, {SCOPE, 4}};
+	const char *const scopes[] = {"catalog", "user", SCOPE};
+	struct store_batch batch = {first, 4, cursors, 2, scopes, 3, NULL, 0};
+	struct {
+		char text[512];
+	} rows = {""};
+	int64_t cursor = -1;
+
+	assert_int_equal(store_apply_batch(f->db, &batch), 0);
+	assert_doc(f->db, "course", COURSE, "{\"title\":\"Full copy\"}");
+	assert_int_equal(store_cursor_get(f->db, SCOPE, &cursor), 0);
+	assert_int_equal(cursor, 4);
+	assert_int_equal(store_cursor_get(f->db, "user", &cursor), 0);
+	assert_int_equal(cursor, 0);
+	assert_int_equal(store_scope_foreach(f->db, SCOPE, collect_row, &rows), 0);
+	assert_string_equal(rows.text, "course:1:1;module:2:1;module:2:1;");
+
+	/* The course scope is gone from the server's list: its rows and cursor go. */
+	const char *const fewer[] = {"catalog", "user"};
+	struct store_batch drop = {NULL, 0, NULL, 0, fewer, 2, NULL, 0};
+	assert_int_equal(store_apply_batch(f->db, &drop), 0);
+	assert_doc(f->db, "course", COURSE, "{\"title\":\"Catalog copy\"}");
+	assert_doc(f->db, "module", MODULE_A, NULL);
+	struct store_cursor *list;
+	size_t n;
+	assert_int_equal(store_cursor_list(f->db, &list, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(list[0].scope, "catalog");
+	assert_string_equal(list[1].scope, "user");
+	store_cursor_list_free(list, n);
+
+	/* A reset drops the scope, restarts its cursor, then takes the new changes. */
+	struct store_change fresh[] = {
+	    {"catalog", "course", COURSE, 5, 9, false, "{\"title\":\"Renamed\"}"}};
+	struct store_cursor after[] = {{"catalog", 9}};
+	const char *const resets[] = {"catalog"};
+	put(f->db, "catalog", "course", MODULE_B, 1, "{\"title\":\"gone after reset\"}");
+	struct store_batch reset = {fresh, 1, after, 1, NULL, 0, resets, 1};
+	assert_int_equal(store_apply_batch(f->db, &reset), 0);
+	assert_doc(f->db, "course", MODULE_B, NULL);
+	assert_doc(f->db, "course", COURSE, "{\"title\":\"Renamed\"}");
+	assert_int_equal(store_cursor_get(f->db, "catalog", &cursor), 0);
+	assert_int_equal(cursor, 9);
+	/* A failing change undoes the whole batch. */
+	struct store_change broken[] = {
+	    {"catalog", "course", MODULE_A, 1, 10, false, "{\"title\":\"a\"}"},
+	    {"catalog", "course", MODULE_B, 1, 11, false, "[broken"}};
+	struct store_batch half = {broken, 2, NULL, 0, NULL, 0, NULL, 0};
+	assert_int_not_equal(store_apply_batch(f->db, &half), 0);
+	assert_doc(f->db, "course", MODULE_A, NULL);
+	assert_false(store_db_in_transaction(f->db));
+	assert_int_equal(store_scope_drop(f->db, "catalog"), 0);
+	assert_doc(f->db, "course", COURSE, NULL);
+}
+
+static void
+test_list_orders_children_and_shows_each_resource_once(void **state)
+{
+	struct fixture *f = *state;
+	struct store_resource_list list;
+
+	put(f->db, "catalog", "course", COURSE, 1, "{\"title\":\"Zebra\"}");
+	put(f->db, SCOPE, "course", COURSE, 1, "{\"title\":\"Zebra full\"}");
+	put(f->db, "catalog", "course", MODULE_A, 1, "{\"title\":\"apple\"}");
+	put(f->db, SCOPE, "module", MODULE_A, 1,
+	    "{\"course_id\":\"" COURSE "\",\"position\":2,\"title\":\"second\"}");
+	put(f->db, SCOPE, "module", MODULE_B, 1,
+	    "{\"course_id\":\"" COURSE "\",\"position\":1,\"title\":\"first\"}");
+	assert_int_equal(store_resource_list(f->db, "course", NULL, NULL, STORE_ORDER_TITLE, &list),
+	                 0);
+	assert_int_equal(list.n, 2);
+	assert_string_equal(list.items[0].id, MODULE_A);
+	assert_string_equal(list.items[1].scope, SCOPE);
+	store_resource_list_free(&list);
+	assert_int_equal(
+	    store_resource_list(f->db, "course", NULL, "catalog", STORE_ORDER_TITLE, &list), 0);
+	assert_int_equal(list.n, 2);
+	assert_string_equal(list.items[1].doc, "{\"title\":\"Zebra\"}");
+	store_resource_list_free(&list);
+	assert_int_equal(
+	    store_resource_list(f->db, "module", COURSE, NULL, STORE_ORDER_POSITION, &list), 0);
+	assert_int_equal(list.n, 2);
+	assert_string_equal(list.items[0].id, MODULE_B);
+	assert_string_equal(list.items[1].id, MODULE_A);
+	store_resource_list_free(&list);
+
+	/* Topics by last activity, newest first; a local one shows up pending. */
+	put(f->db, SCOPE, "topic", TOPIC, 1,
+	    "{\"course_id\":\"" COURSE "\",\"last_activity_at\":\"2026-11-20T10:00:00Z\"}");
+	struct store_write w = {"POST",
+	                        "/api/v1/courses/" COURSE "/topics",
+	                        "{}",
+	                        0,
+	                        "topic",
+	                        MODULE_B,
+	                        SCOPE,
+	                        "{\"course_id\":\"" COURSE "\",\"last_activity_at\":"
+	                        "\"2026-11-22T10:00:00Z\"}",
+	                        false};
+	assert_int_equal(store_local_write(f->db, &w, NULL), 0);
+	assert_int_equal(
+	    store_resource_list(f->db, "topic", COURSE, SCOPE, STORE_ORDER_ACTIVITY_DESC, &list),
+	    0);
+	assert_int_equal(list.n, 2);
+	assert_string_equal(list.items[0].id, MODULE_B);
+	assert_true(list.items[0].pending);
+	assert_int_equal(list.items[0].rev, 0);
+	assert_false(list.items[1].pending);
+	store_resource_list_free(&list);
+}
+
+/* Makes a reply offline; returns its outbox seq. */
+static int64_t
+write_reply(struct store_db *db, const char *id, const char *text)
+{
+	char *doc =
+	    lc_asprintf("{\"id\":\"%s\",\"topic_id\":\"" TOPIC "\",\"body\":\"%s\"}", id, text);
+	char *body = lc_asprintf("{\"id\":\"%s\",\"body\":\"%s\"}", id, text);
+	struct store_write w = {
+	    "POST", "/api/v1/topics/" TOPIC "/replies", body, 0, "reply", id, SCOPE, doc, false};
+	int64_t seq = 0;
+
+	assert_int_equal(store_local_write(db, &w, &seq), 0);
+	assert_true(seq > 0);
+	free(doc);
+	free(body);
+	return seq;
+}
+
+static void
+test_local_write_then_complete_replaces_overlay(void **state)
+{
+	struct fixture *f = *state;
+	char id[LC_UUID_LEN + 1], *doc, *server;
+	struct store_outbox_entry *entries;
+	size_t n;
+	int64_t count, rev;
+	bool pending;
+	int64_t seq;
+
+	lc_uuid_new(id);
+	seq = write_reply(f->db, id, "offline words");
+	doc = get_doc(f->db, "reply", id, &rev, &pending);
+	assert_non_null(strstr(doc, "offline words"));
+	assert_true(pending);
+	assert_int_equal(rev, 0);
+	free(doc);
+	assert_int_equal(store_outbox_list(f->db, 10, &entries, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(entries[0].seq, seq);
+	assert_true(lc_uuid_valid(entries[0].key));
+	assert_string_equal(entries[0].method, "POST");
+	assert_string_equal(entries[0].res_id, id);
+	assert_null(entries[0].last_error);
+	store_outbox_free(entries, n);
+
+	server = lc_asprintf("{\"id\":\"%s\",\"rev\":1,\"topic_id\":\"" TOPIC
+	                     "\",\"body\":\"offline words\",\"author_name\":\"me\"}",
+	                     id);
+	assert_int_equal(store_outbox_complete(f->db, seq, server), 0);
+	doc = get_doc(f->db, "reply", id, &rev, &pending);
+	assert_string_equal(doc, server);
+	assert_false(pending);
+	assert_int_equal(rev, 1);
+	free(doc);
+	free(server);
+	assert_int_equal(store_outbox_count(f->db, &count), 0);
+	assert_int_equal(count, 0);
+	assert_int_equal(store_outbox_complete(f->db, seq, NULL), -LC_ENOTFOUND);
+	assert_false(store_db_in_transaction(f->db));
+}
+
+static void
+test_outbox_fail_keeps_entry_and_key(void **state)
+{
+	struct fixture *f = *state;
+	char id[LC_UUID_LEN + 1], key[LC_UUID_LEN + 1], *doc;
+	struct store_outbox_entry *entries;
+	size_t n;
+	int64_t seq;
+
+	lc_uuid_new(id);
+	seq = write_reply(f->db, id, "retry me");
+	assert_int_equal(store_outbox_list(f->db, 0, &entries, &n), 0);
+	snprintf(key, sizeof(key), "%s", entries[0].key);
+	store_outbox_free(entries, n);
+	assert_int_equal(store_outbox_fail(f->db, seq, "timeout"), 0);
+	assert_int_equal(store_outbox_fail(f->db, seq, "502 Bad Gateway"), 0);
+	assert_int_equal(store_outbox_list(f->db, 0, &entries, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(entries[0].attempts, 2);
+	assert_string_equal(entries[0].last_error, "502 Bad Gateway");
+	assert_string_equal(entries[0].key, key);
+	store_outbox_free(entries, n);
+	doc = get_doc(f->db, "reply", id, NULL, NULL);
+	assert_non_null(doc); /* the optimistic reply stays visible */
+	free(doc);
+	assert_int_equal(store_outbox_fail(f->db, seq + 100, "x"), -LC_ENOTFOUND);
+}
+
+#define TOPIC_V1 "{\"course_id\":\"" COURSE "\",\"title\":\"Old\",\"body\":\"b\",\"rev\":1}"
+
+static int64_t
+edit_topic(struct store_db *db, const char *doc)
+{
+	struct store_write w = {
+	    "PATCH", "/api/v1/topics/" TOPIC, "{\"title\":\"Mine\"}", 1, "topic", TOPIC, SCOPE, doc,
+	    false};
+	int64_t seq;
+
+	assert_int_equal(store_local_write(db, &w, &seq), 0);
+	return seq;
+}
+
+static void
+test_outbox_reject_undoes_and_keeps_content(void **state)
+{
+	struct fixture *f = *state;
+	struct store_issue *issues;
+	size_t n;
+	int64_t seq, count;
+
+	put(f->db, SCOPE, "topic", TOPIC, 1, TOPIC_V1);
+	seq = edit_topic(f->db, "{\"course_id\":\"" COURSE "\",\"title\":\"Mine\"}");
+	assert_doc(f->db, "topic", TOPIC, "{\"course_id\":\"" COURSE "\",\"title\":\"Mine\"}");
+	assert_int_equal(store_outbox_reject(f->db, seq, 403, "You may not edit this topic"), 0);
+	assert_doc(f->db, "topic", TOPIC, TOPIC_V1);
+	assert_int_equal(store_outbox_count(f->db, &count), 0);
+	assert_int_equal(count, 0);
+	assert_int_equal(store_issues_list(f->db, &issues, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(issues[0].kind, "rejected");
+	assert_int_equal(issues[0].status, 403);
+	assert_string_equal(issues[0].mine, "{\"title\":\"Mine\"}");
+	assert_string_equal(issues[0].message, "You may not edit this topic");
+	assert_string_equal(issues[0].path, "/api/v1/topics/" TOPIC);
+	assert_string_equal(issues[0].res_id, TOPIC);
+	/* Retrying queues the same request again under a new key. */
+	assert_int_equal(store_issue_retry(f->db, issues[0].id), 0);
+	assert_int_equal(store_issue_count(f->db, &count), 0);
+	assert_int_equal(count, 0);
+	assert_int_equal(store_outbox_count(f->db, &count), 0);
+	assert_int_equal(count, 1);
+	assert_int_equal(store_issue_discard(f->db, issues[0].id), -LC_ENOTFOUND);
+	store_issues_free(issues, n);
+}
+
+static void
+test_outbox_rebase_and_conflict(void **state)
+{
+	struct fixture *f = *state;
+	static const char theirs[] =
+	    "{\"course_id\":\"" COURSE "\",\"title\":\"Old\",\"body\":\"theirs\",\"rev\":2}";
+	static const char merged[] = "{\"course_id\":\"" COURSE "\",\"title\":\"Mine\",\"body\":"
+	                             "\"theirs\",\"rev\":2}";
+	struct store_outbox_entry *entries;
+	struct store_issue *issues;
+	char *base, *old_key;
+	size_t n;
+	int64_t seq, rev;
+
+	put(f->db, SCOPE, "topic", TOPIC, 1, TOPIC_V1);
+	seq = edit_topic(f->db, "{\"course_id\":\"" COURSE "\",\"title\":\"Mine\"}");
+	/* A second edit keeps the first base. */
+	seq = edit_topic(f->db, "{\"course_id\":\"" COURSE "\",\"title\":\"Mine!\"}");
+	assert_int_equal(store_overlay_base(f->db, "topic", TOPIC, &base), 0);
+	assert_string_equal(base, TOPIC_V1);
+	free(base);
+	assert_int_equal(store_outbox_list(f->db, 0, &entries, &n), 0);
+	old_key = lc_strdup(entries[1].key);
+	store_outbox_free(entries, n);
+	assert_int_equal(
+	    store_outbox_rebase(f->db, seq, 2, "{\"title\":\"Mine!\"}", merged, theirs), 0);
+	assert_doc(f->db, "topic", TOPIC, merged);
+	assert_int_equal(store_overlay_base(f->db, "topic", TOPIC, &base), 0);
+	assert_string_equal(base, theirs);
+	free(base);
+	assert_int_equal(store_outbox_list(f->db, 0, &entries, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(entries[1].if_match, 2);
+	assert_string_equal(entries[1].body, "{\"title\":\"Mine!\"}");
+	assert_string_not_equal(entries[1].key, old_key);
+	store_outbox_free(entries, n);
+	free(old_key);
+
+	/* Then the other side moves again and the texts collide. */
+	assert_int_equal(store_outbox_conflict(f->db, seq, "{\"title\":\"Mine!\"}",
+	                                       "{\"title\":\"Theirs\",\"rev\":3}", 3,
+	                                       "both edited"),
+	                 0);
+	assert_doc(f->db, "topic", TOPIC, "{\"title\":\"Theirs\",\"rev\":3}");
+	base = get_doc(f->db, "topic", TOPIC, &rev, NULL);
+	assert_int_equal(rev, 3);
+	free(base);
+	assert_int_equal(store_issues_list(f->db, &issues, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(issues[0].kind, "conflict");
+	assert_int_equal(issues[0].status, 409);
+	assert_string_equal(issues[0].base, theirs);
+	assert_string_equal(issues[0].mine, "{\"title\":\"Mine!\"}");
+	assert_string_equal(issues[0].theirs, "{\"title\":\"Theirs\",\"rev\":3}");
+	assert_int_equal(store_issue_retry(f->db, issues[0].id), 0);
+	store_issues_free(issues, n);
+	assert_int_equal(store_outbox_list(f->db, 0, &entries, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(entries[1].if_match, 3);
+	assert_string_equal(entries[1].method, "PATCH");
+	store_outbox_free(entries, n);
+}
+
+static void
+test_local_write_composes_in_outer_transaction(void **state)
+{
+	struct fixture *f = *state;
+	char id[LC_UUID_LEN + 1];
+	int64_t count;
+
+	lc_uuid_new(id);
+	assert_int_equal(store_db_begin(f->db), 0);
+	write_reply(f->db, id, "never");
+	assert_true(store_db_in_transaction(f->db));
+	store_db_rollback(f->db);
+	assert_doc(f->db, "reply", id, NULL);
+	assert_int_equal(store_outbox_count(f->db, &count), 0);
+	assert_int_equal(count, 0);
+	/* A write without a local effect queues the request only. */
+	struct store_write publish = {
+	    "POST", "/api/v1/courses/" COURSE "/publish", NULL, 0, "course", COURSE, SCOPE, NULL,
+	    false};
+	assert_int_equal(store_local_write(f->db, &publish, NULL), 0);
+	assert_doc(f->db, "course", COURSE, NULL);
+	struct store_write bad = {"POST", "/x", NULL, 0, "course", COURSE, SCOPE, "{oops", false};
+	assert_int_equal(store_local_write(f->db, &bad, NULL), -LC_EINVAL);
+	assert_int_equal(store_outbox_count(f->db, &count), 0);
+	assert_int_equal(count, 1);
+	/* A pending delete hides the server row until answered. */
+	put(f->db, SCOPE, "topic", TOPIC, 1, TOPIC_V1);
+	struct store_write del = {
+	    "DELETE", "/api/v1/topics/" TOPIC, NULL, 1, "topic", TOPIC, SCOPE, NULL, true};
+	int64_t seq;
+	assert_int_equal(store_local_write(f->db, &del, &seq), 0);
+	assert_doc(f->db, "topic", TOPIC, NULL);
+	assert_int_equal(store_outbox_complete(f->db, seq, NULL), 0);
+	assert_doc(f->db, "topic", TOPIC, NULL);
+	put(f->db, SCOPE, "topic", TOPIC, 1, TOPIC_V1); /* a replayed old change */
+	assert_doc(f->db, "topic", TOPIC, NULL);
+}
+
+static void
+test_settings_and_unread_counts(void **state)
+{
+	struct fixture *f = *state;
+	char *value;
+	int64_t n;
+
+	assert_int_equal(store_setting_get(f->db, "username", &value), 0);
+	assert_null(value);
+	assert_int_equal(store_setting_set(f->db, "username", "ada"), 0);
+	assert_int_equal(store_setting_set(f->db, "username", "grace"), 0);
+	assert_int_equal(store_setting_get(f->db, "username", &value), 0);
+	assert_string_equal(value, "grace");
+	free(value);
+	assert_int_equal(store_setting_delete(f->db, "username"), 0);
+	assert_int_equal(store_setting_get(f->db, "username", &value), 0);
+	assert_null(value);
+
+	put(f->db, SCOPE, "topic", TOPIC, 1,
+	    "{\"course_id\":\"" COURSE "\",\"last_activity_at\":\"2026-11-20T10:00:00Z\"}");
+	put(f->db, SCOPE, "topic", MODULE_A, 1,
+	    "{\"course_id\":\"" COURSE "\",\"last_activity_at\":\"2026-11-21T10:00:00Z\"}");
+	assert_int_equal(store_unread_count(f->db, COURSE, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_topic_mark_read(f->db, TOPIC), 0);
+	assert_int_equal(store_unread_count(f->db, COURSE, &n), 0);
+	assert_int_equal(n, 1);
+	put(f->db, SCOPE, "reply", MODULE_B, 1,
+	    "{\"topic_id\":\"" TOPIC "\",\"created_at\":\"2026-11-22T10:00:00Z\"}");
+	assert_int_equal(store_unread_count(f->db, COURSE, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_topic_mark_read(f->db, TOPIC), 0);
+	assert_int_equal(store_unread_count(f->db, COURSE, &n), 0);
+	assert_int_equal(n, 1);
+}
+
+int
+main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+	    T(test_replica_reopens_at_latest_version),
+	    T(test_apply_inserts_updates_and_ignores_older_revs),
+	    T(test_tombstone_keeps_older_reinsert_out),
+	    T(test_batch_resets_scopes_and_cursors),
+	    T(test_list_orders_children_and_shows_each_resource_once),
+	    T(test_local_write_then_complete_replaces_overlay),
+	    T(test_outbox_fail_keeps_entry_and_key),
+	    T(test_outbox_reject_undoes_and_keeps_content),
+	    T(test_outbox_rebase_and_conflict),
+	    T(test_local_write_composes_in_outer_transaction),
+	    T(test_settings_and_unread_counts),
+	};
+#undef T
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
