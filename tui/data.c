@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/buf.h"
 #include "common/clock.h"
 #include "common/err.h"
 #include "common/log.h"
@@ -36,6 +37,32 @@ bool
 tui_json_bool(const cJSON *obj, const char *key)
 {
 	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(obj, key));
+}
+
+void
+tui_md_escape(struct lc_buf *buf, const char *text)
+{
+	for (const char *p = text ? text : ""; *p != '\0'; p++) {
+		if (strchr("\\`*_{}[]()#+-.!<>|~", *p) != NULL)
+			lc_buf_putc(buf, '\\');
+		lc_buf_putc(buf, *p == '\n' ? ' ' : *p);
+	}
+}
+
+void
+tui_open_item(struct tui_app *app, const char *item_id)
+{
+	struct store_resource res = {0};
+	bool quiz = false;
+
+	if (store_resource_get(app->db, "item", item_id, &res) == 0) {
+		cJSON *doc = cJSON_Parse(res.doc);
+
+		quiz = strcmp(tui_json_str(doc, "kind"), "quiz") == 0;
+		cJSON_Delete(doc);
+		store_resource_finish(&res);
+	}
+	tui_push(app, quiz ? &tui_view_quiz : &tui_view_reader, item_id);
 }
 
 /* The user's progress doc for item_id, or NULL (caller frees with store_resource_finish). */

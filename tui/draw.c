@@ -9,6 +9,7 @@
 
 #include "common/buf.h"
 #include "common/mem.h"
+#include "tui/markdown.h"
 #include "tui/text.h"
 #include "tui/tui-int.h"
 
@@ -408,4 +409,29 @@ tui_confirm(struct tui_app *app, const char *question)
 	while (rc == ERR || (rc == KEY_CODE_YES && key == KEY_RESIZE));
 	app->dirty = true;
 	return rc == OK && (key == 'y' || key == 'Y');
+}
+
+void
+tui_draw_md_line(int y, int x, const struct tui_md_line *line, int cells)
+{
+	int used = 0;
+
+	for (size_t i = 0; i < line->n && used < cells; i++) {
+		int st = line->spans[i].style;
+		attr_t a = A_NORMAL;
+
+		if (st & TUI_MD_HEADING)
+			a |= tui_attr(TUI_ROLE_HEADING);
+		if (st & TUI_MD_BOLD)
+			a |= A_BOLD;
+		if (st & TUI_MD_ITALIC)
+			a |= A_ITALIC;
+		if (st & TUI_MD_CODE)
+			a |= tui_attr(TUI_ROLE_CODE);
+		if (st & TUI_MD_LINK)
+			a |= tui_attr(TUI_ROLE_LINK);
+		if (st & (TUI_MD_QUOTE | TUI_MD_MARK))
+			a |= tui_attr(TUI_ROLE_QUOTE);
+		used += tui_put(y, x + used, line->spans[i].text, cells - used, a);
+	}
 }

@@ -142,6 +142,10 @@ void tui_draw_title(const char *title, const char *right);
 /* "[#####.....]  42%" in `cells`. */
 void tui_draw_progress(int y, int x, int cells, int percent);
 
+struct tui_md_line;
+/* Draws one rendered Markdown line at (y, x), styles mapped to attributes. */
+void tui_draw_md_line(int y, int x, const struct tui_md_line *line, int cells);
+
 /* A scrolling selection over n rows. */
 struct tui_list {
 	int n;
@@ -195,6 +199,12 @@ bool tui_status_draw(struct tui_app *app, bool force);
 const char *tui_json_str(const cJSON *obj, const char *key);
 double tui_json_num(const cJSON *obj, const char *key, double dflt);
 bool tui_json_bool(const cJSON *obj, const char *key);
+
+/* Appends text to buf with Markdown's punctuation escaped, so titles show as written. */
+struct lc_buf;
+void tui_md_escape(struct lc_buf *buf, const char *text);
+/* Opens an item in the reader, or in the quiz screen for a quiz. */
+void tui_open_item(struct tui_app *app, const char *item_id);
 
 /* The progress status of item_id for this user: 0 none, 1 started, 2 completed. */
 int tui_item_progress(struct tui_app *app, const char *item_id);

@@ -295,7 +295,7 @@ home_key(struct tui_app *app, void *state, wint_t key, bool fn_key)
 		if (row && row->kind == ROW_COURSE)
 			tui_push(app, &tui_view_course, row->id);
 		else if (row && row->kind == ROW_DUE)
-			tui_push(app, &tui_view_reader, row->id);
+			tui_open_item(app, row->id);
 	} else {
 		return TUI_KEY_UNHANDLED;
 	}

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Forum: a course's topics by last activity, newest first, with their reply counts; topics
+ * not yet sent are marked. `n` starts a new topic (title, then the body in the editor).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "common/mem.h"
+#include "store/replica.h"
+#include "tui/tui-int.h"
+
+struct topic_row {
+	char *id;
+	char *title;
+	char *meta;
+	bool pending;
+};
+
+struct forum {
+	char *course_id;
+	char *course_title;
+	struct topic_row *rows;
+	int n;
+	struct tui_list list;
+};
+
+static const struct tui_key_help forum_keys[] = {
+    {"j, k, Down, Up, PgDn, PgUp, g, G", "move"},
+    {"Enter, l, Right", "read the topic and its replies"},
+    {"n", "new topic (title, then the text; $EDITOR when set)"},
+    {NULL, NULL},
+};
+
+static void
+clear_rows(struct forum *f)
+{
+	for (int i = 0; i < f->n; i++) {
+		free(f->rows[i].id);
+		free(f->rows[i].title);
+		free(f->rows[i].meta);
+	}
+	free(f->rows);
+	f->rows = NULL;
+	f->n = 0;
+}
+
+static void
+forum_reload(struct tui_app *app, void *state)
+{
+	struct forum *f = state;
+	struct store_resource_list list = {0};
+	struct store_resource course = {0};
+
+	clear_rows(f);
+	if (store_resource_get(app->db, "course", f->course_id, &course) == 0) {
+		cJSON *doc = cJSON_Parse(course.doc);
+
+		free(f->course_title);
+		f->course_title = lc_strdup(tui_json_str(doc, "title"));
+		cJSON_Delete(doc);
+		store_resource_finish(&course);
+	}
+	if (store_resource_list(app->db, "topic", f->course_id, NULL, STORE_ORDER_ACTIVITY_DESC,
+	                        &list) < 0)
+		return;
+	f->rows = lc_calloc(list.n + 1, sizeof(*f->rows));
+	for (size_t i = 0; i < list.n; i++) {
+		cJSON *doc = cJSON_Parse(list.items[i].doc);
+		struct topic_row *r = &f->rows[f->n++];
+		const char *at = tui_json_str(doc, "last_activity_at");
+		int replies = (int)tui_json_num(doc, "reply_count", 0);
+
+		r->id = lc_strdup(list.items[i].id);
+		r->title = lc_strdup(tui_json_str(doc, "title"));
+		r->meta = lc_asprintf("%s, %d repl%s, %.10s", tui_json_str(doc, "author_name"),
+		                      replies, replies == 1 ? "y" : "ies",
+		                      *at ? at : tui_json_str(doc, "updated_at"));
+		r->pending = list.items[i].pending;
+		cJSON_Delete(doc);
+	}
+	store_resource_list_free(&list);
+	f->list.n = f->n;
+	tui_list_clamp(&f->list, tui_body_rows() - 2);
+}
+
+static int
+forum_open(struct tui_app *app, const char *arg, void **state)
+{
+	struct forum *f;
+
+	if (arg == NULL)
+		return -LC_EINVAL;
+	f = lc_calloc(1, sizeof(*f));
+	f->course_id = lc_strdup(arg);
+	forum_reload(app, f);
+	*state = f;
+	return 0;
+}
+
+static void
+forum_close(void *state)
+{
+	struct forum *f = state;
+
+	clear_rows(f);
+	free(f->course_id);
+	free(f->course_title);
+	free(f);
+}
+
+static void
+forum_draw(struct tui_app *app, void *state)
+{
+	struct forum *f = state;
+	int rows = tui_body_rows() - 2, top = tui_body_top() + 2;
+	char title[256];
+
+	snprintf(title, sizeof(title), "Forum: %s", f->course_title ? f->course_title : "");
+	tui_draw_title(title, "n new topic");
+	snprintf(title, sizeof(title), "%d topic%s, latest activity first", f->n,
+	         f->n == 1 ? "" : "s");
+	tui_put(tui_body_top(), 1, title, COLS - 2, tui_attr(TUI_ROLE_HEADING));
+	if (f->n == 0)
+		tui_put(top, 3, "No topics yet. Press n to start one.", COLS - 4,
+		        tui_attr(TUI_ROLE_DIM));
+	tui_list_clamp(&f->list, rows);
+	for (int r = 0; r < rows && f->list.top + r < f->n; r++) {
+		const struct topic_row *row = &f->rows[f->list.top + r];
+		bool sel = f->list.top + r == f->list.sel;
+		attr_t a = sel ? tui_attr(TUI_ROLE_SELECTED) : A_NORMAL;
+		int y = top + r, used, mw = COLS / 3;
+
+		if (sel)
+			tui_clear_to_eol(y, 1, a);
+		tui_put(y, 1, sel ? ">" : " ", 1, a);
+		used = 0;
+		if (row->pending)
+			used = tui_put(y, 3, "[unsent] ", 9, a | tui_attr(TUI_ROLE_WARN));
+		tui_put(y, 3 + used, row->title, COLS - mw - 6 - used, a | A_BOLD);
+		tui_put(y, COLS - mw - 1, row->meta, mw, a | tui_attr(TUI_ROLE_DIM));
+	}
+}
+
+static void
+new_topic(struct tui_app *app, struct forum *f)
+{
+	char *title = NULL, *body = NULL;
+
+	if (!tui_prompt(app, "Topic title:", NULL, &title))
+		return;
+	if (title[0] == '\0') {
+		free(title);
+		return;
+	}
+	if (tui_edit_text(app, title, NULL, &body)) {
+		if (tui_write_topic(app, f->course_id, title, body) == 0) {
+			tui_flash(app, "Topic saved; it is sent with the next sync");
+			f->list.sel = 0;
+		} else {
+			tui_flash(app, "Could not save the topic (see the log)");
+		}
+	} else {
+		tui_flash(app, "Topic discarded: no text");
+	}
+	free(title);
+	free(body);
+}
+
+static enum tui_key_result
+forum_key(struct tui_app *app, void *state, wint_t key, bool fn_key)
+{
+	struct forum *f = state;
+
+	if (tui_list_key(&f->list, key, fn_key, tui_body_rows() - 2))
+		return TUI_KEY_HANDLED;
+	if ((!fn_key && (key == '\r' || key == '\n' || key == 'l')) ||
+	    (fn_key && key == KEY_RIGHT)) {
+		if (f->list.sel < f->n)
+			tui_push(app, &tui_view_topic, f->rows[f->list.sel].id);
+	} else if (!fn_key && key == 'n') {
+		new_topic(app, f);
+	} else {
+		return TUI_KEY_UNHANDLED;
+	}
+	return TUI_KEY_HANDLED;
+}
+
+const struct tui_view tui_view_forum = {
+    .name = "forum",
+    .keys = forum_keys,
+    .open = forum_open,
+    .close = forum_close,
+    .reload = forum_reload,
+    .draw = forum_draw,
+    .key = forum_key,
+};

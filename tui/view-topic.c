@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A topic and its replies, oldest first, each rendered as Markdown under a header with its
+ * author and time; posts not yet sent are marked "[unsent]". Tab moves between posts;
+ * r replies, e edits and d deletes the selected post when it is the user's own.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "common/mem.h"
+#include "store/replica.h"
+#include "tui/markdown.h"
+#include "tui/tui-int.h"
+
+struct post {
+	char *type; /* "topic" or "reply" */
+	char *id;
+	char *author_id;
+	char *header;
+	char *body;
+	bool pending;
+	struct tui_md_doc doc;
+	int first_line; /* of its header in the whole page */
+};
+
+struct topic {
+	char *topic_id;
+	char *course_id;
+	char *title;
+	struct post *posts;
+	int n;
+	int sel;
+	int top;
+	int total_lines;
+	int width;
+};
+
+static const struct tui_key_help topic_keys[] = {
+    {"j, k, Down, Up, Space, PgDn, PgUp", "scroll"},
+    {"Tab, Shift-Tab, ], [", "select the next, previous post"},
+    {"r", "reply ($EDITOR when set, else the built-in editor: Ctrl-D sends)"},
+    {"e", "edit the selected post (your own)"},
+    {"d", "delete the selected post (your own)"},
+    {NULL, NULL},
+};
+
+static void
+clear_posts(struct topic *t)
+{
+	for (int i = 0; i < t->n; i++) {
+		struct post *p = &t->posts[i];
+
+		free(p->type);
+		free(p->id);
+		free(p->author_id);
+		free(p->header);
+		free(p->body);
+		tui_md_free(&p->doc);
+	}
+	free(t->posts);
+	t->posts = NULL;
+	t->n = 0;
+}
+
+static void
+add_post(struct topic *t, const char *type, const struct store_resource *res)
+{
+	cJSON *doc = cJSON_Parse(res->doc);
+	struct post *p;
+	const char *at = tui_json_str(doc, "created_at");
+
+	t->posts = lc_realloc(t->posts, (size_t)(t->n + 1) * sizeof(*t->posts));
+	p = &t->posts[t->n++];
+	memset(p, 0, sizeof(*p));
+	p->type = lc_strdup(type);
+	p->id = lc_strdup(res->id);
+	p->author_id = lc_strdup(tui_json_str(doc, "author_id"));
+	p->body = lc_strdup(tui_json_str(doc, "body"));
+	p->pending = res->pending;
+	p->header = lc_asprintf("%s  %.10s %.5s%s", tui_json_str(doc, "author_name"), at,
+	                        strlen(at) > 11 ? at + 11 : "", res->pending ? "  [unsent]" : "");
+	cJSON_Delete(doc);
+}
+
+static void
+layout(struct topic *t)
+{
+	int line = 0;
+
+	t->width = COLS - 6 > 10 ? COLS - 6 : 10;
+	if (t->width > 100)
+		t->width = 100;
+	for (int i = 0; i < t->n; i++) {
+		struct post *p = &t->posts[i];
+
+		tui_md_free(&p->doc);
+		tui_md_render(p->body, t->width, &p->doc);
+		p->first_line = line;
+		line += 1 + (int)p->doc.n + 1;
+	}
+	t->total_lines = line;
+}
+
+static int
+topic_load(struct tui_app *app, struct topic *t)
+{
+	struct store_resource res = {0};
+	struct store_resource_list replies = {0};
+	cJSON *doc;
+	int rc = store_resource_get(app->db, "topic", t->topic_id, &res);
+
+	clear_posts(t);
+	if (rc < 0)
+		return rc;
+	doc = cJSON_Parse(res.doc);
+	free(t->title);
+	free(t->course_id);
+	t->title = lc_strdup(tui_json_str(doc, "title"));
+	t->course_id = lc_strdup(tui_json_str(doc, "course_id"));
+	cJSON_Delete(doc);
+	add_post(t, "topic", &res);
+	store_resource_finish(&res);
+	if (store_resource_list(app->db, "reply", t->topic_id, NULL, STORE_ORDER_CREATED,
+	                        &replies) == 0)
+		for (size_t i = 0; i < replies.n; i++)
+			add_post(t, "reply", &replies.items[i]);
+	store_resource_list_free(&replies);
+	if (t->sel >= t->n)
+		t->sel = t->n - 1;
+	layout(t);
+	return 0;
+}
+
+static void
+topic_reload(struct tui_app *app, void *state)
+{
+	struct topic *t = state;
+
+	if (topic_load(app, t) < 0 && app->depth > 0)
+		tui_flash(app, "This topic was deleted");
+}
+
+static int
+topic_open(struct tui_app *app, const char *arg, void **state)
+{
+	struct topic *t;
+	int rc;
+
+	if (arg == NULL)
+		return -LC_EINVAL;
+	t = lc_calloc(1, sizeof(*t));
+	t->topic_id = lc_strdup(arg);
+	rc = topic_load(app, t);
+	if (rc < 0) {
+		free(t->topic_id);
+		free(t);
+		return rc;
+	}
+	store_topic_mark_read(app->db, t->topic_id);
+	*state = t;
+	return 0;
+}
+
+static void
+topic_close(void *state)
+{
+	struct topic *t = state;
+
+	clear_posts(t);
+	free(t->topic_id);
+	free(t->course_id);
+	free(t->title);
+	free(t);
+}
+
+static void
+topic_draw(struct tui_app *app, void *state)
+{
+	struct topic *t = state;
+	int rows = tui_body_rows();
+
+	if (t->width != (COLS - 6 > 100 ? 100 : (COLS - 6 > 10 ? COLS - 6 : 10)))
+		layout(t);
+	if (t->top > t->total_lines - rows)
+		t->top = t->total_lines - rows;
+	if (t->top < 0)
+		t->top = 0;
+	tui_draw_title(t->title ? t->title : "Topic", "r reply  e edit  d delete");
+	for (int i = 0; i < t->n; i++) {
+		struct post *p = &t->posts[i];
+		int y = p->first_line - t->top + tui_body_top();
+		attr_t ha = i == t->sel ? tui_attr(TUI_ROLE_SELECTED) : tui_attr(TUI_ROLE_HEADING);
+
+		if (y >= tui_body_top() && y < tui_body_top() + rows) {
+			tui_clear_to_eol(y, 1, ha);
+			tui_put(y, 1, i == t->sel ? ">" : " ", 1, ha);
+			tui_put(y, 3, p->header, COLS - 4, ha | A_BOLD);
+		}
+		for (size_t l = 0; l < p->doc.n; l++) {
+			int ly = y + 1 + (int)l;
+
+			if (ly >= tui_body_top() && ly < tui_body_top() + rows)
+				tui_draw_md_line(ly, 4, &p->doc.lines[l], COLS - 5);
+		}
+	}
+}
+
+static bool
+own(struct tui_app *app, const struct post *p)
+{
+	return app->user_id != NULL && strcmp(p->author_id, app->user_id) == 0;
+}
+
+static void
+select_post(struct topic *t, int sel)
+{
+	int rows = tui_body_rows();
+
+	if (sel < 0 || sel >= t->n)
+		return;
+	t->sel = sel;
+	if (t->posts[sel].first_line < t->top || t->posts[sel].first_line >= t->top + rows - 2)
+		t->top = t->posts[sel].first_line;
+}
+
+static void
+reply(struct tui_app *app, struct topic *t)
+{
+	char *body = NULL;
+
+	if (!tui_edit_text(app, "Reply", NULL, &body)) {
+		tui_flash(app, "Reply discarded: no text");
+		return;
+	}
+	if (tui_write_reply(app, t->topic_id, t->course_id, body) == 0) {
+		tui_flash(app, "Reply saved; it is sent with the next sync");
+		topic_load(app, t);
+		select_post(t, t->n - 1);
+	} else {
+		tui_flash(app, "Could not save the reply (see the log)");
+	}
+	free(body);
+}
+
+static void
+edit(struct tui_app *app, struct topic *t, struct post *p)
+{
+	char *body = NULL;
+
+	if (!tui_edit_text(app, "Edit", p->body, &body))
+		return;
+	if (tui_write_edit(app, p->type, p->id, body) == 0)
+		tui_flash(app, "Edit saved; it is sent with the next sync");
+	else
+		tui_flash(app, "Could not save the edit (see the log)");
+	free(body);
+}
+
+static enum tui_key_result
+topic_key(struct tui_app *app, void *state, wint_t key, bool fn)
+{
+	struct topic *t = state;
+	struct post *p = t->sel >= 0 && t->sel < t->n ? &t->posts[t->sel] : NULL;
+	int page = tui_body_rows() - 1;
+
+	if ((fn && key == KEY_DOWN) || (!fn && key == 'j'))
+		t->top++;
+	else if ((fn && key == KEY_UP) || (!fn && key == 'k'))
+		t->top--;
+	else if ((fn && key == KEY_NPAGE) || (!fn && key == ' '))
+		t->top += page;
+	else if (fn && key == KEY_PPAGE)
+		t->top -= page;
+	else if (!fn && key == 'g')
+		t->top = 0;
+	else if (!fn && key == 'G')
+		t->top = t->total_lines;
+	else if ((!fn && (key == '\t' || key == ']')))
+		select_post(t, t->sel + 1);
+	else if ((fn && key == KEY_BTAB) || (!fn && key == '['))
+		select_post(t, t->sel - 1);
+	else if (!fn && key == 'r')
+		reply(app, t);
+	else if (!fn && key == 'e' && p != NULL) {
+		if (own(app, p))
+			edit(app, t, p);
+		else
+			tui_flash(app, "You can only edit your own posts");
+	} else if (!fn && key == 'd' && p != NULL) {
+		if (!own(app, p))
+			tui_flash(app, "You can only delete your own posts");
+		else if (tui_confirm(app, strcmp(p->type, "topic") == 0
+		                              ? "Delete this topic and all its replies?"
+		                              : "Delete this reply?")) {
+			bool was_topic = strcmp(p->type, "topic") == 0;
+
+			if (tui_write_delete(app, p->type, p->id) == 0) {
+				tui_flash(app, "Deleted; the server is told with the next sync");
+				if (was_topic) {
+					tui_pop(app);
+					return TUI_KEY_HANDLED;
+				}
+			}
+		}
+	} else
+		return TUI_KEY_UNHANDLED;
+	if (t->top < 0)
+		t->top = 0;
+	return TUI_KEY_HANDLED;
+}
+
+const struct tui_view tui_view_topic = {
+    .name = "topic",
+    .keys = topic_keys,
+    .open = topic_open,
+    .close = topic_close,
+    .reload = topic_reload,
+    .draw = topic_draw,
+    .key = topic_key,
+};
