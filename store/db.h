@@ -72,7 +72,10 @@ int store_db_exec(struct store_db *db, const char *sql);
 /*
  * Transactions. begin() takes the write lock at once (BEGIN IMMEDIATE) so a transaction
  * never fails half-way on a lock upgrade. Savepoints nest inside a transaction; name must
- * be a plain identifier.
+ * be a plain identifier. A savepoint taken outside any transaction opens an IMMEDIATE one
+ * and its release() commits it. rollback_to() undoes AND releases the savepoint (so every
+ * savepoint() is closed by exactly one release() or rollback_to()); for the outermost
+ * savepoint it ends the transaction. Pair them strictly nested.
  */
 int store_db_begin(struct store_db *db);
 int store_db_commit(struct store_db *db);

@@ -139,13 +139,12 @@ store_resource_get(struct store_db *db, const char *type, const char *id,
 
 /*
  * Live server rows not hidden by an overlay nor by a better-ranked copy of themselves,
- * plus live overlays. ?1 type, ?2 parent or NULL, ?3 scope or NULL.
+ * plus live overlays. ?1 type, ?2 parent (when R_PARENT/O_PARENT use it), ?3 scope or NULL.
  */
-#define LIST_SQL                                                                                   \
+#define LIST_SQL(R_PARENT, O_PARENT)                                                               \
 	"SELECT r.scope, r.type, r.id, r.rev, r.parent_id, r.position, r.doc, 0 AS pending,"       \
 	" r.created_at AS c, r.sort_at AS a, r.title AS t FROM resources r"                        \
-	" WHERE r.type = ?1 AND r.deleted = 0 AND (?2 IS NULL OR r.parent_id = ?2)"                \
-	" AND (?3 IS NULL OR r.scope = ?3)"                                                        \
+	" WHERE r.type = ?1 AND r.deleted = 0" R_PARENT " AND (?3 IS NULL OR r.scope = ?3)"        \
 	" AND NOT EXISTS (SELECT 1 FROM overlays o WHERE o.type = r.type AND o.id = r.id)"         \
 	" AND NOT EXISTS (SELECT 1 FROM resources b WHERE b.type = r.type AND b.id = r.id"         \
 	"  AND b.deleted = 0 AND (?3 IS NULL OR b.scope = ?3)"                                     \
@@ -153,7 +152,7 @@ store_resource_get(struct store_db *db, const char *type, const char *id,
 	" UNION ALL"                                                                               \
 	" SELECT o.scope, o.type, o.id, " OVERLAY_REV ", o.parent_id, o.position, o.doc, 1,"       \
 	" o.created_at, o.sort_at, o.title FROM overlays o"                                        \
-	" WHERE o.type = ?1 AND o.deleted = 0 AND (?2 IS NULL OR o.parent_id = ?2)"                \
+	" WHERE o.type = ?1 AND o.deleted = 0" O_PARENT                                            \
 	" AND (?3 IS NULL OR o.scope = ?3 OR EXISTS (SELECT 1 FROM resources s"                    \
 	"  WHERE s.scope = ?3 AND s.type = o.type AND s.id = o.id AND s.deleted = 0))"
 
@@ -161,12 +160,25 @@ int
 store_resource_list(struct store_db *db, const char *type, const char *parent_id, const char *scope,
                     enum store_order order, struct store_resource_list *out)
 {
-	static const char *const sql[] = {
-	    [STORE_ORDER_POSITION] = LIST_SQL " ORDER BY 6, c, 3",
-	    [STORE_ORDER_ACTIVITY_DESC] = LIST_SQL " ORDER BY a DESC, 3",
-	    [STORE_ORDER_CREATED] = LIST_SQL " ORDER BY c, 3",
-	    [STORE_ORDER_TITLE] = LIST_SQL " ORDER BY t COLLATE NOCASE, 3",
+	/* Separate texts with and without a parent, so the planner can use the indexes. */
+#define ANY_PARENT LIST_SQL("", "")
+#define ONE_PARENT LIST_SQL(" AND r.parent_id = ?2", " AND o.parent_id = ?2")
+	static const char *const sql[2][4] = {
+	    {
+	        [STORE_ORDER_POSITION] = ANY_PARENT " ORDER BY 6, c, 3",
+	        [STORE_ORDER_ACTIVITY_DESC] = ANY_PARENT " ORDER BY a DESC, 3",
+	        [STORE_ORDER_CREATED] = ANY_PARENT " ORDER BY c, 3",
+	        [STORE_ORDER_TITLE] = ANY_PARENT " ORDER BY t COLLATE NOCASE, 3",
+	    },
+	    {
+	        [STORE_ORDER_POSITION] = ONE_PARENT " ORDER BY 6, c, 3",
+	        [STORE_ORDER_ACTIVITY_DESC] = ONE_PARENT " ORDER BY a DESC, 3",
+	        [STORE_ORDER_CREATED] = ONE_PARENT " ORDER BY c, 3",
+	        [STORE_ORDER_TITLE] = ONE_PARENT " ORDER BY t COLLATE NOCASE, 3",
+	    },
 	};
+#undef ANY_PARENT
+#undef ONE_PARENT
 	sqlite3_stmt *stmt;
 	size_t cap = 0;
 	int rc;
@@ -174,9 +186,9 @@ store_resource_list(struct store_db *db, const char *type, const char *parent_id
 	assert(type != NULL && out != NULL);
 	out->items = NULL;
 	out->n = 0;
-	if ((unsigned)order >= sizeof(sql) / sizeof(sql[0]))
+	if ((unsigned)order >= sizeof(sql[0]) / sizeof(sql[0][0]))
 		return -LC_EINVAL;
-	if ((rc = store_db_stmt(db, sql[order], &stmt)) != 0)
+	if ((rc = store_db_stmt(db, sql[parent_id != NULL][order], &stmt)) != 0)
 		return rc;
 	store_bind_text(stmt, 1, type);
 	store_bind_text(stmt, 2, parent_id);

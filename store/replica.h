@@ -198,7 +198,9 @@ int store_outbox_count(struct store_db *db, int64_t *n);
 /*
  * A 2xx answer: removes the entry; when doc (the server's resource, JSON) is given it is
  * stored as the server row of type/id in the entry's scope at its rev; the overlay goes
- * when no other entry for the resource is left.
+ * when no other entry for the resource is left. A DELETE answered without a doc marks
+ * type/id deleted in every scope at once (the feed's tombstone follows). A doc that is not
+ * one JSON object (an array of created items) is not stored; the feed brings the rows.
  */
 int store_outbox_complete(struct store_db *db, int64_t seq, const char *doc);
 /* A temporary failure (timeout, 5xx): attempts+1 and last_error; the entry and key stay. */
@@ -210,15 +212,18 @@ int store_outbox_fail(struct store_db *db, int64_t seq, const char *error);
  */
 int store_outbox_reject(struct store_db *db, int64_t seq, int status, const char *message);
 /*
- * After a clean merge of a 409: the entry gets the new body and If-Match (same key is kept
- * only if the server never applied it; a 409 means it did not), the overlay shows the
- * merged doc, and its base becomes `theirs` (the server's current doc).
+ * After a clean merge of a 409: the entry gets the new body and If-Match, the overlay shows
+ * the merged doc, its base becomes `theirs` (the server's current doc) and theirs is stored
+ * as the server row. The entry gets a NEW idempotency key: a 409 means the server did not
+ * apply it, and a server that remembered the 409 under the old key would replay it.
  */
 int store_outbox_rebase(struct store_db *db, int64_t seq, int64_t if_match, const char *body,
                         const char *merged_doc, const char *theirs);
 /*
  * An unresolvable 409: removes the entry and the overlay, stores theirs as the server row,
- * and records a "conflict" sync issue with base, mine and theirs kept.
+ * and records a "conflict" sync issue with base, mine and theirs kept. mine should be the
+ * request body the user wants sent (store_issue_retry() sends it as is); NULL keeps the
+ * entry's body. theirs may be NULL (nothing stored).
  */
 int store_outbox_conflict(struct store_db *db, int64_t seq, const char *mine, const char *theirs,
                           int64_t theirs_rev, const char *message);
@@ -249,7 +254,9 @@ int store_issue_count(struct store_db *db, int64_t *n);
 int store_issue_discard(struct store_db *db, int64_t id);
 /*
  * Queues the issue's content again as a new outbox entry (new key; for a conflict, an
- * edit of theirs carrying mine with If-Match of theirs' rev) and removes the issue.
+ * edit of theirs carrying mine with If-Match of theirs' rev) and removes the issue. The
+ * new entry has no optimistic effect (no overlay): the screen shows the server's row until
+ * the answer comes. -LC_ENOTFOUND for an unknown id.
  */
 int store_issue_retry(struct store_db *db, int64_t id);
 
