@@ -113,7 +113,13 @@ probe_header(const char *path, struct file_probe *probe, char **cause)
 		got = read(fd, header + total, sizeof(header) - total);
 		if (got < 0 && errno == EINTR)
 			continue;
-		if (got <= 0)
+		if (got < 0) {
+			int err = errno;
+
+			close(fd);
+			return lc_cause_set(cause, -LC_EIO, "%s: %s", path, strerror(err));
+		}
+		if (got == 0)
 			break;
 		total += (size_t)got;
 	}
@@ -147,8 +153,8 @@ query_int(sqlite3 *handle, const char *sql, int64_t *out)
 }
 
 /*
- * Decides from an identified file's ids whether we may write to it. has_tables is only
- * consulted when the file names no application.
+ * Decides from an identified file's ids whether we may write to it. objects (the number
+ * of schema objects) only matters when the file names no application.
  */
 static int
 judge(const char *path, const struct store_schema *schema, int64_t app_id, int64_t version,

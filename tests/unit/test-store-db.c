@@ -186,6 +186,41 @@ test_db_newer_version_refused_untouched(void **state)
 	assert_refused_untouched(f->path, &schema_v1);
 }
 
+/* The newer schema is still only in the WAL: the header alone would say version 0. */
+static void
+test_db_newer_version_in_wal_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct store_db *newer = NULL, *db = NULL;
+	char *before = NULL, *after = NULL, *cause = NULL;
+	size_t len_before, len_after;
+
+	assert_int_equal(store_db_open(f->path, &schema_v2, &newer, NULL), 0);
+	assert_int_equal(lc_read_file(f->path, &before, &len_before), 0);
+	assert_int_equal(store_db_open(f->path, &schema_v1, &db, &cause), -LC_EFOREIGN);
+	assert_non_null(strstr(cause, "newer"));
+	assert_int_equal(lc_read_file(f->path, &after, &len_after), 0);
+	assert_int_equal(len_before, len_after);
+	assert_memory_equal(before, after, len_before);
+	store_db_close(newer);
+	free(before);
+	free(after);
+	free(cause);
+}
+
+static void
+test_db_folder_path_is_an_io_error(void **state)
+{
+	struct fixture *f = *state;
+	struct store_db *db = NULL;
+	char *cause = NULL;
+
+	assert_int_equal(store_db_open(f->dir, &schema_v1, &db, &cause), -LC_EIO);
+	assert_null(db);
+	assert_non_null(cause);
+	free(cause);
+}
+
 static void
 test_db_other_application_refused_untouched(void **state)
 {
@@ -341,6 +376,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_db_empty_file_is_initialised, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_db_newer_version_refused_untouched, setup,
 	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_db_newer_version_in_wal_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_db_folder_path_is_an_io_error, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_db_other_application_refused_untouched, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_db_unlabelled_sqlite_refused_untouched, setup,
