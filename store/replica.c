@@ -216,15 +216,16 @@ store_replica_put_row(struct store_db *db, const char *scope, const char *type, 
 {
 	/*
 	 * A newer rev replaces; a delete also wins at an equal rev (a server may keep the
-	 * rev on delete) and keeps the higher rev, so a replayed older insert stays out.
+	 * rev on delete) or with no rev at all (0), and keeps the higher rev, so a replayed
+	 * older insert stays out.
 	 */
 	static const char sql[] =
 	    "INSERT INTO resources(scope, type, id, rev, deleted, doc) VALUES (?1, ?2, ?3, ?4, ?5, "
 	    "?6)"
 	    " ON CONFLICT(scope, type, id) DO UPDATE SET rev = max(rev, excluded.rev),"
 	    " deleted = excluded.deleted, doc = excluded.doc"
-	    " WHERE excluded.rev > rev OR (excluded.deleted = 1 AND excluded.rev = rev"
-	    " AND deleted = 0)";
+	    " WHERE excluded.rev > rev OR (excluded.deleted = 1 AND deleted = 0"
+	    " AND (excluded.rev = rev OR excluded.rev = 0))";
 	sqlite3_stmt *stmt;
 	int rc;
 

@@ -160,6 +160,16 @@ test_tombstone_keeps_older_reinsert_out(void **state)
 	put(f->db, SCOPE, "module", MODULE_A, 4, "{\"course_id\":\"" COURSE "\"}");
 	put(f->db, SCOPE, "module", MODULE_A, 4, NULL);
 	assert_doc(f->db, "module", MODULE_A, NULL);
+	/* A tombstone without a rev deletes too, and the stored rev still guards. */
+	put(f->db, SCOPE, "module", MODULE_B, 5, "{\"course_id\":\"" COURSE "\"}");
+	put(f->db, SCOPE, "module", MODULE_B, 0, NULL);
+	assert_doc(f->db, "module", MODULE_B, NULL);
+	put(f->db, SCOPE, "module", MODULE_B, 5, "{\"course_id\":\"" COURSE "\"}");
+	assert_doc(f->db, "module", MODULE_B, NULL);
+	/* An older delete does not remove a newer live row. */
+	put(f->db, "catalog", "course", COURSE, 7, "{\"title\":\"live\"}");
+	put(f->db, "catalog", "course", COURSE, 6, NULL);
+	assert_doc(f->db, "course", COURSE, "{\"title\":\"live\"}");
 }
 
 static int
