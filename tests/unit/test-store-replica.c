@@ -543,6 +543,42 @@ test_local_write_composes_in_outer_transaction(void **state)
 	assert_doc(f->db, "topic", TOPIC, NULL);
 }
 
+/* The sync engine applies one response (results and changes) in one transaction. */
+static void
+test_sync_response_applies_in_one_outer_transaction(void **state)
+{
+	struct fixture *f = *state;
+	char id[LC_UUID_LEN + 1], *doc;
+	struct store_change change = {SCOPE, "topic", TOPIC, 1, 7, false, TOPIC_V1};
+	struct store_cursor cursor = {SCOPE, 7};
+	struct store_batch batch = {&change, 1, &cursor, 1, NULL, 0, NULL, 0};
+	int64_t seq, n;
+
+	lc_uuid_new(id);
+	seq = write_reply(f->db, id, "sent");
+	doc = lc_asprintf("{\"id\":\"%s\",\"rev\":1,\"topic_id\":\"" TOPIC "\"}", id);
+	assert_int_equal(store_db_begin(f->db), 0);
+	assert_int_equal(store_outbox_complete(f->db, seq, doc), 0);
+	assert_int_equal(store_apply_batch(f->db, &batch), 0);
+	store_db_rollback(f->db);
+	assert_doc(f->db, "topic", TOPIC, NULL);
+	assert_int_equal(store_outbox_count(f->db, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_cursor_get(f->db, SCOPE, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_db_begin(f->db), 0);
+	assert_int_equal(store_outbox_complete(f->db, seq, doc), 0);
+	assert_int_equal(store_apply_batch(f->db, &batch), 0);
+	assert_int_equal(store_db_commit(f->db), 0);
+	assert_doc(f->db, "topic", TOPIC, TOPIC_V1);
+	assert_doc(f->db, "reply", id, doc);
+	assert_int_equal(store_outbox_count(f->db, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_cursor_get(f->db, SCOPE, &n), 0);
+	assert_int_equal(n, 7);
+	free(doc);
+}
+
 static void
 test_settings_and_unread_counts(void **state)
 {
@@ -594,6 +630,7 @@ main(void)
 	    T(test_outbox_reject_undoes_and_keeps_content),
 	    T(test_outbox_rebase_and_conflict),
 	    T(test_local_write_composes_in_outer_transaction),
+	    T(test_sync_response_applies_in_one_outer_transaction),
 	    T(test_settings_and_unread_counts),
 	};
 #undef T
