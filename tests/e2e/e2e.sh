@@ -1,0 +1,288 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# End-to-end tests of the interactive lectern (issue 5). Usage: e2e.sh TEST
+# with LECTERN and LECTERND set. Each test starts its own lecternd with the demo data and
+# runs lectern in tmux, asserting on the text a person would see.
+set -u
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+. "$here/lib.sh"
+
+test_login() {
+	e2e_start_server
+	e2e_tui_start 100 30
+	e2e_wait "Sign in to your learning server"
+	e2e_wait "$E2E_URL"
+	e2e_type learner
+	e2e_keys Enter
+	e2e_type lectern-demo
+	e2e_wait "************"
+	e2e_refute "lectern-demo"
+	e2e_keys Enter
+	e2e_wait "My courses"
+	e2e_wait "Unix shell basics" 20
+	e2e_wait "online"
+	e2e_quit
+	tmux -L "$E2E_SOCK" kill-session -t "$E2E_SESSION"
+	# Logged in before on this replica: straight into the data, server or not.
+	e2e_stop_server
+	e2e_tui_start 100 30
+	e2e_wait "Unix shell basics"
+	e2e_refute "Sign in to your learning server"
+	e2e_wait "offline" 20
+	e2e_quit
+}
+
+test_catalog() {
+	e2e_start_server
+	e2e_cli_login
+	e2e_tui_start 100 30
+	e2e_wait "My courses"
+	e2e_keys c
+	e2e_wait "published courses"
+	e2e_wait "SQL for everyone"
+	e2e_wait "Unix shell basics"
+	e2e_keys /
+	e2e_type pointers
+	e2e_keys Enter
+	e2e_wait "1 course matching \"pointers\""
+	e2e_wait "C pointers without fear"
+	e2e_refute "SQL for everyone"
+	# The match is highlighted: an attribute change right before the matched word.
+	e2e_screen -e | grep -F "C " | grep -qP '\x1b\[[0-9;]*m[Pp]ointers' ||
+		e2e_fail "the match is not highlighted"
+	e2e_keys Escape
+	e2e_wait "published courses"
+	e2e_keys /
+	e2e_type "sql"
+	e2e_keys Enter
+	e2e_wait "SQL for everyone"
+	e2e_keys Enter
+	e2e_wait "Instructor:"
+	e2e_wait "Rating:"
+	e2e_wait "Query, filter, group and join"
+	e2e_wait "not enrolled (press e to enroll)"
+	e2e_quit
+}
+
+test_enroll() {
+	e2e_start_server
+	e2e_cli_login
+	e2e_tui_start 100 30
+	e2e_wait "My courses"
+	e2e_open_course_details sql "SQL for everyone"
+	e2e_keys e
+	e2e_wait "enrolled (Enter opens the course)" 20
+	e2e_wait "0 waiting" 20
+	# The modules arrive with the sync that the enrollment started.
+	e2e_wait "Asking questions" 20
+	e2e_keys Enter
+	e2e_wait "Asking questions"
+	e2e_wait "Complete:"
+	e2e_keys q q q
+	e2e_wait "My courses"
+	e2e_wait "SQL for everyone"
+	e2e_api learner GET "/enrollments" | grep -q "$(e2e_api learner GET '/courses?search=SQL' |
+		grep -o '"id":"[0-9a-f-]*"' | head -1 | cut -d'"' -f4)" ||
+		e2e_fail "the enrollment is not on the server"
+	e2e_quit
+}
+
+test_reader() {
+	e2e_start_server
+	e2e_cli_login
+	e2e_tui_start 80 24
+	e2e_wait "My courses"
+	e2e_open_course_details pointers "C pointers without fear"
+	e2e_keys Enter
+	e2e_wait "Addresses and arrays"
+	e2e_select "Arrays and pointer arithmetic"
+	e2e_keys Enter
+	e2e_wait "-- more"
+	local i
+	for i in $(seq 1 30); do
+		e2e_screen | grep -qF -- "-- end" && break
+		e2e_keys Space
+		sleep 0.15
+	done
+	e2e_wait "-- end (100%)"
+	e2e_wait "done"
+	e2e_keys p
+	e2e_wait "What a pointer is"
+	e2e_keys n
+	e2e_wait "Arrays and pointer arithmetic"
+	e2e_keys n
+	e2e_wait "Quiz: pointers"
+	e2e_keys q
+	e2e_wait "Complete:"
+	e2e_screen | grep -F "Arrays and pointer arithmetic" | grep -qF "[x]" ||
+		e2e_fail "the page is not marked done"
+	e2e_quit
+}
+
+test_quiz() {
+	e2e_start_server
+	e2e_cli_login
+	e2e_tui_start 100 30
+	e2e_wait "My courses"
+	e2e_open_course_details pointers "C pointers without fear"
+	e2e_keys Enter
+	e2e_wait "Addresses and arrays"
+	e2e_select "Quiz: pointers"
+	e2e_keys Enter
+	e2e_wait "attempts remaining: 2 of 2"
+	e2e_keys t
+	e2e_wait "Question 1 of 5  (choose one)"
+	e2e_keys j Space n
+	e2e_wait "Question 2 of 5  (choose all that apply)"
+	e2e_keys Space j j Space n
+	e2e_wait "Question 3 of 5  (true or false)"
+	e2e_keys Space n
+	e2e_wait "Question 4 of 5  (type a short answer)"
+	e2e_type free
+	e2e_keys Enter
+	e2e_wait "Question 5 of 5  (type a number)"
+	e2e_type 12
+	e2e_keys Enter
+	e2e_wait "Review your answers"
+	e2e_wait "*(a + 2), 2[a]"
+	e2e_wait "False"
+	e2e_keys Enter
+	e2e_wait "Submit this attempt?"
+	e2e_keys y
+	e2e_wait "attempts remaining: 1 of 2"
+	e2e_wait "score 6 / 6  passed" 30
+	e2e_refute "waiting to be graded"
+	e2e_wait "[+]  5."
+	e2e_quit
+}
+
+test_offline_forum() {
+	e2e_start_server
+	e2e_cli_login
+	e2e_stop_server
+	e2e_tui_start 100 30
+	e2e_wait "My courses"
+	e2e_wait "offline" 20
+	e2e_open_course_details shell "Unix shell basics"
+	e2e_keys f
+	e2e_wait "What do the columns of ls -l mean?"
+	e2e_keys n
+	e2e_wait "Topic title:"
+	e2e_type "Written on the train"
+	e2e_keys Enter
+	e2e_wait "Ctrl-D: send"
+	e2e_type "No signal here, but the **post** is kept."
+	e2e_keys C-d
+	e2e_wait "[unsent] Written on the train"
+	e2e_wait "1 waiting"
+	e2e_select "Written on the train"
+	e2e_keys Enter
+	e2e_wait "No signal here, but the post is kept."
+	e2e_keys r
+	e2e_wait "Ctrl-D: send"
+	e2e_type "And a reply, also offline."
+	e2e_keys C-d
+	e2e_wait "And a reply, also offline."
+	e2e_wait "2 waiting"
+	[ "$(e2e_screen | grep -cF '[unsent]')" -eq 2 ] || e2e_fail "both posts must be unsent"
+	e2e_start_server
+	e2e_keys s
+	e2e_wait "0 waiting" 30
+	e2e_wait_gone "[unsent]" 10
+	local course topics topic
+	course="$(e2e_api learner GET '/courses?search=shell' | grep -o '"id":"[0-9a-f-]*"' |
+		head -1 | cut -d'"' -f4)"
+	topics="$(e2e_api learner GET "/courses/$course/topics")"
+	echo "$topics" | grep -qF "Written on the train" || e2e_fail "the topic is not on the server"
+	topic="$(echo "$topics" | grep -o '{[^{}]*Written on the train[^{}]*}' |
+		grep -o '"id":"[0-9a-f-]*"' | head -1 | cut -d'"' -f4)"
+	e2e_api learner GET "/topics/$topic" | grep -qF "And a reply, also offline." ||
+		e2e_fail "the reply is not on the server"
+	e2e_quit
+}
+
+test_rejected() {
+	e2e_start_server
+	e2e_cli_login
+	# An editor that writes a body over the 20000-character limit: the server refuses it.
+	printf '#!/bin/sh\nhead -c 20001 /dev/zero | tr "\\000" x > "$1"\n' >"$E2E_DIR/big-editor"
+	chmod +x "$E2E_DIR/big-editor"
+	e2e_tui_start 100 30 EDITOR="$E2E_DIR/big-editor"
+	e2e_wait "My courses"
+	e2e_open_course_details shell "Unix shell basics"
+	e2e_keys f
+	e2e_wait "cd into a folder with a space"
+	e2e_select "cd into a folder with a space"
+	e2e_keys Enter
+	e2e_wait "too many arguments"
+	e2e_keys r
+	e2e_wait "1 sync issue (i)" 30
+	e2e_keys i
+	e2e_wait "rejected POST /api/v1/topics/"
+	e2e_wait "Your content:"
+	e2e_wait "xxxxxxxxxxxxxxxxxxxx"
+	e2e_wait "Server said:"
+	e2e_keys c
+	e2e_wait "Copied to"
+	ls "$LECTERN_DATA_DIR"/lectern-issue-*.txt >/dev/null 2>&1 || e2e_fail "no copy was written"
+	e2e_keys d
+	e2e_wait "Discard this issue"
+	e2e_keys y
+	e2e_wait "No sync issues"
+	e2e_quit
+}
+
+test_resize() {
+	e2e_start_server
+	e2e_cli_login
+	e2e_tui_start 120 40
+	e2e_wait "Unix shell basics"
+	tmux -L "$E2E_SOCK" resize-window -t "$E2E_SESSION" -x 80 -y 24
+	sleep 0.5
+	[ "$(e2e_screen | wc -l)" -eq 24 ] || e2e_fail "the pane is not 24 rows"
+	e2e_screen | sed -n 24p | grep -qF "? help" || e2e_fail "no status line on row 24"
+	e2e_screen | sed -n 1p | grep -qF "Lectern - learner" || e2e_fail "no title on row 1"
+	e2e_wait "Unix shell basics"
+	tmux -L "$E2E_SOCK" resize-window -t "$E2E_SESSION" -x 200 -y 60
+	sleep 0.5
+	e2e_screen | sed -n 60p | grep -qF "? help" || e2e_fail "no status line on row 60"
+	[ "$(e2e_screen | sed -n 60p | awk '{ print length($0) }')" -ge 190 ] ||
+		e2e_fail "the status line does not span 200 columns"
+	e2e_keys '?'
+	e2e_wait "Keys on this screen"
+	e2e_wait "Keys on every screen"
+	e2e_quit
+}
+
+test_no_color() {
+	e2e_start_server
+	e2e_cli_login
+	e2e_tui_start 100 30
+	e2e_wait "Unix shell basics"
+	# With colour the title bar is blue: the check below can tell the two apart.
+	e2e_screen -e | grep -qP '\x1b\[[0-9;]*(3[0-7]|4[0-7])[;m]' ||
+		e2e_fail "no colour when colour is allowed"
+	e2e_quit
+	tmux -L "$E2E_SOCK" kill-session -t "$E2E_SESSION"
+	e2e_tui_start 100 30 NO_COLOR=1
+	e2e_wait "Unix shell basics"
+	if e2e_screen -e | grep -qP '\x1b\[[0-9;]*(3[0-7]|4[0-7]|38;|48;)[0-9;]*m'; then
+		e2e_fail "colours used although NO_COLOR=1"
+	fi
+	# Still readable: the title bar and the selection are in reverse video.
+	e2e_screen -e | grep -qP '\x1b\[[0-9;]*7[;m]' || e2e_fail "no reverse video without colour"
+	e2e_quit
+}
+
+case "${1:-}" in
+login | catalog | enroll | reader | quiz | offline_forum | rejected | resize | no_color)
+	[ -n "${LECTERN:-}" ] && [ -n "${LECTERND:-}" ] || { echo "set LECTERN and LECTERND" >&2; exit 1; }
+	command -v tmux >/dev/null || { echo "tmux is missing" >&2; exit 77; }
+	"test_$1"
+	echo "ok: $1"
+	;;
+*)
+	echo "usage: e2e.sh login|catalog|enroll|reader|quiz|offline_forum|rejected|resize|no_color" >&2
+	exit 1
+	;;
+esac

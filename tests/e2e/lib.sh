@@ -1,0 +1,186 @@
+# SPDX-License-Identifier: MIT
+# Helpers for the end-to-end tests: a real lecternd with the demo data on a loopback port,
+# and the real lectern inside tmux on a private socket (tmux -L), driven with send-keys and
+# checked with capture-pane, i.e. on what a person would see. Sourced by e2e.sh.
+# Needs LECTERN and LECTERND (meson passes them). Everything lives in one temporary folder
+# removed on exit, with the server and the tmux server stopped even when a check fails.
+
+set -u
+
+E2E_DIR="$(mktemp -d "${TMPDIR:-/tmp}/lectern-e2e.XXXXXX")"
+E2E_SOCK="lectern-e2e-$$"
+E2E_SESSION="lectern"
+E2E_SRV_PID=""
+E2E_PORT=""
+E2E_URL=""
+export HOME="$E2E_DIR/home"
+export XDG_STATE_HOME="$E2E_DIR/state"
+export XDG_DATA_HOME="$E2E_DIR/data"
+export LECTERN_DATA_DIR="$E2E_DIR/data/lectern"
+export LANG=C.UTF-8 LC_ALL=C.UTF-8
+unset EDITOR VISUAL NO_COLOR
+mkdir -p "$HOME"
+
+e2e_cleanup() {
+	tmux -L "$E2E_SOCK" kill-server >/dev/null 2>&1 || true
+	e2e_stop_server
+	rm -rf "$E2E_DIR"
+}
+trap e2e_cleanup EXIT
+
+e2e_screen() {
+	tmux -L "$E2E_SOCK" capture-pane -p -t "$E2E_SESSION" "$@" 2>/dev/null
+}
+
+e2e_fail() {
+	echo "FAIL: $*" >&2
+	echo "---- screen ----" >&2
+	e2e_screen >&2 || true
+	echo "---- lectern.log (tail) ----" >&2
+	tail -20 "$XDG_STATE_HOME/lectern/lectern.log" >&2 2>/dev/null || true
+	exit 1
+}
+
+e2e_log() {
+	echo "e2e: $*"
+}
+
+# Starts lecternd (the same database and, on a restart, the same port).
+e2e_start_server() {
+	local listen="127.0.0.1:${E2E_PORT:-0}" i
+	: >"$E2E_DIR/lecternd.out"
+	"$LECTERND" --listen "$listen" --db "$E2E_DIR/server.db" --seed-demo \
+		>"$E2E_DIR/lecternd.out" 2>&1 &
+	E2E_SRV_PID=$!
+	for i in $(seq 1 200); do
+		if grep -q "listening on http://127.0.0.1:" "$E2E_DIR/lecternd.out"; then
+			E2E_URL="$(grep -o 'http://127.0.0.1:[0-9]*' "$E2E_DIR/lecternd.out" | head -1)"
+			E2E_PORT="${E2E_URL##*:}"
+			export LECTERN_SERVER="$E2E_URL"
+			return 0
+		fi
+		kill -0 "$E2E_SRV_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	cat "$E2E_DIR/lecternd.out" >&2
+	e2e_fail "lecternd did not start"
+}
+
+e2e_stop_server() {
+	if [ -n "$E2E_SRV_PID" ]; then
+		kill -TERM "$E2E_SRV_PID" 2>/dev/null || true
+		wait "$E2E_SRV_PID" 2>/dev/null || true
+		E2E_SRV_PID=""
+	fi
+}
+
+# Logs the demo learner in and syncs with the command line (fast set-up for most tests).
+e2e_cli_login() {
+	local user="${1:-learner}"
+	printf 'lectern-demo\n' | "$LECTERN" login "$user" >"$E2E_DIR/login.out" 2>&1 ||
+		{ cat "$E2E_DIR/login.out" >&2; e2e_fail "lectern login $user failed"; }
+	"$LECTERN" sync >"$E2E_DIR/sync.out" 2>&1 ||
+		{ cat "$E2E_DIR/sync.out" >&2; e2e_fail "lectern sync failed"; }
+}
+
+# Starts lectern in a detached tmux session of the given size; extra words are env settings.
+e2e_tui_start() {
+	local cols="$1" rows="$2"
+	shift 2
+	tmux -L "$E2E_SOCK" -f /dev/null new-session -d -s "$E2E_SESSION" -x "$cols" -y "$rows" \
+		env "$@" "$LECTERN" || e2e_fail "tmux did not start"
+	tmux -L "$E2E_SOCK" set-option -g remain-on-exit on >/dev/null
+}
+
+e2e_keys() {
+	tmux -L "$E2E_SOCK" send-keys -t "$E2E_SESSION" "$@"
+}
+
+# Types text literally.
+e2e_type() {
+	tmux -L "$E2E_SOCK" send-keys -t "$E2E_SESSION" -l "$1"
+}
+
+# Waits until the screen shows text (fixed string), up to $2 seconds (default 10).
+e2e_wait() {
+	local text="$1" limit="${2:-10}" i
+	for i in $(seq 1 $((limit * 10))); do
+		if e2e_screen | grep -qF -- "$text"; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	e2e_fail "the screen never showed: $text"
+}
+
+# Waits until text is gone from the screen.
+e2e_wait_gone() {
+	local text="$1" limit="${2:-10}" i
+	for i in $(seq 1 $((limit * 10))); do
+		if ! e2e_screen | grep -qF -- "$text"; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	e2e_fail "the screen still shows: $text"
+}
+
+e2e_refute() {
+	if e2e_screen | grep -qF -- "$1"; then
+		e2e_fail "the screen shows what it must not: $1"
+	fi
+}
+
+# Moves the selection (the row starting with ">") down with j until it holds text.
+e2e_select() {
+	local text="$1" i
+	for i in $(seq 1 60); do
+		if e2e_screen | grep -E '^ ?>' | grep -qF -- "$text"; then
+			return 0
+		fi
+		e2e_keys j
+		sleep 0.1
+	done
+	e2e_fail "could not select: $text"
+}
+
+# Searches the catalog for a course and opens it (course details).
+e2e_open_course_details() {
+	e2e_keys c
+	e2e_wait "published course"
+	e2e_keys /
+	e2e_type "$1"
+	e2e_keys Enter
+	e2e_wait "matching"
+	e2e_wait "$2"
+	e2e_keys Enter
+	e2e_wait "Instructor:"
+}
+
+# An API call as a demo user; prints the body. Usage: e2e_api USER METHOD PATH [BODY]
+e2e_api() {
+	local user="$1" method="$2" path="$3" body="${4:-}" token
+	token="$(curl -s -H 'Content-Type: application/json' \
+		-d "{\"username\":\"$user\",\"password\":\"lectern-demo\"}" \
+		"$E2E_URL/api/v1/auth/token" | grep -o '"access_token":"[^"]*"' | cut -d'"' -f4)"
+	[ -n "$token" ] || e2e_fail "could not log $user in with the API"
+	if [ -n "$body" ]; then
+		curl -s -X "$method" -H "Authorization: Bearer $token" \
+			-H 'Content-Type: application/json' -d "$body" "$E2E_URL/api/v1$path"
+	else
+		curl -s -X "$method" -H "Authorization: Bearer $token" "$E2E_URL/api/v1$path"
+	fi
+}
+
+# Quits lectern with Q and checks that it exited (and gave the terminal back).
+e2e_quit() {
+	e2e_keys Q
+	local i
+	for i in $(seq 1 50); do
+		if [ "$(tmux -L "$E2E_SOCK" display-message -p -t "$E2E_SESSION" '#{pane_dead}')" = 1 ]; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	e2e_fail "lectern did not quit"
+}
