@@ -207,6 +207,7 @@ static void
 reload_views(struct tui_app *app)
 {
 	app->reloaded = false;
+	tui_progress_invalidate(app);
 	for (int i = 0; i < app->depth; i++)
 		if (app->stack[i].view->reload != NULL)
 			app->stack[i].view->reload(app, app->stack[i].state);
@@ -254,6 +255,7 @@ app_finish(struct tui_app *app)
 		top->view->close(top->state);
 	}
 	sync_engine_destroy(app->engine);
+	tui_progress_finish(app);
 	store_db_close(app->db);
 	free(app->server_url);
 	free(app->user_id);

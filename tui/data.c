@@ -90,32 +90,130 @@ find_progress(struct tui_app *app, const char *item_id, struct store_resource *o
 	return found;
 }
 
+struct tui_progress_entry {
+	char *item_id;
+	int status;
+};
+
+static int
+progress_cmp(const void *a, const void *b)
+{
+	const struct tui_progress_entry *x = a, *y = b;
+
+	return strcmp(x->item_id, y->item_id);
+}
+
+void
+tui_progress_finish(struct tui_app *app)
+{
+	for (size_t i = 0; i < app->n_progress; i++)
+		free(app->progress[i].item_id);
+	free(app->progress);
+	app->progress = NULL;
+	app->n_progress = 0;
+	app->progress_valid = false;
+}
+
+void
+tui_progress_invalidate(struct tui_app *app)
+{
+	app->progress_valid = false;
+}
+
+/*
+ * Home asks for the progress of every item of every course: one query for all of the user's
+ * progress, then a binary search per item, keeps start-up fast on a large replica.
+ */
+static void
+progress_load(struct tui_app *app)
+{
+	struct store_resource_list list = {0};
+
+	tui_progress_finish(app);
+	app->progress_valid = true;
+	if (store_resource_list(app->db, "progress", NULL, NULL, STORE_ORDER_CREATED, &list) < 0)
+		return;
+	app->progress = lc_calloc(list.n + 1, sizeof(*app->progress));
+	for (size_t i = 0; i < list.n; i++) {
+		cJSON *doc = cJSON_Parse(list.items[i].doc);
+		const char *st = tui_json_str(doc, "status");
+		const char *uid = tui_json_str(doc, "user_id");
+
+		if (app->user_id == NULL || *uid == '\0' || strcmp(uid, app->user_id) == 0) {
+			struct tui_progress_entry *e = &app->progress[app->n_progress++];
+
+			e->item_id = lc_strdup(tui_json_str(doc, "item_id"));
+			e->status = strcmp(st, "completed") == 0 ? 2 : strcmp(st, "started") == 0;
+		}
+		cJSON_Delete(doc);
+	}
+	store_resource_list_free(&list);
+	qsort(app->progress, app->n_progress, sizeof(*app->progress), progress_cmp);
+	/* Two records for one item (a local one and the server's): keep the furthest. */
+	for (size_t i = 1; i < app->n_progress; i++)
+		if (strcmp(app->progress[i].item_id, app->progress[i - 1].item_id) == 0 &&
+		    app->progress[i - 1].status > app->progress[i].status)
+			app->progress[i].status = app->progress[i - 1].status;
+}
+
 int
 tui_item_progress(struct tui_app *app, const char *item_id)
 {
-	struct store_resource res = {0};
-	int status = 0;
+	struct tui_progress_entry key = {.item_id = (char *)item_id}, *e;
+	size_t lo = 0, hi;
 
-	if (!find_progress(app, item_id, &res))
+	if (!app->progress_valid)
+		progress_load(app);
+	e = bsearch(&key, app->progress, app->n_progress, sizeof(*app->progress), progress_cmp);
+	if (e == NULL)
 		return 0;
-	cJSON *doc = cJSON_Parse(res.doc);
-	const char *s = tui_json_str(doc, "status");
+	/* The last of equal keys holds the furthest status. */
+	hi = (size_t)(e - app->progress);
+	for (lo = hi;
+	     lo + 1 < app->n_progress && strcmp(app->progress[lo + 1].item_id, item_id) == 0; lo++)
+		;
+	return app->progress[lo].status;
+}
 
-	status = strcmp(s, "completed") == 0 ? 2 : strcmp(s, "started") == 0 ? 1 : 0;
-	cJSON_Delete(doc);
-	store_resource_finish(&res);
-	return status;
+int
+tui_course_items(struct tui_app *app, const char *course_id, struct store_resource_list *out)
+{
+	struct store_resource_list mods = {0};
+	size_t cap = 0;
+	int rc;
+
+	out->items = NULL;
+	out->n = 0;
+	rc = store_resource_list(app->db, "module", course_id, NULL, STORE_ORDER_POSITION, &mods);
+	for (size_t m = 0; rc == 0 && m < mods.n; m++) {
+		struct store_resource_list items = {0};
+
+		rc = store_resource_list(app->db, "item", mods.items[m].id, NULL,
+		                         STORE_ORDER_POSITION, &items);
+		if (rc < 0)
+			break;
+		if (out->n + items.n > cap) {
+			cap = (out->n + items.n) * 2;
+			out->items = lc_realloc(out->items, cap * sizeof(*out->items));
+		}
+		/* The strings move over; the emptied list only frees its array. */
+		memcpy(out->items + out->n, items.items, items.n * sizeof(*items.items));
+		out->n += items.n;
+		free(items.items);
+	}
+	store_resource_list_free(&mods);
+	if (rc < 0)
+		store_resource_list_free(out);
+	return rc;
 }
 
 int
 tui_course_percent(struct tui_app *app, const char *course_id)
 {
 	struct store_resource_list items = {0};
-	char scope[128];
 	int total = 0, done = 0, req_total = 0, req_done = 0;
 
-	snprintf(scope, sizeof(scope), "course:%s", course_id);
-	if (store_resource_list(app->db, "item", NULL, scope, STORE_ORDER_POSITION, &items) < 0)
+	if (tui_course_items(app, course_id, &items) < 0)
 		return 0;
 	for (size_t i = 0; i < items.n; i++) {
 		cJSON *doc = cJSON_Parse(items.items[i].doc);
@@ -180,6 +278,7 @@ record(struct tui_app *app, struct store_write *w, cJSON *body, cJSON *doc)
 	w->body = body_text;
 	w->doc = doc_text;
 	rc = store_local_write(app->db, w, NULL);
+	tui_progress_invalidate(app);
 	if (rc < 0)
 		lc_log(LC_LOG_ERROR, "tui: %s %s: %s", w->method, w->path,
 		       store_db_error(app->db)->message);

@@ -103,6 +103,10 @@ struct tui_app {
 	bool color;
 	uint64_t generation;
 	char status_text[512];
+	/* The user's progress by item id, sorted; read once per reload (see data.c). */
+	struct tui_progress_entry *progress;
+	size_t n_progress;
+	bool progress_valid;
 };
 
 /* ---- app.c -------------------------------------------------------------------------- */
@@ -206,6 +210,16 @@ void tui_md_escape(struct lc_buf *buf, const char *text);
 /* Opens an item in the reader, or in the quiz screen for a quiz. */
 void tui_open_item(struct tui_app *app, const char *item_id);
 
+/* Forgets the progress cache; the next tui_item_progress() reads the replica again. */
+void tui_progress_invalidate(struct tui_app *app);
+/* Frees the progress cache. */
+void tui_progress_finish(struct tui_app *app);
+/*
+ * The items of a course in course order (modules by position, then their items), through
+ * the parent index. Caller frees with store_resource_list_free().
+ */
+struct store_resource_list;
+int tui_course_items(struct tui_app *app, const char *course_id, struct store_resource_list *out);
 /* The progress status of item_id for this user: 0 none, 1 started, 2 completed. */
 int tui_item_progress(struct tui_app *app, const char *item_id);
 /* Percent of a course's items completed (required ones when any are required). */

@@ -86,25 +86,33 @@ due_cmp(const void *a, const void *b)
 	return x->at < y->at ? -1 : x->at > y->at;
 }
 
-/* Collects the not yet completed items of a course due within two weeks. */
-static void
-collect_due(struct tui_app *app, const char *course_id, const char *course_title, struct due **due,
+/*
+ * One pass over a course's items: its percent complete (as tui_course_percent() counts it)
+ * and the not yet completed items due within two weeks.
+ */
+static int
+scan_course(struct tui_app *app, const char *course_id, const char *course_title, struct due **due,
             size_t *n)
 {
 	struct store_resource_list items = {0};
-	char scope[128];
 	int64_t now = lc_now();
+	int total = 0, done = 0, req_total = 0, req_done = 0;
 
-	snprintf(scope, sizeof(scope), "course:%s", course_id);
-	if (store_resource_list(app->db, "item", NULL, scope, STORE_ORDER_POSITION, &items) < 0)
-		return;
+	if (tui_course_items(app, course_id, &items) < 0)
+		return 0;
 	for (size_t i = 0; i < items.n; i++) {
 		cJSON *doc = cJSON_Parse(items.items[i].doc);
 		int64_t at = 0;
+		bool completed = tui_item_progress(app, items.items[i].id) == 2;
 
-		if (lc_rfc3339_parse(tui_json_str(doc, "due_at"), &at) == 0 &&
-		    at - now < DUE_SOON_S && at - now > -DUE_SOON_S &&
-		    tui_item_progress(app, items.items[i].id) < 2) {
+		total++;
+		done += completed;
+		if (!cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(doc, "required"))) {
+			req_total++;
+			req_done += completed;
+		}
+		if (!completed && lc_rfc3339_parse(tui_json_str(doc, "due_at"), &at) == 0 &&
+		    at - now < DUE_SOON_S && at - now > -DUE_SOON_S) {
 			char label[LC_RFC3339_LEN + 1];
 
 			lc_rfc3339(at, label);
@@ -121,6 +129,9 @@ collect_due(struct tui_app *app, const char *course_id, const char *course_title
 		cJSON_Delete(doc);
 	}
 	store_resource_list_free(&items);
+	if (req_total > 0)
+		return req_done * 100 / req_total;
+	return total > 0 ? done * 100 / total : 0;
 }
 
 static void
@@ -142,9 +153,8 @@ add_course_row(struct tui_app *app, struct home *h, const char *course_id, bool 
 	add_row(h, ROW_COURSE, course_id, course_id,
 	        doc && tui_json_str(doc, "title")[0] ? tui_json_str(doc, "title") : course_id,
 	        extra);
-	h->rows[h->n - 1].percent = tui_course_percent(app, course_id);
 	h->rows[h->n - 1].pending = pending;
-	collect_due(app, course_id, h->rows[h->n - 1].text, due, n_due);
+	h->rows[h->n - 1].percent = scan_course(app, course_id, h->rows[h->n - 1].text, due, n_due);
 	cJSON_Delete(doc);
 	store_resource_finish(&course);
 }

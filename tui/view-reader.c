@@ -192,37 +192,21 @@ reader_draw(struct tui_app *app, void *state)
 static char *
 neighbour(struct tui_app *app, struct reader *rd, int dir)
 {
-	struct store_resource_list mods = {0};
-	char **ids = NULL, *found = NULL;
-	size_t n = 0;
+	struct store_resource_list items = {0};
+	char *found = NULL;
 
-	if (store_resource_list(app->db, "module", rd->course_id, NULL, STORE_ORDER_POSITION,
-	                        &mods) < 0)
+	if (tui_course_items(app, rd->course_id, &items) < 0)
 		return NULL;
-	for (size_t m = 0; m < mods.n; m++) {
-		struct store_resource_list items = {0};
-
-		if (store_resource_list(app->db, "item", mods.items[m].id, NULL,
-		                        STORE_ORDER_POSITION, &items) < 0)
+	for (size_t i = 0; i < items.n; i++) {
+		if (strcmp(items.items[i].id, rd->item_id) != 0)
 			continue;
-		ids = lc_realloc(ids, (n + items.n + 1) * sizeof(*ids));
-		for (size_t i = 0; i < items.n; i++)
-			ids[n++] = lc_strdup(items.items[i].id);
-		store_resource_list_free(&items);
-	}
-	store_resource_list_free(&mods);
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(ids[i], rd->item_id) != 0)
-			continue;
-		if (dir > 0 && i + 1 < n)
-			found = lc_strdup(ids[i + 1]);
+		if (dir > 0 && i + 1 < items.n)
+			found = lc_strdup(items.items[i + 1].id);
 		else if (dir < 0 && i > 0)
-			found = lc_strdup(ids[i - 1]);
+			found = lc_strdup(items.items[i - 1].id);
 		break;
 	}
-	for (size_t i = 0; i < n; i++)
-		free(ids[i]);
-	free(ids);
+	store_resource_list_free(&items);
 	return found;
 }
 
