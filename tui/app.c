@@ -182,10 +182,11 @@ draw_all(struct tui_app *app)
 {
 	struct tui_screen *top = &app->stack[app->depth - 1];
 
+	/* Cleared first: a view that writes while drawing (a page read to its end) asks again. */
+	app->dirty = false;
 	erase();
 	top->view->draw(app, top->state);
 	tui_status_draw(app, true);
-	app->dirty = false;
 }
 
 static void

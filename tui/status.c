@@ -100,26 +100,31 @@ tui_status_draw(struct tui_app *app, bool force)
 	char text[512];
 	const char *help = "? help";
 	bool flash = app->flash[0] != '\0' && lc_monotonic_ms() < app->flash_until_ms;
-	int hw = (int)strlen(help);
+	const char *right = flash ? app->flash : help;
+	int rw, lw;
 
 	build(app, text, sizeof(text));
-	if (flash) {
+	if (!flash)
+		app->flash[0] = '\0';
+	/* The state stays visible; a message takes the place of the help hint on the right. */
+	rw = tui_text_width(right);
+	if (rw > COLS / 2)
+		rw = COLS / 2;
+	lw = COLS - rw - 4;
+	{
 		size_t len = strlen(text);
 
-		snprintf(text + len, sizeof(text) - len, "\x01%s", app->flash);
-	} else {
-		app->flash[0] = '\0';
+		snprintf(text + len, sizeof(text) - len, "\x01%s", right);
 	}
 	if (!force && strcmp(text, app->status_text) == 0)
 		return false;
 	snprintf(app->status_text, sizeof(app->status_text), "%s", text);
 	tui_clear_to_eol(LINES - 1, 0, tui_attr(TUI_ROLE_STATUS));
-	if (flash)
-		tui_put(LINES - 1, 1, app->flash, COLS - 2, tui_attr(TUI_ROLE_STATUS) | A_BOLD);
-	else
-		tui_put(LINES - 1, 1, text, COLS - hw - 3, tui_attr(TUI_ROLE_STATUS));
-	if (COLS > hw + 2 && !flash)
-		tui_put(LINES - 1, COLS - hw - 1, help, hw, tui_attr(TUI_ROLE_STATUS));
+	*strchr(text, '\x01') = '\0';
+	tui_put(LINES - 1, 1, text, lw, tui_attr(TUI_ROLE_STATUS));
+	if (COLS > rw + 2)
+		tui_put(LINES - 1, COLS - rw - 1, right, rw,
+		        tui_attr(TUI_ROLE_STATUS) | (flash ? A_BOLD : A_NORMAL));
 	wnoutrefresh(stdscr);
 	return true;
 }

@@ -29,7 +29,7 @@ struct forum {
 static const struct tui_key_help forum_keys[] = {
     {"j, k, Down, Up, PgDn, PgUp, g, G", "move"},
     {"Enter, l, Right", "read the topic and its replies"},
-    {"n", "new topic (title, then the text; $EDITOR when set)"},
+    {"n", "new topic: a title, then the text"},
     {NULL, NULL},
 };
 

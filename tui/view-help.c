@@ -24,7 +24,7 @@ static const struct tui_key_help global_keys[] = {
     {"Q", "quit Lectern"},
     {"s", "sync now"},
     {"i", "sync issues: rejected writes and conflicts"},
-    {"L", "sign in again (when the status line says needs login)"},
+    {"L", "sign in again (status says needs login)"},
     {"?", "this help"},
     {"Ctrl-C", "quit; the terminal is always restored"},
     {NULL, NULL},

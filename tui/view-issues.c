@@ -29,7 +29,7 @@ struct issues {
 
 static const struct tui_key_help issues_keys[] = {
     {"j, k, Down, Up", "select an issue"},
-    {"c", "copy the kept content to a file next to the replica"},
+    {"c", "copy the content to a file by the replica"},
     {"r", "retry: queue the write again"},
     {"d", "discard the issue (asks first)"},
     {NULL, NULL},

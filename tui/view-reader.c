@@ -31,7 +31,7 @@ static const struct tui_key_help reader_keys[] = {
     {"Space, PgDn, b, PgUp", "scroll a page"},
     {"g, G", "top, end"},
     {"n, p", "next, previous item of the course"},
-    {"c", "mark complete (pages complete on reaching the end)"},
+    {"c", "mark complete (a page: on reaching its end)"},
     {NULL, NULL},
 };
 

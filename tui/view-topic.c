@@ -39,7 +39,7 @@ struct topic {
 static const struct tui_key_help topic_keys[] = {
     {"j, k, Down, Up, Space, PgDn, PgUp", "scroll"},
     {"Tab, Shift-Tab, ], [", "select the next, previous post"},
-    {"r", "reply ($EDITOR when set, else the built-in editor: Ctrl-D sends)"},
+    {"r", "reply ($EDITOR when set, else Ctrl-D sends)"},
     {"e", "edit the selected post (your own)"},
     {"d", "delete the selected post (your own)"},
     {NULL, NULL},
