@@ -156,6 +156,9 @@ course_draw(struct tui_app *app, void *state)
 		tui_put(top, 3, "No modules on this replica yet. Press s to sync.", COLS - 4,
 		        tui_attr(TUI_ROLE_DIM));
 	tui_list_clamp(&c->list, rows);
+	/* Keep an item's module heading in view above it. */
+	if (c->list.top > 0 && c->list.top == c->list.sel && c->rows[c->list.top - 1].is_module)
+		c->list.top--;
 	for (int r = 0; r < rows && c->list.top + r < c->n; r++) {
 		const struct crow *row = &c->rows[c->list.top + r];
 		bool sel = c->list.top + r == c->list.sel;
@@ -188,6 +191,13 @@ course_key(struct tui_app *app, void *state, wint_t key, bool fn_key)
 		/* Module headings are not items: step over them. */
 		while (c->list.sel >= 0 && c->list.sel < c->n && c->rows[c->list.sel].is_module)
 			c->list.sel += dir;
+		/* Past the end (g on a first heading): look the other way from there. */
+		if (c->list.sel < 0 || c->list.sel >= c->n) {
+			c->list.sel = c->list.sel < 0 ? 0 : c->n - 1;
+			while (c->list.sel >= 0 && c->list.sel < c->n &&
+			       c->rows[c->list.sel].is_module)
+				c->list.sel -= dir;
+		}
 		if (c->list.sel < 0 || c->list.sel >= c->n)
 			c->list.sel = old;
 		tui_list_clamp(&c->list, tui_body_rows() - 2);
