@@ -731,3 +731,68 @@ h_grant_department(const struct h_server *srv, const char *admin_token, const ch
 	h_resp_free(&r);
 	return st == 200 ? 0 : -1;
 }
+
+/* ---- A campus with one of each kind of caller -------------------------------------------- */
+
+const char *
+h_actor_name(enum h_actor a)
+{
+	static const char *const names[H_NACTORS] = {
+	    "anonymous",   "learner",       "enrolled",   "owner",
+	    "other-instr", "content-admin", "dept-admin", "admin",
+	};
+	return a < H_NACTORS ? names[a] : "?";
+}
+
+const char *
+h_token(const struct h_world *w, enum h_actor a)
+{
+	return a == H_ANON ? NULL : w->u[a].access;
+}
+
+/* Registers a learner, gives them a department role, and logs in again so the tokens are fresh. */
+static int
+dept_member(struct h_world *w, enum h_actor a, const char *prefix, const char *roles)
+{
+	char name[40];
+	h_unique_name(prefix, name, sizeof(name));
+	if (h_register(&w->srv, name, "learner", &w->u[a]) != 0 ||
+	    h_grant_department(&w->srv, w->u[H_ADMIN].access, w->u[a].id, w->dept_id, roles) != 0)
+		return -1;
+	return h_login(&w->srv, name, H_PASSWORD, &w->u[a]);
+}
+
+int
+h_world_up(struct h_world *w)
+{
+	memset(w, 0, sizeof(*w));
+	if (h_server_up(&w->srv) != 0 || h_login(&w->srv, "root", H_PASSWORD, &w->u[H_ADMIN]) != 0)
+		return -1;
+	char code[40];
+	h_unique_name("D", code, sizeof(code));
+	if (h_make_department(&w->srv, w->u[H_ADMIN].access, code, w->dept_id) != 0)
+		return -1;
+	char name[40];
+	static const struct {
+		enum h_actor a;
+		const char *prefix, *role;
+	} plain[] = {
+	    {H_LEARNER, "learner", "learner"},
+	    {H_ENROLLED, "enrolled", "learner"},
+	    {H_OWNER, "owner", "instructor"},
+	    {H_OTHER_INSTR, "instr", "instructor"},
+	};
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		h_unique_name(plain[i].prefix, name, sizeof(name));
+		if (h_register(&w->srv, name, plain[i].role, &w->u[plain[i].a]) != 0)
+			return -1;
+	}
+	if (dept_member(w, H_CONTENT_ADMIN, "cadmin", "[\"content-admin\"]") != 0 ||
+	    dept_member(w, H_DEPT_ADMIN, "dadmin", "[\"department-admin\"]") != 0)
+		return -1;
+	if (h_make_course(&w->srv, w->u[H_OWNER].access, w->dept_id, true, &w->course) != 0 ||
+	    h_enroll(&w->srv, w->u[H_ENROLLED].access, w->course.id, w->enrollment_id) != 0 ||
+	    h_course_forum(&w->srv, w->u[H_ENROLLED].access, &w->course) != 0)
+		return -1;
+	return 0;
+}

@@ -143,4 +143,36 @@ int h_grant_department(const struct h_server *srv, const char *admin_token, cons
 /* Copies a string member of json into out (H_ID_LEN + 1); -1 when missing. */
 int h_copy_id(const cJSON *json, const char *dotted, char out[H_ID_LEN + 1]);
 
+/* ---- A campus with one of each kind of caller -------------------------------------------- */
+
+/* The eight callers of the permission matrix, in its column order. */
+enum h_actor {
+	H_ANON,          /* no token */
+	H_LEARNER,       /* a learner not enrolled in the course */
+	H_ENROLLED,      /* a learner enrolled in the course */
+	H_OWNER,         /* the instructor who created the course */
+	H_OTHER_INSTR,   /* another instructor */
+	H_CONTENT_ADMIN, /* content-admin of the course's department (global role learner) */
+	H_DEPT_ADMIN,    /* department-admin of the course's department (global role learner) */
+	H_ADMIN,         /* global admin ("root", made with --create-user) */
+	H_NACTORS
+};
+
+struct h_world {
+	struct h_server srv;
+	struct h_user u[H_NACTORS]; /* u[H_ANON] is empty */
+	char dept_id[H_ID_LEN + 1];
+	/* Published, in dept_id, owned by H_OWNER, H_ENROLLED enrolled; topic + reply by
+	 * H_ENROLLED. */
+	struct h_course course;
+	char enrollment_id[H_ID_LEN + 1]; /* H_ENROLLED's enrollment in course */
+};
+
+/* Starts a server and makes the department, the eight callers and the course. */
+int h_world_up(struct h_world *w);
+/* The access token of a caller, NULL for H_ANON. */
+const char *h_token(const struct h_world *w, enum h_actor a);
+/* A short name of a caller for messages ("anonymous", "enrolled", ...). */
+const char *h_actor_name(enum h_actor a);
+
 #endif
