@@ -10,6 +10,7 @@
 #include "common/buf.h"
 #include "common/mem.h"
 #include "tui/markdown.h"
+#include "tui/term.h"
 #include "tui/text.h"
 #include "tui/tui-int.h"
 
@@ -374,6 +375,8 @@ tui_prompt(struct tui_app *app, const char *label, const char *initial, char **o
 		refresh();
 		timeout(-1);
 		rc = get_wch(&key);
+		if (rc == ERR && tui_term_interrupted())
+			break; /* Ctrl-C cancels and then quits */
 		if (rc == ERR)
 			continue;
 		if (rc == OK && (key == '\r' || key == '\n')) {
@@ -406,7 +409,7 @@ tui_confirm(struct tui_app *app, const char *question)
 	timeout(-1);
 	do
 		rc = get_wch(&key);
-	while (rc == ERR || (rc == KEY_CODE_YES && key == KEY_RESIZE));
+	while ((rc == ERR && !tui_term_interrupted()) || (rc == KEY_CODE_YES && key == KEY_RESIZE));
 	app->dirty = true;
 	return rc == OK && (key == 'y' || key == 'Y');
 }

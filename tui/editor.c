@@ -248,6 +248,10 @@ edit_internal(struct tui_app *app, const char *title, const char *initial, char 
 
 		editor_draw(&e, title, tui_body_top(), tui_body_rows());
 		rc = get_wch(&key);
+		if (rc == ERR && tui_term_interrupted()) {
+			done = -1; /* Ctrl-C: cancel, then the key loop quits */
+			break;
+		}
 		if (rc == ERR)
 			continue;
 		if (rc == KEY_CODE_YES && key == KEY_RESIZE)
