@@ -796,3 +796,59 @@ h_world_up(struct h_world *w)
 		return -1;
 	return 0;
 }
+
+/* ---- "Invalid parameters: ..." ----------------------------------------------------------- */
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Splits a key list into sorted "idx:key" or "key" strings; returns the count (max cap). */
+static size_t
+param_set(const char *list, char **out, size_t cap)
+{
+	size_t n = 0;
+	char *copy = lc_strdup(list), *save = NULL;
+	for (char *tok = strtok_r(copy, ",", &save); tok != NULL && n < cap;
+	     tok = strtok_r(NULL, ",", &save)) {
+		while (*tok == ' ')
+			tok++;
+		char prefix[16] = "";
+		char *colon = strchr(tok, ':');
+		if (colon != NULL) {
+			snprintf(prefix, sizeof(prefix), "%.*s:", (int)(colon - tok), tok);
+			tok = colon + 1;
+			while (*tok == ' ')
+				tok++;
+		}
+		char *s2 = NULL;
+		for (char *k = colon != NULL ? strtok_r(tok, ".", &s2) : tok; k != NULL && n < cap;
+		     k = colon != NULL ? strtok_r(NULL, ".", &s2) : NULL)
+			out[n++] = lc_asprintf("%s%s", prefix, k);
+	}
+	free(copy);
+	qsort(out, n, sizeof(*out), cmp_str);
+	return n;
+}
+
+bool
+h_invalid_params_are(const struct h_resp *r, const char *keys)
+{
+	const char *msg = h_error_message(r);
+	const char *prefix = "Invalid parameters: ";
+	if (strncmp(msg, prefix, strlen(prefix)) != 0)
+		return false;
+	char *got[64], *want[64];
+	size_t ng = param_set(msg + strlen(prefix), got, 64);
+	size_t nw = param_set(keys, want, 64);
+	bool same = ng == nw;
+	for (size_t i = 0; same && i < ng; i++)
+		same = strcmp(got[i], want[i]) == 0;
+	for (size_t i = 0; i < ng; i++)
+		free(got[i]);
+	for (size_t i = 0; i < nw; i++)
+		free(want[i]);
+	return same;
+}

@@ -89,6 +89,12 @@ double h_json_num(const cJSON *json, const char *dotted, double def);
 bool h_is_error(const struct h_resp *r, const char *type);
 /* The error message of an error body, or "". */
 const char *h_error_message(const struct h_resp *r);
+/*
+ * True when the error message is "Invalid parameters: " naming exactly the keys of `keys`,
+ * in any order: "title,due_at", or for array bodies "1: title.due_at,3: kind" (an index and
+ * its keys joined by '.'; compared as the pairs 1:title, 1:due_at, 3:kind).
+ */
+bool h_invalid_params_are(const struct h_resp *r, const char *keys);
 
 /* ---- Users ------------------------------------------------------------------------------ */
 
@@ -174,5 +180,25 @@ int h_world_up(struct h_world *w);
 const char *h_token(const struct h_world *w, enum h_actor a);
 /* A short name of a caller for messages ("anonymous", "enrolled", ...). */
 const char *h_actor_name(enum h_actor a);
+
+/* ---- Assertions (expand inside cmocka tests) --------------------------------------------- */
+
+/* Fails the test unless the response has status want, showing what came back. */
+#define H_EXPECT(resp, want)                                                                       \
+	do {                                                                                       \
+		const struct h_resp *h_r_ = &(resp);                                               \
+		if (h_r_->status != (long)(want))                                                  \
+			fail_msg("%s:%d: want %d, got %ld: %.600s", __FILE__, __LINE__,            \
+			         (int)(want), h_r_->status, h_r_->body != NULL ? h_r_->body : ""); \
+	} while (0)
+
+/* Fails the test unless the response is status want with exactly the error body of type. */
+#define H_EXPECT_ERROR(resp, want, type)                                                           \
+	do {                                                                                       \
+		H_EXPECT(resp, want);                                                              \
+		if (!h_is_error(&(resp), (type)))                                                  \
+			fail_msg("%s:%d: not a %s error body: %.600s", __FILE__, __LINE__, (type), \
+			         (resp).body);                                                     \
+	} while (0)
 
 #endif
