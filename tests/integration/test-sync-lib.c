@@ -202,6 +202,7 @@ await_listening(struct st_server *srv, const char *out_path, int timeout_ms)
 			fprintf(stderr,
 			        "st: lecternd exited before listening (see %s/lecternd.err)\n",
 			        srv->dir);
+			track_server(0, srv->pid);
 			srv->pid = 0;
 			return -1;
 		}
