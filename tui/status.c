@@ -35,8 +35,9 @@ state_text(struct tui_app *app, const struct sync_status *st, char *out, size_t 
 		snprintf(out, size, "offline");
 		break;
 	case SYNC_SYNCING:
-		snprintf(out, size, "syncing %s %lld/%lld", phase_names[st->phase],
-		         (long long)st->entries_pushed, (long long)st->changes_applied);
+		snprintf(out, size, "syncing (%s: %lld sent, %lld received)",
+		         phase_names[st->phase], (long long)st->entries_pushed,
+		         (long long)st->changes_applied);
 		break;
 	case SYNC_NEEDS_LOGIN:
 		snprintf(out, size, "needs login (L)");
