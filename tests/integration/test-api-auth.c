@@ -1,0 +1,545 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Auth and users (shared/API.md "Auth and users", "Departments"): registration and its
+ * validation, login, refresh rotation, logout, password change revoking other sessions, the
+ * own user, public profiles, the users list, role changes, deleting a user, and departments.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "common/clock.h"
+#include "common/mem.h"
+#include "common/uuid.h"
+#include "harness.h"
+
+static struct h_server srv;
+static struct h_user root;
+
+static bool
+is_rfc3339_utc(const char *s)
+{
+	int64_t t;
+	return s != NULL && strlen(s) == LC_RFC3339_LEN && s[LC_RFC3339_LEN - 1] == 'Z' &&
+	       lc_rfc3339_parse(s, &t) == 0;
+}
+
+static long
+post_json(const char *path, const char *token, const char *json, struct h_resp *r)
+{
+	h_call(&srv, "POST", path, token, json, NULL, r);
+	return r->status;
+}
+
+static void
+test_register_returns_user_and_tokens(void **state)
+{
+	(void)state;
+	char name[40];
+	h_unique_name("reg", name, sizeof(name));
+	char *json = lc_asprintf("{\"username\":\"%s\",\"email\":\"%s@example.org\","
+	                         "\"password\":\"%s\",\"first_name\":\"Ada\",\"last_name\":"
+	                         "\"Lovelace\",\"role\":\"instructor\"}",
+	                         name, name, H_PASSWORD);
+	struct h_resp r;
+	post_json("/auth/register", NULL, json, &r);
+	free(json);
+	H_EXPECT(r, 201);
+	assert_string_equal(h_json_str(r.json, "user.username"), name);
+	assert_string_equal(h_json_str(r.json, "user.first_name"), "Ada");
+	assert_string_equal(h_json_str(r.json, "user.last_name"), "Lovelace");
+	assert_string_equal(h_json_str(r.json, "user.role"), "instructor");
+	assert_true(lc_uuid_valid(h_json_str(r.json, "user.id")));
+	assert_int_equal((int)h_json_num(r.json, "user.rev", 0), 1);
+	assert_true(is_rfc3339_utc(h_json_str(r.json, "user.created_at")));
+	assert_true(is_rfc3339_utc(h_json_str(r.json, "user.updated_at")));
+	assert_null(
+	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItem(r.json, "user"), "password"));
+	assert_non_null(h_json_str(r.json, "access_token"));
+	assert_non_null(h_json_str(r.json, "refresh_token"));
+	assert_int_equal((int)h_json_num(r.json, "expires_in", 0), 15 * 60);
+	h_resp_free(&r);
+	/* Default role is learner. */
+	struct h_user u;
+	h_unique_name("plain", name, sizeof(name));
+	assert_int_equal(h_register(&srv, name, NULL, &u), 0);
+	h_call(&srv, "GET", "/users/me", u.access, NULL, NULL, &r);
+	H_EXPECT(r, 200);
+	assert_string_equal(h_json_str(r.json, "role"), "learner");
+	h_resp_free(&r);
+}
+
+static void
+test_register_validation(void **state)
+{
+	(void)state;
+	struct h_resp r;
+	post_json("/auth/register", NULL,
+	          "{\"username\":\"a b\",\"email\":\"not-an-email\",\"password\":\"short\"}", &r);
+	H_EXPECT_ERROR(r, 400, "invalid_request_error");
+	if (!h_invalid_params_are(&r, "username,email,password"))
+		fail_msg("%s", h_error_message(&r));
+	h_resp_free(&r);
+	post_json("/auth/register", NULL, "{}", &r);
+	H_EXPECT_ERROR(r, 400, "invalid_request_error");
+	if (!h_invalid_params_are(&r, "username,email,password"))
+		fail_msg("%s", h_error_message(&r));
+	h_resp_free(&r);
+	char name[40];
+	h_unique_name("r", name, sizeof(name));
+	/* Nobody registers themselves as admin. */
+	char *json = lc_asprintf("{\"username\":\"%s\",\"email\":\"%s@example.org\",\"password\":"
+	                         "\"%s\",\"role\":\"admin\"}",
+	                         name, name, H_PASSWORD);
+	post_json("/auth/register", NULL, json, &r);
+	free(json);
+	H_EXPECT_ERROR(r, 400, "invalid_request_error");
+	assert_true(h_invalid_params_are(&r, "role"));
+	h_resp_free(&r);
+	/* Lengths: username 3..32, password 8..128. */
+	char longname[40] = "abcdefghijabcdefghijabcdefghijabc"; /* 33 */
+	char pw[140];
+	memset(pw, 'p', 129);
+	pw[129] = '\0';
+	json =
+	    lc_asprintf("{\"username\":\"%s\",\"email\":\"x%s@example.org\",\"password\":\"%s\"}",
+	                longname, name, pw);
+	post_json("/auth/register", NULL, json, &r);
+	free(json);
+	H_EXPECT_ERROR(r, 400, "invalid_request_error");
+	if (!h_invalid_params_are(&r, "username,password"))
+		fail_msg("%s", h_error_message(&r));
+	h_resp_free(&r);
+}
+
+static void
+test_register_duplicates_409(void **state)
+{
+	(void)state;
+	char name[40], other[40];
+	struct h_user u;
+	h_unique_name("dup", name, sizeof(name));
+	h_unique_name("dup2", other, sizeof(other));
+	assert_int_equal(h_register(&srv, name, NULL, &u), 0);
+	struct h_resp r;
+	char *json = lc_asprintf("{\"username\":\"%s\",\"email\":\"%s@example.org\",\"password\":"
+	                         "\"%s\"}",
+	                         name, other, H_PASSWORD);
+	post_json("/auth/register", NULL, json, &r);
+	free(json);
+	H_EXPECT_ERROR(r, 409, "conflict_error");
+	h_resp_free(&r);
+	json = lc_asprintf("{\"username\":\"%s\",\"email\":\"%s@example.org\",\"password\":\"%s\"}",
+	                   other, name, H_PASSWORD);
+	post_json("/auth/register", NULL, json, &r);
+	free(json);
+	H_EXPECT_ERROR(r, 409, "conflict_error");
+	h_resp_free(&r);
+}
+
+static void
+test_token_login(void **state)
+{
+	(void)state;
+	struct h_user u, again;
+	char name[40];
+	h_unique_name("login", name, sizeof(name));
+	assert_int_equal(h_register(&srv, name, NULL, &u), 0);
+	assert_int_equal(h_login(&srv, name, H_PASSWORD, &again), 0);
+	assert_string_equal(again.id, u.id);
+	assert_string_not_equal(again.access, u.access);
+	struct h_resp r;
+	char *json = lc_asprintf("{\"username\":\"%s\",\"password\":\"not-it-at-all\"}", name);
+	post_json("/auth/token", NULL, json, &r);
+	free(json);
+	H_EXPECT_ERROR(r, 401, "login_error");
+	h_resp_free(&r);
+}
+
+static void
+test_refresh_rotation(void **state)
+{
+	(void)state;
+	struct h_user u;
+	char name[40];
+	h_unique_name("rot", name, sizeof(name));
+	assert_int_equal(h_register(&srv, name, NULL, &u), 0);
+	char *json = lc_asprintf("{\"refresh_token\":\"%s\"}", u.refresh);
+	struct h_resp r;
+	post_json("/auth/refresh", NULL, json, &r);
+	H_EXPECT(r, 200);
+	const char *access = h_json_str(r.json, "access_token");
+	const char *refresh = h_json_str(r.json, "refresh_token");
+	assert_non_null(access);
+	assert_non_null(refresh);
+	assert_string_not_equal(refresh, u.refresh);
+	assert_int_equal((int)h_json_num(r.json, "expires_in", 0), 15 * 60);
+	char *access2 = lc_strdup(access), *refresh2 = lc_strdup(refresh);
+	h_resp_free(&r);
+	/* The new access token works. */
+	h_call(&srv, "GET", "/users/me", access2, NULL, NULL, &r);
+	H_EXPECT(r, 200);
+	assert_string_equal(h_json_str(r.json, "id"), u.id);
+	h_resp_free(&r);
+	/* The old refresh token stops working. */
+	post_json("/auth/refresh", NULL, json, &r);
+	free(json);
+	H_EXPECT_ERROR(r, 401, "authentication_error");
+	h_resp_free(&r);
+	/* A garbage refresh token is refused; the rotated one still works. */
+	post_json("/auth/refresh", NULL, "{\"refresh_token\":\"garbage\"}", &r);
+	H_EXPECT_ERROR(r, 401, "authentication_error");
+	h_resp_free(&r);
+	json = lc_asprintf("{\"refresh_token\":\"%s\"}", refresh2);
+	post_json("/auth/refresh", NULL, json, &r);
+	free(json);
+	H_EXPECT(r, 200);
+	h_resp_free(&r);
+	post_json("/auth/refresh", NULL, "{}", &r);
+	H_EXPECT_ERROR(r, 400, "invalid_request_error");
+	assert_true(h_invalid_params_are(&r, "refresh_token"));
+	h_resp_free(&r);
+	free(access2);
+	free(refresh2);
+}
+
+static void
+test_logout_revokes_refresh(void **state)
+{
+	(void)state;
+	struct h_user u;
+	char name[40];
+	h_unique_name("out", name, sizeof(name));
+	assert_int_equal(h_register(&srv, name, NULL, &u), 0);
+	struct h_resp r;
+	h_call(&srv, "POST", "/auth/logout", u.access, NULL, NULL, &r);
+	H_EXPECT(r, 204);
+	assert_int_equal(r.body_len, 0);
+	h_resp_free(&r);
+	char *json = lc_asprintf("{\"refresh_token\":\"%s\"}", u.refresh);
+	post_json("/auth/refresh", NULL, json, &r);
+	free(json);
+	H_EXPECT_ERROR(r, 401, "authentication_error");
+	h_resp_free(&r);
+}
+
+static void
+test_password_change_revokes_other_sessions(void **state)
+{
+	(void)state;
+	struct h_user s1, s2;
+	char name[40];
+	h_unique_name("pw", name, sizeof(name));
+	assert_int_equal(h_register(&srv, name, NULL, &s1), 0);
+	assert_int_equal(h_login(&srv, name, H_PASSWORD, &s2), 0);
+	struct h_resp r;
+	/* New must differ from old. */
+	post_json("/users/me/password", s1.access,
+	          "{\"old_password\":\"" H_PASSWORD "\",\"new_password\":\"" H_PASSWORD "\"}", &r);
+	H_EXPECT_ERROR(r, 400, "invalid_request_error");
+	assert_true(h_invalid_params_are(&r, "new_password"));
+	h_resp_free(&r);
+	/* A wrong old password changes nothing. */
+	post_json("/users/me/password", s1.access,
+	          "{\"old_password\":\"wrong-old-pw\",\"new_password\":\"brand-new-pw-1\"}", &r);
+	assert_true(r.status >= 400 && r.status < 500);
+	h_resp_free(&r);
+	post_json("/users/me/password", s1.access,
+	          "{\"old_password\":\"" H_PASSWORD "\",\"new_password\":\"brand-new-pw-2\"}", &r);
+	H_EXPECT(r, 204);
+	h_resp_free(&r);
+	/* This session goes on; the other one is revoked, access and refresh alike. */
+	h_call(&srv, "GET", "/users/me", s1.access, NULL, NULL, &r);
+	H_EXPECT(r, 200);
+	h_resp_free(&r);
+	h_call(&srv, "GET", "/users/me", s2.access, NULL, NULL, &r);
+	H_EXPECT_ERROR(r, 401, "authentication_error");
+	h_resp_free(&r);
+	char *json = lc_asprintf("{\"refresh_token\":\"%s\"}", s2.refresh);
+	post_json("/auth/refresh", NULL, json, &r);
+	free(json);
+	H_EXPECT_ERROR(r, 401, "authentication_error");
+	h_resp_free(&r);
+	/* The old password is gone, the new one works. */
+	struct h_user s3;
+	char *old = lc_asprintf("{\"username\":\"%s\",\"password\":\"%s\"}", name, H_PASSWORD);
+	post_json("/auth/token", NULL, old, &r);
+	free(old);
+	H_EXPECT_ERROR(r, 401, "login_error");
+	h_resp_free(&r);
+	assert_int_equal(h_login(&srv, name, "brand-new-pw-2", &s3), 0);
+}
+
+static void
+test_users_me_get_and_patch(void **state)
+{
+	(void)state;
+	struct h_user u;
+	char name[40];
+	h_unique_name("me", name, sizeof(name));
+	assert_int_equal(h_register(&srv, name, NULL, &u), 0);
+	struct h_resp r;
+	h_call(&srv, "GET", "/users/me", u.access, NULL, NULL, &r);
+	H_EXPECT(r, 200);
+	const char *keys[] = {"id",   "username",    "email", "first_name", "last_name", "bio",
+	                      "role", "departments", "rev",   "created_at", "updated_at"};
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!cJSON_HasObjectItem(r.json, keys[i]))
+			fail_msg("GET /users/me lacks %s: %s", keys[i], r.body);
+	assert_true(cJSON_IsArray(cJSON_GetObjectItem(r.json, "departments")));
+	assert_string_equal(h_json_str(r.json, "username"), name);
+	h_resp_free(&r);
+	char email[80];
+	h_unique_name("new", email, sizeof(email));
+	char *json = lc_asprintf("{\"first_name\":\"Grace\",\"last_name\":\"Hopper\",\"bio\":"
+	                         "\"Compilers.\",\"email\":\"%s@example.net\"}",
+	                         email);
+	h_call(&srv, "PATCH", "/users/me", u.access, json, NULL, &r);
+	free(json);
+	H_EXPECT(r, 200);
+	assert_string_equal(h_json_str(r.json, "first_name"), "Grace");
+	assert_string_equal(h_json_str(r.json, "bio"), "Compilers.");
+	assert_int_equal((int)h_json_num(r.json, "rev", 0), 2);
+	h_resp_free(&r);
+	h_call(&srv, "PATCH", "/users/me", u.access, "{\"email\":\"nope\",\"bio\":7}", NULL, &r);
+	H_EXPECT_ERROR(r, 400, "invalid_request_error");
+	if (!h_invalid_params_are(&r, "email,bio"))
+		fail_msg("%s", h_error_message(&r));
+	h_resp_free(&r);
+	/* Not allowed to promote oneself through /users/me: role is not a field of it. */
+	h_call(&srv, "PATCH", "/users/me", u.access, "{\"role\":\"admin\"}", NULL, &r);
+	h_resp_free(&r);
+	h_call(&srv, "GET", "/users/me", u.access, NULL, NULL, &r);
+	assert_string_equal(h_json_str(r.json, "role"), "learner");
+	h_resp_free(&r);
+}
+
+static void
+test_public_profile(void **state)
+{
+	(void)state;
+	struct h_user u;
+	char name[40];
+	h_unique_name("prof", name, sizeof(name));
+	assert_int_equal(h_register(&srv, name, NULL, &u), 0);
+	struct h_resp r;
+	h_callf(&srv, "GET", NULL, NULL, &r, "/users/%s/profile", u.id);
+	H_EXPECT(r, 200);
+	const char *keys[] = {"id",        "username", "first_name",
+	                      "last_name", "bio",      "completed_courses"};
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!cJSON_HasObjectItem(r.json, keys[i]))
+			fail_msg("profile lacks %s: %s", keys[i], r.body);
+	assert_true(cJSON_IsArray(cJSON_GetObjectItem(r.json, "completed_courses")));
+	/* Public: no email, no role details that are private. */
+	assert_false(cJSON_HasObjectItem(r.json, "email"));
+	h_resp_free(&r);
+}
+
+static void
+test_users_list_and_roles(void **state)
+{
+	(void)state;
+	struct h_user u;
+	char name[40];
+	h_unique_name("listed", name, sizeof(name));
+	assert_int_equal(h_register(&srv, name, NULL, &u), 0);
+	struct h_resp r;
+	h_callf(&srv, "GET", root.access, NULL, &r, "/users?search=%s", name);
+	H_EXPECT(r, 200);
+	assert_int_equal((int)h_json_num(r.json, "total", -1), 1);
+	cJSON *items = cJSON_GetObjectItem(r.json, "items");
+	assert_int_equal(cJSON_GetArraySize(items), 1);
+	assert_string_equal(h_json_str(cJSON_GetArrayItem(items, 0), "id"), u.id);
+	h_resp_free(&r);
+	/* Promote to instructor. */
+	h_callf(&srv, "PATCH", root.access, "{\"role\":\"instructor\"}", &r, "/users/%s/roles",
+	        u.id);
+	H_EXPECT(r, 200);
+	assert_string_equal(h_json_str(r.json, "role"), "instructor");
+	h_resp_free(&r);
+	h_callf(&srv, "GET", root.access, NULL, &r, "/users?role=instructor&search=%s", name);
+	H_EXPECT(r, 200);
+	assert_int_equal((int)h_json_num(r.json, "total", -1), 1);
+	h_resp_free(&r);
+	h_callf(&srv, "GET", root.access, NULL, &r, "/users?role=learner&search=%s", name);
+	H_EXPECT(r, 200);
+	assert_int_equal((int)h_json_num(r.json, "total", -1), 0);
+	h_resp_free(&r);
+	/* A department membership appears on the user. */
+	char dept[H_ID_LEN + 1], code[40];
+	h_unique_name("R", code, sizeof(code));
+	assert_int_equal(h_make_department(&srv, root.access, code, dept), 0);
+	assert_int_equal(h_grant_department(&srv, root.access, u.id, dept, "[\"content-admin\"]"),
+	                 0);
+	h_call(&srv, "GET", "/users/me", u.access, NULL, NULL, &r);
+	H_EXPECT(r, 200);
+	cJSON *deps = cJSON_GetObjectItem(r.json, "departments");
+	assert_int_equal(cJSON_GetArraySize(deps), 1);
+	assert_string_equal(h_json_str(cJSON_GetArrayItem(deps, 0), "department_id"), dept);
+	cJSON *roles = cJSON_GetObjectItem(cJSON_GetArrayItem(deps, 0), "roles");
+	assert_int_equal(cJSON_GetArraySize(roles), 1);
+	assert_string_equal(cJSON_GetArrayItem(roles, 0)->valuestring, "content-admin");
+	h_resp_free(&r);
+	/* Bad role values. */
+	h_callf(&srv, "PATCH", root.access, "{\"role\":\"emperor\"}", &r, "/users/%s/roles", u.id);
+	H_EXPECT_ERROR(r, 400, "invalid_request_error");
+	assert_true(h_invalid_params_are(&r, "role"));
+	h_resp_free(&r);
+}
+
+static void
+test_delete_user(void **state)
+{
+	(void)state;
+	struct h_user u, v;
+	char name[40], name2[40];
+	h_unique_name("gone", name, sizeof(name));
+	h_unique_name("gone2", name2, sizeof(name2));
+	assert_int_equal(h_register(&srv, name, NULL, &u), 0);
+	assert_int_equal(h_register(&srv, name2, NULL, &v), 0);
+	struct h_resp r;
+	/* Self. */
+	h_callf(&srv, "DELETE", u.access, NULL, &r, "/users/%s", u.id);
+	H_EXPECT(r, 204);
+	h_resp_free(&r);
+	h_callf(&srv, "GET", NULL, NULL, &r, "/users/%s/profile", u.id);
+	H_EXPECT_ERROR(r, 404, "resource_dne_error");
+	assert_string_equal(h_error_message(&r), "That user does not exist");
+	h_resp_free(&r);
+	char *json = lc_asprintf("{\"username\":\"%s\",\"password\":\"%s\"}", name, H_PASSWORD);
+	post_json("/auth/token", NULL, json, &r);
+	free(json);
+	H_EXPECT_ERROR(r, 401, "login_error");
+	h_resp_free(&r);
+	h_call(&srv, "GET", "/users/me", u.access, NULL, NULL, &r);
+	H_EXPECT_ERROR(r, 401, "authentication_error");
+	h_resp_free(&r);
+	/* Admin. */
+	h_callf(&srv, "DELETE", root.access, NULL, &r, "/users/%s", v.id);
+	H_EXPECT(r, 204);
+	h_resp_free(&r);
+	h_callf(&srv, "DELETE", root.access, NULL, &r, "/users/%s", v.id);
+	H_EXPECT_ERROR(r, 404, "resource_dne_error");
+	h_resp_free(&r);
+}
+
+static void
+test_departments_crud(void **state)
+{
+	(void)state;
+	char code[40], parent[H_ID_LEN + 1];
+	h_unique_name("P", code, sizeof(code));
+	assert_int_equal(h_make_department(&srv, root.access, code, parent), 0);
+	struct h_resp r;
+	char *json =
+	    lc_asprintf("{\"name\":\"Child\",\"code\":\"C%s\",\"parent_id\":\"%s\"}", code, parent);
+	h_call(&srv, "POST", "/departments", root.access, json, NULL, &r);
+	free(json);
+	H_EXPECT(r, 201);
+	char child[H_ID_LEN + 1];
+	assert_int_equal(h_copy_id(r.json, "id", child), 0);
+	assert_string_equal(h_json_str(r.json, "parent_id"), parent);
+	assert_string_equal(h_json_str(r.json, "name"), "Child");
+	assert_int_equal((int)h_json_num(r.json, "rev", 0), 1);
+	h_resp_free(&r);
+	h_call(&srv, "GET", "/departments", root.access, NULL, NULL, &r);
+	H_EXPECT(r, 200);
+	assert_true(h_json_num(r.json, "total", 0) >= 2);
+	h_resp_free(&r);
+	h_callf(&srv, "GET", root.access, NULL, &r, "/departments/%s", child);
+	H_EXPECT(r, 200);
+	char child_code[48];
+	snprintf(child_code, sizeof(child_code), "C%s", code);
+	assert_string_equal(h_json_str(r.json, "code"), child_code);
+	h_resp_free(&r);
+	h_callf(&srv, "PATCH", root.access, "{\"name\":\"Renamed child\"}", &r, "/departments/%s",
+	        child);
+	H_EXPECT(r, 200);
+	assert_string_equal(h_json_str(r.json, "name"), "Renamed child");
+	assert_int_equal((int)h_json_num(r.json, "rev", 0), 2);
+	h_resp_free(&r);
+	/* Duplicate code is a unique value. */
+	json = lc_asprintf("{\"name\":\"Again\",\"code\":\"%s\"}", code);
+	h_call(&srv, "POST", "/departments", root.access, json, NULL, &r);
+	free(json);
+	H_EXPECT_ERROR(r, 409, "conflict_error");
+	h_resp_free(&r);
+	h_call(&srv, "POST", "/departments", root.access, "{\"code\":5}", NULL, &r);
+	H_EXPECT_ERROR(r, 400, "invalid_request_error");
+	if (!h_invalid_params_are(&r, "name,code"))
+		fail_msg("%s", h_error_message(&r));
+	h_resp_free(&r);
+	h_callf(&srv, "DELETE", root.access, NULL, &r, "/departments/%s", child);
+	H_EXPECT(r, 204);
+	h_resp_free(&r);
+	h_callf(&srv, "GET", root.access, NULL, &r, "/departments/%s", child);
+	H_EXPECT_ERROR(r, 404, "resource_dne_error");
+	assert_string_equal(h_error_message(&r), "That department does not exist");
+	h_resp_free(&r);
+}
+
+static void
+test_restart_keeps_users_and_sessions(void **state)
+{
+	(void)state;
+	struct h_user u;
+	char name[40];
+	h_unique_name("keep", name, sizeof(name));
+	assert_int_equal(h_register(&srv, name, NULL, &u), 0);
+	assert_int_equal(h_server_restart(&srv), 0);
+	struct h_resp r;
+	h_call(&srv, "GET", "/users/me", u.access, NULL, NULL, &r);
+	H_EXPECT(r, 200);
+	h_resp_free(&r);
+	/* A killed server comes back with everything committed before the kill. */
+	h_server_kill(&srv);
+	assert_int_equal(h_server_start(&srv), 0);
+	struct h_user again;
+	assert_int_equal(h_login(&srv, name, H_PASSWORD, &again), 0);
+	assert_string_equal(again.id, u.id);
+}
+
+static int
+group_setup(void **state)
+{
+	(void)state;
+	if (h_server_up(&srv) != 0)
+		return -1;
+	return h_login(&srv, "root", H_PASSWORD, &root);
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	h_server_down(&srv);
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_register_returns_user_and_tokens),
+	    cmocka_unit_test(test_register_validation),
+	    cmocka_unit_test(test_register_duplicates_409),
+	    cmocka_unit_test(test_token_login),
+	    cmocka_unit_test(test_refresh_rotation),
+	    cmocka_unit_test(test_logout_revokes_refresh),
+	    cmocka_unit_test(test_password_change_revokes_other_sessions),
+	    cmocka_unit_test(test_users_me_get_and_patch),
+	    cmocka_unit_test(test_public_profile),
+	    cmocka_unit_test(test_users_list_and_roles),
+	    cmocka_unit_test(test_delete_user),
+	    cmocka_unit_test(test_departments_crud),
+	    cmocka_unit_test(test_restart_keeps_users_and_sessions),
+	};
+	return cmocka_run_group_tests_name("api-auth", tests, group_setup, group_teardown);
+}
