@@ -1,0 +1,764 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The happy path of every row of shared/API.md's "Courses", "Modules, items, questions",
+ * "Learning" and "Forums" tables, with the doc shapes of docs/api.md, plus cascading deletes
+ * and a deleted user's forum posts.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "common/clock.h"
+#include "common/mem.h"
+#include "common/uuid.h"
+#include "harness.h"
+
+static struct h_world world;
+
+#define SRV (&world.srv)
+#define OWNER (world.u[H_OWNER].access)
+#define ADMIN (world.u[H_ADMIN].access)
+
+static void
+expect_keys(const cJSON *doc, const char *what, const char *const *keys)
+{
+	static const char *const common[] = {"id", "rev", "created_at", "updated_at", NULL};
+	for (size_t i = 0; common[i] != NULL; i++)
+		if (!cJSON_HasObjectItem(doc, common[i]))
+			fail_msg("%s lacks %s", what, common[i]);
+	for (size_t i = 0; keys[i] != NULL; i++)
+		if (!cJSON_HasObjectItem(doc, keys[i])) {
+			char *s = cJSON_PrintUnformatted(doc);
+			fail_msg("%s lacks %s: %s", what, keys[i], s);
+		}
+	int64_t t;
+	assert_int_equal(lc_rfc3339_parse(h_json_str(doc, "created_at"), &t), 0);
+	assert_int_equal(strlen(h_json_str(doc, "created_at")), LC_RFC3339_LEN);
+}
+
+static const char *const course_keys[] = {
+    "title",          "description", "code",   "keywords", "department_id",
+    "certification",  "pass_score",  "status", "owner_id", "owner_name",
+    "enrolled_count", "rating",      NULL};
+static const char *const module_keys[] = {"course_id", "title", "position", NULL};
+static const char *const item_keys[] = {"module_id", "course_id",    "title",    "kind",
+                                        "body",      "url",          "due_at",   "points",
+                                        "required",  "max_attempts", "position", NULL};
+static const char *const question_keys[] = {"item_id", "course_id", "prompt",   "kind", "choices",
+                                            "points",  "tolerance", "position", NULL};
+static const char *const topic_keys[] = {"course_id",        "title",       "body",
+                                         "author_id",        "author_name", "reply_count",
+                                         "last_activity_at", NULL};
+static const char *const reply_keys[] = {"topic_id",  "course_id",   "body",
+                                         "author_id", "author_name", NULL};
+static const char *const enrollment_keys[] = {"course_id", "user_id", "username", NULL};
+static const char *const progress_keys[] = {"item_id",    "course_id", "user_id", "status",
+                                            "time_spent", "score",     NULL};
+
+static struct h_user
+new_user(const char *prefix, const char *role)
+{
+	struct h_user u;
+	char name[40];
+	h_unique_name(prefix, name, sizeof(name));
+	assert_int_equal(h_register(SRV, name, role, &u), 0);
+	return u;
+}
+
+/* ---- Courses ---------------------------------------------------------------------------- */
+
+static void
+test_course_create_defaults_and_get(void **state)
+{
+	(void)state;
+	struct h_resp r;
+	h_call(SRV, "POST", "/courses", OWNER,
+	       "{\"title\":\"Defaults\",\"keywords\":[\"x\",\"y\"],\"code\":\"DEF101\"}", NULL, &r);
+	H_EXPECT(r, 201);
+	expect_keys(r.json, "course", course_keys);
+	assert_string_equal(h_json_str(r.json, "status"), "draft");
+	assert_string_equal(h_json_str(r.json, "owner_id"), world.u[H_OWNER].id);
+	assert_string_equal(h_json_str(r.json, "owner_name"), world.u[H_OWNER].username);
+	assert_true(h_json_num(r.json, "pass_score", -1) == 0.6);
+	assert_int_equal((int)h_json_num(r.json, "rev", 0), 1);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(r.json, "keywords")), 2);
+	char id[H_ID_LEN + 1];
+	h_copy_id(r.json, "id", id);
+	h_resp_free(&r);
+	h_callf(SRV, "GET", OWNER, NULL, &r, "/courses/%s", id);
+	H_EXPECT(r, 200);
+	assert_int_equal((int)h_json_num(r.json, "enrolled_count", -1), 0);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(r.json, "rating")));
+	assert_string_equal(h_json_str(r.json, "code"), "DEF101");
+	h_resp_free(&r);
+	h_callf(SRV, "PATCH", OWNER,
+	        "{\"title\":\"Changed\",\"pass_score\":0.8,\"certification\":true}", &r,
+	        "/courses/%s", id);
+	H_EXPECT(r, 200);
+	assert_string_equal(h_json_str(r.json, "title"), "Changed");
+	assert_true(h_json_num(r.json, "pass_score", -1) == 0.8);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(r.json, "certification")));
+	assert_int_equal((int)h_json_num(r.json, "rev", 0), 2);
+	h_resp_free(&r);
+	h_callf(SRV, "GET", OWNER, NULL, &r, "/courses/%s", world.course.id);
+	H_EXPECT(r, 200);
+	assert_int_equal((int)h_json_num(r.json, "enrolled_count", -1), 1);
+	h_resp_free(&r);
+}
+
+static void
+expect_status(const char *id, const char *action, const char *want)
+{
+	struct h_resp r;
+	h_callf(SRV, "POST", OWNER, "{}", &r, "/courses/%s/%s", id, action);
+	H_EXPECT(r, 200);
+	if (strcmp(h_json_str(r.json, "status"), want) != 0)
+		fail_msg("%s: status %s, want %s", action, h_json_str(r.json, "status"), want);
+	h_resp_free(&r);
+}
+
+static void
+test_course_status_transitions(void **state)
+{
+	(void)state;
+	struct h_course c;
+	assert_int_equal(h_make_course(SRV, OWNER, NULL, false, &c), 0);
+	expect_status(c.id, "publish", "published");
+	expect_status(c.id, "unpublish", "draft");
+	expect_status(c.id, "publish", "published");
+	expect_status(c.id, "archive", "archived");
+	expect_status(c.id, "unarchive", "published");
+	struct h_resp r;
+	h_callf(SRV, "GET", NULL, NULL, &r, "/courses/%s", c.id);
+	H_EXPECT(r, 200);
+	assert_string_equal(h_json_str(r.json, "status"), "published");
+	h_resp_free(&r);
+}
+
+static bool
+list_has(const struct h_resp *r, const char *id)
+{
+	const cJSON *it;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItem(r->json, "items"))
+	{
+		const char *s = h_json_str(it, "id");
+		if (s != NULL && strcmp(s, id) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* A row of /students names its user as "user_id" or, being a user, as "id". */
+static bool
+names_user(const cJSON *row, const char *user_id)
+{
+	const char *a = h_json_str(row, "user_id"), *b = h_json_str(row, "id");
+	return (a != NULL && strcmp(a, user_id) == 0) || (b != NULL && strcmp(b, user_id) == 0);
+}
+
+static void
+test_course_list_filters(void **state)
+{
+	(void)state;
+	struct h_user t = new_user("lister", "instructor");
+	struct h_course pub, draft;
+	assert_int_equal(h_make_course(SRV, t.access, world.dept_id, true, &pub), 0);
+	assert_int_equal(h_make_course(SRV, t.access, NULL, false, &draft), 0);
+	struct h_resp r;
+	h_callf(SRV, "PATCH", t.access, "{\"title\":\"Quaternion zymurgy\"}", &r, "/courses/%s",
+	        pub.id);
+	H_EXPECT(r, 200);
+	h_resp_free(&r);
+	/* Anonymous: published only. */
+	h_callf(SRV, "GET", NULL, NULL, &r, "/courses?owner_id=%s", t.id);
+	H_EXPECT(r, 200);
+	assert_int_equal((int)h_json_num(r.json, "total", -1), 1);
+	assert_true(list_has(&r, pub.id));
+	h_resp_free(&r);
+	h_callf(SRV, "GET", world.u[H_LEARNER].access, NULL, &r,
+	        "/courses?owner_id=%s&status=draft", t.id);
+	H_EXPECT(r, 200);
+	assert_false(list_has(&r, draft.id));
+	h_resp_free(&r);
+	h_callf(SRV, "GET", t.access, NULL, &r, "/courses?owner_id=%s&status=draft", t.id);
+	H_EXPECT(r, 200);
+	assert_int_equal((int)h_json_num(r.json, "total", -1), 1);
+	assert_true(list_has(&r, draft.id));
+	h_resp_free(&r);
+	h_callf(SRV, "GET", NULL, NULL, &r, "/courses?department_id=%s", world.dept_id);
+	H_EXPECT(r, 200);
+	assert_true(list_has(&r, pub.id));
+	assert_true(list_has(&r, world.course.id));
+	assert_false(list_has(&r, draft.id));
+	h_resp_free(&r);
+	h_call(SRV, "GET", "/courses?search=zymurgy", NULL, NULL, NULL, &r);
+	H_EXPECT(r, 200);
+	assert_int_equal((int)h_json_num(r.json, "total", -1), 1);
+	assert_true(list_has(&r, pub.id));
+	h_resp_free(&r);
+}
+
+static void
+test_outline_students_analytics(void **state)
+{
+	(void)state;
+	struct h_resp r;
+	h_callf(SRV, "GET", world.u[H_ENROLLED].access, NULL, &r, "/courses/%s/outline",
+	        world.course.id);
+	H_EXPECT(r, 200);
+	assert_string_equal(h_json_str(r.json, "id"), world.course.id);
+	cJSON *mods = cJSON_GetObjectItem(r.json, "modules");
+	assert_true(cJSON_GetArraySize(mods) >= 1);
+	cJSON *m0 = cJSON_GetArrayItem(mods, 0);
+	assert_string_equal(h_json_str(m0, "id"), world.course.module_id);
+	cJSON *items = cJSON_GetObjectItem(m0, "items");
+	assert_true(cJSON_GetArraySize(items) >= 2);
+	assert_string_equal(h_json_str(cJSON_GetArrayItem(items, 0), "id"), world.course.page_id);
+	assert_string_equal(h_json_str(cJSON_GetArrayItem(items, 1), "id"), world.course.quiz_id);
+	h_resp_free(&r);
+	h_callf(SRV, "GET", OWNER, NULL, &r, "/courses/%s/students", world.course.id);
+	H_EXPECT(r, 200);
+	assert_int_equal((int)h_json_num(r.json, "total", -1), 1);
+	cJSON *s0 = cJSON_GetArrayItem(cJSON_GetObjectItem(r.json, "items"), 0);
+	assert_true(names_user(s0, world.u[H_ENROLLED].id));
+	if (!cJSON_IsNumber(cJSON_GetObjectItem(s0, "percent")))
+		fail_msg("a student without a progress percent: %s", r.body);
+	h_resp_free(&r);
+	h_callf(SRV, "GET", OWNER, NULL, &r, "/courses/%s/analytics", world.course.id);
+	H_EXPECT(r, 200);
+	const char *keys[] = {"enrolled", "completed", "completion_rate", "average_quiz_score",
+	                      "items"};
+	for (size_t i = 0; i < 5; i++)
+		if (!cJSON_HasObjectItem(r.json, keys[i]))
+			fail_msg("analytics lacks %s: %s", keys[i], r.body);
+	assert_int_equal((int)h_json_num(r.json, "enrolled", -1), 1);
+	cJSON *it0 = cJSON_GetArrayItem(cJSON_GetObjectItem(r.json, "items"), 0);
+	assert_non_null(h_json_str(it0, "item_id"));
+	assert_non_null(h_json_str(it0, "title"));
+	assert_true(cJSON_HasObjectItem(it0, "completion_rate"));
+	h_resp_free(&r);
+}
+
+/* ---- Modules, items, questions --------------------------------------------------------------- */
+
+static void
+test_modules_crud_and_reorder(void **state)
+{
+	(void)state;
+	struct h_course c;
+	assert_int_equal(h_make_course(SRV, OWNER, NULL, false, &c), 0);
+	struct h_resp r;
+	h_callf(SRV, "POST", OWNER, "{\"title\":\"Week 2\"}", &r, "/courses/%s/modules", c.id);
+	H_EXPECT(r, 201);
+	expect_keys(r.json, "module", module_keys);
+	assert_int_equal((int)h_json_num(r.json, "position", 0), 2);
+	assert_string_equal(h_json_str(r.json, "course_id"), c.id);
+	char m2[H_ID_LEN + 1];
+	h_copy_id(r.json, "id", m2);
+	h_resp_free(&r);
+	h_callf(SRV, "GET", OWNER, NULL, &r, "/courses/%s/modules", c.id);
+	H_EXPECT(r, 200);
+	assert_int_equal((int)h_json_num(r.json, "total", -1), 2);
+	h_resp_free(&r);
+	char *json = lc_asprintf("{\"module_ids\":[\"%s\",\"%s\"]}", m2, c.module_id);
+	h_callf(SRV, "POST", OWNER, json, &r, "/courses/%s/modules/reorder", c.id);
+	free(json);
+	H_EXPECT(r, 200);
+	h_resp_free(&r);
+	h_callf(SRV, "GET", OWNER, NULL, &r, "/modules/%s", m2);
+	H_EXPECT(r, 200);
+	assert_int_equal((int)h_json_num(r.json, "position", 0), 1);
+	h_resp_free(&r);
+	h_callf(SRV, "GET", OWNER, NULL, &r, "/modules/%s", c.module_id);
+	assert_int_equal((int)h_json_num(r.json, "position", 0), 2);
+	h_resp_free(&r);
+	/* Every module exactly once. */
+	json = lc_asprintf("{\"module_ids\":[\"%s\"]}", m2);
+	h_callf(SRV, "POST", OWNER, json, &r, "/courses/%s/modules/reorder", c.id);
+	free(json);
+	H_EXPECT_ERROR(r, 400, "invalid_request_error");
+	assert_true(h_invalid_params_are(&r, "module_ids"));
+	h_resp_free(&r);
+	json = lc_asprintf("{\"module_ids\":[\"%s\",\"%s\"]}", m2, m2);
+	h_callf(SRV, "POST", OWNER, json, &r, "/courses/%s/modules/reorder", c.id);
+	free(json);
+	H_EXPECT_ERROR(r, 400, "invalid_request_error");
+	h_resp_free(&r);
+	h_callf(SRV, "PATCH", OWNER, "{\"title\":\"Week two\"}", &r, "/modules/%s", m2);
+	H_EXPECT(r, 200);
+	assert_string_equal(h_json_str(r.json, "title"), "Week two");
+	h_resp_free(&r);
+	h_callf(SRV, "DELETE", OWNER, NULL, &r, "/modules/%s", m2);
+	H_EXPECT(r, 204);
+	h_resp_free(&r);
+	h_callf(SRV, "GET", OWNER, NULL, &r, "/modules/%s", m2);
+	H_EXPECT_ERROR(r, 404, "resource_dne_error");
+	assert_string_equal(h_error_message(&r), "That module does not exist");
+	h_resp_free(&r);
+}
+
+static void
+test_items_single_and_array(void **state)
+{
+	(void)state;
+	struct h_course c;
+	assert_int_equal(h_make_course(SRV, OWNER, NULL, false, &c), 0);
+	struct h_resp r;
+	h_callf(
+	    SRV, "POST", OWNER,
+	    "{\"title\":\"Homework\",\"kind\":\"assignment\",\"due_at\":\"2027-01-15T12:00:00Z\","
+	    "\"points\":10,\"required\":false}",
+	    &r, "/modules/%s/items", c.module_id);
+	H_EXPECT(r, 201);
+	expect_keys(r.json, "item", item_keys);
+	assert_string_equal(h_json_str(r.json, "due_at"), "2027-01-15T12:00:00Z");
+	assert_false(cJSON_IsTrue(cJSON_GetObjectItem(r.json, "required")));
+	assert_string_equal(h_json_str(r.json, "course_id"), c.id);
+	assert_int_equal((int)h_json_num(r.json, "position", 0), 3);
+	h_resp_free(&r);
+	h_callf(SRV, "POST", OWNER,
+	        "[{\"title\":\"A\",\"kind\":\"page\",\"body\":\"*a*\"},"
+	        "{\"title\":\"B\",\"kind\":\"link\",\"url\":\"https://example.org/b\"},"
+	        "{\"title\":\"C\",\"kind\":\"quiz\",\"max_attempts\":3}]",
+	        &r, "/modules/%s/items", c.module_id);
+	H_EXPECT(r, 201);
+	assert_true(cJSON_IsArray(r.json));
+	assert_int_equal(cJSON_GetArraySize(r.json), 3);
+	assert_string_equal(h_json_str(cJSON_GetArrayItem(r.json, 0), "title"), "A");
+	assert_string_equal(h_json_str(cJSON_GetArrayItem(r.json, 1), "url"),
+	                    "https://example.org/b");
+	assert_string_equal(h_json_str(cJSON_GetArrayItem(r.json, 2), "kind"), "quiz");
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetArrayItem(r.json, 0), "required")));
+	char a_id[H_ID_LEN + 1];
+	h_copy_id(cJSON_GetArrayItem(r.json, 0), "id", a_id);
+	h_resp_free(&r);
+	h_callf(SRV, "GET", OWNER, NULL, &r, "/modules/%s/items", c.module_id);
+	H_EXPECT(r, 200);
+	assert_int_equal((int)h_json_num(r.json, "total", -1), 6);
+	h_resp_free(&r);
+	h_callf(SRV, "PATCH", OWNER, "{\"body\":\"# New\"}", &r, "/items/%s", a_id);
+	H_EXPECT(r, 200);
+	assert_string_equal(h_json_str(r.json, "body"), "# New");
+	assert_int_equal((int)h_json_num(r.json, "rev", 0), 2);
+	h_resp_free(&r);
+	h_callf(SRV, "GET", OWNER, NULL, &r, "/items/%s", a_id);
+	H_EXPECT(r, 200);
+	h_resp_free(&r);
+	h_callf(SRV, "DELETE", OWNER, NULL, &r, "/items/%s", a_id);
+	H_EXPECT(r, 204);
+	h_resp_free(&r);
+	h_callf(SRV, "GET", OWNER, NULL, &r, "/items/%s", a_id);
+	H_EXPECT_ERROR(r, 404, "resource_dne_error");
+	assert_string_equal(h_error_message(&r), "That item does not exist");
+	h_resp_free(&r);
+	/* Questions belong to quiz items only. */
+	h_callf(SRV, "POST", OWNER, "{\"prompt\":\"?\",\"kind\":\"boolean\",\"answer\":true}", &r,
+	        "/items/%s/questions", c.page_id);
+	assert_true(r.status == 400 || r.status == 409);
+	h_resp_free(&r);
+}
+
+static void
+test_questions_answers_for_staff_only(void **state)
+{
+	(void)state;
+	struct h_resp r;
+	const char *qs[] = {
+	    "{\"prompt\":\"Pick two\",\"kind\":\"multiple\",\"choices\":[\"a\",\"b\",\"c\"],"
+	    "\"answer\":[2,0],\"points\":2}",
+	    "{\"prompt\":\"Sky blue?\",\"kind\":\"boolean\",\"answer\":true}",
+	    "{\"prompt\":\"Capital of France\",\"kind\":\"short\",\"answer\":\"Paris\"}",
+	    "{\"prompt\":\"Pi\",\"kind\":\"numeric\",\"answer\":3.14,\"tolerance\":0.01}",
+	};
+	struct h_course c;
+	assert_int_equal(h_make_course(SRV, OWNER, NULL, true, &c), 0);
+	for (size_t i = 0; i < 4; i++) {
+		h_callf(SRV, "POST", OWNER, qs[i], &r, "/items/%s/questions", c.quiz_id);
+		H_EXPECT(r, 201);
+		expect_keys(r.json, "question", question_keys);
+		assert_true(cJSON_HasObjectItem(r.json, "answer"));
+		h_resp_free(&r);
+	}
+	struct h_user l = new_user("qlearner", NULL);
+	assert_int_equal(h_enroll(SRV, l.access, c.id, NULL), 0);
+	h_callf(SRV, "GET", l.access, NULL, &r, "/items/%s/questions?limit=100", c.quiz_id);
+	H_EXPECT(r, 200);
+	assert_int_equal((int)h_json_num(r.json, "total", -1), 6);
+	const cJSON *q;
+	cJSON_ArrayForEach(q, cJSON_GetObjectItem(r.json, "items"))
+	{
+		if (cJSON_HasObjectItem(q, "answer"))
+			fail_msg("a learner sees an answer: %s", r.body);
+	}
+	h_resp_free(&r);
+	h_callf(SRV, "GET", l.access, NULL, &r, "/questions/%s", c.q1_id);
+	H_EXPECT(r, 200);
+	assert_false(cJSON_HasObjectItem(r.json, "answer"));
+	h_resp_free(&r);
+	h_callf(SRV, "GET", OWNER, NULL, &r, "/questions/%s", c.q1_id);
+	H_EXPECT(r, 200);
+	assert_int_equal((int)h_json_num(r.json, "answer", -1), 1);
+	h_resp_free(&r);
+	h_callf(SRV, "PATCH", OWNER, "{\"points\":3}", &r, "/questions/%s", c.q2_id);
+	H_EXPECT(r, 200);
+	assert_int_equal((int)h_json_num(r.json, "points", 0), 3);
+	h_resp_free(&r);
+	h_callf(SRV, "POST", OWNER, "{\"prompt\":\"Bad\",\"kind\":\"single\",\"choices\":[\"a\"]}",
+	        &r, "/items/%s/questions", c.quiz_id);
+	H_EXPECT_ERROR(r, 400, "invalid_request_error");
+	assert_true(h_invalid_params_are(&r, "answer"));
+	h_resp_free(&r);
+	h_callf(SRV, "DELETE", OWNER, NULL, &r, "/questions/%s", c.q2_id);
+	H_EXPECT(r, 204);
+	h_resp_free(&r);
+	h_callf(SRV, "GET", OWNER, NULL, &r, "/questions/%s", c.q2_id);
+	H_EXPECT_ERROR(r, 404, "resource_dne_error");
+	assert_string_equal(h_error_message(&r), "That question does not exist");
+	h_resp_free(&r);
+}
+
+/* ---- Learning ------------------------------------------------------------------------------- */
+
+static void
+test_enrollment_lifecycle(void **state)
+{
+	(void)state;
+	struct h_user l = new_user("enr", NULL);
+	struct h_resp r;
+	char *json = lc_asprintf("{\"course_id\":\"%s\"}", world.course.id);
+	h_call(SRV, "POST", "/enrollments", l.access, json, NULL, &r);
+	H_EXPECT(r, 201);
+	expect_keys(r.json, "enrollment", enrollment_keys);
+	assert_string_equal(h_json_str(r.json, "user_id"), l.id);
+	assert_string_equal(h_json_str(r.json, "username"), l.username);
+	char eid[H_ID_LEN + 1];
+	h_copy_id(r.json, "id", eid);
+	h_resp_free(&r);
+	h_call(SRV, "POST", "/enrollments", l.access, json, NULL, &r);
+	H_EXPECT_ERROR(r, 409, "conflict_error");
+	h_resp_free(&r);
+	h_call(SRV, "GET", "/enrollments", l.access, NULL, NULL, &r);
+	H_EXPECT(r, 200);
+	assert_int_equal((int)h_json_num(r.json, "total", -1), 1);
+	assert_true(list_has(&r, eid));
+	h_resp_free(&r);
+	h_callf(SRV, "GET", OWNER, NULL, &r, "/enrollments?course_id=%s", world.course.id);
+	H_EXPECT(r, 200);
+	assert_true(list_has(&r, eid));
+	assert_true(list_has(&r, world.enrollment_id));
+	h_resp_free(&r);
+	h_callf(SRV, "GET", l.access, NULL, &r, "/enrollments/%s", eid);
+	H_EXPECT(r, 200);
+	h_resp_free(&r);
+	h_callf(SRV, "DELETE", l.access, NULL, &r, "/enrollments/%s", eid);
+	H_EXPECT(r, 204);
+	h_resp_free(&r);
+	h_callf(SRV, "GET", l.access, NULL, &r, "/courses/%s/outline", world.course.id);
+	H_EXPECT_ERROR(r, 403, "resource_error");
+	h_resp_free(&r);
+	/* Enrolling again after leaving works. */
+	h_call(SRV, "POST", "/enrollments", l.access, json, NULL, &r);
+	H_EXPECT(r, 201);
+	h_resp_free(&r);
+	free(json);
+	/* Not in a draft course. */
+	struct h_course d;
+	assert_int_equal(h_make_course(SRV, OWNER, NULL, false, &d), 0);
+	json = lc_asprintf("{\"course_id\":\"%s\"}", d.id);
+	h_call(SRV, "POST", "/enrollments", l.access, json, NULL, &r);
+	free(json);
+	assert_true(r.status == 404 || r.status == 403);
+	h_resp_free(&r);
+}
+
+static void
+test_progress_and_attempts(void **state)
+{
+	(void)state;
+	struct h_course c;
+	assert_int_equal(h_make_course(SRV, OWNER, NULL, true, &c), 0);
+	struct h_user l = new_user("prog", NULL);
+	assert_int_equal(h_enroll(SRV, l.access, c.id, NULL), 0);
+	struct h_resp r;
+	char *started =
+	    lc_asprintf("{\"item_id\":\"%s\",\"status\":\"started\",\"time_spent\":30}", c.page_id);
+	char *done = lc_asprintf("{\"item_id\":\"%s\",\"status\":\"completed\",\"time_spent\":60}",
+	                         c.page_id);
+	h_call(SRV, "POST", "/progress", l.access, started, NULL, &r);
+	H_EXPECT(r, 200);
+	expect_keys(r.json, "progress", progress_keys);
+	assert_string_equal(h_json_str(r.json, "status"), "started");
+	char pid[H_ID_LEN + 1];
+	h_copy_id(r.json, "id", pid);
+	h_resp_free(&r);
+	h_call(SRV, "POST", "/progress", l.access, done, NULL, &r);
+	H_EXPECT(r, 200);
+	assert_string_equal(h_json_str(r.json, "status"), "completed");
+	assert_string_equal(h_json_str(r.json, "id"), pid); /* one record per user and item */
+	h_resp_free(&r);
+	h_call(SRV, "POST", "/progress", l.access, started, NULL, &r);
+	H_EXPECT(r, 200);
+	assert_string_equal(h_json_str(r.json, "status"), "completed"); /* never goes back */
+	h_resp_free(&r);
+	free(started);
+	free(done);
+	/* A quiz: one wrong, then all right. */
+	char *wrong = lc_asprintf("{\"answers\":{\"%s\":0,\"%s\":41}}", c.q1_id, c.q2_id);
+	char *right =
+	    lc_asprintf("{\"answers\":{\"%s\":1,\"%s\":42},\"started_at\":"
+	                "\"2026-11-23T06:00:00Z\",\"submitted_at\":\"2026-11-23T06:05:00Z\"}",
+	                c.q1_id, c.q2_id);
+	h_callf(SRV, "POST", l.access, wrong, &r, "/items/%s/attempts", c.quiz_id);
+	H_EXPECT(r, 201);
+	assert_true(h_json_num(r.json, "score", -1) == 0);
+	assert_true(h_json_num(r.json, "max_score", -1) == 2);
+	assert_false(cJSON_IsTrue(cJSON_GetObjectItem(r.json, "passed")));
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(r.json, "results")), 2);
+	h_resp_free(&r);
+	h_callf(SRV, "POST", l.access, right, &r, "/items/%s/attempts", c.quiz_id);
+	H_EXPECT(r, 201);
+	assert_true(h_json_num(r.json, "score", -1) == 2);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(r.json, "passed")));
+	const cJSON *res;
+	cJSON_ArrayForEach(res, cJSON_GetObjectItem(r.json, "results"))
+	{
+		assert_non_null(h_json_str(res, "question_id"));
+		assert_true(cJSON_IsTrue(cJSON_GetObjectItem(res, "correct")));
+		assert_true(h_json_num(res, "points", -1) == 1);
+	}
+	h_resp_free(&r);
+	/* max_attempts 2: a third is refused. */
+	h_callf(SRV, "POST", l.access, right, &r, "/items/%s/attempts", c.quiz_id);
+	H_EXPECT_ERROR(r, 409, "conflict_error");
+	h_resp_free(&r);
+	free(wrong);
+	free(right);
+	h_callf(SRV, "GET", l.access, NULL, &r, "/items/%s/attempts", c.quiz_id);
+	H_EXPECT(r, 200);
+	assert_int_equal((int)h_json_num(r.json, "total", -1), 2);
+	h_resp_free(&r);
+	/* Both items completed: 100 percent; the quiz was marked completed by passing it. */
+	h_callf(SRV, "GET", l.access, NULL, &r, "/progress/courses/%s", c.id);
+	H_EXPECT(r, 200);
+	assert_string_equal(h_json_str(r.json, "course_id"), c.id);
+	assert_true(h_json_num(r.json, "percent", -1) == 100);
+	const cJSON *it;
+	int completed = 0;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItem(r.json, "items"))
+	{
+		const char *st = h_json_str(it, "status");
+		completed += st != NULL && strcmp(st, "completed") == 0;
+	}
+	assert_int_equal(completed, 2);
+	h_resp_free(&r);
+	h_callf(SRV, "GET", OWNER, NULL, &r, "/progress/courses/%s?user_id=%s", c.id, l.id);
+	H_EXPECT(r, 200);
+	assert_true(h_json_num(r.json, "percent", -1) == 100);
+	h_resp_free(&r);
+	h_callf(SRV, "GET", OWNER, NULL, &r, "/items/%s/attempts", c.quiz_id);
+	H_EXPECT(r, 200);
+	assert_int_equal((int)h_json_num(r.json, "total", -1), 2);
+	h_resp_free(&r);
+	h_callf(SRV, "GET", OWNER, NULL, &r, "/courses/%s/analytics", c.id);
+	H_EXPECT(r, 200);
+	assert_int_equal((int)h_json_num(r.json, "completed", -1), 1);
+	assert_true(h_json_num(r.json, "completion_rate", -1) == 1);
+	h_resp_free(&r);
+}
+
+/* ---- Forums ---------------------------------------------------------------------------------- */
+
+static void
+test_forum_topics_and_replies(void **state)
+{
+	(void)state;
+	struct h_course c;
+	assert_int_equal(h_make_course(SRV, OWNER, NULL, true, &c), 0);
+	struct h_user l = new_user("poster", NULL);
+	assert_int_equal(h_enroll(SRV, l.access, c.id, NULL), 0);
+	struct h_resp r;
+	char t1[H_ID_LEN + 1], t2[H_ID_LEN + 1], r1[H_ID_LEN + 1];
+	h_callf(SRV, "POST", l.access, "{\"title\":\"First\",\"body\":\"One\"}", &r,
+	        "/courses/%s/topics", c.id);
+	H_EXPECT(r, 201);
+	expect_keys(r.json, "topic", topic_keys);
+	assert_string_equal(h_json_str(r.json, "author_id"), l.id);
+	assert_string_equal(h_json_str(r.json, "author_name"), l.username);
+	h_copy_id(r.json, "id", t1);
+	h_resp_free(&r);
+	sleep(1); /* distinct activity times */
+	h_callf(SRV, "POST", OWNER, "{\"title\":\"Second\",\"body\":\"Two\"}", &r,
+	        "/courses/%s/topics", c.id);
+	H_EXPECT(r, 201);
+	h_copy_id(r.json, "id", t2);
+	h_resp_free(&r);
+	sleep(1);
+	h_callf(SRV, "POST", OWNER, "{\"body\":\"Answer to first\"}", &r, "/topics/%s/replies", t1);
+	H_EXPECT(r, 201);
+	expect_keys(r.json, "reply", reply_keys);
+	assert_string_equal(h_json_str(r.json, "topic_id"), t1);
+	h_copy_id(r.json, "id", r1);
+	h_resp_free(&r);
+	h_callf(SRV, "POST", l.access, "{\"body\":\"Thanks\"}", &r, "/topics/%s/replies", t1);
+	H_EXPECT(r, 201);
+	h_resp_free(&r);
+	/* Newest activity first: the reply moved "First" to the top. */
+	h_callf(SRV, "GET", l.access, NULL, &r, "/courses/%s/topics", c.id);
+	H_EXPECT(r, 200);
+	cJSON *items = cJSON_GetObjectItem(r.json, "items");
+	assert_int_equal(cJSON_GetArraySize(items), 2);
+	assert_string_equal(h_json_str(cJSON_GetArrayItem(items, 0), "id"), t1);
+	assert_string_equal(h_json_str(cJSON_GetArrayItem(items, 1), "id"), t2);
+	h_resp_free(&r);
+	h_callf(SRV, "GET", l.access, NULL, &r, "/topics/%s", t1);
+	H_EXPECT(r, 200);
+	assert_int_equal((int)h_json_num(r.json, "reply_count", -1), 2);
+	cJSON *reps = cJSON_GetObjectItem(r.json, "replies");
+	assert_int_equal(cJSON_GetArraySize(reps), 2);
+	assert_string_equal(h_json_str(cJSON_GetArrayItem(reps, 0), "id"), r1); /* oldest first */
+	h_resp_free(&r);
+	h_callf(SRV, "PATCH", l.access, "{\"title\":\"First, edited\"}", &r, "/topics/%s", t1);
+	H_EXPECT(r, 200);
+	assert_string_equal(h_json_str(r.json, "title"), "First, edited");
+	h_resp_free(&r);
+	h_callf(SRV, "PATCH", OWNER, "{\"body\":\"Answer, edited\"}", &r, "/replies/%s", r1);
+	H_EXPECT(r, 200);
+	assert_string_equal(h_json_str(r.json, "body"), "Answer, edited");
+	h_resp_free(&r);
+	/* Body 1..20000 characters. */
+	char *big = lc_malloc(20001 + 32);
+	int n = snprintf(big, 32, "{\"body\":\"");
+	memset(big + n, 'x', 20001);
+	snprintf(big + n + 20001, 8, "\"}");
+	h_callf(SRV, "POST", l.access, big, &r, "/topics/%s/replies", t1);
+	free(big);
+	H_EXPECT_ERROR(r, 400, "invalid_request_error");
+	assert_true(h_invalid_params_are(&r, "body"));
+	h_resp_free(&r);
+	h_callf(SRV, "POST", l.access, "{\"body\":\"\"}", &r, "/topics/%s/replies", t1);
+	H_EXPECT_ERROR(r, 400, "invalid_request_error");
+	h_resp_free(&r);
+	h_callf(SRV, "DELETE", OWNER, NULL, &r, "/replies/%s", r1);
+	H_EXPECT(r, 204);
+	h_resp_free(&r);
+	h_callf(SRV, "DELETE", l.access, NULL, &r, "/topics/%s", t1);
+	H_EXPECT(r, 204);
+	h_resp_free(&r);
+	h_callf(SRV, "GET", l.access, NULL, &r, "/topics/%s", t1);
+	H_EXPECT_ERROR(r, 404, "resource_dne_error");
+	assert_string_equal(h_error_message(&r), "That topic does not exist");
+	h_resp_free(&r);
+}
+
+/* ---- Cascades -------------------------------------------------------------------------------- */
+
+static void
+test_course_delete_cascades(void **state)
+{
+	(void)state;
+	struct h_course c;
+	assert_int_equal(h_make_course(SRV, OWNER, NULL, true, &c), 0);
+	struct h_user l = new_user("casc", NULL);
+	char eid[H_ID_LEN + 1];
+	assert_int_equal(h_enroll(SRV, l.access, c.id, eid), 0);
+	assert_int_equal(h_course_forum(SRV, l.access, &c), 0);
+	struct h_resp r;
+	h_callf(SRV, "DELETE", OWNER, NULL, &r, "/courses/%s", c.id);
+	H_EXPECT(r, 204);
+	h_resp_free(&r);
+	const struct {
+		const char *prefix, *id, *kind;
+	} gone[] = {
+	    {"/courses/", c.id, "course"},        {"/modules/", c.module_id, "module"},
+	    {"/items/", c.page_id, "item"},       {"/items/", c.quiz_id, "item"},
+	    {"/questions/", c.q1_id, "question"}, {"/topics/", c.topic_id, "topic"},
+	    {"/enrollments/", eid, "enrollment"},
+	};
+	for (size_t i = 0; i < sizeof(gone) / sizeof(gone[0]); i++) {
+		h_callf(SRV, "GET", ADMIN, NULL, &r, "%s%s", gone[i].prefix, gone[i].id);
+		H_EXPECT_ERROR(r, 404, "resource_dne_error");
+		char want[64];
+		snprintf(want, sizeof(want), "That %s does not exist", gone[i].kind);
+		assert_string_equal(h_error_message(&r), want);
+		h_resp_free(&r);
+	}
+	h_callf(SRV, "PATCH", ADMIN, "{\"body\":\"x\"}", &r, "/replies/%s", c.reply_id);
+	H_EXPECT_ERROR(r, 404, "resource_dne_error");
+	h_resp_free(&r);
+	h_call(SRV, "GET", "/enrollments", l.access, NULL, NULL, &r);
+	assert_int_equal((int)h_json_num(r.json, "total", -1), 0);
+	h_resp_free(&r);
+}
+
+static void
+test_deleted_user_posts_stay(void **state)
+{
+	(void)state;
+	struct h_user l = new_user("leaver", NULL);
+	assert_int_equal(h_enroll(SRV, l.access, world.course.id, NULL), 0);
+	struct h_resp r;
+	h_callf(SRV, "POST", l.access, "{\"title\":\"Bye\",\"body\":\"Leaving\"}", &r,
+	        "/courses/%s/topics", world.course.id);
+	H_EXPECT(r, 201);
+	char tid[H_ID_LEN + 1];
+	h_copy_id(r.json, "id", tid);
+	h_resp_free(&r);
+	h_callf(SRV, "DELETE", l.access, NULL, &r, "/users/%s", l.id);
+	H_EXPECT(r, 204);
+	h_resp_free(&r);
+	h_callf(SRV, "GET", OWNER, NULL, &r, "/topics/%s", tid);
+	H_EXPECT(r, 200);
+	assert_string_equal(h_json_str(r.json, "author_name"), "deleted user");
+	h_resp_free(&r);
+	h_callf(SRV, "GET", OWNER, NULL, &r, "/courses/%s/students?limit=100", world.course.id);
+	H_EXPECT(r, 200);
+	const cJSON *row;
+	cJSON_ArrayForEach(row, cJSON_GetObjectItem(r.json, "items"))
+	{
+		if (names_user(row, l.id))
+			fail_msg("a deleted user is still a student: %s", r.body);
+	}
+	h_resp_free(&r);
+}
+
+static int
+group_setup(void **state)
+{
+	(void)state;
+	return h_world_up(&world);
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	h_server_down(&world.srv);
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_course_create_defaults_and_get),
+	    cmocka_unit_test(test_course_status_transitions),
+	    cmocka_unit_test(test_course_list_filters),
+	    cmocka_unit_test(test_outline_students_analytics),
+	    cmocka_unit_test(test_modules_crud_and_reorder),
+	    cmocka_unit_test(test_items_single_and_array),
+	    cmocka_unit_test(test_questions_answers_for_staff_only),
+	    cmocka_unit_test(test_enrollment_lifecycle),
+	    cmocka_unit_test(test_progress_and_attempts),
+	    cmocka_unit_test(test_forum_topics_and_replies),
+	    cmocka_unit_test(test_course_delete_cascades),
+	    cmocka_unit_test(test_deleted_user_posts_stay),
+	};
+	return cmocka_run_group_tests_name("api-content", tests, group_setup, group_teardown);
+}
