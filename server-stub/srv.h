@@ -1,0 +1,517 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The internal framework of lecternd: requests, responses, the route table, error and
+ * validation helpers, permissions, the change feed and the per-type render table.
+ *
+ * One idea to read it by: every REST request, whether it came over HTTP, from a push item
+ * of POST /sync or from the demo seeder, goes through srv_dispatch(). The dispatcher finds
+ * the route, opens BEGIN IMMEDIATE for POST/PUT/PATCH/DELETE, replays an Idempotency-Key,
+ * runs the handler, and commits when the handler answered < 400 (rolls back otherwise).
+ * Handlers therefore never begin, commit or roll back; they read and write through
+ * req->db, call a perm function of perm.c before touching anything, and emit one feed row
+ * (srv_feed_emit) per resource they create, change or delete, cascades included.
+ *
+ * A resource family lives in one file (res-courses.c, ...) and exports a route array and a
+ * type array, both ended by a zeroed entry, collected in routes.c:
+ *
+ *   const struct srv_route srv_routes_courses[] = {
+ *           {"GET", "/courses/{id}", course_get, SRV_ROUTE_PUBLIC},
+ *           {"PATCH", "/courses/{id}", course_patch, 0},
+ *           {NULL, NULL, NULL, 0},
+ *   };
+ *   const struct srv_type srv_types_courses[] = {{"course", course_render}, {NULL, NULL}};
+ *
+ * A handler fills the response with srv_reply() (it takes the body) or an error helper.
+ * The dispatcher adds ETag: "<rev>" to any 2xx object body holding an integer "rev".
+ */
+#ifndef SRV_H
+#define SRV_H
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "common/buf.h"
+#include "common/uuid.h"
+#include "store/db.h"
+
+#define SRV_MAX_PARAMS 4
+#define SRV_MAX_QUERY 16
+#define SRV_MAX_HEADERS 4
+#define SRV_MAX_DEPTS 16
+#define SRV_USERNAME_MAX 32
+#define SRV_ACCESS_TTL (15 * 60)            /* seconds */
+#define SRV_REFRESH_TTL (30 * 24 * 60 * 60) /* seconds */
+#define SRV_IDEMPOTENCY_TTL (7 * 24 * 60 * 60)
+#define SRV_BODY_MAX (1024 * 1024)
+#define SRV_MARKDOWN_MAX 20000
+
+/* ---- process context ---- */
+
+/*
+ * Process-wide state shared by every thread. Each thread opens its own store_db on first
+ * use (srv_ctx_db); srv_ctx_finish() closes them all once the HTTP threads have stopped.
+ */
+struct srv_ctx {
+	char *db_path;
+	unsigned char sign_key[32];   /* HMAC-SHA256 key for access tokens, kept in the db */
+	pthread_mutex_t lock;         /* guards the two lists below */
+	struct srv_thread_db *dbs;    /* every connection opened, for closing */
+	struct srv_login_fail *fails; /* login rate limit, per username */
+	int64_t feed_purged_seq;      /* cursors below this get `reset` (cached, see feed.c) */
+};
+
+/*
+ * Opens path (creating and migrating it), loads or makes the signing key. Returns 0, or a
+ * negative lc_err with *cause (caller frees): -LC_EFOREIGN for a file that is not ours.
+ */
+int srv_ctx_init(struct srv_ctx *ctx, const char *path, char **cause);
+/* Closes every connection. Call after the HTTP daemon has stopped. */
+void srv_ctx_finish(struct srv_ctx *ctx);
+/* The calling thread's connection (opened on first use), or NULL with the error logged. */
+struct store_db *srv_ctx_db(struct srv_ctx *ctx);
+
+/* The schema of lecternd's database (schema.c). */
+extern const struct store_schema srv_schema;
+
+/* ---- users as seen by the framework ---- */
+
+enum srv_role {
+	SRV_ROLE_LEARNER = 0,
+	SRV_ROLE_INSTRUCTOR = 1,
+	SRV_ROLE_ADMIN = 2,
+};
+
+/* Department roles, a bit set. */
+enum srv_dept_role {
+	SRV_DEPT_INSTRUCTOR = 1,
+	SRV_DEPT_CONTENT_ADMIN = 2,
+	SRV_DEPT_ADMIN = 4,
+};
+
+struct srv_membership {
+	char department_id[LC_UUID_LEN + 1];
+	unsigned roles; /* enum srv_dept_role bits */
+};
+
+/* The caller of a request (loaded per request; plain data, no ownership). */
+struct srv_user {
+	char id[LC_UUID_LEN + 1];
+	char username[SRV_USERNAME_MAX + 1];
+	enum srv_role role;
+	int n_depts;
+	struct srv_membership depts[SRV_MAX_DEPTS];
+};
+
+/* Loads user id into *out. Returns 0, -LC_ENOTFOUND or -LC_EDB. */
+int srv_user_load(struct store_db *db, const char *id, struct srv_user *out);
+/* The roles bits user holds in department_id (0 when none or department_id is NULL). */
+unsigned srv_user_dept_roles(const struct srv_user *user, const char *department_id);
+/* "learner", "instructor", "admin"; and back (returns -1 for an unknown name). */
+const char *srv_role_name(enum srv_role role);
+int srv_role_parse(const char *name);
+
+/* ---- requests and responses ---- */
+
+struct srv_kv {
+	char *name;
+	char *value;
+};
+
+struct srv_req {
+	struct srv_ctx *ctx;
+	struct store_db *db; /* this thread's connection; inside the transaction */
+	const char *method;  /* "GET", "POST", ... */
+	const char *path;    /* without /api/v1 and without the query: "/courses/x" */
+	const char *params[SRV_MAX_PARAMS]; /* the {..} segments of the pattern, in order */
+	int n_params;
+	struct srv_kv query[SRV_MAX_QUERY]; /* decoded query parameters */
+	int n_query;
+	cJSON *body;                   /* parsed JSON body or NULL; borrowed */
+	const struct srv_user *viewer; /* NULL when anonymous */
+	int64_t if_match;              /* If-Match rev, or -1 when absent */
+	const char *request_id;
+	const char *client_ip; /* "" for internal requests */
+};
+
+struct srv_header {
+	char name[32];
+	char value[96];
+};
+
+struct srv_resp {
+	int status;  /* 0 until a handler answers */
+	cJSON *body; /* owned; NULL means no body (204) */
+	int n_headers;
+	struct srv_header headers[SRV_MAX_HEADERS];
+};
+
+typedef void (*srv_handler_fn)(struct srv_req *req, struct srv_resp *resp);
+
+enum srv_route_flags {
+	SRV_ROUTE_PUBLIC = 1, /* no token needed (a token, if sent, must still be valid) */
+	SRV_ROUTE_NO_TX = 2,  /* the handler manages transactions itself (POST /sync) */
+};
+
+struct srv_route {
+	const char *method;  /* NULL ends a table */
+	const char *pattern; /* "/courses/{id}/modules": {x} matches one path segment */
+	srv_handler_fn handler;
+	unsigned flags;
+};
+
+/*
+ * Renders resource id of this type as req->viewer would GET it. Returns 0 and *out
+ * (caller frees with cJSON_Delete), -LC_ENOTFOUND when it is gone or hidden from the
+ * viewer, or another negative lc_err.
+ */
+typedef int (*srv_render_fn)(struct srv_req *req, const char *id, cJSON **out);
+
+struct srv_type {
+	const char *name; /* "course"; NULL ends a table */
+	srv_render_fn render;
+};
+
+/* Route and type tables of every family (routes.c collects them). */
+extern const struct srv_route srv_routes_auth[];
+extern const struct srv_route srv_routes_users[];
+extern const struct srv_route srv_routes_departments[];
+extern const struct srv_route srv_routes_courses[];
+extern const struct srv_route srv_routes_modules[];
+extern const struct srv_route srv_routes_items[];
+extern const struct srv_route srv_routes_questions[];
+extern const struct srv_route srv_routes_learning[];
+extern const struct srv_route srv_routes_forums[];
+extern const struct srv_route srv_routes_sync[];
+extern const struct srv_type srv_types_users[];
+extern const struct srv_type srv_types_departments[];
+extern const struct srv_type srv_types_courses[];
+extern const struct srv_type srv_types_modules[];
+extern const struct srv_type srv_types_items[];
+extern const struct srv_type srv_types_questions[];
+extern const struct srv_type srv_types_learning[];
+extern const struct srv_type srv_types_forums[];
+
+/*
+ * Finds the route for method and path (no /api/v1, no query) and fills req->params.
+ * Returns the route, or NULL; *path_known tells a 405 (path exists, not the method) from a
+ * 404.
+ */
+const struct srv_route *srv_route_find(const char *method, const char *path, struct srv_req *req,
+                                       bool *path_known);
+/* Matches one pattern against path, filling params. Exposed for the unit tests. */
+bool srv_route_match(const char *pattern, const char *path, const char **params, int *n_params,
+                     char *storage, size_t storage_len);
+/* The render function of a type name, or NULL. */
+srv_render_fn srv_type_render(const char *type);
+
+/*
+ * What srv_dispatch() needs besides the route: who asks, with which key and If-Match.
+ * body is borrowed. path is the full path with the /api/v1 prefix and maybe a query.
+ */
+struct srv_call {
+	const char *method;
+	const char *path;
+	cJSON *body;
+	const struct srv_user *viewer;
+	const char *idempotency_key; /* NULL when none */
+	int64_t if_match;            /* -1 when none */
+	const char *request_id;
+	const char *client_ip;
+};
+
+/*
+ * Runs one REST request through the route table, permissions, transaction, idempotency
+ * and feed, on db (the caller thread's connection, not inside a transaction). Always
+ * fills *resp (release with srv_resp_finish()); sets *replayed when the answer came from
+ * the idempotency store. Used by the HTTP layer, by POST /sync for every push item and by
+ * the seeder.
+ */
+void srv_dispatch(struct srv_ctx *ctx, struct store_db *db, const struct srv_call *call,
+                  struct srv_resp *resp, bool *replayed);
+void srv_resp_finish(struct srv_resp *resp);
+
+/* A query parameter's decoded value, or NULL. */
+const char *srv_query(const struct srv_req *req, const char *name);
+
+/* Sets status and body (takes ownership of body; NULL for none). */
+void srv_reply(struct srv_resp *resp, int status, cJSON *body);
+/* Adds a response header (silently drops beyond SRV_MAX_HEADERS). */
+void srv_resp_header(struct srv_resp *resp, const char *name, const char *value);
+
+/* ---- errors ---- */
+
+/* {"error":{"type":type,"message":...}} with status; replaces any earlier body. */
+void srv_error(struct srv_resp *resp, int status, const char *type, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* 404 resource_dne_error "That <kind> does not exist". */
+void srv_not_found(struct srv_resp *resp, const char *kind);
+/* 403 resource_error. */
+void srv_forbidden(struct srv_resp *resp);
+/* 400 invalid_request_error "Invalid parameters: keys". */
+void srv_bad_params(struct srv_resp *resp, const char *keys);
+/* 409 conflict_error with message. */
+void srv_conflict(struct srv_resp *resp, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/*
+ * 500 api_error "Internal error" (never internals); logs err, the context and the db's
+ * last error with the request id.
+ */
+void srv_internal(struct srv_req *req, struct srv_resp *resp, int err, const char *context);
+
+/* ---- JSON body validation ---- */
+
+/*
+ * Collects the names of bad keys so one 400 names them all. For array bodies, call
+ * srv_check_element(c, i) before checking element i: keys then gather as
+ * "i: key1.key2", elements joined by ",", indexes counted from 0.
+ */
+struct srv_check {
+	struct lc_buf keys; /* "a,b" or "0: a.b,2: c" */
+	int n_bad;
+	int element;     /* -1 outside arrays */
+	int element_bad; /* bad keys noted for the current element */
+};
+
+void srv_check_init(struct srv_check *c);
+void srv_check_finish(struct srv_check *c);
+void srv_check_element(struct srv_check *c, int index);
+/* Marks key bad (once per key per element). */
+void srv_check_bad(struct srv_check *c, const char *key);
+/* When keys were marked: writes the 400 into resp and returns true. */
+bool srv_check_failed(struct srv_check *c, struct srv_resp *resp);
+
+enum srv_opt {
+	SRV_OPTIONAL = 0,
+	SRV_REQUIRED = 1,
+	SRV_NULLABLE = 2, /* JSON null is accepted and yields NULL / the field cleared */
+};
+
+/* What the getters answer. */
+enum srv_got {
+	SRV_BAD = -1,   /* present but invalid (marked in the check), or missing and required */
+	SRV_ABSENT = 0, /* not in the object */
+	SRV_GOT = 1,    /* present and valid (*out set; NULL for an accepted null) */
+};
+
+/* A string of min..max characters (UTF-8 code points); *out points into obj. */
+int srv_get_str(struct srv_check *c, const cJSON *obj, const char *key, unsigned opt, size_t min,
+                size_t max, const char **out);
+/* An integer (JSON number with no fraction) in min..max. */
+int srv_get_int(struct srv_check *c, const cJSON *obj, const char *key, unsigned opt, int64_t min,
+                int64_t max, int64_t *out);
+/* A finite number in min..max. */
+int srv_get_num(struct srv_check *c, const cJSON *obj, const char *key, unsigned opt, double min,
+                double max, double *out);
+int srv_get_bool(struct srv_check *c, const cJSON *obj, const char *key, unsigned opt, bool *out);
+/* A string equal to one of values (NULL-terminated). */
+int srv_get_enum(struct srv_check *c, const cJSON *obj, const char *key, unsigned opt,
+                 const char *const *values, const char **out);
+/* A lowercase UUID string. */
+int srv_get_uuid(struct srv_check *c, const cJSON *obj, const char *key, unsigned opt,
+                 const char **out);
+/* An RFC 3339 timestamp; *out gets epoch seconds, *text (may be NULL) the string. */
+int srv_get_time(struct srv_check *c, const cJSON *obj, const char *key, unsigned opt, int64_t *out,
+                 const char **text);
+/* An array of strings, each 1..max characters, at most max_count of them. */
+int srv_get_str_array(struct srv_check *c, const cJSON *obj, const char *key, unsigned opt,
+                      size_t max, int max_count, const cJSON **out);
+/* True when s is valid UTF-8; *len gets the number of code points. */
+bool srv_utf8_len(const char *s, size_t *len);
+
+/*
+ * The id of a create: the body's "id" when sent (bad format → marked bad), else a new
+ * UUID. Returns SRV_BAD or SRV_GOT. A duplicate id is the handler's to turn into 409.
+ */
+int srv_get_new_id(struct srv_check *c, const cJSON *obj, char out[LC_UUID_LEN + 1]);
+
+/* ---- lists ---- */
+
+struct srv_page {
+	int64_t page;  /* from 1 */
+	int64_t limit; /* 1..100, default 20 */
+	int64_t offset;
+};
+
+/* Reads ?page= and ?limit=; bad values are marked in c. */
+void srv_page_parse(const struct srv_req *req, struct srv_check *c, struct srv_page *out);
+/* {"items":items,"page":..,"limit":..,"total":total}; takes ownership of items. */
+cJSON *srv_page_body(const struct srv_page *page, cJSON *items, int64_t total);
+
+/* ---- optimistic concurrency ---- */
+
+/*
+ * When the request carries If-Match and rev differs: answers 409 conflict_error with
+ * "current" (the resource rendered by its type as the viewer sees it) and returns false.
+ * Returns true when the request may go on.
+ */
+bool srv_if_match(struct srv_req *req, struct srv_resp *resp, const char *type, const char *id,
+                  int64_t rev);
+
+/* ---- time and helpers for handlers ---- */
+
+/* Now as RFC 3339 UTC (shared so every row of one request gets the same format). */
+void srv_now(char out[32]);
+/* Adds "created_at"/"updated_at"-style fields: a NULL text becomes JSON null. */
+void srv_json_add_str(cJSON *obj, const char *key, const char *value);
+/* Adds the text of a column (NULL → JSON null). */
+void srv_json_add_col(cJSON *obj, const char *key, sqlite3_stmt *stmt, int col);
+/* True when id names a row of table (table is a fixed identifier, never input). */
+bool srv_row_exists(struct store_db *db, const char *table, const char *id);
+
+/* ---- permissions (perm.c): the roles table of API.md in one place ---- */
+
+enum srv_perm {
+	SRV_ALLOW = 0,
+	SRV_DENY = 1,   /* 403 resource_error */
+	SRV_HIDDEN = 2, /* 404 resource_dne_error: the caller may not know it exists */
+};
+
+enum srv_course_status {
+	SRV_COURSE_DRAFT = 0,
+	SRV_COURSE_PUBLISHED = 1,
+	SRV_COURSE_ARCHIVED = 2,
+};
+
+/* What permissions need to know about a course. */
+struct srv_course_ref {
+	char id[LC_UUID_LEN + 1];
+	char owner_id[LC_UUID_LEN + 1];      /* "" when the owner was deleted */
+	char department_id[LC_UUID_LEN + 1]; /* "" when none */
+	enum srv_course_status status;
+};
+
+/* Loads the course; returns 0, -LC_ENOTFOUND, -LC_EDB. */
+int srv_course_ref_load(struct store_db *db, const char *course_id, struct srv_course_ref *out);
+bool srv_is_staff(const struct srv_user *viewer, const struct srv_course_ref *course);
+bool srv_is_enrolled(struct store_db *db, const char *user_id, const char *course_id);
+
+enum srv_perm srv_perm_course_read(struct srv_req *req, const struct srv_course_ref *c);
+/* department_id: the department the new course goes into, or NULL. */
+enum srv_perm srv_perm_course_create(struct srv_req *req, const char *department_id);
+/* Edit the course, its modules, items, questions; publish, archive. */
+enum srv_perm srv_perm_course_edit(struct srv_req *req, const struct srv_course_ref *c);
+enum srv_perm srv_perm_course_delete(struct srv_req *req, const struct srv_course_ref *c);
+/* Read modules, items, questions (no answers), outline, topics. */
+enum srv_perm srv_perm_course_content(struct srv_req *req, const struct srv_course_ref *c);
+/* Read answers, all attempts, students, analytics, the course's enrollments. */
+enum srv_perm srv_perm_course_staff(struct srv_req *req, const struct srv_course_ref *c);
+enum srv_perm srv_perm_enroll(struct srv_req *req, const struct srv_course_ref *c);
+/* Take quizzes, record progress. */
+enum srv_perm srv_perm_learn(struct srv_req *req, const struct srv_course_ref *c);
+/* Post a topic or reply. */
+enum srv_perm srv_perm_forum_post(struct srv_req *req, const struct srv_course_ref *c);
+/* Edit one's own topic/reply (author_id may be NULL for a deleted author). */
+enum srv_perm srv_perm_post_edit(struct srv_req *req, const struct srv_course_ref *c,
+                                 const char *author_id);
+enum srv_perm srv_perm_post_delete(struct srv_req *req, const struct srv_course_ref *c,
+                                   const char *author_id);
+/* Read/delete one enrollment of user_id in course c. */
+enum srv_perm srv_perm_enrollment(struct srv_req *req, const struct srv_course_ref *c,
+                                  const char *user_id);
+/* Departments: create (parent_id NULL → admin only), edit, delete. */
+enum srv_perm srv_perm_department_manage(struct srv_req *req, const char *department_id);
+enum srv_perm srv_perm_users_list(struct srv_req *req);
+/*
+ * Change target's roles: role (or -1 when unchanged) and the departments named in the
+ * request. Admin: anything. department-admin: only memberships of their own departments,
+ * never the global role.
+ */
+enum srv_perm srv_perm_user_roles(struct srv_req *req, const char *target_id, int role,
+                                  const char *const *department_ids, int n_departments);
+enum srv_perm srv_perm_user_delete(struct srv_req *req, const char *target_id);
+/*
+ * Applies a perm answer: SRV_DENY → 403, SRV_HIDDEN → 404 naming kind. Returns true when
+ * allowed (nothing written).
+ */
+bool srv_perm_check(enum srv_perm perm, struct srv_resp *resp, const char *kind);
+
+/* ---- change feed (feed.c) ---- */
+
+/*
+ * Internal scope names: "catalog", "user:<uid>", "course:<cid>", and "staff:<cid>"
+ * (rows only course staff sync: every enrollment and attempt of the course; merged into
+ * "course:<cid>" for staff). Writes the feed row for (scope, type, id) inside the
+ * request's transaction, replacing the older row of the same key, with the next seq.
+ * deleted → a tombstone. Returns 0 or -LC_EDB.
+ */
+int srv_feed_emit(struct srv_req *req, const char *scope, const char *type, const char *id,
+                  int64_t rev, bool deleted);
+/* Shorthands building the scope name. */
+int srv_feed_catalog(struct srv_req *req, const char *type, const char *id, int64_t rev,
+                     bool deleted);
+int srv_feed_user(struct srv_req *req, const char *user_id, const char *type, const char *id,
+                  int64_t rev, bool deleted);
+int srv_feed_course(struct srv_req *req, const char *course_id, const char *type, const char *id,
+                    int64_t rev, bool deleted);
+int srv_feed_staff(struct srv_req *req, const char *course_id, const char *type, const char *id,
+                   int64_t rev, bool deleted);
+/*
+ * Tombstones every live feed row of (type, id) in every scope (for deletes: the caller
+ * need not know where the row was published). Returns 0 or -LC_EDB.
+ */
+int srv_feed_delete_everywhere(struct srv_req *req, const char *type, const char *id, int64_t rev);
+
+/* ---- auth (auth.c) ---- */
+
+/* argon2id hash of password into out (crypto_pwhash_STRBYTES). Returns 0 or -LC_ENOMEM. */
+int srv_password_hash(const char *password, char *out, size_t out_len);
+bool srv_password_verify(const char *hash, const char *password);
+/*
+ * Access tokens: "<user_id>.<expires>.<session_id>.<hmac hex>" signed with key.
+ * srv_token_sign writes into out (SRV_TOKEN_MAX). srv_token_verify checks signature and
+ * expiry at now and fills user_id/session_id. Returns 0, -LC_EAUTH.
+ */
+#define SRV_TOKEN_MAX 192
+void srv_token_sign(const unsigned char key[32], const char *user_id, const char *session_id,
+                    int64_t expires, char out[SRV_TOKEN_MAX]);
+int srv_token_verify(const unsigned char key[32], const char *token, int64_t now,
+                     char user_id[LC_UUID_LEN + 1], char session_id[LC_UUID_LEN + 1]);
+/*
+ * Authenticates "Bearer <token>" (header value; NULL when absent): checks the token and
+ * that its session is not revoked, then loads the user. Returns 0 and *out, -LC_EAUTH.
+ */
+int srv_auth_bearer(struct srv_ctx *ctx, struct store_db *db, const char *header,
+                    struct srv_user *out);
+/*
+ * Creates a session for user_id and adds "access_token", "refresh_token",
+ * "expires_in" to obj. Returns 0 or -LC_EDB.
+ */
+int srv_session_issue(struct srv_req *req, const char *user_id, cJSON *obj);
+/* Login rate limit: true when username is locked out; *retry_after gets seconds. */
+bool srv_login_limited(struct srv_ctx *ctx, const char *username, int64_t *retry_after);
+void srv_login_failed(struct srv_ctx *ctx, const char *username);
+void srv_login_succeeded(struct srv_ctx *ctx, const char *username);
+
+/*
+ * Creates a user directly (the --create-user bootstrap). Returns 0, -LC_ECONFLICT when
+ * the username exists, -LC_EINVAL for a bad name/password, -LC_EDB; *cause explains.
+ */
+int srv_user_create_cli(struct srv_ctx *ctx, const char *username, const char *password,
+                        enum srv_role role, char **cause);
+
+/* ---- seeding (seed.c, server-resources) ---- */
+
+/*
+ * Fills an empty database with the demo content, every piece through srv_dispatch().
+ * Refuses (-LC_ECONFLICT, *cause) when users or courses already exist.
+ */
+int srv_seed_demo(struct srv_ctx *ctx, char **cause);
+
+/* ---- HTTP (http.c) ---- */
+
+struct srv_http;
+/*
+ * Starts the HTTP daemon on host:port (port 0: ephemeral) with threads workers. Returns 0
+ * and *out with the bound port in *bound_port, or -LC_EIO with *cause.
+ */
+int srv_http_start(struct srv_ctx *ctx, const char *host, int port, int threads,
+                   struct srv_http **out, int *bound_port, char **cause);
+/* Stops accepting, finishes requests in flight, frees. Accepts NULL. */
+void srv_http_stop(struct srv_http *http);
+
+#endif
