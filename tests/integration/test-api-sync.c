@@ -1,0 +1,828 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * POST /api/v1/sync and GET /api/v1/sync/digest (shared/API.md "Sync", docs/api.md "Scopes"):
+ * scopes follow enrollment, cascading deletes leave tombstones, a learner's feed carries no
+ * answers and no other learner's attempts, docs equal what GET returns, push runs like REST,
+ * compression, and the digest equals one computed here from the feed and from GET responses.
+ *
+ * The test keeps its own tiny replica: per scope, a JSON object "type\tid" -> rev.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sodium.h>
+#include <zlib.h>
+
+#include "common/buf.h"
+#include "common/mem.h"
+#include "common/uuid.h"
+#include "harness.h"
+
+static struct h_world world;
+
+#define SRV (&world.srv)
+#define OWNER (world.u[H_OWNER].access)
+#define ADMIN (world.u[H_ADMIN].access)
+
+/* ---- A replica kept by the test ------------------------------------------------------------- */
+
+struct replica {
+	char client_id[H_ID_LEN + 1];
+	cJSON *cursors; /* scope -> seq */
+	cJSON *rows;    /* scope -> {"type\tid": rev} */
+	cJSON *scopes;  /* the last "scopes" list */
+	cJSON *changes; /* every change received by the last replica_sync() */
+	char *raw;      /* every body received by the last replica_sync(), concatenated */
+};
+
+static void
+replica_init(struct replica *rp)
+{
+	memset(rp, 0, sizeof(*rp));
+	lc_uuid_new(rp->client_id);
+	rp->cursors = cJSON_CreateObject();
+	rp->rows = cJSON_CreateObject();
+	rp->scopes = cJSON_CreateArray();
+	rp->changes = cJSON_CreateArray();
+}
+
+static void
+replica_free(struct replica *rp)
+{
+	cJSON_Delete(rp->cursors);
+	cJSON_Delete(rp->rows);
+	cJSON_Delete(rp->scopes);
+	cJSON_Delete(rp->changes);
+	free(rp->raw);
+}
+
+static bool
+in_list(const cJSON *list, const char *s)
+{
+	const cJSON *it;
+	cJSON_ArrayForEach(it, list)
+	{
+		if (cJSON_IsString(it) && strcmp(it->valuestring, s) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void
+apply_change(struct replica *rp, const cJSON *ch)
+{
+	const char *scope = h_json_str(ch, "scope"), *type = h_json_str(ch, "type");
+	const char *id = h_json_str(ch, "id");
+	if (scope == NULL || type == NULL || id == NULL ||
+	    !cJSON_IsNumber(cJSON_GetObjectItem(ch, "rev")))
+		fail_msg("a change without scope, type, id or rev: %s", cJSON_PrintUnformatted(ch));
+	bool deleted = cJSON_IsTrue(cJSON_GetObjectItem(ch, "deleted"));
+	const cJSON *doc = cJSON_GetObjectItem(ch, "doc");
+	if (deleted && !cJSON_IsNull(doc))
+		fail_msg("a tombstone with a doc: %s", cJSON_PrintUnformatted(ch));
+	if (!deleted && !cJSON_IsObject(doc))
+		fail_msg("a live change without a doc: %s", cJSON_PrintUnformatted(ch));
+	cJSON *rows = cJSON_GetObjectItem(rp->rows, scope);
+	if (rows == NULL)
+		rows = cJSON_AddObjectToObject(rp->rows, scope);
+	char key[128];
+	snprintf(key, sizeof(key), "%s\t%s", type, id);
+	cJSON_DeleteItemFromObjectCaseSensitive(rows, key);
+	if (!deleted)
+		cJSON_AddNumberToObject(rows, key, h_json_num(ch, "rev", 0));
+}
+
+/* One POST /sync with the replica's cursors and the given push array (JSON text or NULL). */
+static void
+sync_once(struct replica *rp, const char *token, const char *push, struct h_resp *r)
+{
+	char *cur = cJSON_PrintUnformatted(rp->cursors);
+	char *body = lc_asprintf("{\"client_id\":\"%s\",\"push\":%s,\"cursors\":%s,\"limit\":1000}",
+	                         rp->client_id, push != NULL ? push : "[]", cur);
+	h_call(SRV, "POST", "/sync", token, body, NULL, r);
+	free(cur);
+	free(body);
+}
+
+/* Applies one response; returns true when the server said more. */
+static bool
+absorb(struct replica *rp, const struct h_resp *r, struct lc_buf *raw)
+{
+	lc_buf_puts(raw, r->body);
+	double last = -1;
+	const cJSON *ch;
+	cJSON_ArrayForEach(ch, cJSON_GetObjectItem(r->json, "changes"))
+	{
+		double seq = h_json_num(ch, "seq", -1);
+		if (seq < last)
+			fail_msg("changes out of seq order: %s", r->body);
+		last = seq;
+		apply_change(rp, ch);
+		cJSON_AddItemToArray(rp->changes, cJSON_Duplicate(ch, true));
+	}
+	const cJSON *reset;
+	cJSON_ArrayForEach(reset, cJSON_GetObjectItem(r->json, "reset"))
+	{
+		cJSON_DeleteItemFromObjectCaseSensitive(rp->rows, reset->valuestring);
+		cJSON_DeleteItemFromObjectCaseSensitive(rp->cursors, reset->valuestring);
+	}
+	cJSON_Delete(rp->cursors);
+	rp->cursors = cJSON_Duplicate(cJSON_GetObjectItem(r->json, "cursors"), true);
+	cJSON_Delete(rp->scopes);
+	rp->scopes = cJSON_Duplicate(cJSON_GetObjectItem(r->json, "scopes"), true);
+	if (rp->cursors == NULL || rp->scopes == NULL)
+		fail_msg("a sync response without cursors or scopes: %s", r->body);
+	/* Drop the rows of scopes no longer listed. */
+	for (cJSON *s = rp->rows->child; s != NULL;) {
+		cJSON *next = s->next;
+		if (!in_list(rp->scopes, s->string))
+			cJSON_Delete(cJSON_DetachItemViaPointer(rp->rows, s));
+		s = next;
+	}
+	return cJSON_IsTrue(cJSON_GetObjectItem(r->json, "more"));
+}
+
+/* Syncs until more is false; the changes and raw bodies of this call are kept in rp. */
+static void
+replica_sync(struct replica *rp, const char *token)
+{
+	cJSON_Delete(rp->changes);
+	rp->changes = cJSON_CreateArray();
+	free(rp->raw);
+	struct lc_buf raw = {0};
+	for (int round = 0;; round++) {
+		if (round > 100)
+			fail_msg("sync never said more:false");
+		struct h_resp r;
+		sync_once(rp, token, NULL, &r);
+		H_EXPECT(r, 200);
+		bool more = absorb(rp, &r, &raw);
+		h_resp_free(&r);
+		if (!more)
+			break;
+	}
+	rp->raw = lc_buf_steal(&raw);
+}
+
+static const cJSON *
+find_change(const struct replica *rp, const char *scope, const char *id)
+{
+	const cJSON *ch;
+	cJSON_ArrayForEach(ch, rp->changes)
+	{
+		if ((scope == NULL || strcmp(h_json_str(ch, "scope"), scope) == 0) &&
+		    strcmp(h_json_str(ch, "id"), id) == 0)
+			return ch;
+	}
+	return NULL;
+}
+
+/* ---- Digests ----------------------------------------------------------------------------------
+ */
+
+static int
+cmp_key(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * SHA-256 over "type\tid\trev\n" sorted by type then id. Sorting the "type\tid" keys as bytes
+ * gives that order: a tab sorts before every character of a type name.
+ */
+static void
+digest_of(const cJSON *rows, int *count, char hex[65])
+{
+	int n = cJSON_GetArraySize(rows);
+	const char **keys = lc_calloc((size_t)n + 1, sizeof(*keys));
+	int i = 0;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, rows)
+	{
+		keys[i++] = it->string;
+	}
+	qsort(keys, (size_t)n, sizeof(*keys), cmp_key);
+	crypto_hash_sha256_state st;
+	crypto_hash_sha256_init(&st);
+	for (i = 0; i < n; i++) {
+		char line[160];
+		int len =
+		    snprintf(line, sizeof(line), "%s\t%d\n", keys[i],
+		             (int)cJSON_GetObjectItemCaseSensitive(rows, keys[i])->valuedouble);
+		crypto_hash_sha256_update(&st, (const unsigned char *)line, (size_t)len);
+	}
+	unsigned char out[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_final(&st, out);
+	sodium_bin2hex(hex, 65, out, sizeof(out));
+	*count = n;
+	free(keys);
+}
+
+/* Compares the server's digest of every scope with the replica's. */
+static void
+expect_digests_match(const struct replica *rp, const char *token)
+{
+	struct h_resp r;
+	h_call(SRV, "GET", "/sync/digest", token, NULL, NULL, &r);
+	H_EXPECT(r, 200);
+	const cJSON *scopes = cJSON_GetObjectItem(r.json, "scopes");
+	assert_true(cJSON_IsObject(scopes));
+	const cJSON *s;
+	cJSON_ArrayForEach(s, rp->scopes)
+	{
+		const cJSON *d = cJSON_GetObjectItemCaseSensitive(scopes, s->valuestring);
+		if (d == NULL)
+			fail_msg("no digest for scope %s: %s", s->valuestring, r.body);
+		const cJSON *rows = cJSON_GetObjectItemCaseSensitive(rp->rows, s->valuestring);
+		cJSON *empty = cJSON_CreateObject();
+		int count;
+		char hex[65];
+		digest_of(rows != NULL ? rows : empty, &count, hex);
+		cJSON_Delete(empty);
+		int scount = (int)h_json_num(d, "count", -1);
+		const char *shex = h_json_str(d, "sha256");
+		if (scount != count || shex == NULL || strcmp(shex, hex) != 0) {
+			char *mine = cJSON_PrintUnformatted(rows);
+			fail_msg("scope %s: server count %d sha256 %s; replica count %d sha256 %s; "
+			         "replica rows %s",
+			         s->valuestring, scount, shex != NULL ? shex : "(none)", count, hex,
+			         mine);
+		}
+	}
+	assert_int_equal(cJSON_GetArraySize(scopes), cJSON_GetArraySize(rp->scopes));
+	h_resp_free(&r);
+}
+
+/* ---- Scopes -------------------------------------------------------------------------------------
+ */
+
+static struct h_user
+new_learner(const char *prefix)
+{
+	struct h_user u;
+	char name[40];
+	h_unique_name(prefix, name, sizeof(name));
+	assert_int_equal(h_register(SRV, name, NULL, &u), 0);
+	return u;
+}
+
+static void
+test_enrolling_adds_scope_unenrolling_removes_it(void **state)
+{
+	(void)state;
+	struct h_user l = new_learner("scoper");
+	struct replica rp;
+	replica_init(&rp);
+	replica_sync(&rp, l.access);
+	assert_int_equal(cJSON_GetArraySize(rp.scopes), 2);
+	assert_true(in_list(rp.scopes, "catalog"));
+	assert_true(in_list(rp.scopes, "user"));
+	/* The user scope carries the user's own doc; the catalog the published course. */
+	const cJSON *me = find_change(&rp, "user", l.id);
+	assert_non_null(me);
+	assert_string_equal(h_json_str(me, "type"), "user");
+	assert_non_null(find_change(&rp, "catalog", world.course.id));
+	assert_non_null(find_change(&rp, "catalog", world.dept_id));
+	char eid[H_ID_LEN + 1], scope[64];
+	assert_int_equal(h_enroll(SRV, l.access, world.course.id, eid), 0);
+	snprintf(scope, sizeof(scope), "course:%s", world.course.id);
+	replica_sync(&rp, l.access);
+	assert_true(in_list(rp.scopes, scope));
+	assert_non_null(find_change(&rp, scope, world.course.module_id));
+	assert_non_null(find_change(&rp, scope, world.course.q1_id));
+	assert_non_null(find_change(&rp, scope, world.course.topic_id));
+	const cJSON *e = find_change(&rp, "user", eid);
+	assert_non_null(e);
+	assert_string_equal(h_json_str(e, "type"), "enrollment");
+	expect_digests_match(&rp, l.access);
+	struct h_resp r;
+	h_callf(SRV, "DELETE", l.access, NULL, &r, "/enrollments/%s", eid);
+	H_EXPECT(r, 204);
+	h_resp_free(&r);
+	replica_sync(&rp, l.access);
+	assert_false(in_list(rp.scopes, scope));
+	assert_null(cJSON_GetObjectItemCaseSensitive(rp.rows, scope));
+	e = find_change(&rp, "user", eid);
+	assert_non_null(e);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(e, "deleted")));
+	expect_digests_match(&rp, l.access);
+	replica_free(&rp);
+}
+
+/* ---- Confidentiality ----------------------------------------------------------------------------
+ */
+
+static void
+test_learner_feed_has_no_answers_or_others_attempts(void **state)
+{
+	(void)state;
+	struct h_course c;
+	assert_int_equal(h_make_course(SRV, OWNER, NULL, true, &c), 0);
+	struct h_user a = new_learner("alice"), b = new_learner("bob");
+	assert_int_equal(h_enroll(SRV, a.access, c.id, NULL), 0);
+	assert_int_equal(h_enroll(SRV, b.access, c.id, NULL), 0);
+	char *answers = lc_asprintf("{\"answers\":{\"%s\":1,\"%s\":42}}", c.q1_id, c.q2_id);
+	char aid[H_ID_LEN + 1], bid[H_ID_LEN + 1];
+	struct h_resp r;
+	h_callf(SRV, "POST", a.access, answers, &r, "/items/%s/attempts", c.quiz_id);
+	H_EXPECT(r, 201);
+	h_copy_id(r.json, "id", aid);
+	h_resp_free(&r);
+	h_callf(SRV, "POST", b.access, answers, &r, "/items/%s/attempts", c.quiz_id);
+	H_EXPECT(r, 201);
+	h_copy_id(r.json, "id", bid);
+	h_resp_free(&r);
+	free(answers);
+	struct replica rp;
+	replica_init(&rp);
+	replica_sync(&rp, a.access);
+	const cJSON *ch;
+	int questions = 0;
+	cJSON_ArrayForEach(ch, rp.changes)
+	{
+		const char *type = h_json_str(ch, "type");
+		const cJSON *doc = cJSON_GetObjectItem(ch, "doc");
+		if (strcmp(type, "question") == 0) {
+			questions++;
+			if (cJSON_HasObjectItem(doc, "answer"))
+				fail_msg("a learner's feed carries an answer: %s",
+				         cJSON_PrintUnformatted(ch));
+		}
+		if (strcmp(type, "attempt") == 0 && doc != NULL &&
+		    strcmp(h_json_str(doc, "user_id"), a.id) != 0)
+			fail_msg("a learner's feed carries another's attempt: %s",
+			         cJSON_PrintUnformatted(ch));
+	}
+	assert_int_equal(questions, 2);
+	assert_non_null(find_change(&rp, "user", aid));
+	assert_null(strstr(rp.raw, bid));
+	assert_null(strstr(rp.raw, "\"answer\""));
+	expect_digests_match(&rp, a.access);
+	replica_free(&rp);
+	/* Staff see both attempts and the answers. */
+	replica_init(&rp);
+	replica_sync(&rp, OWNER);
+	char scope[64];
+	snprintf(scope, sizeof(scope), "course:%s", c.id);
+	assert_non_null(find_change(&rp, scope, aid));
+	assert_non_null(find_change(&rp, scope, bid));
+	const cJSON *q = find_change(&rp, scope, c.q1_id);
+	assert_non_null(q);
+	assert_true(cJSON_HasObjectItem(cJSON_GetObjectItem(q, "doc"), "answer"));
+	expect_digests_match(&rp, OWNER);
+	replica_free(&rp);
+}
+
+/* Each live change's doc equals what GET returns to the same user. */
+static void
+test_docs_equal_get(void **state)
+{
+	(void)state;
+	const char *tok = world.u[H_ENROLLED].access;
+	struct replica rp;
+	replica_init(&rp);
+	replica_sync(&rp, tok);
+	static const struct {
+		const char *type, *prefix;
+	} kinds[] = {{"course", "/courses/"},
+	             {"module", "/modules/"},
+	             {"item", "/items/"},
+	             {"question", "/questions/"},
+	             {"enrollment", "/enrollments/"},
+	             {"department", "/departments/"}};
+	int checked = 0;
+	const cJSON *ch;
+	cJSON_ArrayForEach(ch, rp.changes)
+	{
+		const char *type = h_json_str(ch, "type");
+		for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+			if (strcmp(type, kinds[k].type) != 0)
+				continue;
+			struct h_resp r;
+			h_callf(SRV, "GET", tok, NULL, &r, "%s%s", kinds[k].prefix,
+			        h_json_str(ch, "id"));
+			H_EXPECT(r, 200);
+			if (!cJSON_Compare(r.json, cJSON_GetObjectItem(ch, "doc"), true))
+				fail_msg("%s %s: GET %s; /sync doc %s", type, h_json_str(ch, "id"),
+				         r.body,
+				         cJSON_PrintUnformatted(cJSON_GetObjectItem(ch, "doc")));
+			h_resp_free(&r);
+			checked++;
+		}
+	}
+	assert_true(checked >= 6);
+	replica_free(&rp);
+}
+
+/* ---- Tombstones ---------------------------------------------------------------------------------
+ */
+
+static void
+expect_tombstone(const struct replica *rp, const char *scope, const char *id, const char *type)
+{
+	const cJSON *ch = find_change(rp, scope, id);
+	if (ch == NULL)
+		fail_msg("no tombstone for %s %s in %s", type, id,
+		         scope != NULL ? scope : "any scope");
+	assert_string_equal(h_json_str(ch, "type"), type);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(ch, "deleted")));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(ch, "doc")));
+}
+
+static void
+test_cascading_deletes_leave_tombstones(void **state)
+{
+	(void)state;
+	struct h_course c;
+	assert_int_equal(h_make_course(SRV, OWNER, NULL, true, &c), 0);
+	struct h_user l = new_learner("tomb");
+	char eid[H_ID_LEN + 1], scope[64];
+	assert_int_equal(h_enroll(SRV, l.access, c.id, eid), 0);
+	assert_int_equal(h_course_forum(SRV, l.access, &c), 0);
+	snprintf(scope, sizeof(scope), "course:%s", c.id);
+	struct replica staff, learner;
+	replica_init(&staff);
+	replica_init(&learner);
+	replica_sync(&staff, OWNER);
+	replica_sync(&learner, l.access);
+	/* A module takes its items and their questions with it. */
+	struct h_resp r;
+	h_callf(SRV, "DELETE", OWNER, NULL, &r, "/modules/%s", c.module_id);
+	H_EXPECT(r, 204);
+	h_resp_free(&r);
+	replica_sync(&staff, OWNER);
+	replica_sync(&learner, l.access);
+	for (int i = 0; i < 2; i++) {
+		struct replica *rp = i == 0 ? &staff : &learner;
+		expect_tombstone(rp, scope, c.module_id, "module");
+		expect_tombstone(rp, scope, c.page_id, "item");
+		expect_tombstone(rp, scope, c.quiz_id, "item");
+		expect_tombstone(rp, scope, c.q1_id, "question");
+		expect_tombstone(rp, scope, c.q2_id, "question");
+	}
+	expect_digests_match(&staff, OWNER);
+	expect_digests_match(&learner, l.access);
+	/* A topic takes its replies. */
+	h_callf(SRV, "DELETE", OWNER, NULL, &r, "/topics/%s", c.topic_id);
+	H_EXPECT(r, 204);
+	h_resp_free(&r);
+	replica_sync(&learner, l.access);
+	expect_tombstone(&learner, scope, c.topic_id, "topic");
+	expect_tombstone(&learner, scope, c.reply_id, "reply");
+	expect_digests_match(&learner, l.access);
+	/* The course takes the enrollment; the catalog forgets the course; the scope goes. */
+	assert_int_equal(h_course_forum(SRV, l.access, &c), 0);
+	replica_sync(&learner, l.access);
+	h_callf(SRV, "DELETE", OWNER, NULL, &r, "/courses/%s", c.id);
+	H_EXPECT(r, 204);
+	h_resp_free(&r);
+	replica_sync(&learner, l.access);
+	replica_sync(&staff, OWNER);
+	expect_tombstone(&learner, "user", eid, "enrollment");
+	expect_tombstone(&learner, "catalog", c.id, "course");
+	expect_tombstone(&staff, "catalog", c.id, "course");
+	assert_false(in_list(learner.scopes, scope));
+	assert_false(in_list(staff.scopes, scope));
+	expect_digests_match(&learner, l.access);
+	expect_digests_match(&staff, OWNER);
+	replica_free(&staff);
+	replica_free(&learner);
+}
+
+static void
+test_user_delete_tombstones_for_staff(void **state)
+{
+	(void)state;
+	struct h_course c;
+	assert_int_equal(h_make_course(SRV, OWNER, NULL, true, &c), 0);
+	struct h_user l = new_learner("quitter");
+	char eid[H_ID_LEN + 1], aid[H_ID_LEN + 1], scope[64];
+	assert_int_equal(h_enroll(SRV, l.access, c.id, eid), 0);
+	struct h_resp r;
+	char *answers = lc_asprintf("{\"answers\":{\"%s\":2}}", c.q1_id);
+	h_callf(SRV, "POST", l.access, answers, &r, "/items/%s/attempts", c.quiz_id);
+	free(answers);
+	H_EXPECT(r, 201);
+	h_copy_id(r.json, "id", aid);
+	h_resp_free(&r);
+	snprintf(scope, sizeof(scope), "course:%s", c.id);
+	struct replica staff;
+	replica_init(&staff);
+	replica_sync(&staff, OWNER);
+	assert_non_null(find_change(&staff, scope, aid));
+	h_callf(SRV, "DELETE", ADMIN, NULL, &r, "/users/%s", l.id);
+	H_EXPECT(r, 204);
+	h_resp_free(&r);
+	replica_sync(&staff, OWNER);
+	expect_tombstone(&staff, scope, eid, "enrollment");
+	expect_tombstone(&staff, scope, aid, "attempt");
+	expect_digests_match(&staff, OWNER);
+	replica_free(&staff);
+}
+
+/* ---- Digest from GET responses ------------------------------------------------------------------
+ */
+
+static void
+add_row(cJSON *rows, const char *type, const cJSON *doc)
+{
+	char key[128];
+	snprintf(key, sizeof(key), "%s\t%s", type, h_json_str(doc, "id"));
+	cJSON_AddNumberToObject(rows, key, h_json_num(doc, "rev", -1));
+}
+
+static void
+add_list(cJSON *rows, const char *type, const char *token, const char *path)
+{
+	struct h_resp r;
+	h_callf(SRV, "GET", token, NULL, &r, "%s%slimit=100", path, strchr(path, '?') ? "&" : "?");
+	H_EXPECT(r, 200);
+	assert_true(h_json_num(r.json, "total", -1) <= 100);
+	const cJSON *it;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItem(r.json, "items"))
+	{
+		add_row(rows, type, it);
+	}
+	h_resp_free(&r);
+}
+
+static void
+test_digest_equals_one_from_get(void **state)
+{
+	(void)state;
+	const char *tok = world.u[H_ENROLLED].access;
+	const struct h_course *c = &world.course;
+	cJSON *rows = cJSON_CreateObject();
+	struct h_resp r;
+	h_callf(SRV, "GET", tok, NULL, &r, "/courses/%s", c->id);
+	H_EXPECT(r, 200);
+	add_row(rows, "course", r.json);
+	h_resp_free(&r);
+	char path[128];
+	snprintf(path, sizeof(path), "/courses/%s/modules", c->id);
+	cJSON *mods = cJSON_CreateObject();
+	add_list(mods, "module", tok, path);
+	const cJSON *m;
+	cJSON_ArrayForEach(m, mods)
+	{
+		const char *mid = strchr(m->string, '\t') + 1;
+		snprintf(path, sizeof(path), "/modules/%s/items", mid);
+		add_list(rows, "item", tok, path);
+	}
+	const cJSON *it;
+	cJSON *items = cJSON_Duplicate(rows, true);
+	cJSON_ArrayForEach(it, items)
+	{
+		if (strncmp(it->string, "item\t", 5) != 0)
+			continue;
+		struct h_resp ir;
+		h_callf(SRV, "GET", tok, NULL, &ir, "/items/%s", it->string + 5);
+		const char *kind = h_json_str(ir.json, "kind");
+		if (kind != NULL && strcmp(kind, "quiz") == 0) {
+			snprintf(path, sizeof(path), "/items/%s/questions", it->string + 5);
+			add_list(rows, "question", tok, path);
+		}
+		h_resp_free(&ir);
+	}
+	cJSON_Delete(items);
+	cJSON_ArrayForEach(it, mods)
+	{
+		cJSON_AddNumberToObject(rows, it->string, it->valuedouble);
+	}
+	cJSON_Delete(mods);
+	snprintf(path, sizeof(path), "/courses/%s/topics", c->id);
+	cJSON *topics = cJSON_CreateObject();
+	add_list(topics, "topic", tok, path);
+	cJSON_ArrayForEach(it, topics)
+	{
+		cJSON_AddNumberToObject(rows, it->string, it->valuedouble);
+		h_callf(SRV, "GET", tok, NULL, &r, "/topics/%s", strchr(it->string, '\t') + 1);
+		H_EXPECT(r, 200);
+		const cJSON *rep;
+		cJSON_ArrayForEach(rep, cJSON_GetObjectItem(r.json, "replies"))
+		{
+			add_row(rows, "reply", rep);
+		}
+		h_resp_free(&r);
+	}
+	cJSON_Delete(topics);
+	int count;
+	char hex[65];
+	digest_of(rows, &count, hex);
+	h_call(SRV, "GET", "/sync/digest", tok, NULL, NULL, &r);
+	H_EXPECT(r, 200);
+	char scope[64];
+	snprintf(scope, sizeof(scope), "course:%s", c->id);
+	const cJSON *d =
+	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItem(r.json, "scopes"), scope);
+	assert_non_null(d);
+	if ((int)h_json_num(d, "count", -1) != count || strcmp(h_json_str(d, "sha256"), hex) != 0)
+		fail_msg("%s from GET: count %d sha256 %s; server %s", scope, count, hex, r.body);
+	h_resp_free(&r);
+	cJSON_Delete(rows);
+}
+
+static void
+test_digest_after_incremental_changes(void **state)
+{
+	(void)state;
+	const char *tok = world.u[H_ENROLLED].access;
+	struct replica rp, staff;
+	replica_init(&rp);
+	replica_init(&staff);
+	replica_sync(&rp, tok);
+	replica_sync(&staff, OWNER);
+	expect_digests_match(&rp, tok);
+	expect_digests_match(&staff, OWNER);
+	struct h_resp r;
+	h_callf(SRV, "PATCH", OWNER, "{\"title\":\"Renamed for digest\"}", &r, "/items/%s",
+	        world.course.page_id);
+	H_EXPECT(r, 200);
+	h_resp_free(&r);
+	h_callf(SRV, "POST", OWNER, "{\"title\":\"Digest module\"}", &r, "/courses/%s/modules",
+	        world.course.id);
+	H_EXPECT(r, 201);
+	h_resp_free(&r);
+	char *prog =
+	    lc_asprintf("{\"item_id\":\"%s\",\"status\":\"completed\"}", world.course.page_id);
+	h_call(SRV, "POST", "/progress", tok, prog, NULL, &r);
+	free(prog);
+	H_EXPECT(r, 200);
+	h_resp_free(&r);
+	replica_sync(&rp, tok);
+	replica_sync(&staff, OWNER);
+	const cJSON *ch = find_change(&rp, NULL, world.course.page_id);
+	assert_non_null(ch);
+	assert_string_equal(h_json_str(cJSON_GetObjectItem(ch, "doc"), "title"),
+	                    "Renamed for digest");
+	expect_digests_match(&rp, tok);
+	expect_digests_match(&staff, OWNER);
+	/* A no-op sync changes nothing. */
+	replica_sync(&rp, tok);
+	assert_int_equal(cJSON_GetArraySize(rp.changes), 0);
+	replica_free(&rp);
+	replica_free(&staff);
+}
+
+/* ---- Push
+ * ------------------------------------------------------------------------------------------ */
+
+static void
+test_push_runs_like_rest_and_replays(void **state)
+{
+	(void)state;
+	const char *tok = world.u[H_ENROLLED].access;
+	char rid[H_ID_LEN + 1], key[64];
+	lc_uuid_new(rid);
+	h_unique_name("push", key, sizeof(key));
+	char *push = lc_asprintf(
+	    "[{\"key\":\"%s\",\"method\":\"POST\",\"path\":\"/api/v1/topics/%s/replies\","
+	    "\"body\":{\"id\":\"%s\",\"body\":\"Pushed offline\"}},"
+	    "{\"key\":\"%s-2\",\"method\":\"PATCH\",\"path\":\"/api/v1/courses/%s\","
+	    "\"body\":{\"title\":\"Hijack\"}},"
+	    "{\"key\":\"%s-3\",\"method\":\"PATCH\",\"path\":\"/api/v1/topics/"
+	    "%s\",\"if_match\":999,"
+	    "\"body\":{\"title\":\"Stale\"}}]",
+	    key, world.course.topic_id, rid, key, world.course.id, key, world.course.topic_id);
+	struct replica rp;
+	replica_init(&rp);
+	struct h_resp first, again;
+	sync_once(&rp, tok, push, &first);
+	H_EXPECT(first, 200);
+	cJSON *res = cJSON_GetObjectItem(first.json, "push");
+	assert_int_equal(cJSON_GetArraySize(res), 3);
+	cJSON *p0 = cJSON_GetArrayItem(res, 0), *p1 = cJSON_GetArrayItem(res, 1);
+	cJSON *p2 = cJSON_GetArrayItem(res, 2);
+	assert_string_equal(h_json_str(p0, "key"), key);
+	assert_int_equal((int)h_json_num(p0, "status", 0), 201);
+	assert_string_equal(h_json_str(p0, "body.id"), rid);
+	assert_int_equal((int)h_json_num(p1, "status", 0), 403);
+	assert_string_equal(h_json_str(p1, "body.error.type"), "resource_error");
+	assert_int_equal((int)h_json_num(p2, "status", 0), 409);
+	assert_string_equal(h_json_str(p2, "body.error.type"), "conflict_error");
+	assert_true(cJSON_HasObjectItem(cJSON_GetObjectItem(p2, "body"), "current"));
+	/* The same push again: replayed, nothing applied twice. */
+	sync_once(&rp, tok, push, &again);
+	H_EXPECT(again, 200);
+	cJSON *a0 = cJSON_GetArrayItem(cJSON_GetObjectItem(again.json, "push"), 0);
+	assert_int_equal((int)h_json_num(a0, "status", 0), 201);
+	assert_true(
+	    cJSON_Compare(cJSON_GetObjectItem(a0, "body"), cJSON_GetObjectItem(p0, "body"), true));
+	h_resp_free(&first);
+	h_resp_free(&again);
+	free(push);
+	/* The REST replay with the same key answers the same too. */
+	char hk[128];
+	snprintf(hk, sizeof(hk), "Idempotency-Key: %s", key);
+	const char *hdrs[] = {hk, NULL};
+	char *path = lc_asprintf("/topics/%s/replies", world.course.topic_id);
+	char *body = lc_asprintf("{\"id\":\"%s\",\"body\":\"Pushed offline\"}", rid);
+	h_call(SRV, "POST", path, tok, body, hdrs, &again);
+	free(path);
+	free(body);
+	H_EXPECT(again, 201);
+	char v[16];
+	assert_non_null(h_resp_header(&again, "Idempotent-Replayed", v, sizeof(v)));
+	h_resp_free(&again);
+	h_callf(SRV, "GET", tok, NULL, &again, "/topics/%s", world.course.topic_id);
+	int found = 0;
+	const cJSON *rep;
+	cJSON_ArrayForEach(rep, cJSON_GetObjectItem(again.json, "replies"))
+	{
+		found += strcmp(h_json_str(rep, "id"), rid) == 0;
+	}
+	assert_int_equal(found, 1);
+	h_resp_free(&again);
+	replica_free(&rp);
+}
+
+/* ---- Compression
+ * ------------------------------------------------------------------------------------ */
+
+static void
+test_compression(void **state)
+{
+	(void)state;
+	const char *tok = world.u[H_ENROLLED].access;
+	char body[128];
+	char id[H_ID_LEN + 1];
+	lc_uuid_new(id);
+	snprintf(body, sizeof(body), "{\"client_id\":\"%s\",\"push\":[],\"cursors\":{}}", id);
+	const char *encs[][2] = {{"Accept-Encoding: gzip", "gzip"},
+	                         {"Accept-Encoding: gzip, zstd", "zstd"},
+	                         {"Accept-Encoding: zstd", "zstd"}};
+	for (int i = 0; i < 3; i++) {
+		const char *hdrs[] = {encs[i][0], NULL};
+		struct h_resp r;
+		h_call(SRV, "POST", "/sync", tok, body, hdrs, &r);
+		H_EXPECT(r, 200);
+		char ce[32];
+		if (h_resp_header(&r, "Content-Encoding", ce, sizeof(ce)) == NULL ||
+		    strcmp(ce, encs[i][1]) != 0)
+			fail_msg("%s: Content-Encoding %s, want %s", encs[i][0],
+			         h_resp_header(&r, "Content-Encoding", ce, sizeof(ce)) ? ce
+			                                                               : "(none)",
+			         encs[i][1]);
+		h_resp_free(&r);
+	}
+	/* A gzip request body. */
+	unsigned char gz[512];
+	z_stream zs = {0};
+	assert_int_equal(deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+	zs.next_in = (unsigned char *)body;
+	zs.avail_in = (unsigned)strlen(body);
+	zs.next_out = gz;
+	zs.avail_out = sizeof(gz);
+	assert_int_equal(deflate(&zs, Z_FINISH), Z_STREAM_END);
+	size_t gz_len = sizeof(gz) - zs.avail_out;
+	deflateEnd(&zs);
+	char auth[600];
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok);
+	const char *hdrs[] = {auth, "Content-Type: application/json", "Content-Encoding: gzip",
+	                      NULL};
+	struct h_resp r;
+	h_request(SRV, "POST", H_API "/sync", hdrs, (const char *)gz, gz_len, &r);
+	H_EXPECT(r, 200);
+	assert_true(cJSON_IsArray(cJSON_GetObjectItem(r.json, "changes")));
+	h_resp_free(&r);
+}
+
+static int
+group_setup(void **state)
+{
+	(void)state;
+	if (sodium_init() < 0)
+		return -1;
+	return h_world_up(&world);
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	h_server_down(&world.srv);
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_enrolling_adds_scope_unenrolling_removes_it),
+	    cmocka_unit_test(test_learner_feed_has_no_answers_or_others_attempts),
+	    cmocka_unit_test(test_docs_equal_get),
+	    cmocka_unit_test(test_cascading_deletes_leave_tombstones),
+	    cmocka_unit_test(test_user_delete_tombstones_for_staff),
+	    cmocka_unit_test(test_digest_equals_one_from_get),
+	    cmocka_unit_test(test_digest_after_incremental_changes),
+	    cmocka_unit_test(test_push_runs_like_rest_and_replays),
+	    cmocka_unit_test(test_compression),
+	};
+	return cmocka_run_group_tests_name("api-sync", tests, group_setup, group_teardown);
+}
