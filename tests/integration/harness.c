@@ -332,16 +332,17 @@ h_server_up(struct h_server *srv)
 	return h_server_start(srv);
 }
 
-void
+int
 h_server_down(struct h_server *srv)
 {
-	h_server_stop(srv);
+	int rc = h_server_stop(srv);
 	for (int i = 0; i < H_MAX; i++) {
 		if (h_dirs[i][0] != '\0' && strcmp(h_dirs[i], srv->dir) == 0) {
 			nftw(h_dirs[i], rm_one, 16, FTW_DEPTH | FTW_PHYS);
 			h_dirs[i][0] = '\0';
 		}
 	}
+	return rc;
 }
 
 /* ---- HTTP ------------------------------------------------------------------------------ */

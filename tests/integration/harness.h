@@ -49,8 +49,12 @@ void h_server_kill(struct h_server *srv);
 int h_server_restart(struct h_server *srv);
 /* h_server_init + an admin named "root" (password H_PASSWORD) + h_server_start. */
 int h_server_up(struct h_server *srv);
-/* Stops the server and removes its folder now rather than at exit. */
-void h_server_down(struct h_server *srv);
+/*
+ * Stops the server and removes its folder now rather than at exit. Returns the server's exit
+ * status: lecternd stops cleanly on SIGTERM, so anything but 0 (a crash, a sanitizer report)
+ * is a failure the caller should report.
+ */
+int h_server_down(struct h_server *srv);
 
 /* ---- HTTP ------------------------------------------------------------------------------ */
 

@@ -739,8 +739,7 @@ static int
 group_teardown(void **state)
 {
 	(void)state;
-	h_server_down(&world.srv);
-	return 0;
+	return h_server_down(&world.srv) == 0 ? 0 : -1;
 }
 
 int
