@@ -450,8 +450,11 @@ tui_write_edit(struct tui_app *app, const char *type, const char *id, const char
 		return -LC_EPROTO;
 	}
 	lc_rfc3339(lc_now(), now);
-	cJSON_ReplaceItemInObjectCaseSensitive(doc, "body", cJSON_CreateString(body_text));
-	cJSON_ReplaceItemInObjectCaseSensitive(doc, "updated_at", cJSON_CreateString(now));
+	/* Delete then add: a replace of a missing key would drop (and leak) the new value. */
+	cJSON_DeleteItemFromObjectCaseSensitive(doc, "body");
+	cJSON_AddStringToObject(doc, "body", body_text);
+	cJSON_DeleteItemFromObjectCaseSensitive(doc, "updated_at");
+	cJSON_AddStringToObject(doc, "updated_at", now);
 	body = cJSON_CreateObject();
 	cJSON_AddStringToObject(body, "body", body_text);
 	snprintf(path, sizeof(path), "/api/v1/%s/%s", collection(type), id);
