@@ -160,7 +160,7 @@ enum h_actor {
 	H_ANON,          /* no token */
 	H_LEARNER,       /* a learner not enrolled in the course */
 	H_ENROLLED,      /* a learner enrolled in the course */
-	H_OWNER,         /* the instructor who created the course */
+	H_OWNER,         /* the instructor who created the course (department role instructor) */
 	H_OTHER_INSTR,   /* another instructor */
 	H_CONTENT_ADMIN, /* content-admin of the course's department (global role learner) */
 	H_DEPT_ADMIN,    /* department-admin of the course's department (global role learner) */
