@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the course-side resource families (res-courses.c, res-modules.c, res-items.c,
+ * res-questions.c, res-learning.c, res-forums.c) share: loading a course and the viewer's
+ * standing in it, rendering each type's doc exactly as GET returns it (so /sync carries
+ * the same bytes), emitting feed entries to the right scopes, and cascading deletes.
+ *
+ * Internal to server-stub/; never included from another folder.
+ */
+#ifndef SRV_RES_COURSE_H
+#define SRV_RES_COURSE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "common/uuid.h"
+#include "srv.h"
+#include "store/db.h"
+
+/* The facts about a course that permissions (ref) and rules need. */
+struct rc_course {
+	struct srv_course_ref ref;
+	char status[16]; /* "draft", "published", "archived" */
+	double pass_score;
+	int64_t rev;
+};
+
+/* Loads a course. Returns 0, -LC_ENOTFOUND or -LC_EDB. */
+int rc_course_load(struct store_db *db, const char *id, struct rc_course *out);
+/*
+ * Loads the course that row id of table (a fixed name; "courses" for the course itself)
+ * belongs to. On failure answers resp (404 naming kind, or 500) and returns non-zero.
+ */
+int rc_load_for(struct srv_req *req, struct srv_resp *resp, const char *table, const char *id,
+                const char *kind, struct rc_course *course);
+
+/*
+ * Renderers: the doc of one row as the viewer sees it, or NULL when the row does not
+ * exist. staff says whether the viewer is course staff (answers, all attempts).
+ * Caller frees with cJSON_Delete().
+ */
+cJSON *rc_course_doc(struct store_db *db, const char *id);
+cJSON *rc_module_doc(struct store_db *db, const char *id);
+cJSON *rc_item_doc(struct store_db *db, const char *id);
+cJSON *rc_question_doc(struct store_db *db, const char *id, bool staff);
+cJSON *rc_enrollment_doc(struct store_db *db, const char *id);
+cJSON *rc_progress_doc(struct store_db *db, const char *id);
+cJSON *rc_attempt_doc(struct store_db *db, const char *id);
+cJSON *rc_topic_doc(struct store_db *db, const char *id);
+cJSON *rc_reply_doc(struct store_db *db, const char *id);
+
+/* Column helpers for renderers: SQL NULL becomes JSON null. */
+void rc_put_text(cJSON *doc, const char *key, sqlite3_stmt *st, int col);
+void rc_put_num(cJSON *doc, const char *key, sqlite3_stmt *st, int col);
+void rc_put_bool(cJSON *doc, const char *key, sqlite3_stmt *st, int col);
+void rc_put_json(cJSON *doc, const char *key, sqlite3_stmt *st, int col);
+/* A new doc with id, rev, created_at, updated_at read from columns 0..3. */
+cJSON *rc_doc_head(sqlite3_stmt *st);
+
+/* The current time as RFC 3339, into out. */
+void rc_now(char out[32]);
+
+/*
+ * Bumps rev and updated_at of the row id in table (a fixed table name, never input).
+ * Returns 0 or a negative lc_err; *rev receives the new rev.
+ */
+int rc_touch(struct store_db *db, const char *table, const char *id, int64_t *rev);
+/* Reads the rev of row id in table into *rev. Returns 0 or -LC_ENOTFOUND / -LC_EDB. */
+int rc_rev(struct store_db *db, const char *table, const char *id, int64_t *rev);
+
+/*
+ * Feed. rc_emit() writes a change of a course's content row (module, item, question,
+ * topic, reply) to course:<course_id>. rc_emit_course() writes a course change to its own
+ * scope and to the catalog while published, or a catalog tombstone when it stops being
+ * published (was_published). rc_emit_user_row() writes an enrollment or attempt to the
+ * user's scope and the course's staff scope, a progress record to the user's only.
+ */
+int rc_emit(struct srv_req *req, const char *type, const char *id, int64_t rev,
+            const char *course_id);
+int rc_emit_course(struct srv_req *req, const char *id, bool was_published);
+int rc_emit_user_row(struct srv_req *req, const char *type, const char *id, int64_t rev,
+                     const char *course_id, const char *user_id);
+
+/*
+ * Deletes rows and writes their tombstones everywhere they were published.
+ * rc_delete_item() takes its questions, progress and attempts; rc_delete_module() its
+ * items; rc_delete_topic() its replies; rc_delete_course() everything of the course.
+ */
+int rc_delete_item(struct srv_req *req, const char *id);
+int rc_delete_module(struct srv_req *req, const char *id);
+int rc_delete_topic(struct srv_req *req, const char *id);
+int rc_delete_course(struct srv_req *req, const char *id);
+
+/*
+ * The percentage (0..100, rounded) of a course's required items user_id has completed;
+ * all items count when none is required.
+ */
+int rc_percent(struct store_db *db, const char *course_id, const char *user_id);
+
+/* Runs a "SELECT count(*) ... ?" with one text parameter; 0 on failure. */
+int64_t rc_count(struct store_db *db, const char *sql, const char *param);
+
+/* Text length in Unicode code points (bodies are limited in characters, not bytes). */
+size_t rc_utf8_len(const char *s);
+
+#endif
