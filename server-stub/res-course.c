@@ -12,6 +12,7 @@
 
 #include "common/clock.h"
 #include "common/err.h"
+#include "common/mem.h"
 #include "srv.h"
 
 void
@@ -115,35 +116,36 @@ rc_course_load(struct store_db *db, const char *id, struct rc_course *out)
 }
 
 int
-rc_load_for(struct srv_req *req, struct srv_resp *resp, const char *table, const char *id,
-            const char *kind, struct rc_course *course)
+rc_course_of(struct store_db *db, const char *table, const char *id, struct rc_course *course)
 {
 	char sql[128], course_id[LC_UUID_LEN + 1] = "";
 	sqlite3_stmt *st;
 	int rc;
 
-	if (strcmp(table, "courses") == 0) {
-		snprintf(course_id, sizeof course_id, "%s", id);
-	} else {
-		snprintf(sql, sizeof sql, "SELECT course_id FROM %s WHERE id = ?", table);
-		rc = store_db_stmt(req->db, sql, &st);
-		if (rc != 0)
-			goto fail;
-		store_bind_text(st, 1, id);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			snprintf(course_id, sizeof course_id, "%s",
-			         (const char *)sqlite3_column_text(st, 0));
-		sqlite3_reset(st);
-	}
-	rc = course_id[0] != '\0' ? rc_course_load(req->db, course_id, course) : -LC_ENOTFOUND;
-	if (rc == -LC_ENOTFOUND) {
-		srv_not_found(resp, kind);
+	if (strcmp(table, "courses") == 0)
+		return rc_course_load(db, id, course);
+	snprintf(sql, sizeof sql, "SELECT course_id FROM %s WHERE id = ?", table);
+	rc = store_db_stmt(db, sql, &st);
+	if (rc != 0)
 		return rc;
-	}
-	if (rc == 0)
-		return 0;
-fail:
-	srv_internal(req, resp, rc, "load course");
+	store_bind_text(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(course_id, sizeof course_id, "%s",
+		         (const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	return course_id[0] != '\0' ? rc_course_load(db, course_id, course) : -LC_ENOTFOUND;
+}
+
+int
+rc_load_for(struct srv_req *req, struct srv_resp *resp, const char *table, const char *id,
+            const char *kind, struct rc_course *course)
+{
+	int rc = rc_course_of(req->db, table, id, course);
+
+	if (rc == -LC_ENOTFOUND)
+		srv_not_found(resp, kind);
+	else if (rc != 0)
+		srv_internal(req, resp, rc, "load course");
 	return rc;
 }
 
@@ -606,4 +608,99 @@ rc_count(struct store_db *db, const char *sql, const char *param)
 		n = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return n;
+}
+
+/* Reads the ids of table's rows under parent (ordered by position) into a new array. */
+static char **
+ordered_ids(struct store_db *db, const char *table, const char *parent_col, const char *parent,
+            int *n)
+{
+	char sql[160];
+	sqlite3_stmt *st;
+	char **ids = NULL;
+	int cap = 0;
+
+	*n = 0;
+	snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE %s = ? ORDER BY position, created_at",
+	         table, parent_col);
+	if (store_db_prepare_new(db, sql, &st) != 0)
+		return NULL;
+	store_bind_text(st, 1, parent);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap > 0 ? cap * 2 : 16;
+			ids = lc_realloc(ids, (size_t)cap * sizeof *ids);
+		}
+		ids[(*n)++] = lc_strdup((const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	return ids;
+}
+
+static void
+free_ids(char **ids, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+}
+
+int
+rc_apply_order(struct srv_req *req, const char *table, const char *type, const char *course_id,
+               const char *const *ids, int n)
+{
+	char sql[160];
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	snprintf(sql, sizeof sql,
+	         "UPDATE %s SET position = ?, rev = rev + 1, updated_at = ? "
+	         "WHERE id = ? AND position != ?",
+	         table);
+	for (int i = 0; rc == 0 && i < n; i++) {
+		char now[32];
+		int64_t rev;
+
+		rc = store_db_stmt(req->db, sql, &st);
+		if (rc != 0)
+			break;
+		srv_now(now);
+		sqlite3_bind_int(st, 1, i + 1);
+		store_bind_text(st, 2, now);
+		store_bind_text(st, 3, ids[i]);
+		sqlite3_bind_int(st, 4, i + 1);
+		rc = step_done(req->db, st, "reorder");
+		/* Only rows whose position really moved change rev and reach the feed. */
+		if (rc == 0 && store_db_changes(req->db) > 0) {
+			rc = rc_rev(req->db, table, ids[i], &rev);
+			if (rc == 0)
+				rc = rc_emit(req, type, ids[i], rev, course_id);
+		}
+	}
+	return rc;
+}
+
+int
+rc_place(struct srv_req *req, const char *table, const char *type, const char *parent_col,
+         const char *parent, const char *course_id, const char *moved_id, int64_t position)
+{
+	int n = 0, k = 0, rc;
+	char **ids = ordered_ids(req->db, table, parent_col, parent, &n);
+	const char **order = lc_calloc((size_t)n + 1, sizeof *order);
+
+	if (position < 1 || position > n)
+		position = n;
+	for (int i = 0; i < n; i++) {
+		if (moved_id != NULL && strcmp(ids[i], moved_id) == 0)
+			continue;
+		if (moved_id != NULL && k == position - 1)
+			order[k++] = moved_id;
+		order[k++] = ids[i];
+	}
+	if (moved_id != NULL && k < n)
+		order[k++] = moved_id;
+	rc = rc_apply_order(req, table, type, course_id, order, k);
+	free(order);
+	free_ids(ids, n);
+	return rc;
 }

@@ -29,6 +29,8 @@ struct rc_course {
 
 /* Loads a course. Returns 0, -LC_ENOTFOUND or -LC_EDB. */
 int rc_course_load(struct store_db *db, const char *id, struct rc_course *out);
+/* Loads the course row id of table belongs to. Returns 0, -LC_ENOTFOUND, -LC_EDB. */
+int rc_course_of(struct store_db *db, const char *table, const char *id, struct rc_course *course);
 /*
  * Loads the course that row id of table (a fixed name; "courses" for the course itself)
  * belongs to. On failure answers resp (404 naming kind, or 500) and returns non-zero.
@@ -98,6 +100,17 @@ int rc_delete_course(struct srv_req *req, const char *id);
  * all items count when none is required.
  */
 int rc_percent(struct store_db *db, const char *course_id, const char *user_id);
+
+/*
+ * Positions. rc_apply_order() gives ids (rows of table) the positions 1..n in that order,
+ * bumping rev and emitting only the rows that moved. rc_place() renumbers the rows of
+ * table under parent (parent_col = parent) so that moved_id (already inserted, or NULL
+ * to just close gaps) sits at position (out of range: last).
+ */
+int rc_apply_order(struct srv_req *req, const char *table, const char *type, const char *course_id,
+                   const char *const *ids, int n);
+int rc_place(struct srv_req *req, const char *table, const char *type, const char *parent_col,
+             const char *parent, const char *course_id, const char *moved_id, int64_t position);
 
 /* Runs a "SELECT count(*) ... ?" with one text parameter; 0 on failure. */
 int64_t rc_count(struct store_db *db, const char *sql, const char *param);
