@@ -704,3 +704,33 @@ rc_place(struct srv_req *req, const char *table, const char *type, const char *p
 	free_ids(ids, n);
 	return rc;
 }
+
+int
+rc_set(struct store_db *db, const char *table, const char *col, const char *id, const cJSON *value)
+{
+	char sql[160];
+	sqlite3_stmt *st;
+	int rc;
+
+	snprintf(sql, sizeof sql, "UPDATE %s SET %s = ? WHERE id = ?", table, col);
+	rc = store_db_stmt(db, sql, &st);
+	if (rc != 0)
+		return rc;
+	if (cJSON_IsString(value))
+		store_bind_text(st, 1, value->valuestring);
+	else if (cJSON_IsBool(value))
+		sqlite3_bind_int(st, 1, cJSON_IsTrue(value) ? 1 : 0);
+	else if (cJSON_IsNumber(value) && value->valuedouble == (double)(int64_t)value->valuedouble)
+		sqlite3_bind_int64(st, 1, (int64_t)value->valuedouble);
+	else if (cJSON_IsNumber(value))
+		sqlite3_bind_double(st, 1, value->valuedouble);
+	else if (cJSON_IsArray(value) || cJSON_IsObject(value)) {
+		char *text = cJSON_PrintUnformatted(value);
+
+		sqlite3_bind_text(st, 1, text, -1, SQLITE_TRANSIENT);
+		cJSON_free(text);
+	} else
+		sqlite3_bind_null(st, 1);
+	store_bind_text(st, 2, id);
+	return step_done(db, st, "update field");
+}

@@ -112,6 +112,13 @@ int rc_apply_order(struct srv_req *req, const char *table, const char *type, con
 int rc_place(struct srv_req *req, const char *table, const char *type, const char *parent_col,
              const char *parent, const char *course_id, const char *moved_id, int64_t position);
 
+/*
+ * Sets column col of row id in table (both fixed identifiers) from a JSON value: string,
+ * bool (0/1), number, array/object (as JSON text) or null. Returns 0 or -LC_EDB.
+ */
+int rc_set(struct store_db *db, const char *table, const char *col, const char *id,
+           const cJSON *value);
+
 /* Runs a "SELECT count(*) ... ?" with one text parameter; 0 on failure. */
 int64_t rc_count(struct store_db *db, const char *sql, const char *param);
 
