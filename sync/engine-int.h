@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internals of the sync engine shared by engine.c (threads, status), round.c (one /sync
+ * round trip and its application) and session.c (tokens, login, refresh). Not included
+ * from outside sync/.
+ */
+#ifndef SYNC_ENGINE_INT_H
+#define SYNC_ENGINE_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "store/replica.h"
+#include "sync/engine.h"
+#include "sync/http.h"
+
+#define SYNC_DEFAULT_BATCH 100
+
+struct sync_engine {
+	char *db_path;
+	char *server_url; /* override, or NULL */
+	char *ca_file;
+	int batch_size;
+	struct store_db *db; /* the engine's own connection, opened on first use */
+	struct sync_http *http;
+	atomic_bool cancel;
+
+	pthread_mutex_t lock; /* guards everything below */
+	pthread_cond_t cond;
+	pthread_t thread;
+	bool started;
+	bool requested;
+	bool stopping;
+	int interval_s;
+	struct sync_status status;
+	uint64_t generation;
+	int64_t base_up; /* bytes of earlier requests of this sync */
+	int64_t base_down;
+};
+
+/* What the replica knows of the session. */
+struct sync_session {
+	char *server_url; /* without a trailing slash */
+	char *access_token;
+	char *refresh_token;
+	char *client_id;
+};
+
+/*
+ * Loads the session from the replica (override_url wins over the stored server URL) and
+ * makes a client id when the replica has none. -LC_EINVAL when no server is known.
+ */
+int sync_session_load(struct store_db *db, const char *override_url, struct sync_session *s,
+                      char **cause);
+void sync_session_finish(struct sync_session *s);
+
+/*
+ * Sends an authenticated request to path under the server URL. On 401 it refreshes the
+ * tokens once (saving the new pair) and retries; when that fails returns -LC_EAUTH. Other
+ * statuses come back in res. -LC_ENET when the server cannot be reached.
+ */
+int sync_session_request(struct sync_http *http, struct store_db *db, struct sync_session *s,
+                         const char *method, const char *path, const char *body,
+                         struct sync_http_response *res, char **cause);
+
+/* Runs one /sync round trip and applies it; *again when another round is due. */
+int sync_round(struct sync_engine *e, struct sync_session *s, bool *again, char **cause);
+
+/* Compares /sync/digest with the replica: 0, -LC_ECONFLICT on a mismatch, or an error. */
+int sync_verify(struct sync_engine *e, struct sync_session *s, char **cause);
+
+/* Status updates, taken under the engine's lock. */
+void sync_engine_set_phase(struct sync_engine *e, enum sync_phase phase);
+void sync_engine_account(struct sync_engine *e, const struct sync_http_response *res);
+void sync_engine_count(struct sync_engine *e, int64_t pushed, int64_t applied);
+
+/* The message of an error body ({"error":{"message":...}}), or NULL. Caller frees. */
+char *sync_error_message(const char *body);
+
+#endif

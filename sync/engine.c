@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The engine's life: creation, a whole sync (rounds until nothing is left), the
+ * background thread the TUI uses, and the status it reads. The lock guards only the
+ * status and the thread's flags; it is never held across network or disk work, so
+ * sync_engine_status() never waits on the network.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/clock.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "common/mem.h"
+#include "sync/backoff.h"
+#include "sync/engine-int.h"
+
+/* A sync that keeps finding work after this many rounds is stuck in a loop. */
+#define MAX_ROUNDS 100000
+
+static void
+on_progress(void *ctx, int64_t up, int64_t down)
+{
+	struct sync_engine *e = ctx;
+
+	pthread_mutex_lock(&e->lock);
+	e->status.bytes_up = e->base_up + up;
+	e->status.bytes_down = e->base_down + down;
+	pthread_mutex_unlock(&e->lock);
+}
+
+int
+sync_engine_create(const struct sync_options *opts, struct sync_engine **out, char **cause)
+{
+	struct sync_http_options hopts = {0};
+	struct sync_engine *e;
+	int rc;
+
+	*out = NULL;
+	if (opts == NULL || opts->db_path == NULL)
+		return lc_cause_set(cause, -LC_EINVAL, "no replica path");
+	e = lc_calloc(1, sizeof(*e));
+	e->db_path = lc_strdup(opts->db_path);
+	e->server_url = lc_strdup(opts->server_url);
+	e->ca_file = lc_strdup(opts->ca_file);
+	e->batch_size = opts->batch_size;
+	atomic_init(&e->cancel, false);
+	pthread_mutex_init(&e->lock, NULL);
+	pthread_cond_init(&e->cond, NULL);
+	hopts.ca_file = opts->ca_file;
+	hopts.connect_timeout_s = opts->connect_timeout_s;
+	hopts.low_speed_time_s = opts->low_speed_time_s;
+	hopts.cancel = &e->cancel;
+	hopts.progress = on_progress;
+	hopts.progress_ctx = e;
+	rc = sync_http_create(&hopts, &e->http, cause);
+	if (rc < 0) {
+		sync_engine_destroy(e);
+		return rc;
+	}
+	*out = e;
+	return 0;
+}
+
+void
+sync_engine_destroy(struct sync_engine *e)
+{
+	if (e == NULL)
+		return;
+	if (e->started) {
+		pthread_mutex_lock(&e->lock);
+		e->stopping = true;
+		pthread_cond_broadcast(&e->cond);
+		pthread_mutex_unlock(&e->lock);
+		/* A transfer in flight stops at its next progress call. */
+		atomic_store(&e->cancel, true);
+		pthread_join(e->thread, NULL);
+	}
+	sync_http_destroy(e->http);
+	store_db_close(e->db);
+	pthread_cond_destroy(&e->cond);
+	pthread_mutex_destroy(&e->lock);
+	free(e->db_path);
+	free(e->server_url);
+	free(e->ca_file);
+	free(e);
+}
+
+void
+sync_engine_set_phase(struct sync_engine *e, enum sync_phase phase)
+{
+	pthread_mutex_lock(&e->lock);
+	e->status.phase = phase;
+	pthread_mutex_unlock(&e->lock);
+}
+
+void
+sync_engine_account(struct sync_engine *e, const struct sync_http_response *res)
+{
+	pthread_mutex_lock(&e->lock);
+	e->base_up += res->bytes_up;
+	e->base_down += res->bytes_down;
+	e->status.bytes_up = e->base_up;
+	e->status.bytes_down = e->base_down;
+	e->status.round_trips++;
+	pthread_mutex_unlock(&e->lock);
+}
+
+void
+sync_engine_count(struct sync_engine *e, int64_t pushed, int64_t applied)
+{
+	int64_t waiting = 0, issues = 0;
+
+	/* Counting reads the engine's own connection; never under the lock. */
+	store_outbox_count(e->db, &waiting);
+	store_issue_count(e->db, &issues);
+	pthread_mutex_lock(&e->lock);
+	e->status.entries_pushed += pushed;
+	e->status.changes_applied += applied;
+	e->status.entries_waiting = waiting;
+	e->status.issues = issues;
+	e->generation++;
+	pthread_mutex_unlock(&e->lock);
+}
+
+static void
+begin_status(struct sync_engine *e)
+{
+	pthread_mutex_lock(&e->lock);
+	e->status.state = SYNC_SYNCING;
+	e->status.phase = SYNC_PHASE_NONE;
+	e->status.bytes_up = e->status.bytes_down = 0;
+	e->status.round_trips = e->status.entries_pushed = e->status.changes_applied = 0;
+	e->base_up = e->base_down = 0;
+	pthread_mutex_unlock(&e->lock);
+}
+
+static void
+end_status(struct sync_engine *e, int rc, const char *cause)
+{
+	pthread_mutex_lock(&e->lock);
+	e->status.phase = SYNC_PHASE_NONE;
+	if (rc == 0 || rc == -LC_ECONFLICT) {
+		e->status.state = SYNC_ONLINE;
+		if (rc == 0)
+			e->status.last_success = lc_now();
+	} else if (rc == -LC_ENET) {
+		e->status.state = SYNC_OFFLINE;
+	} else if (rc == -LC_EAUTH) {
+		e->status.state = SYNC_NEEDS_LOGIN;
+	} else {
+		e->status.state = SYNC_ONLINE;
+	}
+	snprintf(e->status.message, sizeof(e->status.message), "%s",
+	         rc < 0 && cause != NULL ? cause : "");
+	e->generation++;
+	pthread_mutex_unlock(&e->lock);
+}
+
+static int
+run_rounds(struct sync_engine *e, struct sync_session *s, char **cause)
+{
+	bool again = true;
+	int rc = 0;
+
+	for (int i = 0; rc == 0 && again; i++) {
+		if (i >= MAX_ROUNDS)
+			return lc_cause_set(cause, -LC_EPROTO, "sync did not settle in %d rounds",
+			                    i);
+		if (atomic_load(&e->cancel))
+			return lc_cause_set(cause, -LC_ENET, "sync stopped");
+		rc = sync_round(e, s, &again, cause);
+	}
+	return rc;
+}
+
+int
+sync_engine_run(struct sync_engine *e, bool verify, char **cause)
+{
+	struct sync_session s = {0};
+	int rc = 0;
+
+	begin_status(e);
+	if (e->db == NULL)
+		rc = store_replica_open(e->db_path, &e->db, cause);
+	if (rc == 0)
+		rc = sync_session_load(e->db, e->server_url, &s, cause);
+	if (rc == 0)
+		rc = run_rounds(e, &s, cause);
+	if (rc == 0 && verify)
+		rc = sync_verify(e, &s, cause);
+	if (rc < 0)
+		lc_log(LC_LOG_WARN, "sync: %s",
+		       cause != NULL && *cause != NULL ? *cause : "failed");
+	if (e->db != NULL)
+		sync_engine_count(e, 0, 0);
+	end_status(e, rc, cause != NULL ? *cause : NULL);
+	sync_session_finish(&s);
+	return rc;
+}
+
+/* Waits until a request, a stop, or the deadline (monotonic ms; < 0 for none). */
+static void
+wait_for_work(struct sync_engine *e, int64_t deadline_ms)
+{
+	while (!e->requested && !e->stopping) {
+		int64_t left = deadline_ms - lc_monotonic_ms();
+		struct timespec ts;
+
+		if (deadline_ms >= 0 && left <= 0)
+			return;
+		if (deadline_ms < 0) {
+			pthread_cond_wait(&e->cond, &e->lock);
+			continue;
+		}
+		/* The condition uses the realtime clock; recompute on every wake-up. */
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += left / 1000;
+		ts.tv_nsec += (left % 1000) * 1000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&e->cond, &e->lock, &ts);
+	}
+}
+
+static void *
+thread_main(void *arg)
+{
+	struct sync_engine *e = arg;
+	struct sync_backoff backoff;
+	int64_t deadline = 0; /* sync at once */
+
+	sync_backoff_init(&backoff, 2000, 300000);
+	pthread_mutex_lock(&e->lock);
+	while (!e->stopping) {
+		char *cause = NULL;
+		int rc;
+
+		wait_for_work(e, deadline);
+		if (e->stopping)
+			break;
+		e->requested = false;
+		pthread_mutex_unlock(&e->lock);
+		rc = sync_engine_run(e, false, &cause);
+		free(cause);
+		if (rc == 0) {
+			sync_backoff_reset(&backoff);
+			deadline = lc_monotonic_ms() + (int64_t)e->interval_s * 1000;
+		} else if (rc == -LC_EAUTH) {
+			deadline = -1; /* waits for a request after `login` */
+		} else {
+			deadline = lc_monotonic_ms() + sync_backoff_next(&backoff);
+		}
+		pthread_mutex_lock(&e->lock);
+	}
+	pthread_mutex_unlock(&e->lock);
+	return NULL;
+}
+
+int
+sync_engine_start(struct sync_engine *e, int interval_s)
+{
+	int err;
+
+	if (e->started)
+		return 0;
+	e->interval_s = interval_s > 0 ? interval_s : 60;
+	err = pthread_create(&e->thread, NULL, thread_main, e);
+	if (err != 0) {
+		errno = err;
+		return -LC_EIO;
+	}
+	e->started = true;
+	return 0;
+}
+
+void
+sync_engine_request(struct sync_engine *e)
+{
+	if (e == NULL)
+		return;
+	pthread_mutex_lock(&e->lock);
+	e->requested = true;
+	pthread_cond_signal(&e->cond);
+	pthread_mutex_unlock(&e->lock);
+}
+
+void
+sync_engine_status(struct sync_engine *e, struct sync_status *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (e == NULL)
+		return;
+	pthread_mutex_lock(&e->lock);
+	*out = e->status;
+	pthread_mutex_unlock(&e->lock);
+}
+
+uint64_t
+sync_engine_generation(struct sync_engine *e)
+{
+	uint64_t g;
+
+	if (e == NULL)
+		return 0;
+	pthread_mutex_lock(&e->lock);
+	g = e->generation;
+	pthread_mutex_unlock(&e->lock);
+	return g;
+}

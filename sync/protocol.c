@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The /sync wire format. Decoding keeps the parsed cJSON tree alive inside the response
+ * so that ids, scopes and keys are borrowed rather than copied; only docs are printed to
+ * text, since the store keeps them as JSON text.
+ */
+#include "sync/protocol.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "common/err.h"
+#include "common/mem.h"
+
+static int
+add_entry(cJSON *push, const struct store_outbox_entry *e, char **cause)
+{
+	cJSON *item = cJSON_CreateObject();
+	cJSON *body = NULL;
+
+	cJSON_AddItemToArray(push, item);
+	cJSON_AddStringToObject(item, "key", e->key);
+	cJSON_AddStringToObject(item, "method", e->method);
+	cJSON_AddStringToObject(item, "path", e->path);
+	if (e->if_match > 0)
+		cJSON_AddNumberToObject(item, "if_match", (double)e->if_match);
+	if (e->body != NULL) {
+		body = cJSON_Parse(e->body);
+		if (body == NULL)
+			return lc_cause_set(cause, -LC_EPROTO,
+			                    "outbox entry %lld: body is not JSON",
+			                    (long long)e->seq);
+		cJSON_AddItemToObject(item, "body", body);
+	}
+	return 0;
+}
+
+int
+sync_protocol_encode(const char *client_id, const struct store_outbox_entry *entries,
+                     size_t n_entries, const struct store_cursor *cursors, size_t n_cursors,
+                     int limit, char **out, char **cause)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON *push = cJSON_AddArrayToObject(root, "push");
+	cJSON *cur = cJSON_AddObjectToObject(root, "cursors");
+	int rc = 0;
+
+	*out = NULL;
+	cJSON_AddStringToObject(root, "client_id", client_id);
+	for (size_t i = 0; i < n_entries && rc == 0; i++)
+		rc = add_entry(push, &entries[i], cause);
+	for (size_t i = 0; i < n_cursors; i++)
+		cJSON_AddNumberToObject(cur, cursors[i].scope, (double)cursors[i].cursor);
+	if (limit > 0)
+		cJSON_AddNumberToObject(root, "limit", limit);
+	if (rc == 0) {
+		*out = cJSON_PrintUnformatted(root);
+		if (*out == NULL)
+			rc = lc_cause_set(cause, -LC_ENOMEM, "cannot encode the sync request");
+	}
+	cJSON_Delete(root);
+	return rc;
+}
+
+/* Prints a doc to text owned by the response. */
+static char *
+keep_doc(struct sync_response *res, const cJSON *doc)
+{
+	char *text = cJSON_PrintUnformatted(doc);
+
+	if (text == NULL)
+		return NULL;
+	res->docs[res->n_docs++] = text;
+	return text;
+}
+
+static int64_t
+num_field(const cJSON *obj, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+
+	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+}
+
+static const char *
+str_field(const cJSON *obj, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int
+decode_push(struct sync_response *res, const cJSON *push, char **cause)
+{
+	const cJSON *it;
+	size_t i = 0;
+
+	res->n_push = (size_t)cJSON_GetArraySize(push);
+	res->push = lc_calloc(res->n_push + 1, sizeof(*res->push));
+	cJSON_ArrayForEach(it, push)
+	{
+		struct sync_push_result *p = &res->push[i++];
+		const cJSON *body = cJSON_GetObjectItemCaseSensitive(it, "body");
+		const cJSON *err, *current;
+
+		p->key = str_field(it, "key");
+		p->status = (long)num_field(it, "status");
+		if (p->key == NULL || p->status < 100)
+			return lc_cause_set(cause, -LC_EPROTO,
+			                    "push result %zu without key or status", i - 1);
+		if (body == NULL || cJSON_IsNull(body))
+			continue;
+		p->body = keep_doc(res, body);
+		err = cJSON_GetObjectItemCaseSensitive(body, "error");
+		if (cJSON_IsObject(err) && str_field(err, "message") != NULL)
+			p->error_message = lc_strdup(str_field(err, "message"));
+		current = cJSON_GetObjectItemCaseSensitive(body, "current");
+		if (cJSON_IsObject(current)) {
+			p->current = keep_doc(res, current);
+			p->current_rev = num_field(current, "rev");
+		}
+	}
+	return 0;
+}
+
+static int
+decode_changes(struct sync_response *res, const cJSON *changes, char **cause)
+{
+	const cJSON *it;
+	size_t i = 0;
+
+	res->n_changes = (size_t)cJSON_GetArraySize(changes);
+	res->changes = lc_calloc(res->n_changes + 1, sizeof(*res->changes));
+	cJSON_ArrayForEach(it, changes)
+	{
+		struct store_change *c = &res->changes[i++];
+		const cJSON *doc = cJSON_GetObjectItemCaseSensitive(it, "doc");
+
+		c->scope = str_field(it, "scope");
+		c->type = str_field(it, "type");
+		c->id = str_field(it, "id");
+		c->rev = num_field(it, "rev");
+		c->seq = num_field(it, "seq");
+		c->deleted = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "deleted"));
+		if (c->scope == NULL || c->type == NULL || c->id == NULL)
+			return lc_cause_set(cause, -LC_EPROTO,
+			                    "change %zu without scope, type or id", i - 1);
+		if (!c->deleted) {
+			if (!cJSON_IsObject(doc))
+				return lc_cause_set(cause, -LC_EPROTO, "change %zu without a doc",
+				                    i - 1);
+			c->doc = keep_doc(res, doc);
+		}
+	}
+	return 0;
+}
+
+/* Collects an array of strings; *present tells whether the key was there at all. */
+static int
+decode_strings(const cJSON *arr, const char ***out, size_t *n, char **cause)
+{
+	const cJSON *it;
+
+	*n = 0;
+	*out = lc_calloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof(**out));
+	cJSON_ArrayForEach(it, arr)
+	{
+		if (!cJSON_IsString(it))
+			return lc_cause_set(cause, -LC_EPROTO, "a scope that is not a string");
+		(*out)[(*n)++] = it->valuestring;
+	}
+	return 0;
+}
+
+static int
+decode_cursors(struct sync_response *res, const cJSON *cursors, char **cause)
+{
+	const cJSON *it;
+
+	res->cursors = lc_calloc((size_t)cJSON_GetArraySize(cursors) + 1, sizeof(*res->cursors));
+	cJSON_ArrayForEach(it, cursors)
+	{
+		if (!cJSON_IsNumber(it) || it->string == NULL)
+			return lc_cause_set(cause, -LC_EPROTO, "a cursor that is not a number");
+		res->cursors[res->n_cursors].scope = it->string;
+		res->cursors[res->n_cursors++].cursor = (int64_t)it->valuedouble;
+	}
+	return 0;
+}
+
+/* Counts the docs a response holds, so that their texts fit one array. */
+static size_t
+count_docs(const cJSON *push, const cJSON *changes)
+{
+	return 2 * (size_t)cJSON_GetArraySize(push) + (size_t)cJSON_GetArraySize(changes) + 1;
+}
+
+int
+sync_protocol_decode(const char *json, size_t len, struct sync_response *out, char **cause)
+{
+	cJSON *root = cJSON_ParseWithLength(json, len);
+	const cJSON *push, *changes, *cursors, *scopes, *resets;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!cJSON_IsObject(root)) {
+		cJSON_Delete(root);
+		return lc_cause_set(cause, -LC_EPROTO, "the sync response is not a JSON object");
+	}
+	out->json = root;
+	push = cJSON_GetObjectItemCaseSensitive(root, "push");
+	changes = cJSON_GetObjectItemCaseSensitive(root, "changes");
+	cursors = cJSON_GetObjectItemCaseSensitive(root, "cursors");
+	scopes = cJSON_GetObjectItemCaseSensitive(root, "scopes");
+	resets = cJSON_GetObjectItemCaseSensitive(root, "reset");
+	if ((push != NULL && !cJSON_IsArray(push)) ||
+	    (changes != NULL && !cJSON_IsArray(changes)) ||
+	    (cursors != NULL && !cJSON_IsObject(cursors)) ||
+	    (scopes != NULL && !cJSON_IsArray(scopes)) ||
+	    (resets != NULL && !cJSON_IsArray(resets)))
+		rc = lc_cause_set(cause, -LC_EPROTO,
+		                  "the sync response has a field of the wrong type");
+	out->docs = lc_calloc(count_docs(push, changes), sizeof(*out->docs));
+	if (rc == 0)
+		rc = decode_push(out, push, cause);
+	if (rc == 0)
+		rc = decode_changes(out, changes, cause);
+	if (rc == 0)
+		rc = decode_cursors(out, cursors, cause);
+	if (rc == 0 && scopes != NULL)
+		rc = decode_strings(scopes, &out->scopes, &out->n_scopes, cause);
+	if (rc == 0)
+		rc = decode_strings(resets, &out->resets, &out->n_resets, cause);
+	out->more = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "more"));
+	if (rc < 0)
+		sync_response_finish(out);
+	return rc;
+}
+
+void
+sync_response_finish(struct sync_response *res)
+{
+	if (res == NULL)
+		return;
+	for (size_t i = 0; i < res->n_push && res->push != NULL; i++)
+		free(res->push[i].error_message);
+	for (size_t i = 0; i < res->n_docs; i++)
+		cJSON_free(res->docs[i]);
+	free(res->docs);
+	free(res->push);
+	free(res->changes);
+	free(res->cursors);
+	free(res->scopes);
+	free(res->resets);
+	cJSON_Delete(res->json);
+	memset(res, 0, sizeof(*res));
+}
+
+void
+sync_digest_init(struct sync_digest *d)
+{
+	crypto_hash_sha256_init(&d->state);
+	d->count = 0;
+}
+
+void
+sync_digest_add(struct sync_digest *d, const char *type, const char *id, int64_t rev)
+{
+	char line[256];
+	int n = snprintf(line, sizeof(line), "%s\t%s\t%lld\n", type, id, (long long)rev);
+
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line)) {
+		/* Ids are UUIDs, but an odd row must still hash like the server does. */
+		char *big = lc_asprintf("%s\t%s\t%lld\n", type, id, (long long)rev);
+
+		crypto_hash_sha256_update(&d->state, (const unsigned char *)big, strlen(big));
+		free(big);
+	} else {
+		crypto_hash_sha256_update(&d->state, (const unsigned char *)line, (size_t)n);
+	}
+	d->count++;
+}
+
+void
+sync_digest_final(struct sync_digest *d, char hex[SYNC_DIGEST_HEX_LEN + 1])
+{
+	unsigned char hash[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256_final(&d->state, hash);
+	sodium_bin2hex(hex, SYNC_DIGEST_HEX_LEN + 1, hash, sizeof(hash));
+}
+
+static int
+digest_row(const char *type, const char *id, int64_t rev, void *ctx)
+{
+	sync_digest_add(ctx, type, id, rev);
+	return 0;
+}
+
+int
+sync_digest_scope(struct store_db *db, const char *scope, int64_t *count,
+                  char hex[SYNC_DIGEST_HEX_LEN + 1])
+{
+	struct sync_digest d;
+	int rc;
+
+	sync_digest_init(&d);
+	rc = store_scope_foreach(db, scope, digest_row, &d);
+	sync_digest_final(&d, hex);
+	*count = d.count;
+	return rc;
+}
+
+int
+sync_protocol_decode_digest(const char *json, size_t len, struct sync_scope_digest **out, size_t *n,
+                            char **cause)
+{
+	cJSON *root = cJSON_ParseWithLength(json, len);
+	const cJSON *scopes = cJSON_GetObjectItemCaseSensitive(root, "scopes");
+	const cJSON *it;
+	int rc = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!cJSON_IsObject(scopes)) {
+		cJSON_Delete(root);
+		return lc_cause_set(cause, -LC_EPROTO, "the digest answer has no scopes");
+	}
+	*out = lc_calloc((size_t)cJSON_GetArraySize(scopes) + 1, sizeof(**out));
+	cJSON_ArrayForEach(it, scopes)
+	{
+		struct sync_scope_digest *d = &(*out)[*n];
+		const char *sha = str_field(it, "sha256");
+
+		if (sha == NULL || strlen(sha) != SYNC_DIGEST_HEX_LEN) {
+			rc = lc_cause_set(cause, -LC_EPROTO, "scope %s: no sha256", it->string);
+			break;
+		}
+		d->scope = lc_strdup(it->string);
+		d->count = num_field(it, "count");
+		snprintf(d->hex, sizeof(d->hex), "%s", sha);
+		(*n)++;
+	}
+	cJSON_Delete(root);
+	if (rc < 0) {
+		sync_scope_digests_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+void
+sync_scope_digests_free(struct sync_scope_digest *d, size_t n)
+{
+	for (size_t i = 0; i < n && d != NULL; i++)
+		free(d[i].scope);
+	free(d);
+}

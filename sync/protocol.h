@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The /sync wire format, shared by the client engine and lecternd: encoding the request
+ * body from outbox entries and cursors, decoding the response into what
+ * store_apply_batch() takes, and the per-scope digest (SHA-256 over the lines
+ * "type\tid\trev\n" of a scope's live rows sorted by type then id).
+ *
+ * Decoded strings point into memory owned by the decoded struct; free it once with
+ * sync_response_finish().
+ */
+#ifndef SYNC_PROTOCOL_H
+#define SYNC_PROTOCOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sodium.h>
+
+#include "store/replica.h"
+
+#define SYNC_DIGEST_HEX_LEN 64
+
+/* The answer to one pushed outbox entry. */
+struct sync_push_result {
+	const char *key;
+	long status;
+	char *body;          /* the answer's JSON text, NULL when none */
+	char *error_message; /* error.message of a failure body, or NULL */
+	char *current;       /* "current" of a 409 (JSON text), or NULL */
+	int64_t current_rev; /* its rev, 0 when none */
+};
+
+/* One decoded /sync response. */
+struct sync_response {
+	struct sync_push_result *push;
+	size_t n_push;
+	struct store_change *changes;
+	size_t n_changes;
+	struct store_cursor *cursors;
+	size_t n_cursors;
+	const char **scopes; /* NULL when the response carried no "scopes" */
+	size_t n_scopes;
+	const char **resets;
+	size_t n_resets;
+	bool more;
+	void *json; /* the parsed body that the strings point into */
+	char **docs;
+	size_t n_docs;
+};
+
+/*
+ * Encodes a /sync request body. entries and cursors may be empty. Returns 0 and *out
+ * (JSON text, caller frees), or -LC_EPROTO when an entry's body is not JSON.
+ */
+int sync_protocol_encode(const char *client_id, const struct store_outbox_entry *entries,
+                         size_t n_entries, const struct store_cursor *cursors, size_t n_cursors,
+                         int limit, char **out, char **cause);
+
+/*
+ * Decodes a /sync response body of len bytes into *out (free with sync_response_finish()).
+ * Returns 0, or -LC_EPROTO with a message when the body is not a valid response.
+ */
+int sync_protocol_decode(const char *json, size_t len, struct sync_response *out, char **cause);
+/* Frees what sync_protocol_decode() allocated and zeroes *res. Accepts NULL. */
+void sync_response_finish(struct sync_response *res);
+
+/* A running scope digest. */
+struct sync_digest {
+	crypto_hash_sha256_state state;
+	int64_t count;
+};
+
+void sync_digest_init(struct sync_digest *d);
+/* Adds one live row; rows must come sorted by type then id. */
+void sync_digest_add(struct sync_digest *d, const char *type, const char *id, int64_t rev);
+/* Writes the lowercase hex hash and a NUL into hex. */
+void sync_digest_final(struct sync_digest *d, char hex[SYNC_DIGEST_HEX_LEN + 1]);
+
+/* One scope of a /sync/digest answer. */
+struct sync_scope_digest {
+	char *scope;
+	int64_t count;
+	char hex[SYNC_DIGEST_HEX_LEN + 1];
+};
+
+/*
+ * Decodes a /sync/digest body into *out (free with sync_scope_digests_free()). Returns 0
+ * or -LC_EPROTO.
+ */
+int sync_protocol_decode_digest(const char *json, size_t len, struct sync_scope_digest **out,
+                                size_t *n, char **cause);
+void sync_scope_digests_free(struct sync_scope_digest *d, size_t n);
+
+/* The replica's digest of one scope. Returns 0 or a negative lc_err. */
+int sync_digest_scope(struct store_db *db, const char *scope, int64_t *count,
+                      char hex[SYNC_DIGEST_HEX_LEN + 1]);
+
+#endif

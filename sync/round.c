@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One /sync round trip: the first outbox entries and every cursor go up; the answers to
+ * the entries, the changes, cursors, scope set and resets come back and are applied in ONE
+ * store transaction, so a client killed at any instant either applied the whole answer or
+ * none of it (and then sends the same entries with the same keys again).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "common/mem.h"
+#include "sync/engine-int.h"
+#include "sync/merge.h"
+#include "sync/protocol.h"
+
+/* What applying one answer did, to decide whether another round is worth it. */
+struct round_tally {
+	int64_t answered; /* definite answers: completed, rejected, merged, conflicted */
+	int64_t retry;    /* kept for a later try */
+	char *last_error;
+};
+
+static bool
+temporary(long status)
+{
+	return status == 408 || status == 429 || status >= 500;
+}
+
+/* A 409 on an edit: merge base, mine and theirs, re-queue when clean, else a conflict. */
+static int
+apply_conflict(struct store_db *db, const struct store_outbox_entry *e,
+               const struct sync_push_result *p)
+{
+	char *base = NULL, *body = NULL, *doc = NULL, *why = NULL;
+	int rc = store_overlay_base(db, e->type, e->res_id, &base);
+
+	if (rc < 0)
+		return rc;
+	rc = sync_merge_edit(base, e->body != NULL ? e->body : "{}", p->current, &body, &doc, &why);
+	if (rc == 0) {
+		lc_log(LC_LOG_INFO, "sync: %s %s merged onto rev %lld", e->type, e->res_id,
+		       (long long)p->current_rev);
+		rc = store_outbox_rebase(db, e->seq, p->current_rev, body, doc, p->current);
+	} else if (rc == -LC_ECONFLICT || rc == -LC_EPROTO) {
+		rc = store_outbox_conflict(db, e->seq, NULL, p->current, p->current_rev,
+		                           why != NULL ? why : "edited on both sides");
+	}
+	free(base);
+	free(body);
+	free(doc);
+	free(why);
+	return rc;
+}
+
+static bool
+is_edit(const struct store_outbox_entry *e)
+{
+	return strcmp(e->method, "PATCH") == 0 || strcmp(e->method, "PUT") == 0;
+}
+
+static int
+apply_result(struct store_db *db, const struct store_outbox_entry *e,
+             const struct sync_push_result *p, struct round_tally *t)
+{
+	char *msg;
+	int rc;
+
+	if (p->status >= 200 && p->status < 300) {
+		t->answered++;
+		return store_outbox_complete(db, e->seq, p->body);
+	}
+	if (temporary(p->status)) {
+		t->retry++;
+		free(t->last_error);
+		t->last_error = lc_asprintf("%s %s: %ld %s", e->method, e->path, p->status,
+		                            p->error_message != NULL ? p->error_message : "");
+		return store_outbox_fail(db, e->seq, t->last_error);
+	}
+	t->answered++;
+	if (p->status == 409 && is_edit(e) && p->current != NULL)
+		return apply_conflict(db, e, p);
+	msg = lc_strdup(p->error_message != NULL ? p->error_message : "refused");
+	lc_log(LC_LOG_INFO, "sync: %s %s refused with %ld: %s", e->method, e->path, p->status, msg);
+	rc = store_outbox_reject(db, e->seq, (int)p->status, msg);
+	free(msg);
+	return rc;
+}
+
+static const struct sync_push_result *
+find_result(const struct sync_response *res, const char *key)
+{
+	for (size_t i = 0; i < res->n_push; i++)
+		if (strcmp(res->push[i].key, key) == 0)
+			return &res->push[i];
+	return NULL;
+}
+
+static int
+apply_response(struct store_db *db, const struct store_outbox_entry *entries, size_t n,
+               const struct sync_response *res, struct round_tally *t)
+{
+	struct store_batch batch = {
+	    .changes = res->changes,
+	    .n_changes = res->n_changes,
+	    .cursors = res->cursors,
+	    .n_cursors = res->n_cursors,
+	    .scopes = res->scopes,
+	    .n_scopes = res->n_scopes,
+	    .resets = res->resets,
+	    .n_resets = res->n_resets,
+	};
+	char now[LC_RFC3339_LEN + 1];
+	int rc = store_db_begin(db);
+
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		const struct sync_push_result *p = find_result(res, entries[i].key);
+
+		if (p != NULL)
+			rc = apply_result(db, &entries[i], p, t);
+		else
+			t->retry++; /* unanswered: it goes again with the same key */
+	}
+	if (rc == 0)
+		rc = store_apply_batch(db, &batch);
+	lc_rfc3339(lc_now(), now);
+	if (rc == 0)
+		rc = store_setting_set(db, "last_sync", now);
+	if (rc == 0)
+		rc = store_db_commit(db);
+	if (rc < 0)
+		store_db_rollback(db);
+	return rc;
+}
+
+/* Sends the request; a whole-request failure is temporary for every entry in it. */
+static int
+send_round(struct sync_engine *e, struct sync_session *s, const char *body,
+           struct sync_http_response *hres, char **cause)
+{
+	int rc = sync_session_request(e->http, e->db, s, "POST", "/api/v1/sync", body, hres, cause);
+	char *msg;
+
+	if (rc < 0)
+		return rc;
+	sync_engine_account(e, hres);
+	if (hres->status == 200)
+		return 0;
+	msg = sync_error_message(hres->body.data);
+	rc = lc_cause_set(cause, temporary(hres->status) ? -LC_ENET : -LC_EPROTO,
+	                  "the server answered %ld to /sync: %s", hres->status,
+	                  msg != NULL ? msg : "no message");
+	free(msg);
+	sync_http_response_finish(hres);
+	return rc;
+}
+
+static int
+load_round(struct sync_engine *e, struct sync_session *s, struct store_outbox_entry **entries,
+           size_t *n, char **body, char **cause)
+{
+	struct store_cursor *cursors = NULL;
+	size_t n_cursors = 0;
+	int batch = e->batch_size > 0 ? e->batch_size : SYNC_DEFAULT_BATCH;
+	int rc = store_outbox_list(e->db, batch, entries, n);
+
+	if (rc == 0)
+		rc = store_cursor_list(e->db, &cursors, &n_cursors);
+	if (rc < 0)
+		return lc_cause_set(cause, rc, "cannot read the replica: %s",
+		                    store_db_error(e->db)->message);
+	rc = sync_protocol_encode(s->client_id, *entries, *n, cursors, n_cursors, 0, body, cause);
+	store_cursor_list_free(cursors, n_cursors);
+	return rc;
+}
+
+int
+sync_round(struct sync_engine *e, struct sync_session *s, bool *again, char **cause)
+{
+	struct store_outbox_entry *entries = NULL;
+	struct sync_http_response hres = {0};
+	struct sync_response res = {0};
+	struct round_tally t = {0};
+	char *body = NULL;
+	size_t n = 0;
+	int64_t waiting = 0;
+	int rc = load_round(e, s, &entries, &n, &body, cause);
+
+	*again = false;
+	if (rc == 0) {
+		sync_engine_set_phase(e, n > 0 ? SYNC_PHASE_PUSH : SYNC_PHASE_PULL);
+		rc = send_round(e, s, body, &hres, cause);
+	}
+	if (rc == 0)
+		rc = sync_protocol_decode(hres.body.data != NULL ? hres.body.data : "",
+		                          hres.body.len, &res, cause);
+	if (rc == 0) {
+		sync_engine_set_phase(e, SYNC_PHASE_APPLY);
+		rc = apply_response(e->db, entries, n, &res, &t);
+		if (rc < 0)
+			lc_cause_set(cause, rc, "cannot apply the answer: %s",
+			             store_db_error(e->db)->message);
+	}
+	if (rc == 0) {
+		sync_engine_count(e, t.answered, (int64_t)res.n_changes);
+		rc = store_outbox_count(e->db, &waiting);
+	}
+	if (rc == 0 && t.retry > 0 && t.answered == 0 && !res.more)
+		rc = lc_cause_set(cause, -LC_ENET, "%lld writes wait for the server: %s",
+		                  (long long)waiting,
+		                  t.last_error != NULL ? t.last_error : "no answer");
+	else if (rc == 0)
+		*again = res.more || (waiting > 0 && t.answered > 0) || (waiting > (int64_t)n);
+	free(t.last_error);
+	sync_response_finish(&res);
+	sync_http_response_finish(&hres);
+	store_outbox_free(entries, n);
+	free(body);
+	return rc;
+}
+
+static int
+compare_digests(struct store_db *db, const struct sync_scope_digest *d, size_t n, char **cause)
+{
+	struct store_cursor *cursors = NULL;
+	size_t n_cursors = 0;
+	char hex[SYNC_DIGEST_HEX_LEN + 1];
+	int64_t count;
+	int rc = store_cursor_list(db, &cursors, &n_cursors);
+
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		rc = sync_digest_scope(db, d[i].scope, &count, hex);
+		if (rc == 0 && (count != d[i].count || strcmp(hex, d[i].hex) != 0))
+			rc = lc_cause_set(cause, -LC_ECONFLICT,
+			                  "scope %s differs: %lld rows here, %lld on the server",
+			                  d[i].scope, (long long)count, (long long)d[i].count);
+	}
+	/* A scope the replica still holds but the server no longer lists is a mismatch too. */
+	for (size_t i = 0; rc == 0 && i < n_cursors; i++) {
+		bool listed = false;
+
+		for (size_t j = 0; j < n && !listed; j++)
+			listed = strcmp(cursors[i].scope, d[j].scope) == 0;
+		rc = sync_digest_scope(db, cursors[i].scope, &count, hex);
+		if (rc == 0 && !listed && count > 0)
+			rc = lc_cause_set(cause, -LC_ECONFLICT, "scope %s is not on the server",
+			                  cursors[i].scope);
+	}
+	store_cursor_list_free(cursors, n_cursors);
+	return rc;
+}
+
+int
+sync_verify(struct sync_engine *e, struct sync_session *s, char **cause)
+{
+	struct sync_http_response hres = {0};
+	struct sync_scope_digest *d = NULL;
+	size_t n = 0;
+	int rc;
+
+	sync_engine_set_phase(e, SYNC_PHASE_VERIFY);
+	rc = sync_session_request(e->http, e->db, s, "GET", "/api/v1/sync/digest", NULL, &hres,
+	                          cause);
+	if (rc < 0)
+		return rc;
+	sync_engine_account(e, &hres);
+	if (hres.status != 200)
+		rc = lc_cause_set(cause, temporary(hres.status) ? -LC_ENET : -LC_EPROTO,
+		                  "the server answered %ld to /sync/digest", hres.status);
+	if (rc == 0)
+		rc = sync_protocol_decode_digest(hres.body.data != NULL ? hres.body.data : "",
+		                                 hres.body.len, &d, &n, cause);
+	if (rc == 0)
+		rc = compare_digests(e->db, d, n, cause);
+	sync_scope_digests_free(d, n);
+	sync_http_response_finish(&hres);
+	return rc;
+}

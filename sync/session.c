@@ -1,0 +1,359 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The session: server URL, tokens and client id kept in the replica's settings; login,
+ * logout and the one refresh that a 401 earns. A failed refresh keeps every queued write:
+ * the user logs in again and the outbox goes out as it was.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "common/err.h"
+#include "common/log.h"
+#include "common/mem.h"
+#include "common/uuid.h"
+#include "sync/engine-int.h"
+
+static char *
+trim_url(const char *url)
+{
+	size_t n = strlen(url);
+
+	while (n > 0 && url[n - 1] == '/')
+		n--;
+	return lc_strndup(url, n);
+}
+
+static int
+ensure_client_id(struct store_db *db, struct sync_session *s)
+{
+	char id[LC_UUID_LEN + 1];
+	int rc = store_setting_get(db, "client_id", &s->client_id);
+
+	if (rc < 0 || s->client_id != NULL)
+		return rc;
+	lc_uuid_new(id);
+	s->client_id = lc_strdup(id);
+	return store_setting_set(db, "client_id", id);
+}
+
+int
+sync_session_load(struct store_db *db, const char *override_url, struct sync_session *s,
+                  char **cause)
+{
+	char *url = NULL;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	rc = store_setting_get(db, "server_url", &url);
+	if (rc == 0)
+		rc = store_setting_get(db, "access_token", &s->access_token);
+	if (rc == 0)
+		rc = store_setting_get(db, "refresh_token", &s->refresh_token);
+	if (rc == 0)
+		rc = ensure_client_id(db, s);
+	if (rc < 0) {
+		free(url);
+		sync_session_finish(s);
+		return lc_cause_set(cause, rc, "cannot read the session: %s",
+		                    store_db_error(db)->message);
+	}
+	if (override_url != NULL && override_url[0] != '\0')
+		s->server_url = trim_url(override_url);
+	else if (url != NULL)
+		s->server_url = trim_url(url);
+	free(url);
+	if (s->server_url == NULL) {
+		sync_session_finish(s);
+		return lc_cause_set(cause, -LC_EINVAL, "no server: use --server URL or log in");
+	}
+	return 0;
+}
+
+void
+sync_session_finish(struct sync_session *s)
+{
+	if (s == NULL)
+		return;
+	free(s->server_url);
+	free(s->access_token);
+	free(s->refresh_token);
+	free(s->client_id);
+	memset(s, 0, sizeof(*s));
+}
+
+char *
+sync_error_message(const char *body)
+{
+	cJSON *root = body != NULL ? cJSON_Parse(body) : NULL;
+	const cJSON *err = cJSON_GetObjectItemCaseSensitive(root, "error");
+	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(err, "message");
+	char *out = cJSON_IsString(msg) ? lc_strdup(msg->valuestring) : NULL;
+
+	cJSON_Delete(root);
+	return out;
+}
+
+static const char *
+json_str(const cJSON *obj, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* Stores the token pair of a login or refresh answer. */
+static int
+save_tokens(struct store_db *db, const cJSON *root, struct sync_session *s)
+{
+	const char *access = json_str(root, "access_token");
+	const char *refresh = json_str(root, "refresh_token");
+	int rc;
+
+	if (access == NULL || refresh == NULL)
+		return -LC_EPROTO;
+	rc = store_setting_set(db, "access_token", access);
+	if (rc == 0)
+		rc = store_setting_set(db, "refresh_token", refresh);
+	if (rc == 0 && s != NULL) {
+		free(s->access_token);
+		free(s->refresh_token);
+		s->access_token = lc_strdup(access);
+		s->refresh_token = lc_strdup(refresh);
+	}
+	return rc;
+}
+
+static int
+refresh(struct sync_http *http, struct store_db *db, struct sync_session *s, char **cause)
+{
+	struct sync_http_response res;
+	cJSON *body, *root;
+	char *text, *url;
+	int rc;
+
+	if (s->refresh_token == NULL)
+		return lc_cause_set(cause, -LC_EAUTH, "not logged in: run `lectern login USER`");
+	body = cJSON_CreateObject();
+	cJSON_AddStringToObject(body, "refresh_token", s->refresh_token);
+	text = cJSON_PrintUnformatted(body);
+	cJSON_Delete(body);
+	url = lc_asprintf("%s/api/v1/auth/refresh", s->server_url);
+	rc = sync_http_request(http, "POST", url, NULL, text, &res, cause);
+	free(url);
+	free(text);
+	if (rc < 0)
+		return rc;
+	if (res.status != 200) {
+		lc_log(LC_LOG_WARN, "sync: refresh refused with %ld", res.status);
+		rc = lc_cause_set(cause, res.status >= 500 ? -LC_ENET : -LC_EAUTH,
+		                  res.status >= 500
+		                      ? "server error %ld while refreshing the session"
+		                      : "session expired (%ld): run `lectern login USER`",
+		                  res.status);
+	} else {
+		root =
+		    cJSON_ParseWithLength(res.body.data != NULL ? res.body.data : "", res.body.len);
+		rc = save_tokens(db, root, s);
+		cJSON_Delete(root);
+		if (rc < 0)
+			rc = lc_cause_set(cause, rc, "cannot keep the refreshed session");
+	}
+	sync_http_response_finish(&res);
+	return rc;
+}
+
+int
+sync_session_request(struct sync_http *http, struct store_db *db, struct sync_session *s,
+                     const char *method, const char *path, const char *body,
+                     struct sync_http_response *res, char **cause)
+{
+	char *url = lc_asprintf("%s%s", s->server_url, path);
+	int rc;
+
+	if (s->access_token == NULL && s->refresh_token == NULL) {
+		free(url);
+		return lc_cause_set(cause, -LC_EAUTH, "not logged in: run `lectern login USER`");
+	}
+	rc = sync_http_request(http, method, url, s->access_token, body, res, cause);
+	if (rc == 0 && res->status == 401) {
+		sync_http_response_finish(res);
+		rc = refresh(http, db, s, cause);
+		if (rc == 0)
+			rc =
+			    sync_http_request(http, method, url, s->access_token, body, res, cause);
+		if (rc == 0 && res->status == 401) {
+			sync_http_response_finish(res);
+			rc = lc_cause_set(cause, -LC_EAUTH,
+			                  "the server refused the session: log in again");
+		}
+	}
+	free(url);
+	return rc;
+}
+
+/* A replica changing hands: the last user's rows must not be shown to the next one. */
+static int
+forget_other_user(struct store_db *db, const char *user_id, char **cause)
+{
+	char *old = NULL;
+	struct store_cursor *cursors = NULL;
+	struct store_issue *issues = NULL;
+	size_t n = 0, n_issues = 0;
+	int64_t waiting = 0;
+	int rc = store_setting_get(db, "user_id", &old);
+
+	if (rc < 0 || old == NULL || strcmp(old, user_id) == 0)
+		goto out;
+	rc = store_outbox_count(db, &waiting);
+	if (rc == 0 && waiting > 0) {
+		rc =
+		    lc_cause_set(cause, -LC_EPERM,
+		                 "this replica holds %lld unsent writes of another user; they must "
+		                 "log in and sync first",
+		                 (long long)waiting);
+		goto out;
+	}
+	if (rc == 0)
+		rc = store_cursor_list(db, &cursors, &n);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = store_scope_drop(db, cursors[i].scope);
+	if (rc == 0)
+		rc = store_issues_list(db, &issues, &n_issues);
+	for (size_t i = 0; rc == 0 && i < n_issues; i++)
+		rc = store_issue_discard(db, issues[i].id);
+	store_issues_free(issues, n_issues);
+	store_cursor_list_free(cursors, n);
+out:
+	free(old);
+	return rc;
+}
+
+static int
+save_login(struct store_db *db, const char *url, const cJSON *root, char **cause)
+{
+	const cJSON *user = cJSON_GetObjectItemCaseSensitive(root, "user");
+	const char *user_id = json_str(user, "id");
+	const char *username = json_str(user, "username");
+	int rc;
+
+	if (user_id == NULL || username == NULL)
+		return lc_cause_set(cause, -LC_EPROTO, "the login answer has no user");
+	rc = store_db_begin(db);
+	if (rc < 0)
+		return lc_cause_set(cause, rc, "%s", store_db_error(db)->message);
+	rc = forget_other_user(db, user_id, cause);
+	if (rc == 0)
+		rc = store_setting_set(db, "server_url", url);
+	if (rc == 0)
+		rc = store_setting_set(db, "user_id", user_id);
+	if (rc == 0)
+		rc = store_setting_set(db, "username", username);
+	if (rc == 0)
+		rc = save_tokens(db, root, NULL);
+	if (rc == 0)
+		rc = store_db_commit(db);
+	if (rc < 0) {
+		store_db_rollback(db);
+		if (cause != NULL && *cause == NULL)
+			lc_cause_set(cause, rc, "cannot keep the session: %s",
+			             store_db_error(db)->message);
+	}
+	return rc;
+}
+
+static int
+post_login(struct sync_http *http, const char *url, const char *username, const char *password,
+           struct sync_http_response *res, char **cause)
+{
+	cJSON *body = cJSON_CreateObject();
+	char *text, *full = lc_asprintf("%s/api/v1/auth/token", url);
+	int rc;
+
+	cJSON_AddStringToObject(body, "username", username);
+	cJSON_AddStringToObject(body, "password", password);
+	text = cJSON_PrintUnformatted(body);
+	cJSON_Delete(body);
+	rc = sync_http_request(http, "POST", full, NULL, text, res, cause);
+	/* The password must not linger in freed memory longer than needed. */
+	explicit_bzero(text, strlen(text));
+	free(text);
+	free(full);
+	return rc;
+}
+
+int
+sync_login(const char *db_path, const char *server_url, const char *username, const char *password,
+           const char *ca_file, char **cause)
+{
+	struct sync_http_options hopts = {.ca_file = ca_file};
+	struct sync_http_response res = {0};
+	struct sync_http *http = NULL;
+	struct store_db *db = NULL;
+	char *url = NULL, *msg;
+	cJSON *root;
+	int rc;
+
+	if (server_url == NULL || server_url[0] == '\0')
+		return lc_cause_set(cause, -LC_EINVAL, "no server: use --server URL");
+	url = trim_url(server_url);
+	rc = store_replica_open(db_path, &db, cause);
+	if (rc == 0)
+		rc = sync_http_create(&hopts, &http, cause);
+	if (rc == 0)
+		rc = post_login(http, url, username, password, &res, cause);
+	if (rc < 0)
+		goto out;
+	if (res.status != 200) {
+		msg = sync_error_message(res.body.data);
+		rc = lc_cause_set(cause, res.status >= 500 ? -LC_ENET : -LC_EAUTH,
+		                  "login refused (%ld): %s", res.status,
+		                  msg != NULL ? msg : "no message");
+		free(msg);
+		goto out;
+	}
+	root = cJSON_ParseWithLength(res.body.data != NULL ? res.body.data : "", res.body.len);
+	rc = save_login(db, url, root, cause);
+	cJSON_Delete(root);
+out:
+	sync_http_response_finish(&res);
+	sync_http_destroy(http);
+	store_db_close(db);
+	free(url);
+	return rc;
+}
+
+int
+sync_logout(const char *db_path, const char *ca_file, char **cause)
+{
+	struct sync_http_options hopts = {.ca_file = ca_file, .connect_timeout_s = 5};
+	struct sync_http_response res = {0};
+	struct sync_session s = {0};
+	struct sync_http *http = NULL;
+	struct store_db *db = NULL;
+	char *url;
+	int rc = store_replica_open(db_path, &db, cause);
+
+	if (rc < 0)
+		return rc;
+	/* Revoking is a courtesy to the server: offline, the tokens are forgotten anyway. */
+	if (sync_session_load(db, NULL, &s, NULL) == 0 && s.access_token != NULL &&
+	    sync_http_create(&hopts, &http, NULL) == 0) {
+		url = lc_asprintf("%s/api/v1/auth/logout", s.server_url);
+		if (sync_http_request(http, "POST", url, s.access_token, "{}", &res, NULL) == 0)
+			lc_log(LC_LOG_INFO, "sync: logout answered %ld", res.status);
+		sync_http_response_finish(&res);
+		free(url);
+	}
+	rc = store_setting_delete(db, "access_token");
+	if (rc == 0)
+		rc = store_setting_delete(db, "refresh_token");
+	if (rc < 0)
+		lc_cause_set(cause, rc, "cannot forget the session: %s",
+		             store_db_error(db)->message);
+	sync_http_destroy(http);
+	sync_session_finish(&s);
+	store_db_close(db);
+	return rc;
+}
