@@ -514,6 +514,12 @@ delete_where(struct srv_req *req, const char *table, const char *type, const cha
 }
 
 int
+rc_delete_question(struct srv_req *req, const char *id)
+{
+	return delete_where(req, "questions", "question", "id", id);
+}
+
+int
 rc_delete_item(struct srv_req *req, const char *id)
 {
 	int rc = delete_where(req, "questions", "question", "item_id", id);

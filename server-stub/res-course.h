@@ -90,6 +90,7 @@ int rc_emit_user_row(struct srv_req *req, const char *type, const char *id, int6
  * rc_delete_item() takes its questions, progress and attempts; rc_delete_module() its
  * items; rc_delete_topic() its replies; rc_delete_course() everything of the course.
  */
+int rc_delete_question(struct srv_req *req, const char *id);
 int rc_delete_item(struct srv_req *req, const char *id);
 int rc_delete_module(struct srv_req *req, const char *id);
 int rc_delete_topic(struct srv_req *req, const char *id);
