@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The `lectern` subcommands for scripts and kiosks. Every command reads and writes the
+ * replica only, except login, logout and sync, which use the network. Writes go through
+ * store_local_write(): the optimistic row and its outbox entry in one transaction, with a
+ * client-made UUID, so they work offline and go out with the next `lectern sync`.
+ */
+#ifndef TUI_CLI_H
+#define TUI_CLI_H
+
+#include <stdio.h>
+
+/* Exit statuses of the command line. */
+enum cli_exit {
+	CLI_EXIT_OK = 0,
+	CLI_EXIT_USAGE = 1, /* also every failure that is not one of the two below */
+	CLI_EXIT_UNREACHABLE = 2,
+	CLI_EXIT_VERIFY = 3,
+};
+
+/* What main.c resolved from the global options and the environment. */
+struct cli_ctx {
+	const char *db_path;    /* DIR/replica.db */
+	const char *server_url; /* --server / LECTERN_SERVER, or NULL for the replica's */
+};
+
+/* Runs the subcommand argv[0] with its arguments. Returns an exit status. */
+int cli_run(const struct cli_ctx *ctx, int argc, char **argv);
+/* Prints the usage text. */
+void cli_usage(FILE *fp);
+
+#endif

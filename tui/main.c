@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `lectern`: parses the global options, finds the replica's folder, then either runs a
+ * subcommand (tui/cli.c) or opens the TUI when none is given.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/fsutil.h"
+#include "common/mem.h"
+#include "tui/cli.h"
+#include "tui/tui.h"
+
+/* $XDG_<kind>_HOME/lectern, else ~/<fallback>/lectern. Caller frees; NULL when no home. */
+static char *
+xdg_dir(const char *env, const char *fallback)
+{
+	const char *base = getenv(env);
+	const char *home = getenv("HOME");
+
+	if (base != NULL && base[0] == '/')
+		return lc_asprintf("%s/lectern", base);
+	if (home == NULL || home[0] == '\0')
+		return NULL;
+	return lc_asprintf("%s/%s/lectern", home, fallback);
+}
+
+static char *
+data_dir(const char *opt)
+{
+	const char *env = getenv("LECTERN_DATA_DIR");
+
+	if (opt != NULL)
+		return lc_strdup(opt);
+	if (env != NULL && env[0] != '\0')
+		return lc_strdup(env);
+	return xdg_dir("XDG_DATA_HOME", ".local/share");
+}
+
+static int
+run(const char *dir, const char *server, int argc, char **argv)
+{
+	struct cli_ctx ctx = {.server_url = server};
+	struct tui_config cfg = {0};
+	char *db_path, *state_dir = NULL, *log_path = NULL;
+	int status;
+
+	/* The replica holds tokens and private posts: its folder is the user's alone. */
+	if (lc_mkdir_p(dir, 0700) < 0) {
+		fprintf(stderr, "lectern: cannot create %s: %s\n", dir, strerror(errno));
+		return CLI_EXIT_USAGE;
+	}
+	db_path = lc_asprintf("%s/replica.db", dir);
+	if (argc > 0) {
+		ctx.db_path = db_path;
+		status = cli_run(&ctx, argc, argv);
+	} else {
+		state_dir = xdg_dir("XDG_STATE_HOME", ".local/state");
+		if (state_dir != NULL)
+			log_path = lc_asprintf("%s/lectern.log", state_dir);
+		cfg.db_path = db_path;
+		cfg.server_url = server;
+		cfg.log_path = log_path;
+		status = tui_run(&cfg);
+	}
+	free(state_dir);
+	free(log_path);
+	free(db_path);
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"server", required_argument, NULL, 's'},
+	    {"data-dir", required_argument, NULL, 'd'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *server = getenv("LECTERN_SERVER"), *dir_opt = NULL;
+	char *dir;
+	int c, status;
+
+	if (server != NULL && server[0] == '\0')
+		server = NULL;
+	/* "+": options stop at the subcommand, whose own options it parses itself. */
+	while ((c = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			server = optarg;
+			break;
+		case 'd':
+			dir_opt = optarg;
+			break;
+		case 'h':
+			cli_usage(stdout);
+			return CLI_EXIT_OK;
+		case 'V':
+			printf("lectern %s\n", LECTERN_VERSION);
+			return CLI_EXIT_OK;
+		default:
+			cli_usage(stderr);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	dir = data_dir(dir_opt);
+	if (dir == NULL) {
+		fprintf(stderr, "lectern: no HOME: use --data-dir DIR\n");
+		return CLI_EXIT_USAGE;
+	}
+	status = run(dir, server, argc - optind, argv + optind);
+	free(dir);
+	return status;
+}
