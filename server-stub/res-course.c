@@ -551,6 +551,12 @@ rc_delete_module(struct srv_req *req, const char *id)
 }
 
 int
+rc_delete_reply(struct srv_req *req, const char *id)
+{
+	return delete_where(req, "replies", "reply", "id", id);
+}
+
+int
 rc_delete_topic(struct srv_req *req, const char *id)
 {
 	int rc = delete_where(req, "replies", "reply", "topic_id", id);

@@ -93,6 +93,7 @@ int rc_emit_user_row(struct srv_req *req, const char *type, const char *id, int6
 int rc_delete_question(struct srv_req *req, const char *id);
 int rc_delete_item(struct srv_req *req, const char *id);
 int rc_delete_module(struct srv_req *req, const char *id);
+int rc_delete_reply(struct srv_req *req, const char *id);
 int rc_delete_topic(struct srv_req *req, const char *id);
 int rc_delete_course(struct srv_req *req, const char *id);
 
