@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+/* The merges of a conflicting edit: per field, and line by line for Markdown bodies. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <cjson/cJSON.h>
+
+#include "common/err.h"
+#include "sync/merge.h"
+
+#define BASE "# Title\n\nline 1\nline 2\nline 3\nline 4\nline 5\nline 6\nline 7\n"
+
+static void
+test_text_merge_of_disjoint_lines_is_clean(void **state)
+{
+	const char *mine =
+	    "# Title\n\nline 1 mine\nline 2\nline 3\nline 4\nline 5\nline 6\nline 7\n";
+	const char *theirs = "# Title\n\nline 1\nline 2\nline 3\nline 4\nline 5\nline 6\nline 7 "
+	                     "theirs\n";
+	char *out = NULL;
+
+	assert_int_equal(sync_merge_text(BASE, mine, theirs, &out, NULL), 0);
+	assert_string_equal(out, "# Title\n\nline 1 mine\nline 2\nline 3\nline 4\nline 5\nline "
+	                         "6\nline 7 theirs\n");
+	free(out);
+}
+
+static void
+test_text_merge_of_the_same_line_conflicts(void **state)
+{
+	const char *mine =
+	    "# Title\n\nline 1\nline 2\nline 3\nline 4 mine\nline 5\nline 6\nline 7\n";
+	const char *theirs = "# Title\n\nline 1\nline 2\nline 3\nline 4 theirs\nline 5\nline "
+	                     "6\nline 7\n";
+	char *out = NULL;
+
+	assert_int_equal(sync_merge_text(BASE, mine, theirs, &out, NULL), -LC_ECONFLICT);
+	assert_null(out);
+}
+
+static void
+test_text_merge_takes_the_only_changed_side(void **state)
+{
+	char *out = NULL;
+
+	assert_int_equal(sync_merge_text(BASE, BASE, "theirs\n", &out, NULL), 0);
+	assert_string_equal(out, "theirs\n");
+	free(out);
+	assert_int_equal(sync_merge_text(BASE, "mine\n", BASE, &out, NULL), 0);
+	assert_string_equal(out, "mine\n");
+	free(out);
+}
+
+static const char *
+field(cJSON *obj, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static void
+test_edit_merge_combines_fields_and_bodies(void **state)
+{
+	const char *base =
+	    "{\"id\":\"x\",\"rev\":3,\"title\":\"T\",\"body\":\"a\\nb\\nc\\nd\\ne\\n\"}";
+	const char *mine = "{\"body\":\"A\\nb\\nc\\nd\\ne\\n\"}";
+	const char *theirs =
+	    "{\"id\":\"x\",\"rev\":4,\"title\":\"New\",\"body\":\"a\\nb\\nc\\nd\\nE\\n\"}";
+	char *body = NULL, *doc = NULL;
+	cJSON *b, *d;
+
+	assert_int_equal(sync_merge_edit(base, mine, theirs, &body, &doc, NULL), 0);
+	b = cJSON_Parse(body);
+	d = cJSON_Parse(doc);
+	assert_string_equal(field(b, "body"), "A\nb\nc\nd\nE\n");
+	assert_null(field(b, "title")); /* only what the user changed is sent */
+	assert_string_equal(field(d, "title"), "New");
+	assert_string_equal(field(d, "body"), "A\nb\nc\nd\nE\n");
+	assert_int_equal(cJSON_GetObjectItem(d, "rev")->valueint, 4);
+	cJSON_Delete(b);
+	cJSON_Delete(d);
+	free(body);
+	free(doc);
+}
+
+static void
+test_edit_merge_reports_fields_changed_on_both_sides(void **state)
+{
+	const char *base = "{\"title\":\"T\",\"points\":1}";
+	const char *mine = "{\"title\":\"Mine\",\"points\":2}";
+	const char *theirs = "{\"title\":\"Theirs\",\"points\":2}";
+	char *body = NULL, *doc = NULL, *cause = NULL;
+
+	assert_int_equal(sync_merge_edit(base, mine, theirs, &body, &doc, &cause), -LC_ECONFLICT);
+	assert_null(body);
+	assert_null(doc);
+	assert_non_null(strstr(cause, "title"));
+	assert_null(strstr(cause, "points")); /* the same value on both sides is no conflict */
+	free(cause);
+}
+
+static void
+test_edit_merge_without_a_base_conflicts_unless_equal(void **state)
+{
+	char *body = NULL, *doc = NULL;
+
+	assert_int_equal(
+	    sync_merge_edit(NULL, "{\"body\":\"x\"}", "{\"body\":\"y\"}", &body, &doc, NULL),
+	    -LC_ECONFLICT);
+	assert_int_equal(sync_merge_edit(NULL, "{\"body\":\"x\"}", "{\"body\":\"x\",\"rev\":2}",
+	                                 &body, &doc, NULL),
+	                 0);
+	free(body);
+	free(doc);
+	assert_int_equal(sync_merge_edit(NULL, "[1]", "{}", &body, &doc, NULL), -LC_EPROTO);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_text_merge_of_disjoint_lines_is_clean),
+	    cmocka_unit_test(test_text_merge_of_the_same_line_conflicts),
+	    cmocka_unit_test(test_text_merge_takes_the_only_changed_side),
+	    cmocka_unit_test(test_edit_merge_combines_fields_and_bodies),
+	    cmocka_unit_test(test_edit_merge_reports_fields_changed_on_both_sides),
+	    cmocka_unit_test(test_edit_merge_without_a_base_conflicts_unless_equal),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

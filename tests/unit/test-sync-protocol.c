@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The /sync wire format: request encoding, response decoding (and refusing what is not a
+ * response), the digest, and a decoded response applied to a real replica.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <cjson/cJSON.h>
+
+#include "common/err.h"
+#include "common/mem.h"
+#include "store/replica.h"
+#include "sync/protocol.h"
+
+static void
+test_encode_carries_entries_in_order_with_keys_and_cursors(void **state)
+{
+	struct store_outbox_entry e[2] = {
+	    {.seq = 1,
+	     .key = "k1",
+	     .method = "POST",
+	     .path = "/api/v1/enrollments",
+	     .body = "{\"course_id\":\"c\"}"},
+	    {.seq = 2,
+	     .key = "k2",
+	     .method = "PATCH",
+	     .path = "/api/v1/items/i",
+	     .if_match = 3,
+	     .body = "{\"body\":\"x\"}"},
+	};
+	struct store_cursor cur[1] = {{.scope = "course:c", .cursor = 1234}};
+	char *out = NULL;
+	cJSON *root, *push;
+
+	assert_int_equal(sync_protocol_encode("cid", e, 2, cur, 1, 0, &out, NULL), 0);
+	root = cJSON_Parse(out);
+	push = cJSON_GetObjectItem(root, "push");
+	assert_int_equal(cJSON_GetArraySize(push), 2);
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(push, 0), "key")->valuestring,
+	                    "k1");
+	assert_null(cJSON_GetObjectItem(cJSON_GetArrayItem(push, 0), "if_match"));
+	assert_int_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(push, 1), "if_match")->valueint, 3);
+	assert_string_equal(
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(push, 1), "body"), "body")
+	        ->valuestring,
+	    "x");
+	assert_int_equal(
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(root, "cursors"), "course:c")->valueint, 1234);
+	assert_string_equal(cJSON_GetObjectItem(root, "client_id")->valuestring, "cid");
+	cJSON_Delete(root);
+	free(out);
+	e[0].body = "not json";
+	assert_int_equal(sync_protocol_encode("cid", e, 2, cur, 1, 0, &out, NULL), -LC_EPROTO);
+	assert_null(out);
+}
+
+static const char response[] =
+    "{\"push\":[{\"key\":\"k1\",\"status\":201,\"body\":{\"id\":\"e1\",\"rev\":1}},"
+    "{\"key\":\"k2\",\"status\":409,\"body\":{\"error\":{\"type\":\"conflict_error\","
+    "\"message\":\"stale\"},\"current\":{\"id\":\"i\",\"rev\":7,\"body\":\"b\"}}}],"
+    "\"changes\":[{\"scope\":\"course:c\",\"type\":\"item\",\"id\":\"i1\",\"rev\":1,\"seq\":5,"
+    "\"deleted\":false,\"doc\":{\"id\":\"i1\",\"rev\":1,\"module_id\":\"m\",\"title\":\"T\"}},"
+    "{\"scope\":\"course:c\",\"type\":\"course\",\"id\":\"c1\",\"rev\":2,\"seq\":6,"
+    "\"deleted\":false,\"doc\":{\"id\":\"c1\",\"rev\":2,\"title\":\"C\"}},"
+    "{\"scope\":\"course:c\",\"type\":\"item\",\"id\":\"gone\",\"rev\":3,\"seq\":7,"
+    "\"deleted\":true,\"doc\":null}],"
+    "\"cursors\":{\"course:c\":7,\"user\":2},\"scopes\":[\"user\",\"course:c\"],"
+    "\"reset\":[],\"more\":true}";
+
+static void
+test_decode_reads_results_changes_cursors_and_scopes(void **state)
+{
+	struct sync_response res;
+
+	assert_int_equal(sync_protocol_decode(response, strlen(response), &res, NULL), 0);
+	assert_int_equal(res.n_push, 2);
+	assert_int_equal(res.push[0].status, 201);
+	assert_null(res.push[0].error_message);
+	assert_int_equal(res.push[1].status, 409);
+	assert_string_equal(res.push[1].error_message, "stale");
+	assert_int_equal(res.push[1].current_rev, 7);
+	assert_non_null(strstr(res.push[1].current, "\"rev\":7"));
+	assert_int_equal(res.n_changes, 3);
+	assert_string_equal(res.changes[0].type, "item");
+	assert_int_equal(res.changes[1].seq, 6);
+	assert_true(res.changes[2].deleted);
+	assert_null(res.changes[2].doc);
+	assert_int_equal(res.n_cursors, 2);
+	assert_int_equal(res.cursors[0].cursor, 7);
+	assert_int_equal(res.n_scopes, 2);
+	assert_int_equal(res.n_resets, 0);
+	assert_true(res.more);
+	sync_response_finish(&res);
+}
+
+static void
+test_decode_refuses_what_is_not_a_response(void **state)
+{
+	static const char *const bad[] = {
+	    "",
+	    "[]",
+	    "{\"push\":{}}",
+	    "{\"changes\":[{\"scope\":\"s\",\"type\":\"item\",\"rev\":1}]}",
+	    "{\"changes\":[{\"scope\":\"s\",\"type\":\"item\",\"id\":\"i\",\"deleted\":false}]}",
+	    "{\"push\":[{\"status\":201}]}",
+	    "{\"cursors\":{\"a\":\"x\"}}",
+	    "{\"scopes\":[1]}",
+	    "{\"push\":[",
+	};
+	struct sync_response res;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *cause = NULL;
+
+		assert_int_equal(sync_protocol_decode(bad[i], strlen(bad[i]), &res, &cause),
+		                 -LC_EPROTO);
+		assert_non_null(cause);
+		free(cause);
+	}
+}
+
+static void
+test_digest_matches_sha256_of_the_sorted_lines(void **state)
+{
+	struct sync_digest d;
+	char hex[SYNC_DIGEST_HEX_LEN + 1];
+
+	sync_digest_init(&d);
+	sync_digest_add(&d, "course", "c1", 2);
+	sync_digest_add(&d, "item", "i1", 1);
+	sync_digest_final(&d, hex);
+	assert_int_equal(d.count, 2);
+	assert_string_equal(hex,
+	                    "8933ce653acb7a494fdca05abfaf1676132e1cfa40e27109544fa3d9dd3ed462");
+	sync_digest_init(&d);
+	sync_digest_final(&d, hex);
+	assert_string_equal(hex,
+	                    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+static void
+test_decoded_response_applies_to_a_replica_and_digests_like_the_server(void **state)
+{
+	char dir[] = "/tmp/test-sync-protocol-XXXXXX";
+	struct store_batch batch = {0};
+	struct sync_response res;
+	struct store_db *db = NULL;
+	char hex[SYNC_DIGEST_HEX_LEN + 1], *path;
+	int64_t count = 0, cursor = 0;
+
+	assert_non_null(mkdtemp(dir));
+	path = lc_asprintf("%s/replica.db", dir);
+	assert_int_equal(store_replica_open(path, &db, NULL), 0);
+	assert_int_equal(sync_protocol_decode(response, strlen(response), &res, NULL), 0);
+	batch.changes = res.changes;
+	batch.n_changes = res.n_changes;
+	batch.cursors = res.cursors;
+	batch.n_cursors = res.n_cursors;
+	batch.scopes = res.scopes;
+	batch.n_scopes = res.n_scopes;
+	assert_int_equal(store_apply_batch(db, &batch), 0);
+	assert_int_equal(store_cursor_get(db, "course:c", &cursor), 0);
+	assert_int_equal(cursor, 7);
+	assert_int_equal(sync_digest_scope(db, "course:c", &count, hex), 0);
+	assert_int_equal(count, 2); /* the tombstone is not a live row */
+	assert_string_equal(hex,
+	                    "8933ce653acb7a494fdca05abfaf1676132e1cfa40e27109544fa3d9dd3ed462");
+	sync_response_finish(&res);
+	store_db_close(db);
+	unlink(path);
+	free(path);
+	path = lc_asprintf("%s/replica.db-wal", dir);
+	unlink(path);
+	free(path);
+	path = lc_asprintf("%s/replica.db-shm", dir);
+	unlink(path);
+	free(path);
+	rmdir(dir);
+}
+
+static void
+test_decode_digest_answer(void **state)
+{
+	static const char ok[] =
+	    "{\"scopes\":{\"user\":{\"count\":2,\"sha256\":"
+	    "\"8933ce653acb7a494fdca05abfaf1676132e1cfa40e27109544fa3d9dd3ed462\"}}}";
+	struct sync_scope_digest *d = NULL;
+	size_t n = 0;
+
+	assert_int_equal(sync_protocol_decode_digest(ok, strlen(ok), &d, &n, NULL), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(d[0].scope, "user");
+	assert_int_equal(d[0].count, 2);
+	sync_scope_digests_free(d, n);
+	assert_int_equal(
+	    sync_protocol_decode_digest("{\"scopes\":{\"u\":{\"count\":1}}}", 29, &d, &n, NULL),
+	    -LC_EPROTO);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_encode_carries_entries_in_order_with_keys_and_cursors),
+	    cmocka_unit_test(test_decode_reads_results_changes_cursors_and_scopes),
+	    cmocka_unit_test(test_decode_refuses_what_is_not_a_response),
+	    cmocka_unit_test(test_digest_matches_sha256_of_the_sorted_lines),
+	    cmocka_unit_test(
+	        test_decoded_response_applies_to_a_replica_and_digests_like_the_server),
+	    cmocka_unit_test(test_decode_digest_answer),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
