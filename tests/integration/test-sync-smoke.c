@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A smoke test of the sync engine and the `lectern` command line against a real lecternd:
+ * every write command queues offline and reaches the server with one `lectern sync`, a
+ * write the server refuses is listed with its content, and a server that is gone makes
+ * sync exit 2 while the writes wait.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "test-sync-lib.h"
+
+struct fixture {
+	struct st_world w;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	*state = f;
+	return st_world_setup(&f->w, "smoke", 1, 2, 1) < 0 ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	st_world_teardown(&f->w);
+	free(f);
+	return 0;
+}
+
+static void
+run_ok(struct fixture *f, const char *input, char **out, const char *a0, const char *a1,
+       const char *a2, const char *a3)
+{
+	int rc = st_lectern(&f->w.cl, input, out, a0, a1, a2, a3, NULL);
+
+	if (rc != 0)
+		print_error("lectern %s exited %d: %s\n", a0, rc, st_last_stderr());
+	assert_int_equal(rc, 0);
+}
+
+/* Copies the id a write command printed. */
+static void
+printed_id(char *out, char id[ST_ID_LEN + 1])
+{
+	assert_non_null(out);
+	assert_true(strcspn(out, "\n") == ST_ID_LEN);
+	memcpy(id, out, ST_ID_LEN);
+	id[ST_ID_LEN] = '\0';
+	free(out);
+}
+
+static void
+test_every_write_command_reaches_the_server_with_one_sync(void **state)
+{
+	struct fixture *f = *state;
+	const struct st_course *c = &f->w.courses[0];
+	char *out = NULL, reply_id[ST_ID_LEN + 1], topic_id[ST_ID_LEN + 1];
+	cJSON *progress, *reply;
+
+	run_ok(f, NULL, NULL, "sync", "--verify", NULL, NULL);
+	run_ok(f, NULL, &out, "courses", NULL, NULL, NULL);
+	assert_non_null(strstr(out, c->id)); /* the catalog came with the first sync */
+	free(out);
+	run_ok(f, NULL, NULL, "enroll", c->id, NULL, NULL);
+	run_ok(f, NULL, NULL, "sync", "--verify", NULL, NULL);
+
+	/* Offline from here on: the commands only touch the replica. */
+	run_ok(f, "smoke reply marker-r1\n", &out, "reply", c->topics[0], NULL, NULL);
+	printed_id(out, reply_id);
+	run_ok(f, "smoke topic body\n", &out, "post", c->id, "--title", "smoke marker-t1");
+	printed_id(out, topic_id);
+	run_ok(f, NULL, NULL, "complete", c->items[0], NULL, NULL);
+	run_ok(f, "smoke reply edited marker-e1\n", NULL, "edit", reply_id, NULL, NULL);
+	assert_int_equal(st_count_in_forum(&f->w.learner, c->id, "marker-"), 0);
+
+	run_ok(f, NULL, NULL, "sync", "--verify", NULL, NULL);
+	assert_int_equal(st_count_in_forum(&f->w.learner, c->id, "marker-r1"), 0);
+	assert_int_equal(st_count_in_forum(&f->w.learner, c->id, "marker-e1"), 1);
+	assert_int_equal(st_count_in_forum(&f->w.learner, c->id, "marker-t1"), 1);
+	reply = st_api_get(&f->w.learner, "/topics/%s", topic_id);
+	assert_non_null(reply);
+	cJSON_Delete(reply);
+	progress = st_api_get(&f->w.learner, "/progress/courses/%s", c->id);
+	assert_non_null(progress);
+	out = cJSON_PrintUnformatted(progress);
+	assert_non_null(strstr(out, c->items[0]));
+	assert_non_null(strstr(out, "completed"));
+	free(out);
+	cJSON_Delete(progress);
+	/* Nothing is left to push, and a second sync sends nothing twice. */
+	run_ok(f, NULL, NULL, "sync", "--verify", NULL, NULL);
+	assert_int_equal(st_count_in_forum(&f->w.learner, c->id, "marker-t1"), 1);
+}
+
+static void
+test_a_refused_write_is_listed_with_its_content(void **state)
+{
+	struct fixture *f = *state;
+	const struct st_course *c = &f->w.courses[0];
+	char *out = NULL;
+
+	run_ok(f, NULL, NULL, "enroll", c->id, NULL, NULL);
+	run_ok(f, NULL, NULL, "sync", NULL, NULL, NULL);
+	/* A learner may not edit a course's page: the server answers 403. */
+	run_ok(f, "a learner's edit marker-x1\n", NULL, "edit", c->items[0], NULL, NULL);
+	run_ok(f, NULL, NULL, "sync", "--verify", NULL, NULL);
+	run_ok(f, NULL, &out, "issues", NULL, NULL, NULL);
+	assert_non_null(strstr(out, "rejected"));
+	assert_non_null(strstr(out, "marker-x1"));
+	assert_non_null(strstr(out, "403"));
+	free(out);
+}
+
+static void
+test_sync_exits_2_while_the_server_is_down_and_the_write_waits(void **state)
+{
+	struct fixture *f = *state;
+	const struct st_course *c = &f->w.courses[0];
+	char *out = NULL;
+
+	run_ok(f, NULL, NULL, "enroll", c->id, NULL, NULL);
+	run_ok(f, NULL, NULL, "sync", NULL, NULL, NULL);
+	run_ok(f, "written while the server is away marker-w1\n", NULL, "reply", c->topics[0], NULL,
+	       NULL);
+	st_server_stop(&f->w.srv, false);
+	assert_int_equal(st_lectern(&f->w.cl, NULL, NULL, "sync", NULL), 2);
+	run_ok(f, NULL, &out, "status", NULL, NULL, NULL);
+	assert_non_null(strstr(out, "pending       1"));
+	free(out);
+	assert_int_equal(st_world_restart(&f->w), 0);
+	run_ok(f, NULL, NULL, "sync", "--verify", NULL, NULL);
+	assert_int_equal(st_count_in_forum(&f->w.learner, c->id, "marker-w1"), 1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(
+	        test_every_write_command_reaches_the_server_with_one_sync, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_a_refused_write_is_listed_with_its_content, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_sync_exits_2_while_the_server_is_down_and_the_write_waits, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
