@@ -234,9 +234,11 @@ course_create(struct srv_req *req, struct srv_resp *resp)
 	srv_check_init(&c);
 	srv_get_new_id(&c, req->body, id);
 	course_fields_read(req, &c, SRV_REQUIRED, &f);
-	if (srv_check_failed(&c, resp))
-		goto out;
-	if (!srv_perm_check(srv_perm_course_create(req, f.department_id), resp, "department"))
+	/* Who may create decides first: a learner hears 403 whatever the body holds. */
+	if (!srv_perm_check(
+	        srv_perm_course_create(req, f.has_department == SRV_GOT ? f.department_id : NULL),
+	        resp, "department") ||
+	    srv_check_failed(&c, resp))
 		goto out;
 	if (srv_row_exists(req->db, "courses", id)) {
 		srv_conflict(resp, "A course with this id already exists");
