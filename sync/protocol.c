@@ -114,6 +114,7 @@ decode_push(struct sync_response *res, const cJSON *push, char **cause)
 		if (body == NULL || cJSON_IsNull(body))
 			continue;
 		p->body = keep_doc(res, body);
+		p->body_id = str_field(body, "id");
 		err = cJSON_GetObjectItemCaseSensitive(body, "error");
 		if (cJSON_IsObject(err) && str_field(err, "message") != NULL)
 			p->error_message = lc_strdup(str_field(err, "message"));

@@ -26,6 +26,7 @@ struct sync_push_result {
 	const char *key;
 	long status;
 	char *body;          /* the answer's JSON text, NULL when none */
+	const char *body_id; /* the "id" of an object body, or NULL */
 	char *error_message; /* error.message of a failure body, or NULL */
 	char *current;       /* "current" of a 409 (JSON text), or NULL */
 	int64_t current_rev; /* its rev, 0 when none */

@@ -70,6 +70,10 @@ apply_result(struct store_db *db, const struct store_outbox_entry *e,
 
 	if (p->status >= 200 && p->status < 300) {
 		t->answered++;
+		/* A server that kept its own id (one progress record per item) answers with a
+		 * doc of another resource: the feed in this same answer brings that row. */
+		if (p->body_id != NULL && e->res_id != NULL && strcmp(p->body_id, e->res_id) != 0)
+			return store_outbox_complete(db, e->seq, NULL);
 		return store_outbox_complete(db, e->seq, p->body);
 	}
 	if (temporary(p->status)) {

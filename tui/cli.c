@@ -532,10 +532,10 @@ cmd_complete(const struct cli_ctx *ctx, int argc, char **argv)
 	existing = progress_of(&w, argv[1], &completed);
 	body = cJSON_CreateObject();
 	doc = new_doc(&w);
-	if (existing != NULL) /* one record per user and item: keep its id */
+	/* One record per user and item, whose id the server chooses: the optimistic row uses
+	 * the known id or a local one, and the feed brings the server's. */
+	if (existing != NULL)
 		cJSON_ReplaceItemInObject(doc, "id", cJSON_CreateString(existing));
-	else
-		cJSON_AddStringToObject(body, "id", w.id);
 	sw.id = existing != NULL ? existing : w.id;
 	cJSON_AddStringToObject(body, "item_id", argv[1]);
 	cJSON_AddStringToObject(body, "status", "completed");
