@@ -406,6 +406,16 @@ writer_close(struct writer *w)
 	free(w->username);
 }
 
+/* Sets a string field, replacing it or adding it. */
+static void
+set_str(cJSON *doc, const char *name, const char *value)
+{
+	if (cJSON_HasObjectItem(doc, name))
+		cJSON_ReplaceItemInObjectCaseSensitive(doc, name, cJSON_CreateString(value));
+	else
+		cJSON_AddStringToObject(doc, name, value);
+}
+
 /* A new doc as the server would show it, before the server has seen it. */
 static cJSON *
 new_doc(const struct writer *w)
@@ -535,7 +545,7 @@ cmd_complete(const struct cli_ctx *ctx, int argc, char **argv)
 	/* One record per user and item, whose id the server chooses: the optimistic row uses
 	 * the known id or a local one, and the feed brings the server's. */
 	if (existing != NULL)
-		cJSON_ReplaceItemInObject(doc, "id", cJSON_CreateString(existing));
+		set_str(doc, "id", existing);
 	sw.id = existing != NULL ? existing : w.id;
 	cJSON_AddStringToObject(body, "item_id", argv[1]);
 	cJSON_AddStringToObject(body, "status", "completed");
@@ -683,8 +693,8 @@ cmd_edit(const struct cli_ctx *ctx, int argc, char **argv)
 		sw.if_match = res.rev; /* the rev it was based on; 0 while still unacknowledged */
 		body = cJSON_CreateObject();
 		cJSON_AddStringToObject(body, "body", text);
-		cJSON_ReplaceItemInObject(doc, "body", cJSON_CreateString(text));
-		cJSON_ReplaceItemInObject(doc, "updated_at", cJSON_CreateString(w.now));
+		set_str(doc, "body", text);
+		set_str(doc, "updated_at", w.now);
 		status = queue(&w, &sw, body, doc, false);
 		doc = NULL;
 	}
