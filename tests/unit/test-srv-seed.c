@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The demo seed and the course-side resources, in process: a real database in a
+ * temporary folder, every request through srv_dispatch() exactly as HTTP and /sync use it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "common/err.h"
+#include "server-stub/srv.h"
+
+struct fixture {
+	char dir[64];
+	char path[128];
+	struct srv_ctx ctx;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	char *cause = NULL;
+
+	assert_non_null(f);
+	snprintf(f->dir, sizeof f->dir, "/tmp/lectern-seed-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof f->path, "%s/lecternd.db", f->dir);
+	assert_int_equal(srv_ctx_init(&f->ctx, f->path, &cause), 0);
+	assert_int_equal(srv_seed_demo(&f->ctx, &cause), 0);
+	free(cause);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	char p[160];
+
+	srv_ctx_finish(&f->ctx);
+	unlink(f->path);
+	snprintf(p, sizeof p, "%s-wal", f->path);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", f->path);
+	unlink(p);
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+/* Reads one text value from the database (the first column of the first row). */
+static void
+lookup(struct fixture *f, const char *sql, const char *param, char out[LC_UUID_LEN + 1])
+{
+	struct store_db *db = srv_ctx_db(&f->ctx);
+	sqlite3_stmt *st;
+
+	assert_int_equal(store_db_stmt(db, sql, &st), 0);
+	store_bind_text(st, 1, param);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	snprintf(out, LC_UUID_LEN + 1, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+}
+
+/* Sends a request as username (NULL: anonymous); returns the body, *status the status. */
+static cJSON *
+call(struct fixture *f, const char *username, const char *method, const char *path,
+     const char *body, int *status)
+{
+	struct srv_user user;
+	struct srv_resp resp = {0};
+	struct srv_call c = {0};
+	cJSON *json = body != NULL ? cJSON_Parse(body) : NULL;
+	bool replayed = false;
+	cJSON *out;
+
+	if (username != NULL) {
+		char id[LC_UUID_LEN + 1];
+
+		lookup(f, "SELECT id FROM users WHERE username = ?", username, id);
+		assert_int_equal(srv_user_load(srv_ctx_db(&f->ctx), id, &user), 0);
+		c.viewer = &user;
+	}
+	c.method = method;
+	c.path = path;
+	c.body = json;
+	c.if_match = -1;
+	c.request_id = "test";
+	c.client_ip = "";
+	srv_dispatch(&f->ctx, srv_ctx_db(&f->ctx), &c, &resp, &replayed);
+	*status = resp.status;
+	out = resp.body;
+	resp.body = NULL;
+	srv_resp_finish(&resp);
+	cJSON_Delete(json);
+	return out;
+}
+
+static void
+test_seed_refuses_a_database_with_data(void **state)
+{
+	struct fixture *f = *state;
+	char *cause = NULL;
+
+	assert_int_equal(srv_seed_demo(&f->ctx, &cause), -LC_ECONFLICT);
+	assert_non_null(cause);
+	free(cause);
+}
+
+static void
+test_catalog_shows_published_courses_only(void **state)
+{
+	struct fixture *f = *state;
+	char draft[LC_UUID_LEN + 1], path[128];
+	int status;
+	cJSON *body = call(f, NULL, "GET", "/api/v1/courses?limit=100", NULL, &status);
+
+	assert_int_equal(status, 200);
+	assert_int_equal(cJSON_GetObjectItem(body, "total")->valueint, 9);
+	cJSON_Delete(body);
+	lookup(f, "SELECT id FROM courses WHERE code = ?", "NET201", draft);
+	snprintf(path, sizeof path, "/api/v1/courses/%s", draft);
+	cJSON_Delete(call(f, "learner", "GET", path, NULL, &status));
+	assert_int_equal(status, 404);
+	cJSON_Delete(call(f, "instructor", "GET", path, NULL, &status));
+	assert_int_equal(status, 200);
+	body = call(f, NULL, "GET", "/api/v1/courses?search=pipelin", NULL, &status);
+	assert_int_equal(cJSON_GetObjectItem(body, "total")->valueint, 1);
+	cJSON_Delete(body);
+}
+
+static void
+test_answers_are_for_staff_only(void **state)
+{
+	struct fixture *f = *state;
+	char item[LC_UUID_LEN + 1], path[128];
+	int status;
+	cJSON *body;
+
+	lookup(f, "SELECT id FROM items WHERE title = ?", "Quiz: finding your way", item);
+	snprintf(path, sizeof path, "/api/v1/items/%s/questions", item);
+	body = call(f, "learner", "GET", path, NULL, &status);
+	assert_int_equal(status, 200);
+	assert_null(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(body, "items"), 0),
+	                                "answer"));
+	cJSON_Delete(body);
+	body = call(f, "instructor", "GET", path, NULL, &status);
+	assert_non_null(cJSON_GetObjectItem(
+	    cJSON_GetArrayItem(cJSON_GetObjectItem(body, "items"), 0), "answer"));
+	cJSON_Delete(body);
+}
+
+static void
+test_passing_attempt_completes_the_quiz(void **state)
+{
+	struct fixture *f = *state;
+	char course[LC_UUID_LEN + 1], item[LC_UUID_LEN + 1], path[128], req[512];
+	char q[5][LC_UUID_LEN + 1];
+	const char *kinds[] = {"single", "multiple", "boolean", "short", "numeric"};
+	int status;
+	cJSON *body;
+
+	lookup(f, "SELECT id FROM courses WHERE code = ?", "SQL101", course);
+	lookup(f, "SELECT id FROM items WHERE title = ?", "Quiz: querying", item);
+	snprintf(req, sizeof req, "{\"course_id\":\"%s\"}", course);
+	cJSON_Delete(call(f, "learner", "POST", "/api/v1/enrollments", req, &status));
+	assert_int_equal(status, 201);
+	cJSON_Delete(call(f, "learner", "POST", "/api/v1/enrollments", req, &status));
+	assert_int_equal(status, 409);
+	for (int i = 0; i < 5; i++) {
+		char sql[128];
+
+		snprintf(sql, sizeof sql,
+		         "SELECT id FROM questions WHERE item_id = ? AND kind = '%s'", kinds[i]);
+		lookup(f, sql, item, q[i]);
+	}
+	snprintf(
+	    req, sizeof req,
+	    "{\"answers\":{\"%s\":2,\"%s\":[3,1,0],\"%s\":false,\"%s\":\" COUNT \",\"%s\":4.005}}",
+	    q[0], q[1], q[2], q[3], q[4]);
+	snprintf(path, sizeof path, "/api/v1/items/%s/attempts", item);
+	body = call(f, "learner", "POST", path, req, &status);
+	assert_int_equal(status, 201);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(body, "passed")));
+	assert_int_equal(cJSON_GetObjectItem(body, "score")->valueint, 5);
+	cJSON_Delete(body);
+	snprintf(path, sizeof path, "/api/v1/progress/courses/%s", course);
+	body = call(f, "learner", "GET", path, NULL, &status);
+	assert_int_equal(status, 200);
+	assert_string_equal(
+	    cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(body, "items"), 0), "status")
+	        ->valuestring,
+	    "completed");
+	cJSON_Delete(body);
+}
+
+static void
+test_course_delete_leaves_tombstones(void **state)
+{
+	struct fixture *f = *state;
+	char course[LC_UUID_LEN + 1], path[128], n[LC_UUID_LEN + 1];
+	int status;
+
+	lookup(f, "SELECT id FROM courses WHERE code = ?", "C201", course);
+	snprintf(path, sizeof path, "/api/v1/courses/%s", course);
+	cJSON_Delete(call(f, "learner", "DELETE", path, NULL, &status));
+	assert_int_equal(status, 403);
+	cJSON_Delete(call(f, "instructor", "DELETE", path, NULL, &status));
+	assert_int_equal(status, 204);
+	lookup(f, "SELECT count(*) FROM items WHERE course_id = ?", course, n);
+	assert_string_equal(n, "0");
+	/* 2 modules, 5 items, 5 questions, 1 topic, 1 reply, 1 enrollment, the course. */
+	lookup(f,
+	       "SELECT count(DISTINCT id) >= 16 FROM feed WHERE deleted = 1 AND (scope = 'course:' "
+	       "|| ?1 OR scope LIKE 'user:%')",
+	       course, n);
+	assert_string_equal(n, "1");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_seed_refuses_a_database_with_data),
+	    cmocka_unit_test(test_catalog_shows_published_courses_only),
+	    cmocka_unit_test(test_answers_are_for_staff_only),
+	    cmocka_unit_test(test_passing_attempt_completes_the_quiz),
+	    cmocka_unit_test(test_course_delete_leaves_tombstones),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
