@@ -32,10 +32,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include <cjson/cJSON.h>
 
 #include "common/buf.h"
+#include "common/err.h"
 #include "common/uuid.h"
 #include "store/db.h"
 
@@ -102,6 +104,7 @@ struct srv_membership {
 struct srv_user {
 	char id[LC_UUID_LEN + 1];
 	char username[SRV_USERNAME_MAX + 1];
+	char session_id[LC_UUID_LEN + 1]; /* the session of the token; "" when internal */
 	enum srv_role role;
 	int n_depts;
 	struct srv_membership depts[SRV_MAX_DEPTS];
@@ -135,7 +138,8 @@ struct srv_req {
 	const struct srv_user *viewer; /* NULL when anonymous */
 	int64_t if_match;              /* If-Match rev, or -1 when absent */
 	const char *request_id;
-	const char *client_ip; /* "" for internal requests */
+	const char *client_ip;   /* "" for internal requests */
+	char param_storage[512]; /* where params point */
 };
 
 struct srv_header {
@@ -234,6 +238,12 @@ struct srv_call {
 void srv_dispatch(struct srv_ctx *ctx, struct store_db *db, const struct srv_call *call,
                   struct srv_resp *resp, bool *replayed);
 void srv_resp_finish(struct srv_resp *resp);
+/*
+ * Resets every statement of db still stepping. A cached statement left on a row holds a
+ * read snapshot open, and the connection would go on seeing the past; the dispatcher
+ * calls this after every request.
+ */
+void srv_db_quiesce(struct store_db *db);
 
 /* A query parameter's decoded value, or NULL. */
 const char *srv_query(const struct srv_req *req, const char *name);
@@ -456,6 +466,9 @@ int srv_feed_staff(struct srv_req *req, const char *course_id, const char *type,
  */
 int srv_feed_delete_everywhere(struct srv_req *req, const char *type, const char *id, int64_t rev);
 
+/* Reads the purge point and purges old tombstones (at start). Returns 0 or -LC_EDB. */
+int srv_feed_init(struct srv_ctx *ctx, struct store_db *db);
+
 /* ---- auth (auth.c) ---- */
 
 /* argon2id hash of password into out (crypto_pwhash_STRBYTES). Returns 0 or -LC_ENOMEM. */
@@ -482,10 +495,20 @@ int srv_auth_bearer(struct srv_ctx *ctx, struct store_db *db, const char *header
  * "expires_in" to obj. Returns 0 or -LC_EDB.
  */
 int srv_session_issue(struct srv_req *req, const char *user_id, cJSON *obj);
+/* SHA-256 hex of a refresh token (the only form stored). */
+void srv_refresh_hash(const char *token, char out[65]);
+/*
+ * Adds a fresh access token and refresh token for session_id to obj; the new refresh
+ * token's hash goes to refresh_hash (the caller stores it).
+ */
+void srv_session_tokens(struct srv_ctx *ctx, const char *user_id, const char *session_id,
+                        cJSON *obj, char refresh_hash[65]);
 /* Login rate limit: true when username is locked out; *retry_after gets seconds. */
 bool srv_login_limited(struct srv_ctx *ctx, const char *username, int64_t *retry_after);
 void srv_login_failed(struct srv_ctx *ctx, const char *username);
 void srv_login_succeeded(struct srv_ctx *ctx, const char *username);
+/* Frees the rate-limit table. */
+void srv_login_reset(struct srv_ctx *ctx);
 
 /*
  * Creates a user directly (the --create-user bootstrap). Returns 0, -LC_ECONFLICT when
@@ -494,6 +517,33 @@ void srv_login_succeeded(struct srv_ctx *ctx, const char *username);
 int srv_user_create_cli(struct srv_ctx *ctx, const char *username, const char *password,
                         enum srv_role role, char **cause);
 
+/*
+ * The user doc: full (as GET /users/me) when full, else the public part. Returns 0 and
+ * *out, -LC_ENOTFOUND, -LC_EDB.
+ */
+int srv_user_doc(struct store_db *db, const char *id, bool full, cJSON **out);
+
+/* rev+1 and updated_at now on user id, with its feed row. Returns 0 or a negative lc_err. */
+int srv_user_touch(struct srv_req *req, const char *id);
+/* ^[A-Za-z0-9_-]{3,32}$ */
+bool srv_username_valid(const char *username);
+/* A plausible address: one @, something before, a dot in the domain, no spaces. */
+bool srv_email_valid(const char *email);
+/*
+ * Inserts a user (id, username, email, password, names may be NULL) and its feed row.
+ * Returns 0, -LC_ECONFLICT naming the clashing field in *field ("id", "username",
+ * "email"), or another negative lc_err.
+ */
+int srv_user_insert(struct srv_req *req, const char *id, const char *username, const char *email,
+                    const char *password, const char *first_name, const char *last_name,
+                    enum srv_role role, const char **field);
+
+/* Handlers of res-users.c routed from res-useradmin.c's table. */
+void srv_users_me_get(struct srv_req *req, struct srv_resp *resp);
+void srv_users_me_patch(struct srv_req *req, struct srv_resp *resp);
+void srv_users_me_password(struct srv_req *req, struct srv_resp *resp);
+void srv_users_profile(struct srv_req *req, struct srv_resp *resp);
+
 /* ---- seeding (seed.c, server-resources) ---- */
 
 /*
@@ -501,6 +551,20 @@ int srv_user_create_cli(struct srv_ctx *ctx, const char *username, const char *p
  * Refuses (-LC_ECONFLICT, *cause) when users or courses already exist.
  */
 int srv_seed_demo(struct srv_ctx *ctx, char **cause);
+
+/* ---- compression (codec.c) ---- */
+
+/* "zstd", "gzip" or NULL: what to answer in, given an Accept-Encoding value (zstd first). */
+const char *srv_codec_pick(const char *accept_encoding);
+/* Compresses with enc ("zstd" or "gzip"); *out is malloc'd. Returns 0 or -LC_EINVAL. */
+int srv_codec_compress(const char *enc, const void *in, size_t len, void **out, size_t *out_len);
+/*
+ * Decompresses a body sent with Content-Encoding enc. Returns 0 and *out (malloc'd,
+ * NUL-terminated), -LC_EINVAL for an unknown encoding, -LC_ENOMEM when the result would
+ * exceed max, -LC_EPROTO for corrupt data.
+ */
+int srv_codec_decompress(const char *enc, const void *in, size_t len, size_t max, void **out,
+                         size_t *out_len);
 
 /* ---- HTTP (http.c) ---- */
 

@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The dispatcher: one REST request, from whichever door it came in (HTTP, a /sync push
+ * item, the seeder), through the route table, the transaction and Idempotency-Key replay.
+ *
+ * Mutating requests run inside BEGIN IMMEDIATE, so the handler's writes and its feed rows
+ * commit together or not at all; the idempotency lookup happens inside that same
+ * transaction, so two copies of one request racing each other run once. Reads run in a
+ * deferred transaction so a handler sees one snapshot.
+ */
+#include <string.h>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/mem.h"
+#include "server-stub/srv.h"
+
+#define API_PREFIX "/api/v1"
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Percent-decodes n bytes of s ('+' is a space in a query). Caller frees. */
+static char *
+url_decode(const char *s, size_t n)
+{
+	char *out = lc_malloc(n + 1);
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+			out[o++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+			i += 2;
+		} else if (s[i] == '+') {
+			out[o++] = ' ';
+		} else {
+			out[o++] = s[i];
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static void
+query_parse(struct srv_req *req, const char *q)
+{
+	while (q && *q && req->n_query < SRV_MAX_QUERY) {
+		const char *amp = strchr(q, '&');
+		size_t len = amp ? (size_t)(amp - q) : strlen(q);
+		const char *eq = memchr(q, '=', len);
+
+		if (len > 0) {
+			struct srv_kv *kv = &req->query[req->n_query++];
+			size_t nlen = eq ? (size_t)(eq - q) : len;
+
+			kv->name = url_decode(q, nlen);
+			kv->value = eq ? url_decode(eq + 1, len - nlen - 1) : lc_strdup("");
+		}
+		q = amp ? amp + 1 : NULL;
+	}
+}
+
+static void
+query_free(struct srv_req *req)
+{
+	for (int i = 0; i < req->n_query; i++) {
+		free(req->query[i].name);
+		free(req->query[i].value);
+	}
+	req->n_query = 0;
+}
+
+static bool
+is_mutating(const char *method)
+{
+	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
+}
+
+/* Looks up a stored response for (user, key). Returns true and fills resp when found. */
+static bool
+idem_lookup(struct store_db *db, const char *user_id, const char *key, struct srv_resp *resp)
+{
+	sqlite3_stmt *stmt;
+	const char *body;
+
+	if (store_db_stmt(db,
+	                  "SELECT status, body FROM idempotency WHERE user_id = ? AND key = ? "
+	                  "AND created_at > ?",
+	                  &stmt) != 0)
+		return false;
+	store_bind_text(stmt, 1, user_id);
+	store_bind_text(stmt, 2, key);
+	sqlite3_bind_int64(stmt, 3, lc_now() - SRV_IDEMPOTENCY_TTL);
+	if (sqlite3_step(stmt) != SQLITE_ROW)
+		return false;
+	body = (const char *)sqlite3_column_text(stmt, 1);
+	srv_reply(resp, sqlite3_column_int(stmt, 0), body ? cJSON_Parse(body) : NULL);
+	return true;
+}
+
+static int
+idem_store(struct store_db *db, const struct srv_call *call, const char *user_id,
+           const struct srv_resp *resp)
+{
+	sqlite3_stmt *stmt;
+	char *body = resp->body ? cJSON_PrintUnformatted(resp->body) : NULL;
+	int rc;
+
+	rc =
+	    store_db_stmt(db,
+	                  "INSERT OR REPLACE INTO idempotency (user_id, key, method, path, status, "
+	                  "body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	                  &stmt);
+	if (rc == 0) {
+		store_bind_text(stmt, 1, user_id);
+		store_bind_text(stmt, 2, call->idempotency_key);
+		store_bind_text(stmt, 3, call->method);
+		store_bind_text(stmt, 4, call->path);
+		sqlite3_bind_int(stmt, 5, resp->status);
+		store_bind_text(stmt, 6, body);
+		sqlite3_bind_int64(stmt, 7, lc_now());
+		if (sqlite3_step(stmt) != SQLITE_DONE)
+			rc = store_db_fail(db, sqlite3_errcode(store_db_handle(db)), "idempotency");
+	}
+	cJSON_free(body);
+	return rc;
+}
+
+/* Failures worth replaying: a client's mistake stays a mistake; auth and limits do not. */
+static bool
+idem_storable(int status)
+{
+	return status < 500 && status != 401 && status != 429;
+}
+
+static void
+add_etag(struct srv_resp *resp)
+{
+	const cJSON *rev;
+	char etag[32];
+
+	if (resp->status < 200 || resp->status >= 300 || !cJSON_IsObject(resp->body))
+		return;
+	rev = cJSON_GetObjectItemCaseSensitive(resp->body, "rev");
+	if (!cJSON_IsNumber(rev))
+		return;
+	snprintf(etag, sizeof(etag), "\"%lld\"", (long long)rev->valuedouble);
+	srv_resp_header(resp, "ETag", etag);
+}
+
+/* Runs the handler inside the transaction the request needs. */
+static void
+run_handler(struct srv_req *req, const struct srv_route *route, const struct srv_call *call,
+            struct srv_resp *resp, bool *replayed)
+{
+	const char *user_id = req->viewer ? req->viewer->id : "";
+	bool write = is_mutating(req->method);
+	int rc;
+
+	if (route->flags & SRV_ROUTE_NO_TX) {
+		route->handler(req, resp);
+		return;
+	}
+	rc = write ? store_db_begin(req->db) : store_db_exec(req->db, "BEGIN");
+	if (rc != 0) {
+		srv_internal(req, resp, rc, "begin");
+		return;
+	}
+	if (write && call->idempotency_key &&
+	    idem_lookup(req->db, user_id, call->idempotency_key, resp)) {
+		*replayed = true;
+		store_db_rollback(req->db);
+		return;
+	}
+	route->handler(req, resp);
+	srv_db_quiesce(req->db);
+	if (resp->status == 0)
+		srv_internal(req, resp, -LC_EINVAL, "handler gave no answer");
+	if (resp->status < 400) {
+		if (write && call->idempotency_key)
+			rc = idem_store(req->db, call, user_id, resp);
+		if (rc == 0)
+			rc = store_db_commit(req->db);
+		if (rc != 0) {
+			store_db_rollback(req->db);
+			srv_internal(req, resp, rc, "commit");
+		}
+		return;
+	}
+	store_db_rollback(req->db);
+	if (write && call->idempotency_key && idem_storable(resp->status) &&
+	    store_db_begin(req->db) == 0) {
+		if (idem_store(req->db, call, user_id, resp) == 0 && store_db_commit(req->db) == 0)
+			return;
+		store_db_rollback(req->db);
+	}
+}
+
+void
+srv_db_quiesce(struct store_db *db)
+{
+	sqlite3 *h = store_db_handle(db);
+
+	for (sqlite3_stmt *s = sqlite3_next_stmt(h, NULL); s; s = sqlite3_next_stmt(h, s))
+		if (sqlite3_stmt_busy(s))
+			sqlite3_reset(s);
+}
+
+static bool
+key_valid(const char *key)
+{
+	size_t n = strlen(key);
+
+	if (n < 1 || n > 128)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)key[i] < 0x20 || key[i] == 0x7f)
+			return false;
+	return true;
+}
+
+void
+srv_dispatch(struct srv_ctx *ctx, struct store_db *db, const struct srv_call *call,
+             struct srv_resp *resp, bool *replayed)
+{
+	struct srv_req req = {0};
+	struct srv_call scoped = *call;
+	const struct srv_route *route;
+	const char *q;
+	char *path;
+	bool known;
+
+	memset(resp, 0, sizeof(*resp));
+	*replayed = false;
+	req.ctx = ctx;
+	req.db = db;
+	req.method = call->method;
+	req.body = call->body;
+	req.viewer = call->viewer;
+	req.if_match = call->if_match;
+	req.request_id = call->request_id ? call->request_id : "-";
+	req.client_ip = call->client_ip ? call->client_ip : "";
+	/*
+	 * Keys are per user: an anonymous key could replay one stranger's register or login
+	 * answer (tokens included) to another, so anonymous requests never replay.
+	 */
+	if (call->viewer == NULL)
+		scoped.idempotency_key = NULL;
+	if (strncmp(call->path, API_PREFIX, strlen(API_PREFIX)) != 0) {
+		srv_error(resp, 404, "resource_dne_error", "That endpoint does not exist");
+		return;
+	}
+	q = strchr(call->path, '?');
+	path = q ? lc_strndup(call->path, (size_t)(q - call->path)) : lc_strdup(call->path);
+	req.path = path + strlen(API_PREFIX);
+	if (q)
+		query_parse(&req, q + 1);
+	route = srv_route_find(req.method, req.path, &req, &known);
+	if (route == NULL && known)
+		srv_error(resp, 405, "invalid_request_error", "Method %s not allowed here",
+		          req.method);
+	else if (route == NULL)
+		srv_error(resp, 404, "resource_dne_error", "That endpoint does not exist");
+	else if (!(route->flags & SRV_ROUTE_PUBLIC) && req.viewer == NULL)
+		srv_error(resp, 401, "authentication_error", "Authentication required");
+	else if (call->idempotency_key && !key_valid(call->idempotency_key))
+		srv_bad_params(resp, "Idempotency-Key");
+	else
+		run_handler(&req, route, &scoped, resp, replayed);
+	add_etag(resp);
+	srv_db_quiesce(db);
+	query_free(&req);
+	free(path);
+}

@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lecternd: the reference server of Lectern. Parses the command line, opens (or refuses)
+ * the database, then either creates a user, seeds the demo content, or serves HTTP until
+ * SIGTERM or SIGINT, finishing the requests in flight before closing the database.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "common/log.h"
+#include "common/mem.h"
+#include "server-stub/srv.h"
+
+struct options {
+	const char *listen;
+	const char *db;
+	const char *create_user;
+	const char *role;
+	int threads;
+	bool seed_demo;
+};
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp, "usage: lecternd [--listen HOST:PORT] [--db PATH] [--seed-demo] [--threads N]\n"
+	            "       lecternd --db PATH --create-user USERNAME --role "
+	            "learner|instructor|admin\n"
+	            "       lecternd --help | --version\n"
+	            "\n"
+	            "  --listen HOST:PORT  address to serve on (default 127.0.0.1:7878; port 0:\n"
+	            "                      any free port, printed on stdout)\n"
+	            "  --db PATH           database file (default ./lecternd.db)\n"
+	            "  --seed-demo         fill an empty database with demo content first\n"
+	            "  --threads N         worker threads (default 4)\n"
+	            "  --create-user NAME  create a user (password read from stdin) and exit\n"
+	            "  --role ROLE         the new user's role\n");
+}
+
+/* Returns 0, 1 (exit 1: usage error) or 2 (exit 0: --help/--version done). */
+static int
+parse_args(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+	    {"listen", required_argument, NULL, 'l'},
+	    {"db", required_argument, NULL, 'd'},
+	    {"seed-demo", no_argument, NULL, 's'},
+	    {"threads", required_argument, NULL, 't'},
+	    {"create-user", required_argument, NULL, 'c'},
+	    {"role", required_argument, NULL, 'r'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
+	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		char *end;
+
+		switch (ch) {
+		case 'l':
+			o->listen = optarg;
+			break;
+		case 'd':
+			o->db = optarg;
+			break;
+		case 's':
+			o->seed_demo = true;
+			break;
+		case 'c':
+			o->create_user = optarg;
+			break;
+		case 'r':
+			o->role = optarg;
+			break;
+		case 't':
+			o->threads = (int)strtol(optarg, &end, 10);
+			if (*end != '\0' || o->threads < 1 || o->threads > 256)
+				return 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 2;
+		case 'V':
+			printf("lecternd %s\n", LECTERN_VERSION);
+			return 2;
+		default:
+			return 1;
+		}
+	}
+	if (optind < argc)
+		return 1;
+	if ((o->role != NULL) != (o->create_user != NULL))
+		return 1;
+	if (o->create_user && (o->seed_demo || srv_role_parse(o->role) < 0))
+		return 1;
+	return 0;
+}
+
+/* "HOST:PORT" or "[v6]:PORT" → host (malloc'd) and port. */
+static int
+split_listen(const char *s, char **host, int *port)
+{
+	const char *colon = strrchr(s, ':');
+	const char *h = s;
+	size_t hlen;
+	char *end;
+	long p;
+
+	if (colon == NULL)
+		return -1;
+	hlen = (size_t)(colon - s);
+	if (hlen >= 2 && s[0] == '[' && colon[-1] == ']') {
+		h = s + 1;
+		hlen -= 2;
+	}
+	p = strtol(colon + 1, &end, 10);
+	if (hlen == 0 || *end != '\0' || colon[1] == '\0' || p < 0 || p > 65535)
+		return -1;
+	*host = lc_strndup(h, hlen);
+	*port = (int)p;
+	return 0;
+}
+
+static int
+create_user(struct srv_ctx *ctx, const struct options *o)
+{
+	char line[256];
+	char *cause = NULL;
+	size_t n;
+	int rc;
+
+	if (fgets(line, sizeof(line), stdin) == NULL) {
+		fprintf(stderr, "lecternd: no password on stdin\n");
+		return 1;
+	}
+	n = strcspn(line, "\r\n");
+	line[n] = '\0';
+	rc = srv_user_create_cli(ctx, o->create_user, line, (enum srv_role)srv_role_parse(o->role),
+	                         &cause);
+	sodium_memzero(line, sizeof(line));
+	if (rc != 0) {
+		fprintf(stderr, "lecternd: %s\n", cause ? cause : lc_strerror(rc));
+		free(cause);
+		return 1;
+	}
+	return 0;
+}
+
+static int
+serve(struct srv_ctx *ctx, const struct options *o)
+{
+	struct srv_http *http = NULL;
+	char *host = NULL, *cause = NULL;
+	int port, bound, sig = 0;
+	sigset_t set;
+
+	if (split_listen(o->listen, &host, &port) != 0) {
+		fprintf(stderr, "lecternd: --listen wants HOST:PORT, not '%s'\n", o->listen);
+		return 1;
+	}
+	/* Block the stop signals in every thread; the main thread waits for them. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (srv_http_start(ctx, host, port, o->threads, &http, &bound, &cause) != 0) {
+		fprintf(stderr, "lecternd: %s\n", cause ? cause : "cannot listen");
+		free(cause);
+		free(host);
+		return 1;
+	}
+	printf("lecternd listening on http://%s:%d\n", host, bound);
+	fflush(stdout);
+	free(host);
+	sigwait(&set, &sig);
+	lc_log(LC_LOG_INFO, "signal %d: stopping", sig);
+	srv_http_stop(http);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options o = {.listen = "127.0.0.1:7878", .db = "./lecternd.db", .threads = 4};
+	struct srv_ctx ctx;
+	char *cause = NULL;
+	int rc;
+
+	rc = parse_args(argc, argv, &o);
+	if (rc != 0) {
+		if (rc == 1)
+			usage(stderr);
+		return rc == 1 ? 1 : 0;
+	}
+	lc_log_to(stderr, LC_LOG_INFO);
+	if (sodium_init() < 0) {
+		fprintf(stderr, "lecternd: libsodium cannot start\n");
+		return 1;
+	}
+	rc = srv_ctx_init(&ctx, o.db, &cause);
+	if (rc != 0) {
+		fprintf(stderr, "lecternd: %s: %s\n", o.db, cause ? cause : lc_strerror(rc));
+		free(cause);
+		return 1;
+	}
+	if (o.create_user) {
+		rc = create_user(&ctx, &o);
+	} else {
+		rc = 0;
+#ifdef SRV_HAVE_SEED
+		if (o.seed_demo && srv_seed_demo(&ctx, &cause) != 0) {
+			fprintf(stderr, "lecternd: --seed-demo: %s\n", cause ? cause : "failed");
+			free(cause);
+			rc = 1;
+		}
+#else
+		if (o.seed_demo) {
+			fprintf(stderr, "lecternd: --seed-demo is not built in\n");
+			rc = 1;
+		}
+#endif
+		if (rc == 0)
+			rc = serve(&ctx, &o);
+	}
+	srv_ctx_finish(&ctx);
+	return rc;
+}

@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The roles table of API.md, in one place. Each action is a function answering
+ * SRV_ALLOW, SRV_DENY (403) or SRV_HIDDEN (404): a caller who may not even know that a
+ * resource exists (a learner asking for a draft course) is told it does not exist, and
+ * only a caller who can see it but not do the action gets 403.
+ *
+ * "Course staff" of a course: its owner, any member of its department holding
+ * content-admin or department-admin, and admins.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "server-stub/srv.h"
+
+int
+srv_course_ref_load(struct store_db *db, const char *course_id, struct srv_course_ref *out)
+{
+	sqlite3_stmt *stmt;
+	const char *status;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (course_id == NULL || !lc_uuid_valid(course_id))
+		return -LC_ENOTFOUND;
+	rc = store_db_stmt(db, "SELECT owner_id, department_id, status FROM courses WHERE id = ?",
+	                   &stmt);
+	if (rc != 0)
+		return rc;
+	store_bind_text(stmt, 1, course_id);
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? -LC_ENOTFOUND : store_db_fail(db, rc, "course");
+	snprintf(out->id, sizeof(out->id), "%s", course_id);
+	if (sqlite3_column_text(stmt, 0))
+		snprintf(out->owner_id, sizeof(out->owner_id), "%s",
+		         (const char *)sqlite3_column_text(stmt, 0));
+	if (sqlite3_column_text(stmt, 1))
+		snprintf(out->department_id, sizeof(out->department_id), "%s",
+		         (const char *)sqlite3_column_text(stmt, 1));
+	status = (const char *)sqlite3_column_text(stmt, 2);
+	if (status && strcmp(status, "published") == 0)
+		out->status = SRV_COURSE_PUBLISHED;
+	else if (status && strcmp(status, "archived") == 0)
+		out->status = SRV_COURSE_ARCHIVED;
+	else
+		out->status = SRV_COURSE_DRAFT;
+	return 0;
+}
+
+bool
+srv_is_staff(const struct srv_user *viewer, const struct srv_course_ref *course)
+{
+	if (viewer == NULL)
+		return false;
+	if (viewer->role == SRV_ROLE_ADMIN)
+		return true;
+	if (course->owner_id[0] && strcmp(course->owner_id, viewer->id) == 0)
+		return true;
+	return (srv_user_dept_roles(viewer, course->department_id) &
+	        (SRV_DEPT_CONTENT_ADMIN | SRV_DEPT_ADMIN)) != 0;
+}
+
+bool
+srv_is_enrolled(struct store_db *db, const char *user_id, const char *course_id)
+{
+	sqlite3_stmt *stmt;
+
+	if (user_id == NULL ||
+	    store_db_stmt(db, "SELECT 1 FROM enrollments WHERE user_id = ? AND course_id = ?",
+	                  &stmt) != 0)
+		return false;
+	store_bind_text(stmt, 1, user_id);
+	store_bind_text(stmt, 2, course_id);
+	return sqlite3_step(stmt) == SQLITE_ROW;
+}
+
+static bool
+is_published(const struct srv_course_ref *c)
+{
+	return c->status == SRV_COURSE_PUBLISHED;
+}
+
+/* Enrolled in a published course: what gives a learner the course's content. */
+static bool
+enrolled_reader(struct srv_req *req, const struct srv_course_ref *c)
+{
+	return req->viewer && is_published(c) && srv_is_enrolled(req->db, req->viewer->id, c->id);
+}
+
+/* 403 for what the caller can see, 404 for what they cannot. */
+static enum srv_perm
+deny(struct srv_req *req, const struct srv_course_ref *c)
+{
+	return srv_perm_course_read(req, c) == SRV_ALLOW ? SRV_DENY : SRV_HIDDEN;
+}
+
+enum srv_perm
+srv_perm_course_read(struct srv_req *req, const struct srv_course_ref *c)
+{
+	if (is_published(c) || srv_is_staff(req->viewer, c))
+		return SRV_ALLOW;
+	return SRV_HIDDEN;
+}
+
+enum srv_perm
+srv_perm_course_create(struct srv_req *req, const char *department_id)
+{
+	const struct srv_user *v = req->viewer;
+
+	if (v == NULL)
+		return SRV_DENY;
+	if (v->role == SRV_ROLE_ADMIN || v->role == SRV_ROLE_INSTRUCTOR)
+		return SRV_ALLOW;
+	if (srv_user_dept_roles(v, department_id) & (SRV_DEPT_CONTENT_ADMIN | SRV_DEPT_ADMIN))
+		return SRV_ALLOW;
+	return SRV_DENY;
+}
+
+enum srv_perm
+srv_perm_course_edit(struct srv_req *req, const struct srv_course_ref *c)
+{
+	return srv_is_staff(req->viewer, c) ? SRV_ALLOW : deny(req, c);
+}
+
+enum srv_perm
+srv_perm_course_delete(struct srv_req *req, const struct srv_course_ref *c)
+{
+	const struct srv_user *v = req->viewer;
+
+	if (v &&
+	    (v->role == SRV_ROLE_ADMIN || (c->owner_id[0] && strcmp(c->owner_id, v->id) == 0) ||
+	     (srv_user_dept_roles(v, c->department_id) & SRV_DEPT_ADMIN)))
+		return SRV_ALLOW;
+	return deny(req, c);
+}
+
+enum srv_perm
+srv_perm_course_content(struct srv_req *req, const struct srv_course_ref *c)
+{
+	if (srv_is_staff(req->viewer, c) || enrolled_reader(req, c))
+		return SRV_ALLOW;
+	return deny(req, c);
+}
+
+enum srv_perm
+srv_perm_course_staff(struct srv_req *req, const struct srv_course_ref *c)
+{
+	return srv_is_staff(req->viewer, c) ? SRV_ALLOW : deny(req, c);
+}
+
+enum srv_perm
+srv_perm_enroll(struct srv_req *req, const struct srv_course_ref *c)
+{
+	if (req->viewer == NULL)
+		return deny(req, c);
+	if (srv_is_staff(req->viewer, c))
+		return SRV_DENY;
+	return is_published(c) ? SRV_ALLOW : SRV_HIDDEN;
+}
+
+enum srv_perm
+srv_perm_learn(struct srv_req *req, const struct srv_course_ref *c)
+{
+	return enrolled_reader(req, c) ? SRV_ALLOW : deny(req, c);
+}
+
+enum srv_perm
+srv_perm_forum_post(struct srv_req *req, const struct srv_course_ref *c)
+{
+	return srv_perm_course_content(req, c);
+}
+
+enum srv_perm
+srv_perm_post_edit(struct srv_req *req, const struct srv_course_ref *c, const char *author_id)
+{
+	enum srv_perm read = srv_perm_course_content(req, c);
+
+	if (read != SRV_ALLOW)
+		return read;
+	if (author_id && req->viewer && strcmp(author_id, req->viewer->id) == 0)
+		return SRV_ALLOW;
+	return SRV_DENY;
+}
+
+enum srv_perm
+srv_perm_post_delete(struct srv_req *req, const struct srv_course_ref *c, const char *author_id)
+{
+	if (srv_is_staff(req->viewer, c))
+		return SRV_ALLOW;
+	return srv_perm_post_edit(req, c, author_id);
+}
+
+enum srv_perm
+srv_perm_enrollment(struct srv_req *req, const struct srv_course_ref *c, const char *user_id)
+{
+	if (req->viewer && strcmp(req->viewer->id, user_id) == 0)
+		return SRV_ALLOW;
+	if (srv_is_staff(req->viewer, c))
+		return SRV_ALLOW;
+	/* Someone else's enrollment is not the caller's to know about. */
+	return SRV_HIDDEN;
+}
+
+enum srv_perm
+srv_perm_department_manage(struct srv_req *req, const char *department_id)
+{
+	const struct srv_user *v = req->viewer;
+
+	if (v && v->role == SRV_ROLE_ADMIN)
+		return SRV_ALLOW;
+	if (srv_user_dept_roles(v, department_id) & SRV_DEPT_ADMIN)
+		return SRV_ALLOW;
+	return SRV_DENY;
+}
+
+enum srv_perm
+srv_perm_users_list(struct srv_req *req)
+{
+	const struct srv_user *v = req->viewer;
+
+	if (v && v->role == SRV_ROLE_ADMIN)
+		return SRV_ALLOW;
+	for (int i = 0; v && i < v->n_depts; i++)
+		if (v->depts[i].roles & SRV_DEPT_ADMIN)
+			return SRV_ALLOW;
+	return SRV_DENY;
+}
+
+enum srv_perm
+srv_perm_user_roles(struct srv_req *req, const char *target_id, int role,
+                    const char *const *department_ids, int n_departments)
+{
+	const struct srv_user *v = req->viewer;
+	struct srv_user target;
+	bool shares = false;
+
+	if (v && v->role == SRV_ROLE_ADMIN)
+		return SRV_ALLOW;
+	if (srv_perm_users_list(req) != SRV_ALLOW)
+		return SRV_DENY;
+	/* A department-admin never grants admin nor touches an admin. */
+	if (role == SRV_ROLE_ADMIN || srv_user_load(req->db, target_id, &target) != 0 ||
+	    target.role == SRV_ROLE_ADMIN)
+		return SRV_DENY;
+	for (int i = 0; i < n_departments; i++)
+		if (!(srv_user_dept_roles(v, department_ids[i]) & SRV_DEPT_ADMIN))
+			return SRV_DENY;
+	for (int i = 0; i < target.n_depts; i++)
+		if (srv_user_dept_roles(v, target.depts[i].department_id) & SRV_DEPT_ADMIN)
+			shares = true;
+	/* A global role change needs the target to be in one of the caller's departments. */
+	if (role >= 0 && !shares)
+		return SRV_DENY;
+	return SRV_ALLOW;
+}
+
+enum srv_perm
+srv_perm_user_delete(struct srv_req *req, const char *target_id)
+{
+	const struct srv_user *v = req->viewer;
+
+	if (v && (v->role == SRV_ROLE_ADMIN || strcmp(v->id, target_id) == 0))
+		return SRV_ALLOW;
+	return SRV_DENY;
+}
+
+bool
+srv_perm_check(enum srv_perm perm, struct srv_resp *resp, const char *kind)
+{
+	if (perm == SRV_ALLOW)
+		return true;
+	if (perm == SRV_DENY)
+		srv_forbidden(resp);
+	else
+		srv_not_found(resp, kind);
+	return false;
+}

@@ -1,0 +1,401 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Administering users: the list, role and department-membership changes, deletion.
+ * Deleting a user takes their enrollments, progress and attempts (each a tombstone in
+ * every scope that carried it); their forum posts stay, shown as "deleted user", so those
+ * posts and the courses they owned get a new rev.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "common/mem.h"
+#include "server-stub/srv.h"
+
+static void
+users_list(struct srv_req *req, struct srv_resp *resp)
+{
+	static const char *const roles[] = {"learner", "instructor", "admin", NULL};
+	const char *role = srv_query(req, "role"), *search = srv_query(req, "search");
+	bool admin = req->viewer->role == SRV_ROLE_ADMIN;
+	struct srv_check c;
+	struct srv_page page;
+	sqlite3_stmt *stmt;
+	cJSON *items;
+	int64_t total = 0;
+	char *like = NULL;
+	int rc, ok = 0;
+
+	if (!srv_perm_check(srv_perm_users_list(req), resp, "user"))
+		return;
+	srv_check_init(&c);
+	srv_page_parse(req, &c, &page);
+	for (int i = 0; role && roles[i]; i++)
+		ok |= strcmp(role, roles[i]) == 0;
+	if (role && !ok)
+		srv_check_bad(&c, "role");
+	if (srv_check_failed(&c, resp)) {
+		srv_check_finish(&c);
+		return;
+	}
+	srv_check_finish(&c);
+	like = search ? lc_asprintf("%%%s%%", search) : NULL;
+	/* A department-admin sees the members of the departments they administer. */
+	rc = store_db_stmt(
+	    req->db,
+	    "SELECT id, count(*) OVER () FROM users u WHERE (?1 IS NULL OR role = ?1) "
+	    "AND (?2 IS NULL OR username LIKE ?2 OR first_name LIKE ?2 OR last_name LIKE ?2 "
+	    "OR email LIKE ?2) AND (?3 OR id IN (SELECT m.user_id FROM memberships m "
+	    "JOIN memberships me ON me.department_id = m.department_id AND me.user_id = ?4 "
+	    "AND (me.roles & 4) != 0)) ORDER BY username LIMIT ?5 OFFSET ?6",
+	    &stmt);
+	items = cJSON_CreateArray();
+	if (rc == 0) {
+		char ids[100][LC_UUID_LEN + 1];
+		int n = 0;
+
+		store_bind_text(stmt, 1, role);
+		store_bind_text(stmt, 2, like);
+		sqlite3_bind_int(stmt, 3, admin);
+		store_bind_text(stmt, 4, req->viewer->id);
+		sqlite3_bind_int64(stmt, 5, page.limit);
+		sqlite3_bind_int64(stmt, 6, page.offset);
+		while ((rc = sqlite3_step(stmt)) == SQLITE_ROW && n < 100) {
+			snprintf(ids[n++], LC_UUID_LEN + 1, "%s",
+			         (const char *)sqlite3_column_text(stmt, 0));
+			total = sqlite3_column_int64(stmt, 1);
+		}
+		rc = (rc == SQLITE_DONE || rc == SQLITE_ROW) ? 0
+		                                             : store_db_fail(req->db, rc, "users");
+		for (int i = 0; rc == 0 && i < n; i++) {
+			cJSON *doc;
+
+			rc = srv_user_doc(req->db, ids[i], true, &doc);
+			if (rc == 0)
+				cJSON_AddItemToArray(items, doc);
+		}
+	}
+	/* Past the last page the window count is gone: count separately. */
+	if (rc == 0 && cJSON_GetArraySize(items) == 0 && page.offset > 0) {
+		rc = store_db_stmt(
+		    req->db,
+		    "SELECT count(*) FROM users u WHERE (?1 IS NULL OR role = ?1) "
+		    "AND (?2 IS NULL OR username LIKE ?2 OR first_name LIKE ?2 OR last_name LIKE "
+		    "?2 "
+		    "OR email LIKE ?2) AND (?3 OR id IN (SELECT m.user_id FROM memberships m "
+		    "JOIN memberships me ON me.department_id = m.department_id AND me.user_id = ?4 "
+		    "AND (me.roles & 4) != 0))",
+		    &stmt);
+		if (rc == 0) {
+			store_bind_text(stmt, 1, role);
+			store_bind_text(stmt, 2, like);
+			sqlite3_bind_int(stmt, 3, admin);
+			store_bind_text(stmt, 4, req->viewer->id);
+			if (sqlite3_step(stmt) == SQLITE_ROW)
+				total = sqlite3_column_int64(stmt, 0);
+		}
+	}
+	free(like);
+	if (rc != 0) {
+		cJSON_Delete(items);
+		srv_internal(req, resp, rc, "users list");
+		return;
+	}
+	srv_reply(resp, 200, srv_page_body(&page, items, total));
+}
+
+static int
+dept_roles_parse(const cJSON *arr, unsigned *out)
+{
+	static const char *const names[] = {"instructor", "content-admin", "department-admin"};
+	const cJSON *e;
+
+	*out = 0;
+	if (!cJSON_IsArray(arr))
+		return -1;
+	cJSON_ArrayForEach(e, arr)
+	{
+		int found = -1;
+
+		for (int i = 0; i < 3 && cJSON_IsString(e); i++)
+			if (strcmp(e->valuestring, names[i]) == 0)
+				found = i;
+		if (found < 0)
+			return -1;
+		*out |= 1u << found;
+	}
+	return 0;
+}
+
+#define MAX_SET 16
+
+struct roles_change {
+	int role; /* -1: unchanged */
+	int n;
+	const char *dept[MAX_SET];
+	unsigned roles[MAX_SET];
+	bool has_departments;
+};
+
+static bool
+roles_parse(struct srv_req *req, struct srv_resp *resp, struct roles_change *ch)
+{
+	static const char *const roles[] = {"learner", "instructor", "admin", NULL};
+	const char *role = NULL;
+	const cJSON *deps = cJSON_GetObjectItemCaseSensitive(req->body, "departments"), *e;
+	struct srv_check c;
+	bool failed;
+
+	memset(ch, 0, sizeof(*ch));
+	srv_check_init(&c);
+	if (!cJSON_IsObject(req->body))
+		srv_check_bad(&c, "body");
+	srv_get_enum(&c, req->body, "role", SRV_OPTIONAL, roles, &role);
+	ch->role = role ? srv_role_parse(role) : -1;
+	if (deps) {
+		ch->has_departments = true;
+		if (!cJSON_IsArray(deps) || cJSON_GetArraySize(deps) > MAX_SET)
+			srv_check_bad(&c, "departments");
+		const cJSON *list = cJSON_IsArray(deps) ? deps : NULL;
+
+		cJSON_ArrayForEach(e, list)
+		{
+			const cJSON *id = cJSON_GetObjectItemCaseSensitive(e, "department_id");
+
+			if (ch->n >= MAX_SET || !cJSON_IsString(id) ||
+			    !lc_uuid_valid(id->valuestring) ||
+			    !srv_row_exists(req->db, "departments", id->valuestring) ||
+			    dept_roles_parse(cJSON_GetObjectItemCaseSensitive(e, "roles"),
+			                     &ch->roles[ch->n]) != 0) {
+				srv_check_bad(&c, "departments");
+				break;
+			}
+			ch->dept[ch->n++] = id->valuestring;
+		}
+	}
+	failed = srv_check_failed(&c, resp);
+	srv_check_finish(&c);
+	return !failed;
+}
+
+static int
+roles_apply(struct srv_req *req, const char *id, const struct roles_change *ch)
+{
+	bool admin = req->viewer->role == SRV_ROLE_ADMIN;
+	sqlite3_stmt *stmt;
+	int rc = 0;
+
+	if (ch->role >= 0) {
+		rc = store_db_stmt(req->db, "UPDATE users SET role = ? WHERE id = ?", &stmt);
+		if (rc == 0) {
+			store_bind_text(stmt, 1, srv_role_name((enum srv_role)ch->role));
+			store_bind_text(stmt, 2, id);
+			rc = sqlite3_step(stmt) == SQLITE_DONE
+			         ? 0
+			         : store_db_fail(req->db, SQLITE_ERROR, "role");
+		}
+	}
+	if (rc == 0 && ch->has_departments) {
+		/* The list replaces the memberships the caller administers (all, for an admin). */
+		rc = store_db_stmt(
+		    req->db,
+		    "DELETE FROM memberships WHERE user_id = ?1 AND (?2 OR department_id "
+		    "IN (SELECT department_id FROM memberships WHERE user_id = ?3 "
+		    "AND (roles & 4) != 0))",
+		    &stmt);
+		if (rc == 0) {
+			store_bind_text(stmt, 1, id);
+			sqlite3_bind_int(stmt, 2, admin);
+			store_bind_text(stmt, 3, req->viewer->id);
+			rc = sqlite3_step(stmt) == SQLITE_DONE
+			         ? 0
+			         : store_db_fail(req->db, SQLITE_ERROR, "members");
+		}
+	}
+	for (int i = 0; rc == 0 && ch->has_departments && i < ch->n; i++) {
+		if (ch->roles[i] == 0)
+			continue;
+		rc = store_db_stmt(
+		    req->db,
+		    "INSERT OR REPLACE INTO memberships (user_id, department_id, roles) "
+		    "VALUES (?, ?, ?)",
+		    &stmt);
+		if (rc == 0) {
+			store_bind_text(stmt, 1, id);
+			store_bind_text(stmt, 2, ch->dept[i]);
+			sqlite3_bind_int(stmt, 3, (int)ch->roles[i]);
+			rc = sqlite3_step(stmt) == SQLITE_DONE
+			         ? 0
+			         : store_db_fail(req->db, SQLITE_ERROR, "member");
+		}
+	}
+	return rc == 0 ? srv_user_touch(req, id) : rc;
+}
+
+static int64_t
+rev_of(struct store_db *db, const char *table, const char *id)
+{
+	char sql[96];
+	sqlite3_stmt *stmt;
+
+	snprintf(sql, sizeof(sql), "SELECT rev FROM %s WHERE id = ?", table);
+	if (store_db_stmt(db, sql, &stmt) != 0)
+		return -1;
+	store_bind_text(stmt, 1, id);
+	return sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
+}
+
+static void
+user_roles(struct srv_req *req, struct srv_resp *resp)
+{
+	const char *id = req->params[0];
+	struct roles_change ch;
+	cJSON *doc;
+	int rc;
+
+	if (!lc_uuid_valid(id) || !srv_row_exists(req->db, "users", id)) {
+		srv_not_found(resp, "user");
+		return;
+	}
+	if (!srv_perm_check(srv_perm_users_list(req), resp, "user") || !roles_parse(req, resp, &ch))
+		return;
+	if (!srv_perm_check(srv_perm_user_roles(req, id, ch.role, ch.dept, ch.n), resp, "user"))
+		return;
+	if (!srv_if_match(req, resp, "user", id, rev_of(req->db, "users", id)))
+		return;
+	rc = roles_apply(req, id, &ch);
+	if (rc == 0)
+		rc = srv_user_doc(req->db, id, true, &doc);
+	if (rc != 0)
+		srv_internal(req, resp, rc, "roles");
+	else
+		srv_reply(resp, 200, doc);
+}
+
+/* Tombstones every row of table (a fixed name) belonging to user_id, as type. */
+static int
+tombstone_rows(struct srv_req *req, const char *table, const char *type, const char *user_id)
+{
+	char sql[128];
+	sqlite3_stmt *stmt;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT id, rev FROM %s WHERE user_id = ?", table);
+	/* Uncached: feed writes run while this walks. */
+	rc = store_db_prepare_new(req->db, sql, &stmt);
+	if (rc != 0)
+		return rc;
+	store_bind_text(stmt, 1, user_id);
+	while (rc == 0 && sqlite3_step(stmt) == SQLITE_ROW)
+		rc = srv_feed_delete_everywhere(req, type,
+		                                (const char *)sqlite3_column_text(stmt, 0),
+		                                sqlite3_column_int64(stmt, 1) + 1);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* Posts and courses outlive their author: bump them so replicas show "deleted user". */
+static int
+bump_authored(struct srv_req *req, const char *table, const char *type, const char *column,
+              const char *user_id)
+{
+	char sql[160], now[32];
+	sqlite3_stmt *stmt;
+	int rc;
+
+	srv_now(now);
+	snprintf(sql, sizeof(sql),
+	         "UPDATE %s SET rev = rev + 1, updated_at = ?1 WHERE %s = ?2 "
+	         "RETURNING id, rev, course_id",
+	         table, column);
+	if (strcmp(table, "courses") == 0)
+		snprintf(sql, sizeof(sql),
+		         "UPDATE courses SET rev = rev + 1, updated_at = ?1 WHERE owner_id = ?2 "
+		         "RETURNING id, rev, id, status");
+	rc = store_db_prepare_new(req->db, sql, &stmt);
+	if (rc != 0)
+		return rc;
+	store_bind_text(stmt, 1, now);
+	store_bind_text(stmt, 2, user_id);
+	/* RETURNING rows are all computed at the first step, before any feed write. */
+	while (rc == 0 && sqlite3_step(stmt) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(stmt, 0);
+		int64_t rev = sqlite3_column_int64(stmt, 1);
+		const char *course = (const char *)sqlite3_column_text(stmt, 2);
+
+		rc = srv_feed_course(req, course, type, id, rev, false);
+		if (rc == 0 && strcmp(table, "courses") == 0 &&
+		    strcmp((const char *)sqlite3_column_text(stmt, 3), "published") == 0)
+			rc = srv_feed_catalog(req, type, id, rev, false);
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+static void
+user_delete(struct srv_req *req, struct srv_resp *resp)
+{
+	const char *id = req->params[0];
+	sqlite3_stmt *stmt;
+	int64_t rev;
+	int rc;
+
+	if (!lc_uuid_valid(id) || (rev = rev_of(req->db, "users", id)) < 0) {
+		srv_not_found(resp, "user");
+		return;
+	}
+	if (!srv_perm_check(srv_perm_user_delete(req, id), resp, "user") ||
+	    !srv_if_match(req, resp, "user", id, rev))
+		return;
+	rc = tombstone_rows(req, "enrollments", "enrollment", id);
+	if (rc == 0)
+		rc = tombstone_rows(req, "progress", "progress", id);
+	if (rc == 0)
+		rc = tombstone_rows(req, "attempts", "attempt", id);
+	if (rc == 0)
+		rc = bump_authored(req, "topics", "topic", "author_id", id);
+	if (rc == 0)
+		rc = bump_authored(req, "replies", "reply", "author_id", id);
+	if (rc == 0)
+		rc = bump_authored(req, "courses", "course", "owner_id", id);
+	if (rc == 0)
+		rc = srv_feed_delete_everywhere(req, "user", id, rev + 1);
+	if (rc == 0)
+		rc = store_db_stmt(req->db, "DELETE FROM users WHERE id = ?", &stmt);
+	if (rc == 0) {
+		store_bind_text(stmt, 1, id);
+		rc = sqlite3_step(stmt) == SQLITE_DONE
+		         ? 0
+		         : store_db_fail(req->db, SQLITE_ERROR, "delete user");
+	}
+	if (rc != 0)
+		srv_internal(req, resp, rc, "user delete");
+	else
+		srv_reply(resp, 204, NULL);
+}
+
+static void
+user_get(struct srv_req *req, struct srv_resp *resp)
+{
+	const char *id = req->params[0];
+	cJSON *doc;
+
+	if (!srv_perm_check(srv_perm_users_list(req), resp, "user"))
+		return;
+	if (!lc_uuid_valid(id) || srv_user_doc(req->db, id, true, &doc) != 0) {
+		srv_not_found(resp, "user");
+		return;
+	}
+	srv_reply(resp, 200, doc);
+}
+
+const struct srv_route srv_routes_users[] = {
+    {"GET", "/users/me", srv_users_me_get, 0},
+    {"PATCH", "/users/me", srv_users_me_patch, 0},
+    {"POST", "/users/me/password", srv_users_me_password, 0},
+    {"GET", "/users", users_list, 0},
+    {"GET", "/users/{id}/profile", srv_users_profile, SRV_ROUTE_PUBLIC},
+    {"PATCH", "/users/{id}/roles", user_roles, 0},
+    {"GET", "/users/{id}", user_get, 0},
+    {"DELETE", "/users/{id}", user_delete, 0},
+    {NULL, NULL, NULL, 0},
+};

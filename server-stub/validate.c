@@ -1,0 +1,530 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Responses, error bodies and the validation of JSON bodies and query parameters.
+ *
+ * Validation never stops at the first bad key: every getter marks what is wrong in a
+ * struct srv_check, and the handler turns the whole list into one 400 with
+ * srv_check_failed(), so a client learns every mistake in one round trip.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/mem.h"
+#include "server-stub/srv.h"
+
+void
+srv_reply(struct srv_resp *resp, int status, cJSON *body)
+{
+	cJSON_Delete(resp->body);
+	resp->status = status;
+	resp->body = body;
+}
+
+void
+srv_resp_header(struct srv_resp *resp, const char *name, const char *value)
+{
+	struct srv_header *h;
+
+	if (resp->n_headers >= SRV_MAX_HEADERS)
+		return;
+	h = &resp->headers[resp->n_headers++];
+	snprintf(h->name, sizeof(h->name), "%s", name);
+	snprintf(h->value, sizeof(h->value), "%s", value);
+}
+
+void
+srv_resp_finish(struct srv_resp *resp)
+{
+	if (resp == NULL)
+		return;
+	cJSON_Delete(resp->body);
+	resp->body = NULL;
+}
+
+static void
+error_vset(struct srv_resp *resp, int status, const char *type, const char *fmt, va_list ap)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON *err = cJSON_AddObjectToObject(root, "error");
+	char *msg = lc_vasprintf(fmt, ap);
+
+	cJSON_AddStringToObject(err, "type", type);
+	cJSON_AddStringToObject(err, "message", msg);
+	free(msg);
+	srv_reply(resp, status, root);
+}
+
+void
+srv_error(struct srv_resp *resp, int status, const char *type, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	error_vset(resp, status, type, fmt, ap);
+	va_end(ap);
+}
+
+void
+srv_not_found(struct srv_resp *resp, const char *kind)
+{
+	srv_error(resp, 404, "resource_dne_error", "That %s does not exist", kind);
+}
+
+void
+srv_forbidden(struct srv_resp *resp)
+{
+	srv_error(resp, 403, "resource_error", "You are not allowed to do that");
+}
+
+void
+srv_bad_params(struct srv_resp *resp, const char *keys)
+{
+	srv_error(resp, 400, "invalid_request_error", "Invalid parameters: %s", keys);
+}
+
+void
+srv_conflict(struct srv_resp *resp, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	error_vset(resp, 409, "conflict_error", fmt, ap);
+	va_end(ap);
+}
+
+void
+srv_internal(struct srv_req *req, struct srv_resp *resp, int err, const char *context)
+{
+	const struct store_error *dberr = req->db ? store_db_error(req->db) : NULL;
+
+	lc_log(LC_LOG_ERROR, "request %s: %s: %s (%s)", req->request_id ? req->request_id : "-",
+	       context, lc_strerror(err), dberr ? dberr->message : "");
+	srv_error(resp, 500, "api_error", "Internal error");
+}
+
+const char *
+srv_query(const struct srv_req *req, const char *name)
+{
+	for (int i = 0; i < req->n_query; i++)
+		if (strcmp(req->query[i].name, name) == 0)
+			return req->query[i].value;
+	return NULL;
+}
+
+/* ---- the bad-key collector ---- */
+
+void
+srv_check_init(struct srv_check *c)
+{
+	memset(c, 0, sizeof(*c));
+	lc_buf_init(&c->keys);
+	c->element = -1;
+}
+
+void
+srv_check_finish(struct srv_check *c)
+{
+	lc_buf_finish(&c->keys);
+}
+
+void
+srv_check_element(struct srv_check *c, int index)
+{
+	c->element = index;
+	c->element_bad = 0;
+}
+
+/* True when the current list (whole or the current element's part) names key. */
+static bool
+check_has(const struct srv_check *c, const char *key)
+{
+	const char *s = lc_buf_str(&c->keys);
+	size_t klen = strlen(key);
+
+	if (c->element >= 0) {
+		if (c->element_bad == 0)
+			return false;
+		s = strrchr(s, ':');
+		if (s == NULL)
+			return false;
+		s += 2;
+		for (const char *p = s; (p = strstr(p, key)) != NULL; p++)
+			if ((p == s || p[-1] == '.') && (p[klen] == '\0' || p[klen] == '.'))
+				return true;
+		return false;
+	}
+	for (const char *p = s; (p = strstr(p, key)) != NULL; p++)
+		if ((p == s || p[-1] == ',') && (p[klen] == '\0' || p[klen] == ','))
+			return true;
+	return false;
+}
+
+void
+srv_check_bad(struct srv_check *c, const char *key)
+{
+	if (check_has(c, key))
+		return;
+	if (c->element >= 0) {
+		if (c->element_bad == 0) {
+			if (c->keys.len > 0)
+				lc_buf_putc(&c->keys, ',');
+			lc_buf_printf(&c->keys, "%d: %s", c->element, key);
+		} else {
+			lc_buf_printf(&c->keys, ".%s", key);
+		}
+		c->element_bad++;
+	} else {
+		if (c->keys.len > 0)
+			lc_buf_putc(&c->keys, ',');
+		lc_buf_puts(&c->keys, key);
+	}
+	c->n_bad++;
+}
+
+bool
+srv_check_failed(struct srv_check *c, struct srv_resp *resp)
+{
+	if (c->n_bad == 0)
+		return false;
+	srv_bad_params(resp, lc_buf_str(&c->keys));
+	return true;
+}
+
+/* ---- getters ---- */
+
+/* Common start of every getter: absent, null, or a value to look at. */
+static int
+get_start(struct srv_check *c, const cJSON *obj, const char *key, unsigned opt, const cJSON **out)
+{
+	const cJSON *v = cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+
+	*out = NULL;
+	if (v == NULL) {
+		if (opt & SRV_REQUIRED) {
+			srv_check_bad(c, key);
+			return SRV_BAD;
+		}
+		return SRV_ABSENT;
+	}
+	if (cJSON_IsNull(v)) {
+		if (opt & SRV_NULLABLE)
+			return SRV_GOT;
+		srv_check_bad(c, key);
+		return SRV_BAD;
+	}
+	*out = v;
+	return SRV_GOT;
+}
+
+static int
+bad(struct srv_check *c, const char *key)
+{
+	srv_check_bad(c, key);
+	return SRV_BAD;
+}
+
+bool
+srv_utf8_len(const char *s, size_t *len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0;
+
+	while (*p) {
+		int extra;
+		unsigned cp;
+
+		if (*p < 0x80) {
+			extra = 0;
+			cp = *p;
+		} else if ((*p & 0xe0) == 0xc0) {
+			extra = 1;
+			cp = *p & 0x1f;
+		} else if ((*p & 0xf0) == 0xe0) {
+			extra = 2;
+			cp = *p & 0x0f;
+		} else if ((*p & 0xf8) == 0xf0) {
+			extra = 3;
+			cp = *p & 0x07;
+		} else {
+			return false;
+		}
+		p++;
+		for (int i = 0; i < extra; i++, p++) {
+			if ((*p & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (*p & 0x3f);
+		}
+		/* Overlong forms, surrogates and values past U+10FFFF are not UTF-8. */
+		if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) ||
+		    (extra == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		n++;
+	}
+	if (len)
+		*len = n;
+	return true;
+}
+
+int
+srv_get_str(struct srv_check *c, const cJSON *obj, const char *key, unsigned opt, size_t min,
+            size_t max, const char **out)
+{
+	const cJSON *v;
+	int rc = get_start(c, obj, key, opt, &v);
+	size_t n;
+
+	*out = NULL;
+	if (rc != SRV_GOT || v == NULL)
+		return rc;
+	if (!cJSON_IsString(v) || !srv_utf8_len(v->valuestring, &n) || n < min || n > max)
+		return bad(c, key);
+	*out = v->valuestring;
+	return SRV_GOT;
+}
+
+int
+srv_get_num(struct srv_check *c, const cJSON *obj, const char *key, unsigned opt, double min,
+            double max, double *out)
+{
+	const cJSON *v;
+	int rc = get_start(c, obj, key, opt, &v);
+
+	if (rc != SRV_GOT || v == NULL)
+		return rc;
+	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < min ||
+	    v->valuedouble > max)
+		return bad(c, key);
+	*out = v->valuedouble;
+	return SRV_GOT;
+}
+
+int
+srv_get_int(struct srv_check *c, const cJSON *obj, const char *key, unsigned opt, int64_t min,
+            int64_t max, int64_t *out)
+{
+	const cJSON *v;
+	int rc = get_start(c, obj, key, opt, &v);
+
+	if (rc != SRV_GOT || v == NULL)
+		return rc;
+	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) ||
+	    v->valuedouble != floor(v->valuedouble) || v->valuedouble < (double)min ||
+	    v->valuedouble > (double)max)
+		return bad(c, key);
+	*out = (int64_t)v->valuedouble;
+	return SRV_GOT;
+}
+
+int
+srv_get_bool(struct srv_check *c, const cJSON *obj, const char *key, unsigned opt, bool *out)
+{
+	const cJSON *v;
+	int rc = get_start(c, obj, key, opt, &v);
+
+	if (rc != SRV_GOT || v == NULL)
+		return rc;
+	if (!cJSON_IsBool(v))
+		return bad(c, key);
+	*out = cJSON_IsTrue(v);
+	return SRV_GOT;
+}
+
+int
+srv_get_enum(struct srv_check *c, const cJSON *obj, const char *key, unsigned opt,
+             const char *const *values, const char **out)
+{
+	const cJSON *v;
+	int rc = get_start(c, obj, key, opt, &v);
+
+	*out = NULL;
+	if (rc != SRV_GOT || v == NULL)
+		return rc;
+	if (cJSON_IsString(v))
+		for (int i = 0; values[i]; i++)
+			if (strcmp(values[i], v->valuestring) == 0) {
+				*out = values[i];
+				return SRV_GOT;
+			}
+	return bad(c, key);
+}
+
+int
+srv_get_uuid(struct srv_check *c, const cJSON *obj, const char *key, unsigned opt, const char **out)
+{
+	const cJSON *v;
+	int rc = get_start(c, obj, key, opt, &v);
+
+	*out = NULL;
+	if (rc != SRV_GOT || v == NULL)
+		return rc;
+	if (!cJSON_IsString(v) || !lc_uuid_valid(v->valuestring))
+		return bad(c, key);
+	*out = v->valuestring;
+	return SRV_GOT;
+}
+
+int
+srv_get_time(struct srv_check *c, const cJSON *obj, const char *key, unsigned opt, int64_t *out,
+             const char **text)
+{
+	const cJSON *v;
+	int rc = get_start(c, obj, key, opt, &v);
+
+	if (text)
+		*text = NULL;
+	if (rc != SRV_GOT || v == NULL)
+		return rc;
+	if (!cJSON_IsString(v) || lc_rfc3339_parse(v->valuestring, out) != 0)
+		return bad(c, key);
+	if (text)
+		*text = v->valuestring;
+	return SRV_GOT;
+}
+
+int
+srv_get_str_array(struct srv_check *c, const cJSON *obj, const char *key, unsigned opt, size_t max,
+                  int max_count, const cJSON **out)
+{
+	const cJSON *v, *e;
+	int rc = get_start(c, obj, key, opt, &v);
+	int count = 0;
+
+	*out = NULL;
+	if (rc != SRV_GOT || v == NULL)
+		return rc;
+	if (!cJSON_IsArray(v))
+		return bad(c, key);
+	cJSON_ArrayForEach(e, v)
+	{
+		size_t n;
+
+		if (!cJSON_IsString(e) || !srv_utf8_len(e->valuestring, &n) || n < 1 || n > max ||
+		    ++count > max_count)
+			return bad(c, key);
+	}
+	*out = v;
+	return SRV_GOT;
+}
+
+int
+srv_get_new_id(struct srv_check *c, const cJSON *obj, char out[LC_UUID_LEN + 1])
+{
+	const char *id = NULL;
+	int rc = srv_get_uuid(c, obj, "id", SRV_OPTIONAL, &id);
+
+	if (rc == SRV_BAD)
+		return SRV_BAD;
+	if (id)
+		snprintf(out, LC_UUID_LEN + 1, "%s", id);
+	else
+		lc_uuid_new(out);
+	return SRV_GOT;
+}
+
+/* ---- lists ---- */
+
+/* A decimal integer with nothing else, in min..max. */
+static bool
+parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	int64_t v = 0;
+
+	if (s == NULL || *s == '\0' || strlen(s) > 18)
+		return false;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return false;
+		v = v * 10 + (*p - '0');
+	}
+	if (v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+void
+srv_page_parse(const struct srv_req *req, struct srv_check *c, struct srv_page *out)
+{
+	const char *page = srv_query(req, "page");
+	const char *limit = srv_query(req, "limit");
+
+	out->page = 1;
+	out->limit = 20;
+	if (page && !parse_int(page, 1, INT32_MAX, &out->page))
+		srv_check_bad(c, "page");
+	if (limit && !parse_int(limit, 1, 100, &out->limit))
+		srv_check_bad(c, "limit");
+	out->offset = (out->page - 1) * out->limit;
+}
+
+cJSON *
+srv_page_body(const struct srv_page *page, cJSON *items, int64_t total)
+{
+	cJSON *root = cJSON_CreateObject();
+
+	cJSON_AddItemToObject(root, "items", items);
+	cJSON_AddNumberToObject(root, "page", (double)page->page);
+	cJSON_AddNumberToObject(root, "limit", (double)page->limit);
+	cJSON_AddNumberToObject(root, "total", (double)total);
+	return root;
+}
+
+/* ---- concurrency and helpers ---- */
+
+bool
+srv_if_match(struct srv_req *req, struct srv_resp *resp, const char *type, const char *id,
+             int64_t rev)
+{
+	srv_render_fn render;
+	cJSON *current = NULL;
+
+	if (req->if_match < 0 || req->if_match == rev)
+		return true;
+	srv_conflict(resp, "The %s changed since revision %lld (now %lld)", type,
+	             (long long)req->if_match, (long long)rev);
+	render = srv_type_render(type);
+	if (render && render(req, id, &current) == 0)
+		cJSON_AddItemToObject(resp->body, "current", current);
+	return false;
+}
+
+void
+srv_now(char out[32])
+{
+	char buf[LC_RFC3339_LEN + 1];
+
+	lc_rfc3339(lc_now(), buf);
+	snprintf(out, 32, "%s", buf);
+}
+
+void
+srv_json_add_str(cJSON *obj, const char *key, const char *value)
+{
+	if (value)
+		cJSON_AddStringToObject(obj, key, value);
+	else
+		cJSON_AddNullToObject(obj, key);
+}
+
+void
+srv_json_add_col(cJSON *obj, const char *key, sqlite3_stmt *stmt, int col)
+{
+	srv_json_add_str(obj, key, (const char *)sqlite3_column_text(stmt, col));
+}
+
+bool
+srv_row_exists(struct store_db *db, const char *table, const char *id)
+{
+	char sql[128];
+	sqlite3_stmt *stmt;
+
+	snprintf(sql, sizeof(sql), "SELECT 1 FROM %s WHERE id = ?", table);
+	if (store_db_stmt(db, sql, &stmt) != 0)
+		return false;
+	store_bind_text(stmt, 1, id);
+	return sqlite3_step(stmt) == SQLITE_ROW;
+}
