@@ -746,3 +746,19 @@ rc_set(struct store_db *db, const char *table, const char *col, const char *id, 
 	store_bind_text(st, 2, id);
 	return step_done(db, st, "update field");
 }
+
+int
+rc_touch_once(struct store_db *db, const char *table, const char *id, int64_t *rev)
+{
+	int64_t now_rev;
+	int rc = rc_rev(db, table, id, &now_rev);
+
+	if (rc != 0)
+		return rc;
+	/* A move already counted as this request's change: one request, one new rev. */
+	if (now_rev > *rev) {
+		*rev = now_rev;
+		return 0;
+	}
+	return rc_touch(db, table, id, rev);
+}

@@ -69,6 +69,11 @@ void rc_now(char out[32]);
  * Returns 0 or a negative lc_err; *rev receives the new rev.
  */
 int rc_touch(struct store_db *db, const char *table, const char *id, int64_t *rev);
+/*
+ * Like rc_touch(), for a PATCH whose row had rev *rev when it began: when the request
+ * already bumped it (a move), only reads the new rev back, so one request adds one.
+ */
+int rc_touch_once(struct store_db *db, const char *table, const char *id, int64_t *rev);
 /* Reads the rev of row id in table into *rev. Returns 0 or -LC_ENOTFOUND / -LC_EDB. */
 int rc_rev(struct store_db *db, const char *table, const char *id, int64_t *rev);
 

@@ -290,7 +290,7 @@ item_patch(struct srv_req *req, struct srv_resp *resp)
 		rc = rc_place(req, "items", "item", "module_id", module_id, course.ref.id, id,
 		              position);
 	if (rc == 0)
-		rc = rc_touch(req->db, "items", id, &rev);
+		rc = rc_touch_once(req->db, "items", id, &rev);
 	if (rc == 0)
 		rc = rc_emit(req, "item", id, rev, course.ref.id);
 	if (rc != 0)

@@ -174,7 +174,7 @@ module_patch(struct srv_req *req, struct srv_resp *resp)
 		rc = rc_place(req, "modules", "module", "course_id", course.ref.id, course.ref.id,
 		              id, position);
 	if (rc == 0)
-		rc = rc_touch(req->db, "modules", id, &rev);
+		rc = rc_touch_once(req->db, "modules", id, &rev);
 	if (rc == 0)
 		rc = rc_emit(req, "module", id, rev, course.ref.id);
 	if (rc != 0)

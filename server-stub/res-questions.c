@@ -277,7 +277,7 @@ question_patch(struct srv_req *req, struct srv_resp *resp)
 		rc = rc_place(req, "questions", "question", "item_id", item_id, course.ref.id, id,
 		              position);
 	if (rc == 0)
-		rc = rc_touch(req->db, "questions", id, &rev);
+		rc = rc_touch_once(req->db, "questions", id, &rev);
 	if (rc == 0)
 		rc = rc_emit(req, "question", id, rev, course.ref.id);
 	if (rc != 0)
