@@ -77,6 +77,10 @@ rc_utf8_len(const char *s)
 	return n;
 }
 
+static char **ordered_ids(struct store_db *db, const char *table, const char *parent_col,
+                          const char *parent, int *n);
+static void free_ids(char **ids, int n);
+
 /* Runs a prepared statement to its end, translating failure. */
 static int
 step_done(struct store_db *db, sqlite3_stmt *st, const char *what)
@@ -492,25 +496,42 @@ delete_where(struct srv_req *req, const char *table, const char *type, const cha
 {
 	char sql[160];
 	sqlite3_stmt *st;
+	cJSON *rows = cJSON_CreateArray();
 	int rc;
 
 	snprintf(sql, sizeof sql, "SELECT id, rev FROM %s WHERE %s = ?", table, where);
 	rc = store_db_prepare_new(req->db, sql, &st);
 	if (rc != 0)
-		return rc;
+		goto out;
 	store_bind_text(st, 1, value);
-	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
-		rc = srv_feed_delete_everywhere(req, type, (const char *)sqlite3_column_text(st, 0),
-		                                sqlite3_column_int64(st, 1) + 1);
+	/* Collected first, so no statement stays open while the feed is written. */
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		cJSON *row = cJSON_CreateArray();
+
+		cJSON_AddItemToArray(row,
+		                     cJSON_CreateString((const char *)sqlite3_column_text(st, 0)));
+		cJSON_AddItemToArray(row, cJSON_CreateNumber((double)sqlite3_column_int64(st, 1)));
+		cJSON_AddItemToArray(rows, row);
+	}
 	sqlite3_finalize(st);
+	for (int i = 0; rc == 0 && i < cJSON_GetArraySize(rows); i++) {
+		const cJSON *row = cJSON_GetArrayItem(rows, i);
+
+		rc = srv_feed_delete_everywhere(req, type, cJSON_GetArrayItem(row, 0)->valuestring,
+		                                (int64_t)cJSON_GetArrayItem(row, 1)->valuedouble +
+		                                    1);
+	}
 	if (rc != 0)
-		return rc;
+		goto out;
 	snprintf(sql, sizeof sql, "DELETE FROM %s WHERE %s = ?", table, where);
 	rc = store_db_stmt(req->db, sql, &st);
 	if (rc != 0)
-		return rc;
+		goto out;
 	store_bind_text(st, 1, value);
-	return step_done(req->db, st, "cascade delete");
+	rc = step_done(req->db, st, "cascade delete");
+out:
+	cJSON_Delete(rows);
+	return rc;
 }
 
 int
@@ -536,15 +557,13 @@ rc_delete_item(struct srv_req *req, const char *id)
 int
 rc_delete_module(struct srv_req *req, const char *id)
 {
-	sqlite3_stmt *st;
-	int rc = store_db_prepare_new(req->db, "SELECT id FROM items WHERE module_id = ?", &st);
+	int n = 0, rc = 0;
+	char **items = ordered_ids(req->db, "items", "module_id", id, &n);
 
-	if (rc != 0)
-		return rc;
-	store_bind_text(st, 1, id);
-	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
-		rc = rc_delete_item(req, (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	/* Ids first: the loop deletes from the table it would otherwise be reading. */
+	for (int i = 0; rc == 0 && i < n; i++)
+		rc = rc_delete_item(req, items[i]);
+	free_ids(items, n);
 	if (rc == 0)
 		rc = delete_where(req, "modules", "module", "id", id);
 	return rc;

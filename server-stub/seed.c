@@ -328,16 +328,15 @@ static int
 seed_enrollment(struct seed *s, const struct srv_seed_enrollment *e)
 {
 	char course_id[LC_UUID_LEN + 1];
-	cJSON *body;
+	cJSON *body, *items = cJSON_CreateArray();
 	sqlite3_stmt *st = NULL;
 	int rc = seed_lookup(s, "SELECT id FROM courses WHERE code = ?", e->course_code, course_id);
-	int done = 0;
 
-	if (rc != 0)
-		return rc;
-	body = cJSON_CreateObject();
-	cJSON_AddStringToObject(body, "course_id", course_id);
-	rc = seed_call(s, e->username, "POST", "/enrollments", body, NULL);
+	if (rc == 0) {
+		body = cJSON_CreateObject();
+		cJSON_AddStringToObject(body, "course_id", course_id);
+		rc = seed_call(s, e->username, "POST", "/enrollments", body, NULL);
+	}
 	if (rc == 0)
 		rc = store_db_prepare_new(
 		    s->db,
@@ -345,19 +344,22 @@ seed_enrollment(struct seed *s, const struct srv_seed_enrollment *e)
 		    "WHERE i.course_id = ? AND i.kind != 'quiz' "
 		    "ORDER BY m.position, i.position",
 		    &st);
-	if (rc != 0)
-		return rc;
-	store_bind_text(st, 1, course_id);
-	while (rc == 0 && done <= e->completed && sqlite3_step(st) == SQLITE_ROW) {
-		body = cJSON_CreateObject();
-		cJSON_AddStringToObject(body, "item_id", (const char *)sqlite3_column_text(st, 0));
-		cJSON_AddStringToObject(body, "status",
-		                        done < e->completed ? "completed" : "started");
-		cJSON_AddNumberToObject(body, "time_spent", 240 + 60 * done);
-		rc = seed_call(s, e->username, "POST", "/progress", body, NULL);
-		done++;
+	/* Read the ids before writing: a statement must not stay open across requests. */
+	if (rc == 0) {
+		store_bind_text(st, 1, course_id);
+		while (cJSON_GetArraySize(items) <= e->completed && sqlite3_step(st) == SQLITE_ROW)
+			cJSON_AddItemToArray(
+			    items, cJSON_CreateString((const char *)sqlite3_column_text(st, 0)));
+		sqlite3_finalize(st);
 	}
-	sqlite3_finalize(st);
+	for (int i = 0; rc == 0 && i < cJSON_GetArraySize(items); i++) {
+		body = cJSON_CreateObject();
+		cJSON_AddStringToObject(body, "item_id", cJSON_GetArrayItem(items, i)->valuestring);
+		cJSON_AddStringToObject(body, "status", i < e->completed ? "completed" : "started");
+		cJSON_AddNumberToObject(body, "time_spent", 240 + 60 * i);
+		rc = seed_call(s, e->username, "POST", "/progress", body, NULL);
+	}
+	cJSON_Delete(items);
 	return rc;
 }
 

@@ -117,6 +117,20 @@ test_seed_refuses_a_database_with_data(void **state)
 }
 
 static void
+test_seed_records_every_progress_step(void **state)
+{
+	struct fixture *f = *state;
+	char n[LC_UUID_LEN + 1];
+
+	/* UNIX101 3 done + 1 started + its passed quiz, C201 1 + 1, FR101 0 + 1, STAT101 2 + 1. */
+	lookup(f,
+	       "SELECT count(*) FROM progress p JOIN users u ON u.id = p.user_id "
+	       "WHERE u.username = ?",
+	       "learner", n);
+	assert_string_equal(n, "11");
+}
+
+static void
 test_catalog_shows_published_courses_only(void **state)
 {
 	struct fixture *f = *state;
