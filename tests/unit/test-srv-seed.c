@@ -245,6 +245,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_seed_refuses_a_database_with_data),
+	    cmocka_unit_test(test_seed_records_every_progress_step),
 	    cmocka_unit_test(test_catalog_shows_published_courses_only),
 	    cmocka_unit_test(test_answers_are_for_staff_only),
 	    cmocka_unit_test(test_passing_attempt_completes_the_quiz),
