@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Departments: {name, code, parent_id}. Anyone may read them (they are part of the
- * catalog scope); admins manage all, a department-admin manages their own department and
+ * Departments: {name, code, parent_id}. Any signed-in user may read them (they are part
+ * of the catalog scope); admins manage all, a department-admin manages their own department and
  * creates departments below it.
  */
 #include <stdio.h>
@@ -371,9 +371,9 @@ dept_delete(struct srv_req *req, struct srv_resp *resp)
 }
 
 const struct srv_route srv_routes_departments[] = {
-    {"GET", "/departments", dept_list, SRV_ROUTE_PUBLIC},
+    {"GET", "/departments", dept_list, 0},
     {"POST", "/departments", dept_create, 0},
-    {"GET", "/departments/{id}", dept_get, SRV_ROUTE_PUBLIC},
+    {"GET", "/departments/{id}", dept_get, 0},
     {"PATCH", "/departments/{id}", dept_patch, 0},
     {"DELETE", "/departments/{id}", dept_delete, 0},
     {NULL, NULL, NULL, 0},

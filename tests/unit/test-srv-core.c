@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests of lecternd's pure logic: access tokens (sign, verify, expiry, tampering),
+ * route matching, the bad-key collector and the JSON getters, the UTF-8 length check,
+ * and the content codings.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sodium.h>
+
+#include "server-stub/srv.h"
+
+static const unsigned char key[32] = "0123456789abcdef0123456789abcde";
+static const char uid[] = "11111111-2222-4333-8444-555555555555";
+static const char sid[] = "66666666-7777-4888-8999-aaaaaaaaaaaa";
+
+static void
+test_token_roundtrip(void **state)
+{
+	char token[SRV_TOKEN_MAX], u[LC_UUID_LEN + 1], s[LC_UUID_LEN + 1];
+
+	(void)state;
+	srv_token_sign(key, uid, sid, 1000, token);
+	assert_int_equal(srv_token_verify(key, token, 999, u, s), 0);
+	assert_string_equal(u, uid);
+	assert_string_equal(s, sid);
+}
+
+static void
+test_token_expires(void **state)
+{
+	char token[SRV_TOKEN_MAX], u[LC_UUID_LEN + 1], s[LC_UUID_LEN + 1];
+
+	(void)state;
+	srv_token_sign(key, uid, sid, 1000, token);
+	assert_int_equal(srv_token_verify(key, token, 1000, u, s), -LC_EAUTH);
+	assert_int_equal(srv_token_verify(key, token, 5000, u, s), -LC_EAUTH);
+}
+
+static void
+test_token_tampering_rejected(void **state)
+{
+	char token[SRV_TOKEN_MAX], forged[SRV_TOKEN_MAX], u[LC_UUID_LEN + 1], s[LC_UUID_LEN + 1];
+	unsigned char other[32];
+	char *dot;
+
+	(void)state;
+	srv_token_sign(key, uid, sid, 1000, token);
+	/* A later expiry with the old signature. */
+	snprintf(forged, sizeof(forged), "%s", token);
+	dot = strchr(forged, '.');
+	dot[1] = '9';
+	assert_int_equal(srv_token_verify(key, forged, 10, u, s), -LC_EAUTH);
+	/* Another user id with the old signature. */
+	snprintf(forged, sizeof(forged), "%s", token);
+	forged[0] = forged[0] == '1' ? '2' : '1';
+	assert_int_equal(srv_token_verify(key, forged, 10, u, s), -LC_EAUTH);
+	/* Signed with another key. */
+	memcpy(other, key, 32);
+	other[0] ^= 1;
+	srv_token_sign(other, uid, sid, 1000, forged);
+	assert_int_equal(srv_token_verify(key, forged, 10, u, s), -LC_EAUTH);
+	/* Truncated, empty, garbage. */
+	snprintf(forged, sizeof(forged), "%.*s", (int)strlen(token) - 1, token);
+	assert_int_equal(srv_token_verify(key, forged, 10, u, s), -LC_EAUTH);
+	assert_int_equal(srv_token_verify(key, "", 10, u, s), -LC_EAUTH);
+	assert_int_equal(srv_token_verify(key, "a.b.c.d", 10, u, s), -LC_EAUTH);
+	assert_int_equal(srv_token_verify(key, NULL, 10, u, s), -LC_EAUTH);
+}
+
+static void
+test_password_hash_verifies(void **state)
+{
+	char hash[crypto_pwhash_STRBYTES];
+
+	(void)state;
+	assert_int_equal(srv_password_hash("correct horse", hash, sizeof(hash)), 0);
+	assert_non_null(strstr(hash, "$argon2id$"));
+	assert_true(srv_password_verify(hash, "correct horse"));
+	assert_false(srv_password_verify(hash, "correct horsE"));
+	assert_false(srv_password_verify(NULL, "x"));
+}
+
+static void
+test_route_match_params(void **state)
+{
+	const char *params[SRV_MAX_PARAMS];
+	char storage[256];
+	int n = -1;
+
+	(void)state;
+	assert_true(srv_route_match("/courses/{id}/modules", "/courses/abc/modules", params, &n,
+	                            storage, sizeof(storage)));
+	assert_int_equal(n, 1);
+	assert_string_equal(params[0], "abc");
+	assert_true(
+	    srv_route_match("/a/{x}/b/{y}", "/a/1/b/22", params, &n, storage, sizeof(storage)));
+	assert_int_equal(n, 2);
+	assert_string_equal(params[1], "22");
+	assert_true(
+	    srv_route_match("/users/me", "/users/me", params, &n, storage, sizeof(storage)));
+	assert_int_equal(n, 0);
+}
+
+static void
+test_route_match_rejects(void **state)
+{
+	const char *params[SRV_MAX_PARAMS];
+	char storage[256];
+	int n;
+
+	(void)state;
+	assert_false(
+	    srv_route_match("/courses/{id}", "/courses/", params, &n, storage, sizeof(storage)));
+	assert_false(
+	    srv_route_match("/courses/{id}", "/courses/a/b", params, &n, storage, sizeof(storage)));
+	assert_false(
+	    srv_route_match("/courses", "/courses/", params, &n, storage, sizeof(storage)));
+	assert_false(srv_route_match("/courses/{id}/modules", "/courses/a/module", params, &n,
+	                             storage, sizeof(storage)));
+	assert_false(
+	    srv_route_match("/users/me", "/users/mee", params, &n, storage, sizeof(storage)));
+}
+
+static void
+test_route_table_finds_handlers(void **state)
+{
+	struct srv_req req = {0};
+	bool known;
+
+	(void)state;
+	assert_non_null(srv_route_find("GET", "/users/me", &req, &known));
+	/* /users/me is matched before /users/{id}. */
+	assert_int_equal(req.n_params, 0);
+	assert_non_null(srv_route_find("DELETE", "/users/abc", &req, &known));
+	assert_int_equal(req.n_params, 1);
+	assert_string_equal(req.params[0], "abc");
+	assert_null(srv_route_find("PUT", "/users/me", &req, &known));
+	assert_true(known);
+	assert_null(srv_route_find("GET", "/nothing/here", &req, &known));
+	assert_false(known);
+	assert_non_null(srv_route_find("POST", "/sync", &req, &known));
+}
+
+static void
+test_check_names_every_key(void **state)
+{
+	struct srv_check c;
+	struct srv_resp resp = {0};
+	cJSON *body = cJSON_Parse("{\"title\":5,\"n\":1.5,\"b\":\"yes\",\"e\":\"x\",\"u\":\"ABC\","
+	                          "\"t\":\"tomorrow\",\"ok\":\"fine\"}");
+	static const char *const kinds[] = {"page", "quiz", NULL};
+	const char *s;
+	int64_t i;
+	bool b;
+
+	(void)state;
+	srv_check_init(&c);
+	assert_int_equal(srv_get_str(&c, body, "title", SRV_REQUIRED, 1, 10, &s), SRV_BAD);
+	assert_int_equal(srv_get_int(&c, body, "n", SRV_OPTIONAL, 0, 10, &i), SRV_BAD);
+	assert_int_equal(srv_get_bool(&c, body, "b", SRV_OPTIONAL, &b), SRV_BAD);
+	assert_int_equal(srv_get_enum(&c, body, "e", SRV_OPTIONAL, kinds, &s), SRV_BAD);
+	assert_int_equal(srv_get_uuid(&c, body, "u", SRV_OPTIONAL, &s), SRV_BAD);
+	assert_int_equal(srv_get_time(&c, body, "t", SRV_OPTIONAL, &i, NULL), SRV_BAD);
+	assert_int_equal(srv_get_str(&c, body, "missing", SRV_REQUIRED, 1, 10, &s), SRV_BAD);
+	assert_int_equal(srv_get_str(&c, body, "absent", SRV_OPTIONAL, 1, 10, &s), SRV_ABSENT);
+	assert_int_equal(srv_get_str(&c, body, "ok", SRV_REQUIRED, 1, 10, &s), SRV_GOT);
+	assert_string_equal(s, "fine");
+	/* A key marked twice is named once. */
+	srv_check_bad(&c, "title");
+	assert_true(srv_check_failed(&c, &resp));
+	assert_int_equal(resp.status, 400);
+	assert_string_equal(
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(resp.body, "error"), "message")->valuestring,
+	    "Invalid parameters: title,n,b,e,u,t,missing");
+	srv_resp_finish(&resp);
+	srv_check_finish(&c);
+	cJSON_Delete(body);
+}
+
+static void
+test_check_array_form(void **state)
+{
+	struct srv_check c;
+	struct srv_resp resp = {0};
+
+	(void)state;
+	srv_check_init(&c);
+	srv_check_element(&c, 0);
+	srv_check_element(&c, 1);
+	srv_check_bad(&c, "title");
+	srv_check_bad(&c, "due_at");
+	srv_check_bad(&c, "title");
+	srv_check_element(&c, 2);
+	srv_check_element(&c, 3);
+	srv_check_bad(&c, "kind");
+	assert_true(srv_check_failed(&c, &resp));
+	assert_string_equal(
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(resp.body, "error"), "message")->valuestring,
+	    "Invalid parameters: 1: title.due_at,3: kind");
+	srv_resp_finish(&resp);
+	srv_check_finish(&c);
+}
+
+static void
+test_getters_ranges_and_null(void **state)
+{
+	struct srv_check c;
+	cJSON *body = cJSON_Parse("{\"score\":0.6,\"big\":1.5,\"n\":null,\"i\":7,\"when\":"
+	                          "\"2026-11-23T06:11:12Z\",\"word\":\"h\\u00e9llo\"}");
+	double d = 0;
+	int64_t i = 0;
+	const char *s = "x";
+
+	(void)state;
+	srv_check_init(&c);
+	assert_int_equal(srv_get_num(&c, body, "score", 0, 0, 1, &d), SRV_GOT);
+	assert_true(d == 0.6);
+	assert_int_equal(srv_get_num(&c, body, "big", 0, 0, 1, &d), SRV_BAD);
+	assert_int_equal(srv_get_str(&c, body, "n", SRV_NULLABLE, 0, 5, &s), SRV_GOT);
+	assert_null(s);
+	assert_int_equal(srv_get_int(&c, body, "i", 0, 7, 7, &i), SRV_GOT);
+	assert_int_equal(i, 7);
+	assert_int_equal(srv_get_time(&c, body, "when", 0, &i, &s), SRV_GOT);
+	assert_int_equal(i, 1795414272);
+	/* Five characters, six bytes: lengths count characters. */
+	assert_int_equal(srv_get_str(&c, body, "word", 0, 5, 5, &s), SRV_GOT);
+	assert_int_equal(c.n_bad, 1);
+	srv_check_finish(&c);
+	cJSON_Delete(body);
+}
+
+static void
+test_utf8_validation(void **state)
+{
+	size_t n;
+
+	(void)state;
+	assert_true(srv_utf8_len("abc", &n));
+	assert_int_equal(n, 3);
+	assert_true(srv_utf8_len("\xe2\x82\xac\xf0\x9f\x98\x80", &n));
+	assert_int_equal(n, 2);
+	assert_false(srv_utf8_len("\xc0\xaf", &n));         /* overlong '/' */
+	assert_false(srv_utf8_len("\xed\xa0\x80", &n));     /* surrogate */
+	assert_false(srv_utf8_len("\xe2\x82", &n));         /* truncated */
+	assert_false(srv_utf8_len("\xf4\x90\x80\x80", &n)); /* past U+10FFFF */
+}
+
+static void
+test_codec_roundtrip(void **state)
+{
+	static const char *const encs[] = {"gzip", "zstd"};
+	char text[5000];
+	void *packed, *plain;
+	size_t packed_len, plain_len;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(text) - 1; i++)
+		text[i] = (char)('a' + i % 7);
+	text[sizeof(text) - 1] = '\0';
+	for (int e = 0; e < 2; e++) {
+		assert_int_equal(
+		    srv_codec_compress(encs[e], text, strlen(text), &packed, &packed_len), 0);
+		assert_true(packed_len < strlen(text));
+		assert_int_equal(srv_codec_decompress(encs[e], packed, packed_len, SRV_BODY_MAX,
+		                                      &plain, &plain_len),
+		                 0);
+		assert_int_equal(plain_len, strlen(text));
+		assert_memory_equal(plain, text, plain_len);
+		free(plain);
+		/* A bomb larger than the limit is refused. */
+		assert_int_equal(
+		    srv_codec_decompress(encs[e], packed, packed_len, 100, &plain, &plain_len),
+		    -LC_ENOMEM);
+		/* Corrupt data is refused. */
+		((unsigned char *)packed)[packed_len / 2] ^= 0xff;
+		((unsigned char *)packed)[packed_len - 1] ^= 0xff;
+		assert_int_not_equal(srv_codec_decompress(encs[e], packed, packed_len, SRV_BODY_MAX,
+		                                          &plain, &plain_len),
+		                     0);
+		free(packed);
+	}
+	assert_int_equal(srv_codec_decompress("br", "x", 1, 10, &plain, &plain_len), -LC_EINVAL);
+}
+
+static void
+test_codec_pick_prefers_zstd(void **state)
+{
+	(void)state;
+	assert_string_equal(srv_codec_pick("gzip, deflate, zstd"), "zstd");
+	assert_string_equal(srv_codec_pick("gzip"), "gzip");
+	assert_string_equal(srv_codec_pick("zstd;q=0, gzip"), "gzip");
+	assert_null(srv_codec_pick("deflate, br"));
+	assert_null(srv_codec_pick(NULL));
+	assert_null(srv_codec_pick("gzipx"));
+}
+
+static void
+test_username_and_email_rules(void **state)
+{
+	(void)state;
+	assert_true(srv_username_valid("ab_c-9"));
+	assert_false(srv_username_valid("ab"));
+	assert_false(srv_username_valid("has space"));
+	assert_false(srv_username_valid("abcdefghijabcdefghijabcdefghijabc")); /* 33 */
+	assert_true(srv_email_valid("a@b.org"));
+	assert_false(srv_email_valid("a@@b.org"));
+	assert_false(srv_email_valid("@b.org"));
+	assert_false(srv_email_valid("a b@c.org"));
+	assert_false(srv_email_valid("a@"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_token_roundtrip),
+	    cmocka_unit_test(test_token_expires),
+	    cmocka_unit_test(test_token_tampering_rejected),
+	    cmocka_unit_test(test_password_hash_verifies),
+	    cmocka_unit_test(test_route_match_params),
+	    cmocka_unit_test(test_route_match_rejects),
+	    cmocka_unit_test(test_route_table_finds_handlers),
+	    cmocka_unit_test(test_check_names_every_key),
+	    cmocka_unit_test(test_check_array_form),
+	    cmocka_unit_test(test_getters_ranges_and_null),
+	    cmocka_unit_test(test_utf8_validation),
+	    cmocka_unit_test(test_codec_roundtrip),
+	    cmocka_unit_test(test_codec_pick_prefers_zstd),
+	    cmocka_unit_test(test_username_and_email_rules),
+	};
+
+	if (sodium_init() < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
