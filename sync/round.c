@@ -111,7 +111,9 @@ apply_response(struct store_db *db, const struct store_outbox_entry *entries, si
 	    .n_changes = res->n_changes,
 	    .cursors = res->cursors,
 	    .n_cursors = res->n_cursors,
-	    .scopes = res->scopes,
+	    /* A logged-in user always has "catalog" and "user": an empty set is a server
+	     * in trouble, not a user who lost every scope, so it drops nothing. */
+	    .scopes = res->n_scopes > 0 ? res->scopes : NULL,
 	    .n_scopes = res->n_scopes,
 	    .resets = res->resets,
 	    .n_resets = res->n_resets,
@@ -197,6 +199,8 @@ sync_round(struct sync_engine *e, struct sync_session *s, bool *again, char **ca
 		sync_engine_set_phase(e, n > 0 ? SYNC_PHASE_PUSH : SYNC_PHASE_PULL);
 		rc = send_round(e, s, body, &hres, cause);
 	}
+	if (rc == 0)
+		lc_log(LC_LOG_DEBUG, "sync: sent %s\nsync: got %s", body, lc_buf_str(&hres.body));
 	if (rc == 0)
 		rc = sync_protocol_decode(hres.body.data != NULL ? hres.body.data : "",
 		                          hres.body.len, &res, cause);

@@ -745,7 +745,8 @@ cli_run(const struct cli_ctx *ctx, int argc, char **argv)
 			continue;
 		if (argc - 1 < c->min_args || (fixed && argc - 1 != c->min_args))
 			return usage_error("wrong arguments for %s", c->name);
-		lc_log_to(stderr, LC_LOG_ERROR);
+		/* LECTERN_DEBUG=1 shows every /sync body on stderr, for tests that fail. */
+		lc_log_to(stderr, getenv("LECTERN_DEBUG") != NULL ? LC_LOG_DEBUG : LC_LOG_ERROR);
 		return c->fn(ctx, argc, argv);
 	}
 	return usage_error("unknown command %s", argv[0]);
