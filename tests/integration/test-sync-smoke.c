@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/clock.h"
+#include "sync/engine.h"
 #include "test-sync-lib.h"
 
 struct fixture {
@@ -145,6 +147,75 @@ test_sync_exits_2_while_the_server_is_down_and_the_write_waits(void **state)
 	assert_int_equal(st_count_in_forum(&f->w.learner, c->id, "marker-w1"), 1);
 }
 
+/* Polls the engine's status until pred holds or 20 s pass. */
+static bool
+wait_status(struct sync_engine *engine, bool (*pred)(const struct sync_status *),
+            struct sync_status *st)
+{
+	int64_t until = lc_monotonic_ms() + 20000;
+
+	do {
+		sync_engine_status(engine, st);
+		if (pred(st))
+			return true;
+		st_sleep_ms(20);
+	} while (lc_monotonic_ms() < until);
+	return false;
+}
+
+static bool
+synced(const struct sync_status *st)
+{
+	return st->state == SYNC_ONLINE && st->entries_waiting == 0 && st->last_success > 0;
+}
+
+static bool
+needs_login(const struct sync_status *st)
+{
+	return st->state == SYNC_NEEDS_LOGIN;
+}
+
+static void
+test_background_engine_pushes_and_reports_progress(void **state)
+{
+	struct fixture *f = *state;
+	const struct st_course *c = &f->w.courses[0];
+	struct sync_engine *engine = NULL;
+	struct sync_options opts = {0};
+	struct sync_status st;
+	char *db_path = NULL;
+	uint64_t gen;
+
+	run_ok(f, NULL, NULL, "enroll", c->id, NULL, NULL);
+	run_ok(f, NULL, NULL, "sync", NULL, NULL, NULL);
+	run_ok(f, "sent by the background engine marker-b1\n", NULL, "reply", c->topics[0], NULL,
+	       NULL);
+	assert_true(asprintf(&db_path, "%s/replica.db", f->w.cl.data_dir) > 0);
+	opts.db_path = db_path;
+	assert_int_equal(sync_engine_create(&opts, &engine, NULL), 0);
+	gen = sync_engine_generation(engine);
+	assert_int_equal(sync_engine_start(engine, 3600), 0);
+	assert_true(wait_status(engine, synced, &st));
+	assert_true(sync_engine_generation(engine) > gen);
+	assert_true(st.bytes_up > 0 && st.bytes_down > 0);
+	assert_true(st.round_trips >= 1);
+	assert_int_equal(st_count_in_forum(&f->w.learner, c->id, "marker-b1"), 1);
+	sync_engine_destroy(engine);
+
+	/* Without a session the engine says so and keeps the write. */
+	run_ok(f, NULL, NULL, "logout", NULL, NULL, NULL);
+	run_ok(f, "waits for a login marker-b2\n", NULL, "reply", c->topics[0], NULL, NULL);
+	assert_int_equal(sync_engine_create(&opts, &engine, NULL), 0);
+	assert_int_equal(sync_engine_start(engine, 3600), 0);
+	assert_true(wait_status(engine, needs_login, &st));
+	assert_int_equal(st.entries_waiting, 1);
+	sync_engine_destroy(engine);
+	assert_int_equal(st_login(&f->w.cl, "learner"), 0);
+	run_ok(f, NULL, NULL, "sync", "--verify", NULL, NULL);
+	assert_int_equal(st_count_in_forum(&f->w.learner, c->id, "marker-b2"), 1);
+	free(db_path);
+}
+
 int
 main(void)
 {
@@ -155,6 +226,8 @@ main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_sync_exits_2_while_the_server_is_down_and_the_write_waits, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_background_engine_pushes_and_reports_progress,
+	                                    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
