@@ -97,7 +97,7 @@ test_reader() {
 	e2e_wait "Addresses and arrays"
 	e2e_select "Arrays and pointer arithmetic"
 	e2e_keys Enter
-	e2e_wait "-- more"
+	e2e_wait "In most expressions an array"
 	local i
 	for i in $(seq 1 30); do
 		e2e_screen | grep -qF -- "-- end" && break

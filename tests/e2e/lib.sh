@@ -47,9 +47,11 @@ e2e_log() {
 
 # Starts lecternd (the same database and, on a restart, the same port).
 e2e_start_server() {
-	local listen="127.0.0.1:${E2E_PORT:-0}" i
+	local listen="127.0.0.1:${E2E_PORT:-0}" i seed="--seed-demo"
+	# A restart keeps the data: the demo seed only fills an empty database.
+	[ -f "$E2E_DIR/server.db" ] && seed=""
 	: >"$E2E_DIR/lecternd.out"
-	"$LECTERND" --listen "$listen" --db "$E2E_DIR/server.db" --seed-demo \
+	"$LECTERND" --listen "$listen" --db "$E2E_DIR/server.db" $seed \
 		>"$E2E_DIR/lecternd.out" 2>&1 &
 	E2E_SRV_PID=$!
 	for i in $(seq 1 200); do
