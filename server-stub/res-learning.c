@@ -229,6 +229,38 @@ enrollment_delete(struct srv_req *req, struct srv_resp *resp)
 		srv_reply(resp, 204, NULL);
 }
 
+/* Inserts a new progress record (rev 1) and emits it. */
+static int
+progress_insert(struct srv_req *req, const char *course_id, const char *item_id,
+                const char *user_id, const char *status, int64_t time_spent, const double *score,
+                const char *id)
+{
+	char now[32];
+	sqlite3_stmt *st;
+	int rc = store_db_stmt(req->db,
+	                       "INSERT INTO progress (id, item_id, course_id, user_id, status, "
+	                       "time_spent, score, created_at, updated_at) "
+	                       "VALUES (?, ?, ?, ?, ?, max(?, 0), ?, ?, ?)",
+	                       &st);
+
+	if (rc != 0)
+		return rc;
+	srv_now(now);
+	store_bind_text(st, 1, id);
+	store_bind_text(st, 2, item_id);
+	store_bind_text(st, 3, course_id);
+	store_bind_text(st, 4, user_id);
+	store_bind_text(st, 5, status);
+	sqlite3_bind_int64(st, 6, time_spent);
+	if (score != NULL)
+		sqlite3_bind_double(st, 7, *score);
+	store_bind_text(st, 8, now);
+	store_bind_text(st, 9, now);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store_db_fail(req->db, -1, "progress");
+	sqlite3_reset(st);
+	return rc != 0 ? rc : rc_emit_user_row(req, "progress", id, 1, course_id, user_id);
+}
+
 /*
  * Records progress of user_id on item_id: creates the record or updates it, never moving
  * completed back to started; time_spent keeps the largest total reported (< 0: keep);
@@ -255,29 +287,10 @@ progress_record(struct srv_req *req, const char *course_id, const char *item_id,
 	if (sqlite3_step(st) == SQLITE_ROW)
 		snprintf(id, LC_UUID_LEN + 1, "%s", (const char *)sqlite3_column_text(st, 0));
 	sqlite3_reset(st);
-	srv_now(now);
 	if (id[0] == '\0') {
 		lc_uuid_new(id);
-		rc = store_db_stmt(req->db,
-		                   "INSERT INTO progress (id, item_id, course_id, user_id, status, "
-		                   "time_spent, score, created_at, updated_at) "
-		                   "VALUES (?, ?, ?, ?, ?, max(?, 0), ?, ?, ?)",
-		                   &st);
-		if (rc != 0)
-			return rc;
-		store_bind_text(st, 1, id);
-		store_bind_text(st, 2, item_id);
-		store_bind_text(st, 3, course_id);
-		store_bind_text(st, 4, user_id);
-		store_bind_text(st, 5, status);
-		sqlite3_bind_int64(st, 6, time_spent);
-		if (score != NULL)
-			sqlite3_bind_double(st, 7, *score);
-		store_bind_text(st, 8, now);
-		store_bind_text(st, 9, now);
-		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store_db_fail(req->db, -1, "progress");
-		sqlite3_reset(st);
-		return rc != 0 ? rc : rc_emit_user_row(req, "progress", id, 1, course_id, user_id);
+		return progress_insert(req, course_id, item_id, user_id, status, time_spent, score,
+		                       id);
 	}
 	rc = store_db_stmt(
 	    req->db,
@@ -289,6 +302,7 @@ progress_record(struct srv_req *req, const char *course_id, const char *item_id,
 	    &st);
 	if (rc != 0)
 		return rc;
+	srv_now(now);
 	store_bind_text(st, 1, id);
 	store_bind_text(st, 2, status);
 	sqlite3_bind_int64(st, 3, time_spent);
