@@ -232,7 +232,7 @@ main(void)
 	int rc;
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	rc = cmocka_run_group_tests_name("sync-merge", tests, NULL, NULL);
+	rc = cmocka_run_group_tests_name("sync-edits", tests, NULL, NULL);
 	curl_global_cleanup();
 	return rc;
 }
