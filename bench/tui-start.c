@@ -328,6 +328,16 @@ main(int argc, char **argv)
 	    (long long)ms[runs / 2],
 	    (long long)ms[(runs * 9) / 10 < runs ? (runs * 9) / 10 : runs - 1],
 	    (long long)ms[runs - 1]);
+	{
+		/* The machine's load says how much of the time was waiting for a core. */
+		char *load = NULL;
+
+		if (lc_read_file("/proc/loadavg", &load, NULL) == 0)
+			lc_buf_printf(&section,
+			              "\nLoad average while measuring: %.14s (%ld cores).\n", load,
+			              sysconf(_SC_NPROCESSORS_ONLN));
+		free(load);
+	}
 	fputs(lc_buf_str(&section), stdout);
 	if (docs != NULL && write_docs(docs, lc_buf_str(&section)) < 0)
 		fprintf(stderr, "tui-start: cannot write %s\n", docs);

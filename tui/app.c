@@ -232,6 +232,14 @@ key_loop(struct tui_app *app)
 		else
 			tui_status_draw(app, false);
 		doupdate();
+		if (app->sync_pending) {
+			/*
+			 * Loading TLS and HTTP libraries takes longer than drawing the first frame:
+			 * the learner sees their data first, and the sync starts right after.
+			 */
+			app->sync_pending = false;
+			tui_sync_start(app);
+		}
 		rc = get_wch(&key);
 		if (rc == ERR)
 			continue;
@@ -292,7 +300,7 @@ tui_run(const struct tui_config *cfg)
 	if (app.user_id != NULL) {
 		/* A known user opens straight into their data, reachable server or not. */
 		tui_push(&app, &tui_view_home, NULL);
-		tui_sync_start(&app);
+		app.sync_pending = true;
 	} else {
 		tui_push(&app, &tui_view_login, NULL);
 	}

@@ -107,6 +107,7 @@ struct tui_app {
 	struct tui_progress_entry *progress;
 	size_t n_progress;
 	bool progress_valid;
+	bool sync_pending; /* start the engine once the first frame is on the screen */
 };
 
 /* ---- app.c -------------------------------------------------------------------------- */
