@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +89,8 @@ main(int argc, char **argv)
 
 	if (server != NULL && server[0] == '\0')
 		server = NULL;
+	/* A peer that closes a TLS connection mid-write must be an error, not a dead client. */
+	signal(SIGPIPE, SIG_IGN);
 	/* "+": options stop at the subcommand, whose own options it parses itself. */
 	while ((c = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
 		switch (c) {
