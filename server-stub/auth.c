@@ -238,12 +238,34 @@ srv_login_limited(struct srv_ctx *ctx, const char *username, int64_t *retry_afte
 	return true;
 }
 
+/* Forgets usernames whose failures are all past the window, so the table stays small. */
+static void
+fail_prune(struct srv_ctx *ctx, int64_t now)
+{
+	struct srv_login_fail **link = &ctx->fails;
+
+	while (*link) {
+		struct srv_login_fail *f = *link;
+		bool live = false;
+
+		for (int i = 0; i < LOGIN_MAX_FAILS; i++)
+			live |= f->at[i] > now - LOGIN_WINDOW;
+		if (live) {
+			link = &f->next_user;
+		} else {
+			*link = f->next_user;
+			free(f);
+		}
+	}
+}
+
 void
 srv_login_failed(struct srv_ctx *ctx, const char *username)
 {
 	struct srv_login_fail *f;
 
 	pthread_mutex_lock(&ctx->lock);
+	fail_prune(ctx, lc_now());
 	f = fail_find(ctx, username, true);
 	f->at[f->next] = lc_now();
 	f->next = (f->next + 1) % LOGIN_MAX_FAILS;

@@ -177,7 +177,11 @@ serve(struct srv_ctx *ctx, const struct options *o)
 		free(host);
 		return 1;
 	}
-	printf("lecternd listening on http://%s:%d\n", host, bound);
+	/* An IPv6 literal needs brackets in a URL. */
+	if (strchr(host, ':'))
+		printf("lecternd listening on http://[%s]:%d\n", host, bound);
+	else
+		printf("lecternd listening on http://%s:%d\n", host, bound);
 	fflush(stdout);
 	free(host);
 	sigwait(&set, &sig);

@@ -338,6 +338,24 @@ unlink_children(struct srv_req *req, const char *id)
 	return rc;
 }
 
+/* Members lose the membership with the department: their user doc changes. */
+static int
+touch_members(struct srv_req *req, const char *id)
+{
+	sqlite3_stmt *stmt;
+	int rc = store_db_prepare_new(
+	    req->db, "DELETE FROM memberships WHERE department_id = ? RETURNING user_id", &stmt);
+
+	if (rc != 0)
+		return rc;
+	store_bind_text(stmt, 1, id);
+	/* RETURNING rows are computed at the first step, before any touch runs. */
+	while (rc == 0 && sqlite3_step(stmt) == SQLITE_ROW)
+		rc = srv_user_touch(req, (const char *)sqlite3_column_text(stmt, 0));
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
 static void
 dept_delete(struct srv_req *req, struct srv_resp *resp)
 {
@@ -357,6 +375,8 @@ dept_delete(struct srv_req *req, struct srv_resp *resp)
 	if (rc == 0)
 		rc = srv_feed_delete_everywhere(req, "department", id, rev + 1);
 	if (rc == 0)
+		rc = touch_members(req, id);
+	if (rc == 0)
 		rc = store_db_stmt(req->db, "DELETE FROM departments WHERE id = ?", &stmt);
 	if (rc == 0) {
 		store_bind_text(stmt, 1, id);
@@ -371,12 +391,9 @@ dept_delete(struct srv_req *req, struct srv_resp *resp)
 }
 
 const struct srv_route srv_routes_departments[] = {
-    {"GET", "/departments", dept_list, 0},
-    {"POST", "/departments", dept_create, 0},
-    {"GET", "/departments/{id}", dept_get, 0},
-    {"PATCH", "/departments/{id}", dept_patch, 0},
-    {"DELETE", "/departments/{id}", dept_delete, 0},
-    {NULL, NULL, NULL, 0},
+    {"GET", "/departments", dept_list, 0},           {"POST", "/departments", dept_create, 0},
+    {"GET", "/departments/{id}", dept_get, 0},       {"PATCH", "/departments/{id}", dept_patch, 0},
+    {"DELETE", "/departments/{id}", dept_delete, 0}, {NULL, NULL, NULL, 0},
 };
 
 const struct srv_type srv_types_departments[] = {
