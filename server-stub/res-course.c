@@ -781,3 +781,13 @@ rc_touch_once(struct store_db *db, const char *table, const char *id, int64_t *r
 	}
 	return rc_touch(db, table, id, rev);
 }
+
+bool
+rc_content_check(struct srv_req *req, struct srv_resp *resp, const char *table, const char *id,
+                 const char *kind)
+{
+	struct rc_course course;
+
+	return rc_load_for(req, resp, table, id, kind, &course) == 0 &&
+	       srv_perm_check(srv_perm_course_content(req, &course.ref), resp, kind);
+}

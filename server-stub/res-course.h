@@ -29,6 +29,13 @@ struct rc_course {
 
 /* Loads a course. Returns 0, -LC_ENOTFOUND or -LC_EDB. */
 int rc_course_load(struct store_db *db, const char *id, struct rc_course *out);
+/*
+ * Before a GET of a content row (module, item, question, topic): answers 404 when it
+ * does not exist and 403/404 as perm.c says when the viewer may not read the course's
+ * content. Returns true when the GET may go on.
+ */
+bool rc_content_check(struct srv_req *req, struct srv_resp *resp, const char *table, const char *id,
+                      const char *kind);
 /* Loads the course row id of table belongs to. Returns 0, -LC_ENOTFOUND, -LC_EDB. */
 int rc_course_of(struct store_db *db, const char *table, const char *id, struct rc_course *course);
 /*

@@ -3,7 +3,8 @@
  * Courses: the catalog list with filters and full-text search, create, get, patch,
  * delete (cascading, with tombstones), the status transitions, the outline, the students
  * list and the analytics. The status moves between draft, published and archived only
- * along the transitions of `transitions[]`; any other move is a 409.
+ * along the transitions of `transitions[]`; any other move is a 409. Unarchiving undoes
+ * an archive: the course goes back to the catalog.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -346,7 +347,7 @@ static const struct {
     {"publish", {"draft", NULL}, "published"},
     {"unpublish", {"published", NULL}, "draft"},
     {"archive", {"draft", "published"}, "archived"},
-    {"unarchive", {"archived", NULL}, "draft"},
+    {"unarchive", {"archived", NULL}, "published"},
 };
 
 static void

@@ -193,8 +193,11 @@ topic_get(struct srv_req *req, struct srv_resp *resp)
 	const char *id = req->params[0];
 	cJSON *doc = NULL, *replies;
 	sqlite3_stmt *st;
-	int rc = topic_render(req, id, &doc);
+	int rc;
 
+	if (!rc_content_check(req, resp, "topics", req->params[0], "topic"))
+		return;
+	rc = topic_render(req, id, &doc);
 	if (rc == -LC_ENOTFOUND) {
 		srv_not_found(resp, "topic");
 		return;

@@ -241,8 +241,11 @@ static void
 item_get(struct srv_req *req, struct srv_resp *resp)
 {
 	cJSON *doc = NULL;
-	int rc = item_render(req, req->params[0], &doc);
+	int rc;
 
+	if (!rc_content_check(req, resp, "items", req->params[0], "item"))
+		return;
+	rc = item_render(req, req->params[0], &doc);
 	if (rc == -LC_ENOTFOUND)
 		srv_not_found(resp, "item");
 	else if (rc != 0)

@@ -129,8 +129,11 @@ static void
 module_get(struct srv_req *req, struct srv_resp *resp)
 {
 	cJSON *doc = NULL;
-	int rc = module_render(req, req->params[0], &doc);
+	int rc;
 
+	if (!rc_content_check(req, resp, "modules", req->params[0], "module"))
+		return;
+	rc = module_render(req, req->params[0], &doc);
 	if (rc == -LC_ENOTFOUND)
 		srv_not_found(resp, "module");
 	else if (rc != 0)

@@ -233,8 +233,11 @@ static void
 question_get(struct srv_req *req, struct srv_resp *resp)
 {
 	cJSON *doc = NULL;
-	int rc = question_render(req, req->params[0], &doc);
+	int rc;
 
+	if (!rc_content_check(req, resp, "questions", req->params[0], "question"))
+		return;
+	rc = question_render(req, req->params[0], &doc);
 	if (rc == -LC_ENOTFOUND)
 		srv_not_found(resp, "question");
 	else if (rc != 0)
