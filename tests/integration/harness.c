@@ -600,8 +600,11 @@ h_login(const struct h_server *srv, const char *username, const char *password, 
 	h_call(srv, "POST", "/auth/token", NULL, json, NULL, &r);
 	free(json);
 	int rc = -1;
+	/* username may be out->username itself, which fill_user() clears first. */
+	char name[sizeof(out->username)];
+	snprintf(name, sizeof(name), "%s", username);
 	if (r.status == 200)
-		rc = fill_user(&r, username, out);
+		rc = fill_user(&r, name, out);
 	else
 		fprintf(stderr, "harness: login %s: %ld %s\n", username, r.status, r.body);
 	h_resp_free(&r);
