@@ -89,8 +89,10 @@ e2e_cli_login() {
 e2e_tui_start() {
 	local cols="$1" rows="$2"
 	shift 2
+	# stderr goes to a file: a sanitizer report there fails the test (see e2e_quit).
 	tmux -L "$E2E_SOCK" -f /dev/null new-session -d -s "$E2E_SESSION" -x "$cols" -y "$rows" \
-		env "$@" "$LECTERN" || e2e_fail "tmux did not start"
+		env "$@" sh -c '"$0" 2>>"$1"; echo $? >"$1.status"' "$LECTERN" "$E2E_DIR/lectern.err" ||
+		e2e_fail "tmux did not start"
 	tmux -L "$E2E_SOCK" set-option -g remain-on-exit on >/dev/null
 }
 
@@ -180,6 +182,14 @@ e2e_quit() {
 	local i
 	for i in $(seq 1 50); do
 		if [ "$(tmux -L "$E2E_SOCK" display-message -p -t "$E2E_SESSION" '#{pane_dead}')" = 1 ]; then
+			local status
+			status="$(cat "$E2E_DIR/lectern.err.status" 2>/dev/null)"
+			rm -f "$E2E_DIR/lectern.err.status"
+			if grep -qE 'Sanitizer|runtime error' "$E2E_DIR/lectern.err" 2>/dev/null; then
+				cat "$E2E_DIR/lectern.err" >&2
+				e2e_fail "lectern reported a sanitizer error"
+			fi
+			[ "$status" = 0 ] || e2e_fail "lectern exited with status $status"
 			return 0
 		fi
 		sleep 0.1
