@@ -155,8 +155,12 @@ int
 srv_user_load(struct store_db *db, const char *id, struct srv_user *out)
 {
 	sqlite3_stmt *stmt;
+	char key[LC_UUID_LEN + 1];
 	int rc;
 
+	/* id may point into *out (reloading a user in place): copy it before clearing. */
+	snprintf(key, sizeof(key), "%s", id);
+	id = key;
 	memset(out, 0, sizeof(*out));
 	rc = store_db_stmt(db, "SELECT id, username, role FROM users WHERE id = ?", &stmt);
 	if (rc != 0)

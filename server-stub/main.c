@@ -211,7 +211,11 @@ main(int argc, char **argv)
 	}
 	rc = srv_ctx_init(&ctx, o.db, &cause);
 	if (rc != 0) {
-		fprintf(stderr, "lecternd: %s: %s\n", o.db, cause ? cause : lc_strerror(rc));
+		/* The cause names the file already. */
+		if (cause)
+			fprintf(stderr, "lecternd: %s\n", cause);
+		else
+			fprintf(stderr, "lecternd: %s: %s\n", o.db, lc_strerror(rc));
 		free(cause);
 		return 1;
 	}
