@@ -16,12 +16,15 @@
 #include "sync/http.h"
 
 #define SYNC_DEFAULT_BATCH 100
+/* Request bodies stay under this; the server refuses bodies over 1 MiB with 413. */
+#define SYNC_MAX_REQUEST (768 * 1024)
 
 struct sync_engine {
 	char *db_path;
 	char *server_url; /* override, or NULL */
 	char *ca_file;
 	int batch_size;
+	int round_limit;     /* entries per round after a 413 in this sync; 0 for batch_size */
 	struct store_db *db; /* the engine's own connection, opened on first use */
 	struct sync_http *http;
 	atomic_bool cancel;

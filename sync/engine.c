@@ -183,6 +183,7 @@ sync_engine_run(struct sync_engine *e, bool verify, char **cause)
 	int rc = 0;
 
 	begin_status(e);
+	e->round_limit = 0;
 	if (e->db == NULL)
 		rc = store_replica_open(e->db_path, &e->db, cause);
 	if (rc == 0)

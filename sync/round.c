@@ -147,6 +147,7 @@ send_round(struct sync_engine *e, struct sync_session *s, const char *body,
            struct sync_http_response *hres, char **cause)
 {
 	int rc = sync_session_request(e->http, e->db, s, "POST", "/api/v1/sync", body, hres, cause);
+	long status;
 	char *msg;
 
 	if (rc < 0)
@@ -159,17 +160,25 @@ send_round(struct sync_engine *e, struct sync_session *s, const char *body,
 	                  "the server answered %ld to /sync: %s", hres->status,
 	                  msg != NULL ? msg : "no message");
 	free(msg);
+	status = hres->status;
 	sync_http_response_finish(hres);
+	hres->status = status; /* the caller tells a 413 from other refusals */
 	return rc;
 }
 
+/*
+ * Reads the round's entries and encodes the request. *n_send (<= *n) entries go: halved
+ * until the body fits SYNC_MAX_REQUEST, since the server refuses a larger body whole.
+ */
 static int
 load_round(struct sync_engine *e, struct sync_session *s, struct store_outbox_entry **entries,
-           size_t *n, char **body, char **cause)
+           size_t *n, size_t *n_send, char **body, char **cause)
 {
 	struct store_cursor *cursors = NULL;
 	size_t n_cursors = 0;
-	int batch = e->batch_size > 0 ? e->batch_size : SYNC_DEFAULT_BATCH;
+	int batch = e->round_limit > 0  ? e->round_limit
+	            : e->batch_size > 0 ? e->batch_size
+	                                : SYNC_DEFAULT_BATCH;
 	int rc = store_outbox_list(e->db, batch, entries, n);
 
 	if (rc == 0)
@@ -177,9 +186,35 @@ load_round(struct sync_engine *e, struct sync_session *s, struct store_outbox_en
 	if (rc < 0)
 		return lc_cause_set(cause, rc, "cannot read the replica: %s",
 		                    store_db_error(e->db)->message);
-	rc = sync_protocol_encode(s->client_id, *entries, *n, cursors, n_cursors, 0, body, cause);
+	*n_send = *n;
+	rc = sync_protocol_encode(s->client_id, *entries, *n_send, cursors, n_cursors, 0, body,
+	                          cause);
+	while (rc == 0 && *n_send > 1 && strlen(*body) > SYNC_MAX_REQUEST) {
+		free(*body);
+		*n_send /= 2;
+		rc = sync_protocol_encode(s->client_id, *entries, *n_send, cursors, n_cursors, 0,
+		                          body, cause);
+	}
 	store_cursor_list_free(cursors, n_cursors);
 	return rc;
+}
+
+/*
+ * A 413 to the whole request: fewer entries next round, and an entry too large to send
+ * on its own becomes a sync issue instead of blocking the outbox for ever.
+ */
+static int
+too_large(struct sync_engine *e, const struct store_outbox_entry *entries, size_t n_send,
+          bool *again)
+{
+	*again = true;
+	if (n_send > 1) {
+		e->round_limit = (int)(n_send / 2);
+		return 0;
+	}
+	if (n_send == 0)
+		return -LC_EPROTO; /* even a bare pull was refused */
+	return store_outbox_reject(e->db, entries[0].seq, 413, "too large to send");
 }
 
 int
@@ -190,14 +225,24 @@ sync_round(struct sync_engine *e, struct sync_session *s, bool *again, char **ca
 	struct sync_response res = {0};
 	struct round_tally t = {0};
 	char *body = NULL;
-	size_t n = 0;
+	size_t n = 0, n_send = 0;
 	int64_t waiting = 0;
-	int rc = load_round(e, s, &entries, &n, &body, cause);
+	int rc = load_round(e, s, &entries, &n, &n_send, &body, cause);
 
 	*again = false;
 	if (rc == 0) {
-		sync_engine_set_phase(e, n > 0 ? SYNC_PHASE_PUSH : SYNC_PHASE_PULL);
+		sync_engine_set_phase(e, n_send > 0 ? SYNC_PHASE_PUSH : SYNC_PHASE_PULL);
 		rc = send_round(e, s, body, &hres, cause);
+	}
+	if (rc == -LC_EPROTO && hres.status == 413) {
+		if (cause != NULL) {
+			free(*cause);
+			*cause = NULL;
+		}
+		rc = too_large(e, entries, n_send, again);
+		if (rc < 0)
+			lc_cause_set(cause, rc, "the server refuses even a small /sync request");
+		goto out;
 	}
 	if (rc == 0)
 		lc_log(LC_LOG_DEBUG, "sync: sent %s\nsync: got %s", body, lc_buf_str(&hres.body));
@@ -206,7 +251,7 @@ sync_round(struct sync_engine *e, struct sync_session *s, bool *again, char **ca
 		                          hres.body.len, &res, cause);
 	if (rc == 0) {
 		sync_engine_set_phase(e, SYNC_PHASE_APPLY);
-		rc = apply_response(e->db, entries, n, &res, &t);
+		rc = apply_response(e->db, entries, n_send, &res, &t);
 		if (rc < 0)
 			lc_cause_set(cause, rc, "cannot apply the answer: %s",
 			             store_db_error(e->db)->message);
@@ -220,7 +265,8 @@ sync_round(struct sync_engine *e, struct sync_session *s, bool *again, char **ca
 		                  (long long)waiting,
 		                  t.last_error != NULL ? t.last_error : "no answer");
 	else if (rc == 0)
-		*again = res.more || (waiting > 0 && t.answered > 0) || (waiting > (int64_t)n);
+		*again = res.more || (waiting > 0 && t.answered > 0) || (waiting > (int64_t)n_send);
+out:
 	free(t.last_error);
 	sync_response_finish(&res);
 	sync_http_response_finish(&hres);
