@@ -80,8 +80,9 @@ compose(struct tui_app *app, struct info *in, const cJSON *doc, struct lc_buf *m
 		lc_buf_printf(md, "%.1f / 5", rating->valuedouble);
 	else
 		lc_buf_puts(md, "no reviews yet");
-	lc_buf_printf(md, "  \n**Enrolled:** %d learners  \n",
-	              (int)tui_json_num(doc, "enrolled_count", 0));
+	int enrolled = (int)tui_json_num(doc, "enrolled_count", 0);
+
+	lc_buf_printf(md, "  \n**Enrolled:** %d learner%s  \n", enrolled, enrolled == 1 ? "" : "s");
 	if (in->pending)
 		lc_buf_puts(md, "**You:** enrollment queued, not yet sent\n\n");
 	else if (in->enrolled)

@@ -130,7 +130,7 @@ forum_draw(struct tui_app *app, void *state)
 		const struct topic_row *row = &f->rows[f->list.top + r];
 		bool sel = f->list.top + r == f->list.sel;
 		attr_t a = sel ? tui_attr(TUI_ROLE_SELECTED) : A_NORMAL;
-		int y = top + r, used, mw = COLS / 3;
+		int y = top + r, used, mw = COLS * 2 / 5;
 
 		if (sel)
 			tui_clear_to_eol(y, 1, a);

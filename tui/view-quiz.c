@@ -456,7 +456,8 @@ quiz_draw(struct tui_app *app, void *state)
 	struct quiz *qz = state;
 	char title[256];
 
-	snprintf(title, sizeof(title), "Quiz: %s", qz->title);
+	snprintf(title, sizeof(title), "%s%s",
+	         strncmp(qz->title, "Quiz", 4) == 0 ? "" : "Quiz: ", qz->title);
 	tui_draw_title(title, qz->mode == MODE_OVERVIEW ? "t take" : "r review");
 	if (qz->mode == MODE_QUESTION && qz->n_qs > 0)
 		draw_question(app, qz);

@@ -50,17 +50,21 @@ static void
 compose(const cJSON *doc, struct lc_buf *md)
 {
 	const char *kind = tui_json_str(doc, "kind");
+	const char *body = tui_json_str(doc, "body");
 
-	lc_buf_puts(md, "# ");
-	tui_md_escape(md, tui_json_str(doc, "title"));
-	lc_buf_puts(md, "\n\n");
+	/* Most lessons open with their own heading; give one only to those that do not. */
+	if (strncmp(body, "# ", 2) != 0) {
+		lc_buf_puts(md, "# ");
+		tui_md_escape(md, tui_json_str(doc, "title"));
+		lc_buf_puts(md, "\n\n");
+	}
 	if (*tui_json_str(doc, "due_at") != '\0')
 		lc_buf_printf(md, "*Due %.10s*\n\n", tui_json_str(doc, "due_at"));
 	if (*tui_json_str(doc, "url") != '\0')
 		lc_buf_printf(md, "<%s>\n\n", tui_json_str(doc, "url"));
 	if (strcmp(kind, "assignment") == 0)
 		lc_buf_puts(md, "*Assignment: hand it in as your instructor explains.*\n\n");
-	lc_buf_puts(md, tui_json_str(doc, "body"));
+	lc_buf_puts(md, body);
 }
 
 static void
