@@ -147,6 +147,27 @@ test_sync_exits_2_while_the_server_is_down_and_the_write_waits(void **state)
 	assert_int_equal(st_count_in_forum(&f->w.learner, c->id, "marker-w1"), 1);
 }
 
+static void
+test_an_outbox_larger_than_one_request_goes_in_several_rounds(void **state)
+{
+	struct fixture *f = *state;
+	const struct st_course *c = &f->w.courses[0];
+	char *text = malloc(19100);
+
+	assert_non_null(text);
+	run_ok(f, NULL, NULL, "enroll", c->id, NULL, NULL);
+	run_ok(f, NULL, NULL, "sync", NULL, NULL, NULL);
+	/* 60 replies of 19 000 characters: over the server's 1 MiB limit for one body. */
+	for (int i = 0; i < 60; i++) {
+		memset(text, 'x', 19000);
+		snprintf(text + 19000, 100, " marker-big%02d\n", i);
+		run_ok(f, text, NULL, "reply", c->topics[0], NULL, NULL);
+	}
+	run_ok(f, NULL, NULL, "sync", "--verify", NULL, NULL);
+	assert_int_equal(st_count_in_forum(&f->w.learner, c->id, "marker-big"), 60);
+	free(text);
+}
+
 /* Polls the engine's status until pred holds or 20 s pass. */
 static bool
 wait_status(struct sync_engine *engine, bool (*pred)(const struct sync_status *),
@@ -226,6 +247,8 @@ main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_sync_exits_2_while_the_server_is_down_and_the_write_waits, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_an_outbox_larger_than_one_request_goes_in_several_rounds, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_background_engine_pushes_and_reports_progress,
 	                                    setup, teardown),
 	};
