@@ -44,6 +44,9 @@ srv_resp_finish(struct srv_resp *resp)
 	resp->body = NULL;
 }
 
+static void error_vset(struct srv_resp *resp, int status, const char *type, const char *fmt,
+                       va_list ap) __attribute__((format(printf, 4, 0)));
+
 static void
 error_vset(struct srv_resp *resp, int status, const char *type, const char *fmt, va_list ap)
 {
