@@ -64,6 +64,7 @@ test_register_returns_user_and_tokens(void **state)
 	assert_non_null(h_json_str(r.json, "access_token"));
 	assert_non_null(h_json_str(r.json, "refresh_token"));
 	assert_int_equal((int)h_json_num(r.json, "expires_in", 0), 15 * 60);
+	assert_string_equal(h_json_str(r.json, "token_type"), "Bearer");
 	h_resp_free(&r);
 	/* Default role is learner. */
 	struct h_user u;
@@ -222,6 +223,10 @@ test_logout_revokes_refresh(void **state)
 	H_EXPECT(r, 204);
 	assert_int_equal(r.body_len, 0);
 	h_resp_free(&r);
+	/* The session ends at once: its access token too (docs/api.md). */
+	h_call(&srv, "GET", "/users/me", u.access, NULL, NULL, &r);
+	H_EXPECT_ERROR(r, 401, "authentication_error");
+	h_resp_free(&r);
 	char *json = lc_asprintf("{\"refresh_token\":\"%s\"}", u.refresh);
 	post_json("/auth/refresh", NULL, json, &r);
 	free(json);
@@ -248,7 +253,8 @@ test_password_change_revokes_other_sessions(void **state)
 	/* A wrong old password changes nothing. */
 	post_json("/users/me/password", s1.access,
 	          "{\"old_password\":\"wrong-old-pw\",\"new_password\":\"brand-new-pw-1\"}", &r);
-	assert_true(r.status >= 400 && r.status < 500);
+	H_EXPECT_ERROR(r, 400, "invalid_request_error");
+	assert_true(h_invalid_params_are(&r, "old_password"));
 	h_resp_free(&r);
 	post_json("/users/me/password", s1.access,
 	          "{\"old_password\":\"" H_PASSWORD "\",\"new_password\":\"brand-new-pw-2\"}", &r);
@@ -339,6 +345,13 @@ test_public_profile(void **state)
 	assert_true(cJSON_IsArray(cJSON_GetObjectItem(r.json, "completed_courses")));
 	/* Public: no email, no role details that are private. */
 	assert_false(cJSON_HasObjectItem(r.json, "email"));
+	h_resp_free(&r);
+	/* Public means no token needed; a bad token is still refused (docs/api.md). */
+	const char *bad[] = {"Authorization: Bearer forged.token.value", NULL};
+	char *path = lc_asprintf(H_API "/users/%s/profile", u.id);
+	h_request(&srv, "GET", path, bad, NULL, 0, &r);
+	free(path);
+	H_EXPECT_ERROR(r, 401, "authentication_error");
 	h_resp_free(&r);
 }
 

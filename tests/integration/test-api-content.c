@@ -136,6 +136,13 @@ test_course_status_transitions(void **state)
 	expect_status(c.id, "archive", "archived");
 	expect_status(c.id, "unarchive", "published");
 	struct h_resp r;
+	/* Moves that go nowhere are conflicts (docs/api.md). */
+	h_callf(SRV, "POST", OWNER, "{}", &r, "/courses/%s/publish", c.id);
+	H_EXPECT_ERROR(r, 409, "conflict_error");
+	h_resp_free(&r);
+	h_callf(SRV, "POST", OWNER, "{}", &r, "/courses/%s/unarchive", c.id);
+	H_EXPECT_ERROR(r, 409, "conflict_error");
+	h_resp_free(&r);
 	h_callf(SRV, "GET", NULL, NULL, &r, "/courses/%s", c.id);
 	H_EXPECT(r, 200);
 	assert_string_equal(h_json_str(r.json, "status"), "published");
@@ -361,7 +368,12 @@ test_items_single_and_array(void **state)
 	/* Questions belong to quiz items only. */
 	h_callf(SRV, "POST", OWNER, "{\"prompt\":\"?\",\"kind\":\"boolean\",\"answer\":true}", &r,
 	        "/items/%s/questions", c.page_id);
-	assert_true(r.status == 400 || r.status == 409);
+	H_EXPECT_ERROR(r, 400, "invalid_request_error");
+	assert_true(strncmp(h_error_message(&r), "Invalid parameters: item_id", 27) == 0);
+	h_resp_free(&r);
+	h_callf(SRV, "POST", OWNER, "[]", &r, "/modules/%s/items", c.module_id);
+	H_EXPECT_ERROR(r, 400, "invalid_request_error");
+	assert_true(h_invalid_params_are(&r, "items"));
 	h_resp_free(&r);
 }
 
@@ -558,6 +570,14 @@ test_progress_and_attempts(void **state)
 	}
 	assert_int_equal(completed, 2);
 	h_resp_free(&r);
+	/* Every required item done: the public profile lists the course as completed. */
+	h_callf(SRV, "GET", NULL, NULL, &r, "/users/%s/profile", l.id);
+	H_EXPECT(r, 200);
+	cJSON *cc = cJSON_GetObjectItem(r.json, "completed_courses");
+	assert_int_equal(cJSON_GetArraySize(cc), 1);
+	assert_string_equal(h_json_str(cJSON_GetArrayItem(cc, 0), "id"), c.id);
+	assert_non_null(h_json_str(cJSON_GetArrayItem(cc, 0), "title"));
+	h_resp_free(&r);
 	h_callf(SRV, "GET", OWNER, NULL, &r, "/progress/courses/%s?user_id=%s", c.id, l.id);
 	H_EXPECT(r, 200);
 	assert_true(h_json_num(r.json, "percent", -1) == 100);
@@ -716,6 +736,7 @@ test_deleted_user_posts_stay(void **state)
 	h_callf(SRV, "GET", OWNER, NULL, &r, "/topics/%s", tid);
 	H_EXPECT(r, 200);
 	assert_string_equal(h_json_str(r.json, "author_name"), "deleted user");
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(r.json, "author_id")));
 	h_resp_free(&r);
 	h_callf(SRV, "GET", OWNER, NULL, &r, "/courses/%s/students?limit=100", world.course.id);
 	H_EXPECT(r, 200);

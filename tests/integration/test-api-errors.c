@@ -88,6 +88,7 @@ test_malformed_json_400(void **state)
 		struct h_resp r;
 		h_call(SRV, "POST", "/courses", OWNER, bad[i], NULL, &r);
 		H_EXPECT_ERROR(r, 400, "invalid_request_error");
+		assert_string_equal(h_error_message(&r), "The body is not valid JSON");
 		h_resp_free(&r);
 	}
 }
@@ -562,6 +563,42 @@ test_idempotency_key_length(void **state)
 	h_resp_free(&r);
 }
 
+/* docs/api.md: unknown paths, wrong methods, If-Match forms, a bad token on a public route. */
+static void
+test_routes_and_if_match_forms(void **state)
+{
+	(void)state;
+	struct h_resp r;
+	h_call(SRV, "GET", "/no/such/endpoint", OWNER, NULL, NULL, &r);
+	H_EXPECT_ERROR(r, 404, "resource_dne_error");
+	assert_string_equal(h_error_message(&r), "That endpoint does not exist");
+	h_resp_free(&r);
+	h_call(SRV, "PUT", "/courses", OWNER, "{}", NULL, &r);
+	H_EXPECT_ERROR(r, 405, "invalid_request_error");
+	h_resp_free(&r);
+	const char *bad_token[] = {"Authorization: Bearer forged", NULL};
+	h_request(SRV, "GET", H_API "/courses", bad_token, NULL, 0, &r);
+	H_EXPECT_ERROR(r, 401, "authentication_error");
+	h_resp_free(&r);
+	struct h_course c;
+	assert_int_equal(h_make_course(SRV, OWNER, NULL, false, &c), 0);
+	char *path = lc_asprintf("/courses/%s", c.id);
+	const char *forms[] = {"If-Match: \"1\"", "If-Match: 2", "If-Match: W/\"3\""};
+	for (int i = 0; i < 3; i++) {
+		const char *hdr[] = {forms[i], NULL};
+		h_call(SRV, "PATCH", path, OWNER, "{\"description\":\"step\"}", hdr, &r);
+		H_EXPECT(r, 200);
+		assert_int_equal((int)h_json_num(r.json, "rev", 0), i + 2);
+		h_resp_free(&r);
+	}
+	const char *junk[] = {"If-Match: banana", NULL};
+	h_call(SRV, "PATCH", path, OWNER, "{\"description\":\"x\"}", junk, &r);
+	H_EXPECT_ERROR(r, 400, "invalid_request_error");
+	assert_true(h_invalid_params_are(&r, "If-Match"));
+	h_resp_free(&r);
+	free(path);
+}
+
 static int
 group_setup(void **state)
 {
@@ -596,6 +633,7 @@ main(void)
 	    cmocka_unit_test(test_pagination_total),
 	    cmocka_unit_test(test_idempotent_replay),
 	    cmocka_unit_test(test_idempotency_key_length),
+	    cmocka_unit_test(test_routes_and_if_match_forms),
 	};
 	return cmocka_run_group_tests_name("api-errors", tests, group_setup, group_teardown);
 }
