@@ -93,6 +93,64 @@ load_all(struct tui_app *app, struct catalog *c)
 	store_resource_list_free(&list);
 }
 
+/* Marks the words of query found in title with \x02..\x03 (case-insensitive, ASCII). */
+static char *
+mark_title(const char *title, const char *query)
+{
+	size_t len = strlen(title);
+	char *marks = lc_calloc(len + 1, 1);
+	struct lc_buf out = {0};
+	const char *q = query;
+
+	while (*q != '\0') {
+		size_t wl;
+
+		while (*q == ' ')
+			q++;
+		wl = strcspn(q, " ");
+		for (size_t i = 0; wl > 0 && i + wl <= len; i++)
+			if (strncasecmp(title + i, q, wl) == 0)
+				memset(marks + i, 1, wl);
+		q += wl;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (marks[i] && (i == 0 || !marks[i - 1]))
+			lc_buf_putc(&out, '\x02');
+		lc_buf_putc(&out, title[i]);
+		if (marks[i] && (i + 1 == len || !marks[i + 1]))
+			lc_buf_putc(&out, '\x03');
+	}
+	free(marks);
+	return lc_buf_steal(&out);
+}
+
+/*
+ * The second row of a hit: the matched text; when the match was only in the title, the
+ * description with the query's words marked instead, so the row says something new.
+ */
+static char *
+hit_detail(struct tui_app *app, const struct store_hit *hit, const char *query)
+{
+	struct store_resource res = {0};
+	struct lc_buf plain = {0};
+	char *out = NULL;
+
+	for (const char *p = hit->snippet ? hit->snippet : ""; *p != '\0'; p++)
+		if (*p != '\x02' && *p != '\x03')
+			lc_buf_putc(&plain, *p);
+	if (strcmp(lc_buf_str(&plain), hit->title ? hit->title : "") == 0 &&
+	    store_resource_get(app->db, "course", hit->id, &res) == 0) {
+		cJSON *doc = cJSON_Parse(res.doc);
+
+		if (*tui_json_str(doc, "description") != '\0')
+			out = mark_title(tui_json_str(doc, "description"), query);
+		cJSON_Delete(doc);
+		store_resource_finish(&res);
+	}
+	lc_buf_finish(&plain);
+	return out != NULL ? out : lc_strdup(hit->snippet ? hit->snippet : "");
+}
+
 static void
 load_search(struct tui_app *app, struct catalog *c)
 {
@@ -102,7 +160,7 @@ load_search(struct tui_app *app, struct catalog *c)
 	if (store_search(app->db, c->query, "course", SEARCH_LIMIT, &hits, &n) < 0)
 		return;
 	for (size_t i = 0; i < n; i++)
-		add_entry(c, hits[i].id, hits[i].title, lc_strdup(hits[i].snippet),
+		add_entry(c, hits[i].id, hits[i].title, hit_detail(app, &hits[i], c->query),
 		          tui_is_enrolled(app, hits[i].id));
 	store_hits_free(hits, n);
 }
@@ -139,37 +197,6 @@ catalog_close(void *state)
 	clear_entries(c);
 	free(c->query);
 	free(c);
-}
-
-/* Marks the words of query found in title with \x02..\x03 (case-insensitive, ASCII). */
-static char *
-mark_title(const char *title, const char *query)
-{
-	size_t len = strlen(title);
-	char *marks = lc_calloc(len + 1, 1);
-	struct lc_buf out = {0};
-	const char *q = query;
-
-	while (*q != '\0') {
-		size_t wl;
-
-		while (*q == ' ')
-			q++;
-		wl = strcspn(q, " ");
-		for (size_t i = 0; wl > 0 && i + wl <= len; i++)
-			if (strncasecmp(title + i, q, wl) == 0)
-				memset(marks + i, 1, wl);
-		q += wl;
-	}
-	for (size_t i = 0; i < len; i++) {
-		if (marks[i] && (i == 0 || !marks[i - 1]))
-			lc_buf_putc(&out, '\x02');
-		lc_buf_putc(&out, title[i]);
-		if (marks[i] && (i + 1 == len || !marks[i + 1]))
-			lc_buf_putc(&out, '\x03');
-	}
-	free(marks);
-	return lc_buf_steal(&out);
 }
 
 static void
