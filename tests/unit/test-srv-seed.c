@@ -217,6 +217,113 @@ test_passing_attempt_completes_the_quiz(void **state)
 	cJSON_Delete(body);
 }
 
+/* The message of an error body. */
+static const char *
+error_message(const cJSON *body)
+{
+	return cJSON_GetStringValue(
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(body, "error"), "message"));
+}
+
+static void
+test_items_array_is_all_or_nothing(void **state)
+{
+	struct fixture *f = *state;
+	char module[LC_UUID_LEN + 1], path[128], n[LC_UUID_LEN + 1];
+	int status;
+	cJSON *body;
+
+	lookup(f, "SELECT id FROM modules WHERE title = ?", "Several tables", module);
+	snprintf(path, sizeof path, "/api/v1/modules/%s/items", module);
+	body = call(f, "instructor", "POST", path,
+	            "[{\"title\":\"ok\",\"kind\":\"page\"},{\"title\":\"x\",\"kind\":\"page\","
+	            "\"due_at\":\"soon\"},{\"title\":\"y\"}]",
+	            &status);
+	assert_int_equal(status, 400);
+	assert_string_equal(error_message(body), "Invalid parameters: 1: due_at,2: kind");
+	cJSON_Delete(body);
+	lookup(f, "SELECT count(*) FROM items WHERE module_id = ?", module, n);
+	assert_string_equal(n, "2");
+	body = call(f, "instructor", "POST", path,
+	            "[{\"title\":\"Views\",\"kind\":\"page\",\"position\":1},"
+	            "{\"title\":\"Indexes\",\"kind\":\"page\"}]",
+	            &status);
+	assert_int_equal(status, 201);
+	assert_int_equal(cJSON_GetArraySize(body), 2);
+	assert_int_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(body, 0), "position")->valueint, 1);
+	assert_int_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(body, 1), "position")->valueint, 4);
+	cJSON_Delete(body);
+}
+
+static void
+test_reorder_must_name_every_module_once(void **state)
+{
+	struct fixture *f = *state;
+	char course[LC_UUID_LEN + 1], m1[LC_UUID_LEN + 1], m2[LC_UUID_LEN + 1];
+	char path[128], req[256];
+	int status;
+	cJSON *body;
+
+	lookup(f, "SELECT id FROM courses WHERE code = ?", "STAT101", course);
+	lookup(f, "SELECT id FROM modules WHERE title = ?", "Describing data", m1);
+	lookup(f, "SELECT id FROM modules WHERE title = ?", "Chance", m2);
+	snprintf(path, sizeof path, "/api/v1/courses/%s/modules/reorder", course);
+	snprintf(req, sizeof req, "{\"module_ids\":[\"%s\",\"%s\"]}", m1, m1);
+	body = call(f, "hugo", "POST", path, req, &status);
+	assert_int_equal(status, 400);
+	assert_string_equal(error_message(body), "Invalid parameters: module_ids");
+	cJSON_Delete(body);
+	snprintf(req, sizeof req, "{\"module_ids\":[\"%s\",\"%s\"]}", m2, m1);
+	body = call(f, "hugo", "POST", path, req, &status);
+	assert_int_equal(status, 200);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(
+	                        cJSON_GetArrayItem(cJSON_GetObjectItem(body, "items"), 0), "id")),
+	                    m2);
+	cJSON_Delete(body);
+	cJSON_Delete(call(f, "learner", "POST", path, req, &status));
+	assert_int_equal(status, 403);
+}
+
+static void
+test_status_transitions_and_conflicts(void **state)
+{
+	struct fixture *f = *state;
+	char course[LC_UUID_LEN + 1], path[128];
+	int status;
+	cJSON *body;
+
+	lookup(f, "SELECT id FROM courses WHERE code = ?", "ART110", course);
+	snprintf(path, sizeof path, "/api/v1/courses/%s/unpublish", course);
+	cJSON_Delete(call(f, "sophie", "POST", path, NULL, &status));
+	assert_int_equal(status, 409);
+	snprintf(path, sizeof path, "/api/v1/courses/%s/archive", course);
+	cJSON_Delete(call(f, "sophie", "POST", path, NULL, &status));
+	assert_int_equal(status, 200);
+	snprintf(path, sizeof path, "/api/v1/courses/%s/unarchive", course);
+	body = call(f, "sophie", "POST", path, NULL, &status);
+	assert_int_equal(status, 200);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(body, "status")), "published");
+	cJSON_Delete(body);
+}
+
+static void
+test_max_attempts_is_enforced(void **state)
+{
+	struct fixture *f = *state;
+	char item[LC_UUID_LEN + 1], path[128];
+	int status;
+
+	/* "Quiz: pointers" allows 2; learner is enrolled in C201 and has made none. */
+	lookup(f, "SELECT id FROM items WHERE title = ?", "Quiz: pointers", item);
+	snprintf(path, sizeof path, "/api/v1/items/%s/attempts", item);
+	for (int i = 0; i < 2; i++) {
+		cJSON_Delete(call(f, "learner", "POST", path, "{\"answers\":{}}", &status));
+		assert_int_equal(status, 201);
+	}
+	cJSON_Delete(call(f, "learner", "POST", path, "{\"answers\":{}}", &status));
+	assert_int_equal(status, 409);
+}
+
 static void
 test_course_delete_leaves_tombstones(void **state)
 {
@@ -249,6 +356,10 @@ main(void)
 	    cmocka_unit_test(test_catalog_shows_published_courses_only),
 	    cmocka_unit_test(test_answers_are_for_staff_only),
 	    cmocka_unit_test(test_passing_attempt_completes_the_quiz),
+	    cmocka_unit_test(test_items_array_is_all_or_nothing),
+	    cmocka_unit_test(test_reorder_must_name_every_module_once),
+	    cmocka_unit_test(test_status_transitions_and_conflicts),
+	    cmocka_unit_test(test_max_attempts_is_enforced),
 	    cmocka_unit_test(test_course_delete_leaves_tombstones),
 	};
 
