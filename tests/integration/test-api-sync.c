@@ -39,6 +39,9 @@ struct replica {
 	cJSON *scopes;  /* the last "scopes" list */
 	cJSON *changes; /* every change received by the last replica_sync() */
 	char *raw;      /* every body received by the last replica_sync(), concatenated */
+	cJSON *resets;  /* every scope the server listed in "reset" */
+	int limit;      /* "limit" of each request */
+	int rounds;     /* requests made by the last replica_sync() */
 };
 
 static void
@@ -50,6 +53,8 @@ replica_init(struct replica *rp)
 	rp->rows = cJSON_CreateObject();
 	rp->scopes = cJSON_CreateArray();
 	rp->changes = cJSON_CreateArray();
+	rp->resets = cJSON_CreateArray();
+	rp->limit = 1000;
 }
 
 static void
@@ -59,6 +64,7 @@ replica_free(struct replica *rp)
 	cJSON_Delete(rp->rows);
 	cJSON_Delete(rp->scopes);
 	cJSON_Delete(rp->changes);
+	cJSON_Delete(rp->resets);
 	free(rp->raw);
 }
 
@@ -103,8 +109,8 @@ static void
 sync_once(struct replica *rp, const char *token, const char *push, struct h_resp *r)
 {
 	char *cur = cJSON_PrintUnformatted(rp->cursors);
-	char *body = lc_asprintf("{\"client_id\":\"%s\",\"push\":%s,\"cursors\":%s,\"limit\":1000}",
-	                         rp->client_id, push != NULL ? push : "[]", cur);
+	char *body = lc_asprintf("{\"client_id\":\"%s\",\"push\":%s,\"cursors\":%s,\"limit\":%d}",
+	                         rp->client_id, push != NULL ? push : "[]", cur, rp->limit);
 	h_call(SRV, "POST", "/sync", token, body, NULL, r);
 	free(cur);
 	free(body);
@@ -129,6 +135,7 @@ absorb(struct replica *rp, const struct h_resp *r, struct lc_buf *raw)
 	const cJSON *reset;
 	cJSON_ArrayForEach(reset, cJSON_GetObjectItem(r->json, "reset"))
 	{
+		cJSON_AddItemToArray(rp->resets, cJSON_CreateString(reset->valuestring));
 		cJSON_DeleteItemFromObjectCaseSensitive(rp->rows, reset->valuestring);
 		cJSON_DeleteItemFromObjectCaseSensitive(rp->cursors, reset->valuestring);
 	}
@@ -164,6 +171,7 @@ replica_sync(struct replica *rp, const char *token)
 		H_EXPECT(r, 200);
 		bool more = absorb(rp, &r, &raw);
 		h_resp_free(&r);
+		rp->rounds = round + 1;
 		if (!more)
 			break;
 	}
@@ -793,6 +801,120 @@ test_compression(void **state)
 	h_resp_free(&r);
 }
 
+/* ---- Paging, course status, staff changes ------------------------------------------------------
+ */
+
+static void
+test_small_limit_pages_to_the_same_replica(void **state)
+{
+	(void)state;
+	struct replica big, small;
+	replica_init(&big);
+	replica_init(&small);
+	small.limit = 3;
+	replica_sync(&big, OWNER);
+	replica_sync(&small, OWNER);
+	assert_true(small.rounds > 1);
+	assert_true(cJSON_Compare(big.rows, small.rows, true));
+	assert_true(cJSON_Compare(big.cursors, small.cursors, true));
+	int total = 0;
+	for (const cJSON *s = big.rows->child; s != NULL; s = s->next)
+		total += cJSON_GetArraySize(s);
+	assert_true(total > 3);
+	expect_digests_match(&small, OWNER);
+	replica_free(&big);
+	replica_free(&small);
+	/* A limit out of range is refused. */
+	struct h_resp r;
+	h_call(SRV, "POST", "/sync", OWNER, "{\"push\":[],\"cursors\":{},\"limit\":0}", NULL, &r);
+	H_EXPECT_ERROR(r, 400, "invalid_request_error");
+	assert_true(h_invalid_params_are(&r, "limit"));
+	h_resp_free(&r);
+	h_call(SRV, "POST", "/sync", OWNER, "{\"push\":{},\"cursors\":[]}", NULL, &r);
+	H_EXPECT_ERROR(r, 400, "invalid_request_error");
+	assert_true(h_invalid_params_are(&r, "push,cursors"));
+	h_resp_free(&r);
+}
+
+static void
+test_unpublished_course_leaves_learner_scopes(void **state)
+{
+	(void)state;
+	struct h_course c;
+	assert_int_equal(h_make_course(SRV, OWNER, NULL, true, &c), 0);
+	struct h_user l = new_learner("draftee");
+	assert_int_equal(h_enroll(SRV, l.access, c.id, NULL), 0);
+	char scope[64];
+	snprintf(scope, sizeof(scope), "course:%s", c.id);
+	struct replica rp;
+	replica_init(&rp);
+	replica_sync(&rp, l.access);
+	assert_true(in_list(rp.scopes, scope));
+	struct h_resp r;
+	h_callf(SRV, "POST", OWNER, "{}", &r, "/courses/%s/unpublish", c.id);
+	H_EXPECT(r, 200);
+	h_resp_free(&r);
+	replica_sync(&rp, l.access);
+	assert_false(in_list(rp.scopes, scope));
+	expect_tombstone(&rp, "catalog", c.id, "course");
+	expect_digests_match(&rp, l.access);
+	h_callf(SRV, "POST", OWNER, "{}", &r, "/courses/%s/publish", c.id);
+	H_EXPECT(r, 200);
+	h_resp_free(&r);
+	replica_sync(&rp, l.access);
+	assert_true(in_list(rp.scopes, scope));
+	assert_non_null(find_change(&rp, scope, c.q1_id));
+	expect_digests_match(&rp, l.access);
+	replica_free(&rp);
+}
+
+static void
+test_gaining_staff_rights_resets_the_scope(void **state)
+{
+	(void)state;
+	struct h_course c;
+	assert_int_equal(h_make_course(SRV, OWNER, world.dept_id, true, &c), 0);
+	struct h_user l = new_learner("promoted");
+	assert_int_equal(h_enroll(SRV, l.access, c.id, NULL), 0);
+	char scope[64];
+	snprintf(scope, sizeof(scope), "course:%s", c.id);
+	struct replica rp;
+	replica_init(&rp);
+	replica_sync(&rp, l.access);
+	const cJSON *q = find_change(&rp, scope, c.q1_id);
+	assert_non_null(q);
+	assert_false(cJSON_HasObjectItem(cJSON_GetObjectItem(q, "doc"), "answer"));
+	/* Now content-admin of the course's department: answers were never sent, so reset. */
+	assert_int_equal(h_grant_department(SRV, ADMIN, l.id, world.dept_id, "[\"content-admin\"]"),
+	                 0);
+	replica_sync(&rp, l.access);
+	assert_true(in_list(rp.resets, scope));
+	q = find_change(&rp, scope, c.q1_id);
+	assert_non_null(q);
+	assert_true(cJSON_HasObjectItem(cJSON_GetObjectItem(q, "doc"), "answer"));
+	expect_digests_match(&rp, l.access);
+	replica_free(&rp);
+}
+
+static void
+test_push_cannot_target_sync(void **state)
+{
+	(void)state;
+	struct replica rp;
+	replica_init(&rp);
+	struct h_resp r;
+	sync_once(&rp, world.u[H_ENROLLED].access,
+	          "[{\"key\":\"nested-1\",\"method\":\"POST\",\"path\":\"/api/v1/sync\","
+	          "\"body\":{\"push\":[],\"cursors\":{}}}]",
+	          &r);
+	H_EXPECT(r, 200);
+	cJSON *p0 = cJSON_GetArrayItem(cJSON_GetObjectItem(r.json, "push"), 0);
+	assert_int_equal((int)h_json_num(p0, "status", 0), 400);
+	assert_string_equal(h_json_str(p0, "body.error.type"), "invalid_request_error");
+	h_resp_free(&r);
+	replica_free(&rp);
+}
+
 static int
 group_setup(void **state)
 {
@@ -822,6 +944,10 @@ main(void)
 	    cmocka_unit_test(test_digest_after_incremental_changes),
 	    cmocka_unit_test(test_push_runs_like_rest_and_replays),
 	    cmocka_unit_test(test_compression),
+	    cmocka_unit_test(test_small_limit_pages_to_the_same_replica),
+	    cmocka_unit_test(test_unpublished_course_leaves_learner_scopes),
+	    cmocka_unit_test(test_gaining_staff_rights_resets_the_scope),
+	    cmocka_unit_test(test_push_cannot_target_sync),
 	};
 	return cmocka_run_group_tests_name("api-sync", tests, group_setup, group_teardown);
 }
