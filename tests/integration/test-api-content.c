@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -749,6 +750,78 @@ test_deleted_user_posts_stay(void **state)
 	h_resp_free(&r);
 }
 
+struct enroller {
+	const char *token;
+	const char *body;
+	struct h_resp resp;
+};
+
+static void *
+enroll_thread(void *arg)
+{
+	struct enroller *e = arg;
+	h_call(SRV, "POST", "/enrollments", e->token, e->body, NULL, &e->resp);
+	return NULL;
+}
+
+/* Six enrollments of one user at once: exactly one 201, the rest 409 "already enrolled". */
+static void
+test_concurrent_enrollment_once(void **state)
+{
+	(void)state;
+	struct h_user l = new_user("eager", NULL);
+	char *body = lc_asprintf("{\"course_id\":\"%s\"}", world.course.id);
+	struct enroller es[6];
+	pthread_t t[6];
+	for (int i = 0; i < 6; i++) {
+		es[i] = (struct enroller){l.access, body, {0}};
+		assert_int_equal(pthread_create(&t[i], NULL, enroll_thread, &es[i]), 0);
+	}
+	int created = 0;
+	for (int i = 0; i < 6; i++) {
+		pthread_join(t[i], NULL);
+		if (es[i].resp.status == 201)
+			created++;
+		else
+			H_EXPECT_ERROR(es[i].resp, 409, "conflict_error");
+		h_resp_free(&es[i].resp);
+	}
+	free(body);
+	assert_int_equal(created, 1);
+	struct h_resp r;
+	h_call(SRV, "GET", "/enrollments", l.access, NULL, NULL, &r);
+	assert_int_equal((int)h_json_num(r.json, "total", -1), 1);
+	h_resp_free(&r);
+}
+
+/* docs/api.md: a create with a position inserts there and renumbers the siblings 1..n. */
+static void
+test_module_position_insert(void **state)
+{
+	(void)state;
+	struct h_course c;
+	assert_int_equal(h_make_course(SRV, OWNER, NULL, false, &c), 0);
+	struct h_resp r;
+	h_callf(SRV, "POST", OWNER, "{\"title\":\"Intro\",\"position\":1}", &r,
+	        "/courses/%s/modules", c.id);
+	H_EXPECT(r, 201);
+	assert_int_equal((int)h_json_num(r.json, "position", 0), 1);
+	char intro[H_ID_LEN + 1];
+	h_copy_id(r.json, "id", intro);
+	h_resp_free(&r);
+	h_callf(SRV, "GET", OWNER, NULL, &r, "/modules/%s", c.module_id);
+	H_EXPECT(r, 200);
+	assert_int_equal((int)h_json_num(r.json, "position", 0), 2);
+	assert_int_equal((int)h_json_num(r.json, "rev", 0), 2); /* moved: a new rev */
+	h_resp_free(&r);
+	h_callf(SRV, "GET", OWNER, NULL, &r, "/courses/%s/outline", c.id);
+	H_EXPECT(r, 200);
+	cJSON *mods = cJSON_GetObjectItem(r.json, "modules");
+	assert_int_equal(cJSON_GetArraySize(mods), 2);
+	assert_string_equal(h_json_str(cJSON_GetArrayItem(mods, 0), "id"), intro);
+	h_resp_free(&r);
+}
+
 static int
 group_setup(void **state)
 {
@@ -779,6 +852,8 @@ main(void)
 	    cmocka_unit_test(test_forum_topics_and_replies),
 	    cmocka_unit_test(test_course_delete_cascades),
 	    cmocka_unit_test(test_deleted_user_posts_stay),
+	    cmocka_unit_test(test_concurrent_enrollment_once),
+	    cmocka_unit_test(test_module_position_insert),
 	};
 	return cmocka_run_group_tests_name("api-content", tests, group_setup, group_teardown);
 }

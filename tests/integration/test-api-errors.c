@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <zlib.h>
 
 #include <cmocka.h>
 
@@ -599,6 +601,101 @@ test_routes_and_if_match_forms(void **state)
 	free(path);
 }
 
+/* A small gzip body that inflates past 1 MiB is too large too. */
+static void
+test_413_after_decoding(void **state)
+{
+	(void)state;
+	size_t n = 2 * 1024 * 1024;
+	char *plain = lc_malloc(n + 64);
+	int len = snprintf(plain, n + 64, "{\"title\":\"bomb\",\"description\":\"");
+	memset(plain + len, 'a', n - (size_t)len);
+	snprintf(plain + n, 64, "\"}");
+	uLongf cap = compressBound((uLong)(n + 2)) + 64;
+	unsigned char *gz = lc_malloc(cap);
+	z_stream zs = {0};
+	assert_int_equal(deflateInit2(&zs, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+	zs.next_in = (unsigned char *)plain;
+	zs.avail_in = (uInt)(n + 2);
+	zs.next_out = gz;
+	zs.avail_out = (uInt)cap;
+	assert_int_equal(deflate(&zs, Z_FINISH), Z_STREAM_END);
+	size_t gz_len = cap - zs.avail_out;
+	deflateEnd(&zs);
+	free(plain);
+	assert_true(gz_len < 64 * 1024);
+	char auth[600];
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", OWNER);
+	const char *hdrs[] = {auth, "Content-Type: application/json", "Content-Encoding: gzip",
+	                      NULL};
+	struct h_resp r;
+	h_request(SRV, "POST", H_API "/courses", hdrs, (const char *)gz, gz_len, &r);
+	free(gz);
+	H_EXPECT_ERROR(r, 413, "invalid_request_error");
+	h_resp_free(&r);
+}
+
+struct racer {
+	const char *token, *path, *body, *key;
+	struct h_resp resp;
+};
+
+static void *
+race(void *arg)
+{
+	struct racer *rc = arg;
+	const char *hk[] = {rc->key, NULL};
+	h_call(SRV, "POST", rc->path, rc->token, rc->body, rc->key != NULL ? hk : NULL, &rc->resp);
+	return NULL;
+}
+
+/* Runs n copies of one request at once; returns how many answered want_ok. */
+static int
+run_race(struct racer *rs, int n, long want_ok)
+{
+	pthread_t t[8];
+	for (int i = 0; i < n; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, race, &rs[i]), 0);
+	int ok = 0;
+	for (int i = 0; i < n; i++) {
+		pthread_join(t[i], NULL);
+		ok += rs[i].resp.status == want_ok;
+	}
+	return ok;
+}
+
+/* Concurrent copies of one keyed create make one course, and every answer is that one. */
+static void
+test_idempotency_under_concurrency(void **state)
+{
+	(void)state;
+	struct h_user t;
+	char name[40], key[80];
+	h_unique_name("racer", name, sizeof(name));
+	assert_int_equal(h_register(SRV, name, "instructor", &t), 0);
+	snprintf(key, sizeof(key), "Idempotency-Key: race-%s", name);
+	struct racer rs[6];
+	for (int i = 0; i < 6; i++)
+		rs[i] = (struct racer){t.access, "/courses", "{\"title\":\"Raced\"}", key, {0}};
+	int created = run_race(rs, 6, 201);
+	char first[H_ID_LEN + 1] = "";
+	for (int i = 0; i < 6; i++) {
+		/* A copy may be told the first is still running (409); never a second course. */
+		if (rs[i].resp.status == 201) {
+			const char *id = h_json_str(rs[i].resp.json, "id");
+			assert_non_null(id);
+			if (first[0] == '\0')
+				snprintf(first, sizeof(first), "%s", id);
+			assert_string_equal(id, first);
+		} else {
+			H_EXPECT_ERROR(rs[i].resp, 409, "conflict_error");
+		}
+		h_resp_free(&rs[i].resp);
+	}
+	assert_true(created >= 1);
+	assert_int_equal(owned_courses(&t), 1);
+}
+
 static int
 group_setup(void **state)
 {
@@ -634,6 +731,8 @@ main(void)
 	    cmocka_unit_test(test_idempotent_replay),
 	    cmocka_unit_test(test_idempotency_key_length),
 	    cmocka_unit_test(test_routes_and_if_match_forms),
+	    cmocka_unit_test(test_413_after_decoding),
+	    cmocka_unit_test(test_idempotency_under_concurrency),
 	};
 	return cmocka_run_group_tests_name("api-errors", tests, group_setup, group_teardown);
 }
