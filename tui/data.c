@@ -148,7 +148,8 @@ progress_load(struct tui_app *app)
 		cJSON_Delete(doc);
 	}
 	store_resource_list_free(&list);
-	qsort(app->progress, app->n_progress, sizeof(*app->progress), progress_cmp);
+	if (app->n_progress > 1)
+		qsort(app->progress, app->n_progress, sizeof(*app->progress), progress_cmp);
 	/* Two records for one item (a local one and the server's): keep the furthest. */
 	for (size_t i = 1; i < app->n_progress; i++)
 		if (strcmp(app->progress[i].item_id, app->progress[i - 1].item_id) == 0 &&
@@ -164,6 +165,8 @@ tui_item_progress(struct tui_app *app, const char *item_id)
 
 	if (!app->progress_valid)
 		progress_load(app);
+	if (app->n_progress == 0)
+		return 0;
 	e = bsearch(&key, app->progress, app->n_progress, sizeof(*app->progress), progress_cmp);
 	if (e == NULL)
 		return 0;
@@ -197,7 +200,8 @@ tui_course_items(struct tui_app *app, const char *course_id, struct store_resour
 			out->items = lc_realloc(out->items, cap * sizeof(*out->items));
 		}
 		/* The strings move over; the emptied list only frees its array. */
-		memcpy(out->items + out->n, items.items, items.n * sizeof(*items.items));
+		if (items.n > 0)
+			memcpy(out->items + out->n, items.items, items.n * sizeof(*items.items));
 		out->n += items.n;
 		free(items.items);
 	}

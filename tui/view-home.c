@@ -188,7 +188,8 @@ home_reload(struct tui_app *app, void *state)
 	store_resource_list_free(&enr);
 	add_row(h, ROW_TEXT, NULL, NULL, "", NULL);
 	add_row(h, ROW_HEADING, NULL, NULL, "Due soon", NULL);
-	qsort(due, n_due, sizeof(*due), due_cmp);
+	if (n_due > 1)
+		qsort(due, n_due, sizeof(*due), due_cmp);
 	for (size_t i = 0; i < n_due; i++) {
 		if (i < DUE_MAX)
 			add_row(h, ROW_DUE, due[i].item_id, due[i].course_id, due[i].title,

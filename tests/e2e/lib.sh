@@ -36,6 +36,8 @@ e2e_fail() {
 	echo "FAIL: $*" >&2
 	echo "---- screen ----" >&2
 	e2e_screen >&2 || true
+	echo "---- lectern stderr ----" >&2
+	head -40 "$E2E_DIR/lectern.err" >&2 2>/dev/null || true
 	echo "---- lectern.log (tail) ----" >&2
 	tail -20 "$XDG_STATE_HOME/lectern/lectern.log" >&2 2>/dev/null || true
 	exit 1
