@@ -235,7 +235,11 @@ h_server_start(struct h_server *srv)
 		return -1;
 	if (pid == 0) {
 		dup2(out[1], 1);
-		int fd = open(srv->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		/* LECTERN_TEST_SERVER_STDERR=1 shows the server's log live, for debugging. */
+		const char *live = getenv("LECTERN_TEST_SERVER_STDERR");
+		int fd = live != NULL && *live == '1'
+		             ? -1
+		             : open(srv->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
 		if (fd >= 0) {
 			dup2(fd, 2);
 			close(fd);

@@ -6,6 +6,8 @@
  *
  * Every server started here is killed and every temporary folder removed when the test
  * program ends, also when it ends through a fatal signal (atexit + signal handlers).
+ * The server's stderr goes to a log file in its folder, printed when it does not stop cleanly;
+ * with LECTERN_TEST_SERVER_STDERR=1 in the environment it goes live to the test's stderr.
  * Helpers return 0 or -1 and print what failed on stderr, so a test asserts on the result
  * and its log still tells the story.
  */

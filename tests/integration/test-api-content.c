@@ -822,6 +822,47 @@ test_module_position_insert(void **state)
 	h_resp_free(&r);
 }
 
+struct poster {
+	const char *token;
+	char path[96];
+	struct h_resp resp;
+};
+
+static void *
+post_thread(void *arg)
+{
+	struct poster *p = arg;
+	h_call(SRV, "POST", p->path, p->token, "{\"title\":\"Busy\",\"body\":\"At once\"}", NULL,
+	       &p->resp);
+	return NULL;
+}
+
+/* Writes by several users at the same moment all succeed: a busy database is not a 500. */
+static void
+test_concurrent_writes_all_succeed(void **state)
+{
+	(void)state;
+	enum h_actor who[] = {H_ENROLLED, H_OWNER, H_CONTENT_ADMIN, H_DEPT_ADMIN, H_ADMIN};
+	struct poster ps[10];
+	pthread_t t[10];
+	for (int i = 0; i < 10; i++) {
+		ps[i] = (struct poster){world.u[who[i % 5]].access, "", {0}};
+		snprintf(ps[i].path, sizeof(ps[i].path), "/courses/%s/topics", world.course.id);
+		assert_int_equal(pthread_create(&t[i], NULL, post_thread, &ps[i]), 0);
+	}
+	int bad = 0;
+	for (int i = 0; i < 10; i++) {
+		pthread_join(t[i], NULL);
+		if (ps[i].resp.status != 201) {
+			fprintf(stderr, "writer %d: %ld %s\n", i, ps[i].resp.status,
+			        ps[i].resp.body);
+			bad++;
+		}
+		h_resp_free(&ps[i].resp);
+	}
+	assert_int_equal(bad, 0);
+}
+
 static int
 group_setup(void **state)
 {
@@ -854,6 +895,7 @@ main(void)
 	    cmocka_unit_test(test_deleted_user_posts_stay),
 	    cmocka_unit_test(test_concurrent_enrollment_once),
 	    cmocka_unit_test(test_module_position_insert),
+	    cmocka_unit_test(test_concurrent_writes_all_succeed),
 	};
 	return cmocka_run_group_tests_name("api-content", tests, group_setup, group_teardown);
 }
