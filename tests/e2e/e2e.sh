@@ -274,15 +274,57 @@ test_no_color() {
 	e2e_quit
 }
 
+# Starts lectern under a shell that records the terminal modes once lectern is gone.
+start_recording() {
+	tmux -L "$E2E_SOCK" -f /dev/null new-session -d -s "$E2E_SESSION" -x 100 -y 30 \
+		sh -c 'trap "" INT; "$0" 2>>"$1"; echo "exit $?" >"$1.after"; stty -a >>"$1.after"; sleep 60' \
+		"$LECTERN" "$E2E_DIR/lectern.err" || e2e_fail "tmux did not start"
+}
+
+# The terminal is back in cooked mode, echoing, out of the alternate screen.
+assert_restored() {
+	local i
+	for i in $(seq 1 100); do
+		[ -s "$E2E_DIR/lectern.err.after" ] && break
+		sleep 0.1
+	done
+	[ -s "$E2E_DIR/lectern.err.after" ] || e2e_fail "lectern did not stop"
+	grep -qE '(^| )icanon( |$)' "$E2E_DIR/lectern.err.after" ||
+		e2e_fail "terminal left in raw mode: $(cat "$E2E_DIR/lectern.err.after")"
+	grep -qE '(^| )echo( |$)' "$E2E_DIR/lectern.err.after" || e2e_fail "terminal left without echo"
+	[ "$(tmux -L "$E2E_SOCK" display-message -p -t "$E2E_SESSION" '#{alternate_on}')" = 0 ] ||
+		e2e_fail "still on the alternate screen"
+	rm -f "$E2E_DIR/lectern.err.after"
+}
+
+test_signals() {
+	e2e_start_server
+	e2e_cli_login
+	start_recording
+	e2e_wait "Unix shell basics"
+	e2e_keys C-c
+	assert_restored
+	tmux -L "$E2E_SOCK" kill-session -t "$E2E_SESSION"
+	start_recording
+	e2e_wait "Unix shell basics"
+	local sh_pid pid
+	sh_pid="$(tmux -L "$E2E_SOCK" display-message -p -t "$E2E_SESSION" '#{pane_pid}')"
+	pid="$(pgrep -P "$sh_pid" | head -1)"
+	[ -n "$pid" ] || e2e_fail "cannot find lectern's process"
+	# A crash: the handler restores the terminal, then dies by the same signal.
+	kill -SEGV "$pid"
+	assert_restored
+}
+
 case "${1:-}" in
-login | catalog | enroll | reader | quiz | offline_forum | rejected | resize | no_color)
+login | catalog | enroll | reader | quiz | offline_forum | rejected | resize | no_color | signals)
 	[ -n "${LECTERN:-}" ] && [ -n "${LECTERND:-}" ] || { echo "set LECTERN and LECTERND" >&2; exit 1; }
 	command -v tmux >/dev/null || { echo "tmux is missing" >&2; exit 77; }
 	"test_$1"
 	echo "ok: $1"
 	;;
 *)
-	echo "usage: e2e.sh login|catalog|enroll|reader|quiz|offline_forum|rejected|resize|no_color" >&2
+	echo "usage: e2e.sh login|catalog|enroll|reader|quiz|offline_forum|rejected|resize|no_color|signals" >&2
 	exit 1
 	;;
 esac
