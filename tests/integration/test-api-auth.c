@@ -142,6 +142,22 @@ test_register_duplicates_409(void **state)
 	free(json);
 	H_EXPECT_ERROR(r, 409, "conflict_error");
 	h_resp_free(&r);
+	/* Usernames are unique ignoring case (docs/api.md); login ignores case too. */
+	char upper[40];
+	snprintf(upper, sizeof(upper), "%s", name);
+	for (char *p = upper; *p != '\0'; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+	json =
+	    lc_asprintf("{\"username\":\"%s\",\"email\":\"z%s@example.org\",\"password\":\"%s\"}",
+	                upper, other, H_PASSWORD);
+	post_json("/auth/register", NULL, json, &r);
+	free(json);
+	H_EXPECT_ERROR(r, 409, "conflict_error");
+	h_resp_free(&r);
+	struct h_user again;
+	assert_int_equal(h_login(&srv, upper, H_PASSWORD, &again), 0);
+	assert_string_equal(again.id, u.id);
 }
 
 static void
@@ -520,6 +536,62 @@ test_restart_keeps_users_and_sessions(void **state)
 	assert_string_equal(again.id, u.id);
 }
 
+/* docs/api.md: a successful login clears the failure count. */
+static void
+test_success_clears_failures(void **state)
+{
+	(void)state;
+	struct h_user u, ok;
+	char name[40];
+	h_unique_name("forgetful", name, sizeof(name));
+	assert_int_equal(h_register(&srv, name, NULL, &u), 0);
+	char *wrong = lc_asprintf("{\"username\":\"%s\",\"password\":\"wrong-password\"}", name);
+	struct h_resp r;
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < 9; i++) {
+			post_json("/auth/token", NULL, wrong, &r);
+			H_EXPECT_ERROR(r, 401, "login_error");
+			assert_string_equal(h_error_message(&r), "Wrong username or password");
+			h_resp_free(&r);
+		}
+		assert_int_equal(h_login(&srv, name, H_PASSWORD, &ok), 0);
+	}
+	free(wrong);
+}
+
+/* docs/api.md: deleting a department unlinks its courses and its children. */
+static void
+test_department_delete_unlinks(void **state)
+{
+	(void)state;
+	char code[40], dept[H_ID_LEN + 1];
+	h_unique_name("U", code, sizeof(code));
+	assert_int_equal(h_make_department(&srv, root.access, code, dept), 0);
+	struct h_resp r;
+	char *json =
+	    lc_asprintf("{\"name\":\"Kid\",\"code\":\"K%s\",\"parent_id\":\"%s\"}", code, dept);
+	post_json("/departments", root.access, json, &r);
+	free(json);
+	H_EXPECT(r, 201);
+	char child[H_ID_LEN + 1];
+	h_copy_id(r.json, "id", child);
+	h_resp_free(&r);
+	struct h_course c;
+	assert_int_equal(h_make_course(&srv, root.access, dept, false, &c), 0);
+	h_callf(&srv, "DELETE", root.access, NULL, &r, "/departments/%s", dept);
+	H_EXPECT(r, 204);
+	h_resp_free(&r);
+	h_callf(&srv, "GET", root.access, NULL, &r, "/courses/%s", c.id);
+	H_EXPECT(r, 200);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(r.json, "department_id")));
+	assert_int_equal((int)h_json_num(r.json, "rev", 0), 2);
+	h_resp_free(&r);
+	h_callf(&srv, "GET", root.access, NULL, &r, "/departments/%s", child);
+	H_EXPECT(r, 200);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(r.json, "parent_id")));
+	h_resp_free(&r);
+}
+
 static int
 group_setup(void **state)
 {
@@ -552,6 +624,8 @@ main(void)
 	    cmocka_unit_test(test_users_list_and_roles),
 	    cmocka_unit_test(test_delete_user),
 	    cmocka_unit_test(test_departments_crud),
+	    cmocka_unit_test(test_success_clears_failures),
+	    cmocka_unit_test(test_department_delete_unlinks),
 	    cmocka_unit_test(test_restart_keeps_users_and_sessions),
 	};
 	return cmocka_run_group_tests_name("api-auth", tests, group_setup, group_teardown);

@@ -777,9 +777,10 @@ test_concurrent_enrollment_once(void **state)
 		es[i] = (struct enroller){l.access, body, {0}};
 		assert_int_equal(pthread_create(&t[i], NULL, enroll_thread, &es[i]), 0);
 	}
+	for (int i = 0; i < 6; i++)
+		pthread_join(t[i], NULL); /* all of them before any assertion may jump out */
 	int created = 0;
 	for (int i = 0; i < 6; i++) {
-		pthread_join(t[i], NULL);
 		if (es[i].resp.status == 201)
 			created++;
 		else
@@ -863,6 +864,61 @@ test_concurrent_writes_all_succeed(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/* API.md's grading rules: multiple in any order, short ignoring case and spaces, tolerance. */
+static void
+test_grading_rules(void **state)
+{
+	(void)state;
+	struct h_course c;
+	assert_int_equal(h_make_course(SRV, OWNER, NULL, false, &c), 0);
+	struct h_resp r;
+	h_callf(SRV, "POST", OWNER, "{\"title\":\"Graded\",\"kind\":\"quiz\"}", &r,
+	        "/modules/%s/items", c.module_id);
+	H_EXPECT(r, 201);
+	char quiz[H_ID_LEN + 1], q[4][H_ID_LEN + 1];
+	h_copy_id(r.json, "id", quiz);
+	h_resp_free(&r);
+	const char *qs[] = {
+	    "{\"prompt\":\"m\",\"kind\":\"multiple\",\"choices\":[\"a\",\"b\",\"c\"],\"answer\":[2,"
+	    "0]}",
+	    "{\"prompt\":\"s\",\"kind\":\"short\",\"answer\":\"New York\"}",
+	    "{\"prompt\":\"n\",\"kind\":\"numeric\",\"answer\":3.14,\"tolerance\":0.01}",
+	    "{\"prompt\":\"b\",\"kind\":\"boolean\",\"answer\":false}",
+	};
+	for (int i = 0; i < 4; i++) {
+		h_callf(SRV, "POST", OWNER, qs[i], &r, "/items/%s/questions", quiz);
+		H_EXPECT(r, 201);
+		h_copy_id(r.json, "id", q[i]);
+		h_resp_free(&r);
+	}
+	h_callf(SRV, "POST", OWNER, "{}", &r, "/courses/%s/publish", c.id);
+	H_EXPECT(r, 200);
+	h_resp_free(&r);
+	struct h_user l = new_user("grader", NULL);
+	assert_int_equal(h_enroll(SRV, l.access, c.id, NULL), 0);
+	/* All right, written differently from the key. */
+	char *right = lc_asprintf("{\"answers\":{\"%s\":[0,2],\"%s\":\"  new york \",\"%s\":3.149,"
+	                          "\"%s\":false}}",
+	                          q[0], q[1], q[2], q[3]);
+	h_callf(SRV, "POST", l.access, right, &r, "/items/%s/attempts", quiz);
+	free(right);
+	H_EXPECT(r, 201);
+	if (h_json_num(r.json, "score", -1) != 4 || h_json_num(r.json, "max_score", -1) != 4)
+		fail_msg("all four are right: %s", r.body);
+	h_resp_free(&r);
+	/* All wrong: a subset, another string, outside the tolerance, the other boolean. */
+	char *wrong = lc_asprintf("{\"answers\":{\"%s\":[0],\"%s\":\"York\",\"%s\":3.2,"
+	                          "\"%s\":true}}",
+	                          q[0], q[1], q[2], q[3]);
+	h_callf(SRV, "POST", l.access, wrong, &r, "/items/%s/attempts", quiz);
+	free(wrong);
+	H_EXPECT(r, 201);
+	if (h_json_num(r.json, "score", -1) != 0)
+		fail_msg("all four are wrong: %s", r.body);
+	assert_false(cJSON_IsTrue(cJSON_GetObjectItem(r.json, "passed")));
+	h_resp_free(&r);
+}
+
 static int
 group_setup(void **state)
 {
@@ -890,6 +946,7 @@ main(void)
 	    cmocka_unit_test(test_questions_answers_for_staff_only),
 	    cmocka_unit_test(test_enrollment_lifecycle),
 	    cmocka_unit_test(test_progress_and_attempts),
+	    cmocka_unit_test(test_grading_rules),
 	    cmocka_unit_test(test_forum_topics_and_replies),
 	    cmocka_unit_test(test_course_delete_cascades),
 	    cmocka_unit_test(test_deleted_user_posts_stay),
