@@ -130,6 +130,8 @@ test_quiz() {
 	e2e_select "Quiz: pointers"
 	e2e_keys Enter
 	e2e_wait "attempts remaining: 2 of 2"
+	# Taken offline: the attempt waits to be graded until the server has it.
+	e2e_stop_server
 	e2e_keys t
 	e2e_wait "Question 1 of 5  (choose one)"
 	e2e_keys j Space n
@@ -150,6 +152,9 @@ test_quiz() {
 	e2e_wait "Submit this attempt?"
 	e2e_keys y
 	e2e_wait "attempts remaining: 1 of 2"
+	e2e_wait "waiting to be graded (not yet sent)"
+	e2e_start_server
+	e2e_keys s
 	e2e_wait "score 6 / 6  passed" 30
 	e2e_refute "waiting to be graded"
 	e2e_wait "[+]  5."
@@ -180,9 +185,9 @@ test_offline_forum() {
 	e2e_wait "No signal here, but the post is kept."
 	e2e_keys r
 	e2e_wait "Ctrl-D: send"
-	e2e_type "And a reply, also offline."
+	e2e_type "And a reply, also offline. 学习愉快"
 	e2e_keys C-d
-	e2e_wait "And a reply, also offline."
+	e2e_wait "And a reply, also offline. 学习愉快"
 	e2e_wait "2 waiting"
 	[ "$(e2e_screen | grep -cF '[unsent]')" -eq 2 ] || e2e_fail "both posts must be unsent"
 	e2e_start_server
@@ -196,7 +201,7 @@ test_offline_forum() {
 	echo "$topics" | grep -qF "Written on the train" || e2e_fail "the topic is not on the server"
 	topic="$(echo "$topics" | grep -o '{[^{}]*Written on the train[^{}]*}' |
 		grep -o '"id":"[0-9a-f-]*"' | head -1 | cut -d'"' -f4)"
-	e2e_api learner GET "/topics/$topic" | grep -qF "And a reply, also offline." ||
+	e2e_api learner GET "/topics/$topic" | grep -qF "And a reply, also offline. 学习愉快" ||
 		e2e_fail "the reply is not on the server"
 	e2e_quit
 }
