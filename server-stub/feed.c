@@ -6,8 +6,10 @@
  * rows. Rows are written in the request's transaction, so a change and its feed row
  * commit together.
  *
- * Tombstones older than SRV_TOMBSTONE_DAYS are purged at start; the highest seq purged is
- * remembered, and a replica whose cursor is below it is told to reset the scope.
+ * Tombstones older than SRV_TOMBSTONE_DAYS are purged at start and then at most hourly
+ * (from /sync); the highest seq purged is kept in the meta table, and a replica whose
+ * cursor is below it is told to reset the scope. /sync reads that value inside its
+ * snapshot, so a purge committing at the same moment cannot slip between them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@
 #include "server-stub/srv.h"
 
 #define SRV_TOMBSTONE_DAYS 30
+#define SRV_PURGE_INTERVAL 3600 /* seconds between purges while running */
 
 int
 srv_feed_emit(struct srv_req *req, const char *scope, const char *type, const char *id, int64_t rev,
@@ -172,24 +175,54 @@ purge(struct store_db *db, int64_t *purged)
 	return rc;
 }
 
+/* One purge pass in its own transaction. */
+static int
+purge_pass(struct store_db *db, int64_t *purged)
+{
+	int rc = store_db_begin(db);
+
+	if (rc == 0)
+		rc = meta_get_int(db, "feed_purged_seq", purged);
+	if (rc == 0)
+		rc = purge(db, purged);
+	if (rc == 0)
+		rc = store_db_commit(db);
+	if (rc != 0)
+		store_db_rollback(db);
+	return rc;
+}
+
 int
 srv_feed_init(struct srv_ctx *ctx, struct store_db *db)
 {
 	int64_t purged = 0;
-	int rc = store_db_begin(db);
+	int rc = purge_pass(db, &purged);
 
-	if (rc == 0)
-		rc = meta_get_int(db, "feed_purged_seq", &purged);
-	if (rc == 0)
-		rc = purge(db, &purged);
-	if (rc == 0)
-		rc = store_db_commit(db);
-	if (rc != 0) {
-		store_db_rollback(db);
+	if (rc != 0)
 		return rc;
-	}
 	if (purged > 0)
 		lc_log(LC_LOG_INFO, "feed: tombstones up to seq %lld purged", (long long)purged);
-	ctx->feed_purged_seq = purged;
+	ctx->last_purge = lc_now();
 	return 0;
+}
+
+void
+srv_feed_maintain(struct srv_ctx *ctx, struct store_db *db)
+{
+	int64_t now = lc_now(), purged = 0;
+	bool due;
+
+	pthread_mutex_lock(&ctx->lock);
+	due = now - ctx->last_purge >= SRV_PURGE_INTERVAL;
+	if (due)
+		ctx->last_purge = now;
+	pthread_mutex_unlock(&ctx->lock);
+	if (due && purge_pass(db, &purged) != 0)
+		lc_log(LC_LOG_WARN, "feed: purge failed: %s", store_db_error(db)->message);
+}
+
+int
+srv_feed_purged(struct store_db *db, int64_t *out)
+{
+	return meta_get_int(db, "feed_purged_seq", out);
 }

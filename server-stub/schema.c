@@ -15,7 +15,7 @@
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverlength-strings"
 static const char schema_v1[] =
-    "CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB) STRICT;\n"
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value ANY) STRICT;\n"
     "CREATE TABLE departments (\n"
     "  id TEXT PRIMARY KEY, name TEXT NOT NULL, code TEXT NOT NULL UNIQUE,\n"
     "  parent_id TEXT REFERENCES departments(id) ON DELETE SET NULL,\n"

@@ -64,7 +64,7 @@ struct srv_ctx {
 	pthread_mutex_t lock;         /* guards the two lists below */
 	struct srv_thread_db *dbs;    /* every connection opened, for closing */
 	struct srv_login_fail *fails; /* login rate limit, per username */
-	int64_t feed_purged_seq;      /* cursors below this get `reset` (cached, see feed.c) */
+	int64_t last_purge;           /* when tombstones were last purged (feed.c) */
 };
 
 /*
@@ -466,8 +466,12 @@ int srv_feed_staff(struct srv_req *req, const char *course_id, const char *type,
  */
 int srv_feed_delete_everywhere(struct srv_req *req, const char *type, const char *id, int64_t rev);
 
-/* Reads the purge point and purges old tombstones (at start). Returns 0 or -LC_EDB. */
+/* Purges old tombstones (at start). Returns 0 or -LC_EDB. */
 int srv_feed_init(struct srv_ctx *ctx, struct store_db *db);
+/* Purges again when the last purge is an hour old (db not inside a transaction). */
+void srv_feed_maintain(struct srv_ctx *ctx, struct store_db *db);
+/* The highest seq purged so far (0: none): cursors below it need a reset. */
+int srv_feed_purged(struct store_db *db, int64_t *out);
 
 /* ---- auth (auth.c) ---- */
 

@@ -117,6 +117,10 @@ staff_seen(struct srv_req *req, const char *client_id, const char *scope)
 static void
 scopes_cursors(struct srv_req *req, struct scopes *s, const cJSON *cursors, const char *client_id)
 {
+	int64_t purged = 0;
+
+	if (srv_feed_purged(req->db, &purged) != 0)
+		purged = INT64_MAX; /* cannot tell: resetting is always safe */
 	for (int i = 0; i < s->n; i++) {
 		struct scope *sc = &s->v[i];
 		const cJSON *c = cJSON_GetObjectItemCaseSensitive(cursors, sc->wire);
@@ -125,7 +129,7 @@ scopes_cursors(struct srv_req *req, struct scopes *s, const cJSON *cursors, cons
 		sc->cursor = cJSON_IsNumber(c) && c->valuedouble > 0 ? (int64_t)c->valuedouble : 0;
 		if (sc->cursor == 0)
 			continue;
-		if (sc->cursor < req->ctx->feed_purged_seq)
+		if (sc->cursor < purged)
 			sc->reset = true;
 		if (sc->is_course && client_id) {
 			seen = staff_seen(req, client_id, sc->wire);
@@ -424,6 +428,7 @@ sync_post(struct srv_req *req, struct srv_resp *resp)
 	{
 		cJSON_AddItemToArray(jpush, push_one(req, item, index++));
 	}
+	srv_feed_maintain(req->ctx, req->db);
 	/* The pushes may have changed who the viewer is (an enrollment, a role): reload. */
 	rc = srv_user_load(req->db, req->viewer->id, &fresh);
 	if (rc == -LC_ENOTFOUND) {

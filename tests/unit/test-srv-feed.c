@@ -287,6 +287,42 @@ test_digest_counts_live_rows(void **state)
 	cJSON_Delete(dept);
 }
 
+static void
+test_purged_tombstones_reset_old_cursors(void **state)
+{
+	struct fixture *f = *state;
+	cJSON *dept, *res;
+	char path[128], cursors[128];
+	int64_t top;
+
+	assert_int_equal(call(f, &f->admin, "POST", "/api/v1/departments",
+	                      "{\"name\":\"Old\",\"code\":\"OLD\"}", NULL, &dept, NULL),
+	                 201);
+	snprintf(path, sizeof(path), "/api/v1/departments/%s",
+	         cJSON_GetObjectItem(dept, "id")->valuestring);
+	assert_int_equal(call(f, &f->admin, "DELETE", path, NULL, NULL, NULL, NULL), 204);
+	cJSON_Delete(dept);
+	top = count_rows(f, "SELECT max(seq) FROM feed");
+	/* Age the tombstone past the retention window, then purge as a restart would. */
+	assert_int_equal(
+	    store_db_exec(f->db, "UPDATE feed SET at = at - 40 * 86400 WHERE deleted = 1"), 0);
+	assert_int_equal(srv_feed_init(&f->ctx, f->db), 0);
+	assert_int_equal(count_rows(f, "SELECT count(*) FROM feed WHERE deleted = 1"), 0);
+
+	/* A replica that stopped before the tombstone was written missed the delete. */
+	snprintf(cursors, sizeof(cursors), "{\"catalog\":1,\"user\":%lld}", (long long)top);
+	res = do_sync(f, &f->admin, cursors);
+	assert_true(array_has(cJSON_GetObjectItem(res, "reset"), "catalog"));
+	assert_false(array_has(cJSON_GetObjectItem(res, "reset"), "user"));
+	assert_int_equal(cursor_of(res, "catalog"), 0);
+	cJSON_Delete(res);
+	/* One that had seen it is fine. */
+	snprintf(cursors, sizeof(cursors), "{\"catalog\":%lld}", (long long)top);
+	res = do_sync(f, &f->admin, cursors);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(res, "reset")), 0);
+	cJSON_Delete(res);
+}
+
 int
 main(void)
 {
@@ -297,6 +333,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_sync_pulls_then_resets_on_staff_change, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_digest_counts_live_rows, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_purged_tombstones_reset_old_cursors, setup,
+	                                    teardown),
 	};
 
 	if (sodium_init() < 0)
