@@ -44,6 +44,8 @@ test_413_body_over_1mib(void **state)
 	h_call(SRV, "POST", "/courses", OWNER, big, NULL, &r);
 	free(big);
 	H_EXPECT_ERROR(r, 413, "invalid_request_error");
+	char rid[128];
+	assert_non_null(h_resp_header(&r, "X-Request-Id", rid, sizeof(rid)));
 	h_resp_free(&r);
 }
 
@@ -319,6 +321,8 @@ test_login_error_and_429_after_10_failures(void **state)
 	H_EXPECT_ERROR(r, 429, "rate_limit_error");
 	char ra[32];
 	assert_non_null(h_resp_header(&r, "Retry-After", ra, sizeof(ra)));
+	char rid[128];
+	assert_non_null(h_resp_header(&r, "X-Request-Id", rid, sizeof(rid)));
 	long secs = strtol(ra, NULL, 10);
 	assert_true(secs > 0 && secs <= 15 * 60);
 	h_resp_free(&r);
@@ -696,6 +700,59 @@ test_idempotency_under_concurrency(void **state)
 	assert_int_equal(owned_courses(&t), 1);
 }
 
+/* Every list endpoint answers {"items":[...],"page":1,"limit":20,"total":N} and nothing else. */
+static void
+test_every_list_has_the_list_shape(void **state)
+{
+	(void)state;
+	const struct h_course *c = &world.course;
+	char paths[16][128];
+	int n = 0;
+	snprintf(paths[n++], 128, "/courses");
+	snprintf(paths[n++], 128, "/departments");
+	snprintf(paths[n++], 128, "/users");
+	snprintf(paths[n++], 128, "/enrollments");
+	snprintf(paths[n++], 128, "/courses/%s/students", c->id);
+	snprintf(paths[n++], 128, "/courses/%s/modules", c->id);
+	snprintf(paths[n++], 128, "/modules/%s/items", c->module_id);
+	snprintf(paths[n++], 128, "/items/%s/questions", c->quiz_id);
+	snprintf(paths[n++], 128, "/items/%s/attempts", c->quiz_id);
+	snprintf(paths[n++], 128, "/courses/%s/topics", c->id);
+	for (int i = 0; i < n; i++) {
+		struct h_resp r;
+		h_call(SRV, "GET", paths[i], ADMIN, NULL, NULL, &r);
+		H_EXPECT(r, 200);
+		if (cJSON_GetArraySize(r.json) != 4 ||
+		    !cJSON_IsArray(cJSON_GetObjectItem(r.json, "items")) ||
+		    h_json_num(r.json, "page", -1) != 1 || h_json_num(r.json, "limit", -1) != 20 ||
+		    h_json_num(r.json, "total", -1) <
+		        cJSON_GetArraySize(cJSON_GetObjectItem(r.json, "items")))
+			fail_msg("GET %s is not a list: %.400s", paths[i], r.body);
+		h_resp_free(&r);
+	}
+}
+
+/* A body with no Content-Type at all is not JSON either; errors carry X-Request-Id too. */
+static void
+test_415_without_content_type_and_request_ids(void **state)
+{
+	(void)state;
+	char auth[600];
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", OWNER);
+	const char *hdrs[] = {auth, "Content-Type:", NULL}; /* curl: send no Content-Type */
+	const char *body = "{\"title\":\"Untyped\"}";
+	struct h_resp r;
+	h_request(SRV, "POST", H_API "/courses", hdrs, body, strlen(body), &r);
+	H_EXPECT_ERROR(r, 415, "invalid_media_type");
+	char rid[128];
+	assert_non_null(h_resp_header(&r, "X-Request-Id", rid, sizeof(rid)));
+	h_resp_free(&r);
+	h_call(SRV, "DELETE", "/courses", OWNER, NULL, NULL, &r);
+	H_EXPECT_ERROR(r, 405, "invalid_request_error");
+	assert_non_null(h_resp_header(&r, "X-Request-Id", rid, sizeof(rid)));
+	h_resp_free(&r);
+}
+
 static int
 group_setup(void **state)
 {
@@ -733,6 +790,8 @@ main(void)
 	    cmocka_unit_test(test_routes_and_if_match_forms),
 	    cmocka_unit_test(test_413_after_decoding),
 	    cmocka_unit_test(test_idempotency_under_concurrency),
+	    cmocka_unit_test(test_every_list_has_the_list_shape),
+	    cmocka_unit_test(test_415_without_content_type_and_request_ids),
 	};
 	return cmocka_run_group_tests_name("api-errors", tests, group_setup, group_teardown);
 }
