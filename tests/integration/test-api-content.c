@@ -919,6 +919,33 @@ test_grading_rules(void **state)
 	h_resp_free(&r);
 }
 
+/* A department-admin's view of users stops at their department, and never touches an admin. */
+static void
+test_department_admin_scope_of_users(void **state)
+{
+	(void)state;
+	const char *da = world.u[H_DEPT_ADMIN].access;
+	struct h_resp r;
+	h_call(SRV, "GET", "/users?limit=100", da, NULL, NULL, &r);
+	H_EXPECT(r, 200);
+	int seen_owner = 0;
+	const cJSON *u;
+	cJSON_ArrayForEach(u, cJSON_GetObjectItem(r.json, "items"))
+	{
+		const char *id = h_json_str(u, "id");
+		if (strcmp(id, world.u[H_LEARNER].id) == 0 || strcmp(id, world.u[H_ADMIN].id) == 0)
+			fail_msg("a department-admin lists a user outside the department: %s",
+			         cJSON_PrintUnformatted(u));
+		seen_owner += strcmp(id, world.u[H_OWNER].id) == 0;
+	}
+	assert_int_equal(seen_owner, 1);
+	h_resp_free(&r);
+	h_callf(SRV, "PATCH", da, "{\"role\":\"learner\"}", &r, "/users/%s/roles",
+	        world.u[H_ADMIN].id);
+	H_EXPECT_ERROR(r, 403, "resource_error");
+	h_resp_free(&r);
+}
+
 static int
 group_setup(void **state)
 {
@@ -953,6 +980,7 @@ main(void)
 	    cmocka_unit_test(test_concurrent_enrollment_once),
 	    cmocka_unit_test(test_module_position_insert),
 	    cmocka_unit_test(test_concurrent_writes_all_succeed),
+	    cmocka_unit_test(test_department_admin_scope_of_users),
 	};
 	return cmocka_run_group_tests_name("api-content", tests, group_setup, group_teardown);
 }
