@@ -14,6 +14,9 @@ test_login() {
 	e2e_wait "$E2E_URL"
 	e2e_type learner
 	e2e_keys Enter
+	e2e_type wrong-password
+	e2e_keys Enter
+	e2e_wait "Wrong username or password."
 	e2e_type lectern-demo
 	e2e_wait "************"
 	e2e_refute "lectern-demo"
