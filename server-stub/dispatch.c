@@ -166,6 +166,11 @@ run_handler(struct srv_req *req, const struct srv_route *route, const struct srv
 	bool write = is_mutating(req->method);
 	int rc;
 
+	/*
+	 * A statement left stepping (authentication, a caller's lookup) pins an old snapshot,
+	 * and BEGIN IMMEDIATE on a stale snapshot fails at once instead of waiting its turn.
+	 */
+	srv_db_quiesce(req->db);
 	if (route->flags & SRV_ROUTE_NO_TX) {
 		route->handler(req, resp);
 		return;

@@ -323,6 +323,25 @@ test_purged_tombstones_reset_old_cursors(void **state)
 	cJSON_Delete(res);
 }
 
+/* Regression: a statement left on a row pinned an old snapshot and BEGIN IMMEDIATE failed. */
+static void
+test_write_after_stale_read_waits_its_turn(void **state)
+{
+	struct fixture *f = *state;
+	struct store_db *other;
+	sqlite3_stmt *stmt;
+	char *cause = NULL;
+
+	assert_int_equal(store_db_stmt(f->db, "SELECT id FROM users", &stmt), 0);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW); /* left stepping, as auth does */
+	assert_int_equal(store_db_open(f->path, &srv_schema, &other, &cause), 0);
+	assert_int_equal(store_db_exec(other, "UPDATE users SET bio = 'moved on'"), 0);
+	store_db_close(other);
+	assert_int_equal(call(f, &f->admin, "POST", "/api/v1/departments",
+	                      "{\"name\":\"After\",\"code\":\"AFT\"}", NULL, NULL, NULL),
+	                 201);
+}
+
 int
 main(void)
 {
@@ -334,6 +353,8 @@ main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_digest_counts_live_rows, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_purged_tombstones_reset_old_cursors, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_write_after_stale_read_waits_its_turn, setup,
 	                                    teardown),
 	};
 
