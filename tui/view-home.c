@@ -147,7 +147,7 @@ add_course_row(struct tui_app *app, struct home *h, const char *course_id, bool 
 		doc = cJSON_Parse(course.doc);
 	store_unread_count(app->db, course_id, &unread);
 	if (pending)
-		snprintf(extra, sizeof(extra), "enrollment not yet sent");
+		snprintf(extra, sizeof(extra), "not yet sent");
 	else if (unread > 0)
 		snprintf(extra, sizeof(extra), "%lld unread", (long long)unread);
 	add_row(h, ROW_COURSE, course_id, course_id,

@@ -73,9 +73,21 @@ test_enroll() {
 	e2e_tui_start 100 30
 	e2e_wait "My courses"
 	e2e_open_course_details sql "SQL for everyone"
+	# Offline first: the enrollment is queued and the course is on Home at once.
+	e2e_stop_server
 	e2e_keys e
-	e2e_wait "enrolled (Enter opens the course)" 20
+	e2e_wait "enrollment queued, not yet sent"
+	e2e_wait "The modules arrive with the next sync."
+	e2e_keys q q
+	e2e_wait "My courses"
+	e2e_screen | grep -F "SQL for everyone" | grep -qF "not yet sent" ||
+		e2e_fail "the queued enrollment is not on Home"
+	e2e_wait "1 waiting"
+	e2e_start_server
+	e2e_keys s
 	e2e_wait "0 waiting" 20
+	e2e_open_course_details sql "SQL for everyone"
+	e2e_wait "enrolled (Enter opens the course)" 20
 	# The modules arrive with the sync that the enrollment started.
 	e2e_wait "Asking questions" 20
 	e2e_keys Enter
