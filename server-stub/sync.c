@@ -251,6 +251,7 @@ remember_staff(struct srv_req *req, const struct scopes *s, const char *client_i
 {
 	sqlite3_stmt *stmt;
 
+	srv_db_quiesce(req->db);
 	if (client_id == NULL || store_db_begin(req->db) != 0)
 		return;
 	for (int i = 0; i < s->n; i++) {
@@ -378,7 +379,11 @@ sync_pull(struct srv_req *req, const cJSON *cursors, const char *client_id, int6
 	cJSON *jreset = cJSON_AddArrayToObject(out, "reset");
 	int64_t high = 0;
 	bool more = false;
-	int rc = store_db_exec(req->db, "BEGIN");
+	int rc;
+
+	/* One fresh snapshot for the whole pull. */
+	srv_db_quiesce(req->db);
+	rc = store_db_exec(req->db, "BEGIN");
 
 	if (rc == 0)
 		rc = scopes_list(req, s);
@@ -388,6 +393,7 @@ sync_pull(struct srv_req *req, const cJSON *cursors, const char *client_id, int6
 	}
 	if (rc == 0)
 		rc = pull(req, limit, changes, &high, &more);
+	srv_db_quiesce(req->db);
 	store_db_rollback(req->db);
 	if (rc != 0)
 		return rc;
