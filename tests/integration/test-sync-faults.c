@@ -93,7 +93,7 @@ test_dropped_cut_delayed_repeated_syncs_lose_and_double_nothing(void **state)
 	for (int round = 0; round < ROUNDS; round++) {
 		enum fp_fault fault = (enum fp_fault)(1 + st_rand(&rng) % (FP_FAULT_COUNT - 1));
 		int count = 1 + (int)(st_rand(&rng) % 3);
-		int delay = 20 + (int)(st_rand(&rng) % 300);
+		int delay = 10 + (int)(st_rand(&rng) % 150);
 		int from = f->ledger.n, rc;
 
 		queue_writes(f, round, &rng);

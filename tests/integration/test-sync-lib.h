@@ -197,6 +197,10 @@ int st_ledger_edit(struct st_ledger *ledger, const struct st_client *cl, int ind
 int st_ledger_check(const struct st_ledger *ledger, struct st_api *api, const char *course_id,
                     int from);
 
+/* st_ledger_check() without printing: for probing the server's state mid-test. */
+int st_ledger_check_quiet(const struct st_ledger *ledger, struct st_api *api, const char *course_id,
+                          int from);
+
 /* A small reproducible random generator (xorshift), seeded from SYNC_TEST_SEED or the
  * kernel; the seed is printed so a failing run can be repeated. */
 uint64_t st_seed(void);
