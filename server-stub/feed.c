@@ -163,6 +163,17 @@ purge(struct store_db *db, int64_t *purged)
 		if (rc == 0)
 			*purged = top;
 	}
+	/* Ended sessions: a token of theirs fails just the same without the row. */
+	if (rc == 0) {
+		rc = store_db_stmt(db, "DELETE FROM sessions WHERE revoked = 1 OR expires_at < ?",
+		                   &stmt);
+		if (rc == 0) {
+			sqlite3_bind_int64(stmt, 1, lc_now());
+			rc = sqlite3_step(stmt) == SQLITE_DONE
+			         ? 0
+			         : store_db_fail(db, SQLITE_ERROR, "purge sessions");
+		}
+	}
 	if (rc == 0) {
 		rc = store_db_stmt(db, "DELETE FROM idempotency WHERE created_at < ?", &stmt);
 		if (rc == 0) {
