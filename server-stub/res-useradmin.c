@@ -11,27 +11,74 @@
 #include "common/mem.h"
 #include "server-stub/srv.h"
 
+/* Who a users list may show: everyone for an admin, else members of departments the
+ * caller administers; filtered by role and a substring of names or email. */
+#define USERS_WHERE                                                                                \
+	" FROM users u WHERE (?1 IS NULL OR role = ?1) AND (?2 IS NULL OR username LIKE ?2 OR "    \
+	"first_name LIKE ?2 OR last_name LIKE ?2 OR email LIKE ?2) AND (?3 OR id IN (SELECT "      \
+	"m.user_id FROM memberships m JOIN memberships me ON me.department_id = m.department_id "  \
+	"AND me.user_id = ?4 AND (me.roles & 4) != 0))"
+
+static int
+users_prepare(struct srv_req *req, const char *sql, const char *role, const char *like,
+              sqlite3_stmt **stmt)
+{
+	int rc = store_db_prepare_new(req->db, sql, stmt);
+
+	if (rc != 0)
+		return rc;
+	store_bind_text(*stmt, 1, role);
+	store_bind_text(*stmt, 2, like);
+	sqlite3_bind_int(*stmt, 3, req->viewer->role == SRV_ROLE_ADMIN);
+	store_bind_text(*stmt, 4, req->viewer->id);
+	return 0;
+}
+
+/* The page of user docs and the total. */
+static int
+users_page(struct srv_req *req, const char *role, const char *like, const struct srv_page *page,
+           cJSON *items, int64_t *total)
+{
+	sqlite3_stmt *stmt;
+	int rc = users_prepare(req, "SELECT count(*)" USERS_WHERE, role, like, &stmt);
+
+	if (rc != 0)
+		return rc;
+	*total = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+	sqlite3_finalize(stmt);
+	rc = users_prepare(req, "SELECT id" USERS_WHERE " ORDER BY username LIMIT ?5 OFFSET ?6",
+	                   role, like, &stmt);
+	if (rc != 0)
+		return rc;
+	sqlite3_bind_int64(stmt, 5, page->limit);
+	sqlite3_bind_int64(stmt, 6, page->offset);
+	while (rc == 0 && sqlite3_step(stmt) == SQLITE_ROW) {
+		cJSON *doc;
+
+		rc = srv_user_doc(req->db, (const char *)sqlite3_column_text(stmt, 0), true, &doc);
+		if (rc == 0)
+			cJSON_AddItemToArray(items, doc);
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
 static void
 users_list(struct srv_req *req, struct srv_resp *resp)
 {
-	static const char *const roles[] = {"learner", "instructor", "admin", NULL};
 	const char *role = srv_query(req, "role"), *search = srv_query(req, "search");
-	bool admin = req->viewer->role == SRV_ROLE_ADMIN;
 	struct srv_check c;
 	struct srv_page page;
-	sqlite3_stmt *stmt;
 	cJSON *items;
 	int64_t total = 0;
-	char *like = NULL;
-	int rc, ok = 0;
+	char *like;
+	int rc;
 
 	if (!srv_perm_check(srv_perm_users_list(req), resp, "user"))
 		return;
 	srv_check_init(&c);
 	srv_page_parse(req, &c, &page);
-	for (int i = 0; role && roles[i]; i++)
-		ok |= strcmp(role, roles[i]) == 0;
-	if (role && !ok)
+	if (role && srv_role_parse(role) < 0)
 		srv_check_bad(&c, "role");
 	if (srv_check_failed(&c, resp)) {
 		srv_check_finish(&c);
@@ -39,61 +86,8 @@ users_list(struct srv_req *req, struct srv_resp *resp)
 	}
 	srv_check_finish(&c);
 	like = search ? lc_asprintf("%%%s%%", search) : NULL;
-	/* A department-admin sees the members of the departments they administer. */
-	rc = store_db_stmt(
-	    req->db,
-	    "SELECT id, count(*) OVER () FROM users u WHERE (?1 IS NULL OR role = ?1) "
-	    "AND (?2 IS NULL OR username LIKE ?2 OR first_name LIKE ?2 OR last_name LIKE ?2 "
-	    "OR email LIKE ?2) AND (?3 OR id IN (SELECT m.user_id FROM memberships m "
-	    "JOIN memberships me ON me.department_id = m.department_id AND me.user_id = ?4 "
-	    "AND (me.roles & 4) != 0)) ORDER BY username LIMIT ?5 OFFSET ?6",
-	    &stmt);
 	items = cJSON_CreateArray();
-	if (rc == 0) {
-		char ids[100][LC_UUID_LEN + 1];
-		int n = 0;
-
-		store_bind_text(stmt, 1, role);
-		store_bind_text(stmt, 2, like);
-		sqlite3_bind_int(stmt, 3, admin);
-		store_bind_text(stmt, 4, req->viewer->id);
-		sqlite3_bind_int64(stmt, 5, page.limit);
-		sqlite3_bind_int64(stmt, 6, page.offset);
-		while ((rc = sqlite3_step(stmt)) == SQLITE_ROW && n < 100) {
-			snprintf(ids[n++], LC_UUID_LEN + 1, "%s",
-			         (const char *)sqlite3_column_text(stmt, 0));
-			total = sqlite3_column_int64(stmt, 1);
-		}
-		rc = (rc == SQLITE_DONE || rc == SQLITE_ROW) ? 0
-		                                             : store_db_fail(req->db, rc, "users");
-		for (int i = 0; rc == 0 && i < n; i++) {
-			cJSON *doc;
-
-			rc = srv_user_doc(req->db, ids[i], true, &doc);
-			if (rc == 0)
-				cJSON_AddItemToArray(items, doc);
-		}
-	}
-	/* Past the last page the window count is gone: count separately. */
-	if (rc == 0 && cJSON_GetArraySize(items) == 0 && page.offset > 0) {
-		rc = store_db_stmt(
-		    req->db,
-		    "SELECT count(*) FROM users u WHERE (?1 IS NULL OR role = ?1) "
-		    "AND (?2 IS NULL OR username LIKE ?2 OR first_name LIKE ?2 OR last_name LIKE "
-		    "?2 "
-		    "OR email LIKE ?2) AND (?3 OR id IN (SELECT m.user_id FROM memberships m "
-		    "JOIN memberships me ON me.department_id = m.department_id AND me.user_id = ?4 "
-		    "AND (me.roles & 4) != 0))",
-		    &stmt);
-		if (rc == 0) {
-			store_bind_text(stmt, 1, role);
-			store_bind_text(stmt, 2, like);
-			sqlite3_bind_int(stmt, 3, admin);
-			store_bind_text(stmt, 4, req->viewer->id);
-			if (sqlite3_step(stmt) == SQLITE_ROW)
-				total = sqlite3_column_int64(stmt, 0);
-		}
-	}
+	rc = users_page(req, role, like, &page, items, &total);
 	free(like);
 	if (rc != 0) {
 		cJSON_Delete(items);
