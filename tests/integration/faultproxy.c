@@ -413,7 +413,7 @@ take_fault(struct fp_proxy *p, const char *path, int *delay_ms)
 }
 
 static void
-capture(struct fp_proxy *p, const char *path, const struct message *resp)
+capture(struct fp_proxy *p, const char *path, const struct message *req, const struct message *resp)
 {
 	struct fp_response *r;
 
@@ -431,6 +431,10 @@ capture(struct fp_proxy *p, const char *path, const struct message *resp)
 		if (resp->body.len > 0)
 			memcpy(r->body, resp->body.data, resp->body.len);
 		r->body[resp->body.len] = '\0';
+		r->request_len = req->raw.len;
+		r->request = lc_malloc(req->raw.len + 1);
+		memcpy(r->request, req->raw.data, req->raw.len);
+		r->request[req->raw.len] = '\0';
 	}
 	pthread_mutex_unlock(&p->lock);
 }
@@ -566,7 +570,7 @@ handle_one(struct conn *c, struct lc_buf *in)
 		goto out;
 	if (fault == FP_REPEAT && exchange(c, &req, strcmp(method, "HEAD") == 0, &resp) < 0)
 		goto out;
-	capture(c->proxy, target, &resp);
+	capture(c->proxy, target, &req, &resp);
 	rc = deliver(c, fault, delay_ms, &resp);
 	if (rc == 0 && wants_close(req.raw.data, req.head_len))
 		rc = -1;
@@ -809,6 +813,7 @@ fp_responses_free(struct fp_response *responses, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(responses[i].head);
 		free(responses[i].body);
+		free(responses[i].request);
 	}
 	free(responses);
 }

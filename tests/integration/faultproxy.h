@@ -79,6 +79,8 @@ struct fp_response {
 	char *head;
 	char *body;
 	size_t body_len;
+	char *request; /* the raw request that got this answer (head and body as sent) */
+	size_t request_len;
 };
 
 /*

@@ -326,6 +326,9 @@ test_chunked_response_is_relayed_and_captured_unframed(void **state)
 	assert_int_equal(n, 1);
 	assert_string_equal(resp[0].body, "one two three four five six seven eight nine");
 	assert_non_null(strcasestr(resp[0].head, "transfer-encoding: chunked"));
+	assert_true(resp[0].request_len > 2);
+	assert_non_null(strstr(resp[0].request, "POST /chunked HTTP/1.1\r\n"));
+	assert_string_equal(resp[0].request + resp[0].request_len - 2, "{}");
 	fp_responses_free(resp, n);
 	lc_buf_finish(&out);
 }
