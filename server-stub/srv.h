@@ -61,7 +61,7 @@
 struct srv_ctx {
 	char *db_path;
 	unsigned char sign_key[32];   /* HMAC-SHA256 key for access tokens, kept in the db */
-	pthread_mutex_t lock;         /* guards the two lists below */
+	pthread_mutex_t lock;         /* guards the lists and last_purge below */
 	struct srv_thread_db *dbs;    /* every connection opened, for closing */
 	struct srv_login_fail *fails; /* login rate limit, per username */
 	int64_t last_purge;           /* when tombstones were last purged (feed.c) */
