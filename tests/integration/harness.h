@@ -152,6 +152,14 @@ int h_make_department(const struct h_server *srv, const char *admin_token, const
 int h_grant_department(const struct h_server *srv, const char *admin_token, const char *user_id,
                        const char *department_id, const char *roles_json);
 
+/*
+ * The first key (id, rev, created_at, updated_at, then the NULL-terminated keys) that doc
+ * lacks, or a timestamp that is not RFC 3339 UTC; NULL when all is well.
+ */
+const char *h_missing_key(const cJSON *doc, const char *const *keys);
+/* True when the "items" of a list response hold an element whose "id" is id. */
+bool h_list_has(const struct h_resp *r, const char *id);
+
 /* Copies a string member of json into out (H_ID_LEN + 1); -1 when missing. */
 int h_copy_id(const cJSON *json, const char *dotted, char out[H_ID_LEN + 1]);
 
@@ -196,6 +204,14 @@ const char *h_actor_name(enum h_actor a);
 		if (h_r_->status != (long)(want))                                                  \
 			fail_msg("%s:%d: want %d, got %ld: %.600s", __FILE__, __LINE__,            \
 			         (int)(want), h_r_->status, h_r_->body != NULL ? h_r_->body : ""); \
+	} while (0)
+
+/* Fails the test unless doc has every key of the NULL-terminated keys (see h_missing_key). */
+#define H_EXPECT_KEYS(doc, what, keys)                                                             \
+	do {                                                                                       \
+		const char *h_k_ = h_missing_key((doc), (keys));                                   \
+		if (h_k_ != NULL)                                                                  \
+			fail_msg("%s:%d: %s lacks a good %s", __FILE__, __LINE__, (what), h_k_);   \
 	} while (0)
 
 /* Fails the test unless the response is status want with exactly the error body of type. */
