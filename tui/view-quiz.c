@@ -315,11 +315,73 @@ question_results(const cJSON *attempt, const char *question_id, bool *correct)
 	return NULL;
 }
 
+/* The per-question results of a graded attempt from row y; returns the next free row. */
+static int
+draw_results(struct quiz *qz, const cJSON *graded, int y, int max_y)
+{
+	char line[256];
+
+	tui_put(y++, 1, "Results of your last graded attempt", COLS - 2,
+	        tui_attr(TUI_ROLE_HEADING));
+	for (int q = 0; q < qz->n_qs && y < max_y - 1; q++) {
+		bool correct = false;
+		const char *have = question_results(graded, qz->qs[q].id, &correct);
+
+		snprintf(line, sizeof(line), "%s  %d. %s",
+		         have == NULL ? "   "
+		         : correct    ? "[+]"
+		                      : "[-]",
+		         q + 1, qz->qs[q].prompt);
+		tui_put(y++, 3, line, COLS - 4,
+		        have == NULL ? A_NORMAL
+		        : correct    ? tui_attr(TUI_ROLE_GOOD)
+		                     : tui_attr(TUI_ROLE_BAD));
+	}
+	return y;
+}
+
+/* The attempts so far from row y; *graded gets the last graded one (or NULL). */
+static int
+draw_attempts(struct quiz *qz, int y, int max_y, const cJSON **graded)
+{
+	const cJSON *a;
+	char line[256];
+	int i = 0;
+
+	*graded = NULL;
+	tui_put(y++, 1, "Your attempts", COLS - 2, tui_attr(TUI_ROLE_HEADING));
+	if (cJSON_GetArraySize(qz->attempts) == 0)
+		tui_put(y++, 3, "None yet.", COLS - 4, tui_attr(TUI_ROLE_DIM));
+	cJSON_ArrayForEach(a, qz->attempts)
+	{
+		const cJSON *score = cJSON_GetObjectItemCaseSensitive(a, "score");
+		const char *when = tui_json_str(a, "submitted_at");
+		bool pending = tui_json_bool(a, "_pending");
+
+		i++;
+		if (!cJSON_IsNumber(score) || pending) {
+			snprintf(line, sizeof(line), "%d. %.10s  waiting to be graded%s", i, when,
+			         pending ? " (not yet sent)" : "");
+			if (y < max_y)
+				tui_put(y++, 3, line, COLS - 4, tui_attr(TUI_ROLE_WARN));
+			continue;
+		}
+		*graded = a;
+		snprintf(line, sizeof(line), "%d. %.10s  score %g / %g  %s", i, when,
+		         score->valuedouble, tui_json_num(a, "max_score", 0),
+		         tui_json_bool(a, "passed") ? "passed" : "not passed");
+		if (y < max_y)
+			tui_put(y++, 3, line, COLS - 4,
+			        tui_json_bool(a, "passed") ? tui_attr(TUI_ROLE_GOOD) : A_NORMAL);
+	}
+	return y;
+}
+
 static void
 draw_overview(struct tui_app *app, struct quiz *qz)
 {
-	int y = tui_body_top(), max_y = LINES - 1, left = remaining(qz), i = 0;
-	const cJSON *a, *graded = NULL;
+	int y = tui_body_top(), max_y = LINES - 1, left = remaining(qz);
+	const cJSON *graded = NULL;
 	char line[256];
 
 	if (left < 0)
@@ -329,50 +391,9 @@ draw_overview(struct tui_app *app, struct quiz *qz)
 		snprintf(line, sizeof(line), "%d question%s   attempts remaining: %d of %d",
 		         qz->n_qs, qz->n_qs == 1 ? "" : "s", left, qz->max_attempts);
 	tui_put(y++, 1, line, COLS - 2, A_BOLD);
-	y++;
-	tui_put(y++, 1, "Your attempts", COLS - 2, tui_attr(TUI_ROLE_HEADING));
-	if (cJSON_GetArraySize(qz->attempts) == 0)
-		tui_put(y++, 3, "None yet.", COLS - 4, tui_attr(TUI_ROLE_DIM));
-	cJSON_ArrayForEach(a, qz->attempts)
-	{
-		const cJSON *score = cJSON_GetObjectItemCaseSensitive(a, "score");
-		const char *when = tui_json_str(a, "submitted_at");
-
-		i++;
-		if (!cJSON_IsNumber(score) || tui_json_bool(a, "_pending")) {
-			snprintf(line, sizeof(line), "%d. %.10s  waiting to be graded%s", i, when,
-			         tui_json_bool(a, "_pending") ? " (not yet sent)" : "");
-			if (y < max_y)
-				tui_put(y++, 3, line, COLS - 4, tui_attr(TUI_ROLE_WARN));
-			continue;
-		}
-		graded = a;
-		snprintf(line, sizeof(line), "%d. %.10s  score %g / %g  %s", i, when,
-		         score->valuedouble, tui_json_num(a, "max_score", 0),
-		         tui_json_bool(a, "passed") ? "passed" : "not passed");
-		if (y < max_y)
-			tui_put(y++, 3, line, COLS - 4,
-			        tui_json_bool(a, "passed") ? tui_attr(TUI_ROLE_GOOD) : A_NORMAL);
-	}
-	if (graded != NULL && y + 2 < max_y) {
-		y++;
-		tui_put(y++, 1, "Results of your last graded attempt", COLS - 2,
-		        tui_attr(TUI_ROLE_HEADING));
-		for (int q = 0; q < qz->n_qs && y < max_y - 1; q++) {
-			bool correct = false;
-			const char *have = question_results(graded, qz->qs[q].id, &correct);
-
-			snprintf(line, sizeof(line), "%s  %d. %s",
-			         have == NULL ? "   "
-			         : correct    ? "[+]"
-			                      : "[-]",
-			         q + 1, qz->qs[q].prompt);
-			tui_put(y++, 3, line, COLS - 4,
-			        have == NULL ? A_NORMAL
-			        : correct    ? tui_attr(TUI_ROLE_GOOD)
-			                     : tui_attr(TUI_ROLE_BAD));
-		}
-	}
+	y = draw_attempts(qz, y + 1, max_y, &graded);
+	if (graded != NULL && y + 2 < max_y)
+		y = draw_results(qz, graded, y + 1, max_y);
 	if (y + 1 < max_y)
 		tui_put(y + 1, 1,
 		        left == 0       ? "No attempts left."
