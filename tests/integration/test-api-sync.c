@@ -22,250 +22,13 @@
 #include "common/buf.h"
 #include "common/mem.h"
 #include "common/uuid.h"
-#include "harness.h"
+#include "harness-replica.h"
 
 static struct h_world world;
 
 #define SRV (&world.srv)
 #define OWNER (world.u[H_OWNER].access)
 #define ADMIN (world.u[H_ADMIN].access)
-
-/* ---- A replica kept by the test ------------------------------------------------------------- */
-
-struct replica {
-	char client_id[H_ID_LEN + 1];
-	cJSON *cursors; /* scope -> seq */
-	cJSON *rows;    /* scope -> {"type\tid": rev} */
-	cJSON *scopes;  /* the last "scopes" list */
-	cJSON *changes; /* every change received by the last replica_sync() */
-	char *raw;      /* every body received by the last replica_sync(), concatenated */
-	cJSON *resets;  /* every scope the server listed in "reset" */
-	int limit;      /* "limit" of each request */
-	int rounds;     /* requests made by the last replica_sync() */
-};
-
-static void
-replica_init(struct replica *rp)
-{
-	memset(rp, 0, sizeof(*rp));
-	lc_uuid_new(rp->client_id);
-	rp->cursors = cJSON_CreateObject();
-	rp->rows = cJSON_CreateObject();
-	rp->scopes = cJSON_CreateArray();
-	rp->changes = cJSON_CreateArray();
-	rp->resets = cJSON_CreateArray();
-	rp->limit = 1000;
-}
-
-static void
-replica_free(struct replica *rp)
-{
-	cJSON_Delete(rp->cursors);
-	cJSON_Delete(rp->rows);
-	cJSON_Delete(rp->scopes);
-	cJSON_Delete(rp->changes);
-	cJSON_Delete(rp->resets);
-	free(rp->raw);
-}
-
-static bool
-in_list(const cJSON *list, const char *s)
-{
-	const cJSON *it;
-	cJSON_ArrayForEach(it, list)
-	{
-		if (cJSON_IsString(it) && strcmp(it->valuestring, s) == 0)
-			return true;
-	}
-	return false;
-}
-
-static void
-apply_change(struct replica *rp, const cJSON *ch)
-{
-	const char *scope = h_json_str(ch, "scope"), *type = h_json_str(ch, "type");
-	const char *id = h_json_str(ch, "id");
-	if (scope == NULL || type == NULL || id == NULL ||
-	    !cJSON_IsNumber(cJSON_GetObjectItem(ch, "rev")))
-		fail_msg("a change without scope, type, id or rev: %s", cJSON_PrintUnformatted(ch));
-	bool deleted = cJSON_IsTrue(cJSON_GetObjectItem(ch, "deleted"));
-	const cJSON *doc = cJSON_GetObjectItem(ch, "doc");
-	if (deleted && !cJSON_IsNull(doc))
-		fail_msg("a tombstone with a doc: %s", cJSON_PrintUnformatted(ch));
-	if (!deleted && !cJSON_IsObject(doc))
-		fail_msg("a live change without a doc: %s", cJSON_PrintUnformatted(ch));
-	cJSON *rows = cJSON_GetObjectItem(rp->rows, scope);
-	if (rows == NULL)
-		rows = cJSON_AddObjectToObject(rp->rows, scope);
-	char key[128];
-	snprintf(key, sizeof(key), "%s\t%s", type, id);
-	cJSON_DeleteItemFromObjectCaseSensitive(rows, key);
-	if (!deleted)
-		cJSON_AddNumberToObject(rows, key, h_json_num(ch, "rev", 0));
-}
-
-/* One POST /sync with the replica's cursors and the given push array (JSON text or NULL). */
-static void
-sync_once(struct replica *rp, const char *token, const char *push, struct h_resp *r)
-{
-	char *cur = cJSON_PrintUnformatted(rp->cursors);
-	char *body = lc_asprintf("{\"client_id\":\"%s\",\"push\":%s,\"cursors\":%s,\"limit\":%d}",
-	                         rp->client_id, push != NULL ? push : "[]", cur, rp->limit);
-	h_call(SRV, "POST", "/sync", token, body, NULL, r);
-	free(cur);
-	free(body);
-}
-
-/* Applies one response; returns true when the server said more. */
-static bool
-absorb(struct replica *rp, const struct h_resp *r, struct lc_buf *raw)
-{
-	lc_buf_puts(raw, r->body);
-	double last = -1;
-	const cJSON *ch;
-	cJSON_ArrayForEach(ch, cJSON_GetObjectItem(r->json, "changes"))
-	{
-		double seq = h_json_num(ch, "seq", -1);
-		if (seq < last)
-			fail_msg("changes out of seq order: %s", r->body);
-		last = seq;
-		apply_change(rp, ch);
-		cJSON_AddItemToArray(rp->changes, cJSON_Duplicate(ch, true));
-	}
-	const cJSON *reset;
-	cJSON_ArrayForEach(reset, cJSON_GetObjectItem(r->json, "reset"))
-	{
-		cJSON_AddItemToArray(rp->resets, cJSON_CreateString(reset->valuestring));
-		cJSON_DeleteItemFromObjectCaseSensitive(rp->rows, reset->valuestring);
-		cJSON_DeleteItemFromObjectCaseSensitive(rp->cursors, reset->valuestring);
-	}
-	cJSON_Delete(rp->cursors);
-	rp->cursors = cJSON_Duplicate(cJSON_GetObjectItem(r->json, "cursors"), true);
-	cJSON_Delete(rp->scopes);
-	rp->scopes = cJSON_Duplicate(cJSON_GetObjectItem(r->json, "scopes"), true);
-	if (rp->cursors == NULL || rp->scopes == NULL)
-		fail_msg("a sync response without cursors or scopes: %s", r->body);
-	/* Drop the rows of scopes no longer listed. */
-	for (cJSON *s = rp->rows->child; s != NULL;) {
-		cJSON *next = s->next;
-		if (!in_list(rp->scopes, s->string))
-			cJSON_Delete(cJSON_DetachItemViaPointer(rp->rows, s));
-		s = next;
-	}
-	return cJSON_IsTrue(cJSON_GetObjectItem(r->json, "more"));
-}
-
-/* Syncs until more is false; the changes and raw bodies of this call are kept in rp. */
-static void
-replica_sync(struct replica *rp, const char *token)
-{
-	cJSON_Delete(rp->changes);
-	rp->changes = cJSON_CreateArray();
-	free(rp->raw);
-	struct lc_buf raw = {0};
-	for (int round = 0;; round++) {
-		if (round > 100)
-			fail_msg("sync never said more:false");
-		struct h_resp r;
-		sync_once(rp, token, NULL, &r);
-		H_EXPECT(r, 200);
-		bool more = absorb(rp, &r, &raw);
-		h_resp_free(&r);
-		rp->rounds = round + 1;
-		if (!more)
-			break;
-	}
-	rp->raw = lc_buf_steal(&raw);
-}
-
-static const cJSON *
-find_change(const struct replica *rp, const char *scope, const char *id)
-{
-	const cJSON *ch;
-	cJSON_ArrayForEach(ch, rp->changes)
-	{
-		if ((scope == NULL || strcmp(h_json_str(ch, "scope"), scope) == 0) &&
-		    strcmp(h_json_str(ch, "id"), id) == 0)
-			return ch;
-	}
-	return NULL;
-}
-
-/* ---- Digests ----------------------------------------------------------------------------------
- */
-
-static int
-cmp_key(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/*
- * SHA-256 over "type\tid\trev\n" sorted by type then id. Sorting the "type\tid" keys as bytes
- * gives that order: a tab sorts before every character of a type name.
- */
-static void
-digest_of(const cJSON *rows, int *count, char hex[65])
-{
-	int n = cJSON_GetArraySize(rows);
-	const char **keys = lc_calloc((size_t)n + 1, sizeof(*keys));
-	int i = 0;
-	const cJSON *it;
-	cJSON_ArrayForEach(it, rows)
-	{
-		keys[i++] = it->string;
-	}
-	qsort(keys, (size_t)n, sizeof(*keys), cmp_key);
-	crypto_hash_sha256_state st;
-	crypto_hash_sha256_init(&st);
-	for (i = 0; i < n; i++) {
-		char line[160];
-		int len =
-		    snprintf(line, sizeof(line), "%s\t%d\n", keys[i],
-		             (int)cJSON_GetObjectItemCaseSensitive(rows, keys[i])->valuedouble);
-		crypto_hash_sha256_update(&st, (const unsigned char *)line, (size_t)len);
-	}
-	unsigned char out[crypto_hash_sha256_BYTES];
-	crypto_hash_sha256_final(&st, out);
-	sodium_bin2hex(hex, 65, out, sizeof(out));
-	*count = n;
-	free(keys);
-}
-
-/* Compares the server's digest of every scope with the replica's. */
-static void
-expect_digests_match(const struct replica *rp, const char *token)
-{
-	struct h_resp r;
-	h_call(SRV, "GET", "/sync/digest", token, NULL, NULL, &r);
-	H_EXPECT(r, 200);
-	const cJSON *scopes = cJSON_GetObjectItem(r.json, "scopes");
-	assert_true(cJSON_IsObject(scopes));
-	const cJSON *s;
-	cJSON_ArrayForEach(s, rp->scopes)
-	{
-		const cJSON *d = cJSON_GetObjectItemCaseSensitive(scopes, s->valuestring);
-		if (d == NULL)
-			fail_msg("no digest for scope %s: %s", s->valuestring, r.body);
-		const cJSON *rows = cJSON_GetObjectItemCaseSensitive(rp->rows, s->valuestring);
-		cJSON *empty = cJSON_CreateObject();
-		int count;
-		char hex[65];
-		digest_of(rows != NULL ? rows : empty, &count, hex);
-		cJSON_Delete(empty);
-		int scount = (int)h_json_num(d, "count", -1);
-		const char *shex = h_json_str(d, "sha256");
-		if (scount != count || shex == NULL || strcmp(shex, hex) != 0) {
-			char *mine = cJSON_PrintUnformatted(rows);
-			fail_msg("scope %s: server count %d sha256 %s; replica count %d sha256 %s; "
-			         "replica rows %s",
-			         s->valuestring, scount, shex != NULL ? shex : "(none)", count, hex,
-			         mine);
-		}
-	}
-	assert_int_equal(cJSON_GetArraySize(scopes), cJSON_GetArraySize(rp->scopes));
-	h_resp_free(&r);
-}
 
 /* ---- Scopes -------------------------------------------------------------------------------------
  */
@@ -286,7 +49,7 @@ test_enrolling_adds_scope_unenrolling_removes_it(void **state)
 	(void)state;
 	struct h_user l = new_learner("scoper");
 	struct replica rp;
-	replica_init(&rp);
+	replica_init(&rp, SRV);
 	replica_sync(&rp, l.access);
 	assert_int_equal(cJSON_GetArraySize(rp.scopes), 2);
 	assert_true(in_list(rp.scopes, "catalog"));
@@ -348,7 +111,7 @@ test_learner_feed_has_no_answers_or_others_attempts(void **state)
 	h_resp_free(&r);
 	free(answers);
 	struct replica rp;
-	replica_init(&rp);
+	replica_init(&rp, SRV);
 	replica_sync(&rp, a.access);
 	const cJSON *ch;
 	int questions = 0;
@@ -374,7 +137,7 @@ test_learner_feed_has_no_answers_or_others_attempts(void **state)
 	expect_digests_match(&rp, a.access);
 	replica_free(&rp);
 	/* Staff see both attempts and the answers. */
-	replica_init(&rp);
+	replica_init(&rp, SRV);
 	replica_sync(&rp, OWNER);
 	char scope[64];
 	snprintf(scope, sizeof(scope), "course:%s", c.id);
@@ -394,7 +157,7 @@ test_docs_equal_get(void **state)
 	(void)state;
 	const char *tok = world.u[H_ENROLLED].access;
 	struct replica rp;
-	replica_init(&rp);
+	replica_init(&rp, SRV);
 	replica_sync(&rp, tok);
 	static const struct {
 		const char *type, *prefix;
@@ -432,18 +195,6 @@ test_docs_equal_get(void **state)
  */
 
 static void
-expect_tombstone(const struct replica *rp, const char *scope, const char *id, const char *type)
-{
-	const cJSON *ch = find_change(rp, scope, id);
-	if (ch == NULL)
-		fail_msg("no tombstone for %s %s in %s", type, id,
-		         scope != NULL ? scope : "any scope");
-	assert_string_equal(h_json_str(ch, "type"), type);
-	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(ch, "deleted")));
-	assert_true(cJSON_IsNull(cJSON_GetObjectItem(ch, "doc")));
-}
-
-static void
 test_cascading_deletes_leave_tombstones(void **state)
 {
 	(void)state;
@@ -455,8 +206,8 @@ test_cascading_deletes_leave_tombstones(void **state)
 	assert_int_equal(h_course_forum(SRV, l.access, &c), 0);
 	snprintf(scope, sizeof(scope), "course:%s", c.id);
 	struct replica staff, learner;
-	replica_init(&staff);
-	replica_init(&learner);
+	replica_init(&staff, SRV);
+	replica_init(&learner, SRV);
 	replica_sync(&staff, OWNER);
 	replica_sync(&learner, l.access);
 	/* A module takes its items and their questions with it. */
@@ -521,7 +272,7 @@ test_user_delete_tombstones_for_staff(void **state)
 	h_resp_free(&r);
 	snprintf(scope, sizeof(scope), "course:%s", c.id);
 	struct replica staff;
-	replica_init(&staff);
+	replica_init(&staff, SRV);
 	replica_sync(&staff, OWNER);
 	assert_non_null(find_change(&staff, scope, aid));
 	h_callf(SRV, "DELETE", ADMIN, NULL, &r, "/users/%s", l.id);
@@ -642,8 +393,8 @@ test_digest_after_incremental_changes(void **state)
 	(void)state;
 	const char *tok = world.u[H_ENROLLED].access;
 	struct replica rp, staff;
-	replica_init(&rp);
-	replica_init(&staff);
+	replica_init(&rp, SRV);
+	replica_init(&staff, SRV);
 	replica_sync(&rp, tok);
 	replica_sync(&staff, OWNER);
 	expect_digests_match(&rp, tok);
@@ -699,7 +450,7 @@ test_push_runs_like_rest_and_replays(void **state)
 	    "\"body\":{\"title\":\"Stale\"}}]",
 	    key, world.course.topic_id, rid, key, world.course.id, key, world.course.topic_id);
 	struct replica rp;
-	replica_init(&rp);
+	replica_init(&rp, SRV);
 	struct h_resp first, again;
 	sync_once(&rp, tok, push, &first);
 	H_EXPECT(first, 200);
@@ -809,8 +560,8 @@ test_small_limit_pages_to_the_same_replica(void **state)
 {
 	(void)state;
 	struct replica big, small;
-	replica_init(&big);
-	replica_init(&small);
+	replica_init(&big, SRV);
+	replica_init(&small, SRV);
 	small.limit = 3;
 	replica_sync(&big, OWNER);
 	replica_sync(&small, OWNER);
@@ -847,7 +598,7 @@ test_unpublished_course_leaves_learner_scopes(void **state)
 	char scope[64];
 	snprintf(scope, sizeof(scope), "course:%s", c.id);
 	struct replica rp;
-	replica_init(&rp);
+	replica_init(&rp, SRV);
 	replica_sync(&rp, l.access);
 	assert_true(in_list(rp.scopes, scope));
 	struct h_resp r;
@@ -879,7 +630,7 @@ test_gaining_staff_rights_resets_the_scope(void **state)
 	char scope[64];
 	snprintf(scope, sizeof(scope), "course:%s", c.id);
 	struct replica rp;
-	replica_init(&rp);
+	replica_init(&rp, SRV);
 	replica_sync(&rp, l.access);
 	const cJSON *q = find_change(&rp, scope, c.q1_id);
 	assert_non_null(q);
@@ -901,7 +652,7 @@ test_push_cannot_target_sync(void **state)
 {
 	(void)state;
 	struct replica rp;
-	replica_init(&rp);
+	replica_init(&rp, SRV);
 	struct h_resp r;
 	sync_once(&rp, world.u[H_ENROLLED].access,
 	          "[{\"key\":\"nested-1\",\"method\":\"POST\",\"path\":\"/api/v1/sync\","
