@@ -218,6 +218,23 @@ test_offline_forum() {
 		grep -o '"id":"[0-9a-f-]*"' | head -1 | cut -d'"' -f4)"
 	e2e_api learner GET "/topics/$topic" | grep -qF "And a reply, also offline. 学习愉快" ||
 		e2e_fail "the reply is not on the server"
+	# Edit the reply (the selected post, our own), then delete the topic.
+	e2e_keys e
+	e2e_wait "Ctrl-D: send"
+	e2e_type " Edited."
+	e2e_keys C-d
+	e2e_wait "also offline. 学习愉快 Edited."
+	e2e_wait "0 waiting" 20
+	e2e_api learner GET "/topics/$topic" | grep -qF "Edited." || e2e_fail "the edit is not on the server"
+	e2e_keys '['
+	e2e_keys d
+	e2e_wait "Delete this topic and all its replies?"
+	e2e_keys y
+	e2e_wait "What do the columns of ls -l mean?"
+	e2e_refute "Written on the train"
+	e2e_wait "0 waiting" 20
+	e2e_api learner GET "/courses/$course/topics" | grep -qF "Written on the train" &&
+		e2e_fail "the deleted topic is still on the server"
 	e2e_quit
 }
 
