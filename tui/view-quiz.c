@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/buf.h"
 #include "common/err.h"
 #include "common/mem.h"
 #include "store/replica.h"
@@ -22,6 +23,7 @@ enum mode { MODE_OVERVIEW, MODE_QUESTION, MODE_REVIEW };
 struct question {
 	char *id;
 	char *prompt;
+	char *plain; /* the prompt as one line of text, Markdown marks removed, for lists */
 	char *kind;
 	char **choices;
 	int n_choices;
@@ -63,6 +65,7 @@ free_questions(struct quiz *qz)
 
 		free(q->id);
 		free(q->prompt);
+		free(q->plain);
 		free(q->kind);
 		for (int c = 0; c < q->n_choices; c++)
 			free(q->choices[c]);
@@ -74,6 +77,26 @@ free_questions(struct quiz *qz)
 	qz->n_qs = 0;
 }
 
+/* Markdown to one line of plain text (code marks, emphasis and links dropped). Caller frees. */
+static char *
+plain_text(const char *markdown)
+{
+	struct tui_md_doc doc = {0};
+	struct lc_buf buf = {0};
+
+	if (tui_md_render(markdown, 10000, &doc) == 0)
+		for (size_t i = 0; i < doc.n; i++) {
+			char *line = tui_md_line_text(&doc.lines[i]);
+
+			if (buf.len > 0 && line[0] != '\0')
+				lc_buf_putc(&buf, ' ');
+			lc_buf_puts(&buf, line);
+			free(line);
+		}
+	tui_md_free(&doc);
+	return lc_buf_steal(&buf);
+}
+
 static void
 load_question(struct question *q, const char *id, const cJSON *doc)
 {
@@ -83,6 +106,7 @@ load_question(struct question *q, const char *id, const cJSON *doc)
 	memset(q, 0, sizeof(*q));
 	q->id = lc_strdup(id);
 	q->prompt = lc_strdup(tui_json_str(doc, "prompt"));
+	q->plain = plain_text(q->prompt);
 	q->kind = lc_strdup(tui_json_str(doc, "kind"));
 	q->chosen = -1;
 	if (strcmp(q->kind, "boolean") == 0) {
@@ -331,7 +355,7 @@ draw_results(struct quiz *qz, const cJSON *graded, int y, int max_y)
 		         have == NULL ? "   "
 		         : correct    ? "[+]"
 		                      : "[-]",
-		         q + 1, qz->qs[q].prompt);
+		         q + 1, qz->qs[q].plain);
 		tui_put(y++, 3, line, COLS - 4,
 		        have == NULL ? A_NORMAL
 		        : correct    ? tui_attr(TUI_ROLE_GOOD)
@@ -463,7 +487,7 @@ draw_review(struct tui_app *app, struct quiz *qz)
 			continue;
 		}
 		answer_summary(&qz->qs[i], ans, sizeof(ans));
-		snprintf(line, sizeof(line), "%d. %s", i + 1, qz->qs[i].prompt);
+		snprintf(line, sizeof(line), "%d. %s", i + 1, qz->qs[i].plain);
 		tui_put(y0 + r, 2, line, COLS / 2 - 3, a);
 		tui_put(y0 + r, COLS / 2, ans, COLS / 2 - 1, a | A_BOLD);
 	}
