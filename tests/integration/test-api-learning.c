@@ -116,51 +116,54 @@ test_enrollment_lifecycle(void **state)
 	h_resp_free(&r);
 }
 
+/* A page: started, completed, and never back to started; one record throughout. */
 static void
-test_progress_and_attempts(void **state)
+page_progress(const struct h_course *c, const struct h_user *l)
 {
-	(void)state;
-	struct h_course c;
-	assert_int_equal(h_make_course(SRV, OWNER, NULL, true, &c), 0);
-	struct h_user l = new_user("prog", NULL);
-	assert_int_equal(h_enroll(SRV, l.access, c.id, NULL), 0);
 	struct h_resp r;
-	char *started =
-	    lc_asprintf("{\"item_id\":\"%s\",\"status\":\"started\",\"time_spent\":30}", c.page_id);
+	char *started = lc_asprintf("{\"item_id\":\"%s\",\"status\":\"started\",\"time_spent\":30}",
+	                            c->page_id);
 	char *done = lc_asprintf("{\"item_id\":\"%s\",\"status\":\"completed\",\"time_spent\":60}",
-	                         c.page_id);
-	h_call(SRV, "POST", "/progress", l.access, started, NULL, &r);
+	                         c->page_id);
+	h_call(SRV, "POST", "/progress", l->access, started, NULL, &r);
 	H_EXPECT(r, 200);
 	H_EXPECT_KEYS(r.json, "progress", progress_keys);
 	assert_string_equal(h_json_str(r.json, "status"), "started");
 	char pid[H_ID_LEN + 1];
 	h_copy_id(r.json, "id", pid);
 	h_resp_free(&r);
-	h_call(SRV, "POST", "/progress", l.access, done, NULL, &r);
+	h_call(SRV, "POST", "/progress", l->access, done, NULL, &r);
 	H_EXPECT(r, 200);
 	assert_string_equal(h_json_str(r.json, "status"), "completed");
 	assert_string_equal(h_json_str(r.json, "id"), pid); /* one record per user and item */
 	h_resp_free(&r);
-	h_call(SRV, "POST", "/progress", l.access, started, NULL, &r);
+	h_call(SRV, "POST", "/progress", l->access, started, NULL, &r);
 	H_EXPECT(r, 200);
 	assert_string_equal(h_json_str(r.json, "status"), "completed"); /* never goes back */
 	h_resp_free(&r);
 	free(started);
 	free(done);
+}
+
+/* The quiz (max_attempts 2): wrong, right, then refused. */
+static void
+quiz_attempts(const struct h_course *c, const struct h_user *l)
+{
+	struct h_resp r;
 	/* A quiz: one wrong, then all right. */
-	char *wrong = lc_asprintf("{\"answers\":{\"%s\":0,\"%s\":41}}", c.q1_id, c.q2_id);
+	char *wrong = lc_asprintf("{\"answers\":{\"%s\":0,\"%s\":41}}", c->q1_id, c->q2_id);
 	char *right =
 	    lc_asprintf("{\"answers\":{\"%s\":1,\"%s\":42},\"started_at\":"
 	                "\"2026-11-23T06:00:00Z\",\"submitted_at\":\"2026-11-23T06:05:00Z\"}",
-	                c.q1_id, c.q2_id);
-	h_callf(SRV, "POST", l.access, wrong, &r, "/items/%s/attempts", c.quiz_id);
+	                c->q1_id, c->q2_id);
+	h_callf(SRV, "POST", l->access, wrong, &r, "/items/%s/attempts", c->quiz_id);
 	H_EXPECT(r, 201);
 	assert_true(h_json_num(r.json, "score", -1) == 0);
 	assert_true(h_json_num(r.json, "max_score", -1) == 2);
 	assert_false(cJSON_IsTrue(cJSON_GetObjectItem(r.json, "passed")));
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(r.json, "results")), 2);
 	h_resp_free(&r);
-	h_callf(SRV, "POST", l.access, right, &r, "/items/%s/attempts", c.quiz_id);
+	h_callf(SRV, "POST", l->access, right, &r, "/items/%s/attempts", c->quiz_id);
 	H_EXPECT(r, 201);
 	assert_true(h_json_num(r.json, "score", -1) == 2);
 	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(r.json, "passed")));
@@ -173,15 +176,28 @@ test_progress_and_attempts(void **state)
 	}
 	h_resp_free(&r);
 	/* max_attempts 2: a third is refused. */
-	h_callf(SRV, "POST", l.access, right, &r, "/items/%s/attempts", c.quiz_id);
+	h_callf(SRV, "POST", l->access, right, &r, "/items/%s/attempts", c->quiz_id);
 	H_EXPECT_ERROR(r, 409, "conflict_error");
 	h_resp_free(&r);
 	free(wrong);
 	free(right);
-	h_callf(SRV, "GET", l.access, NULL, &r, "/items/%s/attempts", c.quiz_id);
+	h_callf(SRV, "GET", l->access, NULL, &r, "/items/%s/attempts", c->quiz_id);
 	H_EXPECT(r, 200);
 	assert_int_equal((int)h_json_num(r.json, "total", -1), 2);
 	h_resp_free(&r);
+}
+
+static void
+test_progress_and_attempts(void **state)
+{
+	(void)state;
+	struct h_course c;
+	assert_int_equal(h_make_course(SRV, OWNER, NULL, true, &c), 0);
+	struct h_user l = new_user("prog", NULL);
+	assert_int_equal(h_enroll(SRV, l.access, c.id, NULL), 0);
+	struct h_resp r;
+	page_progress(&c, &l);
+	quiz_attempts(&c, &l);
 	/* Both items completed: 100 percent; the quiz was marked completed by passing it. */
 	h_callf(SRV, "GET", l.access, NULL, &r, "/progress/courses/%s", c.id);
 	H_EXPECT(r, 200);
@@ -216,6 +232,25 @@ test_progress_and_attempts(void **state)
 	H_EXPECT(r, 200);
 	assert_int_equal((int)h_json_num(r.json, "completed", -1), 1);
 	assert_true(h_json_num(r.json, "completion_rate", -1) == 1);
+	h_resp_free(&r);
+}
+
+/* Bodies are 1..20000 characters. */
+static void
+reply_body_limits(const char *token, const char *topic_id)
+{
+	struct h_resp r;
+	char *big = lc_malloc(20001 + 32);
+	int n = snprintf(big, 32, "{\"body\":\"");
+	memset(big + n, 'x', 20001);
+	snprintf(big + n + 20001, 8, "\"}");
+	h_callf(SRV, "POST", token, big, &r, "/topics/%s/replies", topic_id);
+	free(big);
+	H_EXPECT_ERROR(r, 400, "invalid_request_error");
+	assert_true(h_invalid_params_are(&r, "body"));
+	h_resp_free(&r);
+	h_callf(SRV, "POST", token, "{\"body\":\"\"}", &r, "/topics/%s/replies", topic_id);
+	H_EXPECT_ERROR(r, 400, "invalid_request_error");
 	h_resp_free(&r);
 }
 
@@ -276,19 +311,7 @@ test_forum_topics_and_replies(void **state)
 	H_EXPECT(r, 200);
 	assert_string_equal(h_json_str(r.json, "body"), "Answer, edited");
 	h_resp_free(&r);
-	/* Body 1..20000 characters. */
-	char *big = lc_malloc(20001 + 32);
-	int n = snprintf(big, 32, "{\"body\":\"");
-	memset(big + n, 'x', 20001);
-	snprintf(big + n + 20001, 8, "\"}");
-	h_callf(SRV, "POST", l.access, big, &r, "/topics/%s/replies", t1);
-	free(big);
-	H_EXPECT_ERROR(r, 400, "invalid_request_error");
-	assert_true(h_invalid_params_are(&r, "body"));
-	h_resp_free(&r);
-	h_callf(SRV, "POST", l.access, "{\"body\":\"\"}", &r, "/topics/%s/replies", t1);
-	H_EXPECT_ERROR(r, 400, "invalid_request_error");
-	h_resp_free(&r);
+	reply_body_limits(l.access, t1);
 	h_callf(SRV, "DELETE", OWNER, NULL, &r, "/replies/%s", r1);
 	H_EXPECT(r, 204);
 	h_resp_free(&r);
