@@ -311,6 +311,44 @@ test_no_color() {
 	e2e_quit
 }
 
+test_conflict() {
+	e2e_start_server
+	e2e_cli_login
+	e2e_tui_start 100 30
+	e2e_wait "My courses"
+	e2e_open_course_details shell "Unix shell basics"
+	e2e_keys f
+	e2e_select "cd into a folder with a space"
+	e2e_keys Enter
+	e2e_wait "Quote the name"
+	# Meanwhile the same reply is rewritten on the server (this replica has not synced).
+	local course topic reply
+	course="$(e2e_api learner GET '/courses?search=shell' | grep -o '"id":"[0-9a-f-]*"' |
+		head -1 | cut -d'"' -f4)"
+	topic="$(e2e_api learner GET "/courses/$course/topics" |
+		grep -o '{[^{}]*cd into a folder with a space[^{}]*}' | grep -o '"id":"[0-9a-f-]*"' |
+		head -1 | cut -d'"' -f4)"
+	reply="$(e2e_api learner GET "/topics/$topic" | grep -o '{[^{}]*Quote the name[^{}]*}' |
+		grep -o '"id":"[0-9a-f-]*"' | head -1 | cut -d'"' -f4)"
+	[ -n "$reply" ] || e2e_fail "cannot find the learner's reply on the server"
+	e2e_api learner PATCH "/replies/$reply" '{"body":"Rewritten on the server: THEIRS"}' |
+		grep -qF THEIRS || e2e_fail "the server-side edit failed"
+	e2e_keys Tab
+	e2e_keys e
+	e2e_wait "Ctrl-D: send"
+	e2e_type " MINE"
+	e2e_keys C-d
+	e2e_wait "1 sync issue (i)" 30
+	e2e_keys i
+	e2e_wait "conflict"
+	e2e_wait "PATCH /api/v1/replies/$reply"
+	e2e_wait "Your content:"
+	e2e_wait "MINE"
+	e2e_wait "The server's version:"
+	e2e_wait "Rewritten on the server: THEIRS"
+	e2e_quit
+}
+
 # Starts lectern under a shell that records the terminal modes once lectern is gone.
 start_recording() {
 	tmux -L "$E2E_SOCK" -f /dev/null new-session -d -s "$E2E_SESSION" -x 100 -y 30 \
@@ -354,14 +392,14 @@ test_signals() {
 }
 
 case "${1:-}" in
-login | catalog | enroll | reader | quiz | offline_forum | rejected | resize | no_color | signals)
+login | catalog | enroll | reader | quiz | offline_forum | rejected | conflict | resize | no_color | signals)
 	[ -n "${LECTERN:-}" ] && [ -n "${LECTERND:-}" ] || { echo "set LECTERN and LECTERND" >&2; exit 1; }
 	command -v tmux >/dev/null || { echo "tmux is missing" >&2; exit 77; }
 	"test_$1"
 	echo "ok: $1"
 	;;
 *)
-	echo "usage: e2e.sh login|catalog|enroll|reader|quiz|offline_forum|rejected|resize|no_color|signals" >&2
+	echo "usage: e2e.sh login|catalog|enroll|reader|quiz|offline_forum|rejected|conflict|resize|no_color|signals" >&2
 	exit 1
 	;;
 esac
