@@ -128,6 +128,10 @@ apply_response(struct store_db *db, const struct store_outbox_entry *entries, si
 			rc = apply_result(db, &entries[i], p, t);
 		else
 			t->retry++; /* unanswered: it goes again with the same key */
+		/* Another process on this replica (the TUI beside `lectern sync`) may have had
+		 * the same answer, replayed by its key, and settled the entry first. */
+		if (rc == -LC_ENOTFOUND)
+			rc = 0;
 	}
 	if (rc == 0)
 		rc = store_apply_batch(db, &batch);
