@@ -382,9 +382,15 @@ test_signals() {
 	tmux -L "$E2E_SOCK" kill-session -t "$E2E_SESSION"
 	start_recording
 	e2e_wait "Unix shell basics"
-	local sh_pid pid
+	local sh_pid pid="" p
 	sh_pid="$(tmux -L "$E2E_SOCK" display-message -p -t "$E2E_SESSION" '#{pane_pid}')"
-	pid="$(pgrep -P "$sh_pid" | head -1)"
+	# The shell's child, found through /proc (pgrep is not always installed).
+	for p in /proc/[0-9]*; do
+		if [ "$(cut -d' ' -f4 "$p/stat" 2>/dev/null)" = "$sh_pid" ]; then
+			pid="${p#/proc/}"
+			break
+		fi
+	done
 	[ -n "$pid" ] || e2e_fail "cannot find lectern's process"
 	# A crash: the handler restores the terminal, then dies by the same signal.
 	kill -SEGV "$pid"
