@@ -117,8 +117,15 @@ test_dropped_cut_delayed_repeated_syncs_lose_and_double_nothing(void **state)
 			print_error("round %d (%s x%d): %d writes wrong\n", round,
 			            fp_fault_name(fault), count, rc);
 		assert_int_equal(rc, 0);
+		rc = st_replica_issues(&f->cl);
+		if (rc != 0)
+			print_error("round %d (%s x%d): %d sync issues listed\n", round,
+			            fp_fault_name(fault), count, rc);
+		assert_int_equal(rc, 0);
 	}
 	assert_int_equal(st_ledger_check(&f->ledger, &f->w.learner, f->w.courses[0].id, 0), 0);
+	/* Nothing here is refused by the server: no write may end up listed as rejected. */
+	assert_int_equal(st_replica_issues(&f->cl), 0);
 	for (int i = 1; i < FP_FAULT_COUNT; i++) {
 		print_message("%-14s %d rounds\n", fp_fault_name((enum fp_fault)i), seen[i]);
 		assert_true(seen[i] > 0);

@@ -114,6 +114,8 @@ test_sync_killed_at_random_moments_loses_and_doubles_nothing(void **state)
 	}
 	/* Every write of every run, once more at the end (edits may have hidden older ones). */
 	assert_int_equal(st_ledger_check(&f->ledger, &f->w.learner, f->w.courses[0].id, 0), 0);
+	/* Nothing here is refused by the server: no write may end up listed as rejected. */
+	assert_int_equal(st_replica_issues(&f->w.cl), 0);
 	print_message("%d of %d syncs were killed before they finished, %d of them after the "
 	              "server had run their push (typical sync %lld ms)\n",
 	              killed, RUNS, killed_after_server_acted, (long long)typical_ms);

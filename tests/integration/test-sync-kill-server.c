@@ -118,6 +118,8 @@ test_server_killed_mid_push_loses_and_doubles_nothing(void **state)
 		assert_int_equal(rc, 0);
 	}
 	assert_int_equal(st_ledger_check(&f->ledger, &f->w.learner, f->w.courses[0].id, 0), 0);
+	/* Nothing here is refused by the server: no write may end up listed as rejected. */
+	assert_int_equal(st_replica_issues(&f->w.cl), 0);
 	print_message("%d of %d syncs saw the server die, %d of them after it had committed "
 	              "their push (typical sync %lld ms)\n",
 	              interrupted, RUNS, committed_unanswered, (long long)typical_ms);

@@ -408,6 +408,27 @@ st_replica_open(const struct st_client *cl, struct store_db **db)
 	return rc < 0 ? -1 : 0;
 }
 
+int
+st_replica_issues(const struct st_client *cl)
+{
+	struct store_db *db = NULL;
+	struct store_issue *issues = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (st_replica_open(cl, &db) < 0)
+		return -1;
+	rc = store_issues_list(db, &issues, &n);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		fprintf(stderr, "st: sync issue: %s %s %s -> %d %s\n", issues[i].kind,
+		        issues[i].method != NULL ? issues[i].method : "",
+		        issues[i].path != NULL ? issues[i].path : "", issues[i].status,
+		        issues[i].message != NULL ? issues[i].message : "");
+	store_issues_free(issues, n);
+	store_db_close(db);
+	return rc < 0 ? -1 : (int)n;
+}
+
 static int
 file_contains(const char *path, const char *needle)
 {

@@ -77,6 +77,12 @@ struct store_db;
 
 /* Finds the replica (the SQLite file in the client's data dir) and opens it with store/. */
 int st_replica_open(const struct st_client *cl, struct store_db **db);
+/*
+ * Number of sync issues (rejected writes and conflicts) the replica lists, or -1 when it
+ * cannot be read. Tests where nothing may be refused expect 0: a write that landed but is
+ * listed as refused (a replay answered 409, say) is a bug as much as a lost one.
+ */
+int st_replica_issues(const struct st_client *cl);
 /* Number of files under dir (any depth: the replica, its -wal and -shm) holding needle. */
 int st_dir_contains(const char *dir, const char *needle);
 

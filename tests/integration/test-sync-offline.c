@@ -209,6 +209,7 @@ test_fifty_offline_writes_land_exactly_once_after_one_sync(void **state)
 		print_error("sync --verify exited %d: %s\n", rc, st_last_stderr());
 	assert_int_equal(rc, 0);
 	check_server(o);
+	assert_int_equal(st_replica_issues(&o->w.cl), 0);
 
 	/* Replaying: another sync changes nothing on the server. */
 	assert_int_equal(st_lectern(&o->w.cl, NULL, NULL, "sync", "--verify", NULL), 0);
