@@ -223,18 +223,11 @@ main(int argc, char **argv)
 		rc = create_user(&ctx, &o);
 	} else {
 		rc = 0;
-#ifdef SRV_HAVE_SEED
 		if (o.seed_demo && srv_seed_demo(&ctx, &cause) != 0) {
 			fprintf(stderr, "lecternd: --seed-demo: %s\n", cause ? cause : "failed");
 			free(cause);
 			rc = 1;
 		}
-#else
-		if (o.seed_demo) {
-			fprintf(stderr, "lecternd: --seed-demo is not built in\n");
-			rc = 1;
-		}
-#endif
 		if (rc == 0)
 			rc = serve(&ctx, &o);
 	}

@@ -13,49 +13,19 @@ static const struct srv_route *const route_tables[] = {
     srv_routes_users,
     srv_routes_departments,
     srv_routes_sync,
-#ifdef SRV_HAVE_COURSES
     srv_routes_courses,
-#endif
-#ifdef SRV_HAVE_MODULES
     srv_routes_modules,
-#endif
-#ifdef SRV_HAVE_ITEMS
     srv_routes_items,
-#endif
-#ifdef SRV_HAVE_QUESTIONS
     srv_routes_questions,
-#endif
-#ifdef SRV_HAVE_LEARNING
     srv_routes_learning,
-#endif
-#ifdef SRV_HAVE_FORUMS
     srv_routes_forums,
-#endif
     NULL,
 };
 
 static const struct srv_type *const type_tables[] = {
-    srv_types_users,
-    srv_types_departments,
-#ifdef SRV_HAVE_COURSES
-    srv_types_courses,
-#endif
-#ifdef SRV_HAVE_MODULES
-    srv_types_modules,
-#endif
-#ifdef SRV_HAVE_ITEMS
-    srv_types_items,
-#endif
-#ifdef SRV_HAVE_QUESTIONS
-    srv_types_questions,
-#endif
-#ifdef SRV_HAVE_LEARNING
-    srv_types_learning,
-#endif
-#ifdef SRV_HAVE_FORUMS
-    srv_types_forums,
-#endif
-    NULL,
+    srv_types_users,    srv_types_departments, srv_types_courses,
+    srv_types_modules,  srv_types_items,       srv_types_questions,
+    srv_types_learning, srv_types_forums,      NULL,
 };
 
 bool
