@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* Clocks and RFC 3339; see clock.h. */
-#define _GNU_SOURCE /* timegm */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
