@@ -25,11 +25,10 @@ static const struct srv_seed_question fr_quiz[] = {
 static const struct srv_seed_item fr_m1[] = {
     {"Greetings", "page",
      "# Greetings\n\n"
-     "| French | English | when |\n|---|---|---|\n"
-     "| *Bonjour* | Hello, good morning | all day, to anyone |\n"
-     "| *Bonsoir* | Good evening | from late afternoon |\n"
-     "| *Salut* | Hi / bye | friends only |\n"
-     "| *Au revoir* | Goodbye | to anyone |\n\n"
+     "- *Bonjour*: hello, good morning; all day, to anyone\n"
+     "- *Bonsoir*: good evening; from late afternoon\n"
+     "- *Salut*: hi / bye; friends only\n"
+     "- *Au revoir*: goodbye; to anyone\n\n"
      "In a shop, always start with *Bonjour, madame* or *Bonjour, monsieur*. Skipping it "
      "sounds rude, whatever you ask next.\n\n"
      "## Tu or vous?\n\n"
@@ -128,9 +127,8 @@ static const struct srv_seed_item mus_m1[] = {
     {"Intervals and chords", "page",
      "# Intervals and chords\n\n"
      "An **interval** is the distance between two notes, counted in semitones:\n\n"
-     "| semitones | name | example |\n|---|---|---|\n"
-     "| 3 | minor third | A-C |\n| 4 | major third | C-E |\n| 7 | perfect fifth | C-G |\n"
-     "| 12 | octave | C-C |\n\n"
+     "- 3 semitones: minor third (A-C)\n- 4 semitones: major third (C-E)\n"
+     "- 7 semitones: perfect fifth (C-G)\n- 12 semitones: octave (C-C)\n\n"
      "Stack a major third and a minor third and you get a **major chord**: C-E-G is C "
      "major. Swap them (minor third first) for a **minor chord**: A-C-E is A minor.\n",
      NULL, 0, 0, false, NULL},
