@@ -182,7 +182,7 @@ start(struct server *s, const char *threads)
 	}
 	close(pipefd[0]);
 	assert_non_null(strstr(line, "lecternd listening on http://127.0.0.1:"));
-	s->port = atoi(strrchr(line, ':') + 1);
+	s->port = (int)strtol(strrchr(line, ':') + 1, NULL, 10);
 	assert_true(s->port > 0);
 }
 
