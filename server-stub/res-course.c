@@ -641,6 +641,34 @@ rc_count(struct store_db *db, const char *sql, const char *param)
 	return n;
 }
 
+void
+rc_reply_children(struct srv_req *req, struct srv_resp *resp, const struct srv_page *page,
+                  const char *table, const char *parent_col, const char *parent_id, rc_doc_fn doc,
+                  void *ctx)
+{
+	char sql[160];
+	sqlite3_stmt *st;
+	cJSON *items;
+
+	snprintf(sql, sizeof sql,
+	         "SELECT id FROM %s WHERE %s = ? ORDER BY position LIMIT ? OFFSET ?", table,
+	         parent_col);
+	if (store_db_prepare_new(req->db, sql, &st) != 0) {
+		srv_internal(req, resp, -LC_EDB, table);
+		return;
+	}
+	store_bind_text(st, 1, parent_id);
+	sqlite3_bind_int64(st, 2, page->limit);
+	sqlite3_bind_int64(st, 3, page->offset);
+	items = cJSON_CreateArray();
+	while (sqlite3_step(st) == SQLITE_ROW)
+		cJSON_AddItemToArray(items,
+		                     doc(req->db, (const char *)sqlite3_column_text(st, 0), ctx));
+	sqlite3_finalize(st);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM %s WHERE %s = ?", table, parent_col);
+	srv_reply(resp, 200, srv_page_body(page, items, rc_count(req->db, sql, parent_id)));
+}
+
 /* Reads the ids of table's rows under parent (ordered by position) into a new array. */
 static char **
 ordered_ids(struct store_db *db, const char *table, const char *parent_col, const char *parent,

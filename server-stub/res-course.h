@@ -136,6 +136,18 @@ int rc_set(struct store_db *db, const char *table, const char *col, const char *
 /* Runs a "SELECT count(*) ... ?" with one text parameter; 0 on failure. */
 int64_t rc_count(struct store_db *db, const char *sql, const char *param);
 
+/* Renders one row's doc for rc_reply_children(); ctx is the caller's. */
+typedef cJSON *(*rc_doc_fn)(struct store_db *db, const char *id, void *ctx);
+
+/*
+ * Replies 200 with one page of table's rows whose parent_col is parent_id, in position
+ * order, each rendered by doc, and the total; 500 when the query cannot be prepared.
+ * table and parent_col are fixed identifiers of the schema, never input.
+ */
+void rc_reply_children(struct srv_req *req, struct srv_resp *resp, const struct srv_page *page,
+                       const char *table, const char *parent_col, const char *parent_id,
+                       rc_doc_fn doc, void *ctx);
+
 /* Text length in Unicode code points (bodies are limited in characters, not bytes). */
 size_t rc_utf8_len(const char *s);
 

@@ -197,6 +197,12 @@ out:
 	free(positions);
 }
 
+static cJSON *
+item_doc(struct store_db *db, const char *id, void *ctx)
+{
+	return rc_item_doc(db, id);
+}
+
 static void
 items_list(struct srv_req *req, struct srv_resp *resp)
 {
@@ -204,8 +210,6 @@ items_list(struct srv_req *req, struct srv_resp *resp)
 	struct rc_course course;
 	struct srv_check c;
 	struct srv_page page;
-	sqlite3_stmt *st = NULL;
-	cJSON *items;
 
 	srv_check_init(&c);
 	if (rc_load_for(req, resp, "modules", module_id, "module", &course) != 0 ||
@@ -214,26 +218,8 @@ items_list(struct srv_req *req, struct srv_resp *resp)
 	srv_page_parse(req, &c, &page);
 	if (srv_check_failed(&c, resp))
 		goto out;
-	if (store_db_prepare_new(req->db,
-	                         "SELECT id FROM items WHERE module_id = ? ORDER BY position "
-	                         "LIMIT ? OFFSET ?",
-	                         &st) != 0) {
-		srv_internal(req, resp, -LC_EDB, "list items");
-		goto out;
-	}
-	store_bind_text(st, 1, module_id);
-	sqlite3_bind_int64(st, 2, page.limit);
-	sqlite3_bind_int64(st, 3, page.offset);
-	items = cJSON_CreateArray();
-	while (sqlite3_step(st) == SQLITE_ROW)
-		cJSON_AddItemToArray(
-		    items, rc_item_doc(req->db, (const char *)sqlite3_column_text(st, 0)));
-	srv_reply(resp, 200,
-	          srv_page_body(&page, items,
-	                        rc_count(req->db, "SELECT count(*) FROM items WHERE module_id = ?",
-	                                 module_id)));
+	rc_reply_children(req, resp, &page, "items", "module_id", module_id, item_doc, NULL);
 out:
-	sqlite3_finalize(st);
 	srv_check_finish(&c);
 }
 

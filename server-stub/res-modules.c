@@ -27,6 +27,12 @@ module_render(struct srv_req *req, const char *id, cJSON **out)
 	return *out != NULL ? 0 : -LC_ENOTFOUND;
 }
 
+static cJSON *
+module_doc(struct store_db *db, const char *id, void *ctx)
+{
+	return rc_module_doc(db, id);
+}
+
 static void
 modules_list(struct srv_req *req, struct srv_resp *resp)
 {
@@ -34,8 +40,6 @@ modules_list(struct srv_req *req, struct srv_resp *resp)
 	struct rc_course course;
 	struct srv_check c;
 	struct srv_page page;
-	sqlite3_stmt *st = NULL;
-	cJSON *items;
 
 	srv_check_init(&c);
 	if (rc_load_for(req, resp, "courses", course_id, "course", &course) != 0 ||
@@ -44,27 +48,8 @@ modules_list(struct srv_req *req, struct srv_resp *resp)
 	srv_page_parse(req, &c, &page);
 	if (srv_check_failed(&c, resp))
 		goto out;
-	if (store_db_prepare_new(req->db,
-	                         "SELECT id FROM modules WHERE course_id = ? ORDER BY position "
-	                         "LIMIT ? OFFSET ?",
-	                         &st) != 0) {
-		srv_internal(req, resp, -LC_EDB, "list modules");
-		goto out;
-	}
-	store_bind_text(st, 1, course_id);
-	sqlite3_bind_int64(st, 2, page.limit);
-	sqlite3_bind_int64(st, 3, page.offset);
-	items = cJSON_CreateArray();
-	while (sqlite3_step(st) == SQLITE_ROW)
-		cJSON_AddItemToArray(
-		    items, rc_module_doc(req->db, (const char *)sqlite3_column_text(st, 0)));
-	srv_reply(
-	    resp, 200,
-	    srv_page_body(
-	        &page, items,
-	        rc_count(req->db, "SELECT count(*) FROM modules WHERE course_id = ?", course_id)));
+	rc_reply_children(req, resp, &page, "modules", "course_id", course_id, module_doc, NULL);
 out:
-	sqlite3_finalize(st);
 	srv_check_finish(&c);
 }
 

@@ -186,6 +186,13 @@ out:
 	srv_check_finish(&c);
 }
 
+/* ctx points to the viewer's bool "is course staff" (answers are for staff only). */
+static cJSON *
+question_doc(struct store_db *db, const char *id, void *ctx)
+{
+	return rc_question_doc(db, id, *(const bool *)ctx);
+}
+
 static void
 questions_list(struct srv_req *req, struct srv_resp *resp)
 {
@@ -193,8 +200,6 @@ questions_list(struct srv_req *req, struct srv_resp *resp)
 	struct rc_course course;
 	struct srv_check c;
 	struct srv_page page;
-	sqlite3_stmt *st = NULL;
-	cJSON *items;
 	bool staff;
 
 	srv_check_init(&c);
@@ -204,28 +209,8 @@ questions_list(struct srv_req *req, struct srv_resp *resp)
 	srv_page_parse(req, &c, &page);
 	if (srv_check_failed(&c, resp))
 		goto out;
-	if (store_db_prepare_new(req->db,
-	                         "SELECT id FROM questions WHERE item_id = ? ORDER BY position "
-	                         "LIMIT ? OFFSET ?",
-	                         &st) != 0) {
-		srv_internal(req, resp, -LC_EDB, "list questions");
-		goto out;
-	}
-	store_bind_text(st, 1, item_id);
-	sqlite3_bind_int64(st, 2, page.limit);
-	sqlite3_bind_int64(st, 3, page.offset);
-	items = cJSON_CreateArray();
-	while (sqlite3_step(st) == SQLITE_ROW)
-		cJSON_AddItemToArray(
-		    items,
-		    rc_question_doc(req->db, (const char *)sqlite3_column_text(st, 0), staff));
-	srv_reply(
-	    resp, 200,
-	    srv_page_body(
-	        &page, items,
-	        rc_count(req->db, "SELECT count(*) FROM questions WHERE item_id = ?", item_id)));
+	rc_reply_children(req, resp, &page, "questions", "item_id", item_id, question_doc, &staff);
 out:
-	sqlite3_finalize(st);
 	srv_check_finish(&c);
 }
 
