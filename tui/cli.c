@@ -70,7 +70,7 @@ open_replica(const struct cli_ctx *ctx, struct store_db **db)
 	int rc = store_replica_open(ctx->db_path, db, &cause);
 
 	if (rc < 0)
-		return fail(rc, ctx->db_path, cause);
+		return fail(rc, "replica", cause); /* cause names the file */
 	return 0;
 }
 
