@@ -3,11 +3,15 @@
  * Passwords, tokens, sessions and the login rate limit.
  *
  * A session is one login on one device: a row holding the SHA-256 of its refresh token
- * (the token itself is never stored) and whether it was revoked. An access token is
- * "<user_id>.<expires>.<session_id>.<HMAC-SHA256 hex>" signed with the key kept in the
- * database: it is checked without a lookup for its signature and expiry, then against its
- * session so that logout and a password change end it at once.
+ * (the token itself is never stored) and whether it was revoked. An access token is 48
+ * characters of unpadded base64url over 36 bytes: the session id's 16 raw UUID bytes, the
+ * expiry as a 4-byte big-endian count of seconds since the epoch (enough until 2106), and
+ * the first 16 bytes of HMAC-SHA256, with the key kept in the database, over the prefix
+ * "lectern-access-v1" then those 20 bytes. It is checked without a lookup for its
+ * signature and expiry, then against its session, which names the user, so that logout
+ * and a password change end it at once.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -56,58 +60,141 @@ to_hex(const unsigned char *in, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static void
-token_mac(const unsigned char key[32], const char *payload, size_t len, char hex[65])
+/* ---- access tokens ---- */
+
+#define TOKEN_DOMAIN "lectern-access-v1"
+#define TOKEN_SID_BYTES 16
+#define TOKEN_EXP_BYTES 4
+#define TOKEN_PAYLOAD_BYTES (TOKEN_SID_BYTES + TOKEN_EXP_BYTES)
+#define TOKEN_MAC_BYTES 16
+#define TOKEN_BYTES (TOKEN_PAYLOAD_BYTES + TOKEN_MAC_BYTES) /* 36 */
+#define TOKEN_CHARS 48 /* base64url of 36 bytes: 36 / 3 * 4, no padding needed */
+
+_Static_assert(TOKEN_BYTES % 3 == 0 && TOKEN_BYTES / 3 * 4 == TOKEN_CHARS,
+               "the token encodes to whole base64 groups");
+_Static_assert(TOKEN_CHARS < SRV_TOKEN_MAX, "SRV_TOKEN_MAX holds a token and its NUL");
+
+static int
+hex_value(char c)
 {
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* The 16 bytes of a lowercase 8-4-4-4-12 UUID string. Returns 0, or -1 when malformed. */
+static int
+uuid_to_bytes(const char *s, unsigned char out[TOKEN_SID_BYTES])
+{
+	size_t o = 0;
+
+	if (!lc_uuid_valid(s))
+		return -1;
+	for (size_t i = 0; i < LC_UUID_LEN && o < TOKEN_SID_BYTES;) {
+		int hi, lo;
+
+		if (s[i] == '-') {
+			i++;
+			continue;
+		}
+		hi = hex_value(s[i]);
+		lo = hex_value(s[i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[o++] = (unsigned char)(hi << 4 | lo);
+		i += 2;
+	}
+	return o == TOKEN_SID_BYTES ? 0 : -1;
+}
+
+/* The lowercase 8-4-4-4-12 string of 16 UUID bytes. */
+static void
+uuid_from_bytes(const unsigned char in[TOKEN_SID_BYTES], char out[LC_UUID_LEN + 1])
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t o = 0;
+
+	for (size_t i = 0; i < TOKEN_SID_BYTES; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[o++] = '-';
+		out[o++] = digits[in[i] >> 4];
+		out[o++] = digits[in[i] & 15];
+	}
+	out[o] = '\0';
+}
+
+/* The first TOKEN_MAC_BYTES of HMAC-SHA256(key, TOKEN_DOMAIN || payload). */
+static void
+token_mac(const unsigned char key[32], const unsigned char payload[TOKEN_PAYLOAD_BYTES],
+          unsigned char out[TOKEN_MAC_BYTES])
+{
+	crypto_auth_hmacsha256_state st;
 	unsigned char mac[crypto_auth_hmacsha256_BYTES];
 
-	crypto_auth_hmacsha256(mac, (const unsigned char *)payload, len, key);
-	to_hex(mac, sizeof(mac), hex);
+	crypto_auth_hmacsha256_init(&st, key, 32);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)TOKEN_DOMAIN,
+	                              sizeof(TOKEN_DOMAIN) - 1);
+	crypto_auth_hmacsha256_update(&st, payload, TOKEN_PAYLOAD_BYTES);
+	crypto_auth_hmacsha256_final(&st, mac);
+	memcpy(out, mac, TOKEN_MAC_BYTES);
+	sodium_memzero(&st, sizeof(st));
+	sodium_memzero(mac, sizeof(mac));
 }
 
 void
-srv_token_sign(const unsigned char key[32], const char *user_id, const char *session_id,
-               int64_t expires, char out[SRV_TOKEN_MAX])
+srv_token_sign(const unsigned char key[32], const char *session_id, int64_t expires,
+               char out[SRV_TOKEN_MAX])
 {
-	char hex[65];
-	int n = snprintf(out, SRV_TOKEN_MAX, "%s.%lld.%s", user_id, (long long)expires, session_id);
+	unsigned char raw[TOKEN_BYTES];
+	uint32_t exp32;
 
-	token_mac(key, out, (size_t)n, hex);
-	snprintf(out + n, (size_t)(SRV_TOKEN_MAX - n), ".%s", hex);
+	out[0] = '\0';
+	if (uuid_to_bytes(session_id, raw) != 0)
+		return; /* "" never verifies */
+	/* Four bytes reach 2106-02-07; outside them clamp, which only shortens a token's life. */
+	if (expires < 0)
+		expires = 0;
+	if (expires > (int64_t)UINT32_MAX)
+		expires = (int64_t)UINT32_MAX;
+	exp32 = (uint32_t)expires;
+	raw[TOKEN_SID_BYTES] = (unsigned char)(exp32 >> 24);
+	raw[TOKEN_SID_BYTES + 1] = (unsigned char)(exp32 >> 16);
+	raw[TOKEN_SID_BYTES + 2] = (unsigned char)(exp32 >> 8);
+	raw[TOKEN_SID_BYTES + 3] = (unsigned char)exp32;
+	token_mac(key, raw, raw + TOKEN_PAYLOAD_BYTES);
+	sodium_bin2base64(out, SRV_TOKEN_MAX, raw, sizeof(raw),
+	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
 int
 srv_token_verify(const unsigned char key[32], const char *token, int64_t now,
-                 char user_id[LC_UUID_LEN + 1], char session_id[LC_UUID_LEN + 1])
+                 char session_id[LC_UUID_LEN + 1])
 {
-	const char *dot1, *dot2, *dot3;
-	char hex[65];
-	int64_t expires = 0;
+	unsigned char raw[TOKEN_BYTES], mac[TOKEN_MAC_BYTES];
+	const char *end = NULL;
+	size_t len = 0;
+	int64_t expires;
 
-	if (token == NULL || strlen(token) >= SRV_TOKEN_MAX)
+	session_id[0] = '\0';
+	if (token == NULL || strnlen(token, TOKEN_CHARS + 1) != TOKEN_CHARS)
 		return -LC_EAUTH;
-	dot1 = strchr(token, '.');
-	dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
-	dot3 = dot2 ? strchr(dot2 + 1, '.') : NULL;
-	if (dot3 == NULL || dot1 - token != LC_UUID_LEN || dot3 - dot2 - 1 != LC_UUID_LEN ||
-	    strlen(dot3 + 1) != 64 || dot2 - dot1 - 1 < 1 || dot2 - dot1 - 1 > 18)
+	if (sodium_base642bin(raw, sizeof(raw), token, TOKEN_CHARS, NULL, &len, &end,
+	                      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+	    len != TOKEN_BYTES || end != token + TOKEN_CHARS)
 		return -LC_EAUTH;
-	token_mac(key, token, (size_t)(dot3 - token), hex);
-	if (sodium_memcmp(hex, dot3 + 1, 64) != 0)
+	/* Nothing in the payload is looked at before its MAC is checked. */
+	token_mac(key, raw, mac);
+	if (sodium_memcmp(mac, raw + TOKEN_PAYLOAD_BYTES, TOKEN_MAC_BYTES) != 0)
 		return -LC_EAUTH;
-	for (const char *p = dot1 + 1; p < dot2; p++) {
-		if (*p < '0' || *p > '9')
-			return -LC_EAUTH;
-		expires = expires * 10 + (*p - '0');
-	}
+	expires =
+	    (int64_t)((uint32_t)raw[TOKEN_SID_BYTES] << 24 |
+	              (uint32_t)raw[TOKEN_SID_BYTES + 1] << 16 |
+	              (uint32_t)raw[TOKEN_SID_BYTES + 2] << 8 | (uint32_t)raw[TOKEN_SID_BYTES + 3]);
 	if (expires <= now)
 		return -LC_EAUTH;
-	memcpy(user_id, token, LC_UUID_LEN);
-	user_id[LC_UUID_LEN] = '\0';
-	memcpy(session_id, dot2 + 1, LC_UUID_LEN);
-	session_id[LC_UUID_LEN] = '\0';
-	if (!lc_uuid_valid(user_id) || !lc_uuid_valid(session_id))
-		return -LC_EAUTH;
+	uuid_from_bytes(raw, session_id);
 	return 0;
 }
 
@@ -115,18 +202,24 @@ int
 srv_auth_bearer(struct srv_ctx *ctx, struct store_db *db, const char *header, struct srv_user *out)
 {
 	char user_id[LC_UUID_LEN + 1], session_id[LC_UUID_LEN + 1];
+	const char *uid = NULL;
 	sqlite3_stmt *stmt;
+	bool ok;
 
 	if (header == NULL || strncmp(header, "Bearer ", 7) != 0)
 		return -LC_EAUTH;
-	if (srv_token_verify(ctx->sign_key, header + 7, lc_now(), user_id, session_id) != 0)
+	if (srv_token_verify(ctx->sign_key, header + 7, lc_now(), session_id) != 0)
 		return -LC_EAUTH;
-	if (store_db_stmt(db, "SELECT revoked FROM sessions WHERE id = ? AND user_id = ?", &stmt) !=
-	    0)
+	/* The token names only its session; the session names the user. */
+	if (store_db_stmt(db, "SELECT user_id, revoked FROM sessions WHERE id = ?", &stmt) != 0)
 		return -LC_EAUTH;
 	store_bind_text(stmt, 1, session_id);
-	store_bind_text(stmt, 2, user_id);
-	if (sqlite3_step(stmt) != SQLITE_ROW || sqlite3_column_int(stmt, 0) != 0)
+	ok = sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int(stmt, 1) == 0 &&
+	     (uid = (const char *)sqlite3_column_text(stmt, 0)) != NULL && lc_uuid_valid(uid);
+	if (ok)
+		memcpy(user_id, uid, sizeof(user_id));
+	sqlite3_reset(stmt);
+	if (!ok)
 		return -LC_EAUTH;
 	if (srv_user_load(db, user_id, out) != 0)
 		return -LC_EAUTH;
@@ -155,7 +248,7 @@ srv_session_tokens(struct srv_ctx *ctx, const char *user_id, const char *session
 	lc_random_bytes(raw, sizeof(raw));
 	to_hex(raw, sizeof(raw), refresh);
 	srv_refresh_hash(refresh, refresh_hash);
-	srv_token_sign(ctx->sign_key, user_id, session_id, lc_now() + SRV_ACCESS_TTL, access);
+	srv_token_sign(ctx->sign_key, session_id, lc_now() + SRV_ACCESS_TTL, access);
 	cJSON_AddStringToObject(obj, "access_token", access);
 	cJSON_AddStringToObject(obj, "refresh_token", refresh);
 	cJSON_AddStringToObject(obj, "token_type", "Bearer");

@@ -479,15 +479,19 @@ int srv_feed_purged(struct store_db *db, int64_t *out);
 int srv_password_hash(const char *password, char *out, size_t out_len);
 bool srv_password_verify(const char *hash, const char *password);
 /*
- * Access tokens: "<user_id>.<expires>.<session_id>.<hmac hex>" signed with key.
- * srv_token_sign writes into out (SRV_TOKEN_MAX). srv_token_verify checks signature and
- * expiry at now and fills user_id/session_id. Returns 0, -LC_EAUTH.
+ * Access tokens: 48 characters of unpadded base64url over the session id's 16 bytes, the
+ * expiry (4 bytes big-endian, seconds since the epoch: until 2106) and the first 16 bytes
+ * of HMAC-SHA256 with key over "lectern-access-v1" and those 20 bytes. The user is not in
+ * the token: its session row names it. srv_token_sign writes into out (SRV_TOKEN_MAX),
+ * clamping expires to 0..UINT32_MAX; a malformed session_id gives "", which never
+ * verifies. srv_token_verify checks the MAC, then expiry at now, and fills session_id
+ * (lowercase UUID; "" on failure). Returns 0, -LC_EAUTH.
  */
-#define SRV_TOKEN_MAX 192
-void srv_token_sign(const unsigned char key[32], const char *user_id, const char *session_id,
-                    int64_t expires, char out[SRV_TOKEN_MAX]);
+#define SRV_TOKEN_MAX 64
+void srv_token_sign(const unsigned char key[32], const char *session_id, int64_t expires,
+                    char out[SRV_TOKEN_MAX]);
 int srv_token_verify(const unsigned char key[32], const char *token, int64_t now,
-                     char user_id[LC_UUID_LEN + 1], char session_id[LC_UUID_LEN + 1]);
+                     char session_id[LC_UUID_LEN + 1]);
 /*
  * Authenticates "Bearer <token>" (header value; NULL when absent): checks the token and
  * that its session is not revoked, then loads the user. Returns 0 and *out, -LC_EAUTH.

@@ -6,8 +6,10 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -16,61 +18,149 @@
 #include "server-stub/srv.h"
 
 static const unsigned char key[32] = "0123456789abcdef0123456789abcde";
-static const char uid[] = "11111111-2222-4333-8444-555555555555";
 static const char sid[] = "66666666-7777-4888-8999-aaaaaaaaaaaa";
+
+static bool
+is_b64url(const char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+			return false;
+	return true;
+}
 
 static void
 test_token_roundtrip(void **state)
 {
-	char token[SRV_TOKEN_MAX], u[LC_UUID_LEN + 1], s[LC_UUID_LEN + 1];
+	char token[SRV_TOKEN_MAX], s[LC_UUID_LEN + 1];
+	static const char upper[] = "ABCDEF01-2345-4678-89AB-CDEF01234567";
 
 	(void)state;
-	srv_token_sign(key, uid, sid, 1000, token);
-	assert_int_equal(srv_token_verify(key, token, 999, u, s), 0);
-	assert_string_equal(u, uid);
+	srv_token_sign(key, sid, 1000, token);
+	assert_int_equal(strlen(token), 48);
+	assert_true(is_b64url(token));
+	assert_int_equal(srv_token_verify(key, token, 999, s), 0);
 	assert_string_equal(s, sid);
+	/* Every byte value survives the trip, the session id comes back lowercase. */
+	srv_token_sign(key, "00000000-0000-0000-0000-000000000000", 1000, token);
+	assert_int_equal(srv_token_verify(key, token, 0, s), 0);
+	assert_string_equal(s, "00000000-0000-0000-0000-000000000000");
+	srv_token_sign(key, "ffffffff-ffff-ffff-ffff-ffffffffffff", 1000, token);
+	assert_int_equal(srv_token_verify(key, token, 0, s), 0);
+	assert_string_equal(s, "ffffffff-ffff-ffff-ffff-ffffffffffff");
+	/* The largest expiry four bytes hold (2106); later ones are clamped to it. */
+	srv_token_sign(key, sid, (int64_t)UINT32_MAX, token);
+	assert_int_equal(srv_token_verify(key, token, (int64_t)UINT32_MAX - 1, s), 0);
+	assert_int_equal(srv_token_verify(key, token, (int64_t)UINT32_MAX, s), -LC_EAUTH);
+	srv_token_sign(key, sid, (int64_t)UINT32_MAX + 1000, token);
+	assert_int_equal(strlen(token), 48);
+	assert_int_equal(srv_token_verify(key, token, (int64_t)UINT32_MAX - 1, s), 0);
+	assert_int_equal(srv_token_verify(key, token, (int64_t)UINT32_MAX, s), -LC_EAUTH);
+	/* A negative expiry is clamped to 0: already expired. */
+	srv_token_sign(key, sid, -5, token);
+	assert_int_equal(srv_token_verify(key, token, 0, s), -LC_EAUTH);
+	assert_int_equal(srv_token_verify(key, token, -1, s), 0);
+	/* A malformed session id signs nothing. */
+	srv_token_sign(key, upper, 1000, token);
+	assert_string_equal(token, "");
+	srv_token_sign(key, "66666666-7777-4888-8999-aaaaaaaaaaa", 1000, token);
+	assert_string_equal(token, "");
+	srv_token_sign(key, "66666666x7777-4888-8999-aaaaaaaaaaaa", 1000, token);
+	assert_string_equal(token, "");
+	srv_token_sign(key, "6666666g-7777-4888-8999-aaaaaaaaaaaa", 1000, token);
+	assert_string_equal(token, "");
+	srv_token_sign(key, NULL, 1000, token);
+	assert_string_equal(token, "");
 }
 
 static void
 test_token_expires(void **state)
 {
-	char token[SRV_TOKEN_MAX], u[LC_UUID_LEN + 1], s[LC_UUID_LEN + 1];
+	char token[SRV_TOKEN_MAX], s[LC_UUID_LEN + 1];
 
 	(void)state;
-	srv_token_sign(key, uid, sid, 1000, token);
-	assert_int_equal(srv_token_verify(key, token, 1000, u, s), -LC_EAUTH);
-	assert_int_equal(srv_token_verify(key, token, 5000, u, s), -LC_EAUTH);
+	srv_token_sign(key, sid, 1000, token);
+	assert_int_equal(srv_token_verify(key, token, 999, s), 0);
+	assert_int_equal(srv_token_verify(key, token, 1000, s), -LC_EAUTH);
+	assert_string_equal(s, "");
+	assert_int_equal(srv_token_verify(key, token, 1001, s), -LC_EAUTH);
+	assert_int_equal(srv_token_verify(key, token, 5000, s), -LC_EAUTH);
+	assert_int_equal(srv_token_verify(key, token, (int64_t)UINT32_MAX + 1, s), -LC_EAUTH);
 }
 
 static void
 test_token_tampering_rejected(void **state)
 {
-	char token[SRV_TOKEN_MAX], forged[SRV_TOKEN_MAX], u[LC_UUID_LEN + 1], s[LC_UUID_LEN + 1];
+	static const char alphabet[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	char token[SRV_TOKEN_MAX], forged[SRV_TOKEN_MAX + 8], s[LC_UUID_LEN + 1];
 	unsigned char other[32];
-	char *dot;
+	size_t len;
 
 	(void)state;
-	srv_token_sign(key, uid, sid, 1000, token);
-	/* A later expiry with the old signature. */
-	snprintf(forged, sizeof(forged), "%s", token);
-	dot = strchr(forged, '.');
-	dot[1] = '9';
-	assert_int_equal(srv_token_verify(key, forged, 10, u, s), -LC_EAUTH);
-	/* Another user id with the old signature. */
-	snprintf(forged, sizeof(forged), "%s", token);
-	forged[0] = forged[0] == '1' ? '2' : '1';
-	assert_int_equal(srv_token_verify(key, forged, 10, u, s), -LC_EAUTH);
+	srv_token_sign(key, sid, 1000, token);
+	len = strlen(token);
+	assert_int_equal(len, 48);
+	assert_int_equal(srv_token_verify(key, token, 10, s), 0);
+	/* Any single character changed, at every position, to two other valid characters. */
+	for (size_t i = 0; i < len; i++) {
+		const char *at = strchr(alphabet, token[i]);
+		size_t k;
+
+		assert_non_null(at);
+		k = (size_t)(at - alphabet);
+		for (size_t step = 1; step <= 32; step += 31) {
+			snprintf(forged, sizeof(forged), "%s", token);
+			forged[i] = alphabet[(k + step) % 64];
+			assert_int_not_equal(forged[i], token[i]);
+			assert_int_equal(srv_token_verify(key, forged, 10, s), -LC_EAUTH);
+			assert_string_equal(s, "");
+		}
+		/* Outside the alphabet: padding, standard base64, a space. */
+		snprintf(forged, sizeof(forged), "%s", token);
+		forged[i] = "=+/ "[i % 4];
+		assert_int_equal(srv_token_verify(key, forged, 10, s), -LC_EAUTH);
+	}
 	/* Signed with another key. */
 	memcpy(other, key, 32);
 	other[0] ^= 1;
-	srv_token_sign(other, uid, sid, 1000, forged);
-	assert_int_equal(srv_token_verify(key, forged, 10, u, s), -LC_EAUTH);
-	/* Truncated, empty, garbage. */
-	snprintf(forged, sizeof(forged), "%.*s", (int)strlen(token) - 1, token);
-	assert_int_equal(srv_token_verify(key, forged, 10, u, s), -LC_EAUTH);
-	assert_int_equal(srv_token_verify(key, "", 10, u, s), -LC_EAUTH);
-	assert_int_equal(srv_token_verify(key, "a.b.c.d", 10, u, s), -LC_EAUTH);
-	assert_int_equal(srv_token_verify(key, NULL, 10, u, s), -LC_EAUTH);
+	srv_token_sign(other, sid, 1000, forged);
+	assert_int_equal(strlen(forged), 48);
+	assert_string_not_equal(forged, token);
+	assert_int_equal(srv_token_verify(other, forged, 10, s), 0);
+	assert_int_equal(srv_token_verify(key, forged, 10, s), -LC_EAUTH);
+	/* Truncated by one, by four (a whole base64 group), one character longer, padded. */
+	snprintf(forged, sizeof(forged), "%.*s", (int)len - 1, token);
+	assert_int_equal(srv_token_verify(key, forged, 10, s), -LC_EAUTH);
+	snprintf(forged, sizeof(forged), "%.*s", (int)len - 4, token);
+	assert_int_equal(srv_token_verify(key, forged, 10, s), -LC_EAUTH);
+	snprintf(forged, sizeof(forged), "%sA", token);
+	assert_int_equal(srv_token_verify(key, forged, 10, s), -LC_EAUTH);
+	snprintf(forged, sizeof(forged), "%s=", token);
+	assert_int_equal(srv_token_verify(key, forged, 10, s), -LC_EAUTH);
+	snprintf(forged, sizeof(forged), "%s ", token);
+	assert_int_equal(srv_token_verify(key, forged, 10, s), -LC_EAUTH);
+	/* Empty, NULL, 48 characters of garbage (valid base64url and not), the old format. */
+	assert_int_equal(srv_token_verify(key, "", 10, s), -LC_EAUTH);
+	assert_int_equal(srv_token_verify(key, NULL, 10, s), -LC_EAUTH);
+	assert_int_equal(
+	    srv_token_verify(key, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 10, s),
+	    -LC_EAUTH);
+	assert_int_equal(
+	    srv_token_verify(key, "Zm9yZ2VkLXRva2VuLXZhbHVlLWZvcmdlZC10b2tlbi12YWx1", 10, s),
+	    -LC_EAUTH);
+	assert_int_equal(
+	    srv_token_verify(key, "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!", 10, s),
+	    -LC_EAUTH);
+	assert_int_equal(
+	    srv_token_verify(key,
+	                     "11111111-2222-4333-8444-555555555555.1000."
+	                     "66666666-7777-4888-8999-aaaaaaaaaaaa."
+	                     "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+	                     10, s),
+	    -LC_EAUTH);
+	assert_int_equal(srv_token_verify(key, "a.b.c.d", 10, s), -LC_EAUTH);
 }
 
 static void
