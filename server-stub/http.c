@@ -116,7 +116,9 @@ send_resp(struct MHD_Connection *c, struct conn *st, const char *method, const c
 		MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
 	if (enc)
 		MHD_add_response_header(r, "Content-Encoding", enc);
-	MHD_add_response_header(r, "Vary", "Accept-Encoding");
+	/* Only answers a cache may keep need Vary; POST, PUT, PATCH and DELETE ones are not. */
+	if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
+		MHD_add_response_header(r, "Vary", "Accept-Encoding");
 	MHD_add_response_header(r, "X-Request-Id", st->request_id);
 	if (replayed)
 		MHD_add_response_header(r, "Idempotent-Replayed", "true");

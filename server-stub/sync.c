@@ -8,6 +8,16 @@
  * they are now, each scope's rows after its cursor are pulled in one query ordered by seq,
  * and every live row is rendered by its type exactly as a GET by this viewer would.
  *
+ * Compact form: a client whose cursors all stand at one seq may send "since" and
+ * "scope_set" (a hash of its scope names, sync_scope_set_hash()) instead of "cursors".
+ * When the hash matches the viewer's scopes now, every scope starts at since and the
+ * answer carries one "since" instead of "cursors" and "scopes". When it matches the set
+ * from before this request's pushes (they enrolled the viewer), old scopes start at since
+ * and new ones at 0, answered in the full form. When it matches neither, the answer pulls
+ * nothing and lists the scopes in the full form with more: true, and the client calls
+ * again naming every cursor. A no-op sync so costs a few hundred bytes however many
+ * courses the user follows.
+ *
  * Reset: a cursor below the purge point, or a course scope where the viewer's staff
  * rights differ from those it was last pulled from 0 with (so staff-only rows or answers
  * were missed or must go), is listed in `reset` with cursor 0 and no rows; the client
@@ -21,6 +31,7 @@
 #include "common/log.h"
 #include "common/mem.h"
 #include "server-stub/srv.h"
+#include "sync/protocol.h"
 
 #define SYNC_LIMIT_DEFAULT 1000
 #define SYNC_LIMIT_MAX 5000
@@ -39,6 +50,15 @@ struct scope {
 struct scopes {
 	struct scope *v;
 	int n, cap;
+};
+
+/* Where the client stands: "cursors", or "since" with "scope_set" (the compact form). */
+struct pull_from {
+	const cJSON *cursors;
+	int64_t since;
+	const char *scope_set;       /* non-NULL for the compact form */
+	const struct scopes *before; /* the set the hash matched before the pushes, or NULL */
+	int64_t limit;
 };
 
 static struct scope *
@@ -114,8 +134,46 @@ staff_seen(struct srv_req *req, const char *client_id, const char *scope)
 	return sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : -1;
 }
 
+/* True when the compact form's hash names the viewer's scope set as it is now. */
+static bool
+scope_set_matches(const struct scopes *s, const char *hash)
+{
+	const char **names = lc_calloc((size_t)s->n + 1, sizeof(*names));
+	char hex[SYNC_SCOPE_SET_HEX_LEN + 1];
+
+	for (int i = 0; i < s->n; i++)
+		names[i] = s->v[i].wire;
+	sync_scope_set_hash(names, (size_t)s->n, hex);
+	free(names);
+	return sodium_memcmp(hex, hash, SYNC_SCOPE_SET_HEX_LEN) == 0;
+}
+
+static bool
+scopes_have(const struct scopes *s, const char *wire)
+{
+	for (int i = 0; i < s->n; i++)
+		if (strcmp(s->v[i].wire, wire) == 0)
+			return true;
+	return false;
+}
+
+static int64_t
+cursor_of(const struct pull_from *from, const char *scope)
+{
+	const cJSON *c;
+
+	/* A scope the pushes just added (an enrollment) is new to the client. */
+	if (from->scope_set != NULL && from->before != NULL)
+		return scopes_have(from->before, scope) ? from->since : 0;
+	if (from->scope_set != NULL)
+		return from->since;
+	c = cJSON_GetObjectItemCaseSensitive(from->cursors, scope);
+	return cJSON_IsNumber(c) && c->valuedouble > 0 ? (int64_t)c->valuedouble : 0;
+}
+
 static void
-scopes_cursors(struct srv_req *req, struct scopes *s, const cJSON *cursors, const char *client_id)
+scopes_cursors(struct srv_req *req, struct scopes *s, const struct pull_from *from,
+               const char *client_id)
 {
 	int64_t purged = 0;
 
@@ -123,10 +181,9 @@ scopes_cursors(struct srv_req *req, struct scopes *s, const cJSON *cursors, cons
 		purged = INT64_MAX; /* cannot tell: resetting is always safe */
 	for (int i = 0; i < s->n; i++) {
 		struct scope *sc = &s->v[i];
-		const cJSON *c = cJSON_GetObjectItemCaseSensitive(cursors, sc->wire);
 		int seen;
 
-		sc->cursor = cJSON_IsNumber(c) && c->valuedouble > 0 ? (int64_t)c->valuedouble : 0;
+		sc->cursor = cursor_of(from, sc->wire);
 		if (sc->cursor == 0)
 			continue;
 		if (sc->cursor < purged)
@@ -278,7 +335,7 @@ remember_staff(struct srv_req *req, const struct scopes *s, const char *client_i
 
 /* Runs one push item; returns its {key, status, body}. */
 static cJSON *
-push_one(struct srv_req *req, const cJSON *item, int index)
+push_one(struct srv_req *req, const cJSON *item)
 {
 	struct srv_check c;
 	struct srv_resp resp = {0};
@@ -313,7 +370,6 @@ push_one(struct srv_req *req, const cJSON *item, int index)
 
 		srv_dispatch(req->ctx, req->db, &call, &resp, &replayed);
 	}
-	(void)index;
 	srv_check_finish(&c);
 	cJSON_AddNumberToObject(out, "status", resp.status);
 	body = resp.body;
@@ -333,52 +389,130 @@ scopes_free(struct scopes *s)
 	s->n = s->cap = 0;
 }
 
+/* Checks "cursors": an object of non-negative numbers. */
+static void
+check_cursors(struct srv_check *c, const cJSON *v)
+{
+	const cJSON *e;
+
+	if (v == NULL || cJSON_IsNull(v))
+		return;
+	if (!cJSON_IsObject(v))
+		srv_check_bad(c, "cursors");
+	cJSON_ArrayForEach(e, v)
+	{
+		if (!cJSON_IsNumber(e) || e->valuedouble < 0)
+			srv_check_bad(c, "cursors");
+	}
+}
+
+/* Checks the compact form: "since" and a hex "scope_set" together, and no "cursors". */
+static void
+check_compact(struct srv_check *c, const cJSON *body, struct pull_from *from)
+{
+	const cJSON *since = cJSON_GetObjectItemCaseSensitive(body, "since");
+	const cJSON *set = cJSON_GetObjectItemCaseSensitive(body, "scope_set");
+	const char *hash = NULL;
+
+	if (since == NULL && set == NULL)
+		return;
+	srv_get_int(c, body, "since", SRV_REQUIRED, 0, INT64_MAX / 2, &from->since);
+	srv_get_str(c, body, "scope_set", SRV_REQUIRED, SYNC_SCOPE_SET_HEX_LEN,
+	            SYNC_SCOPE_SET_HEX_LEN, &hash);
+	for (const char *p = hash; p != NULL && *p != '\0'; p++) {
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'))) {
+			srv_check_bad(c, "scope_set");
+			hash = NULL;
+			break;
+		}
+	}
+	if (cJSON_GetArraySize(from->cursors) > 0)
+		srv_check_bad(c, "cursors");
+	from->scope_set = hash;
+}
+
 /* Reads the pull part of the request; false (and a 400 in resp) when malformed. */
 static bool
 sync_parse(const cJSON *body, struct srv_resp *resp, const char **client_id, const cJSON **push,
-           const cJSON **cursors, int64_t *limit)
+           struct pull_from *from)
 {
 	struct srv_check c;
 	const cJSON *v;
 	bool failed;
 
 	srv_check_init(&c);
-	*limit = SYNC_LIMIT_DEFAULT;
+	memset(from, 0, sizeof(*from));
+	from->limit = SYNC_LIMIT_DEFAULT;
 	if (!cJSON_IsObject(body))
 		srv_check_bad(&c, "body");
 	srv_get_uuid(&c, body, "client_id", SRV_NULLABLE, client_id);
-	srv_get_int(&c, body, "limit", SRV_OPTIONAL, 1, SYNC_LIMIT_MAX, limit);
+	srv_get_int(&c, body, "limit", SRV_OPTIONAL, 1, SYNC_LIMIT_MAX, &from->limit);
 	*push = v = cJSON_GetObjectItemCaseSensitive(body, "push");
 	if (v && !cJSON_IsNull(v) && (!cJSON_IsArray(v) || cJSON_GetArraySize(v) > SYNC_PUSH_MAX))
 		srv_check_bad(&c, "push");
-	*cursors = v = cJSON_GetObjectItemCaseSensitive(body, "cursors");
-	if (v && !cJSON_IsNull(v)) {
-		const cJSON *e;
-
-		if (!cJSON_IsObject(v))
-			srv_check_bad(&c, "cursors");
-		cJSON_ArrayForEach(e, v)
-		{
-			if (!cJSON_IsNumber(e) || e->valuedouble < 0)
-				srv_check_bad(&c, "cursors");
-		}
-	}
+	from->cursors = cJSON_GetObjectItemCaseSensitive(body, "cursors");
+	check_cursors(&c, from->cursors);
+	if (cJSON_IsObject(body))
+		check_compact(&c, body, from);
 	failed = srv_check_failed(&c, resp);
 	srv_check_finish(&c);
 	return !failed;
 }
 
-/* The pull half: changes, cursors, scopes and reset added to out. */
-static int
-sync_pull(struct srv_req *req, const cJSON *cursors, const char *client_id, int64_t limit,
-          cJSON *out, struct scopes *s)
+/* Full form: every scope of the set with its cursor, and the scopes to reset. */
+static void
+add_cursors(cJSON *out, const struct scopes *s, int64_t high, bool *more)
 {
-	cJSON *changes = cJSON_AddArrayToObject(out, "changes");
 	cJSON *jcursors = cJSON_AddObjectToObject(out, "cursors");
 	cJSON *jscopes = cJSON_AddArrayToObject(out, "scopes");
 	cJSON *jreset = cJSON_AddArrayToObject(out, "reset");
+
+	for (int i = 0; i < s->n; i++) {
+		const struct scope *sc = &s->v[i];
+
+		cJSON_AddItemToArray(jscopes, cJSON_CreateString(sc->wire));
+		if (sc->reset) {
+			cJSON_AddItemToArray(jreset, cJSON_CreateString(sc->wire));
+			*more = true;
+		}
+		if (high >= 0)
+			cJSON_AddNumberToObject(
+			    jcursors, sc->wire,
+			    (double)(sc->reset ? 0 : (sc->cursor > high ? sc->cursor : high)));
+	}
+}
+
+static bool
+any_reset(const struct scopes *s)
+{
+	for (int i = 0; i < s->n; i++)
+		if (s->v[i].reset)
+			return true;
+	return false;
+}
+
+/*
+ * Compact form: every scope stood at since and now stands at the one seq returned. It has
+ * no "reset": a scope to reset makes the answer take the full form.
+ */
+static void
+add_since(cJSON *out, int64_t since, int64_t high)
+{
+	cJSON_AddNumberToObject(out, "since", (double)(since > high ? since : high));
+}
+
+/*
+ * The pull half: changes, then cursors, scopes and reset (or since) added to out. *pulled
+ * is false when a stale compact form meant nothing could be pulled.
+ */
+static int
+sync_pull(struct srv_req *req, const struct pull_from *from, const char *client_id, cJSON *out,
+          struct scopes *s, bool *pulled)
+{
+	cJSON *changes = cJSON_AddArrayToObject(out, "changes");
+	struct pull_from at = *from;
 	int64_t high = 0;
-	bool more = false;
+	bool more = false, stale_set = false, same_set = false;
 	int rc;
 
 	/* One fresh snapshot for the whole pull. */
@@ -387,76 +521,103 @@ sync_pull(struct srv_req *req, const cJSON *cursors, const char *client_id, int6
 
 	if (rc == 0)
 		rc = scopes_list(req, s);
-	if (rc == 0) {
-		scopes_cursors(req, s, cursors, client_id);
-		rc = scopes_to_temp(req, s);
+	if (rc == 0 && at.scope_set != NULL) {
+		same_set = scope_set_matches(s, at.scope_set);
+		if (same_set)
+			at.before = NULL;
 	}
-	if (rc == 0)
-		rc = pull(req, limit, changes, &high, &more);
+	if (rc == 0 && at.scope_set != NULL && !same_set && at.before == NULL) {
+		/* The client's scopes are not these: it must say where each stands. */
+		stale_set = true;
+		more = true;
+		high = -1;
+	} else if (rc == 0) {
+		scopes_cursors(req, s, &at, client_id);
+		rc = scopes_to_temp(req, s);
+		if (rc == 0)
+			rc = pull(req, at.limit, changes, &high, &more);
+	}
 	srv_db_quiesce(req->db);
 	store_db_rollback(req->db);
 	if (rc != 0)
 		return rc;
-	for (int i = 0; i < s->n; i++) {
-		const struct scope *sc = &s->v[i];
-
-		cJSON_AddItemToArray(jscopes, cJSON_CreateString(sc->wire));
-		if (sc->reset) {
-			cJSON_AddItemToArray(jreset, cJSON_CreateString(sc->wire));
-			more = true;
-		}
-		cJSON_AddNumberToObject(
-		    jcursors, sc->wire,
-		    (double)(sc->reset ? 0 : (sc->cursor > high ? sc->cursor : high)));
-	}
+	*pulled = !stale_set;
+	if (same_set && !any_reset(s))
+		add_since(out, at.since, high);
+	else
+		add_cursors(out, s, high, &more);
 	cJSON_AddBoolToObject(out, "more", more);
 	return 0;
+}
+
+/* Runs the pushed writes in order; returns the answer object holding their results. */
+static cJSON *
+run_pushes(struct srv_req *req, const cJSON *push)
+{
+	cJSON *out = cJSON_CreateObject();
+	cJSON *jpush = cJSON_AddArrayToObject(out, "push");
+	const cJSON *list = cJSON_IsArray(push) ? push : NULL, *item;
+
+	cJSON_ArrayForEach(item, list)
+	{
+		cJSON_AddItemToArray(jpush, push_one(req, item));
+	}
+	srv_feed_maintain(req->ctx, req->db);
+	return out;
+}
+
+/* A caller who deleted themselves in push gets its results and nothing to pull. */
+static void
+reply_gone(struct srv_resp *resp, cJSON *out)
+{
+	cJSON_AddArrayToObject(out, "changes");
+	cJSON_AddObjectToObject(out, "cursors");
+	cJSON_AddArrayToObject(out, "scopes");
+	cJSON_AddArrayToObject(out, "reset");
+	cJSON_AddBoolToObject(out, "more", false);
+	srv_reply(resp, 200, out);
 }
 
 static void
 sync_post(struct srv_req *req, struct srv_resp *resp)
 {
 	const char *client_id = NULL;
-	const cJSON *push, *cursors, *item;
+	const cJSON *push;
+	struct pull_from from;
 	struct srv_user fresh;
-	struct scopes s = {0};
-	int64_t limit;
-	cJSON *out, *jpush;
-	int index = 0, rc;
+	struct scopes s = {0}, before = {0};
+	cJSON *out;
+	int rc;
+	bool pulled = false;
 
-	if (!sync_parse(req->body, resp, &client_id, &push, &cursors, &limit))
+	if (!sync_parse(req->body, resp, &client_id, &push, &from))
 		return;
-	out = cJSON_CreateObject();
-	jpush = cJSON_AddArrayToObject(out, "push");
-	const cJSON *list = cJSON_IsArray(push) ? push : NULL;
-
-	cJSON_ArrayForEach(item, list)
-	{
-		cJSON_AddItemToArray(jpush, push_one(req, item, index++));
-	}
-	srv_feed_maintain(req->ctx, req->db);
+	/* Pushes may change the scope set (an enrollment): keep the set the hash stood for. */
+	if (from.scope_set != NULL && cJSON_GetArraySize(push) > 0 &&
+	    scopes_list(req, &before) == 0 && scope_set_matches(&before, from.scope_set))
+		from.before = &before;
+	out = run_pushes(req, push);
 	/* The pushes may have changed who the viewer is (an enrollment, a role): reload. */
 	rc = srv_user_load(req->db, req->viewer->id, &fresh);
 	if (rc == -LC_ENOTFOUND) {
-		srv_reply(resp, 200, out);
-		cJSON_AddArrayToObject(out, "changes");
-		cJSON_AddObjectToObject(out, "cursors");
-		cJSON_AddArrayToObject(out, "scopes");
-		cJSON_AddArrayToObject(out, "reset");
-		cJSON_AddBoolToObject(out, "more", false);
+		reply_gone(resp, out);
+		scopes_free(&before);
 		return;
 	}
 	req->viewer = &fresh;
 	if (rc == 0)
-		rc = sync_pull(req, cursors, client_id, limit, out, &s);
+		rc = sync_pull(req, &from, client_id, out, &s, &pulled);
 	if (rc != 0) {
 		cJSON_Delete(out);
 		srv_internal(req, resp, rc, "sync pull");
 	} else {
-		remember_staff(req, &s, client_id);
+		/* Only scopes that were pulled from 0 just now tell which staff flag they hold. */
+		if (pulled)
+			remember_staff(req, &s, client_id);
 		srv_reply(resp, 200, out);
 	}
 	scopes_free(&s);
+	scopes_free(&before);
 }
 
 /* SHA-256 over "type\tid\trev\n" of the scope's live rows, sorted by type then id. */

@@ -7,6 +7,7 @@
 #include "sync/protocol.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -37,22 +38,81 @@ add_entry(cJSON *push, const struct store_outbox_entry *e, char **cause)
 	return 0;
 }
 
+bool
+sync_cursors_uniform(const struct store_cursor *cursors, size_t n)
+{
+	if (n == 0 || cursors[0].cursor <= 0)
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (cursors[i].cursor != cursors[0].cursor)
+			return false;
+	return true;
+}
+
+static int
+compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void
+sync_scope_set_hash(const char *const *scopes, size_t n, char hex[SYNC_SCOPE_SET_HEX_LEN + 1])
+{
+	const char **sorted = lc_calloc(n + 1, sizeof(*sorted));
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_state st;
+
+	memcpy(sorted, scopes, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), compare_strings);
+	crypto_hash_sha256_init(&st);
+	for (size_t i = 0; i < n; i++) {
+		crypto_hash_sha256_update(&st, (const unsigned char *)sorted[i], strlen(sorted[i]));
+		crypto_hash_sha256_update(&st, (const unsigned char *)"\n", 1);
+	}
+	crypto_hash_sha256_final(&st, digest);
+	sodium_bin2hex(hex, SYNC_SCOPE_SET_HEX_LEN + 1, digest, SYNC_SCOPE_SET_HEX_LEN / 2);
+	free(sorted);
+}
+
+/* Adds "since" and "scope_set" standing for every cursor (sync_cursors_uniform()). */
+static void
+add_compact_cursors(cJSON *root, const struct store_cursor *cursors, size_t n)
+{
+	const char **scopes = lc_calloc(n + 1, sizeof(*scopes));
+	char hex[SYNC_SCOPE_SET_HEX_LEN + 1];
+
+	for (size_t i = 0; i < n; i++)
+		scopes[i] = cursors[i].scope;
+	sync_scope_set_hash(scopes, n, hex);
+	free(scopes);
+	cJSON_AddNumberToObject(root, "since", (double)cursors[0].cursor);
+	cJSON_AddStringToObject(root, "scope_set", hex);
+}
+
 int
 sync_protocol_encode(const char *client_id, const struct store_outbox_entry *entries,
                      size_t n_entries, const struct store_cursor *cursors, size_t n_cursors,
-                     int limit, char **out, char **cause)
+                     bool compact, int limit, char **out, char **cause)
 {
 	cJSON *root = cJSON_CreateObject();
-	cJSON *push = cJSON_AddArrayToObject(root, "push");
-	cJSON *cur = cJSON_AddObjectToObject(root, "cursors");
 	int rc = 0;
 
 	*out = NULL;
 	cJSON_AddStringToObject(root, "client_id", client_id);
-	for (size_t i = 0; i < n_entries && rc == 0; i++)
-		rc = add_entry(push, &entries[i], cause);
-	for (size_t i = 0; i < n_cursors; i++)
-		cJSON_AddNumberToObject(cur, cursors[i].scope, (double)cursors[i].cursor);
+	if (n_entries > 0) {
+		cJSON *push = cJSON_AddArrayToObject(root, "push");
+
+		for (size_t i = 0; i < n_entries && rc == 0; i++)
+			rc = add_entry(push, &entries[i], cause);
+	}
+	if (compact && sync_cursors_uniform(cursors, n_cursors)) {
+		add_compact_cursors(root, cursors, n_cursors);
+	} else {
+		cJSON *cur = cJSON_AddObjectToObject(root, "cursors");
+
+		for (size_t i = 0; i < n_cursors; i++)
+			cJSON_AddNumberToObject(cur, cursors[i].scope, (double)cursors[i].cursor);
+	}
 	if (limit > 0)
 		cJSON_AddNumberToObject(root, "limit", limit);
 	if (rc == 0) {
@@ -203,7 +263,7 @@ int
 sync_protocol_decode(const char *json, size_t len, struct sync_response *out, char **cause)
 {
 	cJSON *root = cJSON_ParseWithLength(json, len);
-	const cJSON *push, *changes, *cursors, *scopes, *resets;
+	const cJSON *push, *changes, *cursors, *scopes, *resets, *since;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -217,7 +277,9 @@ sync_protocol_decode(const char *json, size_t len, struct sync_response *out, ch
 	cursors = cJSON_GetObjectItemCaseSensitive(root, "cursors");
 	scopes = cJSON_GetObjectItemCaseSensitive(root, "scopes");
 	resets = cJSON_GetObjectItemCaseSensitive(root, "reset");
-	if ((push != NULL && !cJSON_IsArray(push)) ||
+	since = cJSON_GetObjectItemCaseSensitive(root, "since");
+	if ((since != NULL && (!cJSON_IsNumber(since) || since->valuedouble < 0)) ||
+	    (push != NULL && !cJSON_IsArray(push)) ||
 	    (changes != NULL && !cJSON_IsArray(changes)) ||
 	    (cursors != NULL && !cJSON_IsObject(cursors)) ||
 	    (scopes != NULL && !cJSON_IsArray(scopes)) ||
@@ -235,6 +297,7 @@ sync_protocol_decode(const char *json, size_t len, struct sync_response *out, ch
 		rc = decode_strings(scopes, &out->scopes, &out->n_scopes, cause);
 	if (rc == 0)
 		rc = decode_strings(resets, &out->resets, &out->n_resets, cause);
+	out->since = num_field(root, "since");
 	out->more = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "more"));
 	if (rc < 0)
 		sync_response_finish(out);

@@ -20,6 +20,7 @@
 #include "store/replica.h"
 
 #define SYNC_DIGEST_HEX_LEN 64
+#define SYNC_SCOPE_SET_HEX_LEN 32
 
 /* The answer to one pushed outbox entry. */
 struct sync_push_result {
@@ -31,6 +32,15 @@ struct sync_push_result {
 	char *current;       /* "current" of a 409 (JSON text), or NULL */
 	int64_t current_rev; /* its rev, 0 when none */
 };
+
+/*
+ * The compact form of a request (docs/sync.md): a replica whose every scope stands at the
+ * same cursor sends {"since": cursor, "scope_set": hash} instead of naming each scope.
+ * The hash is the first 16 bytes of SHA-256 over the scope names in byte order, each
+ * followed by "\n", in lowercase hex; lecternd computes it the same way. scopes need
+ * not be sorted.
+ */
+void sync_scope_set_hash(const char *const *scopes, size_t n, char hex[SYNC_SCOPE_SET_HEX_LEN + 1]);
 
 /* One decoded /sync response. */
 struct sync_response {
@@ -44,6 +54,7 @@ struct sync_response {
 	size_t n_scopes;
 	const char **resets;
 	size_t n_resets;
+	int64_t since; /* > 0: an answer to a compact request, every scope sent is now here */
 	bool more;
 	void *json; /* the parsed body that the strings point into */
 	char **docs;
@@ -51,12 +62,15 @@ struct sync_response {
 };
 
 /*
- * Encodes a /sync request body. entries and cursors may be empty. Returns 0 and *out
- * (JSON text, caller frees), or -LC_EPROTO when an entry's body is not JSON.
+ * Encodes a /sync request body. entries and cursors may be empty. The cursors go in the
+ * compact form when compact is true and they all hold the same non-zero value. Returns 0
+ * and *out (JSON text, caller frees), or -LC_EPROTO when an entry's body is not JSON.
  */
 int sync_protocol_encode(const char *client_id, const struct store_outbox_entry *entries,
                          size_t n_entries, const struct store_cursor *cursors, size_t n_cursors,
-                         int limit, char **out, char **cause);
+                         bool compact, int limit, char **out, char **cause);
+/* True when cursors can go in the compact form: at least one, all equal and above 0. */
+bool sync_cursors_uniform(const struct store_cursor *cursors, size_t n);
 
 /*
  * Decodes a /sync response body of len bytes into *out (free with sync_response_finish()).

@@ -4,6 +4,11 @@
  * the entries, the changes, cursors, scope set and resets come back and are applied in ONE
  * store transaction, so a client killed at any instant either applied the whole answer or
  * none of it (and then sends the same entries with the same keys again).
+ *
+ * Cursors that all stand at one seq go in the compact form (a seq and a hash of the scope
+ * set), whose answer carries one "since" for every scope sent. When the server cannot take
+ * it (the scope set changed, a scope was reset) it answers in the full form, and the next
+ * round names every cursor, so a disagreement costs one round and never loops.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -102,10 +107,23 @@ find_result(const struct sync_response *res, const char *key)
 	return NULL;
 }
 
+/* The entries and cursors a round sends. */
+struct round_request {
+	struct store_outbox_entry *entries;
+	size_t n, n_send;
+	struct store_cursor *cursors;
+	size_t n_cursors;
+	bool compact; /* the cursors went as "since" and "scope_set" */
+	char *body;
+};
+
 static int
-apply_response(struct store_db *db, const struct store_outbox_entry *entries, size_t n,
+apply_response(struct store_db *db, const struct round_request *req,
                const struct sync_response *res, struct round_tally *t)
 {
+	const struct store_outbox_entry *entries = req->entries;
+	size_t n = req->n_send;
+	struct store_cursor *since = NULL;
 	struct store_batch batch = {
 	    .changes = res->changes,
 	    .n_changes = res->n_changes,
@@ -119,8 +137,17 @@ apply_response(struct store_db *db, const struct store_outbox_entry *entries, si
 	    .n_resets = res->n_resets,
 	};
 	char now[LC_RFC3339_LEN + 1];
-	int rc = store_db_begin(db);
+	int rc;
 
+	if (req->compact && res->since > 0) {
+		/* Every scope the request stood for moves to since; the set stays as it is. */
+		since = lc_calloc(req->n_cursors + 1, sizeof(*since));
+		for (size_t i = 0; i < req->n_cursors; i++)
+			since[i] = (struct store_cursor){req->cursors[i].scope, res->since};
+		batch.cursors = since;
+		batch.n_cursors = req->n_cursors;
+	}
+	rc = store_db_begin(db);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		const struct sync_push_result *p = find_result(res, entries[i].key);
 
@@ -142,6 +169,7 @@ apply_response(struct store_db *db, const struct store_outbox_entry *entries, si
 		rc = store_db_commit(db);
 	if (rc < 0)
 		store_db_rollback(db);
+	free(since);
 	return rc;
 }
 
@@ -171,36 +199,42 @@ send_round(struct sync_engine *e, struct sync_session *s, const char *body,
 }
 
 /*
- * Reads the round's entries and encodes the request. *n_send (<= *n) entries go: halved
- * until the body fits SYNC_MAX_REQUEST, since the server refuses a larger body whole.
+ * Reads the round's entries and cursors and encodes the request. n_send (<= n) entries
+ * go: halved until the body fits SYNC_MAX_REQUEST, since the server refuses a larger body
+ * whole.
  */
 static int
-load_round(struct sync_engine *e, struct sync_session *s, struct store_outbox_entry **entries,
-           size_t *n, size_t *n_send, char **body, char **cause)
+load_round(struct sync_engine *e, struct sync_session *s, struct round_request *r, char **cause)
 {
-	struct store_cursor *cursors = NULL;
-	size_t n_cursors = 0;
 	int batch = e->round_limit > 0  ? e->round_limit
 	            : e->batch_size > 0 ? e->batch_size
 	                                : SYNC_DEFAULT_BATCH;
-	int rc = store_outbox_list(e->db, batch, entries, n);
+	int rc = store_outbox_list(e->db, batch, &r->entries, &r->n);
 
 	if (rc == 0)
-		rc = store_cursor_list(e->db, &cursors, &n_cursors);
+		rc = store_cursor_list(e->db, &r->cursors, &r->n_cursors);
 	if (rc < 0)
 		return lc_cause_set(cause, rc, "cannot read the replica: %s",
 		                    store_db_error(e->db)->message);
-	*n_send = *n;
-	rc = sync_protocol_encode(s->client_id, *entries, *n_send, cursors, n_cursors, 0, body,
-	                          cause);
-	while (rc == 0 && *n_send > 1 && strlen(*body) > SYNC_MAX_REQUEST) {
-		free(*body);
-		*n_send /= 2;
-		rc = sync_protocol_encode(s->client_id, *entries, *n_send, cursors, n_cursors, 0,
-		                          body, cause);
+	r->n_send = r->n;
+	r->compact = !e->full_cursors && sync_cursors_uniform(r->cursors, r->n_cursors);
+	rc = sync_protocol_encode(s->client_id, r->entries, r->n_send, r->cursors, r->n_cursors,
+	                          r->compact, 0, &r->body, cause);
+	while (rc == 0 && r->n_send > 1 && strlen(r->body) > SYNC_MAX_REQUEST) {
+		free(r->body);
+		r->n_send /= 2;
+		rc = sync_protocol_encode(s->client_id, r->entries, r->n_send, r->cursors,
+		                          r->n_cursors, r->compact, 0, &r->body, cause);
 	}
-	store_cursor_list_free(cursors, n_cursors);
 	return rc;
+}
+
+static void
+round_request_finish(struct round_request *r)
+{
+	store_outbox_free(r->entries, r->n);
+	store_cursor_list_free(r->cursors, r->n_cursors);
+	free(r->body);
 }
 
 /*
@@ -224,43 +258,43 @@ too_large(struct sync_engine *e, const struct store_outbox_entry *entries, size_
 int
 sync_round(struct sync_engine *e, struct sync_session *s, bool *again, char **cause)
 {
-	struct store_outbox_entry *entries = NULL;
+	struct round_request r = {0};
 	struct sync_http_response hres = {0};
 	struct sync_response res = {0};
 	struct round_tally t = {0};
-	char *body = NULL;
-	size_t n = 0, n_send = 0;
 	int64_t waiting = 0;
-	int rc = load_round(e, s, &entries, &n, &n_send, &body, cause);
+	int rc = load_round(e, s, &r, cause);
 
 	*again = false;
 	if (rc == 0) {
-		sync_engine_set_phase(e, n_send > 0 ? SYNC_PHASE_PUSH : SYNC_PHASE_PULL);
-		rc = send_round(e, s, body, &hres, cause);
+		sync_engine_set_phase(e, r.n_send > 0 ? SYNC_PHASE_PUSH : SYNC_PHASE_PULL);
+		rc = send_round(e, s, r.body, &hres, cause);
 	}
 	if (rc == -LC_EPROTO && hres.status == 413) {
 		if (cause != NULL) {
 			free(*cause);
 			*cause = NULL;
 		}
-		rc = too_large(e, entries, n_send, again);
+		rc = too_large(e, r.entries, r.n_send, again);
 		if (rc < 0)
 			lc_cause_set(cause, rc, "the server refuses even a small /sync request");
 		goto out;
 	}
 	if (rc == 0)
-		lc_log(LC_LOG_DEBUG, "sync: sent %s\nsync: got %s", body, lc_buf_str(&hres.body));
+		lc_log(LC_LOG_DEBUG, "sync: sent %s\nsync: got %s", r.body, lc_buf_str(&hres.body));
 	if (rc == 0)
 		rc = sync_protocol_decode(hres.body.data != NULL ? hres.body.data : "",
 		                          hres.body.len, &res, cause);
 	if (rc == 0) {
 		sync_engine_set_phase(e, SYNC_PHASE_APPLY);
-		rc = apply_response(e->db, entries, n_send, &res, &t);
+		rc = apply_response(e->db, &r, &res, &t);
 		if (rc < 0)
 			lc_cause_set(cause, rc, "cannot apply the answer: %s",
 			             store_db_error(e->db)->message);
 	}
 	if (rc == 0) {
+		/* A compact request answered in the full form: name every cursor next time. */
+		e->full_cursors = r.compact && res.since <= 0;
 		sync_engine_count(e, t.answered, (int64_t)res.n_changes);
 		rc = store_outbox_count(e->db, &waiting);
 	}
@@ -269,13 +303,13 @@ sync_round(struct sync_engine *e, struct sync_session *s, bool *again, char **ca
 		                  (long long)waiting,
 		                  t.last_error != NULL ? t.last_error : "no answer");
 	else if (rc == 0)
-		*again = res.more || (waiting > 0 && t.answered > 0) || (waiting > (int64_t)n_send);
+		*again =
+		    res.more || (waiting > 0 && t.answered > 0) || (waiting > (int64_t)r.n_send);
 out:
 	free(t.last_error);
 	sync_response_finish(&res);
 	sync_http_response_finish(&hres);
-	store_outbox_free(entries, n);
-	free(body);
+	round_request_finish(&r);
 	return rc;
 }
 

@@ -40,7 +40,7 @@ test_encode_carries_entries_in_order_with_keys_and_cursors(void **state)
 	char *out = NULL;
 	cJSON *root, *push;
 
-	assert_int_equal(sync_protocol_encode("cid", e, 2, cur, 1, 0, &out, NULL), 0);
+	assert_int_equal(sync_protocol_encode("cid", e, 2, cur, 1, false, 0, &out, NULL), 0);
 	root = cJSON_Parse(out);
 	push = cJSON_GetObjectItem(root, "push");
 	assert_int_equal(cJSON_GetArraySize(push), 2);
@@ -58,8 +58,93 @@ test_encode_carries_entries_in_order_with_keys_and_cursors(void **state)
 	cJSON_Delete(root);
 	free(out);
 	e[0].body = "not json";
-	assert_int_equal(sync_protocol_encode("cid", e, 2, cur, 1, 0, &out, NULL), -LC_EPROTO);
+	assert_int_equal(sync_protocol_encode("cid", e, 2, cur, 1, false, 0, &out, NULL),
+	                 -LC_EPROTO);
 	assert_null(out);
+}
+
+/* A cursor list as the replica keeps it: sorted by scope. */
+static const struct store_cursor uniform[3] = {
+    {.scope = "catalog", .cursor = 290},
+    {.scope = "course:a", .cursor = 290},
+    {.scope = "user", .cursor = 290},
+};
+
+static void
+test_scope_set_hash_is_sha256_of_the_sorted_names(void **state)
+{
+	const char *shuffled[3] = {"user", "catalog", "course:a"};
+	char hex[SYNC_SCOPE_SET_HEX_LEN + 1], again[SYNC_SCOPE_SET_HEX_LEN + 1];
+
+	(void)state;
+	/* printf 'catalog\ncourse:a\nuser\n' | sha256sum | cut -c1-32 */
+	sync_scope_set_hash(shuffled, 3, hex);
+	assert_string_equal(hex, "6ed325019e0f7857bf0c8c145f6ffb3f");
+	/* The empty set hashes the empty input. */
+	sync_scope_set_hash(NULL, 0, again);
+	assert_string_equal(again, "e3b0c44298fc1c149afbf4c8996fb924");
+	/* One scope less is another set. */
+	sync_scope_set_hash(shuffled, 2, again);
+	assert_string_not_equal(again, hex);
+}
+
+static void
+test_encode_compact_only_for_equal_cursors(void **state)
+{
+	struct store_cursor mixed[3] = {uniform[0], uniform[1], uniform[2]};
+	struct store_cursor zero[1] = {{.scope = "catalog", .cursor = 0}};
+	char *out = NULL;
+	cJSON *root;
+
+	(void)state;
+	assert_true(sync_cursors_uniform(uniform, 3));
+	assert_int_equal(sync_protocol_encode("cid", NULL, 0, uniform, 3, true, 0, &out, NULL), 0);
+	root = cJSON_Parse(out);
+	assert_int_equal(cJSON_GetObjectItem(root, "since")->valueint, 290);
+	assert_string_equal(cJSON_GetObjectItem(root, "scope_set")->valuestring,
+	                    "6ed325019e0f7857bf0c8c145f6ffb3f");
+	assert_null(cJSON_GetObjectItem(root, "cursors"));
+	assert_null(cJSON_GetObjectItem(root, "push")); /* nothing to push, nothing sent */
+	cJSON_Delete(root);
+	free(out);
+	/* Asked not to, or cursors that differ, or all at 0: every cursor is named. */
+	mixed[1].cursor = 12;
+	assert_false(sync_cursors_uniform(mixed, 3));
+	assert_false(sync_cursors_uniform(zero, 1));
+	assert_false(sync_cursors_uniform(NULL, 0));
+	const struct {
+		const struct store_cursor *c;
+		size_t n;
+		bool compact;
+	} full[] = {{uniform, 3, false}, {mixed, 3, true}, {zero, 1, true}, {NULL, 0, true}};
+	for (size_t i = 0; i < sizeof(full) / sizeof(full[0]); i++) {
+		assert_int_equal(sync_protocol_encode("cid", NULL, 0, full[i].c, full[i].n,
+		                                      full[i].compact, 0, &out, NULL),
+		                 0);
+		root = cJSON_Parse(out);
+		assert_true(cJSON_IsObject(cJSON_GetObjectItem(root, "cursors")));
+		assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(root, "cursors")),
+		                 (int)full[i].n);
+		assert_null(cJSON_GetObjectItem(root, "since"));
+		assert_null(cJSON_GetObjectItem(root, "scope_set"));
+		cJSON_Delete(root);
+		free(out);
+	}
+}
+
+static void
+test_decode_reads_since(void **state)
+{
+	static const char compact[] = "{\"push\":[],\"changes\":[],\"since\":312,\"more\":false}";
+	struct sync_response res;
+
+	(void)state;
+	assert_int_equal(sync_protocol_decode(compact, strlen(compact), &res, NULL), 0);
+	assert_int_equal(res.since, 312);
+	assert_int_equal(res.n_cursors, 0);
+	assert_null(res.scopes);
+	assert_false(res.more);
+	sync_response_finish(&res);
 }
 
 static const char response[] =
@@ -81,6 +166,7 @@ test_decode_reads_results_changes_cursors_and_scopes(void **state)
 	struct sync_response res;
 
 	assert_int_equal(sync_protocol_decode(response, strlen(response), &res, NULL), 0);
+	assert_int_equal(res.since, 0); /* the full form */
 	assert_int_equal(res.n_push, 2);
 	assert_int_equal(res.push[0].status, 201);
 	assert_null(res.push[0].error_message);
@@ -113,6 +199,8 @@ test_decode_refuses_what_is_not_a_response(void **state)
 	    "{\"push\":[{\"status\":201}]}",
 	    "{\"cursors\":{\"a\":\"x\"}}",
 	    "{\"scopes\":[1]}",
+	    "{\"since\":\"7\"}",
+	    "{\"since\":-1}",
 	    "{\"push\":[",
 	};
 	struct sync_response res;
@@ -210,6 +298,9 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_encode_carries_entries_in_order_with_keys_and_cursors),
+	    cmocka_unit_test(test_scope_set_hash_is_sha256_of_the_sorted_names),
+	    cmocka_unit_test(test_encode_compact_only_for_equal_cursors),
+	    cmocka_unit_test(test_decode_reads_since),
 	    cmocka_unit_test(test_decode_reads_results_changes_cursors_and_scopes),
 	    cmocka_unit_test(test_decode_refuses_what_is_not_a_response),
 	    cmocka_unit_test(test_digest_matches_sha256_of_the_sorted_lines),
