@@ -71,6 +71,8 @@ lc_vasprintf(const char *fmt, va_list ap)
 	char *p;
 	int n;
 
+	if (fmt == NULL) /* also tells gcc's -Wformat-truncation under UBSan it is not */
+		return lc_strdup("");
 	va_copy(copy, ap);
 	n = vsnprintf(NULL, 0, fmt, copy);
 	va_end(copy);
