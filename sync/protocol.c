@@ -62,7 +62,8 @@ sync_scope_set_hash(const char *const *scopes, size_t n, char hex[SYNC_SCOPE_SET
 	unsigned char digest[crypto_hash_sha256_BYTES];
 	crypto_hash_sha256_state st;
 
-	memcpy(sorted, scopes, n * sizeof(*sorted));
+	if (n > 0) /* scopes may be NULL for the empty set */
+		memcpy(sorted, scopes, n * sizeof(*sorted));
 	qsort(sorted, n, sizeof(*sorted), compare_strings);
 	crypto_hash_sha256_init(&st);
 	for (size_t i = 0; i < n; i++) {
