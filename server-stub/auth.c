@@ -239,8 +239,7 @@ srv_refresh_hash(const char *token, char out[65])
 
 /* Adds a fresh token pair for session_id to obj, with a new refresh token in *hash_out. */
 void
-srv_session_tokens(struct srv_ctx *ctx, const char *user_id, const char *session_id, cJSON *obj,
-                   char refresh_hash[65])
+srv_session_tokens(struct srv_ctx *ctx, const char *session_id, cJSON *obj, char refresh_hash[65])
 {
 	unsigned char raw[32];
 	char refresh[65], access[SRV_TOKEN_MAX];
@@ -264,7 +263,7 @@ srv_session_issue(struct srv_req *req, const char *user_id, cJSON *obj)
 	int rc;
 
 	lc_uuid_new(session_id);
-	srv_session_tokens(req->ctx, user_id, session_id, obj, hash);
+	srv_session_tokens(req->ctx, session_id, obj, hash);
 	rc = store_db_stmt(
 	    req->db,
 	    "INSERT INTO sessions (id, user_id, refresh_hash, expires_at, created_at) "

@@ -161,7 +161,7 @@ auth_refresh(struct srv_req *req, struct srv_resp *resp)
 	rc = srv_user_doc(req->db, user, true, &doc);
 	if (rc == 0) {
 		cJSON_AddItemToObject(out, "user", doc);
-		srv_session_tokens(req->ctx, user, session, out, new_hash);
+		srv_session_tokens(req->ctx, session, out, new_hash);
 		/* Rotation: the presented token stops working as this commits. */
 		rc = store_db_stmt(
 		    req->db, "UPDATE sessions SET refresh_hash = ?, expires_at = ? WHERE id = ?",

@@ -509,8 +509,8 @@ void srv_refresh_hash(const char *token, char out[65]);
  * Adds a fresh access token and refresh token for session_id to obj; the new refresh
  * token's hash goes to refresh_hash (the caller stores it).
  */
-void srv_session_tokens(struct srv_ctx *ctx, const char *user_id, const char *session_id,
-                        cJSON *obj, char refresh_hash[65]);
+void srv_session_tokens(struct srv_ctx *ctx, const char *session_id, cJSON *obj,
+                        char refresh_hash[65]);
 /* Login rate limit: true when username is locked out; *retry_after gets seconds. */
 bool srv_login_limited(struct srv_ctx *ctx, const char *username, int64_t *retry_after);
 void srv_login_failed(struct srv_ctx *ctx, const char *username);
