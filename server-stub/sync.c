@@ -163,10 +163,8 @@ cursor_of(const struct pull_from *from, const char *scope)
 	const cJSON *c;
 
 	/* A scope the pushes just added (an enrollment) is new to the client. */
-	if (from->scope_set != NULL && from->before != NULL)
-		return scopes_have(from->before, scope) ? from->since : 0;
 	if (from->scope_set != NULL)
-		return from->since;
+		return from->before == NULL || scopes_have(from->before, scope) ? from->since : 0;
 	c = cJSON_GetObjectItemCaseSensitive(from->cursors, scope);
 	return cJSON_IsNumber(c) && c->valuedouble > 0 ? (int64_t)c->valuedouble : 0;
 }
@@ -510,7 +508,6 @@ sync_pull(struct srv_req *req, const struct pull_from *from, const char *client_
           struct scopes *s, bool *pulled)
 {
 	cJSON *changes = cJSON_AddArrayToObject(out, "changes");
-	struct pull_from at = *from;
 	int64_t high = 0;
 	bool more = false, stale_set = false, same_set = false;
 	int rc;
@@ -521,21 +518,19 @@ sync_pull(struct srv_req *req, const struct pull_from *from, const char *client_
 
 	if (rc == 0)
 		rc = scopes_list(req, s);
-	if (rc == 0 && at.scope_set != NULL) {
-		same_set = scope_set_matches(s, at.scope_set);
-		if (same_set)
-			at.before = NULL;
+	if (rc == 0 && from->scope_set != NULL) {
+		same_set = scope_set_matches(s, from->scope_set);
+		stale_set = !same_set && from->before == NULL;
 	}
-	if (rc == 0 && at.scope_set != NULL && !same_set && at.before == NULL) {
+	if (rc == 0 && stale_set) {
 		/* The client's scopes are not these: it must say where each stands. */
-		stale_set = true;
 		more = true;
 		high = -1;
 	} else if (rc == 0) {
-		scopes_cursors(req, s, &at, client_id);
+		scopes_cursors(req, s, from, client_id);
 		rc = scopes_to_temp(req, s);
 		if (rc == 0)
-			rc = pull(req, at.limit, changes, &high, &more);
+			rc = pull(req, from->limit, changes, &high, &more);
 	}
 	srv_db_quiesce(req->db);
 	store_db_rollback(req->db);
@@ -543,7 +538,7 @@ sync_pull(struct srv_req *req, const struct pull_from *from, const char *client_
 		return rc;
 	*pulled = !stale_set;
 	if (same_set && !any_reset(s))
-		add_since(out, at.since, high);
+		add_since(out, from->since, high);
 	else
 		add_cursors(out, s, high, &more);
 	cJSON_AddBoolToObject(out, "more", more);
@@ -624,11 +619,9 @@ sync_post(struct srv_req *req, struct srv_resp *resp)
 static int
 digest_scope(struct srv_req *req, const struct scope *sc, cJSON *obj)
 {
-	crypto_hash_sha256_state st;
-	unsigned char digest[crypto_hash_sha256_BYTES];
-	char hex[2 * crypto_hash_sha256_BYTES + 1];
+	struct sync_digest d;
+	char hex[SYNC_DIGEST_HEX_LEN + 1];
 	sqlite3_stmt *stmt;
-	int64_t count = 0;
 	int rc;
 
 	rc = store_db_stmt(req->db,
@@ -639,22 +632,16 @@ digest_scope(struct srv_req *req, const struct scope *sc, cJSON *obj)
 		return rc;
 	store_bind_text(stmt, 1, sc->internal);
 	store_bind_text(stmt, 2, sc->staff);
-	crypto_hash_sha256_init(&st);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		char line[160];
-		int n = snprintf(line, sizeof(line), "%s\t%s\t%lld\n",
-		                 (const char *)sqlite3_column_text(stmt, 0),
-		                 (const char *)sqlite3_column_text(stmt, 1),
-		                 (long long)sqlite3_column_int64(stmt, 2));
-
-		crypto_hash_sha256_update(&st, (const unsigned char *)line, (size_t)n);
-		count++;
-	}
+	/* The client's own digest code, so that both ends hash the same lines. */
+	sync_digest_init(&d);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		sync_digest_add(&d, (const char *)sqlite3_column_text(stmt, 0),
+		                (const char *)sqlite3_column_text(stmt, 1),
+		                sqlite3_column_int64(stmt, 2));
 	if (rc != SQLITE_DONE)
 		return store_db_fail(req->db, rc, "digest");
-	crypto_hash_sha256_final(&st, digest);
-	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
-	cJSON_AddNumberToObject(obj, "count", (double)count);
+	sync_digest_final(&d, hex);
+	cJSON_AddNumberToObject(obj, "count", (double)d.count);
 	cJSON_AddStringToObject(obj, "sha256", hex);
 	return 0;
 }
