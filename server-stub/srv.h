@@ -578,9 +578,9 @@ int srv_codec_decompress(const char *enc, const void *in, size_t len, size_t max
 
 struct srv_http;
 
-#define SRV_HTTP_MAX_CONNS 1024        /* connections at once, all clients together */
-#define SRV_HTTP_MAX_CONNS_PER_IP 64   /* connections (or, behind a proxy, requests) per address */
-#define SRV_HTTP_REQUEST_DEADLINE 30   /* seconds for a request's head and body to arrive */
+#define SRV_HTTP_MAX_CONNS 1024      /* connections at once, all clients together */
+#define SRV_HTTP_MAX_CONNS_PER_IP 64 /* connections (or, behind a proxy, requests) per address */
+#define SRV_HTTP_REQUEST_DEADLINE 30 /* seconds for a request's head and body to arrive */
 
 /* Bounds on slow and greedy clients (security review 2026-11-29, H1); 0/NULL: defaults. */
 struct srv_http_limits {
