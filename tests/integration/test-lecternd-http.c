@@ -349,16 +349,16 @@ test_missing_token_401_before_body_checks(void **state)
 		const char *const json[] = {"Content-Type: application/json", NULL};
 
 		/* 415 (content type) */
-		assert_int_equal(h_request(&srv, "POST", H_API "/courses", with ? plain_t : plain,
-		                           "{}", 2, &r),
-		                 0);
+		assert_int_equal(
+		    h_request(&srv, "POST", H_API "/courses", with ? plain_t : plain, "{}", 2, &r),
+		    0);
 		assert_int_equal(r.status, 401);
 		assert_true(h_is_error(&r, "authentication_error"));
 		h_resp_free(&r);
 		/* 415 (unknown encoding) */
-		assert_int_equal(h_request(&srv, "POST", H_API "/courses", with ? bogus_t : bogus,
-		                           "xx", 2, &r),
-		                 0);
+		assert_int_equal(
+		    h_request(&srv, "POST", H_API "/courses", with ? bogus_t : bogus, "xx", 2, &r),
+		    0);
 		assert_int_equal(r.status, 401);
 		h_resp_free(&r);
 		/* 400 (undecodable gzip) */
@@ -368,9 +368,9 @@ test_missing_token_401_before_body_checks(void **state)
 		assert_int_equal(r.status, 401);
 		h_resp_free(&r);
 		/* 400 (not JSON) */
-		assert_int_equal(h_request(&srv, "POST", H_API "/courses", with ? json_t : json,
-		                           "{nope", 5, &r),
-		                 0);
+		assert_int_equal(
+		    h_request(&srv, "POST", H_API "/courses", with ? json_t : json, "{nope", 5, &r),
+		    0);
 		assert_int_equal(r.status, 401);
 		h_resp_free(&r);
 		/* 413, announced by Content-Length: the body is never sent in full. */
@@ -392,12 +392,12 @@ test_missing_token_401_before_body_checks(void **state)
 		const char *const plain_g[] = {plain[0], good, NULL};
 		const char *const json_g[] = {"Content-Type: application/json", good, NULL};
 
-		assert_int_equal(
-		    h_request(&srv, "POST", H_API "/courses", plain_g, "{}", 2, &r), 0);
+		assert_int_equal(h_request(&srv, "POST", H_API "/courses", plain_g, "{}", 2, &r),
+		                 0);
 		assert_int_equal(r.status, 415);
 		h_resp_free(&r);
-		assert_int_equal(
-		    h_request(&srv, "POST", H_API "/courses", json_g, "{nope", 5, &r), 0);
+		assert_int_equal(h_request(&srv, "POST", H_API "/courses", json_g, "{nope", 5, &r),
+		                 0);
 		assert_int_equal(r.status, 400);
 		h_resp_free(&r);
 		snprintf(big_head, sizeof(big_head),
