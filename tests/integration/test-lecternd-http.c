@@ -189,42 +189,49 @@ server_log(const struct h_server *srv)
 	return text;
 }
 
-static const char slow_head[] = "GET /api/v1/courses HTTP/1.1\r\nHost: x\r\n";
-static const char rest_of_head[] = "Connection: close\r\n\r\n";
+/* h_request's answer status (0 when none came); the answer itself is dropped. */
+static long
+status_of(const struct h_server *srv, const char *method, const char *path, const char *const *hdrs,
+          const char *body, size_t len)
+{
+	struct h_resp r;
+	long status;
 
-/*
- * security review 2026-11-29, H1: one address holding more connections than
- * --max-conns-per-ip gets the extra ones refused, while a client from another address
- * is still answered; the connections within the limit still work.
- */
+	assert_int_equal(h_request(srv, method, path, hdrs, body, len, &r), 0);
+	status = r.status;
+	h_resp_free(&r);
+	return status;
+}
+
+static const char slow_head[] = "GET /api/v1/courses HTTP/1.1\r\nHost: x\r\n";
+static const char rest_of_head[] =
+    "Connection: close\r\n\r\n"; /* * security review 2026-11-29, H1: one address holding more
+                                    connections than * --max-conns-per-ip gets the extra ones
+                                    refused, while a client from another address * is still
+                                    answered; the connections within the limit still work. */
 static void
 test_per_address_limit_refuses_extra_connections_serves_others(void **state)
 {
 	const char *const args[] = {"--max-conns-per-ip", "4", "--request-deadline", "600", NULL};
 	struct h_server srv;
 	int slow[5], answered = 0, closed = 0;
-
 	(void)state;
 	assert_int_equal(h_server_init(&srv), 0);
-	start_with(&srv, args);
-	/* Five slow clients from 127.0.0.2, each with half a request head. */
+	start_with(&srv,
+	           args); /* Five slow clients from 127.0.0.2, each with half a request head. */
 	for (int i = 0; i < 5; i++) {
 		slow[i] = connect_from(&srv, "127.0.0.2");
 		send_str(slow[i], slow_head, strlen(slow_head));
-	}
-	/* Another address is served while they hold their connections. */
+	} /* Another address is served while they hold their connections. */
 	for (int i = 0; i < 3; i++) {
 		static const char get[] = "GET /api/v1/courses HTTP/1.1\r\nHost: x\r\n"
 		                          "Connection: close\r\n\r\n";
-
 		assert_int_equal(raw_request(&srv, "127.0.0.1", get, strlen(get)), 200);
-	}
-	/* Exactly four of the five were let in: those answer once their head is complete. */
+	} /* Exactly four of the five were let in: those answer once their head is complete. */
 	for (int i = 0; i < 5; i++) {
 		int status = send_str(slow[i], rest_of_head, strlen(rest_of_head))
 		                 ? read_status(slow[i])
 		                 : 0;
-
 		assert_true(status == 200 || status == 0);
 		answered += status == 200;
 		closed += status == 0;
@@ -234,25 +241,18 @@ test_per_address_limit_refuses_extra_connections_serves_others(void **state)
 	assert_int_equal(closed, 1);
 	stop(&srv);
 	h_server_down(&srv);
-}
-
-/* True when the peer has closed fd (end-of-file or reset); never waits. */
+} /* True when the peer has closed fd (end-of-file or reset); never waits. */
 static bool
 peer_closed(int fd)
 {
 	struct pollfd p = {.fd = fd, .events = POLLIN};
 	char buf[512];
-
 	if (poll(&p, 1, 0) != 1)
 		return false;
 	return recv(fd, buf, sizeof(buf), MSG_DONTWAIT) <= 0;
-}
-
-/*
- * security review 2026-11-29, H1: a head dribbled one line at a time is never idle long
- * enough for an idle timeout, so a deadline for the whole head closes it; the same for a
- * body. The server answers complete requests afterwards.
- */
+} /* * security review 2026-11-29, H1: a head dribbled one line at a time is never idle long *
+     enough for an idle timeout, so a deadline for the whole head closes it; the same for a * body.
+     The server answers complete requests afterwards. */
 static void
 test_request_dribbled_past_deadline_is_closed(void **state)
 {
@@ -267,19 +267,18 @@ test_request_dribbled_past_deadline_is_closed(void **state)
 	int head_fd, body_fd;
 	int64_t end;
 	char *log;
-
 	(void)state;
 	assert_int_equal(h_server_init(&srv), 0);
 	start_with(&srv, args);
 	head_fd = connect_from(&srv, "127.0.0.1");
 	body_fd = connect_from(&srv, "127.0.0.1");
 	assert_true(send_str(head_fd, slow_head, strlen(slow_head)));
-	assert_true(send_str(body_fd, post_head, strlen(post_head)));
-	/* One more header line, or one more body byte, every 100 ms: never idle. */
+	assert_true(send_str(body_fd, post_head,
+	                     strlen(post_head))); /* One more header line, or one more body byte,
+	                                             every 100 ms: never idle. */
 	end = lc_monotonic_ms() + GENEROUS_MS;
 	while ((head_open || body_open) && lc_monotonic_ms() < end) {
 		struct timespec ts = {0, 100 * 1000 * 1000};
-
 		nanosleep(&ts, NULL);
 		if (head_open)
 			head_open = !peer_closed(head_fd) && send_str(head_fd, "X-a: b\r\n", 8);
@@ -289,39 +288,31 @@ test_request_dribbled_past_deadline_is_closed(void **state)
 	assert_false(head_open);
 	assert_false(body_open);
 	close(head_fd);
-	close(body_fd);
-	/* The server is fine, and a request sent at once is not cut. */
+	close(body_fd); /* The server is fine, and a request sent at once is not cut. */
 	assert_int_equal(raw_request(&srv, "127.0.0.1", get, strlen(get)), 200);
 	log = server_log(&srv);
 	assert_non_null(strstr(log, "was not complete within 1 s"));
 	free(log);
 	stop(&srv);
 	h_server_down(&srv);
-}
-
-/* Sends head and then part of a big body (never all of it); returns the answer's status. */
+} /* Sends head and then part of a big body (never all of it); returns the answer's status. */
 static int
 partial_body_request(const struct h_server *srv, const char *head)
 {
 	char *chunk = lc_malloc(64 * 1024);
 	int fd = connect_from(srv, "127.0.0.1");
 	int status;
-
 	memset(chunk, 'a', 64 * 1024);
-	assert_true(send_str(fd, head, strlen(head)));
-	/* The server may close as soon as it has answered; a failed send is fine then. */
+	assert_true(send_str(fd, head, strlen(head))); /* The server may close as soon as it has
+	                                                  answered; a failed send is fine then. */
 	send_str(fd, chunk, 64 * 1024);
 	status = read_status(fd);
 	close(fd);
 	free(chunk);
 	return status;
-}
-
-/*
- * issue 9 section 5 (API.md "401 before any other check"): on a route that needs a token,
- * a request with none or a bad one gets 401, not the 415, 413 or 400 its body would
- * otherwise earn; with a big body it gets it without the server reading the body.
- */
+} /* * issue 9 section 5 (API.md "401 before any other check"): on a route that needs a token, * a
+     request with none or a bad one gets 401, not the 415, 413 or 400 its body would * otherwise
+     earn; with a big body it gets it without the server reading the body. */
 static void
 test_missing_token_401_before_body_checks(void **state)
 {
@@ -334,7 +325,6 @@ test_missing_token_401_before_body_checks(void **state)
 	                            NULL};
 	const char *const bogus[] = {"Content-Type: application/json", "Content-Encoding: br",
 	                             NULL};
-
 	(void)state;
 	assert_int_equal(h_server_init(&srv), 0);
 	start_with(&srv, NULL);
@@ -357,22 +347,16 @@ test_missing_token_401_before_body_checks(void **state)
 		h_resp_free(&r);
 		/* 415 (unknown encoding) */
 		assert_int_equal(
-		    h_request(&srv, "POST", H_API "/courses", with ? bogus_t : bogus, "xx", 2, &r),
-		    0);
-		assert_int_equal(r.status, 401);
-		h_resp_free(&r);
+		    status_of(&srv, "POST", H_API "/courses", with ? bogus_t : bogus, "xx", 2),
+		    401);
 		/* 400 (undecodable gzip) */
-		assert_int_equal(h_request(&srv, "POST", H_API "/courses", with ? gzip_t : gzip,
-		                           "not gzip", 8, &r),
-		                 0);
-		assert_int_equal(r.status, 401);
-		h_resp_free(&r);
+		assert_int_equal(
+		    status_of(&srv, "POST", H_API "/courses", with ? gzip_t : gzip, "not gzip", 8),
+		    401);
 		/* 400 (not JSON) */
 		assert_int_equal(
-		    h_request(&srv, "POST", H_API "/courses", with ? json_t : json, "{nope", 5, &r),
-		    0);
-		assert_int_equal(r.status, 401);
-		h_resp_free(&r);
+		    status_of(&srv, "POST", H_API "/courses", with ? json_t : json, "{nope", 5),
+		    401);
 		/* 413, announced by Content-Length: the body is never sent in full. */
 		snprintf(big_head, sizeof(big_head),
 		         "POST /api/v1/courses HTTP/1.1\r\nHost: x\r\n%s%s"
@@ -392,14 +376,9 @@ test_missing_token_401_before_body_checks(void **state)
 		const char *const plain_g[] = {plain[0], good, NULL};
 		const char *const json_g[] = {"Content-Type: application/json", good, NULL};
 
-		assert_int_equal(h_request(&srv, "POST", H_API "/courses", plain_g, "{}", 2, &r),
-		                 0);
-		assert_int_equal(r.status, 415);
-		h_resp_free(&r);
-		assert_int_equal(h_request(&srv, "POST", H_API "/courses", json_g, "{nope", 5, &r),
-		                 0);
-		assert_int_equal(r.status, 400);
-		h_resp_free(&r);
+		assert_int_equal(status_of(&srv, "POST", H_API "/courses", plain_g, "{}", 2), 415);
+		assert_int_equal(status_of(&srv, "POST", H_API "/courses", json_g, "{nope", 5),
+		                 400);
 		snprintf(big_head, sizeof(big_head),
 		         "POST /api/v1/courses HTTP/1.1\r\nHost: x\r\n%s\r\n"
 		         "Content-Type: application/json\r\nContent-Length: 104857600\r\n\r\n",
@@ -407,13 +386,9 @@ test_missing_token_401_before_body_checks(void **state)
 		assert_int_equal(partial_body_request(&srv, big_head), 413);
 	}
 	/* A public route keeps its body checks for anonymous callers. */
-	assert_int_equal(h_request(&srv, "POST", H_API "/auth/token", plain, "{}", 2, &r), 0);
-	assert_int_equal(r.status, 415);
-	h_resp_free(&r);
+	assert_int_equal(status_of(&srv, "POST", H_API "/auth/token", plain, "{}", 2), 415);
 	/* Unknown paths stay 404 without a token. */
-	assert_int_equal(h_request(&srv, "GET", H_API "/nowhere", NULL, NULL, 0, &r), 0);
-	assert_int_equal(r.status, 404);
-	h_resp_free(&r);
+	assert_int_equal(status_of(&srv, "GET", H_API "/nowhere", NULL, NULL, 0), 404);
 	stop(&srv);
 	h_server_down(&srv);
 }
@@ -447,7 +422,6 @@ test_bearer_scheme_case_insensitive(void **state)
 	static const char *const schemes[] = {"bearer ", "BEARER ", "bEaReR   "};
 	struct h_server srv;
 	struct h_user u;
-	struct h_resp r;
 	char value[600];
 
 	(void)state;
@@ -458,17 +432,13 @@ test_bearer_scheme_case_insensitive(void **state)
 		const char *const hdrs[] = {value, NULL};
 
 		snprintf(value, sizeof(value), "Authorization: %s%s", schemes[i], u.access);
-		assert_int_equal(h_request(&srv, "GET", H_API "/users/me", hdrs, NULL, 0, &r), 0);
-		assert_int_equal(r.status, 200);
-		h_resp_free(&r);
+		assert_int_equal(status_of(&srv, "GET", H_API "/users/me", hdrs, NULL, 0), 200);
 	}
 	{
 		const char *const hdrs[] = {value, NULL};
 
 		snprintf(value, sizeof(value), "Authorization: Bearerx %s", u.access);
-		assert_int_equal(h_request(&srv, "GET", H_API "/users/me", hdrs, NULL, 0, &r), 0);
-		assert_int_equal(r.status, 401);
-		h_resp_free(&r);
+		assert_int_equal(status_of(&srv, "GET", H_API "/users/me", hdrs, NULL, 0), 401);
 	}
 	stop(&srv);
 	h_server_down(&srv);
