@@ -222,7 +222,7 @@ main(int argc, char **argv)
 	const char *exe = getenv("LECTERND");
 	char dir[] = "/tmp/lectern-slowloris-XXXXXX";
 	char **extra = NULL;
-	int seconds = 40, n_extra = 0, failures = 0, max_held = 0;
+	int seconds = 40, n_extra = 0, failures = 0, max_held = 0, status = 0;
 	int64_t *samples = calloc(MAX_SAMPLES, sizeof(int64_t));
 	size_t n = 0;
 	pthread_t t;
@@ -286,7 +286,8 @@ main(int argc, char **argv)
 	atomic_store(&stop_attack, true);
 	pthread_join(t, NULL);
 	kill(pid, SIGTERM);
-	waitpid(pid, NULL, 0);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		fprintf(stderr, "slowloris: lecternd did not stop cleanly (status %d)\n", status);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "slowloris: could not remove %s\n", dir);
