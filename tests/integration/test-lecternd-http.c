@@ -516,6 +516,49 @@ test_trusted_proxy_limits_and_logs_forwarded_client(void **state)
 	h_server_down(&srv);
 }
 
+/* Runs lecternd with args (NULL-terminated) and nothing on stdin; returns its exit status. */
+static int
+run_status(const char *const *args)
+{
+	const char *argv[16] = {getenv("LECTERND")};
+	int n = 1, status;
+	pid_t pid;
+
+	for (; args[n - 1] && n < 15; n++)
+		argv[n] = args[n - 1];
+	argv[n] = NULL;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* The new limit options refuse values they cannot honour, with the usage error status. */
+static void
+test_limit_options_reject_bad_values(void **state)
+{
+	static const char *const bad[][3] = {
+	    {"--max-conns", "0", NULL},           {"--max-conns", "12x", NULL},
+	    {"--max-conns-per-ip", "-1", NULL},   {"--max-conns-per-ip", "", NULL},
+	    {"--request-deadline", "0", NULL},    {"--request-deadline", "3601", NULL},
+	    {"--trusted-proxy", "proxy", NULL},   {"--trusted-proxy", "10.0.0.1/8", NULL},
+	    {"--max-conns", "99999999999", NULL},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(run_status(bad[i]), 1);
+}
+
 int
 main(void)
 {
@@ -526,6 +569,7 @@ main(void)
 	    cmocka_unit_test(test_access_log_escapes_control_bytes),
 	    cmocka_unit_test(test_bearer_scheme_case_insensitive),
 	    cmocka_unit_test(test_trusted_proxy_limits_and_logs_forwarded_client),
+	    cmocka_unit_test(test_limit_options_reject_bad_values),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
