@@ -783,6 +783,7 @@ fit_fd_limit(unsigned want)
 		rl.rlim_cur = want + spare;
 	else
 		rl.rlim_cur = rl.rlim_max;
+	/* When raising fails, read back what is in force: that is what must do. */
 	if (setrlimit(RLIMIT_NOFILE, &rl) != 0 && getrlimit(RLIMIT_NOFILE, &rl) != 0)
 		return want;
 	if (rl.rlim_cur >= want + spare)
