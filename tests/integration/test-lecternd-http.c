@@ -39,6 +39,32 @@
 
 #define GENEROUS_MS 15000 /* an answer or a close, even under ASan on a loaded machine */
 
+/*
+ * Servers started here and not yet stopped: a failed assertion leaves its test at once,
+ * and the harness does not know these, so they are killed at exit.
+ */
+static pid_t started[8];
+
+static void
+kill_started(void)
+{
+	for (size_t i = 0; i < sizeof(started) / sizeof(started[0]); i++)
+		if (started[i] > 0) {
+			kill(started[i], SIGKILL);
+			waitpid(started[i], NULL, 0);
+		}
+}
+
+static void
+track(pid_t old, pid_t pid)
+{
+	for (size_t i = 0; i < sizeof(started) / sizeof(started[0]); i++)
+		if (started[i] == old) {
+			started[i] = pid;
+			return;
+		}
+}
+
 /* Starts lecternd on srv (after h_server_init) with extra arguments (NULL-terminated). */
 static void
 start_with(struct h_server *srv, const char *const *extra)
@@ -66,6 +92,7 @@ start_with(struct h_server *srv, const char *const *extra)
 		_exit(127);
 	}
 	close(out[1]);
+	track(0, pid);
 	while (got < sizeof(line) - 1 && !strchr(line, '\n')) {
 		struct pollfd p = {.fd = out[0], .events = POLLIN};
 		ssize_t r;
@@ -91,6 +118,7 @@ stop(struct h_server *srv)
 
 	kill(srv->pid, SIGTERM);
 	assert_int_equal(waitpid(srv->pid, &status, 0), srv->pid);
+	track(srv->pid, 0);
 	srv->pid = 0;
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
@@ -573,5 +601,6 @@ main(void)
 	};
 
 	signal(SIGPIPE, SIG_IGN);
+	atexit(kill_started);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
