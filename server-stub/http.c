@@ -1,20 +1,44 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The HTTP door: libmicrohttpd with a thread pool, a connection limit and a connection
- * timeout (so slow or idle clients cannot hold the workers), the 1 MiB body limit,
- * content-type and content-encoding checks, bearer authentication, compression of
- * answers, X-Request-Id, and one access-log line per request. Everything else is
- * srv_dispatch()'s.
+ * The HTTP door: libmicrohttpd with a thread pool, the 1 MiB body limit, content-type and
+ * content-encoding checks, bearer authentication, compression of answers, X-Request-Id,
+ * and one access-log line per request. Everything else is srv_dispatch()'s.
+ *
+ * Slow clients (security review 2026-11-29, H1). MHD's connection timeout counts idle
+ * seconds, so a client sending one byte every few seconds keeps a connection forever, and
+ * 600 such connections from one address used to fill the whole connection limit. Three
+ * bounds together stop that:
+ *   - a per-address connection limit (MHD refuses the connection at accept), well below
+ *   - the global connection limit, and
+ *   - a deadline: a request's head and body must have arrived within request_deadline_s
+ *     of the connection opening (or of the previous answer on a kept-alive connection).
+ *     MHD has no such deadline, so a reaper thread watches every connection (registered
+ *     through MHD_OPTION_NOTIFY_CONNECTION) and shutdown()s the socket of one still
+ *     receiving past it; MHD then sees end-of-file and closes the connection itself.
+ * Behind a reverse proxy (--trusted-proxy) every connection comes from the proxy, so the
+ * per-address connection limit cannot apply to sockets; the client address is then the
+ * last hop of X-Forwarded-For, and the per-address limit counts that client's requests in
+ * flight instead (429 beyond it).
+ *
+ * Authentication happens in the header phase, before a byte of the body is read: a
+ * request without a valid token on a route that needs one gets 401 before any content
+ * type, size, encoding or JSON check (API.md), and a large body is never read for it.
  *
  * Stopping: quiesce (no new connections), wait until the requests in flight have been
- * answered, then stop the daemon; the caller closes the database afterwards.
+ * answered, then stop the daemon and the reaper; the caller closes the database afterwards.
  */
 #include <arpa/inet.h>
+#include <assert.h>
+#include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,13 +50,44 @@
 #include "common/mem.h"
 #include "server-stub/srv.h"
 
-#define CONN_LIMIT 512
 #define CONN_TIMEOUT 30 /* seconds of silence before a connection is dropped */
+#define API_PREFIX "/api/v1"
+#define CLIENT_BUCKETS 256 /* the table of requests in flight per client (proxy mode) */
+
+/* One open connection, as the deadline reaper sees it. Guarded by srv_http.socks_lock. */
+struct sock {
+	struct sock *prev, *next;
+	int fd;
+	int64_t armed_ms; /* when the request being received could first have started */
+	bool receiving;   /* its head or body is still arriving */
+	bool cut;         /* shutdown() already done */
+};
+
+/* Requests in flight from one client address (proxy mode). Guarded by clients_lock. */
+struct client {
+	struct client *next;
+	char ip[INET6_ADDRSTRLEN];
+	int n;
+};
 
 struct srv_http {
 	struct MHD_Daemon *daemon;
 	struct srv_ctx *ctx;
 	atomic_int in_flight;
+	struct srv_http_limits lim;
+	/* The trusted proxy's address, when lim.trusted_proxy is set. */
+	int proxy_family;
+	unsigned char proxy_addr[16];
+
+	pthread_mutex_t socks_lock;
+	pthread_cond_t reaper_wake;
+	struct sock *socks;
+	bool stopping;
+	bool reaper_running;
+	pthread_t reaper;
+
+	pthread_mutex_t clients_lock;
+	struct client *clients[CLIENT_BUCKETS];
 };
 
 /* Per-request state, from the first callback to the completion notice. */
@@ -41,6 +96,10 @@ struct conn {
 	bool started;
 	int64_t start_ms;
 	char request_id[130];
+	char client_ip[INET6_ADDRSTRLEN]; /* for limits, logs and the login throttle */
+	bool client_counted;              /* holds a slot in srv_http.clients */
+	struct srv_user viewer;
+	bool has_viewer;
 	struct lc_buf body;
 	bool too_large;
 	bool counted;
@@ -69,24 +128,296 @@ request_id(struct MHD_Connection *c, char out[130])
 	lc_uuid_new(out);
 }
 
+/*
+ * Appends s (n bytes) to out with every byte that is not visible ASCII, and the backslash,
+ * written as \xNN: the request target and method come from the client, and an operator
+ * who runs `tail -f` on the log must not have escape sequences played on their terminal
+ * (security review 2026-11-29, L9), nor a field split by a space.
+ */
 static void
-access_log(struct MHD_Connection *c, const struct conn *st, const char *method, const char *url,
-           int status, size_t bytes)
+log_escape(struct lc_buf *out, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char b = (unsigned char)s[i];
+
+		if (b > ' ' && b < 0x7f && b != '\\') {
+			lc_buf_putc(out, (char)b);
+		} else {
+			char esc[4] = {'\\', 'x', hex[b >> 4], hex[b & 15]};
+
+			lc_buf_append(out, esc, sizeof(esc));
+		}
+	}
+}
+
+static void
+access_log(const struct conn *st, const char *method, const char *url, int status, size_t bytes)
 {
 	char when[LC_RFC3339_LEN + 1];
 	const char *q = strchr(url, '?');
-	int path_len = q ? (int)(q - url) : (int)strlen(url);
+	struct lc_buf line;
 
-	(void)c;
-	lc_rfc3339(lc_now(), when);
+	lc_buf_init(&line);
 	/* The query is left out: search terms are the user's business, not the log's. */
-	lc_log_line("%s %s %s %.*s %d %zu %lldms", when, st->request_id, method, path_len, url,
-	            status, bytes, (long long)(lc_monotonic_ms() - st->start_ms));
+	log_escape(&line, method, strlen(method));
+	lc_buf_putc(&line, ' ');
+	log_escape(&line, url, q ? (size_t)(q - url) : strlen(url));
+	lc_rfc3339(lc_now(), when);
+	/* request_id is visible ASCII (request_id()) and client_ip came from inet_ntop(). */
+	lc_log_line("%s %s %s %s %d %zu %lldms", when, st->request_id,
+	            st->client_ip[0] ? st->client_ip : "-", lc_buf_str(&line), status, bytes,
+	            (long long)(lc_monotonic_ms() - st->start_ms));
+	lc_buf_finish(&line);
+}
+
+/* ---- the deadline reaper ---- */
+
+static struct sock *
+conn_sock(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
+}
+
+/* Marks c's connection as receiving a request (armed now) or not (answering one). */
+static void
+sock_receiving(struct srv_http *h, struct MHD_Connection *c, bool receiving)
+{
+	struct sock *s = conn_sock(c);
+
+	if (s == NULL)
+		return;
+	pthread_mutex_lock(&h->socks_lock);
+	s->receiving = receiving;
+	if (receiving)
+		s->armed_ms = lc_monotonic_ms();
+	pthread_mutex_unlock(&h->socks_lock);
+}
+
+static void
+on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+              enum MHD_ConnectionNotificationCode toe)
+{
+	struct srv_http *h = cls;
+	struct sock *s;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci =
+		    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+		if (ci == NULL)
+			return;
+		s = lc_calloc(1, sizeof(*s));
+		s->fd = ci->connect_fd;
+		s->armed_ms = lc_monotonic_ms();
+		s->receiving = true;
+		pthread_mutex_lock(&h->socks_lock);
+		s->next = h->socks;
+		if (h->socks)
+			h->socks->prev = s;
+		h->socks = s;
+		pthread_mutex_unlock(&h->socks_lock);
+		*socket_context = s;
+		return;
+	}
+	/*
+	 * MHD closes the descriptor only after this notice, and the reaper calls shutdown()
+	 * only under socks_lock on a listed socket: it never touches a reused descriptor.
+	 */
+	s = *socket_context;
+	if (s == NULL)
+		return;
+	pthread_mutex_lock(&h->socks_lock);
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		h->socks = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	pthread_mutex_unlock(&h->socks_lock);
+	free(s);
+	*socket_context = NULL;
+}
+
+static void *
+reaper_main(void *arg)
+{
+	struct srv_http *h = arg;
+	int64_t deadline_ms = (int64_t)h->lim.request_deadline_s * 1000;
+	/* A quarter of the deadline, at most 250 ms: a cut comes at most that late. */
+	int64_t tick_ms = deadline_ms / 4 < 250 ? deadline_ms / 4 : 250;
+
+	pthread_mutex_lock(&h->socks_lock);
+	while (!h->stopping) {
+		struct timespec until;
+		int64_t now = lc_monotonic_ms();
+		int cut = 0;
+
+		for (struct sock *s = h->socks; s; s = s->next) {
+			if (!s->receiving || s->cut || now - s->armed_ms < deadline_ms)
+				continue;
+			s->cut = true;
+			cut++;
+			/* MHD reads end-of-file and closes the connection in its own thread. */
+			if (shutdown(s->fd, SHUT_RDWR) != 0)
+				lc_log(LC_LOG_WARN, "deadline: shutdown: %s", strerror(errno));
+		}
+		if (cut > 0)
+			lc_log(LC_LOG_INFO,
+			       "closed %d connection(s) whose request was not complete "
+			       "within %d s",
+			       cut, h->lim.request_deadline_s);
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += (long)(tick_ms % 1000) * 1000000L;
+		until.tv_sec += (time_t)(tick_ms / 1000) + until.tv_nsec / 1000000000L;
+		until.tv_nsec %= 1000000000L;
+		pthread_cond_timedwait(&h->reaper_wake, &h->socks_lock, &until);
+	}
+	pthread_mutex_unlock(&h->socks_lock);
+	return NULL;
+}
+
+/* ---- client addresses ---- */
+
+/* addr as text, IPv4-mapped IPv6 addresses as IPv4; "" when unknown. */
+static void
+addr_text(const struct sockaddr *addr, char out[INET6_ADDRSTRLEN])
+{
+	out[0] = '\0';
+	if (addr == NULL)
+		return;
+	if (addr->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)addr;
+
+		if (inet_ntop(AF_INET, &in->sin_addr, out, INET6_ADDRSTRLEN) == NULL)
+			out[0] = '\0';
+	} else if (addr->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)addr;
+
+		if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)
+		        ? inet_ntop(AF_INET, &in6->sin6_addr.s6_addr[12], out, INET6_ADDRSTRLEN) ==
+		              NULL
+		        : inet_ntop(AF_INET6, &in6->sin6_addr, out, INET6_ADDRSTRLEN) == NULL)
+			out[0] = '\0';
+	}
+}
+
+/* Parses an IPv4 or IPv6 literal. Returns the family, or 0 when text is not one. */
+static int
+addr_parse(const char *text, unsigned char out[16])
+{
+	if (inet_pton(AF_INET, text, out) == 1)
+		return AF_INET;
+	if (inet_pton(AF_INET6, text, out) == 1)
+		return AF_INET6;
+	return 0;
+}
+
+bool
+srv_http_addr_valid(const char *text)
+{
+	unsigned char bin[16];
+
+	return text != NULL && addr_parse(text, bin) != 0;
+}
+
+/*
+ * The client address of c's request: the peer's, or, when the peer is the trusted proxy,
+ * the last entry of X-Forwarded-For (the one the proxy itself appended; earlier entries
+ * are whatever the client claimed). A missing or malformed header leaves the proxy's.
+ */
+static void
+client_address(struct srv_http *h, struct MHD_Connection *c, char out[INET6_ADDRSTRLEN])
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const char *xff, *last;
+	unsigned char peer[16], fwd[16];
+	char hop[INET6_ADDRSTRLEN];
+	size_t n;
+	int family;
+
+	addr_text(ci ? ci->client_addr : NULL, out);
+	if (h->proxy_family == 0 || out[0] == '\0')
+		return;
+	family = addr_parse(out, peer);
+	if (family != h->proxy_family ||
+	    memcmp(peer, h->proxy_addr, family == AF_INET ? 4 : 16) != 0)
+		return;
+	xff = header(c, "X-Forwarded-For");
+	if (xff == NULL)
+		return;
+	last = strrchr(xff, ',');
+	last = last ? last + 1 : xff;
+	last += strspn(last, " \t");
+	n = strcspn(last, " \t");
+	if (n == 0 || n >= sizeof(hop) || last[n + strspn(last + n, " \t")] != '\0')
+		return;
+	memcpy(hop, last, n);
+	hop[n] = '\0';
+	family = addr_parse(hop, fwd);
+	/* Re-rendered, so the log and the throttle see one spelling per address. */
+	if (family != 0 && inet_ntop(family, fwd, hop, sizeof(hop)) != NULL)
+		memcpy(out, hop, sizeof(hop));
+}
+
+static unsigned
+client_bucket(const char *ip)
+{
+	uint32_t hash = 2166136261u; /* FNV-1a */
+
+	for (; *ip; ip++)
+		hash = (hash ^ (unsigned char)*ip) * 16777619u;
+	return hash % CLIENT_BUCKETS;
+}
+
+/* Takes one of ip's request slots (proxy mode). False when it holds them all. */
+static bool
+client_acquire(struct srv_http *h, const char *ip)
+{
+	struct client **head = &h->clients[client_bucket(ip)], *cl;
+	bool ok = true;
+
+	pthread_mutex_lock(&h->clients_lock);
+	for (cl = *head; cl && strcmp(cl->ip, ip) != 0; cl = cl->next)
+		;
+	if (cl == NULL) {
+		cl = lc_calloc(1, sizeof(*cl));
+		snprintf(cl->ip, sizeof(cl->ip), "%s", ip);
+		cl->next = *head;
+		*head = cl;
+	}
+	if (cl->n >= h->lim.max_conns_per_ip)
+		ok = false;
+	else
+		cl->n++;
+	pthread_mutex_unlock(&h->clients_lock);
+	return ok;
+}
+
+static void
+client_release(struct srv_http *h, const char *ip)
+{
+	struct client **link = &h->clients[client_bucket(ip)], *cl;
+
+	pthread_mutex_lock(&h->clients_lock);
+	while ((cl = *link) != NULL && strcmp(cl->ip, ip) != 0)
+		link = &cl->next;
+	assert(cl != NULL && cl->n > 0);
+	if (cl != NULL && --cl->n == 0) {
+		*link = cl->next;
+		free(cl);
+	}
+	pthread_mutex_unlock(&h->clients_lock);
 }
 
 static enum MHD_Result
-send_resp(struct MHD_Connection *c, struct conn *st, const char *method, const char *url,
-          struct srv_resp *resp, bool replayed)
+send_resp(struct srv_http *h, struct MHD_Connection *c, struct conn *st, const char *method,
+          const char *url, struct srv_resp *resp, bool replayed)
 {
 	struct MHD_Response *r;
 	char *json = resp->body ? cJSON_PrintUnformatted(resp->body) : NULL;
@@ -124,9 +455,11 @@ send_resp(struct MHD_Connection *c, struct conn *st, const char *method, const c
 		MHD_add_response_header(r, "Idempotent-Replayed", "true");
 	for (int i = 0; i < resp->n_headers; i++)
 		MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value);
+	/* Answering is not receiving: the deadline rests until the next request. */
+	sock_receiving(h, c, false);
 	ret = MHD_queue_response(c, (unsigned)resp->status, r);
 	MHD_destroy_response(r);
-	access_log(c, st, method, url, resp->status, len);
+	access_log(st, method, url, resp->status, len);
 	return ret;
 }
 
@@ -215,13 +548,92 @@ read_request(struct MHD_Connection *c, struct conn *st, const char *method, cJSO
 	return true;
 }
 
+/*
+ * "Bearer <token>" with the scheme in any case and any number of spaces after it (RFC 7235
+ * section 2.1; security review 2026-11-29, I3), rewritten into the one spelling
+ * srv_auth_bearer() reads. Anything else is passed on for it to refuse.
+ */
+static const char *
+bearer_normalize(const char *auth, char *buf, size_t len)
+{
+	const char *token;
+
+	if (strncasecmp(auth, "Bearer ", 7) != 0)
+		return auth;
+	token = auth + 7 + strspn(auth + 7, " ");
+	if ((size_t)snprintf(buf, len, "Bearer %s", token) >= len)
+		return ""; /* longer than any token we issue */
+	return buf;
+}
+
+/*
+ * The header phase: everything that can be decided before the body is read. A bad token
+ * is a 401 on every route; no token on a route that needs one is a 401 too, before the
+ * content type, size, encoding or JSON of the body is looked at (API.md), so a client
+ * without credentials never gets to make the server read or decode a body.
+ * Returns true and fills resp when the request is answered here.
+ */
+static bool
+check_head(struct srv_http *h, struct MHD_Connection *c, struct conn *st, const char *method,
+           struct srv_resp *resp)
+{
+	struct store_db *db = srv_ctx_db(h->ctx);
+	const char *auth = header(c, "Authorization");
+	const char *cl = header(c, "Content-Length");
+	char norm[1024];
+
+	if (db == NULL) {
+		srv_error(resp, 500, "api_error", "Internal error");
+		return true;
+	}
+	if (auth) {
+		int rc = srv_auth_bearer(h->ctx, db, bearer_normalize(auth, norm, sizeof(norm)),
+		                         &st->viewer);
+
+		srv_db_quiesce(db);
+		if (rc != 0) {
+			srv_error(resp, 401, "authentication_error",
+			          "Missing, invalid or expired token");
+			return true;
+		}
+		st->has_viewer = true;
+	} else if (strncmp(st->uri, API_PREFIX, strlen(API_PREFIX)) == 0) {
+		struct srv_req req = {0};
+		const char *q = strchr(st->uri, '?');
+		char *path = q ? lc_strndup(st->uri, (size_t)(q - st->uri)) : lc_strdup(st->uri);
+		const struct srv_route *route;
+		bool known;
+
+		/* Unknown paths and methods are left to srv_dispatch() for their 404 and 405. */
+		route = srv_route_find(method, path + strlen(API_PREFIX), &req, &known);
+		free(path);
+		if (route && !(route->flags & SRV_ROUTE_PUBLIC)) {
+			srv_error(resp, 401, "authentication_error", "Authentication required");
+			return true;
+		}
+	}
+	if (h->proxy_family != 0) {
+		if (!client_acquire(h, st->client_ip)) {
+			srv_error(resp, 429, "rate_limit_error",
+			          "Too many requests in flight from this address");
+			srv_resp_header(resp, "Retry-After", "1");
+			return true;
+		}
+		st->client_counted = true;
+	}
+	/* Refuse an announced oversized body before reading a byte of it. */
+	if (cl && strtoull(cl, NULL, 10) > SRV_BODY_MAX) {
+		srv_error(resp, 413, "invalid_request_error", "The body is larger than 1 MiB");
+		return true;
+	}
+	return false;
+}
+
 static void
 handle(struct srv_http *h, struct MHD_Connection *c, struct conn *st, const char *method,
        const char *url, struct srv_resp *resp, bool *replayed)
 {
 	struct store_db *db = srv_ctx_db(h->ctx);
-	const char *auth = header(c, "Authorization");
-	struct srv_user viewer;
 	cJSON *body = NULL;
 	int64_t if_match = parse_if_match(header(c, "If-Match"));
 
@@ -234,18 +646,16 @@ handle(struct srv_http *h, struct MHD_Connection *c, struct conn *st, const char
 		return;
 	if (if_match == -2) {
 		srv_bad_params(resp, "If-Match");
-	} else if (auth && srv_auth_bearer(h->ctx, db, auth, &viewer) != 0) {
-		srv_error(resp, 401, "authentication_error", "Missing, invalid or expired token");
 	} else {
 		struct srv_call call = {
 		    .method = method,
 		    .path = url,
 		    .body = body,
-		    .viewer = auth ? &viewer : NULL,
+		    .viewer = st->has_viewer ? &st->viewer : NULL,
 		    .idempotency_key = header(c, "Idempotency-Key"),
 		    .if_match = if_match,
 		    .request_id = st->request_id,
-		    .client_ip = "",
+		    .client_ip = st->client_ip,
 		};
 
 		srv_dispatch(h->ctx, db, &call, resp, replayed);
@@ -284,17 +694,13 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 		*con_cls = st;
 	}
 	if (!st->started) {
-		const char *cl = header(c, "Content-Length");
-
 		st->started = true;
 		request_id(c, st->request_id);
+		client_address(h, c, st->client_ip);
 		st->counted = true;
 		atomic_fetch_add(&h->in_flight, 1);
-		/* Refuse an announced oversized body before reading a byte of it. */
-		if (cl && strtoull(cl, NULL, 10) > SRV_BODY_MAX) {
-			srv_error(&resp, 413, "invalid_request_error",
-			          "The body is larger than 1 MiB");
-			ret = send_resp(c, st, method, url, &resp, false);
+		if (check_head(h, c, st, method, &resp)) {
+			ret = send_resp(h, c, st, method, st->uri, &resp, false);
 			srv_resp_finish(&resp);
 			return ret;
 		}
@@ -309,8 +715,9 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 		return MHD_YES;
 	}
 	/* MHD hands the path without the query; the dispatcher wants both (raw, from on_uri). */
+	sock_receiving(h, c, false);
 	handle(h, c, st, method, st->uri, &resp, &replayed);
-	ret = send_resp(c, st, method, st->uri, &resp, replayed);
+	ret = send_resp(h, c, st, method, st->uri, &resp, replayed);
 	srv_resp_finish(&resp);
 	return ret;
 }
@@ -322,10 +729,13 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct srv_http *h = cls;
 	struct conn *st = *con_cls;
 
-	(void)c;
 	(void)toe;
+	/* A kept-alive connection now waits for its next request: the deadline starts again. */
+	sock_receiving(h, c, true);
 	if (st == NULL)
 		return;
+	if (st->client_counted)
+		client_release(h, st->client_ip);
 	if (st->counted)
 		atomic_fetch_sub(&h->in_flight, 1);
 	lc_buf_finish(&st->body);
@@ -355,15 +765,50 @@ resolve(const char *host, int port, struct sockaddr_storage *out, socklen_t *len
 	return 0;
 }
 
+/*
+ * Every connection costs a descriptor; so do the database and the listening socket. Raises
+ * the soft descriptor limit when the connection limit needs it, or lowers the connection
+ * limit to what the hard limit allows, so that accept() never fails for want of one.
+ */
+static unsigned
+fit_fd_limit(unsigned want)
+{
+	const rlim_t spare = 64;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur >= want + spare)
+		return want;
+	if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want + spare)
+		rl.rlim_cur = want + spare;
+	else
+		rl.rlim_cur = rl.rlim_max;
+	/* When raising fails, read back what is in force: that is what must do. */
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0 && getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return want;
+	if (rl.rlim_cur >= want + spare)
+		return want;
+	want = rl.rlim_cur > 2 * spare ? (unsigned)(rl.rlim_cur - spare) : (unsigned)spare;
+	lc_log(LC_LOG_WARN, "descriptor limit %llu: serving at most %u connections",
+	       (unsigned long long)rl.rlim_cur, want);
+	return want;
+}
+
 int
-srv_http_start(struct srv_ctx *ctx, const char *host, int port, int threads, struct srv_http **out,
-               int *bound_port, char **cause)
+srv_http_start(struct srv_ctx *ctx, const char *host, int port, int threads,
+               const struct srv_http_limits *limits, struct srv_http **out, int *bound_port,
+               char **cause)
 {
 	struct sockaddr_storage addr;
 	socklen_t addr_len;
 	struct srv_http *h;
 	const union MHD_DaemonInfo *info;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	unsigned conn_limit;
+	struct MHD_OptionItem per_ip[] = {
+	    {MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0, NULL},
+	    {MHD_OPTION_END, 0, NULL},
+	};
 	int rc = resolve(host, port, &addr, &addr_len, cause);
 
 	if (rc != 0)
@@ -372,17 +817,62 @@ srv_http_start(struct srv_ctx *ctx, const char *host, int port, int threads, str
 		flags |= MHD_USE_IPv6;
 	h = lc_calloc(1, sizeof(*h));
 	h->ctx = ctx;
+	h->lim = (struct srv_http_limits){
+	    .max_conns = SRV_HTTP_MAX_CONNS,
+	    .max_conns_per_ip = SRV_HTTP_MAX_CONNS_PER_IP,
+	    .request_deadline_s = SRV_HTTP_REQUEST_DEADLINE,
+	};
+	if (limits) {
+		if (limits->max_conns > 0)
+			h->lim.max_conns = limits->max_conns;
+		if (limits->max_conns_per_ip > 0)
+			h->lim.max_conns_per_ip = limits->max_conns_per_ip;
+		if (limits->request_deadline_s > 0)
+			h->lim.request_deadline_s = limits->request_deadline_s;
+		h->lim.trusted_proxy = limits->trusted_proxy;
+	}
+	if (h->lim.trusted_proxy) {
+		h->proxy_family = addr_parse(h->lim.trusted_proxy, h->proxy_addr);
+		if (h->proxy_family == 0) {
+			free(h);
+			return lc_cause_set(cause, -LC_EINVAL,
+			                    "--trusted-proxy: not an address: %s",
+			                    limits->trusted_proxy);
+		}
+	}
+	/* Behind a proxy every socket is the proxy's: the per-address limit counts requests. */
+	if (h->proxy_family == 0)
+		per_ip[0].value = (intptr_t)h->lim.max_conns_per_ip;
+	else
+		per_ip[0].option = MHD_OPTION_END;
+	conn_limit = fit_fd_limit((unsigned)h->lim.max_conns);
+	pthread_mutex_init(&h->socks_lock, NULL);
+	pthread_mutex_init(&h->clients_lock, NULL);
+	pthread_cond_init(&h->reaper_wake, NULL);
 	h->daemon = MHD_start_daemon(
 	    flags | MHD_USE_AUTO, (uint16_t)port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR,
 	    (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
-	    (unsigned)(threads > 0 ? threads : 4), MHD_OPTION_CONNECTION_LIMIT,
-	    (unsigned)CONN_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_URI_LOG_CALLBACK, on_uri, h,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_END);
+	    (unsigned)(threads > 0 ? threads : 4), MHD_OPTION_CONNECTION_LIMIT, conn_limit,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT, MHD_OPTION_NOTIFY_COMPLETED,
+	    on_completed, h, MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
+	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, h, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    (size_t)(64 * 1024), MHD_OPTION_ARRAY, per_ip, MHD_OPTION_END);
 	if (h->daemon == NULL) {
+		pthread_mutex_destroy(&h->socks_lock);
+		pthread_mutex_destroy(&h->clients_lock);
+		pthread_cond_destroy(&h->reaper_wake);
 		free(h);
 		return lc_cause_set(cause, -LC_EIO, "cannot listen on %s:%d", host, port);
 	}
+	if (pthread_create(&h->reaper, NULL, reaper_main, h) != 0) {
+		MHD_stop_daemon(h->daemon);
+		pthread_mutex_destroy(&h->socks_lock);
+		pthread_mutex_destroy(&h->clients_lock);
+		pthread_cond_destroy(&h->reaper_wake);
+		free(h);
+		return lc_cause_set(cause, -LC_EIO, "cannot start the deadline thread");
+	}
+	h->reaper_running = true;
 	info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	*bound_port = info ? info->port : port;
 	*out = h;
@@ -405,5 +895,15 @@ srv_http_stop(struct srv_http *h)
 		nanosleep(&ts, NULL);
 	}
 	MHD_stop_daemon(h->daemon);
+	pthread_mutex_lock(&h->socks_lock);
+	h->stopping = true;
+	pthread_cond_signal(&h->reaper_wake);
+	pthread_mutex_unlock(&h->socks_lock);
+	if (h->reaper_running)
+		pthread_join(h->reaper, NULL);
+	assert(h->socks == NULL);
+	pthread_mutex_destroy(&h->socks_lock);
+	pthread_mutex_destroy(&h->clients_lock);
+	pthread_cond_destroy(&h->reaper_wake);
 	free(h);
 }

@@ -4,6 +4,7 @@
  * the database, then either creates a user, seeds the demo content, or serves HTTP until
  * SIGTERM or SIGINT, finishing the requests in flight before closing the database.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@ struct options {
 	const char *role;
 	int threads;
 	bool seed_demo;
+	struct srv_http_limits limits; /* --max-conns, --max-conns-per-ip, ... (0: default) */
 };
 
 static void
@@ -40,7 +42,28 @@ usage(FILE *fp)
 	            "  --seed-demo         fill an empty database with demo content first\n"
 	            "  --threads N         worker threads (default 4)\n"
 	            "  --create-user NAME  create a user (password read from stdin) and exit\n"
-	            "  --role ROLE         the new user's role\n");
+	            "  --role ROLE         the new user's role\n"
+	            "  --max-conns N       connections at once, all clients (default 1024)\n"
+	            "  --max-conns-per-ip N  connections from one address (default 64)\n"
+	            "  --request-deadline SECONDS  time for a request's head and body to\n"
+	            "                      arrive (default 30)\n"
+	            "  --trusted-proxy ADDR  take the client address of requests from ADDR\n"
+	            "                      from X-Forwarded-For (behind a reverse proxy)\n");
+}
+
+/* A decimal integer in [min, max] into *out; -1 when s is anything else. */
+static int
+parse_limit(const char *s, long min, long max, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = (int)v;
+	return 0;
 }
 
 /* Returns 0, 1 (exit 1: usage error) or 2 (exit 0: --help/--version done). */
@@ -56,6 +79,10 @@ parse_args(int argc, char **argv, struct options *o)
 	    {"role", required_argument, NULL, 'r'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
+	    {"max-conns", required_argument, NULL, 'M'},
+	    {"max-conns-per-ip", required_argument, NULL, 'P'},
+	    {"request-deadline", required_argument, NULL, 'D'},
+	    {"trusted-proxy", required_argument, NULL, 'T'},
 	    {NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -90,6 +117,23 @@ parse_args(int argc, char **argv, struct options *o)
 		case 'V':
 			printf("lecternd %s\n", LECTERN_VERSION);
 			return 2;
+		case 'M':
+			if (parse_limit(optarg, 1, 100000, &o->limits.max_conns) != 0)
+				return 1;
+			break;
+		case 'P':
+			if (parse_limit(optarg, 1, 100000, &o->limits.max_conns_per_ip) != 0)
+				return 1;
+			break;
+		case 'D':
+			if (parse_limit(optarg, 1, 3600, &o->limits.request_deadline_s) != 0)
+				return 1;
+			break;
+		case 'T':
+			if (!srv_http_addr_valid(optarg))
+				return 1;
+			o->limits.trusted_proxy = optarg;
+			break;
 		default:
 			return 1;
 		}
@@ -171,7 +215,7 @@ serve(struct srv_ctx *ctx, const struct options *o)
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (srv_http_start(ctx, host, port, o->threads, &http, &bound, &cause) != 0) {
+	if (srv_http_start(ctx, host, port, o->threads, &o->limits, &http, &bound, &cause) != 0) {
 		fprintf(stderr, "lecternd: %s\n", cause ? cause : "cannot listen");
 		free(cause);
 		free(host);

@@ -577,12 +577,30 @@ int srv_codec_decompress(const char *enc, const void *in, size_t len, size_t max
 /* ---- HTTP (http.c) ---- */
 
 struct srv_http;
+
+#define SRV_HTTP_MAX_CONNS 1024      /* connections at once, all clients together */
+#define SRV_HTTP_MAX_CONNS_PER_IP 64 /* connections (or, behind a proxy, requests) per address */
+#define SRV_HTTP_REQUEST_DEADLINE 30 /* seconds for a request's head and body to arrive */
+
+/* Bounds on slow and greedy clients (security review 2026-11-29, H1); 0/NULL: defaults. */
+struct srv_http_limits {
+	int max_conns;
+	int max_conns_per_ip;
+	int request_deadline_s;
+	/* An IP literal: requests from it take their client address from X-Forwarded-For. */
+	const char *trusted_proxy;
+};
+
 /*
- * Starts the HTTP daemon on host:port (port 0: ephemeral) with threads workers. Returns 0
- * and *out with the bound port in *bound_port, or -LC_EIO with *cause.
+ * Starts the HTTP daemon on host:port (port 0: ephemeral) with threads workers and limits
+ * (NULL: the defaults). Returns 0 and *out with the bound port in *bound_port, or
+ * -LC_EIO / -LC_EINVAL with *cause.
  */
 int srv_http_start(struct srv_ctx *ctx, const char *host, int port, int threads,
-                   struct srv_http **out, int *bound_port, char **cause);
+                   const struct srv_http_limits *limits, struct srv_http **out, int *bound_port,
+                   char **cause);
+/* True when text is an IPv4 or IPv6 literal (what --trusted-proxy accepts). */
+bool srv_http_addr_valid(const char *text);
 /* Stops accepting, finishes requests in flight, frees. Accepts NULL. */
 void srv_http_stop(struct srv_http *http);
 
