@@ -437,7 +437,7 @@ enum srv_perm srv_perm_enrollment(struct srv_req *req, const struct srv_course_r
 /*
  * Rights follow the department tree: a role held in a department holds in all its
  * descendants. The roles bits user holds over department_id (its own membership OR'ed
- * with those of every ancestor); 0 for NULL/"" or an unknown department.
+ * with those of every ancestor); 0 for NULL/"", and when the tree cannot be read.
  */
 unsigned srv_dept_rights(struct store_db *db, const struct srv_user *user,
                          const char *department_id);
@@ -448,7 +448,8 @@ unsigned srv_dept_rights(struct store_db *db, const struct srv_user *user,
 int srv_dept_chain_load(struct store_db *db, const char *department_id, struct srv_dept_chain *out);
 /*
  * SQL subquery text: the ids of every department the user bound at parameter UID ("?4")
- * administers, that is, holds department-admin in or below (as deep as srv_dept_chain sees).
+ * administers: those where they hold department-admin and every one below them (to the
+ * depth srv_dept_chain_load sees, so both agree).
  */
 #define SRV_SQL_ADMINISTERED(uid)                                                                  \
 	"(WITH RECURSIVE sub(id, depth) AS (SELECT department_id, 1 FROM memberships WHERE "       \
