@@ -327,11 +327,12 @@ srv_perm_users_list(struct srv_req *req)
 	return SRV_DENY;
 }
 
-/* True when target_id is a member of a department the viewer administers. */
+/* True when target_id is a member of a department the viewer administers (an error: no). */
 static bool
 administers_user(struct srv_req *req, const char *target_id)
 {
 	sqlite3_stmt *stmt;
+	bool yes;
 
 	if (req->viewer == NULL || store_db_stmt(req->db,
 	                                         "SELECT 1 FROM memberships WHERE user_id = ?1 AND "
@@ -340,7 +341,9 @@ administers_user(struct srv_req *req, const char *target_id)
 		return false;
 	store_bind_text(stmt, 1, target_id);
 	store_bind_text(stmt, 2, req->viewer->id);
-	return sqlite3_step(stmt) == SQLITE_ROW;
+	yes = sqlite3_step(stmt) == SQLITE_ROW;
+	sqlite3_reset(stmt);
+	return yes;
 }
 
 enum srv_perm
