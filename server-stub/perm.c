@@ -7,11 +7,68 @@
  *
  * "Course staff" of a course: its owner, any member of its department holding
  * content-admin or department-admin, and admins.
+ *
+ * Department roles follow the tree (seed 004): a role held in a department holds in every
+ * department below it, so the checks OR the caller's roles over the department and its
+ * ancestors (srv_dept_rights). Moving a department, deleting one and changing a global role
+ * are an admin's alone; a department-admin changes memberships inside their subtree only.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "server-stub/srv.h"
+
+int
+srv_dept_chain_load(struct store_db *db, const char *department_id, struct srv_dept_chain *out)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	out->n = 0;
+	if (department_id == NULL || *department_id == '\0')
+		return 0;
+	/* Bounded by depth, not by UNION, so a cycle (refused on write) cannot loop either. */
+	rc = store_db_stmt(db,
+	                   "WITH RECURSIVE up(id, depth) AS (SELECT ?1, 1 UNION ALL "
+	                   "SELECT d.parent_id, up.depth + 1 FROM departments d JOIN up "
+	                   "ON d.id = up.id WHERE d.parent_id IS NOT NULL AND up.depth < ?2) "
+	                   "SELECT id FROM up ORDER BY depth",
+	                   &stmt);
+	if (rc != 0)
+		return rc;
+	store_bind_text(stmt, 1, department_id);
+	sqlite3_bind_int(stmt, 2, SRV_DEPT_DEPTH_MAX);
+	while (out->n < SRV_DEPT_DEPTH_MAX && (rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		snprintf(out->id[out->n++], LC_UUID_LEN + 1, "%s",
+		         (const char *)sqlite3_column_text(stmt, 0));
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_db_fail(db, rc, "departments");
+	sqlite3_reset(stmt);
+	if (rc != 0)
+		out->n = 0;
+	return rc;
+}
+
+/* The roles user holds over the departments of chain, OR'ed. */
+static unsigned
+chain_rights(const struct srv_user *user, const struct srv_dept_chain *chain)
+{
+	unsigned roles = 0;
+
+	for (int i = 0; i < chain->n; i++)
+		roles |= srv_user_dept_roles(user, chain->id[i]);
+	return roles;
+}
+
+unsigned
+srv_dept_rights(struct store_db *db, const struct srv_user *user, const char *department_id)
+{
+	struct srv_dept_chain chain;
+
+	/* A failed read grants nothing. */
+	if (user == NULL || srv_dept_chain_load(db, department_id, &chain) != 0)
+		return 0;
+	return chain_rights(user, &chain);
+}
 
 int
 srv_course_ref_load(struct store_db *db, const char *course_id, struct srv_course_ref *out)
@@ -45,7 +102,7 @@ srv_course_ref_load(struct store_db *db, const char *course_id, struct srv_cours
 		out->status = SRV_COURSE_ARCHIVED;
 	else
 		out->status = SRV_COURSE_DRAFT;
-	return 0;
+	return srv_dept_chain_load(db, out->department_id, &out->chain);
 }
 
 bool
@@ -57,8 +114,8 @@ srv_is_staff(const struct srv_user *viewer, const struct srv_course_ref *course)
 		return true;
 	if (course->owner_id[0] && strcmp(course->owner_id, viewer->id) == 0)
 		return true;
-	return (srv_user_dept_roles(viewer, course->department_id) &
-	        (SRV_DEPT_CONTENT_ADMIN | SRV_DEPT_ADMIN)) != 0;
+	return (chain_rights(viewer, &course->chain) & (SRV_DEPT_CONTENT_ADMIN | SRV_DEPT_ADMIN)) !=
+	       0;
 }
 
 bool
@@ -112,9 +169,36 @@ srv_perm_course_create(struct srv_req *req, const char *department_id)
 		return SRV_DENY;
 	if (v->role == SRV_ROLE_ADMIN || v->role == SRV_ROLE_INSTRUCTOR)
 		return SRV_ALLOW;
-	if (srv_user_dept_roles(v, department_id) & (SRV_DEPT_CONTENT_ADMIN | SRV_DEPT_ADMIN))
+	if (srv_dept_rights(req->db, v, department_id) & (SRV_DEPT_CONTENT_ADMIN | SRV_DEPT_ADMIN))
 		return SRV_ALLOW;
 	return SRV_DENY;
+}
+
+enum srv_perm
+srv_perm_course_move(struct srv_req *req, const struct srv_course_ref *c,
+                     const char *target_department_id)
+{
+	const unsigned staff = SRV_DEPT_CONTENT_ADMIN | SRV_DEPT_ADMIN;
+	const struct srv_user *v = req->viewer;
+	const char *target = target_department_id != NULL ? target_department_id : "";
+
+	if (v != NULL && v->role == SRV_ROLE_ADMIN)
+		return SRV_ALLOW;
+	if (srv_perm_course_edit(req, c) != SRV_ALLOW)
+		return deny(req, c);
+	/* Naming the department it is already in moves nothing. */
+	if (strcmp(c->department_id, target) == 0)
+		return SRV_ALLOW;
+	/*
+	 * The source department's staff must let it go (the owner alone may not take a course
+	 * out of a department), and the target's must take it in: a global instructor may
+	 * create in any department, but not move an existing course and its learners there.
+	 */
+	if (c->department_id[0] != '\0' && !(chain_rights(v, &c->chain) & staff))
+		return SRV_DENY;
+	if (target[0] != '\0' && !(srv_dept_rights(req->db, v, target) & staff))
+		return SRV_DENY;
+	return SRV_ALLOW;
 }
 
 enum srv_perm
@@ -130,7 +214,7 @@ srv_perm_course_delete(struct srv_req *req, const struct srv_course_ref *c)
 
 	if (v &&
 	    (v->role == SRV_ROLE_ADMIN || (c->owner_id[0] && strcmp(c->owner_id, v->id) == 0) ||
-	     (srv_user_dept_roles(v, c->department_id) & SRV_DEPT_ADMIN)))
+	     (chain_rights(v, &c->chain) & SRV_DEPT_ADMIN)))
 		return SRV_ALLOW;
 	return deny(req, c);
 }
@@ -209,9 +293,25 @@ srv_perm_department_manage(struct srv_req *req, const char *department_id)
 
 	if (v && v->role == SRV_ROLE_ADMIN)
 		return SRV_ALLOW;
-	if (srv_user_dept_roles(v, department_id) & SRV_DEPT_ADMIN)
+	if (srv_dept_rights(req->db, v, department_id) & SRV_DEPT_ADMIN)
 		return SRV_ALLOW;
 	return SRV_DENY;
+}
+
+/* Reshaping the tree is an admin's: a department-admin would move their subtree out of
+ * reach of the departments above it, or into a place where others' rights cover it. */
+enum srv_perm
+srv_perm_department_move(struct srv_req *req, const char *department_id)
+{
+	(void)department_id;
+	return req->viewer && req->viewer->role == SRV_ROLE_ADMIN ? SRV_ALLOW : SRV_DENY;
+}
+
+enum srv_perm
+srv_perm_department_delete(struct srv_req *req, const char *department_id)
+{
+	(void)department_id;
+	return req->viewer && req->viewer->role == SRV_ROLE_ADMIN ? SRV_ALLOW : SRV_DENY;
 }
 
 enum srv_perm
@@ -227,30 +327,65 @@ srv_perm_users_list(struct srv_req *req)
 	return SRV_DENY;
 }
 
+/* True when target_id is a member of a department the viewer administers (an error: no). */
+static bool
+administers_user(struct srv_req *req, const char *target_id)
+{
+	sqlite3_stmt *stmt;
+	bool yes;
+
+	if (req->viewer == NULL || store_db_stmt(req->db,
+	                                         "SELECT 1 FROM memberships WHERE user_id = ?1 AND "
+	                                         "department_id IN " SRV_SQL_ADMINISTERED("?2"),
+	                                         &stmt) != 0)
+		return false;
+	store_bind_text(stmt, 1, target_id);
+	store_bind_text(stmt, 2, req->viewer->id);
+	yes = sqlite3_step(stmt) == SQLITE_ROW;
+	sqlite3_reset(stmt);
+	return yes;
+}
+
 enum srv_perm
-srv_perm_user_roles(struct srv_req *req, const char *target_id, int role,
-                    const char *const *department_ids, int n_departments)
+srv_perm_user_read(struct srv_req *req, const char *target_id)
 {
 	const struct srv_user *v = req->viewer;
-	struct srv_user target;
-	bool shares = false;
 
 	if (v && v->role == SRV_ROLE_ADMIN)
 		return SRV_ALLOW;
 	if (srv_perm_users_list(req) != SRV_ALLOW)
 		return SRV_DENY;
-	/* A department-admin never grants admin nor touches an admin. */
-	if (role == SRV_ROLE_ADMIN || srv_user_load(req->db, target_id, &target) != 0 ||
-	    target.role == SRV_ROLE_ADMIN)
+	return administers_user(req, target_id) ? SRV_ALLOW : SRV_HIDDEN;
+}
+
+enum srv_perm
+srv_perm_user_roles(struct srv_req *req, const char *target_id, int role,
+                    const char *const *department_ids, const unsigned *roles, int n_departments)
+{
+	const struct srv_user *v = req->viewer;
+	struct srv_user target;
+	bool adds = false;
+
+	if (v && v->role == SRV_ROLE_ADMIN)
+		return SRV_ALLOW;
+	if (srv_perm_users_list(req) != SRV_ALLOW)
 		return SRV_DENY;
-	for (int i = 0; i < n_departments; i++)
-		if (!(srv_user_dept_roles(v, department_ids[i]) & SRV_DEPT_ADMIN))
+	/*
+	 * No global role at all (security review 2026-11-29, M1): judged on memberships, a
+	 * role change could be unlocked by first adding the membership it checks.
+	 */
+	if (role >= 0)
+		return SRV_DENY;
+	for (int i = 0; i < n_departments; i++) {
+		if (!(srv_dept_rights(req->db, v, department_ids[i]) & SRV_DEPT_ADMIN))
 			return SRV_DENY;
-	for (int i = 0; i < target.n_depts; i++)
-		if (srv_user_dept_roles(v, target.depts[i].department_id) & SRV_DEPT_ADMIN)
-			shares = true;
-	/* A global role change needs the target to be in one of the caller's departments. */
-	if (role >= 0 && !shares)
+		adds = adds || roles[i] != 0;
+	}
+	/* Someone outside the caller's departments may be added, not looked at (M2). */
+	if (!adds && !administers_user(req, target_id))
+		return SRV_HIDDEN;
+	/* A department-admin never touches an admin. */
+	if (srv_user_load(req->db, target_id, &target) != 0 || target.role == SRV_ROLE_ADMIN)
 		return SRV_DENY;
 	return SRV_ALLOW;
 }

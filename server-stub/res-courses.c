@@ -304,8 +304,10 @@ course_patch(struct srv_req *req, struct srv_resp *resp)
 	course_fields_read(req, &c, SRV_OPTIONAL, &f);
 	if (srv_check_failed(&c, resp) || !srv_if_match(req, resp, "course", id, course.rev))
 		goto out;
-	if (f.has_department == SRV_GOT && f.department_id != NULL &&
-	    !srv_perm_check(srv_perm_course_create(req, f.department_id), resp, "department"))
+	/* A move needs rights on both ends (mission review 2026-11-29, B6). */
+	if (f.has_department == SRV_GOT &&
+	    !srv_perm_check(srv_perm_course_move(req, &course.ref, f.department_id), resp,
+	                    "department"))
 		goto out;
 	rc = course_fields_write(req, &f, id);
 	if (rc == 0)

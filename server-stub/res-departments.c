@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Departments: {name, code, parent_id}. Any signed-in user may read them (they are part
- * of the catalog scope); admins manage all, a department-admin manages their own department and
- * creates departments below it.
+ * of the catalog scope); admins manage all. A department-admin renames their department and
+ * those below it and creates departments below them, which they then manage too (rights
+ * follow the tree, perm.c); moving a department to another parent and deleting one are an
+ * admin's (seed 004). The tree is at most SRV_DEPT_DEPTH_MAX levels deep.
  */
 #include <stdio.h>
 #include <string.h>
@@ -161,6 +163,54 @@ makes_cycle(struct store_db *db, const char *id, const char *parent)
 	return sqlite3_step(stmt) == SQLITE_ROW;
 }
 
+/* Levels from the top down to id, 0 when id is NULL (at most SRV_DEPT_DEPTH_MAX). */
+static int
+dept_level(struct store_db *db, const char *id)
+{
+	struct srv_dept_chain chain;
+
+	return srv_dept_chain_load(db, id, &chain) == 0 ? chain.n : SRV_DEPT_DEPTH_MAX;
+}
+
+/* Levels of the subtree rooted at id, id itself counting 1 (capped past the limit). */
+static int
+dept_height(struct store_db *db, const char *id)
+{
+	sqlite3_stmt *stmt;
+
+	if (store_db_stmt(db,
+	                  "WITH RECURSIVE down(id, depth) AS (SELECT ?1, 1 UNION ALL "
+	                  "SELECT d.id, down.depth + 1 FROM departments d JOIN down "
+	                  "ON d.parent_id = down.id WHERE down.depth <= ?2) "
+	                  "SELECT max(depth) FROM down",
+	                  &stmt) != 0)
+		return SRV_DEPT_DEPTH_MAX + 1;
+	store_bind_text(stmt, 1, id);
+	sqlite3_bind_int(stmt, 2, SRV_DEPT_DEPTH_MAX);
+	return sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int(stmt, 0)
+	                                        : SRV_DEPT_DEPTH_MAX + 1;
+}
+
+/* True when department id (NULL: a new one) placed below parent stays within the limit. */
+static bool
+depth_ok(struct store_db *db, const char *id, const char *parent)
+{
+	return dept_level(db, parent) + (id ? dept_height(db, id) : 1) <= SRV_DEPT_DEPTH_MAX;
+}
+
+/* True when parent (NULL: none) is not the department's parent today. */
+static bool
+parent_changes(struct store_db *db, const char *id, const char *parent)
+{
+	sqlite3_stmt *stmt;
+
+	if (store_db_stmt(db, "SELECT parent_id IS ?2 FROM departments WHERE id = ?1", &stmt) != 0)
+		return true;
+	store_bind_text(stmt, 1, id);
+	store_bind_text(stmt, 2, parent);
+	return sqlite3_step(stmt) != SQLITE_ROW || sqlite3_column_int(stmt, 0) == 0;
+}
+
 static bool
 code_taken(struct store_db *db, const char *code, const char *except_id)
 {
@@ -189,7 +239,7 @@ dept_create(struct srv_req *req, struct srv_resp *resp)
 	srv_get_str(&c, req->body, "name", SRV_REQUIRED, 1, 200, &name);
 	srv_get_str(&c, req->body, "code", SRV_REQUIRED, 1, 32, &code);
 	if (srv_get_uuid(&c, req->body, "parent_id", SRV_NULLABLE, &parent) == SRV_GOT && parent &&
-	    !srv_row_exists(req->db, "departments", parent))
+	    (!srv_row_exists(req->db, "departments", parent) || !depth_ok(req->db, NULL, parent)))
 		srv_check_bad(&c, "parent_id");
 	if (srv_check_failed(&c, resp))
 		goto out;
@@ -274,12 +324,17 @@ dept_patch(struct srv_req *req, struct srv_resp *resp)
 	srv_get_str(&c, req->body, "name", SRV_OPTIONAL, 1, 200, &name);
 	srv_get_str(&c, req->body, "code", SRV_OPTIONAL, 1, 32, &code);
 	got_parent = srv_get_uuid(&c, req->body, "parent_id", SRV_NULLABLE, &parent);
-	if (parent &&
-	    (!srv_row_exists(req->db, "departments", parent) || makes_cycle(req->db, id, parent)))
+	if (parent && (!srv_row_exists(req->db, "departments", parent) ||
+	               makes_cycle(req->db, id, parent) || !depth_ok(req->db, id, parent)))
 		srv_check_bad(&c, "parent_id");
 	if (srv_check_failed(&c, resp) ||
-	    !srv_perm_check(srv_perm_department_manage(req, id), resp, "department") ||
-	    !srv_if_match(req, resp, "department", id, rev))
+	    !srv_perm_check(srv_perm_department_manage(req, id), resp, "department"))
+		goto out;
+	/* Re-parenting is an admin's; naming the current parent again moves nothing (B6). */
+	if (got_parent == SRV_GOT && parent_changes(req->db, id, parent) &&
+	    !srv_perm_check(srv_perm_department_move(req, id), resp, "department"))
+		goto out;
+	if (!srv_if_match(req, resp, "department", id, rev))
 		goto out;
 	if (code && code_taken(req->db, code, id)) {
 		srv_conflict(resp, "A department with that code already exists");
@@ -368,7 +423,7 @@ dept_delete(struct srv_req *req, struct srv_resp *resp)
 		srv_not_found(resp, "department");
 		return;
 	}
-	if (!srv_perm_check(srv_perm_department_manage(req, id), resp, "department") ||
+	if (!srv_perm_check(srv_perm_department_delete(req, id), resp, "department") ||
 	    !srv_if_match(req, resp, "department", id, rev))
 		return;
 	rc = unlink_children(req, id);

@@ -319,6 +319,14 @@ progress_record(struct srv_req *req, const char *course_id, const char *item_id,
 	return rc;
 }
 
+static bool item_quiz_limits(struct store_db *db, const char *item_id, bool *quiz,
+                             int64_t *max_attempts);
+
+/*
+ * A page, link or assignment is completed by its learner saying so here; a quiz only by an
+ * attempt reaching the course's pass score (attempt_create), so "completed" on a quiz is a
+ * 409 (mission review 2026-11-29, B2). "started" on a quiz is fine.
+ */
 static void
 progress_post(struct srv_req *req, struct srv_resp *resp)
 {
@@ -328,6 +336,8 @@ progress_post(struct srv_req *req, struct srv_resp *resp)
 	char id[LC_UUID_LEN + 1];
 	struct rc_course course;
 	struct srv_check c;
+	int64_t max_attempts;
+	bool quiz = false;
 	int rc;
 
 	srv_check_init(&c);
@@ -338,6 +348,14 @@ progress_post(struct srv_req *req, struct srv_resp *resp)
 	    rc_load_for(req, resp, "items", item_id, "item", &course) != 0 ||
 	    !srv_perm_check(srv_perm_learn(req, &course.ref), resp, "item"))
 		goto out;
+	if (!item_quiz_limits(req->db, item_id, &quiz, &max_attempts)) {
+		srv_internal(req, resp, -LC_EDB, "progress item");
+		goto out;
+	}
+	if (quiz && strcmp(status, "completed") == 0) {
+		srv_conflict(resp, "A quiz is completed by a passing attempt, not by progress");
+		goto out;
+	}
 	rc = progress_record(req, course.ref.id, item_id, req->viewer->id, status, time_spent, NULL,
 	                     id);
 	if (rc != 0)

@@ -12,12 +12,12 @@
 #include "server-stub/srv.h"
 
 /* Who a users list may show: everyone for an admin, else members of departments the
- * caller administers; filtered by role and a substring of names or email. */
+ * caller administers (theirs and those below them); filtered by role and a substring of names or
+ * email. */
 #define USERS_WHERE                                                                                \
 	" FROM users u WHERE (?1 IS NULL OR role = ?1) AND (?2 IS NULL OR username LIKE ?2 OR "    \
 	"first_name LIKE ?2 OR last_name LIKE ?2 OR email LIKE ?2) AND (?3 OR id IN (SELECT "      \
-	"m.user_id FROM memberships m JOIN memberships me ON me.department_id = m.department_id "  \
-	"AND me.user_id = ?4 AND (me.roles & 4) != 0))"
+	"m.user_id FROM memberships m WHERE m.department_id IN " SRV_SQL_ADMINISTERED("?4") "))"
 
 static int
 users_prepare(struct srv_req *req, const char *sql, const char *role, const char *like,
@@ -193,8 +193,7 @@ roles_apply(struct srv_req *req, const char *id, const struct roles_change *ch)
 		rc = store_db_stmt(
 		    req->db,
 		    "DELETE FROM memberships WHERE user_id = ?1 AND (?2 OR department_id "
-		    "IN (SELECT department_id FROM memberships WHERE user_id = ?3 "
-		    "AND (roles & 4) != 0))",
+		    "IN " SRV_SQL_ADMINISTERED("?3") ")",
 		    &stmt);
 		if (rc == 0) {
 			store_bind_text(stmt, 1, id);
@@ -252,7 +251,8 @@ user_roles(struct srv_req *req, struct srv_resp *resp)
 	}
 	if (!srv_perm_check(srv_perm_users_list(req), resp, "user") || !roles_parse(req, resp, &ch))
 		return;
-	if (!srv_perm_check(srv_perm_user_roles(req, id, ch.role, ch.dept, ch.n), resp, "user"))
+	if (!srv_perm_check(srv_perm_user_roles(req, id, ch.role, ch.dept, ch.roles, ch.n), resp,
+	                    "user"))
 		return;
 	if (!srv_if_match(req, resp, "user", id, rev_of(req->db, "users", id)))
 		return;
@@ -375,7 +375,14 @@ user_get(struct srv_req *req, struct srv_resp *resp)
 
 	if (!srv_perm_check(srv_perm_users_list(req), resp, "user"))
 		return;
-	if (!lc_uuid_valid(id) || srv_user_doc(req->db, id, true, &doc) != 0) {
+	/* Only users the caller administers (security review 2026-11-29, M2). */
+	if (!lc_uuid_valid(id)) {
+		srv_not_found(resp, "user");
+		return;
+	}
+	if (!srv_perm_check(srv_perm_user_read(req, id), resp, "user"))
+		return;
+	if (srv_user_doc(req->db, id, true, &doc) != 0) {
 		srv_not_found(resp, "user");
 		return;
 	}

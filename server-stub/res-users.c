@@ -89,19 +89,23 @@ srv_user_doc(struct store_db *db, const char *id, bool full, cJSON **out)
 	return 0;
 }
 
-/* Full doc for the user themself and for those who administer users. */
+/* Full doc for the user themself and for those who administer them. */
 static bool
 sees_full(struct srv_req *req, const char *id)
 {
 	if (req->viewer == NULL)
 		return false;
-	return strcmp(req->viewer->id, id) == 0 || srv_perm_users_list(req) == SRV_ALLOW;
+	return strcmp(req->viewer->id, id) == 0 || srv_perm_user_read(req, id) == SRV_ALLOW;
 }
 
+/* Also the `current` of a 409: nothing for whom GET /users/{id} would not show (M2). */
 static int
 user_render(struct srv_req *req, const char *id, cJSON **out)
 {
-	return srv_user_doc(req->db, id, sees_full(req, id), out);
+	*out = NULL;
+	if (!sees_full(req, id))
+		return -LC_ENOTFOUND;
+	return srv_user_doc(req->db, id, true, out);
 }
 
 /* Answers 200 with the user doc, or 404/500. */
@@ -279,11 +283,15 @@ srv_users_profile(struct srv_req *req, struct srv_resp *resp)
 	cJSON_DeleteItemFromObject(doc, "role");
 	cJSON_DeleteItemFromObject(doc, "departments");
 	done = cJSON_AddArrayToObject(doc, "completed_courses");
-	/* Completed: every required item of a course the user is enrolled in is completed. */
+	/*
+	 * Completed: every required item of a course the user is enrolled in is completed.
+	 * Published courses only: this page is public, and a draft or archived course is not
+	 * (security review 2026-11-29, I1).
+	 */
 	rc = store_db_stmt(
 	    req->db,
 	    "SELECT c.id, c.title FROM courses c JOIN enrollments e ON e.course_id = c.id "
-	    "WHERE e.user_id = ?1 AND c.status != 'draft' "
+	    "WHERE e.user_id = ?1 AND c.status = 'published' "
 	    "AND EXISTS (SELECT 1 FROM items i WHERE i.course_id = c.id AND i.required = 1) "
 	    "AND NOT EXISTS (SELECT 1 FROM items i WHERE i.course_id = c.id AND i.required = 1 "
 	    "AND NOT EXISTS (SELECT 1 FROM progress p WHERE p.item_id = i.id AND p.user_id = ?1 "

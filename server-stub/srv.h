@@ -46,6 +46,10 @@
 #define SRV_MAX_HEADERS 4
 #define SRV_MAX_DEPTS 16
 #define SRV_USERNAME_MAX 32
+/* Levels of the department tree, the top included; deeper trees are refused (400). */
+#define SRV_DEPT_DEPTH_MAX 8
+#define SRV_STR_(x) #x
+#define SRV_STR(x) SRV_STR_(x)
 #define SRV_ACCESS_TTL (15 * 60)            /* seconds */
 #define SRV_REFRESH_TTL (30 * 24 * 60 * 60) /* seconds */
 #define SRV_IDEMPOTENCY_TTL (7 * 24 * 60 * 60)
@@ -387,12 +391,19 @@ enum srv_course_status {
 	SRV_COURSE_ARCHIVED = 2,
 };
 
+/* A department and its ancestors, nearest first (n 0 for no department). */
+struct srv_dept_chain {
+	char id[SRV_DEPT_DEPTH_MAX][LC_UUID_LEN + 1];
+	int n;
+};
+
 /* What permissions need to know about a course. */
 struct srv_course_ref {
 	char id[LC_UUID_LEN + 1];
 	char owner_id[LC_UUID_LEN + 1];      /* "" when the owner was deleted */
 	char department_id[LC_UUID_LEN + 1]; /* "" when none */
 	enum srv_course_status status;
+	struct srv_dept_chain chain; /* staff rights held on any of these cover the course */
 };
 
 /* Loads the course; returns 0, -LC_ENOTFOUND, -LC_EDB. */
@@ -423,16 +434,56 @@ enum srv_perm srv_perm_post_delete(struct srv_req *req, const struct srv_course_
 /* Read/delete one enrollment of user_id in course c. */
 enum srv_perm srv_perm_enrollment(struct srv_req *req, const struct srv_course_ref *c,
                                   const char *user_id);
-/* Departments: create (parent_id NULL → admin only), edit, delete. */
+/*
+ * Rights follow the department tree: a role held in a department holds in all its
+ * descendants. The roles bits user holds over department_id (its own membership OR'ed
+ * with those of every ancestor); 0 for NULL/"", and when the tree cannot be read.
+ */
+unsigned srv_dept_rights(struct store_db *db, const struct srv_user *user,
+                         const char *department_id);
+/*
+ * Fills *out with department_id and its ancestors, nearest first, at most
+ * SRV_DEPT_DEPTH_MAX (none for NULL/""). Returns 0 or -LC_EDB.
+ */
+int srv_dept_chain_load(struct store_db *db, const char *department_id, struct srv_dept_chain *out);
+/*
+ * SQL subquery text: the ids of every department the user bound at parameter UID ("?4")
+ * administers: those where they hold department-admin and every one below them (to the
+ * depth srv_dept_chain_load sees, so both agree).
+ */
+#define SRV_SQL_ADMINISTERED(uid)                                                                  \
+	"(WITH RECURSIVE sub(id, depth) AS (SELECT department_id, 1 FROM memberships WHERE "       \
+	"user_id = " uid " AND (roles & 4) != 0 UNION ALL SELECT d.id, sub.depth + 1 FROM "        \
+	"departments d JOIN sub ON d.parent_id = sub.id WHERE sub.depth < " SRV_STR(               \
+	    SRV_DEPT_DEPTH_MAX) ") SELECT id FROM sub)"
+/*
+ * Departments: create below department_id (NULL → admin only), rename, manage members:
+ * admin, or department-admin of it or an ancestor.
+ */
 enum srv_perm srv_perm_department_manage(struct srv_req *req, const char *department_id);
+/* Change a department's parent, delete a department: admin only (seed 004). */
+enum srv_perm srv_perm_department_move(struct srv_req *req, const char *department_id);
+enum srv_perm srv_perm_department_delete(struct srv_req *req, const char *department_id);
+/* Move course c to target_department_id (NULL: no department): rights on both ends. */
+enum srv_perm srv_perm_course_move(struct srv_req *req, const struct srv_course_ref *c,
+                                   const char *target_department_id);
 enum srv_perm srv_perm_users_list(struct srv_req *req);
 /*
- * Change target's roles: role (or -1 when unchanged) and the departments named in the
- * request. Admin: anything. department-admin: only memberships of their own departments,
- * never the global role.
+ * Read user target_id in full (GET /users/{id}, the user doc of a 409): admin; a
+ * department-admin for members of a department they administer (404 for others); 403
+ * for everyone else.
+ */
+enum srv_perm srv_perm_user_read(struct srv_req *req, const char *target_id);
+/*
+ * Change target's roles: role (or -1 when absent) and the memberships named in the request
+ * (department_ids[i] with role bits roles[i], 0 meaning "remove"). Admin: anything. A
+ * department-admin: only memberships of departments they administer, never the global
+ * role (even unchanged), never an admin's; of a user they cannot read, only a request
+ * adding a membership (404 otherwise).
  */
 enum srv_perm srv_perm_user_roles(struct srv_req *req, const char *target_id, int role,
-                                  const char *const *department_ids, int n_departments);
+                                  const char *const *department_ids, const unsigned *roles,
+                                  int n_departments);
 enum srv_perm srv_perm_user_delete(struct srv_req *req, const char *target_id);
 /*
  * Applies a perm answer: SRV_DENY → 403, SRV_HIDDEN → 404 naming kind. Returns true when

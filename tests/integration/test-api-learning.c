@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "common/mem.h"
+#include "common/uuid.h"
 #include "harness.h"
 
 static struct h_world world;
@@ -492,6 +493,175 @@ group_setup(void **state)
 	return h_world_up(&world);
 }
 
+/* The status of item_id in the caller's GET /progress/courses/{course_id}, or "" when none. */
+static const char *
+item_status(const char *token, const char *course_id, const char *item_id, char out[16])
+{
+	struct h_resp r;
+	const cJSON *it;
+	out[0] = '\0';
+	h_callf(SRV, "GET", token, NULL, &r, "/progress/courses/%s", course_id);
+	H_EXPECT(r, 200);
+	cJSON_ArrayForEach(it, cJSON_GetObjectItem(r.json, "items"))
+	{
+		const char *id = h_json_str(it, "item_id"), *st = h_json_str(it, "status");
+		if (id != NULL && strcmp(id, item_id) == 0 && st != NULL)
+			snprintf(out, 16, "%s", st);
+	}
+	h_resp_free(&r);
+	return out;
+}
+
+static int
+profile_lists(const char *user_id, const char *course_id)
+{
+	struct h_resp r;
+	const cJSON *c;
+	int found = 0;
+	h_callf(SRV, "GET", NULL, NULL, &r, "/users/%s/profile", user_id);
+	H_EXPECT(r, 200);
+	cJSON_ArrayForEach(c, cJSON_GetObjectItem(r.json, "completed_courses"))
+	{
+		const char *id = h_json_str(c, "id");
+		found += id != NULL && strcmp(id, course_id) == 0;
+	}
+	h_resp_free(&r);
+	return found;
+}
+
+/*
+ * Mission review 2026-11-29, B2 (issue 9 section 4, "Completion must be earned"):
+ * POST /progress {"status":"completed"} marked a quiz done without a passing attempt, before
+ * any attempt and after a failed one. Now 409 conflict_error and the quiz stays started;
+ * "started" on a quiz still works, and only a passing attempt completes it.
+ */
+static void
+test_progress_cannot_complete_a_quiz(void **state)
+{
+	(void)state;
+	struct h_course c;
+	assert_int_equal(h_make_course(SRV, OWNER, NULL, true, &c), 0);
+	struct h_user l = new_user("quizdone", NULL);
+	assert_int_equal(h_enroll(SRV, l.access, c.id, NULL), 0);
+	struct h_resp r;
+	char st[16];
+	char *done = lc_asprintf("{\"item_id\":\"%s\",\"status\":\"completed\"}", c.quiz_id);
+	char *started =
+	    lc_asprintf("{\"item_id\":\"%s\",\"status\":\"started\",\"time_spent\":5}", c.quiz_id);
+	h_call(SRV, "POST", "/progress", l.access, done, NULL, &r);
+	H_EXPECT_ERROR(r, 409, "conflict_error");
+	h_resp_free(&r);
+	assert_string_equal(item_status(l.access, c.id, c.quiz_id, st), "");
+	h_call(SRV, "POST", "/progress", l.access, started, NULL, &r);
+	H_EXPECT(r, 200);
+	assert_string_equal(h_json_str(r.json, "status"), "started");
+	h_resp_free(&r);
+	/* A failed attempt (0 of 2, pass score 0.6) does not open the door either. */
+	char *wrong = lc_asprintf("{\"answers\":{\"%s\":0,\"%s\":41}}", c.q1_id, c.q2_id);
+	h_callf(SRV, "POST", l.access, wrong, &r, "/items/%s/attempts", c.quiz_id);
+	H_EXPECT(r, 201);
+	assert_false(cJSON_IsTrue(cJSON_GetObjectItem(r.json, "passed")));
+	h_resp_free(&r);
+	h_call(SRV, "POST", "/progress", l.access, done, NULL, &r);
+	H_EXPECT_ERROR(r, 409, "conflict_error");
+	h_resp_free(&r);
+	assert_string_equal(item_status(l.access, c.id, c.quiz_id, st), "started");
+	/* The page alone is not the course: the profile does not list it. */
+	char *page = lc_asprintf("{\"item_id\":\"%s\",\"status\":\"completed\"}", c.page_id);
+	h_call(SRV, "POST", "/progress", l.access, page, NULL, &r);
+	H_EXPECT(r, 200);
+	h_resp_free(&r);
+	assert_int_equal(profile_lists(l.id, c.id), 0);
+	/* A passing attempt completes the quiz, and with it the course. */
+	char *right = lc_asprintf("{\"answers\":{\"%s\":1,\"%s\":42}}", c.q1_id, c.q2_id);
+	h_callf(SRV, "POST", l.access, right, &r, "/items/%s/attempts", c.quiz_id);
+	H_EXPECT(r, 201);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(r.json, "passed")));
+	h_resp_free(&r);
+	assert_string_equal(item_status(l.access, c.id, c.quiz_id, st), "completed");
+	assert_int_equal(profile_lists(l.id, c.id), 1);
+	free(done);
+	free(started);
+	free(wrong);
+	free(page);
+	free(right);
+}
+
+/*
+ * Mission review 2026-11-29, B2, through /sync: a pushed POST /progress completing a quiz
+ * runs through the same dispatcher and gets the same 409; the item is not completed.
+ */
+static void
+test_sync_push_cannot_complete_a_quiz(void **state)
+{
+	(void)state;
+	struct h_course c;
+	assert_int_equal(h_make_course(SRV, OWNER, NULL, true, &c), 0);
+	struct h_user l = new_user("quizpush", NULL);
+	assert_int_equal(h_enroll(SRV, l.access, c.id, NULL), 0);
+	char client[H_ID_LEN + 1], key[64], st[16];
+	lc_uuid_new(client);
+	h_unique_name("qp", key, sizeof(key));
+	char *body =
+	    lc_asprintf("{\"client_id\":\"%s\",\"cursors\":{},\"limit\":1000,\"push\":["
+	                "{\"key\":\"%s\",\"method\":\"POST\",\"path\":\"/api/v1/progress\","
+	                "\"body\":{\"item_id\":\"%s\",\"status\":\"completed\"}},"
+	                "{\"key\":\"%s-2\",\"method\":\"POST\",\"path\":\"/api/v1/progress\","
+	                "\"body\":{\"item_id\":\"%s\",\"status\":\"completed\"}}]}",
+	                client, key, c.quiz_id, key, c.page_id);
+	struct h_resp r;
+	h_call(SRV, "POST", "/sync", l.access, body, NULL, &r);
+	H_EXPECT(r, 200);
+	cJSON *push = cJSON_GetObjectItem(r.json, "push");
+	assert_int_equal(cJSON_GetArraySize(push), 2);
+	assert_int_equal((int)h_json_num(cJSON_GetArrayItem(push, 0), "status", 0), 409);
+	assert_string_equal(h_json_str(cJSON_GetArrayItem(push, 0), "body.error.type"),
+	                    "conflict_error");
+	assert_int_equal((int)h_json_num(cJSON_GetArrayItem(push, 1), "status", 0), 200);
+	h_resp_free(&r);
+	free(body);
+	assert_string_equal(item_status(l.access, c.id, c.quiz_id, st), "");
+	assert_string_equal(item_status(l.access, c.id, c.page_id, st), "completed");
+}
+
+/*
+ * Security review 2026-11-29, I1: the public profile listed a completed course after it was
+ * archived, although GET /courses/{id} answers 404 to the same caller. Archived courses are
+ * hidden like drafts, and shown again once the course is back.
+ */
+static void
+test_profile_hides_archived_completed_courses(void **state)
+{
+	(void)state;
+	struct h_course c;
+	assert_int_equal(h_make_course(SRV, OWNER, NULL, true, &c), 0);
+	struct h_user l = new_user("archdone", NULL);
+	assert_int_equal(h_enroll(SRV, l.access, c.id, NULL), 0);
+	struct h_resp r;
+	char *page = lc_asprintf("{\"item_id\":\"%s\",\"status\":\"completed\"}", c.page_id);
+	char *right = lc_asprintf("{\"answers\":{\"%s\":1,\"%s\":42}}", c.q1_id, c.q2_id);
+	h_call(SRV, "POST", "/progress", l.access, page, NULL, &r);
+	H_EXPECT(r, 200);
+	h_resp_free(&r);
+	h_callf(SRV, "POST", l.access, right, &r, "/items/%s/attempts", c.quiz_id);
+	H_EXPECT(r, 201);
+	h_resp_free(&r);
+	assert_int_equal(profile_lists(l.id, c.id), 1);
+	h_callf(SRV, "POST", OWNER, "{}", &r, "/courses/%s/archive", c.id);
+	H_EXPECT(r, 200);
+	h_resp_free(&r);
+	h_callf(SRV, "GET", NULL, NULL, &r, "/courses/%s", c.id);
+	H_EXPECT_ERROR(r, 404, "resource_dne_error");
+	h_resp_free(&r);
+	assert_int_equal(profile_lists(l.id, c.id), 0);
+	h_callf(SRV, "POST", OWNER, "{}", &r, "/courses/%s/unarchive", c.id);
+	H_EXPECT(r, 200);
+	h_resp_free(&r);
+	assert_int_equal(profile_lists(l.id, c.id), 1);
+	free(page);
+	free(right);
+}
+
 static int
 group_teardown(void **state)
 {
@@ -510,6 +680,9 @@ main(void)
 	    cmocka_unit_test(test_deleted_user_posts_stay),
 	    cmocka_unit_test(test_concurrent_enrollment_once),
 	    cmocka_unit_test(test_concurrent_writes_all_succeed),
+	    cmocka_unit_test(test_progress_cannot_complete_a_quiz),
+	    cmocka_unit_test(test_sync_push_cannot_complete_a_quiz),
+	    cmocka_unit_test(test_profile_hides_archived_completed_courses),
 	};
 	return cmocka_run_group_tests_name("api-learning", tests, group_setup, group_teardown);
 }
