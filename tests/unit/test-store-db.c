@@ -25,8 +25,8 @@ static const char *const migrations_v2[] = {
     "ALTER TABLE t ADD COLUMN w INTEGER NOT NULL DEFAULT 7;",
 };
 
-static const struct store_schema schema_v1 = {"test db", 0x54657374, migrations_v2, 1};
-static const struct store_schema schema_v2 = {"test db", 0x54657374, migrations_v2, 2};
+static const struct store_schema schema_v1 = {"test db", 0x54657374, migrations_v2, 1, false};
+static const struct store_schema schema_v2 = {"test db", 0x54657374, migrations_v2, 2, false};
 
 struct fixture {
 	char dir[64];
@@ -226,7 +226,7 @@ test_db_other_application_refused_untouched(void **state)
 {
 	struct fixture *f = *state;
 	struct store_db *db = NULL;
-	static const struct store_schema other = {"other", 0x4f746872, migrations_v2, 1};
+	static const struct store_schema other = {"other", 0x4f746872, migrations_v2, 1, false};
 
 	assert_int_equal(store_db_open(f->path, &other, &db, NULL), 0);
 	store_db_close(db);
