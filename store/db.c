@@ -94,6 +94,26 @@ read_be32(const unsigned char *p)
 }
 
 /*
+ * The name to give the VFS, as sqlite3_open() makes it: the full path with symbolic links
+ * resolved, in SQLite's filename layout (the VFS may look for URI parameters after it).
+ * Free with sqlite3_free_filename().
+ */
+static int
+vfs_name(sqlite3_vfs *vfs, const char *path, sqlite3_filename *out, char **cause)
+{
+	char *full = lc_calloc(1, (size_t)vfs->mxPathname + 1);
+	/* SQLITE_OK_SYMLINK says a link was resolved: fine, that is the point. */
+	int rc = vfs->xFullPathname(vfs, path, vfs->mxPathname + 1, full) & 0xff;
+
+	*out = rc == SQLITE_OK ? sqlite3_create_filename(full, "", "", 0, NULL) : NULL;
+	free(full);
+	if (*out == NULL)
+		return lc_cause_set(cause, -LC_EIO, "%s: cannot resolve: %s", path,
+		                    sqlite3_errstr(rc == SQLITE_OK ? SQLITE_NOMEM : rc));
+	return 0;
+}
+
+/*
  * Reads the first bytes of the file through SQLite's own VFS, never with open(2)/close(2):
  * closing any descriptor of a file drops every POSIX lock this process holds on it, so a
  * plain close() here would silently release the locks of this process's live connections
@@ -114,10 +134,8 @@ vfs_read_head(const char *path, unsigned char *head, size_t *len, char **cause)
 	*len = 0;
 	if (vfs == NULL)
 		return lc_cause_set(cause, -LC_EDB, "%s: no SQLite VFS", path);
-	/* The VFS may look for URI parameters after the name: give it SQLite's layout. */
-	name = sqlite3_create_filename(path, "", "", 0, NULL);
-	if (name == NULL)
-		return lc_cause_set(cause, -LC_ENOMEM, "%s: out of memory", path);
+	if ((rc = vfs_name(vfs, path, &name, cause)) < 0)
+		return rc;
 	file = lc_calloc(1, (size_t)vfs->szOsFile);
 	rc = vfs->xOpen(vfs, name, file, SQLITE_OPEN_READONLY | SQLITE_OPEN_MAIN_DB, &out_flags);
 	if (rc == SQLITE_OK)
@@ -161,8 +179,7 @@ probe_header(const char *path, struct file_probe *probe, char **cause)
 	}
 	if (!S_ISREG(st.st_mode))
 		return lc_cause_set(cause, -LC_EIO, "%s: not a regular file", path);
-	rc = vfs_read_head(path, header, &total, cause);
-	if (rc < 0)
+	if (st.st_size > 0 && (rc = vfs_read_head(path, header, &total, cause)) < 0)
 		return rc;
 	if (total == 0) {
 		probe->is_new = true;
@@ -279,9 +296,8 @@ create_file(const char *path, char **cause)
 		                    strerror(errno));
 	if (vfs == NULL)
 		return lc_cause_set(cause, -LC_EDB, "%s: no SQLite VFS", path);
-	name = sqlite3_create_filename(path, "", "", 0, NULL);
-	if (name == NULL)
-		return lc_cause_set(cause, -LC_ENOMEM, "%s: out of memory", path);
+	if ((rc = vfs_name(vfs, path, &name, cause)) < 0)
+		return rc;
 	file = lc_calloc(1, (size_t)vfs->szOsFile);
 	pthread_mutex_lock(&umask_lock);
 	old_mask = umask(077);
