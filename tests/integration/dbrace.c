@@ -41,9 +41,12 @@ struct race {
 	struct dbrace_result *res;
 };
 
+/* A new ledger entry; its marker is numbered by entry, so unique within the run. */
 static struct entry *
-add_entry(struct race *r, const char *kind, int i)
+add_entry(struct race *r, const char *kind)
 {
+	int i = r->n;
+
 	struct entry *e;
 
 	if (r->n == r->cap) {
@@ -170,9 +173,9 @@ server_restart(struct race *r)
 }
 
 static void
-http_write(struct race *r, int round)
+http_write(struct race *r)
 {
-	struct entry *e = add_entry(r, "[h:", round);
+	struct entry *e = add_entry(r, "[h:");
 	char path[128], *body;
 	long status;
 
@@ -204,9 +207,9 @@ spawn_post(struct race *r, const char *title)
 }
 
 static void
-cli_write(struct race *r, int round, bool kill_it)
+cli_write(struct race *r, bool kill_it)
 {
-	struct entry *e = add_entry(r, "[c:", round);
+	struct entry *e = add_entry(r, "[c:");
 	char title[64];
 
 	snprintf(title, sizeof(title), "CLI %s", e->marker);
@@ -225,9 +228,9 @@ cli_write(struct race *r, int round, bool kill_it)
 }
 
 static void
-create_user(struct race *r, int round)
+create_user(struct race *r)
 {
-	struct entry *e = add_entry(r, "race-u", round);
+	struct entry *e = add_entry(r, "race-u");
 
 	e->user = true;
 	if (st_server_create_user(&r->w.srv, e->marker, "learner", ST_PASSWORD) == 0)
@@ -236,7 +239,7 @@ create_user(struct race *r, int round)
 
 /* One random SIGKILL: the server, the client, a writer in flight or a reader in flight. */
 static void
-random_kill(struct race *r, int round)
+random_kill(struct race *r)
 {
 	pid_t pid;
 
@@ -252,7 +255,7 @@ random_kill(struct race *r, int round)
 		r->client = client_start(r);
 		break;
 	case 2:
-		cli_write(r, round, true);
+		cli_write(r, true);
 		break;
 	default:
 		pid = reader_start(r);
@@ -390,13 +393,13 @@ dbrace_run(const struct dbrace_opts *o, struct dbrace_result *res)
 		pid_t reader = reader_start(&r);
 
 		if (round % 2 == 0)
-			cli_write(&r, round, false);
+			cli_write(&r, false);
 		else
-			http_write(&r, round);
+			http_write(&r);
 		if (round % 10 == 5)
-			create_user(&r, round);
+			create_user(&r);
 		if (o->kill_pct > 0 && (int)(st_rand(&r.rnd) % 100) < o->kill_pct)
-			random_kill(&r, round);
+			random_kill(&r);
 		(void)st_wait(reader);
 		res->rounds = round + 1;
 	}
