@@ -66,7 +66,8 @@ main(int argc, char **argv)
 	rnd = seed != 0 ? seed : st_seed();
 	printf("soak: seed %" PRIu64 ", %d rounds, %d per run, kill %d%%\n", rnd, rounds, per_run,
 	       kill_pct);
-	printf("| run | rounds | acknowledged | lost | doubled | kills | bad files | final sync |\n");
+	printf(
+	    "| run | rounds | acknowledged | lost | doubled | kills | bad files | final sync |\n");
 	printf("|---|---|---|---|---|---|---|---|\n");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (int run = 1; total.rounds < rounds; run++) {

@@ -89,13 +89,15 @@ lc_check_private_file(const char *path, char **cause)
 	struct stat st;
 
 	if (lstat(path, &st) != 0)
-		return errno == ENOENT ? -LC_ENOTFOUND
-		                       : lc_cause_set(cause, -LC_EIO, "%s: %s", path, strerror(errno));
+		return errno == ENOENT
+		           ? -LC_ENOTFOUND
+		           : lc_cause_set(cause, -LC_EIO, "%s: %s", path, strerror(errno));
 	if (S_ISLNK(st.st_mode))
-		return lc_cause_set(cause, -LC_EPERM,
-		                    "%s is a symbolic link; refusing to keep private data through it "
-		                    "(remove it, or point --data-dir at the real folder)",
-		                    path);
+		return lc_cause_set(
+		    cause, -LC_EPERM,
+		    "%s is a symbolic link; refusing to keep private data through it "
+		    "(remove it, or point --data-dir at the real folder)",
+		    path);
 	if (!S_ISREG(st.st_mode))
 		return lc_cause_set(cause, -LC_EPERM, "%s is not a regular file", path);
 	if (st.st_uid != geteuid())
@@ -135,8 +137,9 @@ lc_check_private_dir(const char *dir, char **cause)
 	int rc;
 
 	if (lstat(dir, &st) != 0)
-		return errno == ENOENT ? -LC_ENOTFOUND
-		                       : lc_cause_set(cause, -LC_EIO, "%s: %s", dir, strerror(errno));
+		return errno == ENOENT
+		           ? -LC_ENOTFOUND
+		           : lc_cause_set(cause, -LC_EIO, "%s: %s", dir, strerror(errno));
 	if (!S_ISLNK(st.st_mode))
 		return check_dir_stat(dir, &st, cause);
 	/* A link the user made to a folder of theirs; the link itself must be theirs too. */

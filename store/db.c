@@ -150,7 +150,8 @@ vfs_read_head(const char *path, unsigned char *head, size_t *len, char **cause)
 	free(file);
 	sqlite3_free_filename(name);
 	if (rc != SQLITE_OK)
-		return lc_cause_set(cause, -LC_EIO, "%s: cannot read: %s", path, sqlite3_errstr(rc));
+		return lc_cause_set(cause, -LC_EIO, "%s: cannot read: %s", path,
+		                    sqlite3_errstr(rc));
 	return 0;
 }
 

@@ -144,7 +144,8 @@ warm_up(struct race *r)
 		pids[i] = fork();
 		if (pids[i] == 0) {
 			for (int k = 0; k < 4; k++) {
-				cJSON *j = st_api_get(&r->w.instructor, "/courses/%s", r->course_id);
+				cJSON *j =
+				    st_api_get(&r->w.instructor, "/courses/%s", r->course_id);
 
 				cJSON_Delete(j);
 			}
@@ -347,8 +348,9 @@ verdict(struct race *r)
 	titles = topic_titles(r);
 	for (int i = 0; i < r->n; i++) {
 		struct entry *e = &r->e[i];
-		int got = e->user ? users_named(r->w.srv.db, e->marker)
-		                  : titles != NULL ? st_count(titles, e->marker) : -1;
+		int got = e->user          ? users_named(r->w.srv.db, e->marker)
+		          : titles != NULL ? st_count(titles, e->marker)
+		                           : -1;
 
 		if (e->want == 1)
 			r->res->acknowledged++;

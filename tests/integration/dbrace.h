@@ -27,10 +27,10 @@ struct dbrace_opts {
 
 struct dbrace_result {
 	int rounds;
-	int acknowledged; /* HTTP 2xx, `lectern post` exit 0, `--create-user` exit 0 */
-	int lost;         /* acknowledged but absent at the end */
-	int doubled;      /* present more than once (acknowledged or not) */
-	int kills;        /* mid-run SIGKILLs */
+	int acknowledged;  /* HTTP 2xx, `lectern post` exit 0, `--create-user` exit 0 */
+	int lost;          /* acknowledged but absent at the end */
+	int doubled;       /* present more than once (acknowledged or not) */
+	int kills;         /* mid-run SIGKILLs */
 	int integrity_bad; /* files whose integrity_check is not "ok" (0..2) */
 	int final_sync_rc; /* exit status of the final `lectern sync` */
 };

@@ -41,8 +41,7 @@ static const char *const migrations_v2[] = {
 static const struct store_schema schema_v1 = {"test db", 0x54657374, migrations_v2, 1, false};
 static const struct store_schema schema_v2 = {"test db", 0x54657374, migrations_v2, 2, false};
 /* As the client replica's: a file holding secrets. */
-static const struct store_schema schema_private = {"test db", 0x54657374, migrations_v2, 1,
-                                                   true};
+static const struct store_schema schema_private = {"test db", 0x54657374, migrations_v2, 1, true};
 
 struct fixture {
 	char dir[64];
@@ -380,7 +379,6 @@ test_db_helpers_bind_null_and_dup(void **state)
 	store_db_close(db);
 	store_db_close(NULL);
 }
-
 
 /* ---- CR1: a second connection keeps the first one's locks ------------------------------- */
 
