@@ -438,8 +438,11 @@ open_checked(const char *path, const struct store_schema *schema, char **cause)
 {
 	int rc = 0;
 
-	/* Twice at most: a file created by someone else between probe and creation is probed. */
-	for (int attempt = 0; attempt < 2; attempt++) {
+	/*
+	 * A file we create is probed (and judged) again, like one someone else created between
+	 * our probe and our creation; three rounds cover both.
+	 */
+	for (int attempt = 0; attempt < 3; attempt++) {
 		struct file_probe probe = {0};
 
 		/* Identify first: "not an SQLite database" beats "chmod 600" for a stray file. */
@@ -452,7 +455,7 @@ open_checked(const char *path, const struct store_schema *schema, char **cause)
 			return 0;
 		if (probe.is_new) {
 			rc = create_file(path, cause);
-			if (rc != -LC_ECONFLICT)
+			if (rc < 0 && rc != -LC_ECONFLICT)
 				return rc;
 			continue;
 		}
