@@ -56,6 +56,12 @@ srv_ctx_init(struct srv_ctx *ctx, const char *path, char **cause)
 	rc = store_db_open(path, &srv_schema, &db, cause);
 	if (rc != 0)
 		return rc;
+	/* A damaged file is refused at start, not discovered by a request (review CR1). */
+	rc = store_db_quick_check(db, cause);
+	if (rc != 0) {
+		store_db_close(db);
+		return rc;
+	}
 	ctx->db_path = lc_strdup(path);
 	pthread_mutex_init(&ctx->lock, NULL);
 	ctx->dbs = lc_calloc(1, sizeof(*ctx->dbs));

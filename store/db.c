@@ -3,13 +3,17 @@
  * SQLite plumbing; see db.h.
  *
  * The one idea: nothing is written to a file until it has been identified as ours (or as
- * brand new). The identification reads the 100-byte SQLite header with plain read(2) and
+ * brand new). The identification reads the 100-byte SQLite header through SQLite's VFS and
  * then, for what the header cannot tell, asks SQLite through a read-only connection. Only
  * then is the file opened read-write, switched to WAL and migrated.
+ *
+ * The second idea: a database file (or its -wal/-shm) is never opened outside SQLite, not
+ * even to read it, because close(2) on any descriptor of a file drops all the process's
+ * POSIX locks on it, including those of its live connections (see vfs_read_head()).
  */
 #include <assert.h>
 #include <errno.h>
-#include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +51,7 @@ struct store_db {
 /* What the read-only inspection found. */
 struct file_probe {
 	bool is_new;            /* missing or empty: to be initialised */
+	bool missing;           /* is_new because there is no file yet: create it */
 	int32_t application_id; /* from the file */
 	int32_t user_version;
 };
@@ -89,41 +94,94 @@ read_be32(const unsigned char *p)
 }
 
 /*
- * Reads the SQLite header with read(2) so that a file that is not SQLite at all is never
- * handed to SQLite (which could treat it as a hot journal's target). Returns 0 with
- * probe->is_new for a missing or empty file, 1 when the header is SQLite's, or an error.
+ * The name to give the VFS, as sqlite3_open() makes it: the full path with symbolic links
+ * resolved, in SQLite's filename layout (the VFS may look for URI parameters after it).
+ * Free with sqlite3_free_filename().
+ */
+static int
+vfs_name(sqlite3_vfs *vfs, const char *path, sqlite3_filename *out, char **cause)
+{
+	char *full = lc_calloc(1, (size_t)vfs->mxPathname + 1);
+	/* SQLITE_OK_SYMLINK says a link was resolved: fine, that is the point. */
+	int rc = vfs->xFullPathname(vfs, path, vfs->mxPathname + 1, full) & 0xff;
+
+	*out = rc == SQLITE_OK ? sqlite3_create_filename(full, "", "", 0, NULL) : NULL;
+	free(full);
+	if (*out == NULL)
+		return lc_cause_set(cause, -LC_EIO, "%s: cannot resolve: %s", path,
+		                    sqlite3_errstr(rc == SQLITE_OK ? SQLITE_NOMEM : rc));
+	return 0;
+}
+
+/*
+ * Reads the first bytes of the file through SQLite's own VFS, never with open(2)/close(2):
+ * closing any descriptor of a file drops every POSIX lock this process holds on it, so a
+ * plain close() here would silently release the locks of this process's live connections
+ * (another lecternd worker, the TUI's sync thread) and let another process checkpoint and
+ * delete the -wal they still use (security review 2026-11-29, CR1). The unix VFS keeps one
+ * record per inode and, while the process holds locks on it, parks the descriptor instead
+ * of closing it. Returns 0 with *len bytes (at most SQLITE_HEADER_LEN) or an error.
+ */
+static int
+vfs_read_head(const char *path, unsigned char *head, size_t *len, char **cause)
+{
+	sqlite3_vfs *vfs = sqlite3_vfs_find(NULL);
+	sqlite3_filename name;
+	sqlite3_file *file;
+	sqlite3_int64 size = 0;
+	int out_flags = 0, rc;
+
+	*len = 0;
+	if (vfs == NULL)
+		return lc_cause_set(cause, -LC_EDB, "%s: no SQLite VFS", path);
+	if ((rc = vfs_name(vfs, path, &name, cause)) < 0)
+		return rc;
+	file = lc_calloc(1, (size_t)vfs->szOsFile);
+	rc = vfs->xOpen(vfs, name, file, SQLITE_OPEN_READONLY | SQLITE_OPEN_MAIN_DB, &out_flags);
+	if (rc == SQLITE_OK)
+		rc = file->pMethods->xFileSize(file, &size);
+	if (rc == SQLITE_OK && size > 0) {
+		*len = size < SQLITE_HEADER_LEN ? (size_t)size : SQLITE_HEADER_LEN;
+		rc = file->pMethods->xRead(file, head, (int)*len, 0);
+	}
+	/* xOpen leaves pMethods NULL when it fails, and then there is nothing to close. */
+	if (file->pMethods != NULL)
+		file->pMethods->xClose(file);
+	free(file);
+	sqlite3_free_filename(name);
+	if (rc != SQLITE_OK)
+		return lc_cause_set(cause, -LC_EIO, "%s: cannot read: %s", path,
+		                    sqlite3_errstr(rc));
+	return 0;
+}
+
+/*
+ * Identifies the file without writing to it, so that a file that is not SQLite at all is
+ * never handed to SQLite (which could treat it as a hot journal's target). Returns 0 with
+ * probe->is_new for a missing or empty file (probe->missing for a missing one), 1 when
+ * the header is SQLite's, or an error. stat(2) does not open the file.
  */
 static int
 probe_header(const char *path, struct file_probe *probe, char **cause)
 {
 	unsigned char header[SQLITE_HEADER_LEN];
 	static const char magic[16] = "SQLite format 3";
-	ssize_t got;
+	struct stat st;
 	size_t total = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc;
 
-	if (fd < 0) {
+	if (stat(path, &st) != 0) {
 		if (errno == ENOENT) {
 			probe->is_new = true;
+			probe->missing = true;
 			return 0;
 		}
 		return lc_cause_set(cause, -LC_EIO, "%s: %s", path, strerror(errno));
 	}
-	while (total < sizeof(header)) {
-		got = read(fd, header + total, sizeof(header) - total);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			int err = errno;
-
-			close(fd);
-			return lc_cause_set(cause, -LC_EIO, "%s: %s", path, strerror(err));
-		}
-		if (got == 0)
-			break;
-		total += (size_t)got;
-	}
-	close(fd);
+	if (!S_ISREG(st.st_mode))
+		return lc_cause_set(cause, -LC_EIO, "%s: not a regular file", path);
+	if (st.st_size > 0 && (rc = vfs_read_head(path, header, &total, cause)) < 0)
+		return rc;
 	if (total == 0) {
 		probe->is_new = true;
 		return 0;
@@ -211,20 +269,77 @@ probe_sqlite(const char *path, const struct store_schema *schema, char **cause)
 	return judge(path, schema, app_id, version, objects, cause);
 }
 
-/* Creates a missing file 0600 (folder 0700) so SQLite's -wal/-shm inherit 0600 from it. */
+/*
+ * Creates a missing file 0600 (folder 0700); SQLite gives the -wal and -shm it creates
+ * later the database file's own mode (it fchmod()s them), so they are 0600 too.
+ *
+ * The file is created through SQLite's VFS, for the reason vfs_read_head() gives, with
+ * O_EXCL (SQLITE_OPEN_EXCLUSIVE) so that a file that appeared meanwhile is not adopted
+ * unexamined (-LC_ECONFLICT: probe again). The unix VFS creates database files 0644 minus
+ * the umask, so the umask is 077 for just this call (security review 2026-11-29 / code
+ * review F12: it used to be changed around every sqlite3_open_v2(), which lecternd's
+ * worker threads race on). Creation happens once per file, normally before any thread
+ * exists; the mutex keeps two creating threads from restoring each other's mask, and a
+ * file another thread creates within that instant is at worst born stricter than asked.
+ */
 static int
 create_file(const char *path, char **cause)
 {
-	int fd;
+	static pthread_mutex_t umask_lock = PTHREAD_MUTEX_INITIALIZER;
+	sqlite3_vfs *vfs = sqlite3_vfs_find(NULL);
+	sqlite3_filename name;
+	sqlite3_file *file;
+	mode_t old_mask;
+	int out_flags = 0, rc;
 
 	if (lc_mkdir_parents(path, 0700) != 0)
 		return lc_cause_set(cause, -LC_EIO, "%s: cannot create folder: %s", path,
 		                    strerror(errno));
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return lc_cause_set(cause, -LC_EIO, "%s: %s", path, strerror(errno));
-	close(fd);
-	return 0;
+	if (vfs == NULL)
+		return lc_cause_set(cause, -LC_EDB, "%s: no SQLite VFS", path);
+	if ((rc = vfs_name(vfs, path, &name, cause)) < 0)
+		return rc;
+	file = lc_calloc(1, (size_t)vfs->szOsFile);
+	pthread_mutex_lock(&umask_lock);
+	old_mask = umask(077);
+	rc = vfs->xOpen(vfs, name, file,
+	                SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_EXCLUSIVE |
+	                    SQLITE_OPEN_MAIN_DB,
+	                &out_flags);
+	umask(old_mask);
+	pthread_mutex_unlock(&umask_lock);
+	if (file->pMethods != NULL)
+		file->pMethods->xClose(file);
+	free(file);
+	sqlite3_free_filename(name);
+	if (rc == SQLITE_OK)
+		return 0;
+	if (access(path, F_OK) == 0)
+		return -LC_ECONFLICT;
+	return lc_cause_set(cause, -LC_EIO, "%s: cannot create: %s", path, sqlite3_errstr(rc));
+}
+
+/*
+ * For a file holding a user's secrets (the client replica): refuses a folder that is not
+ * the user's or that others may write, and a file that is a symbolic link, not the user's,
+ * or that others may read or write (security review 2026-11-29, L1). lstat(2)/stat(2)
+ * only: nothing is opened. A missing file or folder is fine: it will be created 0600/0700.
+ */
+static int
+check_private(const char *path, char **cause)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash == NULL ? lc_strdup(".")
+	                          : lc_strndup(path, slash == path ? 1 : (size_t)(slash - path));
+	int rc = lc_check_private_dir(dir, cause);
+
+	free(dir);
+	if (rc == -LC_ENOTFOUND)
+		return 0;
+	if (rc < 0)
+		return rc;
+	rc = lc_check_private_file(path, cause);
+	return rc == -LC_ENOTFOUND ? 0 : rc;
 }
 
 static int
@@ -321,17 +436,35 @@ migrate(struct store_db *db, const struct store_schema *schema, char **cause)
 static int
 open_checked(const char *path, const struct store_schema *schema, char **cause)
 {
-	struct file_probe probe = {0};
-	int rc = probe_header(path, &probe, cause);
+	int rc = 0;
 
-	if (rc < 0)
+	/*
+	 * A file we create is probed (and judged) again, like one someone else created between
+	 * our probe and our creation; three rounds cover both.
+	 */
+	for (int attempt = 0; attempt < 3; attempt++) {
+		struct file_probe probe = {0};
+
+		/* Identify first: "not an SQLite database" beats "chmod 600" for a stray file. */
+		rc = probe_header(path, &probe, cause);
+		if (rc < 0)
+			return rc;
+		if (schema->private_file && (rc = check_private(path, cause)) < 0)
+			return rc;
+		if (probe.is_new && !probe.missing)
+			return 0;
+		if (probe.is_new) {
+			rc = create_file(path, cause);
+			if (rc < 0 && rc != -LC_ECONFLICT)
+				return rc;
+			continue;
+		}
+		rc = judge(path, schema, probe.application_id, probe.user_version, 0, cause);
+		if (rc == 0)
+			rc = probe_sqlite(path, schema, cause);
 		return rc;
-	if (probe.is_new)
-		return create_file(path, cause);
-	rc = judge(path, schema, probe.application_id, probe.user_version, 0, cause);
-	if (rc == 0)
-		rc = probe_sqlite(path, schema, cause);
-	return rc;
+	}
+	return lc_cause_set(cause, -LC_EIO, "%s: keeps appearing and disappearing", path);
 }
 
 int
@@ -339,7 +472,6 @@ store_db_open(const char *path, const struct store_schema *schema, struct store_
               char **cause)
 {
 	struct store_db *db;
-	mode_t old_mask;
 	int rc;
 
 	assert(path != NULL && schema != NULL && out != NULL);
@@ -349,16 +481,13 @@ store_db_open(const char *path, const struct store_schema *schema, struct store_
 		return rc;
 	db = lc_calloc(1, sizeof(*db));
 	db->path = lc_strdup(path);
-	/* A belt for the -wal/-shm files, which SQLite creates on its own. */
-	old_mask = umask(077);
+	/* No umask here: SQLite gives -wal/-shm the mode of the (0600) database file. */
 	rc = sqlite3_open_v2(path, &db->handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		rc = store_db_fail(db, rc, "open");
-		umask(old_mask);
 		goto fail;
 	}
 	rc = configure(db);
-	umask(old_mask);
 	if (rc == 0)
 		rc = migrate(db, schema, cause);
 	if (rc != 0)
@@ -370,6 +499,33 @@ fail:
 		lc_cause_set(cause, rc, "%s: %s", path, db->error.message);
 	store_db_close(db);
 	return rc;
+}
+
+int
+store_db_quick_check(struct store_db *db, char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = sqlite3_prepare_v2(db->handle, "PRAGMA quick_check(1)", -1, &stmt, NULL);
+	const char *verdict;
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW) {
+		rc = store_db_fail(db, rc, "quick_check");
+		sqlite3_finalize(stmt);
+		return lc_cause_set(cause, rc, "%s: %s", db->path, db->error.message);
+	}
+	verdict = (const char *)sqlite3_column_text(stmt, 0);
+	if (verdict == NULL || strcmp(verdict, "ok") != 0) {
+		rc = lc_cause_set(cause, -LC_EDB,
+		                  "%s: the database is damaged (quick_check: %s); restore it "
+		                  "from a backup",
+		                  db->path, verdict != NULL ? verdict : "no answer");
+		sqlite3_finalize(stmt);
+		return rc;
+	}
+	sqlite3_finalize(stmt);
+	return 0;
 }
 
 void

@@ -8,7 +8,9 @@
  * migrations (PRAGMA user_version = number of migrations applied). A file that is not
  * SQLite, belongs to another application, or was written by a newer build is refused with
  * -LC_EFOREIGN and left byte-for-byte untouched: the checks run read-only before anything
- * is written. New files and their folder are created 0600 / 0700.
+ * is written. New files and their folder are created 0600 / 0700. The file (and its -wal
+ * and -shm) is only ever opened through SQLite, never with open(2), whose close(2) would
+ * drop the locks of this process's other connections to it (see docs/architecture.md).
  *
  * Statements come from a per-connection cache keyed by SQL text, so a hot query is
  * prepared once. A connection is used by one thread at a time; open one per thread.
@@ -32,6 +34,12 @@ struct store_schema {
 	int32_t application_id;        /* PRAGMA application_id written into new files */
 	const char *const *migrations; /* SQL scripts; migrations[i] takes version i to i+1 */
 	int migration_count;
+	/*
+	 * The file holds a user's secrets (the client replica): refuse a symlink, a file
+	 * others may read or write or that is not the user's, and a folder that others may
+	 * write or that is not the user's (lc_check_private_file/_dir).
+	 */
+	bool private_file;
 };
 
 /* The last failure on a connection: SQLite's (extended) result code and a message. */
@@ -48,6 +56,11 @@ struct store_error {
  */
 int store_db_open(const char *path, const struct store_schema *schema, struct store_db **out,
                   char **cause);
+/*
+ * Runs PRAGMA quick_check on the open file: 0, or -LC_EDB with a message saying the file is
+ * damaged. Costs a read of the whole file (lecternd runs it once at start).
+ */
+int store_db_quick_check(struct store_db *db, char **cause);
 /* Finalizes cached statements and closes the connection. Accepts NULL. */
 void store_db_close(struct store_db *db);
 

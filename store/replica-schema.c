@@ -178,6 +178,7 @@ const struct store_schema store_replica_schema = {
     .application_id = STORE_REPLICA_APP_ID,
     .migrations = replica_migrations,
     .migration_count = (int)(sizeof(replica_migrations) / sizeof(replica_migrations[0])),
+    .private_file = true,
 };
 
 int

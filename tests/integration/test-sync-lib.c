@@ -361,19 +361,20 @@ st_login(const struct st_client *cl, const char *user)
 
 /* ---- The replica's files ------------------------------------------------------------- */
 
+/*
+ * The replica is the non-empty "*.db" file of the data dir. Told by its name and stat(2),
+ * never by reading it: this process may hold a connection to it (st_replica_open), and
+ * close(2) on any other descriptor of the file would drop that connection's SQLite locks
+ * (security review 2026-11-29, CR1).
+ */
 static bool
 is_sqlite_file(const char *path)
 {
-	char head[16];
-	FILE *fp = fopen(path, "rb");
-	bool yes;
+	struct stat st;
+	size_t n = strlen(path);
 
-	if (fp == NULL)
-		return false;
-	yes = fread(head, 1, sizeof(head), fp) == sizeof(head) &&
-	      memcmp(head, "SQLite format 3", 16) == 0;
-	fclose(fp);
-	return yes;
+	return n > 3 && strcmp(path + n - 3, ".db") == 0 && stat(path, &st) == 0 &&
+	       S_ISREG(st.st_mode) && st.st_size > 0;
 }
 
 int

@@ -2,6 +2,16 @@
 /*
  * store/db: opening, migrating and refusing files, permissions, the statement cache,
  * transactions and savepoints. Every test works in its own temporary folder.
+ *
+ * Pinned findings (security review 2026-11-29 and code review 2026-11-29):
+ *  - CR1: opening a second connection must not drop the first one's SQLite locks
+ *    (test_db_second_open_keeps_the_first_connections_locks; the header probe still refuses
+ *    a non-SQLite file untouched and takes a zero-length file as new).
+ *  - L1: a private (replica) file that is a symbolic link or readable/writable by others,
+ *    and a folder others may write, are refused and nothing is written
+ *    (test_db_private_*).
+ *  - F12: opening never changes the process's umask, from any number of threads, and a
+ *    new file is 0600 (its -wal too) whatever the umask (test_db_open_*umask*).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +20,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -25,8 +38,10 @@ static const char *const migrations_v2[] = {
     "ALTER TABLE t ADD COLUMN w INTEGER NOT NULL DEFAULT 7;",
 };
 
-static const struct store_schema schema_v1 = {"test db", 0x54657374, migrations_v2, 1};
-static const struct store_schema schema_v2 = {"test db", 0x54657374, migrations_v2, 2};
+static const struct store_schema schema_v1 = {"test db", 0x54657374, migrations_v2, 1, false};
+static const struct store_schema schema_v2 = {"test db", 0x54657374, migrations_v2, 2, false};
+/* As the client replica's: a file holding secrets. */
+static const struct store_schema schema_private = {"test db", 0x54657374, migrations_v2, 1, true};
 
 struct fixture {
 	char dir[64];
@@ -226,7 +241,7 @@ test_db_other_application_refused_untouched(void **state)
 {
 	struct fixture *f = *state;
 	struct store_db *db = NULL;
-	static const struct store_schema other = {"other", 0x4f746872, migrations_v2, 1};
+	static const struct store_schema other = {"other", 0x4f746872, migrations_v2, 1, false};
 
 	assert_int_equal(store_db_open(f->path, &other, &db, NULL), 0);
 	store_db_close(db);
@@ -365,6 +380,268 @@ test_db_helpers_bind_null_and_dup(void **state)
 	store_db_close(NULL);
 }
 
+/* ---- CR1: a second connection keeps the first one's locks ------------------------------- */
+
+/* SQLite's unix VFS takes SHARED as a read lock on these bytes (os_unix.c). */
+#define SQLITE_SHARED_FIRST (0x40000000 + 2)
+#define SQLITE_SHARED_SIZE 510
+
+/* In a child process (a process never sees its own fcntl locks): is a read lock held? */
+static bool
+other_process_holds_shared(const char *path)
+{
+	pid_t pid = fork();
+	int status = 0;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct flock fl = {.l_type = F_WRLCK,
+		                   .l_whence = SEEK_SET,
+		                   .l_start = SQLITE_SHARED_FIRST,
+		                   .l_len = SQLITE_SHARED_SIZE};
+		int fd = open(path, O_RDONLY);
+
+		if (fd < 0 || fcntl(fd, F_GETLK, &fl) != 0)
+			_exit(2);
+		_exit(fl.l_type == F_RDLCK ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_not_equal(WEXITSTATUS(status), 2);
+	return WEXITSTATUS(status) == 0;
+}
+
+static void
+test_db_second_open_keeps_the_first_connections_locks(void **state)
+{
+	struct fixture *f = *state;
+	struct store_db *first = NULL, *second = NULL, *third = NULL;
+
+	assert_int_equal(store_db_open(f->path, &schema_v1, &first, NULL), 0);
+	assert_int_equal(query_int(first, "SELECT count(*) FROM t"), 0);
+	/* In WAL mode a connection keeps its SHARED lock between transactions. */
+	assert_true(other_process_holds_shared(f->path));
+	/* probe_header() used to open()/close() the file here, dropping that lock. */
+	assert_int_equal(store_db_open(f->path, &schema_v1, &second, NULL), 0);
+	assert_true(other_process_holds_shared(f->path));
+	/* Also when the second connection is closed while the first lives on. */
+	store_db_close(second);
+	assert_int_equal(store_db_open(f->path, &schema_private, &third, NULL), 0);
+	store_db_close(third);
+	assert_true(other_process_holds_shared(f->path));
+	assert_int_equal(query_int(first, "SELECT count(*) FROM t"), 0);
+	store_db_close(first);
+	assert_false(other_process_holds_shared(f->path));
+}
+
+static void
+test_db_zero_length_file_is_new_and_keeps_its_mode(void **state)
+{
+	struct fixture *f = *state;
+	struct store_db *db = NULL;
+	struct stat st;
+
+	write_file(f->path, "", 0);
+	assert_int_equal(chmod(f->path, 0640), 0);
+	assert_int_equal(store_db_open(f->path, &schema_v1, &db, NULL), 0);
+	assert_int_equal(store_db_version(db), 1);
+	store_db_close(db);
+	/* The server's file stays as its operator made it; only private files are judged. */
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
+}
+
+static void
+test_db_short_non_sqlite_file_refused_untouched(void **state)
+{
+	struct fixture *f = *state;
+
+	write_file(f->path, "SQLite format 3", 15); /* the magic minus its NUL: 15 bytes */
+	assert_refused_untouched(f->path, &schema_v1);
+	assert_refused_untouched(f->path, &schema_private);
+}
+
+/* ---- L1: private files and folders ------------------------------------------------------ */
+
+/* Expects -LC_EPERM with hint in the message and the file's bytes and mode unchanged. */
+static void
+assert_private_refused(const char *path, const char *hint)
+{
+	char *before = NULL, *after = NULL, *cause = NULL;
+	size_t len_before = 0, len_after = 0;
+	struct store_db *db = NULL;
+	struct stat st_before, st_after;
+	char *wal = lc_asprintf("%s-wal", path);
+
+	assert_int_equal(stat(path, &st_before), 0);
+	assert_int_equal(lc_read_file(path, &before, &len_before), 0);
+	assert_int_equal(store_db_open(path, &schema_private, &db, &cause), -LC_EPERM);
+	assert_null(db);
+	assert_non_null(cause);
+	if (strstr(cause, hint) == NULL)
+		fail_msg("message \"%s\" lacks \"%s\"", cause, hint);
+	assert_int_equal(stat(path, &st_after), 0);
+	assert_int_equal(st_after.st_mode, st_before.st_mode);
+	assert_int_equal(lc_read_file(path, &after, &len_after), 0);
+	assert_int_equal(len_before, len_after);
+	assert_memory_equal(before, after, len_before);
+	assert_int_not_equal(access(wal, F_OK), 0);
+	free(wal);
+	free(before);
+	free(after);
+	free(cause);
+}
+
+static void
+test_db_private_file_readable_by_others_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct store_db *db = NULL;
+
+	assert_int_equal(store_db_open(f->path, &schema_private, &db, NULL), 0);
+	store_db_close(db);
+	assert_int_equal(chmod(f->path, 0644), 0);
+	assert_private_refused(f->path, "chmod 600");
+	assert_int_equal(chmod(f->path, 0666), 0);
+	assert_private_refused(f->path, "chmod 600");
+	assert_int_equal(chmod(f->path, 0620), 0);
+	assert_private_refused(f->path, "mode 0620");
+	/* An empty planted file is refused as well, before anything is written into it. */
+	assert_int_equal(unlink(f->path), 0);
+	write_file(f->path, "", 0);
+	assert_int_equal(chmod(f->path, 0666), 0);
+	assert_private_refused(f->path, "chmod 600");
+	/* Once fixed as told, it opens. */
+	assert_int_equal(chmod(f->path, 0600), 0);
+	assert_int_equal(store_db_open(f->path, &schema_private, &db, NULL), 0);
+	store_db_close(db);
+}
+
+static void
+test_db_private_symlink_refused_and_target_untouched(void **state)
+{
+	struct fixture *f = *state;
+	char *target = lc_asprintf("%s/elsewhere.db", f->dir);
+	char *dangling = lc_asprintf("%s/nowhere.db", f->dir);
+	char *cause = NULL;
+	struct store_db *db = NULL;
+	struct stat st;
+
+	write_file(target, "", 0);
+	assert_int_equal(chmod(target, 0600), 0);
+	assert_int_equal(lc_mkdir_parents(f->path, 0700), 0);
+	assert_int_equal(symlink(target, f->path), 0);
+	assert_private_refused(f->path, "symbolic link");
+	assert_int_equal(stat(target, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	/* A link to nowhere: refused, and the target is not created. */
+	assert_int_equal(unlink(f->path), 0);
+	assert_int_equal(symlink(dangling, f->path), 0);
+	assert_int_equal(store_db_open(f->path, &schema_private, &db, &cause), -LC_EPERM);
+	assert_non_null(strstr(cause, "symbolic link"));
+	assert_int_not_equal(access(dangling, F_OK), 0);
+	free(cause);
+	free(target);
+	free(dangling);
+}
+
+static void
+test_db_private_loose_folder_refused(void **state)
+{
+	struct fixture *f = *state;
+	char *dir = lc_asprintf("%s/sub", f->dir);
+	char *cause = NULL, *hint = NULL;
+	struct store_db *db = NULL;
+	struct stat st;
+
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(chmod(dir, 0777), 0);
+	/* A new replica in a folder anyone may write: refused, nothing created. */
+	assert_int_equal(store_db_open(f->path, &schema_private, &db, &cause), -LC_EPERM);
+	hint = lc_asprintf("chmod 700 '%s'", dir);
+	if (strstr(cause, hint) == NULL)
+		fail_msg("message \"%s\" lacks \"%s\"", cause, hint);
+	assert_int_not_equal(access(f->path, F_OK), 0);
+	assert_int_equal(stat(dir, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0777);
+	/* An existing replica in it is refused too. */
+	assert_int_equal(chmod(dir, 0700), 0);
+	assert_int_equal(store_db_open(f->path, &schema_private, &db, NULL), 0);
+	store_db_close(db);
+	assert_int_equal(chmod(dir, 01777), 0);
+	assert_private_refused(f->path, "writable by others");
+	assert_int_equal(chmod(dir, 0770), 0);
+	assert_private_refused(f->path, "chmod 700");
+	/* Readable by others is fine: the file itself is 0600. */
+	assert_int_equal(chmod(dir, 0755), 0);
+	assert_int_equal(store_db_open(f->path, &schema_private, &db, NULL), 0);
+	store_db_close(db);
+	free(hint);
+	free(cause);
+	free(dir);
+}
+
+/* ---- F12: the umask ------------------------------------------------------------------- */
+
+static void
+test_db_open_creates_0600_whatever_the_umask(void **state)
+{
+	struct fixture *f = *state;
+	struct store_db *db = NULL;
+	char *wal = lc_asprintf("%s-wal", f->path);
+	mode_t old = umask(0);
+	struct stat st;
+
+	assert_int_equal(store_db_open(f->path, &schema_v1, &db, NULL), 0);
+	assert_int_equal(umask(0), 0);
+	assert_int_equal(store_db_exec(db, "INSERT INTO t(v) VALUES ('x')"), 0);
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(stat(wal, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	store_db_close(db);
+	umask(old);
+	free(wal);
+}
+
+#define UMASK_THREADS 8
+
+static void *
+open_close_loop(void *arg)
+{
+	const char *path = arg;
+
+	for (int i = 0; i < 25; i++) {
+		struct store_db *db = NULL;
+
+		if (store_db_open(path, &schema_v1, &db, NULL) != 0)
+			return (void *)1;
+		store_db_close(db);
+	}
+	return NULL;
+}
+
+static void
+test_db_open_from_threads_leaves_umask_alone(void **state)
+{
+	struct fixture *f = *state;
+	struct store_db *db = NULL;
+	pthread_t threads[UMASK_THREADS];
+	mode_t old = umask(022);
+
+	assert_int_equal(store_db_open(f->path, &schema_v1, &db, NULL), 0);
+	for (int i = 0; i < UMASK_THREADS; i++)
+		assert_int_equal(pthread_create(&threads[i], NULL, open_close_loop, f->path), 0);
+	for (int i = 0; i < UMASK_THREADS; i++) {
+		void *ret = NULL;
+
+		assert_int_equal(pthread_join(threads[i], &ret), 0);
+		assert_null(ret);
+	}
+	store_db_close(db);
+	assert_int_equal(umask(old), 022);
+}
+
 int
 main(void)
 {
@@ -387,6 +664,21 @@ main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_db_savepoints_nest_and_commit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_db_helpers_bind_null_and_dup, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_db_second_open_keeps_the_first_connections_locks,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_db_zero_length_file_is_new_and_keeps_its_mode,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_db_short_non_sqlite_file_refused_untouched, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_db_private_file_readable_by_others_refused, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_db_private_symlink_refused_and_target_untouched,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_db_private_loose_folder_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_db_open_creates_0600_whatever_the_umask, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_db_open_from_threads_leaves_umask_alone, setup,
+	                                    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
