@@ -24,12 +24,15 @@ struct options {
 	const char *role;
 	int threads;
 	bool seed_demo;
+	int registration;    /* enum srv_registration */
+	int busy_timeout_ms; /* 0: store/db.c's default */
 };
 
 static void
 usage(FILE *fp)
 {
 	fprintf(fp, "usage: lecternd [--listen HOST:PORT] [--db PATH] [--seed-demo] [--threads N]\n"
+	            "                [--registration POLICY] [--busy-timeout MS]\n"
 	            "       lecternd --db PATH --create-user USERNAME --role "
 	            "learner|instructor|admin\n"
 	            "       lecternd --help | --version\n"
@@ -40,7 +43,11 @@ usage(FILE *fp)
 	            "  --seed-demo         fill an empty database with demo content first\n"
 	            "  --threads N         worker threads (default 4)\n"
 	            "  --create-user NAME  create a user (password read from stdin) and exit\n"
-	            "  --role ROLE         the new user's role\n");
+	            "  --role ROLE         the new user's role\n"
+	            "  --registration POLICY  who may sign up: open, learners (default: an\n"
+	            "                      instructor needs an invite), invite, closed\n"
+	            "  --busy-timeout MS   how long a write waits for the database lock before\n"
+	            "                      answering 503 (default 5000)\n");
 }
 
 /* Returns 0, 1 (exit 1: usage error) or 2 (exit 0: --help/--version done). */
@@ -54,6 +61,8 @@ parse_args(int argc, char **argv, struct options *o)
 	    {"threads", required_argument, NULL, 't'},
 	    {"create-user", required_argument, NULL, 'c'},
 	    {"role", required_argument, NULL, 'r'},
+	    {"registration", required_argument, NULL, 'R'},
+	    {"busy-timeout", required_argument, NULL, 'b'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -82,6 +91,16 @@ parse_args(int argc, char **argv, struct options *o)
 		case 't':
 			o->threads = (int)strtol(optarg, &end, 10);
 			if (*end != '\0' || o->threads < 1 || o->threads > 256)
+				return 1;
+			break;
+		case 'R':
+			o->registration = srv_registration_parse(optarg);
+			if (o->registration < 0)
+				return 1;
+			break;
+		case 'b':
+			o->busy_timeout_ms = (int)strtol(optarg, &end, 10);
+			if (*end != '\0' || o->busy_timeout_ms < 1 || o->busy_timeout_ms > 600000)
 				return 1;
 			break;
 		case 'h':
@@ -193,7 +212,10 @@ serve(struct srv_ctx *ctx, const struct options *o)
 int
 main(int argc, char **argv)
 {
-	struct options o = {.listen = "127.0.0.1:7878", .db = "./lecternd.db", .threads = 4};
+	struct options o = {.listen = "127.0.0.1:7878",
+	                    .db = "./lecternd.db",
+	                    .threads = 4,
+	                    .registration = SRV_REG_LEARNERS};
 	struct srv_ctx ctx;
 	char *cause = NULL;
 	int rc;
@@ -219,6 +241,9 @@ main(int argc, char **argv)
 		free(cause);
 		return 1;
 	}
+	ctx.registration = o.registration;
+	if (o.busy_timeout_ms > 0)
+		srv_ctx_busy_timeout(&ctx, o.busy_timeout_ms);
 	if (o.create_user) {
 		rc = create_user(&ctx, &o);
 	} else {
