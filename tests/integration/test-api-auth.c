@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "common/buf.h"
 #include "common/clock.h"
@@ -944,6 +945,56 @@ test_registration_open_invite_closed(void **state)
 	assert_int_equal(h_server_down(&s), 0);
 }
 
+/*
+ * Security review 2026-11-29, H2 (code review F1): a write that meets the database locked
+ * past the busy timeout (here another connection holds BEGIN IMMEDIATE; the server runs
+ * with --busy-timeout 50) answers 503 api_error with Retry-After, never 500, and writes
+ * nothing: a PATCH, a login (its session insert) and a failed login (its throttle row; a
+ * guess that cannot be counted is not answered).
+ */
+static void
+test_busy_write_answers_503(void **state)
+{
+	(void)state;
+	struct h_server s;
+	struct h_user admin, u;
+	struct h_resp r;
+	char retry[16];
+	/* One worker, whose connection is open before the lock is taken (opening one takes the
+	 * write lock briefly to check the schema). */
+	static const char *const args[] = {"--busy-timeout", "50", "--threads", "1", NULL};
+	other_server(&s, args, &admin);
+	assert_int_equal(h_register(&s, "busy_user", NULL, &u), 0);
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(s.db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	h_call(&s, "PATCH", "/users/me", u.access, "{\"bio\":\"while locked\"}", NULL, &r);
+	H_EXPECT_ERROR(r, 503, "api_error");
+	assert_non_null(h_resp_header(&r, "Retry-After", retry, sizeof(retry)));
+	assert_true(atoi(retry) >= 1);
+	h_resp_free(&r);
+	char *login = lc_asprintf("{\"username\":\"busy_user\",\"password\":\"%s\"}", H_PASSWORD);
+	h_call(&s, "POST", "/auth/token", NULL, login, NULL, &r);
+	H_EXPECT_ERROR(r, 503, "api_error");
+	assert_non_null(h_resp_header(&r, "Retry-After", retry, sizeof(retry)));
+	h_resp_free(&r);
+	h_call(&s, "POST", "/auth/token", NULL,
+	       "{\"username\":\"busy_user\",\"password\":\"wrong-password\"}", NULL, &r);
+	H_EXPECT_ERROR(r, 503, "api_error");
+	h_resp_free(&r);
+	assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	h_call(&s, "GET", "/users/me", u.access, NULL, NULL, &r);
+	H_EXPECT(r, 200);
+	assert_string_equal(h_json_str(r.json, "bio"), "");
+	h_resp_free(&r);
+	h_call(&s, "POST", "/auth/token", NULL, login, NULL, &r);
+	H_EXPECT(r, 200);
+	h_resp_free(&r);
+	free(login);
+	assert_int_equal(h_server_down(&s), 0);
+}
+
 static int
 group_setup(void **state)
 {
@@ -985,6 +1036,7 @@ main(void)
 	    cmocka_unit_test(test_sync_push_refuses_auth),
 	    cmocka_unit_test(test_registration_learners_policy),
 	    cmocka_unit_test(test_registration_open_invite_closed),
+	    cmocka_unit_test(test_busy_write_answers_503),
 	};
 	return cmocka_run_group_tests_name("api-auth", tests, group_setup, group_teardown);
 }
