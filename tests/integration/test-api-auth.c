@@ -785,6 +785,18 @@ test_sync_push_refuses_auth(void **state)
 	assert_int_equal(h_login(&srv, name, H_PASSWORD, &ok), 0); /* password unchanged */
 }
 
+/* Registers name on s with the given extra body text; returns the status. */
+static long
+register_on(struct h_server *s, const char *name, const char *extra, struct h_resp *r)
+{
+	char *json = lc_asprintf("{\"username\":\"%s\",\"email\":\"%s@example.org\",\"password\":"
+	                         "\"%s\"%s}",
+	                         name, name, H_PASSWORD, extra);
+	h_call(s, "POST", "/auth/register", NULL, json, NULL, r);
+	free(json);
+	return r->status;
+}
+
 /*
  * API.md "Auth and users", registration policy (default learners): a learner signs up
  * freely; an instructor needs a valid invite_code; an invite is spent after its uses, and
@@ -794,21 +806,13 @@ static void
 test_registration_learners_policy(void **state)
 {
 	(void)state;
-	char name[40], code[64];
+	char name[40], code[64], extra[128];
 	struct h_resp r;
 	h_unique_name("selfi", name, sizeof(name));
-	char *json = lc_asprintf("{\"username\":\"%s\",\"email\":\"%s@example.org\",\"password\":"
-	                         "\"%s\",\"role\":\"instructor\"}",
-	                         name, name, H_PASSWORD);
-	post_json("/auth/register", NULL, json, &r);
-	free(json);
+	register_on(&srv, name, ",\"role\":\"instructor\"", &r);
 	H_EXPECT_ERROR(r, 403, "resource_error");
 	h_resp_free(&r);
-	json = lc_asprintf("{\"username\":\"%s\",\"email\":\"%s@example.org\",\"password\":"
-	                   "\"%s\",\"role\":\"instructor\",\"invite_code\":\"not-a-code\"}",
-	                   name, name, H_PASSWORD);
-	post_json("/auth/register", NULL, json, &r);
-	free(json);
+	register_on(&srv, name, ",\"role\":\"instructor\",\"invite_code\":\"not-a-code\"", &r);
 	H_EXPECT_ERROR(r, 403, "resource_error");
 	h_resp_free(&r);
 	/* Nothing was made: the name is still free, and a learner takes it. */
@@ -818,29 +822,19 @@ test_registration_learners_policy(void **state)
 	assert_int_equal(
 	    h_invite(&srv, root.access, "{\"role\":\"instructor\"}", code, sizeof(code)), 0);
 	h_unique_name("inv", name, sizeof(name));
-	json = lc_asprintf("{\"username\":\"%s\",\"email\":\"%s@example.org\",\"password\":"
-	                   "\"%s\",\"role\":\"learner\",\"invite_code\":\"%s\"}",
-	                   name, name, H_PASSWORD, code);
-	post_json("/auth/register", NULL, json, &r);
-	free(json);
+	snprintf(extra, sizeof(extra), ",\"role\":\"learner\",\"invite_code\":\"%s\"", code);
+	register_on(&srv, name, extra, &r);
 	H_EXPECT_ERROR(r, 403, "resource_error");
 	h_resp_free(&r);
-	json = lc_asprintf("{\"username\":\"%s\",\"email\":\"%s@example.org\",\"password\":"
-	                   "\"%s\",\"invite_code\":\"%s\"}",
-	                   name, name, H_PASSWORD, code);
-	post_json("/auth/register", NULL, json, &r);
-	free(json);
+	snprintf(extra, sizeof(extra), ",\"invite_code\":\"%s\"", code);
+	register_on(&srv, name, extra, &r);
 	H_EXPECT(r, 201);
 	assert_string_equal(h_json_str(r.json, "user.role"), "instructor");
 	h_resp_free(&r);
 	h_unique_name("inv", name, sizeof(name));
-	json = lc_asprintf("{\"username\":\"%s\",\"email\":\"%s@example.org\",\"password\":"
-	                   "\"%s\",\"invite_code\":\"%s\"}",
-	                   name, name, H_PASSWORD, code);
-	post_json("/auth/register", NULL, json, &r); /* spent */
+	register_on(&srv, name, extra, &r); /* spent */
 	H_EXPECT_ERROR(r, 403, "resource_error");
 	h_resp_free(&r);
-	free(json);
 	/* Revoked before use. */
 	assert_int_equal(
 	    h_invite(&srv, root.access, "{\"role\":\"instructor\",\"uses\":5}", code, sizeof(code)),
@@ -856,11 +850,8 @@ test_registration_learners_policy(void **state)
 	h_callf(&srv, "DELETE", root.access, NULL, &r, "/invites/%s", id);
 	H_EXPECT(r, 204);
 	h_resp_free(&r);
-	json = lc_asprintf("{\"username\":\"%s\",\"email\":\"%s@example.org\",\"password\":"
-	                   "\"%s\",\"invite_code\":\"%s\"}",
-	                   name, name, H_PASSWORD, code);
-	post_json("/auth/register", NULL, json, &r);
-	free(json);
+	snprintf(extra, sizeof(extra), ",\"invite_code\":\"%s\"", code);
+	register_on(&srv, name, extra, &r);
 	H_EXPECT_ERROR(r, 403, "resource_error");
 	h_resp_free(&r);
 }
@@ -874,18 +865,6 @@ other_server(struct h_server *s, const char *const *args, struct h_user *admin)
 	assert_int_equal(h_server_create_user(s, "root", "admin", H_PASSWORD), 0);
 	assert_int_equal(h_server_start(s), 0);
 	assert_int_equal(h_login(s, "root", H_PASSWORD, admin), 0);
-}
-
-/* Registers name on s with the given extra body text; returns the status. */
-static long
-register_on(struct h_server *s, const char *name, const char *extra, struct h_resp *r)
-{
-	char *json = lc_asprintf("{\"username\":\"%s\",\"email\":\"%s@example.org\",\"password\":"
-	                         "\"%s\"%s}",
-	                         name, name, H_PASSWORD, extra);
-	h_call(s, "POST", "/auth/register", NULL, json, NULL, r);
-	free(json);
-	return r->status;
 }
 
 /*
