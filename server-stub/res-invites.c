@@ -275,7 +275,8 @@ invite_list(struct srv_req *req, struct srv_resp *resp)
 	srv_check_finish(&c);
 	/* Filtered here: "may manage this department" is perm.c's, not SQL's. Invites are few. */
 	rc = store_db_stmt(
-	    req->db, "SELECT " INVITE_COLUMNS " FROM invites ORDER BY created_at DESC, rowid DESC", &stmt);
+	    req->db, "SELECT " INVITE_COLUMNS " FROM invites ORDER BY created_at DESC, rowid DESC",
+	    &stmt);
 	if (rc != 0) {
 		srv_internal(req, resp, rc, "invites");
 		return;
