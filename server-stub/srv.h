@@ -7,7 +7,8 @@
  * of POST /sync or from the demo seeder, goes through srv_dispatch(). The dispatcher finds
  * the route, opens BEGIN IMMEDIATE for POST/PUT/PATCH/DELETE, replays an Idempotency-Key,
  * runs the handler, and commits when the handler answered < 400 (rolls back otherwise).
- * Handlers therefore never begin, commit or roll back; they read and write through
+ * Handlers therefore never begin, commit or roll back (except in the first, outside call
+ * of an SRV_ROUTE_SLOW route, through srv_write_begin); they read and write through
  * req->db, call a perm function of perm.c before touching anything, and emit one feed row
  * (srv_feed_emit) per resource they create, change or delete, cascades included.
  *
