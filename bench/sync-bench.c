@@ -266,8 +266,14 @@ campus_create(struct campus *cp, int n_courses, const char *tag)
 	cp->dir = st_tmpdir(tag);
 	cp->courses = lc_calloc((size_t)n_courses, sizeof(*cp->courses));
 	/* No demo seed: the campus is all there is, so 1x and 10x differ only by its size. */
-	if (cp->dir == NULL || st_server_start(&cp->srv, cp->dir, 0, false) < 0 ||
-	    register_user(cp, &cp->instructor, "bench_instructor", "instructor") < 0 ||
+	if (cp->dir == NULL)
+		return -1;
+	/* Registration as an instructor needs an invite (lecternd --registration learners). */
+	snprintf(cp->srv.dir, sizeof(cp->srv.dir), "%s", cp->dir);
+	snprintf(cp->srv.db, sizeof(cp->srv.db), "%s/lecternd.db", cp->dir);
+	if (st_server_create_user(&cp->srv, "bench_instructor", "instructor", ST_PASSWORD) < 0 ||
+	    st_server_start(&cp->srv, cp->dir, 0, false) < 0 ||
+	    st_api_login(&cp->instructor, cp->srv.url, "bench_instructor", ST_PASSWORD) < 0 ||
 	    register_user(cp, &cp->learner, "bench_learner", "learner") < 0 ||
 	    register_user(cp, &cp->peer, "bench_peer", "learner") < 0)
 		return -1;

@@ -21,15 +21,18 @@
 #include "common/mem.h"
 #include "server-stub/srv.h"
 
+/*
+ * Login throttle: at most LOGIN_MAX_FAILS failures per (username, client address) in
+ * LOGIN_WINDOW. Kept in the database (a restart forgives nothing), indexed on the key, and
+ * capped at LOGIN_TABLE_CAP rows: past the cap the oldest failures are forgotten, which costs
+ * an attacker LOGIN_TABLE_CAP argon2 verifications (minutes of server CPU) per forgiven
+ * failure window.
+ */
 #define LOGIN_WINDOW (15 * 60)
 #define LOGIN_MAX_FAILS 10
+#define LOGIN_TABLE_CAP 50000
 
-struct srv_login_fail {
-	char username[SRV_USERNAME_MAX + 1]; /* lowercase */
-	int64_t at[LOGIN_MAX_FAILS];         /* ring of failure times */
-	int next;
-	struct srv_login_fail *next_user;
-};
+static void to_hex(const unsigned char *in, size_t n, char *out);
 
 int
 srv_password_hash(const char *password, char *out, size_t out_len)
@@ -46,6 +49,30 @@ bool
 srv_password_verify(const char *hash, const char *password)
 {
 	return hash && crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+}
+
+/* A hash of a random password with the cost of every real one, made once per process. */
+static char dummy_hash[crypto_pwhash_STRBYTES];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void
+dummy_make(void)
+{
+	unsigned char raw[16];
+	char password[33];
+
+	lc_random_bytes(raw, sizeof(raw));
+	to_hex(raw, sizeof(raw), password);
+	if (srv_password_hash(password, dummy_hash, sizeof(dummy_hash)) != 0)
+		dummy_hash[0] = '\0'; /* verify then fails fast; only under memory exhaustion */
+	sodium_memzero(password, sizeof(password));
+}
+
+void
+srv_password_verify_dummy(const char *password)
+{
+	pthread_once(&dummy_once, dummy_make);
+	(void)srv_password_verify(dummy_hash[0] ? dummy_hash : NULL, password);
 }
 
 static void
@@ -280,110 +307,114 @@ srv_session_issue(struct srv_req *req, const char *user_id, cJSON *obj)
 	return rc == SQLITE_DONE ? 0 : store_db_fail(req->db, rc, "session");
 }
 
-/* ---- login rate limit (memory only: a restart forgives, which is acceptable) ---- */
+/* ---- login throttle (see LOGIN_WINDOW) ---- */
 
-static struct srv_login_fail *
-fail_find(struct srv_ctx *ctx, const char *username, bool create)
+/* ASCII-lowercases username into out (SRV_USERNAME_MAX + 1), as the users table compares. */
+static void
+login_key(const char *username, char out[SRV_USERNAME_MAX + 1])
 {
-	char lower[SRV_USERNAME_MAX + 1];
-	struct srv_login_fail *f;
 	size_t i;
 
 	for (i = 0; username[i] && i < SRV_USERNAME_MAX; i++)
-		lower[i] = (char)((username[i] >= 'A' && username[i] <= 'Z') ? username[i] + 32
-		                                                             : username[i]);
-	lower[i] = '\0';
-	for (f = ctx->fails; f; f = f->next_user)
-		if (strcmp(f->username, lower) == 0)
-			return f;
-	if (!create)
-		return NULL;
-	f = lc_calloc(1, sizeof(*f));
-	memcpy(f->username, lower, i + 1);
-	f->next_user = ctx->fails;
-	ctx->fails = f;
-	return f;
+		out[i] = (char)((username[i] >= 'A' && username[i] <= 'Z') ? username[i] + 32
+		                                                           : username[i]);
+	out[i] = '\0';
 }
 
-bool
-srv_login_limited(struct srv_ctx *ctx, const char *username, int64_t *retry_after)
+int
+srv_login_limited(struct srv_req *req, const char *username, int64_t *retry_after)
 {
-	struct srv_login_fail *f;
-	int64_t now = lc_now(), oldest = 0;
-	int count = 0;
+	char key[SRV_USERNAME_MAX + 1];
+	int64_t now = lc_now(), oldest;
+	sqlite3_stmt *stmt;
+	int count, rc;
 
-	pthread_mutex_lock(&ctx->lock);
-	f = fail_find(ctx, username, false);
-	for (int i = 0; f && i < LOGIN_MAX_FAILS; i++) {
-		if (f->at[i] > now - LOGIN_WINDOW) {
-			if (count == 0 || f->at[i] < oldest)
-				oldest = f->at[i];
-			count++;
-		}
-	}
-	pthread_mutex_unlock(&ctx->lock);
+	*retry_after = 0;
+	login_key(username, key);
+	rc = store_db_stmt(req->db,
+	                   "SELECT count(*), min(at) FROM login_failures "
+	                   "WHERE username = ? AND addr = ? AND at > ?",
+	                   &stmt);
+	if (rc != 0)
+		return rc;
+	store_bind_text(stmt, 1, key);
+	store_bind_text(stmt, 2, req->client_ip);
+	sqlite3_bind_int64(stmt, 3, now - LOGIN_WINDOW);
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW)
+		return store_db_fail(req->db, rc, "login throttle");
+	count = sqlite3_column_int(stmt, 0);
+	oldest = sqlite3_column_int64(stmt, 1);
+	sqlite3_reset(stmt);
 	if (count < LOGIN_MAX_FAILS)
-		return false;
+		return 0;
 	*retry_after = oldest + LOGIN_WINDOW - now;
 	if (*retry_after < 1)
 		*retry_after = 1;
-	return true;
+	return 0;
 }
 
-/* Forgets usernames whose failures are all past the window, so the table stays small. */
-static void
-fail_prune(struct srv_ctx *ctx, int64_t now)
+static int
+login_step(struct store_db *db, const char *sql, const char *a, const char *b, int64_t n)
 {
-	struct srv_login_fail **link = &ctx->fails;
+	sqlite3_stmt *stmt;
+	int rc = store_db_stmt(db, sql, &stmt);
 
-	while (*link) {
-		struct srv_login_fail *f = *link;
-		bool live = false;
+	if (rc != 0)
+		return rc;
+	if (a)
+		store_bind_text(stmt, 1, a);
+	if (b)
+		store_bind_text(stmt, 2, b);
+	sqlite3_bind_int64(stmt, a ? 3 : 1, n);
+	rc = sqlite3_step(stmt);
+	return rc == SQLITE_DONE ? 0 : store_db_fail(db, rc, "login throttle");
+}
 
-		for (int i = 0; i < LOGIN_MAX_FAILS; i++)
-			live |= f->at[i] > now - LOGIN_WINDOW;
-		if (live) {
-			link = &f->next_user;
-		} else {
-			*link = f->next_user;
-			free(f);
-		}
+int
+srv_login_failed(struct srv_req *req, struct srv_resp *resp, const char *username)
+{
+	char key[SRV_USERNAME_MAX + 1];
+	int64_t now = lc_now();
+	int rc;
+
+	login_key(username, key);
+	if (srv_write_begin(req, resp) != 0)
+		return -LC_EDB;
+	rc = login_step(req->db, "INSERT INTO login_failures (username, addr, at) VALUES (?, ?, ?)",
+	                key, req->client_ip, now);
+	/* Expired rows go; then the cap drops the oldest (ids grow with time). Both indexed. */
+	if (rc == 0)
+		rc = login_step(req->db, "DELETE FROM login_failures WHERE at <= ?", NULL, NULL,
+		                now - LOGIN_WINDOW);
+	if (rc == 0)
+		rc = login_step(req->db,
+		                "DELETE FROM login_failures WHERE id <= "
+		                "(SELECT max(id) FROM login_failures) - ?",
+		                NULL, NULL, LOGIN_TABLE_CAP);
+	if (rc == 0)
+		rc = store_db_commit(req->db);
+	if (rc != 0) {
+		store_db_rollback(req->db);
+		srv_tx_failed(req, resp, rc, "login throttle");
 	}
+	return rc;
 }
 
-void
-srv_login_failed(struct srv_ctx *ctx, const char *username)
+int
+srv_login_succeeded(struct srv_req *req, const char *username)
 {
-	struct srv_login_fail *f;
+	char key[SRV_USERNAME_MAX + 1];
+	sqlite3_stmt *stmt;
+	int rc;
 
-	pthread_mutex_lock(&ctx->lock);
-	fail_prune(ctx, lc_now());
-	f = fail_find(ctx, username, true);
-	f->at[f->next] = lc_now();
-	f->next = (f->next + 1) % LOGIN_MAX_FAILS;
-	pthread_mutex_unlock(&ctx->lock);
-}
-
-void
-srv_login_succeeded(struct srv_ctx *ctx, const char *username)
-{
-	struct srv_login_fail *f;
-
-	pthread_mutex_lock(&ctx->lock);
-	f = fail_find(ctx, username, false);
-	if (f)
-		memset(f->at, 0, sizeof(f->at));
-	pthread_mutex_unlock(&ctx->lock);
-}
-
-void
-srv_login_reset(struct srv_ctx *ctx)
-{
-	struct srv_login_fail *f, *next;
-
-	for (f = ctx->fails; f; f = next) {
-		next = f->next_user;
-		free(f);
-	}
-	ctx->fails = NULL;
+	login_key(username, key);
+	rc = store_db_stmt(req->db, "DELETE FROM login_failures WHERE username = ? AND addr = ?",
+	                   &stmt);
+	if (rc != 0)
+		return rc;
+	store_bind_text(stmt, 1, key);
+	store_bind_text(stmt, 2, req->client_ip);
+	rc = sqlite3_step(stmt);
+	return rc == SQLITE_DONE ? 0 : store_db_fail(req->db, rc, "login throttle");
 }

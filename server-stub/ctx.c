@@ -88,7 +88,6 @@ srv_ctx_finish(struct srv_ctx *ctx)
 		free(t);
 	}
 	ctx->dbs = NULL;
-	srv_login_reset(ctx);
 	free(ctx->db_path);
 	ctx->db_path = NULL;
 	pthread_mutex_destroy(&ctx->lock);
@@ -117,6 +116,8 @@ srv_ctx_db(struct srv_ctx *ctx)
 		free(cause);
 		return NULL;
 	}
+	if (ctx->busy_timeout_ms > 0)
+		(void)sqlite3_busy_timeout(store_db_handle(db), ctx->busy_timeout_ms);
 	t = lc_calloc(1, sizeof(*t));
 	t->thread = self;
 	t->db = db;
@@ -125,6 +126,35 @@ srv_ctx_db(struct srv_ctx *ctx)
 	ctx->dbs = t;
 	pthread_mutex_unlock(&ctx->lock);
 	return db;
+}
+
+void
+srv_ctx_busy_timeout(struct srv_ctx *ctx, int ms)
+{
+	pthread_mutex_lock(&ctx->lock);
+	ctx->busy_timeout_ms = ms;
+	for (struct srv_thread_db *t = ctx->dbs; t; t = t->next)
+		(void)sqlite3_busy_timeout(store_db_handle(t->db), ms);
+	pthread_mutex_unlock(&ctx->lock);
+}
+
+int
+srv_registration_parse(const char *name)
+{
+	static const struct {
+		const char *name;
+		enum srv_registration policy;
+	} names[] = {
+	    {"learners", SRV_REG_LEARNERS},
+	    {"open", SRV_REG_OPEN},
+	    {"invite", SRV_REG_INVITE},
+	    {"closed", SRV_REG_CLOSED},
+	};
+
+	for (size_t i = 0; name && i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i].name) == 0)
+			return (int)names[i].policy;
+	return -1;
 }
 
 /* ---- users ---- */

@@ -7,7 +7,22 @@
  * commit together or not at all; the idempotency lookup happens inside that same
  * transaction, so two copies of one request racing each other run once. Reads run in a
  * deferred transaction so a handler sees one snapshot.
+ *
+ * THREAD SAFETY NOTES: what may run inside BEGIN IMMEDIATE.
+ *
+ * The write lock is one per database: while any worker holds it, every other writer of
+ * every other user waits (up to the busy timeout, then 503). So inside BEGIN IMMEDIATE run
+ * only SQL and in-memory work bounded by the request's own size: no argon2id (tens of ms
+ * and 64 MiB each), no network, no sleeping, no waiting on another lock. Work that is slow
+ * by design runs before the transaction: a route flagged SRV_ROUTE_SLOW is called first
+ * with req->outside_tx set and no transaction open (it validates, reads, verifies and
+ * hashes there, and may answer), then again inside the short write transaction, where it
+ * must re-check what it read (compare-and-swap: the password hash, the invite's uses) since
+ * another writer may have changed it in between. Handlers of SRV_ROUTE_NO_TX routes (/sync)
+ * open their own transactions and follow the same rule. A begin, step or commit that still
+ * meets SQLITE_BUSY answers 503 with Retry-After (srv_tx_failed), never 500.
  */
+#include <assert.h>
 #include <string.h>
 
 #include "common/clock.h"
@@ -157,6 +172,18 @@ add_etag(struct srv_resp *resp)
 	srv_resp_header(resp, "ETag", etag);
 }
 
+/* Stores a failure worth replaying in a transaction of its own (the request's rolled back). */
+static void
+idem_store_failure(struct srv_req *req, const struct srv_call *call, const char *user_id,
+                   const struct srv_resp *resp)
+{
+	if (!idem_storable(resp->status) || store_db_begin(req->db) != 0)
+		return;
+	if (idem_store(req->db, call, user_id, resp) == 0 && store_db_commit(req->db) == 0)
+		return;
+	store_db_rollback(req->db);
+}
+
 /* Runs the handler inside the transaction the request needs. */
 static void
 run_handler(struct srv_req *req, const struct srv_route *route, const struct srv_call *call,
@@ -164,6 +191,7 @@ run_handler(struct srv_req *req, const struct srv_route *route, const struct srv
 {
 	const char *user_id = req->viewer ? req->viewer->id : "";
 	bool write = is_mutating(req->method);
+	bool idem = write && call->idempotency_key && !(route->flags & SRV_ROUTE_NO_IDEM);
 	int rc;
 
 	/*
@@ -175,13 +203,30 @@ run_handler(struct srv_req *req, const struct srv_route *route, const struct srv
 		route->handler(req, resp);
 		return;
 	}
+	if (route->flags & SRV_ROUTE_SLOW) {
+		/* A replay must not pay for (or fail on) the slow part; checked again below. */
+		if (idem && idem_lookup(req->db, user_id, call->idempotency_key, resp)) {
+			*replayed = true;
+			return;
+		}
+		srv_db_quiesce(req->db);
+		req->outside_tx = true;
+		route->handler(req, resp);
+		req->outside_tx = false;
+		srv_db_quiesce(req->db);
+		assert(!store_db_in_transaction(req->db));
+		if (resp->status != 0) {
+			if (idem)
+				idem_store_failure(req, call, user_id, resp);
+			return;
+		}
+	}
 	rc = write ? store_db_begin(req->db) : store_db_exec(req->db, "BEGIN");
 	if (rc != 0) {
-		srv_internal(req, resp, rc, "begin");
+		srv_tx_failed(req, resp, rc, "begin");
 		return;
 	}
-	if (write && call->idempotency_key &&
-	    idem_lookup(req->db, user_id, call->idempotency_key, resp)) {
+	if (idem && idem_lookup(req->db, user_id, call->idempotency_key, resp)) {
 		*replayed = true;
 		store_db_rollback(req->db);
 		return;
@@ -191,23 +236,53 @@ run_handler(struct srv_req *req, const struct srv_route *route, const struct srv
 	if (resp->status == 0)
 		srv_internal(req, resp, -LC_EINVAL, "handler gave no answer");
 	if (resp->status < 400) {
-		if (write && call->idempotency_key)
+		if (idem)
 			rc = idem_store(req->db, call, user_id, resp);
 		if (rc == 0)
 			rc = store_db_commit(req->db);
 		if (rc != 0) {
 			store_db_rollback(req->db);
-			srv_internal(req, resp, rc, "commit");
+			resp->n_headers = 0;
+			srv_tx_failed(req, resp, rc, "commit");
 		}
 		return;
 	}
 	store_db_rollback(req->db);
-	if (write && call->idempotency_key && idem_storable(resp->status) &&
-	    store_db_begin(req->db) == 0) {
-		if (idem_store(req->db, call, user_id, resp) == 0 && store_db_commit(req->db) == 0)
-			return;
-		store_db_rollback(req->db);
+	if (idem)
+		idem_store_failure(req, call, user_id, resp);
+}
+
+void
+srv_busy(struct srv_resp *resp)
+{
+	srv_error(resp, 503, "api_error", "The server is busy; try again shortly");
+	srv_resp_header(resp, "Retry-After", "1");
+}
+
+void
+srv_tx_failed(struct srv_req *req, struct srv_resp *resp, int err, const char *context)
+{
+	const struct store_error *e = store_db_error(req->db);
+
+	if ((e->sqlite_code & 0xff) == SQLITE_BUSY || (e->sqlite_code & 0xff) == SQLITE_LOCKED) {
+		lc_log(LC_LOG_WARN, "request %s: %s: database busy, answered 503", req->request_id,
+		       context);
+		srv_busy(resp);
+		return;
 	}
+	srv_internal(req, resp, err, context);
+}
+
+int
+srv_write_begin(struct srv_req *req, struct srv_resp *resp)
+{
+	int rc;
+
+	srv_db_quiesce(req->db);
+	rc = store_db_begin(req->db);
+	if (rc != 0)
+		srv_tx_failed(req, resp, rc, "begin");
+	return rc;
 }
 
 void
@@ -283,6 +358,8 @@ srv_dispatch(struct srv_ctx *ctx, struct store_db *db, const struct srv_call *ca
 		run_handler(&req, route, &scoped, resp, replayed);
 	add_etag(resp);
 	srv_db_quiesce(db);
+	if (req.prep_free)
+		req.prep_free(req.prep);
 	query_free(&req);
 	free(path);
 }

@@ -26,12 +26,15 @@ struct options {
 	int threads;
 	bool seed_demo;
 	struct srv_http_limits limits; /* --max-conns, --max-conns-per-ip, ... (0: default) */
+	int registration;    /* enum srv_registration */
+	int busy_timeout_ms; /* 0: store/db.c's default */
 };
 
 static void
 usage(FILE *fp)
 {
 	fprintf(fp, "usage: lecternd [--listen HOST:PORT] [--db PATH] [--seed-demo] [--threads N]\n"
+	            "                [--registration POLICY] [--busy-timeout MS]\n"
 	            "       lecternd --db PATH --create-user USERNAME --role "
 	            "learner|instructor|admin\n"
 	            "       lecternd --help | --version\n"
@@ -48,7 +51,11 @@ usage(FILE *fp)
 	            "  --request-deadline SECONDS  time for a request's head and body to\n"
 	            "                      arrive (default 30)\n"
 	            "  --trusted-proxy ADDR  take the client address of requests from ADDR\n"
-	            "                      from X-Forwarded-For (behind a reverse proxy)\n");
+	            "                      from X-Forwarded-For (behind a reverse proxy)\n"
+	            "  --registration POLICY  who may sign up: open, learners (default: an\n"
+	            "                      instructor needs an invite), invite, closed\n"
+	            "  --busy-timeout MS   how long a write waits for the database lock before\n"
+	            "                      answering 503 (default 5000)\n");
 }
 
 /* A decimal integer in [min, max] into *out; -1 when s is anything else. */
@@ -77,6 +84,8 @@ parse_args(int argc, char **argv, struct options *o)
 	    {"threads", required_argument, NULL, 't'},
 	    {"create-user", required_argument, NULL, 'c'},
 	    {"role", required_argument, NULL, 'r'},
+	    {"registration", required_argument, NULL, 'R'},
+	    {"busy-timeout", required_argument, NULL, 'b'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {"max-conns", required_argument, NULL, 'M'},
@@ -109,6 +118,15 @@ parse_args(int argc, char **argv, struct options *o)
 		case 't':
 			o->threads = (int)strtol(optarg, &end, 10);
 			if (*end != '\0' || o->threads < 1 || o->threads > 256)
+				return 1;
+			break;
+		case 'R':
+			o->registration = srv_registration_parse(optarg);
+			if (o->registration < 0)
+				return 1;
+			break;
+		case 'b':
+			if (parse_limit(optarg, 1, 600000, &o->busy_timeout_ms) != 0)
 				return 1;
 			break;
 		case 'h':
@@ -237,7 +255,10 @@ serve(struct srv_ctx *ctx, const struct options *o)
 int
 main(int argc, char **argv)
 {
-	struct options o = {.listen = "127.0.0.1:7878", .db = "./lecternd.db", .threads = 4};
+	struct options o = {.listen = "127.0.0.1:7878",
+	                    .db = "./lecternd.db",
+	                    .threads = 4,
+	                    .registration = SRV_REG_LEARNERS};
 	struct srv_ctx ctx;
 	char *cause = NULL;
 	int rc;
@@ -263,6 +284,9 @@ main(int argc, char **argv)
 		free(cause);
 		return 1;
 	}
+	ctx.registration = o.registration;
+	if (o.busy_timeout_ms > 0)
+		srv_ctx_busy_timeout(&ctx, o.busy_timeout_ms);
 	if (o.create_user) {
 		rc = create_user(&ctx, &o);
 	} else {

@@ -3,11 +3,19 @@
  * /auth: register, log in, refresh (rotating the refresh token), log out. Every answer
  * that starts or renews a session has the same shape: {user, access_token,
  * refresh_token, token_type, expires_in}.
+ *
+ * Every route here ignores Idempotency-Key (SRV_ROUTE_NO_IDEM): their answers carry tokens,
+ * which must never rest in the idempotency table. Register, log in and refresh are
+ * SRV_ROUTE_SLOW: argon2id and the checks run before the write lock (dispatch.c).
  */
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "common/clock.h"
+#include "common/log.h"
 #include "common/mem.h"
 #include "server-stub/srv.h"
 
@@ -30,56 +38,180 @@ reply_session(struct srv_req *req, struct srv_resp *resp, const char *user_id, i
 	srv_reply(resp, status, out);
 }
 
+/* What the slow first call of register, log in and refresh hands the short second one. */
+struct auth_prep {
+	char hash[crypto_pwhash_STRBYTES]; /* register: the new password's argon2id hash */
+	enum srv_role role;
+	bool invited;
+	struct srv_invite invite;
+	char user_id[LC_UUID_LEN + 1];    /* log in, refresh */
+	char session_id[LC_UUID_LEN + 1]; /* refresh */
+	char refresh_hash[65];            /* refresh: the presented token's hash */
+};
+
 static void
-auth_register(struct srv_req *req, struct srv_resp *resp)
+auth_prep_free(void *p)
+{
+	if (p)
+		sodium_memzero(p, sizeof(struct auth_prep));
+	free(p);
+}
+
+static struct auth_prep *
+auth_prep_new(struct srv_req *req)
+{
+	struct auth_prep *prep = lc_calloc(1, sizeof(*prep));
+
+	req->prep = prep;
+	req->prep_free = auth_prep_free;
+	return prep;
+}
+
+/* The register body's fields (pointers into req->body). */
+struct reg_body {
+	char id[LC_UUID_LEN + 1];
+	const char *username, *email, *password, *first, *last, *role, *invite_code;
+};
+
+/* Validates the register body; answers 400 and returns false when it is bad. */
+static bool
+reg_parse(struct srv_req *req, struct srv_resp *resp, struct reg_body *b)
 {
 	static const char *const roles[] = {"learner", "instructor", NULL};
-	const char *username = NULL, *email = NULL, *password = NULL, *first = NULL, *last = NULL,
-	           *role = NULL, *field = NULL;
-	char id[LC_UUID_LEN + 1];
 	struct srv_check c;
-	int rc;
+	bool ok;
 
+	memset(b, 0, sizeof(*b));
 	srv_check_init(&c);
 	if (!cJSON_IsObject(req->body))
 		srv_check_bad(&c, "body");
-	srv_get_new_id(&c, req->body, id);
-	if (srv_get_str(&c, req->body, "username", SRV_REQUIRED, 3, SRV_USERNAME_MAX, &username) ==
-	        SRV_GOT &&
-	    !srv_username_valid(username))
+	srv_get_new_id(&c, req->body, b->id);
+	if (srv_get_str(&c, req->body, "username", SRV_REQUIRED, 3, SRV_USERNAME_MAX,
+	                &b->username) == SRV_GOT &&
+	    !srv_username_valid(b->username))
 		srv_check_bad(&c, "username");
-	if (srv_get_str(&c, req->body, "email", SRV_REQUIRED, 3, 254, &email) == SRV_GOT &&
-	    !srv_email_valid(email))
+	if (srv_get_str(&c, req->body, "email", SRV_REQUIRED, 3, 254, &b->email) == SRV_GOT &&
+	    !srv_email_valid(b->email))
 		srv_check_bad(&c, "email");
-	srv_get_str(&c, req->body, "password", SRV_REQUIRED, 8, 128, &password);
-	srv_get_str(&c, req->body, "first_name", SRV_NULLABLE, 0, 100, &first);
-	srv_get_str(&c, req->body, "last_name", SRV_NULLABLE, 0, 100, &last);
-	srv_get_enum(&c, req->body, "role", SRV_NULLABLE, roles, &role);
-	if (srv_check_failed(&c, resp)) {
-		srv_check_finish(&c);
+	srv_get_str(&c, req->body, "password", SRV_REQUIRED, 8, 128, &b->password);
+	srv_get_str(&c, req->body, "first_name", SRV_NULLABLE, 0, 100, &b->first);
+	srv_get_str(&c, req->body, "last_name", SRV_NULLABLE, 0, 100, &b->last);
+	srv_get_enum(&c, req->body, "role", SRV_NULLABLE, roles, &b->role);
+	srv_get_str(&c, req->body, "invite_code", SRV_NULLABLE, 1, 128, &b->invite_code);
+	ok = !srv_check_failed(&c, resp);
+	srv_check_finish(&c);
+	return ok;
+}
+
+/*
+ * The registration policy: decides the role of the new user (from the body, or from its
+ * invite) and answers 403 when the policy refuses. Returns false when it answered.
+ */
+static bool
+reg_policy(struct srv_req *req, struct srv_resp *resp, const struct reg_body *b,
+           struct auth_prep *prep)
+{
+	int policy = req->ctx->registration;
+	int rc;
+
+	prep->role =
+	    b->role && strcmp(b->role, "instructor") == 0 ? SRV_ROLE_INSTRUCTOR : SRV_ROLE_LEARNER;
+	if (policy == SRV_REG_CLOSED) {
+		srv_error(resp, 403, "resource_error", "This server does not accept sign-ups");
+		return false;
+	}
+	if (b->invite_code) {
+		rc = srv_invite_find(req->db, b->invite_code, &prep->invite);
+		if (rc == -LC_ENOTFOUND) {
+			srv_error(resp, 403, "resource_error", "That invite code is not valid");
+			return false;
+		}
+		if (rc != 0) {
+			srv_internal(req, resp, rc, "invite");
+			return false;
+		}
+		/* The invite decides the role; a body asking for another one is refused. */
+		if (b->role && srv_role_parse(b->role) != (int)prep->invite.role) {
+			srv_error(resp, 403, "resource_error", "That invite is for the role %s",
+			          srv_role_name(prep->invite.role));
+			return false;
+		}
+		prep->invited = true;
+		prep->role = prep->invite.role;
+		return true;
+	}
+	if (policy == SRV_REG_INVITE ||
+	    (policy == SRV_REG_LEARNERS && prep->role == SRV_ROLE_INSTRUCTOR)) {
+		srv_error(resp, 403, "resource_error", "Signing up %sneeds an invite_code",
+		          policy == SRV_REG_INVITE ? "" : "as an instructor ");
+		return false;
+	}
+	return true;
+}
+
+/*
+ * SRV_ROUTE_SLOW: first call (outside any transaction) validates, applies the policy and
+ * hashes the password; second call (inside BEGIN IMMEDIATE) inserts the user, spends the
+ * invite and starts the session.
+ */
+static void
+auth_register(struct srv_req *req, struct srv_resp *resp)
+{
+	struct auth_prep *prep = req->prep;
+	struct reg_body b;
+	const char *field = NULL;
+	int rc;
+
+	if (!reg_parse(req, resp, &b))
+		return;
+	if (req->outside_tx) {
+		prep = auth_prep_new(req);
+		if (!reg_policy(req, resp, &b, prep))
+			return;
+		/* A clash found now costs no argon2; it is checked again under the lock. */
+		field = srv_user_clash(req->db, b.id, b.username, b.email);
+		if (field) {
+			srv_conflict(resp, "A user with that %s already exists", field);
+			return;
+		}
+		memcpy(prep->user_id, b.id, sizeof(prep->user_id));
+		rc = srv_password_hash(b.password, prep->hash, sizeof(prep->hash));
+		if (rc != 0)
+			srv_internal(req, resp, rc, "register");
 		return;
 	}
-	srv_check_finish(&c);
-	rc = srv_user_insert(req, id, username, email, password, first, last,
-	                     role && strcmp(role, "instructor") == 0 ? SRV_ROLE_INSTRUCTOR
-	                                                             : SRV_ROLE_LEARNER,
-	                     &field);
+	assert(prep != NULL);
+	/* The id the first call checked (a body without "id" got a fresh one each call). */
+	memcpy(b.id, prep->user_id, sizeof(b.id));
+	rc = srv_user_insert(req, b.id, b.username, b.email, prep->hash, b.first, b.last,
+	                     prep->role, &field);
+	if (rc == 0 && prep->invited)
+		rc = srv_invite_redeem(req, &prep->invite, b.id);
 	if (rc == -LC_ECONFLICT)
 		srv_conflict(resp, "A user with that %s already exists", field);
+	else if (rc == -LC_ENOTFOUND)
+		srv_error(resp, 403, "resource_error", "That invite code is not valid");
 	else if (rc != 0)
 		srv_internal(req, resp, rc, "register");
 	else
-		reply_session(req, resp, id, 201);
+		reply_session(req, resp, b.id, 201);
 }
 
+/*
+ * SRV_ROUTE_SLOW: first call checks the throttle and the password (argon2id, also for an
+ * unknown username, against a dummy hash: the same time either way) and records a failure
+ * in a short transaction of its own; second call starts the session.
+ */
 static void
 auth_token(struct srv_req *req, struct srv_resp *resp)
 {
 	const char *username = NULL, *password = NULL;
+	struct auth_prep *prep;
 	struct srv_check c;
 	sqlite3_stmt *stmt;
 	char *hash = NULL, *id = NULL;
-	int64_t retry;
+	int64_t retry = 0;
+	bool ok;
 	int rc;
 
 	srv_check_init(&c);
@@ -87,7 +219,24 @@ auth_token(struct srv_req *req, struct srv_resp *resp)
 	srv_get_str(&c, req->body, "password", SRV_REQUIRED, 1, 1024, &password);
 	if (srv_check_failed(&c, resp))
 		goto out;
-	if (srv_login_limited(req->ctx, username, &retry)) {
+	if (!req->outside_tx) {
+		prep = req->prep;
+		assert(prep != NULL);
+		rc = srv_login_succeeded(req, username);
+		if (rc != 0)
+			srv_internal(req, resp, rc, "login");
+		else if (!srv_row_exists(req->db, "users", prep->user_id))
+			srv_error(resp, 401, "login_error", "Wrong username or password");
+		else
+			reply_session(req, resp, prep->user_id, 200);
+		goto out;
+	}
+	rc = srv_login_limited(req, username, &retry);
+	if (rc != 0) {
+		srv_internal(req, resp, rc, "login");
+		goto out;
+	}
+	if (retry > 0) {
 		char value[24];
 
 		snprintf(value, sizeof(value), "%lld", (long long)retry);
@@ -107,37 +256,67 @@ auth_token(struct srv_req *req, struct srv_resp *resp)
 		id = store_column_dup(stmt, 0);
 		hash = store_column_dup(stmt, 1);
 	}
-	if (id == NULL || !srv_password_verify(hash, password)) {
-		srv_login_failed(req->ctx, username);
-		srv_error(resp, 401, "login_error", "Wrong username or password");
+	sqlite3_reset(stmt);
+	if (id == NULL) {
+		srv_password_verify_dummy(password);
+		ok = false;
+	} else {
+		ok = srv_password_verify(hash, password);
+	}
+	if (!ok) {
+		if (srv_login_failed(req, resp, username) == 0)
+			srv_error(resp, 401, "login_error", "Wrong username or password");
 		goto out;
 	}
-	srv_login_succeeded(req->ctx, username);
-	reply_session(req, resp, id, 200);
+	prep = auth_prep_new(req);
+	snprintf(prep->user_id, sizeof(prep->user_id), "%s", id);
 out:
 	free(id);
 	free(hash);
 	srv_check_finish(&c);
 }
 
+/*
+ * Reuse of a rotated refresh token: its session is revoked, so whoever holds the token it
+ * was rotated into (the thief or the owner) is logged out too (RFC 6819 5.2.2.3, OAuth 2.0
+ * Security BCP 4.14). Runs its own short write transaction; answers 401 either way.
+ */
 static void
-auth_refresh(struct srv_req *req, struct srv_resp *resp)
+refresh_reused(struct srv_req *req, struct srv_resp *resp, const char *session_id)
 {
-	const char *token = NULL;
-	struct srv_check c;
 	sqlite3_stmt *stmt;
-	char hash[65], new_hash[65], session[LC_UUID_LEN + 1] = "", user[LC_UUID_LEN + 1] = "";
-	cJSON *out, *doc;
 	int rc;
 
-	srv_check_init(&c);
-	srv_get_str(&c, req->body, "refresh_token", SRV_REQUIRED, 1, 256, &token);
-	if (srv_check_failed(&c, resp)) {
-		srv_check_finish(&c);
+	if (srv_write_begin(req, resp) != 0)
+		return;
+	rc = store_db_stmt(req->db, "UPDATE sessions SET revoked = 1 WHERE id = ?", &stmt);
+	if (rc == 0) {
+		store_bind_text(stmt, 1, session_id);
+		rc = sqlite3_step(stmt) == SQLITE_DONE
+		         ? 0
+		         : store_db_fail(req->db, SQLITE_ERROR, "reuse");
+	}
+	if (rc == 0)
+		rc = store_db_commit(req->db);
+	if (rc != 0) {
+		store_db_rollback(req->db);
+		srv_tx_failed(req, resp, rc, "refresh reuse");
 		return;
 	}
-	srv_refresh_hash(token, hash);
-	srv_check_finish(&c);
+	lc_log(LC_LOG_WARN, "request %s: a spent refresh token came back; session %s revoked",
+	       req->request_id, session_id);
+	srv_error(resp, 401, "authentication_error", "That refresh token is not valid");
+}
+
+/* Reads the session of a refresh token hash (first call of auth_refresh). */
+static void
+refresh_lookup(struct srv_req *req, struct srv_resp *resp, const char *hash)
+{
+	struct auth_prep *prep;
+	sqlite3_stmt *stmt;
+	char session[LC_UUID_LEN + 1] = "", user[LC_UUID_LEN + 1] = "";
+	int rc;
+
 	rc =
 	    store_db_stmt(req->db,
 	                  "SELECT id, user_id FROM sessions WHERE refresh_hash = ? AND revoked = 0 "
@@ -152,28 +331,110 @@ auth_refresh(struct srv_req *req, struct srv_resp *resp)
 			snprintf(user, sizeof(user), "%s",
 			         (const char *)sqlite3_column_text(stmt, 1));
 		}
+		sqlite3_reset(stmt);
 	}
-	if (session[0] == '\0') {
-		srv_error(resp, 401, "authentication_error", "That refresh token is not valid");
+	if (session[0] != '\0') {
+		prep = auth_prep_new(req);
+		memcpy(prep->session_id, session, sizeof(session));
+		memcpy(prep->user_id, user, sizeof(user));
+		memcpy(prep->refresh_hash, hash, 65);
 		return;
 	}
+	rc = store_db_stmt(req->db,
+	                   "SELECT session_id FROM refresh_spent WHERE hash = ? AND expires_at > ?",
+	                   &stmt);
+	if (rc == 0) {
+		store_bind_text(stmt, 1, hash);
+		sqlite3_bind_int64(stmt, 2, lc_now());
+		if (sqlite3_step(stmt) == SQLITE_ROW)
+			snprintf(session, sizeof(session), "%s",
+			         (const char *)sqlite3_column_text(stmt, 0));
+		sqlite3_reset(stmt);
+	}
+	if (session[0] != '\0')
+		refresh_reused(req, resp, session);
+	else
+		srv_error(resp, 401, "authentication_error", "That refresh token is not valid");
+}
+
+/* Inside the write transaction: rotates prep's session (compare-and-swap on its hash). */
+static int
+refresh_rotate(struct srv_req *req, const struct auth_prep *prep, const char *new_hash)
+{
+	sqlite3_stmt *stmt;
+	int64_t now = lc_now();
+	int rc;
+
+	rc = store_db_stmt(req->db,
+	                   "UPDATE sessions SET refresh_hash = ?, expires_at = ? "
+	                   "WHERE id = ? AND refresh_hash = ? AND revoked = 0",
+	                   &stmt);
+	if (rc != 0)
+		return rc;
+	store_bind_text(stmt, 1, new_hash);
+	sqlite3_bind_int64(stmt, 2, now + SRV_REFRESH_TTL);
+	store_bind_text(stmt, 3, prep->session_id);
+	store_bind_text(stmt, 4, prep->refresh_hash);
+	if (sqlite3_step(stmt) != SQLITE_DONE)
+		return store_db_fail(req->db, SQLITE_ERROR, "rotate");
+	if (store_db_changes(req->db) != 1)
+		return -LC_EAUTH; /* rotated or revoked in between */
+	/* The spent hash is remembered until it would have expired anyway. */
+	rc = store_db_stmt(req->db,
+	                   "INSERT OR REPLACE INTO refresh_spent (hash, session_id, expires_at) "
+	                   "VALUES (?, ?, ?)",
+	                   &stmt);
+	if (rc != 0)
+		return rc;
+	store_bind_text(stmt, 1, prep->refresh_hash);
+	store_bind_text(stmt, 2, prep->session_id);
+	sqlite3_bind_int64(stmt, 3, now + SRV_REFRESH_TTL);
+	if (sqlite3_step(stmt) != SQLITE_DONE)
+		return store_db_fail(req->db, SQLITE_ERROR, "spent");
+	rc = store_db_stmt(req->db, "DELETE FROM refresh_spent WHERE expires_at <= ?", &stmt);
+	if (rc != 0)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, now);
+	return sqlite3_step(stmt) == SQLITE_DONE ? 0
+	                                         : store_db_fail(req->db, SQLITE_ERROR, "spent");
+}
+
+/* SRV_ROUTE_SLOW only so that the first call can commit a revocation and still answer 401. */
+static void
+auth_refresh(struct srv_req *req, struct srv_resp *resp)
+{
+	const char *token = NULL;
+	struct auth_prep *prep = req->prep;
+	struct srv_check c;
+	char hash[65], new_hash[65];
+	cJSON *out, *doc;
+	int rc;
+
+	srv_check_init(&c);
+	srv_get_str(&c, req->body, "refresh_token", SRV_REQUIRED, 1, 256, &token);
+	if (srv_check_failed(&c, resp)) {
+		srv_check_finish(&c);
+		return;
+	}
+	srv_refresh_hash(token, hash);
+	srv_check_finish(&c);
+	if (req->outside_tx) {
+		refresh_lookup(req, resp, hash);
+		return;
+	}
+	assert(prep != NULL);
 	out = cJSON_CreateObject();
-	rc = srv_user_doc(req->db, user, true, &doc);
+	rc = srv_user_doc(req->db, prep->user_id, true, &doc);
 	if (rc == 0) {
 		cJSON_AddItemToObject(out, "user", doc);
-		srv_session_tokens(req->ctx, session, out, new_hash);
+		srv_session_tokens(req->ctx, prep->session_id, out, new_hash);
 		/* Rotation: the presented token stops working as this commits. */
-		rc = store_db_stmt(
-		    req->db, "UPDATE sessions SET refresh_hash = ?, expires_at = ? WHERE id = ?",
-		    &stmt);
+		rc = refresh_rotate(req, prep, new_hash);
 	}
-	if (rc == 0) {
-		store_bind_text(stmt, 1, new_hash);
-		sqlite3_bind_int64(stmt, 2, lc_now() + SRV_REFRESH_TTL);
-		store_bind_text(stmt, 3, session);
-		rc = sqlite3_step(stmt) == SQLITE_DONE
-		         ? 0
-		         : store_db_fail(req->db, SQLITE_ERROR, "rotate");
+	if (rc == -LC_EAUTH || rc == -LC_ENOTFOUND) {
+		cJSON_Delete(out);
+		srv_error(resp, 401, "authentication_error", "That refresh token is not valid");
+		return;
 	}
 	if (rc != 0) {
 		cJSON_Delete(out);
@@ -202,9 +463,10 @@ auth_logout(struct srv_req *req, struct srv_resp *resp)
 }
 
 const struct srv_route srv_routes_auth[] = {
-    {"POST", "/auth/register", auth_register, SRV_ROUTE_PUBLIC},
-    {"POST", "/auth/token", auth_token, SRV_ROUTE_PUBLIC},
-    {"POST", "/auth/refresh", auth_refresh, SRV_ROUTE_PUBLIC},
-    {"POST", "/auth/logout", auth_logout, 0},
+    {"POST", "/auth/register", auth_register,
+     SRV_ROUTE_PUBLIC | SRV_ROUTE_SLOW | SRV_ROUTE_NO_IDEM},
+    {"POST", "/auth/token", auth_token, SRV_ROUTE_PUBLIC | SRV_ROUTE_SLOW | SRV_ROUTE_NO_IDEM},
+    {"POST", "/auth/refresh", auth_refresh, SRV_ROUTE_PUBLIC | SRV_ROUTE_SLOW | SRV_ROUTE_NO_IDEM},
+    {"POST", "/auth/logout", auth_logout, SRV_ROUTE_NO_IDEM},
     {NULL, NULL, NULL, 0},
 };

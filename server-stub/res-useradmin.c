@@ -392,7 +392,7 @@ user_get(struct srv_req *req, struct srv_resp *resp)
 const struct srv_route srv_routes_users[] = {
     {"GET", "/users/me", srv_users_me_get, 0},
     {"PATCH", "/users/me", srv_users_me_patch, 0},
-    {"POST", "/users/me/password", srv_users_me_password, 0},
+    {"POST", "/users/me/password", srv_users_me_password, SRV_ROUTE_SLOW},
     {"GET", "/users", users_list, 0},
     {"GET", "/users/{id}/profile", srv_users_profile, SRV_ROUTE_PUBLIC},
     {"PATCH", "/users/{id}/roles", user_roles, 0},

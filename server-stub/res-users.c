@@ -4,6 +4,7 @@
  * doc shared by GET, /auth answers and /sync. A user row lives in the feed scope
  * "user:<id>" only: other people see profiles through GET, never through sync.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -219,34 +220,79 @@ out:
 	srv_check_finish(&c);
 }
 
+/* What the slow first call of a password change hands the short second one. */
+struct pw_prep {
+	char *stored;                      /* the hash the old password was verified against */
+	char hash[crypto_pwhash_STRBYTES]; /* the new password's */
+};
+
+static void
+pw_prep_free(void *p)
+{
+	struct pw_prep *prep = p;
+
+	if (prep == NULL)
+		return;
+	free(prep->stored);
+	sodium_memzero(prep, sizeof(*prep));
+	free(prep);
+}
+
+/*
+ * SRV_ROUTE_SLOW: the first call verifies the old password and hashes the new one outside
+ * any transaction; the second swaps the hash only if it is still the one verified against
+ * (compare-and-swap), so a change that raced in between is not overwritten unseen.
+ */
 void
 srv_users_me_password(struct srv_req *req, struct srv_resp *resp)
 {
 	struct srv_check c;
 	const char *old_pw = NULL, *new_pw = NULL;
-	char hash[crypto_pwhash_STRBYTES];
+	struct pw_prep *prep = req->prep;
 	sqlite3_stmt *stmt;
-	char *stored = NULL;
 	int rc;
 
 	srv_check_init(&c);
 	srv_get_str(&c, req->body, "old_password", SRV_REQUIRED, 1, 128, &old_pw);
 	srv_get_str(&c, req->body, "new_password", SRV_REQUIRED, 8, 128, &new_pw);
-	rc = store_db_stmt(req->db, "SELECT password_hash FROM users WHERE id = ?", &stmt);
-	if (rc == 0) {
-		store_bind_text(stmt, 1, req->viewer->id);
-		if (sqlite3_step(stmt) == SQLITE_ROW)
-			stored = store_column_dup(stmt, 0);
-	}
-	if (old_pw && !srv_password_verify(stored, old_pw))
-		srv_check_bad(&c, "old_password");
-	if (old_pw && new_pw && strcmp(old_pw, new_pw) == 0)
-		srv_check_bad(&c, "new_password");
-	if (srv_check_failed(&c, resp))
+	if (req->outside_tx) {
+		prep = lc_calloc(1, sizeof(*prep));
+		req->prep = prep;
+		req->prep_free = pw_prep_free;
+		rc = store_db_stmt(req->db, "SELECT password_hash FROM users WHERE id = ?", &stmt);
+		if (rc == 0) {
+			store_bind_text(stmt, 1, req->viewer->id);
+			if (sqlite3_step(stmt) == SQLITE_ROW)
+				prep->stored = store_column_dup(stmt, 0);
+			sqlite3_reset(stmt);
+		}
+		if (old_pw && !srv_password_verify(prep->stored, old_pw))
+			srv_check_bad(&c, "old_password");
+		if (old_pw && new_pw && strcmp(old_pw, new_pw) == 0)
+			srv_check_bad(&c, "new_password");
+		if (!srv_check_failed(&c, resp)) {
+			rc = srv_password_hash(new_pw, prep->hash, sizeof(prep->hash));
+			if (rc != 0)
+				srv_internal(req, resp, rc, "password");
+		}
 		goto out;
-	rc = srv_password_hash(new_pw, hash, sizeof(hash));
-	if (rc == 0)
-		rc = set_column(req->db, "password_hash", hash, req->viewer->id);
+	}
+	assert(prep != NULL && prep->stored != NULL);
+	rc = store_db_stmt(req->db,
+	                   "UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?",
+	                   &stmt);
+	if (rc == 0) {
+		store_bind_text(stmt, 1, prep->hash);
+		store_bind_text(stmt, 2, req->viewer->id);
+		store_bind_text(stmt, 3, prep->stored);
+		rc = sqlite3_step(stmt) == SQLITE_DONE
+		         ? 0
+		         : store_db_fail(req->db, SQLITE_ERROR, "password");
+	}
+	if (rc == 0 && store_db_changes(req->db) != 1) {
+		srv_conflict(resp, "The password changed meanwhile; try again");
+		goto out;
+	}
 	/* Every other session ends; the one that changed the password goes on. */
 	if (rc == 0)
 		rc = store_db_stmt(req->db,
@@ -264,7 +310,6 @@ srv_users_me_password(struct srv_req *req, struct srv_resp *resp)
 	else
 		srv_reply(resp, 204, NULL);
 out:
-	free(stored);
 	srv_check_finish(&c);
 }
 
@@ -352,21 +397,26 @@ srv_email_valid(const char *email)
 	return at[1] != '\0' && at[1] != '.' && email[n - 1] != '.';
 }
 
-static const char *
-clash(struct store_db *db, const char *id, const char *username, const char *email)
+const char *
+srv_user_clash(struct store_db *db, const char *id, const char *username, const char *email)
 {
 	sqlite3_stmt *stmt;
+	bool found;
 
 	if (srv_row_exists(db, "users", id))
 		return "id";
 	if (store_db_stmt(db, "SELECT 1 FROM users WHERE username = ?", &stmt) == 0) {
 		store_bind_text(stmt, 1, username);
-		if (sqlite3_step(stmt) == SQLITE_ROW)
+		found = sqlite3_step(stmt) == SQLITE_ROW;
+		sqlite3_reset(stmt);
+		if (found)
 			return "username";
 	}
 	if (store_db_stmt(db, "SELECT 1 FROM users WHERE email = ?", &stmt) == 0) {
 		store_bind_text(stmt, 1, email);
-		if (sqlite3_step(stmt) == SQLITE_ROW)
+		found = sqlite3_step(stmt) == SQLITE_ROW;
+		sqlite3_reset(stmt);
+		if (found)
 			return "email";
 	}
 	return NULL;
@@ -374,19 +424,16 @@ clash(struct store_db *db, const char *id, const char *username, const char *ema
 
 int
 srv_user_insert(struct srv_req *req, const char *id, const char *username, const char *email,
-                const char *password, const char *first_name, const char *last_name,
+                const char *password_hash, const char *first_name, const char *last_name,
                 enum srv_role role, const char **field)
 {
-	char hash[crypto_pwhash_STRBYTES], now[32];
+	char now[32];
 	sqlite3_stmt *stmt;
 	int rc;
 
-	*field = clash(req->db, id, username, email);
+	*field = srv_user_clash(req->db, id, username, email);
 	if (*field)
 		return -LC_ECONFLICT;
-	rc = srv_password_hash(password, hash, sizeof(hash));
-	if (rc != 0)
-		return rc;
 	srv_now(now);
 	rc = store_db_stmt(
 	    req->db,
@@ -398,14 +445,13 @@ srv_user_insert(struct srv_req *req, const char *id, const char *username, const
 	store_bind_text(stmt, 1, id);
 	store_bind_text(stmt, 2, username);
 	store_bind_text(stmt, 3, email);
-	store_bind_text(stmt, 4, hash);
+	store_bind_text(stmt, 4, password_hash);
 	store_bind_text(stmt, 5, first_name ? first_name : "");
 	store_bind_text(stmt, 6, last_name ? last_name : "");
 	store_bind_text(stmt, 7, srv_role_name(role));
 	store_bind_text(stmt, 8, now);
 	store_bind_text(stmt, 9, now);
 	rc = sqlite3_step(stmt);
-	sodium_memzero(hash, sizeof(hash));
 	if (rc != SQLITE_DONE)
 		return store_db_fail(req->db, rc, "user insert");
 	return srv_feed_user(req, id, "user", id, 1, false);
@@ -416,7 +462,7 @@ srv_user_create_cli(struct srv_ctx *ctx, const char *username, const char *passw
                     enum srv_role role, char **cause)
 {
 	struct srv_req req = {0};
-	char id[LC_UUID_LEN + 1];
+	char id[LC_UUID_LEN + 1], hash[crypto_pwhash_STRBYTES];
 	char *email;
 	const char *field = NULL;
 	int rc;
@@ -433,10 +479,15 @@ srv_user_create_cli(struct srv_ctx *ctx, const char *username, const char *passw
 	if (req.db == NULL)
 		return lc_cause_set(cause, -LC_EDB, "cannot open the database");
 	lc_uuid_new(id);
+	/* Hashed before the write lock, which a serving lecternd on the same file needs too. */
+	rc = srv_password_hash(password, hash, sizeof(hash));
+	if (rc != 0)
+		return lc_cause_set(cause, rc, "cannot hash the password");
 	email = lc_asprintf("%s@localhost", username);
 	rc = store_db_begin(req.db);
 	if (rc == 0)
-		rc = srv_user_insert(&req, id, username, email, password, NULL, NULL, role, &field);
+		rc = srv_user_insert(&req, id, username, email, hash, NULL, NULL, role, &field);
+	sodium_memzero(hash, sizeof(hash));
 	if (rc == 0)
 		rc = store_db_commit(req.db);
 	if (rc != 0)

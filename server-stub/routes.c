@@ -19,6 +19,7 @@ static const struct srv_route *const route_tables[] = {
     srv_routes_questions,
     srv_routes_learning,
     srv_routes_forums,
+    srv_routes_invites, /* res-invites.c */
     NULL,
 };
 

@@ -171,13 +171,43 @@ static const char schema_v1[] =
     "CREATE INDEX replies_topic ON replies(topic_id, created_at);\n"
     "CREATE INDEX replies_course ON replies(course_id);\n";
 
+/*
+ * Version 2 (issue 9, auth): login failures kept per (username, client address) in the
+ * database, so a restart does not forgive them and the table is bounded and indexed
+ * (auth.c); spent refresh tokens, so reusing one revokes its login session (RFC 6819
+ * 5.2.2.3); invite codes of the registration policy (res-invites.c), stored as SHA-256.
+ */
+static const char schema_v2[] =
+    "CREATE TABLE login_failures (\n"
+    "  id INTEGER PRIMARY KEY, username TEXT NOT NULL, addr TEXT NOT NULL,\n"
+    "  at INTEGER NOT NULL\n"
+    ") STRICT;\n"
+    "CREATE INDEX login_failures_key ON login_failures(username, addr, at);\n"
+    "CREATE INDEX login_failures_at ON login_failures(at);\n"
+    "CREATE TABLE refresh_spent (\n"
+    "  hash TEXT PRIMARY KEY,\n"
+    "  session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,\n"
+    "  expires_at INTEGER NOT NULL\n"
+    ") STRICT;\n"
+    "CREATE INDEX refresh_spent_session ON refresh_spent(session_id);\n"
+    "CREATE INDEX refresh_spent_age ON refresh_spent(expires_at);\n"
+    "CREATE TABLE invites (\n"
+    "  id TEXT PRIMARY KEY, code_hash TEXT NOT NULL UNIQUE, role TEXT NOT NULL,\n"
+    "  department_id TEXT REFERENCES departments(id) ON DELETE CASCADE,\n"
+    "  uses INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0, expires_at INTEGER NOT NULL,\n"
+    "  created_by TEXT REFERENCES users(id) ON DELETE SET NULL,\n"
+    "  created_at TEXT NOT NULL\n"
+    ") STRICT;\n"
+    "CREATE INDEX invites_dept ON invites(department_id);\n"
+    "CREATE INDEX invites_creator ON invites(created_by);\n";
+
 #pragma GCC diagnostic pop
 
-static const char *const migrations[] = {schema_v1};
+static const char *const migrations[] = {schema_v1, schema_v2};
 
 const struct store_schema srv_schema = {
     .name = "lecternd database",
     .application_id = SRV_APPLICATION_ID,
     .migrations = migrations,
-    .migration_count = 1,
+    .migration_count = 2,
 };

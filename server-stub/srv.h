@@ -7,7 +7,8 @@
  * of POST /sync or from the demo seeder, goes through srv_dispatch(). The dispatcher finds
  * the route, opens BEGIN IMMEDIATE for POST/PUT/PATCH/DELETE, replays an Idempotency-Key,
  * runs the handler, and commits when the handler answered < 400 (rolls back otherwise).
- * Handlers therefore never begin, commit or roll back; they read and write through
+ * Handlers therefore never begin, commit or roll back (except in the first, outside call
+ * of an SRV_ROUTE_SLOW route, through srv_write_begin); they read and write through
  * req->db, call a perm function of perm.c before touching anything, and emit one feed row
  * (srv_feed_emit) per resource they create, change or delete, cascades included.
  *
@@ -64,12 +65,23 @@
  */
 struct srv_ctx {
 	char *db_path;
-	unsigned char sign_key[32];   /* HMAC-SHA256 key for access tokens, kept in the db */
-	pthread_mutex_t lock;         /* guards the lists and last_purge below */
-	struct srv_thread_db *dbs;    /* every connection opened, for closing */
-	struct srv_login_fail *fails; /* login rate limit, per username */
-	int64_t last_purge;           /* when tombstones were last purged (feed.c) */
+	unsigned char sign_key[32]; /* HMAC-SHA256 key for access tokens, kept in the db */
+	pthread_mutex_t lock;       /* guards the lists and last_purge below */
+	struct srv_thread_db *dbs;  /* every connection opened, for closing */
+	int64_t last_purge;         /* when tombstones were last purged (feed.c) */
+	int registration;           /* enum srv_registration: who may sign up */
+	int busy_timeout_ms;        /* SQLite busy timeout of every connection (0: default) */
 };
+
+/* The registration policy (lecternd --registration); 0 is the default. */
+enum srv_registration {
+	SRV_REG_LEARNERS = 0, /* anyone as a learner; an instructor needs an invite */
+	SRV_REG_OPEN = 1,     /* anyone, as learner or instructor */
+	SRV_REG_INVITE = 2,   /* every sign-up needs an invite */
+	SRV_REG_CLOSED = 3,   /* nobody: users are made by --create-user or admins */
+};
+/* "open", "learners", "invite", "closed" → the policy; -1 for another name. */
+int srv_registration_parse(const char *name);
 
 /*
  * Opens path (creating and migrating it), loads or makes the signing key. Returns 0, or a
@@ -80,6 +92,8 @@ int srv_ctx_init(struct srv_ctx *ctx, const char *path, char **cause);
 void srv_ctx_finish(struct srv_ctx *ctx);
 /* The calling thread's connection (opened on first use), or NULL with the error logged. */
 struct store_db *srv_ctx_db(struct srv_ctx *ctx);
+/* Sets the SQLite busy timeout (ms) of every connection, open and to come (--busy-timeout). */
+void srv_ctx_busy_timeout(struct srv_ctx *ctx, int ms);
 
 /* The schema of lecternd's database (schema.c). */
 extern const struct store_schema srv_schema;
@@ -144,6 +158,14 @@ struct srv_req {
 	const char *request_id;
 	const char *client_ip;   /* "" for internal requests */
 	char param_storage[512]; /* where params point */
+	/*
+	 * SRV_ROUTE_SLOW routes: outside_tx is true for the first call (outside any
+	 * transaction), false for the second (inside the write transaction). prep is what the
+	 * first call hands the second; the dispatcher frees it with prep_free.
+	 */
+	bool outside_tx;
+	void *prep;
+	void (*prep_free)(void *prep);
 };
 
 struct srv_header {
@@ -163,6 +185,15 @@ typedef void (*srv_handler_fn)(struct srv_req *req, struct srv_resp *resp);
 enum srv_route_flags {
 	SRV_ROUTE_PUBLIC = 1, /* no token needed (a token, if sent, must still be valid) */
 	SRV_ROUTE_NO_TX = 2,  /* the handler manages transactions itself (POST /sync) */
+	/*
+	 * The handler does slow work (argon2id): the dispatcher calls it first with
+	 * req->outside_tx set and no transaction open, where it checks, reads and hashes and
+	 * may answer; when it did not answer, it is called again inside BEGIN IMMEDIATE for the
+	 * short write. See "What may run inside BEGIN IMMEDIATE" in dispatch.c.
+	 */
+	SRV_ROUTE_SLOW = 4,
+	/* Idempotency-Key is ignored: nothing stored, nothing replayed (answers hold tokens). */
+	SRV_ROUTE_NO_IDEM = 8,
 };
 
 struct srv_route {
@@ -276,6 +307,18 @@ void srv_conflict(struct srv_resp *resp, const char *fmt, ...)
  * last error with the request id.
  */
 void srv_internal(struct srv_req *req, struct srv_resp *resp, int err, const char *context);
+/*
+ * 503 api_error with Retry-After: the database stayed locked by another writer past the
+ * busy timeout. Nothing was written; the client may retry.
+ */
+void srv_busy(struct srv_resp *resp);
+/* After a failed begin/step/commit: 503 (srv_busy) when SQLite said BUSY, else 500. */
+void srv_tx_failed(struct srv_req *req, struct srv_resp *resp, int err, const char *context);
+/*
+ * BEGIN IMMEDIATE for handlers that open their own short write transaction (SRV_ROUTE_SLOW
+ * first calls, SRV_ROUTE_NO_TX). Returns 0, or answers resp (503/500) and returns -LC_EDB.
+ */
+int srv_write_begin(struct srv_req *req, struct srv_resp *resp);
 
 /* ---- JSON body validation ---- */
 
@@ -530,6 +573,11 @@ int srv_feed_purged(struct store_db *db, int64_t *out);
 int srv_password_hash(const char *password, char *out, size_t out_len);
 bool srv_password_verify(const char *hash, const char *password);
 /*
+ * Verifies password against a fixed hash of the same cost (made once per process), for a
+ * username that does not exist, so a login takes as long whether or not it does.
+ */
+void srv_password_verify_dummy(const char *password);
+/*
  * Access tokens: 48 characters of unpadded base64url over the session id's 16 bytes, the
  * expiry (4 bytes big-endian, seconds since the epoch: until 2106) and the first 16 bytes
  * of HMAC-SHA256 with key over "lectern-access-v1" and those 20 bytes. The user is not in
@@ -562,12 +610,16 @@ void srv_refresh_hash(const char *token, char out[65]);
  */
 void srv_session_tokens(struct srv_ctx *ctx, const char *session_id, cJSON *obj,
                         char refresh_hash[65]);
-/* Login rate limit: true when username is locked out; *retry_after gets seconds. */
-bool srv_login_limited(struct srv_ctx *ctx, const char *username, int64_t *retry_after);
-void srv_login_failed(struct srv_ctx *ctx, const char *username);
-void srv_login_succeeded(struct srv_ctx *ctx, const char *username);
-/* Frees the rate-limit table. */
-void srv_login_reset(struct srv_ctx *ctx);
+/*
+ * Login throttle, keyed by (lowercased username, req->client_ip), in the database.
+ * srv_login_limited: *retry_after > 0 (seconds) when that pair is locked out; returns 0 or
+ * -LC_EDB. srv_login_failed: records a failure in its own short write transaction (call
+ * outside any); returns 0, or answers resp (503/500) and returns -LC_EDB.
+ * srv_login_succeeded: forgets the pair's failures, inside the caller's transaction.
+ */
+int srv_login_limited(struct srv_req *req, const char *username, int64_t *retry_after);
+int srv_login_failed(struct srv_req *req, struct srv_resp *resp, const char *username);
+int srv_login_succeeded(struct srv_req *req, const char *username);
 
 /*
  * Creates a user directly (the --create-user bootstrap). Returns 0, -LC_ECONFLICT when
@@ -589,13 +641,38 @@ bool srv_username_valid(const char *username);
 /* A plausible address: one @, something before, a dot in the domain, no spaces. */
 bool srv_email_valid(const char *email);
 /*
- * Inserts a user (id, username, email, password, names may be NULL) and its feed row.
- * Returns 0, -LC_ECONFLICT naming the clashing field in *field ("id", "username",
- * "email"), or another negative lc_err.
+ * Inserts a user (id, username, email, password_hash from srv_password_hash, made before
+ * the transaction; names may be NULL) and its feed row. Returns 0, -LC_ECONFLICT naming
+ * the clashing field in *field ("id", "username", "email"), or another negative lc_err.
  */
 int srv_user_insert(struct srv_req *req, const char *id, const char *username, const char *email,
-                    const char *password, const char *first_name, const char *last_name,
+                    const char *password_hash, const char *first_name, const char *last_name,
                     enum srv_role role, const char **field);
+/* The field ("id", "username", "email") an existing user already holds, or NULL. */
+const char *srv_user_clash(struct store_db *db, const char *id, const char *username,
+                           const char *email);
+
+/* ---- invites (res-invites.c) ---- */
+
+extern const struct srv_route srv_routes_invites[];
+
+/* What an invite code grants, looked up by srv_invite_find. */
+struct srv_invite {
+	char id[LC_UUID_LEN + 1];
+	enum srv_role role;
+	char department_id[LC_UUID_LEN + 1]; /* "" when none */
+};
+/*
+ * Finds the live invite (not expired, uses left) whose code is code. Returns 0 and *out,
+ * -LC_ENOTFOUND, -LC_EDB. Outside or inside a transaction.
+ */
+int srv_invite_find(struct store_db *db, const char *code, struct srv_invite *out);
+/*
+ * Inside the write transaction: spends one use of invite id (compare-and-swap on its use
+ * count and expiry) and gives user_id its department membership. Returns 0, -LC_ENOTFOUND
+ * when the invite was spent or revoked meanwhile, -LC_EDB.
+ */
+int srv_invite_redeem(struct srv_req *req, const struct srv_invite *inv, const char *user_id);
 
 /* Handlers of res-users.c routed from res-useradmin.c's table. */
 void srv_users_me_get(struct srv_req *req, struct srv_resp *resp);

@@ -51,6 +51,12 @@ h_register(const struct h_server *srv, const char *username, const char *role, s
 	cJSON_AddStringToObject(b, "password", H_PASSWORD);
 	if (role != NULL)
 		cJSON_AddStringToObject(b, "role", role);
+	struct h_user admin;
+	char code[64];
+	if (role != NULL && strcmp(role, "instructor") == 0 &&
+	    h_login(srv, "root", H_PASSWORD, &admin) == 0 &&
+	    h_invite(srv, admin.access, "{\"role\":\"instructor\"}", code, sizeof(code)) == 0)
+		cJSON_AddStringToObject(b, "invite_code", code);
 	char *json = cJSON_PrintUnformatted(b);
 	cJSON_Delete(b);
 	struct h_resp r;
@@ -61,6 +67,22 @@ h_register(const struct h_server *srv, const char *username, const char *role, s
 		rc = fill_user(&r, username, out);
 	else
 		fprintf(stderr, "harness: register %s: %ld %s\n", username, r.status, r.body);
+	h_resp_free(&r);
+	return rc;
+}
+
+int
+h_invite(const struct h_server *srv, const char *admin_token, const char *json, char *code,
+         size_t code_len)
+{
+	struct h_resp r;
+	h_call(srv, "POST", "/invites", admin_token, json, NULL, &r);
+	const char *c = r.status == 201 ? h_json_str(r.json, "code") : NULL;
+	int rc = c != NULL && strlen(c) < code_len ? 0 : -1;
+	if (rc == 0)
+		snprintf(code, code_len, "%s", c);
+	else
+		fprintf(stderr, "harness: POST /invites %s: %ld %s\n", json, r.status, r.body);
 	h_resp_free(&r);
 	return rc;
 }

@@ -244,7 +244,14 @@ h_server_start(struct h_server *srv)
 			dup2(fd, 2);
 			close(fd);
 		}
-		execl(exe, exe, "--listen", "127.0.0.1:0", "--db", srv->db, (char *)NULL);
+		const char *argv[32] = {exe, "--listen", "127.0.0.1:0", "--db", srv->db};
+		size_t n = 5;
+		for (size_t i = 0; srv->extra_args != NULL && srv->extra_args[i] != NULL &&
+		                   n < sizeof(argv) / sizeof(argv[0]) - 1;
+		     i++)
+			argv[n++] = srv->extra_args[i];
+		argv[n] = NULL;
+		execv(exe, (char *const *)argv);
 		_exit(127);
 	}
 	close(out[1]);
@@ -370,6 +377,8 @@ on_header(char *ptr, size_t size, size_t nmemb, void *ud)
 	return n;
 }
 
+const char *h_source_address;
+
 int
 h_request(const struct h_server *srv, const char *method, const char *path,
           const char *const *headers, const char *body, size_t body_len, struct h_resp *out)
@@ -386,6 +395,11 @@ h_request(const struct h_server *srv, const char *method, const char *path,
 	for (size_t i = 0; headers != NULL && headers[i] != NULL; i++)
 		hl = curl_slist_append(hl, headers[i]);
 	curl_easy_setopt(c, CURLOPT_URL, url);
+	if (h_source_address != NULL) {
+		char iface[64];
+		snprintf(iface, sizeof(iface), "host!%s", h_source_address);
+		curl_easy_setopt(c, CURLOPT_INTERFACE, iface);
+	}
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);

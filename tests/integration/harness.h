@@ -34,6 +34,8 @@ struct h_server {
 	char db[320];
 	char log[320]; /* the server's stderr */
 	char url[64];  /* http://127.0.0.1:PORT */
+	/* More lecternd arguments for h_server_start (NULL-terminated; set after h_server_init). */
+	const char *const *extra_args;
 };
 
 /* Makes the temporary folder (removed at exit) and fills dir/db; does not start anything. */
@@ -76,6 +78,11 @@ struct h_resp {
 int h_request(const struct h_server *srv, const char *method, const char *path,
               const char *const *headers, const char *body, size_t body_len, struct h_resp *out);
 /*
+ * The local address requests are sent from (NULL: the kernel's choice, 127.0.0.1); any
+ * 127.x.y.z works on Linux, so a test can be a second client address.
+ */
+extern const char *h_source_address;
+/*
  * The usual call: path is under /api/v1 (pass "/courses"), token may be NULL (anonymous),
  * json may be NULL (no body); a body is sent as application/json. Extra headers optional.
  */
@@ -111,9 +118,19 @@ struct h_user {
 	char refresh[512];
 };
 
-/* POST /auth/register with H_PASSWORD; role "learner" or "instructor" (NULL: omitted). */
+/*
+ * POST /auth/register with H_PASSWORD; role "learner" or "instructor" (NULL: omitted). An
+ * instructor signs up with an invite that the admin "root" (when the server has one) makes
+ * first, as lecternd's default registration policy (learners) wants.
+ */
 int h_register(const struct h_server *srv, const char *username, const char *role,
                struct h_user *out);
+/*
+ * POST /invites as admin_token with body json ({"role":...}); copies the code into code
+ * (code_len bytes). Returns 0, or -1 (not 201).
+ */
+int h_invite(const struct h_server *srv, const char *admin_token, const char *json, char *code,
+             size_t code_len);
 /* POST /auth/token. */
 int h_login(const struct h_server *srv, const char *username, const char *password,
             struct h_user *out);

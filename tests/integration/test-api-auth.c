@@ -13,7 +13,9 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
+#include "common/buf.h"
 #include "common/clock.h"
 #include "common/mem.h"
 #include "common/uuid.h"
@@ -43,10 +45,14 @@ test_register_returns_user_and_tokens(void **state)
 	(void)state;
 	char name[40];
 	h_unique_name("reg", name, sizeof(name));
+	/* An instructor signs up with an invite (the default policy, learners). */
+	char code[64];
+	assert_int_equal(
+	    h_invite(&srv, root.access, "{\"role\":\"instructor\"}", code, sizeof(code)), 0);
 	char *json = lc_asprintf("{\"username\":\"%s\",\"email\":\"%s@example.org\","
 	                         "\"password\":\"%s\",\"first_name\":\"Ada\",\"last_name\":"
-	                         "\"Lovelace\",\"role\":\"instructor\"}",
-	                         name, name, H_PASSWORD);
+	                         "\"Lovelace\",\"role\":\"instructor\",\"invite_code\":\"%s\"}",
+	                         name, name, H_PASSWORD, code);
 	struct h_resp r;
 	post_json("/auth/register", NULL, json, &r);
 	free(json);
@@ -204,19 +210,19 @@ test_refresh_rotation(void **state)
 	H_EXPECT(r, 200);
 	assert_string_equal(h_json_str(r.json, "id"), u.id);
 	h_resp_free(&r);
-	/* The old refresh token stops working. */
-	post_json("/auth/refresh", NULL, json, &r);
-	free(json);
-	H_EXPECT_ERROR(r, 401, "authentication_error");
-	h_resp_free(&r);
-	/* A garbage refresh token is refused; the rotated one still works. */
+	/* A garbage refresh token is refused; the rotated one works. */
 	post_json("/auth/refresh", NULL, "{\"refresh_token\":\"garbage\"}", &r);
 	H_EXPECT_ERROR(r, 401, "authentication_error");
 	h_resp_free(&r);
-	json = lc_asprintf("{\"refresh_token\":\"%s\"}", refresh2);
+	char *json2 = lc_asprintf("{\"refresh_token\":\"%s\"}", refresh2);
+	post_json("/auth/refresh", NULL, json2, &r);
+	H_EXPECT(r, 200);
+	h_resp_free(&r);
+	/* The old refresh token stops working (and, reused, ends the session: see below). */
 	post_json("/auth/refresh", NULL, json, &r);
 	free(json);
-	H_EXPECT(r, 200);
+	free(json2);
+	H_EXPECT_ERROR(r, 401, "authentication_error");
 	h_resp_free(&r);
 	post_json("/auth/refresh", NULL, "{}", &r);
 	H_EXPECT_ERROR(r, 400, "invalid_request_error");
@@ -592,6 +598,400 @@ test_department_delete_unlinks(void **state)
 	h_resp_free(&r);
 }
 
+/*
+ * Security review 2026-11-29, L5: reusing a rotated refresh token revokes the whole login
+ * session, so the token it was rotated into (held by the thief or by the owner) and the
+ * session's access tokens stop working too. Other sessions of the user go on.
+ */
+static void
+test_refresh_reuse_revokes_session(void **state)
+{
+	(void)state;
+	struct h_user u, other;
+	char name[40];
+	h_unique_name("reuse", name, sizeof(name));
+	assert_int_equal(h_register(&srv, name, NULL, &u), 0);
+	assert_int_equal(h_login(&srv, name, H_PASSWORD, &other), 0);
+	char *r1 = lc_asprintf("{\"refresh_token\":\"%s\"}", u.refresh);
+	struct h_resp r;
+	post_json("/auth/refresh", NULL, r1, &r);
+	H_EXPECT(r, 200);
+	char *r2 = lc_asprintf("{\"refresh_token\":\"%s\"}", h_json_str(r.json, "refresh_token"));
+	char *access2 = lc_strdup(h_json_str(r.json, "access_token"));
+	h_resp_free(&r);
+	/* R2 rotates once more: R1 is now two generations old and still recognised. */
+	post_json("/auth/refresh", NULL, r2, &r);
+	H_EXPECT(r, 200);
+	char *r3 = lc_asprintf("{\"refresh_token\":\"%s\"}", h_json_str(r.json, "refresh_token"));
+	h_resp_free(&r);
+	post_json("/auth/refresh", NULL, r1, &r); /* the replay */
+	H_EXPECT_ERROR(r, 401, "authentication_error");
+	h_resp_free(&r);
+	post_json("/auth/refresh", NULL, r3, &r);
+	H_EXPECT_ERROR(r, 401, "authentication_error");
+	h_resp_free(&r);
+	h_call(&srv, "GET", "/users/me", access2, NULL, NULL, &r);
+	H_EXPECT_ERROR(r, 401, "authentication_error");
+	h_resp_free(&r);
+	h_call(&srv, "GET", "/users/me", other.access, NULL, NULL, &r);
+	H_EXPECT(r, 200);
+	h_resp_free(&r);
+	free(r1);
+	free(r2);
+	free(r3);
+	free(access2);
+}
+
+/*
+ * Security review 2026-11-29, L6: /auth answers hold tokens, so they never go into the
+ * idempotency table: the same Idempotency-Key on a login (sent with a valid bearer, which
+ * made the key count before) gives a fresh session each time, never a replay.
+ */
+static void
+test_auth_routes_never_replay(void **state)
+{
+	(void)state;
+	struct h_user u;
+	char name[40], key[64], hk[96];
+	h_unique_name("idem", name, sizeof(name));
+	h_unique_name("k", key, sizeof(key));
+	assert_int_equal(h_register(&srv, name, NULL, &u), 0);
+	snprintf(hk, sizeof(hk), "Idempotency-Key: %s", key);
+	const char *hdrs[] = {hk, NULL};
+	char *login = lc_asprintf("{\"username\":\"%s\",\"password\":\"%s\"}", name, H_PASSWORD);
+	char *refresh = lc_asprintf("{\"refresh_token\":\"%s\"}", u.refresh);
+	struct h_resp a, b, c, d;
+	char hv[16];
+	h_call(&srv, "POST", "/auth/token", u.access, login, hdrs, &a);
+	h_call(&srv, "POST", "/auth/token", u.access, login, hdrs, &b);
+	H_EXPECT(a, 200);
+	H_EXPECT(b, 200);
+	assert_null(h_resp_header(&b, "Idempotent-Replayed", hv, sizeof(hv)));
+	assert_string_not_equal(h_json_str(a.json, "refresh_token"),
+	                        h_json_str(b.json, "refresh_token"));
+	h_call(&srv, "POST", "/auth/refresh", u.access, refresh, hdrs, &c);
+	h_call(&srv, "POST", "/auth/refresh", u.access, refresh, hdrs, &d);
+	H_EXPECT(c, 200);
+	H_EXPECT_ERROR(d, 401, "authentication_error"); /* spent, not replayed */
+	h_resp_free(&a);
+	h_resp_free(&b);
+	h_resp_free(&c);
+	h_resp_free(&d);
+	free(login);
+	free(refresh);
+}
+
+/* Ten wrong passwords for name from the current h_source_address. */
+static void
+fail_ten(const char *name)
+{
+	char *wrong = lc_asprintf("{\"username\":\"%s\",\"password\":\"wrong-password\"}", name);
+	struct h_resp r;
+	for (int i = 0; i < 10; i++) {
+		post_json("/auth/token", NULL, wrong, &r);
+		H_EXPECT_ERROR(r, 401, "login_error");
+		h_resp_free(&r);
+	}
+	free(wrong);
+}
+
+/*
+ * Security review 2026-11-29, L4 (and API.md's 429 rule): ten failures lock the (username,
+ * address) pair out, 429 with Retry-After even with the right password and for the
+ * username in another case; the failures are kept in the database, so a restart does not
+ * forgive them.
+ */
+static void
+test_login_throttle_survives_restart(void **state)
+{
+	(void)state;
+	struct h_user u;
+	char name[40], upper[40];
+	h_unique_name("locked", name, sizeof(name));
+	assert_int_equal(h_register(&srv, name, NULL, &u), 0);
+	fail_ten(name);
+	snprintf(upper, sizeof(upper), "%s", name);
+	upper[0] = (char)(upper[0] - 'a' + 'A');
+	char *right = lc_asprintf("{\"username\":\"%s\",\"password\":\"%s\"}", upper, H_PASSWORD);
+	struct h_resp r;
+	char retry[16];
+	post_json("/auth/token", NULL, right, &r);
+	H_EXPECT_ERROR(r, 429, "rate_limit_error");
+	assert_non_null(h_resp_header(&r, "Retry-After", retry, sizeof(retry)));
+	assert_true(atoi(retry) >= 1 && atoi(retry) <= 900);
+	h_resp_free(&r);
+	assert_int_equal(h_server_restart(&srv), 0);
+	post_json("/auth/token", NULL, right, &r);
+	H_EXPECT_ERROR(r, 429, "rate_limit_error");
+	h_resp_free(&r);
+	free(right);
+}
+
+/*
+ * Security review 2026-11-29, M4: the throttle counts per (username, client address), so
+ * ten failures from an attacker's address (127.0.0.2) do not lock the owner out when they
+ * log in from their own (127.0.0.1). Needs lecternd to fill req->client_ip from the
+ * connection (http.c).
+ */
+static void
+test_login_throttle_spares_other_addresses(void **state)
+{
+	(void)state;
+	struct h_user u, ok;
+	char name[40];
+	h_unique_name("victim", name, sizeof(name));
+	assert_int_equal(h_register(&srv, name, NULL, &u), 0);
+	h_source_address = "127.0.0.2";
+	fail_ten(name);
+	char *right = lc_asprintf("{\"username\":\"%s\",\"password\":\"%s\"}", name, H_PASSWORD);
+	struct h_resp r;
+	post_json("/auth/token", NULL, right, &r);
+	H_EXPECT_ERROR(r, 429, "rate_limit_error");
+	h_resp_free(&r);
+	free(right);
+	h_source_address = NULL;
+	assert_int_equal(h_login(&srv, name, H_PASSWORD, &ok), 0);
+}
+
+/*
+ * Security review 2026-11-29, M4 and H2: /auth and the password change cannot be pushed
+ * through /sync (one request could run argon2 hundreds of times and aim the throttle at
+ * anyone): each such item answers 400 naming "path", and nothing is counted against the
+ * named account.
+ */
+static void
+test_sync_push_refuses_auth(void **state)
+{
+	(void)state;
+	struct h_user u, victim, ok;
+	char name[40], vname[40];
+	h_unique_name("pusher", name, sizeof(name));
+	h_unique_name("target", vname, sizeof(vname));
+	assert_int_equal(h_register(&srv, name, NULL, &u), 0);
+	assert_int_equal(h_register(&srv, vname, NULL, &victim), 0);
+	struct lc_buf b = {0};
+	lc_buf_printf(&b, "{\"client_id\":\"%s\",\"cursors\":{},\"push\":[", u.id);
+	for (int i = 0; i < 12; i++)
+		lc_buf_printf(
+		    &b,
+		    "{\"key\":\"t%d\",\"method\":\"POST\",\"path\":\"/api/v1/auth/token\","
+		    "\"body\":{\"username\":\"%s\",\"password\":\"nope-nope\"}},",
+		    i, vname);
+	lc_buf_printf(&b,
+	              "{\"key\":\"reg\",\"method\":\"POST\",\"path\":\"/api/v1/auth/register\","
+	              "\"body\":{\"username\":\"x%s\",\"email\":\"x%s@example.org\","
+	              "\"password\":\"%s\"}},",
+	              name, name, H_PASSWORD);
+	lc_buf_printf(&b,
+	              "{\"key\":\"pw\",\"method\":\"POST\",\"path\":\"/api/v1/users/me/password\","
+	              "\"body\":{\"old_password\":\"%s\",\"new_password\":\"another-pass-1\"}}]}",
+	              H_PASSWORD);
+	struct h_resp r;
+	post_json("/sync", u.access, lc_buf_str(&b), &r);
+	lc_buf_finish(&b);
+	H_EXPECT(r, 200);
+	const cJSON *push = cJSON_GetObjectItem(r.json, "push"), *item;
+	assert_int_equal(cJSON_GetArraySize(push), 14);
+	cJSON_ArrayForEach(item, push)
+	{
+		assert_int_equal((int)h_json_num(item, "status", 0), 400);
+		assert_string_equal(h_json_str(item, "body.error.message"),
+		                    "Invalid parameters: path");
+	}
+	h_resp_free(&r);
+	assert_int_equal(h_login(&srv, vname, H_PASSWORD, &ok), 0);
+	assert_int_equal(h_login(&srv, name, H_PASSWORD, &ok), 0); /* password unchanged */
+}
+
+/* Registers name on s with the given extra body text; returns the status. */
+static long
+register_on(struct h_server *s, const char *name, const char *extra, struct h_resp *r)
+{
+	char *json = lc_asprintf("{\"username\":\"%s\",\"email\":\"%s@example.org\",\"password\":"
+	                         "\"%s\"%s}",
+	                         name, name, H_PASSWORD, extra);
+	h_call(s, "POST", "/auth/register", NULL, json, NULL, r);
+	free(json);
+	return r->status;
+}
+
+/*
+ * API.md "Auth and users", registration policy (default learners): a learner signs up
+ * freely; an instructor needs a valid invite_code; an invite is spent after its uses, and
+ * a revoked one no longer works. Bad codes and role mismatches change nothing.
+ */
+static void
+test_registration_learners_policy(void **state)
+{
+	(void)state;
+	char name[40], code[64], extra[128];
+	struct h_resp r;
+	h_unique_name("selfi", name, sizeof(name));
+	register_on(&srv, name, ",\"role\":\"instructor\"", &r);
+	H_EXPECT_ERROR(r, 403, "resource_error");
+	h_resp_free(&r);
+	register_on(&srv, name, ",\"role\":\"instructor\",\"invite_code\":\"not-a-code\"", &r);
+	H_EXPECT_ERROR(r, 403, "resource_error");
+	h_resp_free(&r);
+	/* Nothing was made: the name is still free, and a learner takes it. */
+	struct h_user learner;
+	assert_int_equal(h_register(&srv, name, "learner", &learner), 0);
+	/* A one-use instructor invite: a learner role in the body does not match it. */
+	assert_int_equal(
+	    h_invite(&srv, root.access, "{\"role\":\"instructor\"}", code, sizeof(code)), 0);
+	h_unique_name("inv", name, sizeof(name));
+	snprintf(extra, sizeof(extra), ",\"role\":\"learner\",\"invite_code\":\"%s\"", code);
+	register_on(&srv, name, extra, &r);
+	H_EXPECT_ERROR(r, 403, "resource_error");
+	h_resp_free(&r);
+	snprintf(extra, sizeof(extra), ",\"invite_code\":\"%s\"", code);
+	register_on(&srv, name, extra, &r);
+	H_EXPECT(r, 201);
+	assert_string_equal(h_json_str(r.json, "user.role"), "instructor");
+	h_resp_free(&r);
+	h_unique_name("inv", name, sizeof(name));
+	register_on(&srv, name, extra, &r); /* spent */
+	H_EXPECT_ERROR(r, 403, "resource_error");
+	h_resp_free(&r);
+	/* Revoked before use. */
+	assert_int_equal(
+	    h_invite(&srv, root.access, "{\"role\":\"instructor\",\"uses\":5}", code, sizeof(code)),
+	    0);
+	h_call(&srv, "GET", "/invites", root.access, NULL, NULL, &r);
+	H_EXPECT(r, 200);
+	const cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItem(r.json, "items"), 0);
+	assert_null(cJSON_GetObjectItem(first, "code"));
+	assert_int_equal((int)h_json_num(first, "uses", 0), 5);
+	char id[H_ID_LEN + 1];
+	assert_int_equal(h_copy_id(first, "id", id), 0);
+	h_resp_free(&r);
+	h_callf(&srv, "DELETE", root.access, NULL, &r, "/invites/%s", id);
+	H_EXPECT(r, 204);
+	h_resp_free(&r);
+	snprintf(extra, sizeof(extra), ",\"invite_code\":\"%s\"", code);
+	register_on(&srv, name, extra, &r);
+	H_EXPECT_ERROR(r, 403, "resource_error");
+	h_resp_free(&r);
+}
+
+/* Starts a second server with extra lecternd arguments and an admin "root". */
+static void
+other_server(struct h_server *s, const char *const *args, struct h_user *admin)
+{
+	assert_int_equal(h_server_init(s), 0);
+	s->extra_args = args;
+	assert_int_equal(h_server_create_user(s, "root", "admin", H_PASSWORD), 0);
+	assert_int_equal(h_server_start(s), 0);
+	assert_int_equal(h_login(s, "root", H_PASSWORD, admin), 0);
+}
+
+/*
+ * API.md registration policy, the other three values: open (anyone, instructors too),
+ * invite (every sign-up needs a code; the invite's role and department are what the user
+ * gets) and closed (403 even with a code).
+ */
+static void
+test_registration_open_invite_closed(void **state)
+{
+	(void)state;
+	struct h_server s;
+	struct h_user admin;
+	struct h_resp r;
+	char code[64], dept[H_ID_LEN + 1];
+	static const char *const open_args[] = {"--registration", "open", NULL};
+	static const char *const invite_args[] = {"--registration", "invite", NULL};
+	static const char *const closed_args[] = {"--registration", "closed", NULL};
+
+	other_server(&s, open_args, &admin);
+	register_on(&s, "open_instr", ",\"role\":\"instructor\"", &r);
+	H_EXPECT(r, 201);
+	assert_string_equal(h_json_str(r.json, "user.role"), "instructor");
+	h_resp_free(&r);
+	assert_int_equal(h_server_down(&s), 0);
+
+	other_server(&s, invite_args, &admin);
+	register_on(&s, "no_code", "", &r);
+	H_EXPECT_ERROR(r, 403, "resource_error");
+	h_resp_free(&r);
+	assert_int_equal(h_make_department(&s, admin.access, "INVD", dept), 0);
+	char *body = lc_asprintf("{\"role\":\"instructor\",\"department_id\":\"%s\"}", dept);
+	assert_int_equal(h_invite(&s, admin.access, body, code, sizeof(code)), 0);
+	free(body);
+	char *extra = lc_asprintf(",\"invite_code\":\"%s\"", code);
+	register_on(&s, "with_code", extra, &r);
+	free(extra);
+	H_EXPECT(r, 201);
+	assert_string_equal(h_json_str(r.json, "user.role"), "instructor");
+	const cJSON *m = cJSON_GetArrayItem(
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "user"), "departments"), 0);
+	assert_non_null(m);
+	assert_string_equal(h_json_str(m, "department_id"), dept);
+	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(m, "roles"), 0)->valuestring,
+	                    "instructor");
+	h_resp_free(&r);
+	assert_int_equal(h_server_down(&s), 0);
+
+	other_server(&s, closed_args, &admin);
+	assert_int_equal(h_invite(&s, admin.access, "{\"role\":\"learner\"}", code, sizeof(code)),
+	                 0);
+	extra = lc_asprintf(",\"invite_code\":\"%s\"", code);
+	register_on(&s, "closed_out", extra, &r);
+	free(extra);
+	H_EXPECT_ERROR(r, 403, "resource_error");
+	h_resp_free(&r);
+	assert_int_equal(h_server_down(&s), 0);
+}
+
+/*
+ * Security review 2026-11-29, H2 (code review F1): a write that meets the database locked
+ * past the busy timeout (here another connection holds BEGIN IMMEDIATE; the server runs
+ * with --busy-timeout 50) answers 503 api_error with Retry-After, never 500, and writes
+ * nothing: a PATCH, a login (its session insert) and a failed login (its throttle row; a
+ * guess that cannot be counted is not answered).
+ */
+static void
+test_busy_write_answers_503(void **state)
+{
+	(void)state;
+	struct h_server s;
+	struct h_user admin, u;
+	struct h_resp r;
+	char retry[16];
+	/* One worker, whose connection is open before the lock is taken (opening one takes the
+	 * write lock briefly to check the schema). */
+	static const char *const args[] = {"--busy-timeout", "50", "--threads", "1", NULL};
+	other_server(&s, args, &admin);
+	assert_int_equal(h_register(&s, "busy_user", NULL, &u), 0);
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(s.db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	h_call(&s, "PATCH", "/users/me", u.access, "{\"bio\":\"while locked\"}", NULL, &r);
+	H_EXPECT_ERROR(r, 503, "api_error");
+	assert_non_null(h_resp_header(&r, "Retry-After", retry, sizeof(retry)));
+	assert_true(atoi(retry) >= 1);
+	h_resp_free(&r);
+	char *login = lc_asprintf("{\"username\":\"busy_user\",\"password\":\"%s\"}", H_PASSWORD);
+	h_call(&s, "POST", "/auth/token", NULL, login, NULL, &r);
+	H_EXPECT_ERROR(r, 503, "api_error");
+	assert_non_null(h_resp_header(&r, "Retry-After", retry, sizeof(retry)));
+	h_resp_free(&r);
+	h_call(&s, "POST", "/auth/token", NULL,
+	       "{\"username\":\"busy_user\",\"password\":\"wrong-password\"}", NULL, &r);
+	H_EXPECT_ERROR(r, 503, "api_error");
+	h_resp_free(&r);
+	assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	h_call(&s, "GET", "/users/me", u.access, NULL, NULL, &r);
+	H_EXPECT(r, 200);
+	assert_string_equal(h_json_str(r.json, "bio"), "");
+	h_resp_free(&r);
+	h_call(&s, "POST", "/auth/token", NULL, login, NULL, &r);
+	H_EXPECT(r, 200);
+	h_resp_free(&r);
+	free(login);
+	assert_int_equal(h_server_down(&s), 0);
+}
+
 static int
 group_setup(void **state)
 {
@@ -627,6 +1027,14 @@ main(void)
 	    cmocka_unit_test(test_success_clears_failures),
 	    cmocka_unit_test(test_department_delete_unlinks),
 	    cmocka_unit_test(test_restart_keeps_users_and_sessions),
+	    cmocka_unit_test(test_refresh_reuse_revokes_session),
+	    cmocka_unit_test(test_auth_routes_never_replay),
+	    cmocka_unit_test(test_login_throttle_survives_restart),
+	    cmocka_unit_test(test_login_throttle_spares_other_addresses),
+	    cmocka_unit_test(test_sync_push_refuses_auth),
+	    cmocka_unit_test(test_registration_learners_policy),
+	    cmocka_unit_test(test_registration_open_invite_closed),
+	    cmocka_unit_test(test_busy_write_answers_503),
 	};
 	return cmocka_run_group_tests_name("api-auth", tests, group_setup, group_teardown);
 }
