@@ -164,6 +164,7 @@ run_handler(struct srv_req *req, const struct srv_route *route, const struct srv
 {
 	const char *user_id = req->viewer ? req->viewer->id : "";
 	bool write = is_mutating(req->method);
+	cJSON *before = NULL;
 	int rc;
 
 	/*
@@ -186,8 +187,15 @@ run_handler(struct srv_req *req, const struct srv_route *route, const struct srv
 		store_db_rollback(req->db);
 		return;
 	}
-	route->handler(req, resp);
-	srv_db_quiesce(req->db);
+	/* A PATCH that changes nothing keeps its rev and writes no feed row (API.md). */
+	rc = srv_patch_begin(req, route, &before);
+	if (rc == 0) {
+		route->handler(req, resp);
+		srv_db_quiesce(req->db);
+		rc = srv_patch_end(req, route, resp, before);
+	}
+	if (rc != 0)
+		srv_internal(req, resp, rc, "patch");
 	if (resp->status == 0)
 		srv_internal(req, resp, -LC_EINVAL, "handler gave no answer");
 	if (resp->status < 400) {
@@ -279,6 +287,8 @@ srv_dispatch(struct srv_ctx *ctx, struct store_db *db, const struct srv_call *ca
 		srv_error(resp, 401, "authentication_error", "Authentication required");
 	else if (call->idempotency_key && !key_valid(call->idempotency_key))
 		srv_bad_params(resp, "Idempotency-Key");
+	else if (!srv_params_known(&req, route, resp))
+		; /* 400 naming the unknown body keys and query parameters */
 	else
 		run_handler(&req, route, &scoped, resp, replayed);
 	add_etag(resp);

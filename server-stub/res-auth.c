@@ -202,9 +202,10 @@ auth_logout(struct srv_req *req, struct srv_resp *resp)
 }
 
 const struct srv_route srv_routes_auth[] = {
-    {"POST", "/auth/register", auth_register, SRV_ROUTE_PUBLIC},
-    {"POST", "/auth/token", auth_token, SRV_ROUTE_PUBLIC},
-    {"POST", "/auth/refresh", auth_refresh, SRV_ROUTE_PUBLIC},
-    {"POST", "/auth/logout", auth_logout, 0},
-    {NULL, NULL, NULL, 0},
+    {"POST", "/auth/register", auth_register, SRV_ROUTE_PUBLIC,
+     "id,username,email,password,first_name,last_name,role,invite_code", "", NULL},
+    {"POST", "/auth/token", auth_token, SRV_ROUTE_PUBLIC, "username,password", "", NULL},
+    {"POST", "/auth/refresh", auth_refresh, SRV_ROUTE_PUBLIC, "refresh_token", "", NULL},
+    {"POST", "/auth/logout", auth_logout, 0, "", "", NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };

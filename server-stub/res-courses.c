@@ -580,19 +580,22 @@ course_analytics(struct srv_req *req, struct srv_resp *resp)
 }
 
 const struct srv_route srv_routes_courses[] = {
-    {"GET", "/courses", courses_list, SRV_ROUTE_PUBLIC},
-    {"POST", "/courses", course_create, 0},
-    {"GET", "/courses/{id}", course_get, SRV_ROUTE_PUBLIC},
-    {"PATCH", "/courses/{id}", course_patch, 0},
-    {"DELETE", "/courses/{id}", course_delete, 0},
-    {"POST", "/courses/{id}/publish", course_publish, 0},
-    {"POST", "/courses/{id}/unpublish", course_unpublish, 0},
-    {"POST", "/courses/{id}/archive", course_archive, 0},
-    {"POST", "/courses/{id}/unarchive", course_unarchive, 0},
-    {"GET", "/courses/{id}/outline", course_outline, 0},
-    {"GET", "/courses/{id}/students", course_students, 0},
-    {"GET", "/courses/{id}/analytics", course_analytics, 0},
-    {NULL, NULL, NULL, 0},
+    {"GET", "/courses", courses_list, SRV_ROUTE_PUBLIC, "",
+     "status,department_id,owner_id,search,page,limit", NULL},
+    {"POST", "/courses", course_create, 0,
+     "id,title,description,code,keywords,department_id,certification,pass_score", "", NULL},
+    {"GET", "/courses/{id}", course_get, SRV_ROUTE_PUBLIC, "", "", NULL},
+    {"PATCH", "/courses/{id}", course_patch, 0,
+     "title,description,code,keywords,department_id,certification,pass_score", "", "course"},
+    {"DELETE", "/courses/{id}", course_delete, 0, "", "", NULL},
+    {"POST", "/courses/{id}/publish", course_publish, 0, "", "", NULL},
+    {"POST", "/courses/{id}/unpublish", course_unpublish, 0, "", "", NULL},
+    {"POST", "/courses/{id}/archive", course_archive, 0, "", "", NULL},
+    {"POST", "/courses/{id}/unarchive", course_unarchive, 0, "", "", NULL},
+    {"GET", "/courses/{id}/outline", course_outline, 0, "", "", NULL},
+    {"GET", "/courses/{id}/students", course_students, 0, "", "page,limit", NULL},
+    {"GET", "/courses/{id}/analytics", course_analytics, 0, "", "", NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };
 
 const struct srv_type srv_types_courses[] = {

@@ -391,9 +391,12 @@ dept_delete(struct srv_req *req, struct srv_resp *resp)
 }
 
 const struct srv_route srv_routes_departments[] = {
-    {"GET", "/departments", dept_list, 0},           {"POST", "/departments", dept_create, 0},
-    {"GET", "/departments/{id}", dept_get, 0},       {"PATCH", "/departments/{id}", dept_patch, 0},
-    {"DELETE", "/departments/{id}", dept_delete, 0}, {NULL, NULL, NULL, 0},
+    {"GET", "/departments", dept_list, 0, "", "search,page,limit", NULL},
+    {"POST", "/departments", dept_create, 0, "id,name,code,parent_id", "", NULL},
+    {"GET", "/departments/{id}", dept_get, 0, "", "", NULL},
+    {"PATCH", "/departments/{id}", dept_patch, 0, "name,code,parent_id", "", "department"},
+    {"DELETE", "/departments/{id}", dept_delete, 0, "", "", NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };
 
 const struct srv_type srv_types_departments[] = {

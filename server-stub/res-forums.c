@@ -362,15 +362,15 @@ out:
 }
 
 const struct srv_route srv_routes_forums[] = {
-    {"GET", "/courses/{id}/topics", topics_list, 0},
-    {"POST", "/courses/{id}/topics", topic_create, 0},
-    {"GET", "/topics/{id}", topic_get, 0},
-    {"PATCH", "/topics/{id}", topic_patch, 0},
-    {"DELETE", "/topics/{id}", topic_delete, 0},
-    {"POST", "/topics/{id}/replies", reply_create, 0},
-    {"PATCH", "/replies/{id}", reply_patch, 0},
-    {"DELETE", "/replies/{id}", reply_delete, 0},
-    {NULL, NULL, NULL, 0},
+    {"GET", "/courses/{id}/topics", topics_list, 0, "", "search,page,limit", NULL},
+    {"POST", "/courses/{id}/topics", topic_create, 0, "id,title,body", "", NULL},
+    {"GET", "/topics/{id}", topic_get, 0, "", "", NULL},
+    {"PATCH", "/topics/{id}", topic_patch, 0, "title,body", "", "topic"},
+    {"DELETE", "/topics/{id}", topic_delete, 0, "", "", NULL},
+    {"POST", "/topics/{id}/replies", reply_create, 0, "id,body", "", NULL},
+    {"PATCH", "/replies/{id}", reply_patch, 0, "body", "", "reply"},
+    {"DELETE", "/replies/{id}", reply_delete, 0, "", "", NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };
 
 const struct srv_type srv_types_forums[] = {

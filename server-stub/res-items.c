@@ -314,9 +314,14 @@ item_delete(struct srv_req *req, struct srv_resp *resp)
 }
 
 const struct srv_route srv_routes_items[] = {
-    {"GET", "/modules/{id}/items", items_list, 0}, {"POST", "/modules/{id}/items", items_create, 0},
-    {"GET", "/items/{id}", item_get, 0},           {"PATCH", "/items/{id}", item_patch, 0},
-    {"DELETE", "/items/{id}", item_delete, 0},     {NULL, NULL, NULL, 0},
+    {"GET", "/modules/{id}/items", items_list, 0, "", "page,limit", NULL},
+    {"POST", "/modules/{id}/items", items_create, 0,
+     "id,title,kind,body,url,due_at,points,required,max_attempts,position", "", NULL},
+    {"GET", "/items/{id}", item_get, 0, "", "", NULL},
+    {"PATCH", "/items/{id}", item_patch, 0,
+     "title,kind,body,url,due_at,points,required,max_attempts,position", "", "item"},
+    {"DELETE", "/items/{id}", item_delete, 0, "", "", NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };
 
 const struct srv_type srv_types_items[] = {

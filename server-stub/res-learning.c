@@ -617,15 +617,16 @@ out:
 }
 
 const struct srv_route srv_routes_learning[] = {
-    {"POST", "/enrollments", enrollment_create, 0},
-    {"GET", "/enrollments", enrollments_list, 0},
-    {"GET", "/enrollments/{id}", enrollment_get, 0},
-    {"DELETE", "/enrollments/{id}", enrollment_delete, 0},
-    {"POST", "/progress", progress_post, 0},
-    {"GET", "/progress/courses/{id}", progress_course, 0},
-    {"POST", "/items/{id}/attempts", attempt_create, 0},
-    {"GET", "/items/{id}/attempts", attempts_list, 0},
-    {NULL, NULL, NULL, 0},
+    {"POST", "/enrollments", enrollment_create, 0, "id,course_id", "", NULL},
+    {"GET", "/enrollments", enrollments_list, 0, "", "course_id,page,limit", NULL},
+    {"GET", "/enrollments/{id}", enrollment_get, 0, "", "", NULL},
+    {"DELETE", "/enrollments/{id}", enrollment_delete, 0, "", "", NULL},
+    {"POST", "/progress", progress_post, 0, "id,item_id,status,time_spent", "", NULL},
+    {"GET", "/progress/courses/{id}", progress_course, 0, "", "user_id", NULL},
+    {"POST", "/items/{id}/attempts", attempt_create, 0, "id,answers,started_at,submitted_at", "",
+     NULL},
+    {"GET", "/items/{id}/attempts", attempts_list, 0, "", "page,limit", NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };
 
 const struct srv_type srv_types_learning[] = {

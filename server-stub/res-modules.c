@@ -263,13 +263,13 @@ modules_reorder(struct srv_req *req, struct srv_resp *resp)
 }
 
 const struct srv_route srv_routes_modules[] = {
-    {"GET", "/courses/{id}/modules", modules_list, 0},
-    {"POST", "/courses/{id}/modules", module_create, 0},
-    {"POST", "/courses/{id}/modules/reorder", modules_reorder, 0},
-    {"GET", "/modules/{id}", module_get, 0},
-    {"PATCH", "/modules/{id}", module_patch, 0},
-    {"DELETE", "/modules/{id}", module_delete, 0},
-    {NULL, NULL, NULL, 0},
+    {"GET", "/courses/{id}/modules", modules_list, 0, "", "page,limit", NULL},
+    {"POST", "/courses/{id}/modules", module_create, 0, "id,title,position", "", NULL},
+    {"POST", "/courses/{id}/modules/reorder", modules_reorder, 0, "module_ids", "", NULL},
+    {"GET", "/modules/{id}", module_get, 0, "", "", NULL},
+    {"PATCH", "/modules/{id}", module_patch, 0, "title,position", "", "module"},
+    {"DELETE", "/modules/{id}", module_delete, 0, "", "", NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };
 
 const struct srv_type srv_types_modules[] = {

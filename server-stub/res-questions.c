@@ -307,12 +307,14 @@ question_delete(struct srv_req *req, struct srv_resp *resp)
 }
 
 const struct srv_route srv_routes_questions[] = {
-    {"GET", "/items/{id}/questions", questions_list, 0},
-    {"POST", "/items/{id}/questions", question_create, 0},
-    {"GET", "/questions/{id}", question_get, 0},
-    {"PATCH", "/questions/{id}", question_patch, 0},
-    {"DELETE", "/questions/{id}", question_delete, 0},
-    {NULL, NULL, NULL, 0},
+    {"GET", "/items/{id}/questions", questions_list, 0, "", "page,limit", NULL},
+    {"POST", "/items/{id}/questions", question_create, 0,
+     "id,prompt,kind,choices,answer,points,tolerance,position", "", NULL},
+    {"GET", "/questions/{id}", question_get, 0, "", "", NULL},
+    {"PATCH", "/questions/{id}", question_patch, 0,
+     "prompt,kind,choices,answer,points,tolerance,position", "", "question"},
+    {"DELETE", "/questions/{id}", question_delete, 0, "", "", NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };
 
 const struct srv_type srv_types_questions[] = {

@@ -383,13 +383,13 @@ user_get(struct srv_req *req, struct srv_resp *resp)
 }
 
 const struct srv_route srv_routes_users[] = {
-    {"GET", "/users/me", srv_users_me_get, 0},
-    {"PATCH", "/users/me", srv_users_me_patch, 0},
-    {"POST", "/users/me/password", srv_users_me_password, 0},
-    {"GET", "/users", users_list, 0},
-    {"GET", "/users/{id}/profile", srv_users_profile, SRV_ROUTE_PUBLIC},
-    {"PATCH", "/users/{id}/roles", user_roles, 0},
-    {"GET", "/users/{id}", user_get, 0},
-    {"DELETE", "/users/{id}", user_delete, 0},
-    {NULL, NULL, NULL, 0},
+    {"GET", "/users/me", srv_users_me_get, 0, "", "", NULL},
+    {"PATCH", "/users/me", srv_users_me_patch, 0, "first_name,last_name,bio,email", "", "user"},
+    {"POST", "/users/me/password", srv_users_me_password, 0, "old_password,new_password", "", NULL},
+    {"GET", "/users", users_list, 0, "", "role,search,page,limit", NULL},
+    {"GET", "/users/{id}/profile", srv_users_profile, SRV_ROUTE_PUBLIC, "", "", NULL},
+    {"PATCH", "/users/{id}/roles", user_roles, 0, "role,departments", "", "user"},
+    {"GET", "/users/{id}", user_get, 0, "", "", NULL},
+    {"DELETE", "/users/{id}", user_delete, 0, "", "", NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };

@@ -166,6 +166,21 @@ struct srv_route {
 	const char *pattern; /* "/courses/{id}/modules": {x} matches one path segment */
 	srv_handler_fn handler;
 	unsigned flags;
+	/*
+	 * What a request may carry, checked by the dispatcher before the handler runs (after
+	 * authentication): the top-level body keys ("title,description"; for an array body,
+	 * the keys of every element) and the query parameters, comma-separated; "" allows
+	 * none. NULL skips the check; every route of the tables sets both (a unit test
+	 * walks the tables).
+	 */
+	const char *body_keys;
+	const char *query_keys;
+	/*
+	 * For a PATCH: the type (srv_type name) of the row it edits, {id} or the viewer for
+	 * /users/me. The dispatcher renders it before and after the handler and, when only
+	 * rev and updated_at differ, undoes the writes (no rev bump, no feed row).
+	 */
+	const char *patch_type;
 };
 
 /*
@@ -244,6 +259,23 @@ void srv_resp_finish(struct srv_resp *resp);
  * calls this after every request.
  */
 void srv_db_quiesce(struct store_db *db);
+
+/*
+ * Answers 400 "Invalid parameters: ..." naming every body key and query parameter that
+ * route does not list (see struct srv_route), and returns false; true when all are known.
+ */
+bool srv_params_known(const struct srv_req *req, const struct srv_route *route,
+                      struct srv_resp *resp);
+/*
+ * The no-op PATCH rule. srv_patch_begin() renders the row a PATCH route edits and opens a
+ * savepoint (*before stays NULL when there is nothing to compare: not a PATCH route, row
+ * hidden or gone); srv_patch_end() after the handler undoes its writes when the row
+ * renders the same apart from rev and updated_at, and answers with the old rev and
+ * updated_at, else keeps them. Both return 0 or a negative lc_err.
+ */
+int srv_patch_begin(struct srv_req *req, const struct srv_route *route, cJSON **before);
+int srv_patch_end(struct srv_req *req, const struct srv_route *route, struct srv_resp *resp,
+                  cJSON *before);
 
 /* A query parameter's decoded value, or NULL. */
 const char *srv_query(const struct srv_req *req, const char *name);

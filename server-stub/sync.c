@@ -666,7 +666,8 @@ sync_digest(struct srv_req *req, struct srv_resp *resp)
 }
 
 const struct srv_route srv_routes_sync[] = {
-    {"POST", "/sync", sync_post, SRV_ROUTE_NO_TX},
-    {"GET", "/sync/digest", sync_digest, 0},
-    {NULL, NULL, NULL, 0},
+    {"POST", "/sync", sync_post, SRV_ROUTE_NO_TX, "client_id,push,cursors,limit,since,scope_set",
+     "", NULL},
+    {"GET", "/sync/digest", sync_digest, 0, "", "", NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };

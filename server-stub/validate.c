@@ -6,6 +6,7 @@
  * struct srv_check, and the handler turns the whole list into one 400 with
  * srv_check_failed(), so a client learns every mistake in one round trip.
  */
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -530,4 +531,156 @@ srv_row_exists(struct store_db *db, const char *table, const char *id)
 		return false;
 	store_bind_text(stmt, 1, id);
 	return sqlite3_step(stmt) == SQLITE_ROW;
+}
+
+/* ---- unknown parameters ---- */
+
+/* True when key is one of the comma-separated names of list. */
+static bool
+key_listed(const char *list, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (const char *p = list; p != NULL && *p != '\0';) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (len == n && memcmp(p, key, n) == 0)
+			return true;
+		p = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+static void
+check_object_keys(struct srv_check *c, const cJSON *obj, const char *allowed)
+{
+	const cJSON *m;
+
+	cJSON_ArrayForEach(m, obj)
+	{
+		if (m->string != NULL && !key_listed(allowed, m->string))
+			srv_check_bad(c, m->string);
+	}
+}
+
+bool
+srv_params_known(const struct srv_req *req, const struct srv_route *route, struct srv_resp *resp)
+{
+	struct srv_check c;
+	bool failed;
+
+	srv_check_init(&c);
+	if (route->query_keys != NULL)
+		for (int i = 0; i < req->n_query; i++)
+			if (!key_listed(route->query_keys, req->query[i].name))
+				srv_check_bad(&c, req->query[i].name);
+	if (route->body_keys != NULL && cJSON_IsObject(req->body)) {
+		check_object_keys(&c, req->body, route->body_keys);
+	} else if (route->body_keys != NULL && cJSON_IsArray(req->body)) {
+		const cJSON *e;
+		int i = 0;
+
+		/* Array bodies name the element: "1: title.due_at" (API.md, Errors). */
+		cJSON_ArrayForEach(e, req->body)
+		{
+			if (cJSON_IsObject(e)) {
+				srv_check_element(&c, i);
+				check_object_keys(&c, e, route->body_keys);
+			}
+			i++;
+		}
+	}
+	failed = srv_check_failed(&c, resp);
+	srv_check_finish(&c);
+	return !failed;
+}
+
+/* ---- the no-op PATCH ---- */
+
+#define PATCH_SAVEPOINT "patch_noop"
+
+/* The id of the row a PATCH route edits: its {id}, or the viewer for /users/me. */
+static const char *
+patch_id(const struct srv_req *req)
+{
+	if (req->n_params > 0)
+		return req->params[0];
+	return req->viewer ? req->viewer->id : NULL;
+}
+
+/* Equal apart from rev and updated_at, which the handler bumps whatever it changed. */
+static bool
+docs_same(const cJSON *a, const cJSON *b)
+{
+	cJSON *x = cJSON_Duplicate(a, true), *y = cJSON_Duplicate(b, true);
+	bool same;
+
+	cJSON_DeleteItemFromObjectCaseSensitive(x, "rev");
+	cJSON_DeleteItemFromObjectCaseSensitive(x, "updated_at");
+	cJSON_DeleteItemFromObjectCaseSensitive(y, "rev");
+	cJSON_DeleteItemFromObjectCaseSensitive(y, "updated_at");
+	same = cJSON_Compare(x, y, true);
+	cJSON_Delete(x);
+	cJSON_Delete(y);
+	return same;
+}
+
+int
+srv_patch_begin(struct srv_req *req, const struct srv_route *route, cJSON **before)
+{
+	srv_render_fn render;
+	const char *id = patch_id(req);
+	int rc;
+
+	*before = NULL;
+	if (route->patch_type == NULL || strcmp(req->method, "PATCH") != 0 || id == NULL)
+		return 0;
+	render = srv_type_render(route->patch_type);
+	assert(render != NULL);
+	/* A row the viewer cannot see or that is gone: the handler gives the answer. */
+	if (render == NULL || render(req, id, before) != 0) {
+		cJSON_Delete(*before);
+		*before = NULL;
+		return 0;
+	}
+	rc = store_db_savepoint(req->db, PATCH_SAVEPOINT);
+	if (rc != 0) {
+		cJSON_Delete(*before);
+		*before = NULL;
+	}
+	return rc;
+}
+
+int
+srv_patch_end(struct srv_req *req, const struct srv_route *route, struct srv_resp *resp,
+              cJSON *before)
+{
+	cJSON *after = NULL;
+	bool same;
+	int rc = 0;
+
+	if (before == NULL)
+		return 0;
+	same = resp->status == 200 && cJSON_IsObject(resp->body) &&
+	       srv_type_render(route->patch_type)(req, patch_id(req), &after) == 0 &&
+	       docs_same(before, after);
+	if (same) {
+		/* Nothing changed: no rev bump, no feed row; answer with the row as it was. */
+		static const char *const kept[] = {"rev", "updated_at"};
+
+		store_db_rollback_to(req->db, PATCH_SAVEPOINT);
+		for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+			const cJSON *old = cJSON_GetObjectItemCaseSensitive(before, kept[i]);
+
+			if (old != NULL && cJSON_HasObjectItem(resp->body, kept[i]))
+				cJSON_ReplaceItemInObjectCaseSensitive(resp->body, kept[i],
+				                                       cJSON_Duplicate(old, true));
+		}
+	} else if (store_db_release(req->db, PATCH_SAVEPOINT) != 0 && resp->status < 400) {
+		rc = -LC_EDB;
+	}
+	cJSON_Delete(after);
+	cJSON_Delete(before);
+	return rc;
 }
