@@ -117,18 +117,26 @@ courses_list(struct srv_req *req, struct srv_resp *resp)
 	store_bind_text(st, 4, match);
 	/* A search made only of punctuation matches nothing rather than everything. */
 	store_bind_text(st, 5, search != NULL && search[0] != '\0' ? search : NULL);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = store_db_next_row(req->db, st, "list courses")) == 1) {
 		const char *id = (const char *)sqlite3_column_text(st, 0);
 		cJSON *doc = NULL;
 
 		/* Visibility is per row (perm.c), so paging happens after the filter. */
-		if (course_render(req, id, &doc) != 0)
+		rc = course_render(req, id, &doc);
+		if (rc == -LC_ENOTFOUND)
 			continue;
+		if (rc != 0)
+			break;
 		if (total >= page.offset && total < page.offset + page.limit)
 			cJSON_AddItemToArray(items, doc);
 		else
 			cJSON_Delete(doc);
 		total++;
+	}
+	if (rc < 0) {
+		/* Not a shorter list: an error (code review 2026-11-29, F6). */
+		srv_internal(req, resp, rc, "list courses");
+		goto out;
 	}
 	srv_reply(resp, 200, srv_page_body(&page, items, total));
 	items = NULL;
@@ -409,37 +417,42 @@ course_unarchive(struct srv_req *req, struct srv_resp *resp)
 	course_transition(req, resp, "unarchive");
 }
 
-/* The modules of a course in order, each with its items in order. */
-static cJSON *
-outline_modules(struct store_db *db, const char *course_id)
+/* Adds the modules of a course in order, each with its items in order, to doc. */
+static int
+outline_modules(struct store_db *db, const char *course_id, cJSON *doc)
 {
-	cJSON *modules = cJSON_CreateArray();
+	cJSON *modules = cJSON_AddArrayToObject(doc, "modules");
 	sqlite3_stmt *ms = NULL, *is = NULL;
+	int rc;
 
-	if (store_db_prepare_new(db,
-	                         "SELECT id FROM modules WHERE course_id = ? ORDER BY position, "
-	                         "created_at",
-	                         &ms) != 0 ||
-	    store_db_prepare_new(db, "SELECT id FROM items WHERE module_id = ? ORDER BY position",
-	                         &is) != 0)
+	rc = store_db_prepare_new(db,
+	                          "SELECT id FROM modules WHERE course_id = ? ORDER BY position, "
+	                          "created_at",
+	                          &ms);
+	if (rc == 0)
+		rc = store_db_prepare_new(
+		    db, "SELECT id FROM items WHERE module_id = ? ORDER BY position", &is);
+	if (rc != 0)
 		goto out;
 	store_bind_text(ms, 1, course_id);
-	while (sqlite3_step(ms) == SQLITE_ROW) {
+	while ((rc = store_db_next_row(db, ms, "outline modules")) == 1) {
 		const char *mid = (const char *)sqlite3_column_text(ms, 0);
 		cJSON *module = rc_module_doc(db, mid);
 		cJSON *items = cJSON_AddArrayToObject(module, "items");
 
 		sqlite3_reset(is);
 		store_bind_text(is, 1, mid);
-		while (sqlite3_step(is) == SQLITE_ROW)
+		while ((rc = store_db_next_row(db, is, "outline items")) == 1)
 			cJSON_AddItemToArray(
 			    items, rc_item_doc(db, (const char *)sqlite3_column_text(is, 0)));
 		cJSON_AddItemToArray(modules, module);
+		if (rc < 0)
+			break;
 	}
 out:
 	sqlite3_finalize(ms);
 	sqlite3_finalize(is);
-	return modules;
+	return rc;
 }
 
 static void
@@ -448,13 +461,17 @@ course_outline(struct srv_req *req, struct srv_resp *resp)
 	const char *id = req->params[0];
 	struct rc_course course;
 	cJSON *doc;
+	int rc;
 
 	if (rc_load_for(req, resp, "courses", id, "course", &course) != 0 ||
 	    !srv_perm_check(srv_perm_course_content(req, &course.ref), resp, "course"))
 		return;
 	doc = rc_course_doc(req->db, id);
-	if (doc != NULL)
-		cJSON_AddItemToObject(doc, "modules", outline_modules(req->db, id));
+	if (doc != NULL && (rc = outline_modules(req->db, id, doc)) < 0) {
+		cJSON_Delete(doc);
+		srv_internal(req, resp, rc, "outline");
+		return;
+	}
 	reply_doc(req, resp, 200, doc);
 }
 
@@ -468,6 +485,7 @@ course_students(struct srv_req *req, struct srv_resp *resp)
 	sqlite3_stmt *st = NULL;
 	cJSON *items = cJSON_CreateArray();
 	int64_t total = 0;
+	int rc;
 
 	srv_check_init(&c);
 	if (rc_load_for(req, resp, "courses", id, "course", &course) != 0 ||
@@ -488,7 +506,7 @@ course_students(struct srv_req *req, struct srv_resp *resp)
 	store_bind_text(st, 1, id);
 	sqlite3_bind_int64(st, 2, page.limit);
 	sqlite3_bind_int64(st, 3, page.offset);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = store_db_next_row(req->db, st, "students")) == 1) {
 		cJSON *s = cJSON_CreateObject();
 		const char *uid = (const char *)sqlite3_column_text(st, 0);
 
@@ -500,6 +518,10 @@ course_students(struct srv_req *req, struct srv_resp *resp)
 		cJSON_AddNumberToObject(s, "percent", rc_percent(req->db, id, uid));
 		cJSON_AddItemToArray(items, s);
 	}
+	if (rc < 0) {
+		srv_internal(req, resp, rc, "students");
+		goto out;
+	}
 	total = rc_count(req->db, "SELECT count(*) FROM enrollments WHERE course_id = ?", id);
 	srv_reply(resp, 200, srv_page_body(&page, items, total));
 	items = NULL;
@@ -509,23 +531,26 @@ out:
 	srv_check_finish(&c);
 }
 
-/* Fills the course-wide numbers of the analytics body. */
-static void
+/* Fills the course-wide numbers of the analytics body. Returns 0 or -LC_EDB. */
+static int
 analytics_totals(struct store_db *db, const char *id, cJSON *body)
 {
 	sqlite3_stmt *st;
 	int enrolled = 0, completed = 0;
+	int rc =
+	    store_db_prepare_new(db, "SELECT user_id FROM enrollments WHERE course_id = ?", &st);
 
-	if (store_db_prepare_new(db, "SELECT user_id FROM enrollments WHERE course_id = ?", &st) ==
-	    0) {
-		store_bind_text(st, 1, id);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			enrolled++;
-			if (rc_percent(db, id, (const char *)sqlite3_column_text(st, 0)) == 100)
-				completed++;
-		}
-		sqlite3_finalize(st);
+	if (rc != 0)
+		return rc;
+	store_bind_text(st, 1, id);
+	while ((rc = store_db_next_row(db, st, "analytics enrollments")) == 1) {
+		enrolled++;
+		if (rc_percent(db, id, (const char *)sqlite3_column_text(st, 0)) == 100)
+			completed++;
 	}
+	sqlite3_finalize(st);
+	if (rc < 0)
+		return rc;
 	cJSON_AddNumberToObject(body, "enrolled", enrolled);
 	cJSON_AddNumberToObject(body, "completed", completed);
 	cJSON_AddNumberToObject(body, "completion_rate",
@@ -535,10 +560,12 @@ analytics_totals(struct store_db *db, const char *id, cJSON *body)
 	                  "AND max_score > 0",
 	                  &st) == 0) {
 		store_bind_text(st, 1, id);
-		if (sqlite3_step(st) == SQLITE_ROW)
+		rc = store_db_next_row(db, st, "analytics score");
+		if (rc == 1)
 			rc_put_num(body, "average_quiz_score", st, 0);
 		sqlite3_reset(st);
 	}
+	return rc < 0 ? rc : 0;
 }
 
 static void
@@ -548,14 +575,16 @@ course_analytics(struct srv_req *req, struct srv_resp *resp)
 	struct rc_course course;
 	sqlite3_stmt *st;
 	cJSON *body, *items;
+	int rc;
 
 	if (rc_load_for(req, resp, "courses", id, "course", &course) != 0 ||
 	    !srv_perm_check(srv_perm_course_staff(req, &course.ref), resp, "course"))
 		return;
 	body = cJSON_CreateObject();
-	analytics_totals(req->db, id, body);
+	rc = analytics_totals(req->db, id, body);
 	items = cJSON_AddArrayToObject(body, "items");
-	if (store_db_prepare_new(
+	if (rc == 0 &&
+	    store_db_prepare_new(
 	        req->db,
 	        "SELECT i.id, i.title, (SELECT count(*) FROM progress p JOIN enrollments e ON "
 	        "e.user_id = p.user_id AND e.course_id = i.course_id WHERE p.item_id = i.id AND "
@@ -564,7 +593,7 @@ course_analytics(struct srv_req *req, struct srv_resp *resp)
 	        "WHERE i.course_id = ? ORDER BY m.position, i.position",
 	        &st) == 0) {
 		store_bind_text(st, 1, id);
-		while (sqlite3_step(st) == SQLITE_ROW) {
+		while ((rc = store_db_next_row(req->db, st, "analytics items")) == 1) {
 			cJSON *it = cJSON_CreateObject();
 			int done = sqlite3_column_int(st, 2), all = sqlite3_column_int(st, 3);
 
@@ -575,6 +604,11 @@ course_analytics(struct srv_req *req, struct srv_resp *resp)
 			cJSON_AddItemToArray(items, it);
 		}
 		sqlite3_finalize(st);
+	}
+	if (rc < 0) {
+		cJSON_Delete(body);
+		srv_internal(req, resp, rc, "analytics");
+		return;
 	}
 	srv_reply(resp, 200, body);
 }

@@ -89,22 +89,26 @@ dept_list(struct srv_req *req, struct srv_resp *resp)
 		srv_check_bad(&c, "parent_id");
 	if (srv_check_failed(&c, resp))
 		goto out;
-	like = search ? lc_asprintf("%%%s%%", search) : NULL;
-	rc = store_db_stmt(req->db,
-	                   "SELECT count(*) FROM departments WHERE (?1 IS NULL OR parent_id = ?1) "
-	                   "AND (?2 IS NULL OR name LIKE ?2 OR code LIKE ?2)",
-	                   &stmt);
+	like = search ? srv_like_contains(search) : NULL;
+	rc = store_db_stmt(
+	    req->db,
+	    "SELECT count(*) FROM departments WHERE (?1 IS NULL OR parent_id = ?1) "
+	    "AND (?2 IS NULL OR name LIKE ?2 ESCAPE '\\' OR code LIKE ?2 ESCAPE '\\')",
+	    &stmt);
 	if (rc == 0) {
 		store_bind_text(stmt, 1, parent);
 		store_bind_text(stmt, 2, like);
-		if (sqlite3_step(stmt) == SQLITE_ROW)
+		rc = store_db_next_row(req->db, stmt, "count departments");
+		if (rc == 1)
 			total = sqlite3_column_int64(stmt, 0);
-		rc = store_db_prepare_new(
-		    req->db,
-		    "SELECT id FROM departments WHERE (?1 IS NULL OR parent_id = ?1) "
-		    "AND (?2 IS NULL OR name LIKE ?2 OR code LIKE ?2) "
-		    "ORDER BY name, id LIMIT ?3 OFFSET ?4",
-		    &stmt);
+		if (rc >= 0)
+			rc = store_db_prepare_new(
+			    req->db,
+			    "SELECT id FROM departments WHERE (?1 IS NULL OR parent_id = ?1) "
+			    "AND (?2 IS NULL OR name LIKE ?2 ESCAPE '\\' OR code LIKE ?2 ESCAPE "
+			    "'\\') "
+			    "ORDER BY name, id LIMIT ?3 OFFSET ?4",
+			    &stmt);
 	}
 	items = cJSON_CreateArray();
 	if (rc == 0) {
@@ -112,14 +116,16 @@ dept_list(struct srv_req *req, struct srv_resp *resp)
 		store_bind_text(stmt, 2, like);
 		sqlite3_bind_int64(stmt, 3, page.limit);
 		sqlite3_bind_int64(stmt, 4, page.offset);
-		while (rc == 0 && sqlite3_step(stmt) == SQLITE_ROW) {
+		while ((rc = store_db_next_row(req->db, stmt, "departments")) == 1) {
 			cJSON *doc;
 
 			rc = dept_doc(req->db, (const char *)sqlite3_column_text(stmt, 0), &doc);
-			if (rc == 0)
-				cJSON_AddItemToArray(items, doc);
+			if (rc != 0)
+				break;
+			cJSON_AddItemToArray(items, doc);
 		}
 		sqlite3_finalize(stmt);
+		rc = rc < 0 ? rc : 0;
 	}
 	if (rc != 0) {
 		cJSON_Delete(items);
@@ -311,7 +317,7 @@ unlink_children(struct srv_req *req, const char *id)
 		return rc;
 	store_bind_text(stmt, 1, now);
 	store_bind_text(stmt, 2, id);
-	while (rc == 0 && sqlite3_step(stmt) == SQLITE_ROW)
+	while (rc == 0 && (rc = store_db_next_row(req->db, stmt, "unlink departments")) == 1)
 		rc = srv_feed_catalog(req, "department", (const char *)sqlite3_column_text(stmt, 0),
 		                      sqlite3_column_int64(stmt, 1), false);
 	sqlite3_finalize(stmt);
@@ -326,7 +332,7 @@ unlink_children(struct srv_req *req, const char *id)
 		return rc;
 	store_bind_text(stmt, 1, now);
 	store_bind_text(stmt, 2, id);
-	while (rc == 0 && sqlite3_step(stmt) == SQLITE_ROW) {
+	while (rc == 0 && (rc = store_db_next_row(req->db, stmt, "unlink courses")) == 1) {
 		const char *cid = (const char *)sqlite3_column_text(stmt, 0);
 		int64_t rev = sqlite3_column_int64(stmt, 1);
 
@@ -350,7 +356,7 @@ touch_members(struct srv_req *req, const char *id)
 		return rc;
 	store_bind_text(stmt, 1, id);
 	/* RETURNING rows are computed at the first step, before any touch runs. */
-	while (rc == 0 && sqlite3_step(stmt) == SQLITE_ROW)
+	while (rc == 0 && (rc = store_db_next_row(req->db, stmt, "members")) == 1)
 		rc = srv_user_touch(req, (const char *)sqlite3_column_text(stmt, 0));
 	sqlite3_finalize(stmt);
 	return rc;
@@ -391,7 +397,7 @@ dept_delete(struct srv_req *req, struct srv_resp *resp)
 }
 
 const struct srv_route srv_routes_departments[] = {
-    {"GET", "/departments", dept_list, 0, "", "search,page,limit", NULL},
+    {"GET", "/departments", dept_list, 0, "", "parent_id,search,page,limit", NULL},
     {"POST", "/departments", dept_create, 0, "id,name,code,parent_id", "", NULL},
     {"GET", "/departments/{id}", dept_get, 0, "", "", NULL},
     {"PATCH", "/departments/{id}", dept_patch, 0, "name,code,parent_id", "", "department"},

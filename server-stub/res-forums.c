@@ -88,6 +88,7 @@ topics_list(struct srv_req *req, struct srv_resp *resp)
 	sqlite3_stmt *st = NULL;
 	cJSON *items;
 	int64_t total = 0;
+	int rc;
 
 	srv_check_init(&c);
 	if (rc_load_for(req, resp, "courses", course_id, "course", &course) != 0 ||
@@ -108,11 +109,16 @@ topics_list(struct srv_req *req, struct srv_resp *resp)
 	store_bind_text(st, 1, course_id);
 	store_bind_text(st, 2, search != NULL && search[0] != '\0' ? search : NULL);
 	items = cJSON_CreateArray();
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = store_db_next_row(req->db, st, "list topics")) == 1) {
 		if (total >= page.offset && total < page.offset + page.limit)
 			cJSON_AddItemToArray(
 			    items, rc_topic_doc(req->db, (const char *)sqlite3_column_text(st, 0)));
 		total++;
+	}
+	if (rc < 0) {
+		cJSON_Delete(items);
+		srv_internal(req, resp, rc, "list topics");
+		goto out;
 	}
 	srv_reply(resp, 200, srv_page_body(&page, items, total));
 out:
@@ -207,16 +213,22 @@ topic_get(struct srv_req *req, struct srv_resp *resp)
 		return;
 	}
 	replies = cJSON_AddArrayToObject(doc, "replies");
-	if (store_db_prepare_new(req->db,
-	                         "SELECT id FROM replies WHERE topic_id = ? ORDER BY created_at, "
-	                         "rowid",
-	                         &st) == 0) {
+	rc = store_db_prepare_new(req->db,
+	                          "SELECT id FROM replies WHERE topic_id = ? ORDER BY created_at, "
+	                          "rowid",
+	                          &st);
+	if (rc == 0) {
 		store_bind_text(st, 1, id);
-		while (sqlite3_step(st) == SQLITE_ROW)
+		while ((rc = store_db_next_row(req->db, st, "replies")) == 1)
 			cJSON_AddItemToArray(
 			    replies,
 			    rc_reply_doc(req->db, (const char *)sqlite3_column_text(st, 0)));
 		sqlite3_finalize(st);
+	}
+	if (rc < 0) {
+		cJSON_Delete(doc);
+		srv_internal(req, resp, rc, "get topic");
+		return;
 	}
 	srv_reply(resp, 200, doc);
 }

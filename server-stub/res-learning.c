@@ -147,6 +147,7 @@ enrollments_list(struct srv_req *req, struct srv_resp *resp)
 	cJSON *items = NULL;
 	bool all = false;
 	int64_t total = 0;
+	int rc;
 
 	srv_check_init(&c);
 	srv_page_parse(req, &c, &page);
@@ -171,10 +172,14 @@ enrollments_list(struct srv_req *req, struct srv_resp *resp)
 	sqlite3_bind_int64(st, 4, page.limit);
 	sqlite3_bind_int64(st, 5, page.offset);
 	items = cJSON_CreateArray();
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = store_db_next_row(req->db, st, "list enrollments")) == 1) {
 		total = sqlite3_column_int64(st, 1);
 		cJSON_AddItemToArray(
 		    items, rc_enrollment_doc(req->db, (const char *)sqlite3_column_text(st, 0)));
+	}
+	if (rc < 0) {
+		srv_internal(req, resp, rc, "list enrollments");
+		goto out;
 	}
 	if (cJSON_GetArraySize(items) == 0)
 		total = rc_count(req->db,
@@ -355,6 +360,7 @@ progress_course(struct srv_req *req, struct srv_resp *resp)
 	const char *user_id = srv_query(req, "user_id");
 	struct rc_course course;
 	sqlite3_stmt *st = NULL;
+	int rc;
 	cJSON *body, *items;
 
 	if (rc_load_for(req, resp, "courses", course_id, "course", &course) != 0)
@@ -372,15 +378,16 @@ progress_course(struct srv_req *req, struct srv_resp *resp)
 	cJSON_AddStringToObject(body, "user_id", user_id);
 	cJSON_AddNumberToObject(body, "percent", rc_percent(req->db, course_id, user_id));
 	items = cJSON_AddArrayToObject(body, "items");
-	if (store_db_prepare_new(req->db,
-	                         "SELECT p.item_id, p.status, p.score FROM progress p "
-	                         "JOIN items i ON i.id = p.item_id JOIN modules m ON "
-	                         "m.id = i.module_id WHERE p.course_id = ? AND p.user_id = ? "
-	                         "ORDER BY m.position, i.position",
-	                         &st) == 0) {
+	rc = store_db_prepare_new(req->db,
+	                          "SELECT p.item_id, p.status, p.score FROM progress p "
+	                          "JOIN items i ON i.id = p.item_id JOIN modules m ON "
+	                          "m.id = i.module_id WHERE p.course_id = ? AND p.user_id = ? "
+	                          "ORDER BY m.position, i.position",
+	                          &st);
+	if (rc == 0) {
 		store_bind_text(st, 1, course_id);
 		store_bind_text(st, 2, user_id);
-		while (sqlite3_step(st) == SQLITE_ROW) {
+		while ((rc = store_db_next_row(req->db, st, "progress items")) == 1) {
 			cJSON *it = cJSON_CreateObject();
 
 			srv_json_add_col(it, "item_id", st, 0);
@@ -389,6 +396,11 @@ progress_course(struct srv_req *req, struct srv_resp *resp)
 			cJSON_AddItemToArray(items, it);
 		}
 		sqlite3_finalize(st);
+	}
+	if (rc < 0) {
+		cJSON_Delete(body);
+		srv_internal(req, resp, rc, "progress");
+		return;
 	}
 	srv_reply(resp, 200, body);
 }
@@ -413,7 +425,8 @@ attempts_of(struct store_db *db, const char *item_id, const char *user_id)
 
 /*
  * Grades answers (an object question_id → value) against every question of item_id.
- * Returns the results array and fills *score and *max_score.
+ * Returns the results array and fills *score and *max_score; NULL when the questions
+ * cannot be read (a grade over some of them would be wrong).
  */
 static cJSON *
 attempt_grade(struct store_db *db, const char *item_id, const cJSON *answers, double *score,
@@ -422,15 +435,20 @@ attempt_grade(struct store_db *db, const char *item_id, const cJSON *answers, do
 	cJSON *results = cJSON_CreateArray();
 	sqlite3_stmt *st;
 
+	int rc;
+
 	*score = 0;
 	*max_score = 0;
-	if (store_db_prepare_new(db,
-	                         "SELECT id, kind, answer, tolerance, points FROM questions "
-	                         "WHERE item_id = ? ORDER BY position",
-	                         &st) != 0)
-		return results;
+	rc = store_db_prepare_new(db,
+	                          "SELECT id, kind, answer, tolerance, points FROM questions "
+	                          "WHERE item_id = ? ORDER BY position",
+	                          &st);
+	if (rc != 0) {
+		cJSON_Delete(results);
+		return NULL;
+	}
 	store_bind_text(st, 1, item_id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = store_db_next_row(db, st, "grade")) == 1) {
 		const char *qid = (const char *)sqlite3_column_text(st, 0);
 		cJSON *answer = cJSON_Parse((const char *)sqlite3_column_text(st, 2));
 		double points = sqlite3_column_double(st, 4);
@@ -449,6 +467,10 @@ attempt_grade(struct store_db *db, const char *item_id, const cJSON *answers, do
 		cJSON_Delete(answer);
 	}
 	sqlite3_finalize(st);
+	if (rc < 0) {
+		cJSON_Delete(results);
+		return NULL;
+	}
 	return results;
 }
 
@@ -550,6 +572,10 @@ attempt_create(struct srv_req *req, struct srv_resp *resp)
 		goto out;
 	}
 	results = attempt_grade(req->db, item_id, answers, &score, &max_score);
+	if (results == NULL) {
+		srv_internal(req, resp, -LC_EDB, "grade");
+		goto out;
+	}
 	passed = max_score > 0 && score / max_score >= course.pass_score - 1e-9;
 	rc = attempt_insert(req, id, item_id, course.ref.id, answers, results, score, max_score,
 	                    passed, started, submitted);
@@ -580,6 +606,7 @@ attempts_list(struct srv_req *req, struct srv_resp *resp)
 	sqlite3_stmt *st = NULL;
 	cJSON *items;
 	bool all;
+	int rc;
 
 	srv_check_init(&c);
 	if (rc_load_for(req, resp, "items", item_id, "item", &course) != 0 ||
@@ -602,9 +629,14 @@ attempts_list(struct srv_req *req, struct srv_resp *resp)
 	sqlite3_bind_int64(st, 4, page.limit);
 	sqlite3_bind_int64(st, 5, page.offset);
 	items = cJSON_CreateArray();
-	while (sqlite3_step(st) == SQLITE_ROW)
+	while ((rc = store_db_next_row(req->db, st, "list attempts")) == 1)
 		cJSON_AddItemToArray(
 		    items, rc_attempt_doc(req->db, (const char *)sqlite3_column_text(st, 0)));
+	if (rc < 0) {
+		cJSON_Delete(items);
+		srv_internal(req, resp, rc, "list attempts");
+		goto out;
+	}
 	srv_reply(
 	    resp, 200,
 	    srv_page_body(

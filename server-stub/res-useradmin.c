@@ -14,8 +14,9 @@
 /* Who a users list may show: everyone for an admin, else members of departments the
  * caller administers; filtered by role and a substring of names or email. */
 #define USERS_WHERE                                                                                \
-	" FROM users u WHERE (?1 IS NULL OR role = ?1) AND (?2 IS NULL OR username LIKE ?2 OR "    \
-	"first_name LIKE ?2 OR last_name LIKE ?2 OR email LIKE ?2) AND (?3 OR id IN (SELECT "      \
+	" FROM users u WHERE (?1 IS NULL OR role = ?1) AND (?2 IS NULL OR username LIKE ?2 "       \
+	"ESCAPE '\\' OR first_name LIKE ?2 ESCAPE '\\' OR last_name LIKE ?2 ESCAPE '\\' OR "       \
+	"email LIKE ?2 ESCAPE '\\') AND (?3 OR id IN (SELECT "                                     \
 	"m.user_id FROM memberships m JOIN memberships me ON me.department_id = m.department_id "  \
 	"AND me.user_id = ?4 AND (me.roles & 4) != 0))"
 
@@ -44,23 +45,27 @@ users_page(struct srv_req *req, const char *role, const char *like, const struct
 
 	if (rc != 0)
 		return rc;
-	*total = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+	rc = store_db_next_row(req->db, stmt, "count users");
+	*total = rc == 1 ? sqlite3_column_int64(stmt, 0) : 0;
 	sqlite3_finalize(stmt);
+	if (rc < 0)
+		return rc;
 	rc = users_prepare(req, "SELECT id" USERS_WHERE " ORDER BY username LIMIT ?5 OFFSET ?6",
 	                   role, like, &stmt);
 	if (rc != 0)
 		return rc;
 	sqlite3_bind_int64(stmt, 5, page->limit);
 	sqlite3_bind_int64(stmt, 6, page->offset);
-	while (rc == 0 && sqlite3_step(stmt) == SQLITE_ROW) {
+	while ((rc = store_db_next_row(req->db, stmt, "users")) == 1) {
 		cJSON *doc;
 
 		rc = srv_user_doc(req->db, (const char *)sqlite3_column_text(stmt, 0), true, &doc);
-		if (rc == 0)
-			cJSON_AddItemToArray(items, doc);
+		if (rc != 0)
+			break;
+		cJSON_AddItemToArray(items, doc);
 	}
 	sqlite3_finalize(stmt);
-	return rc;
+	return rc < 0 ? rc : 0;
 }
 
 static void
@@ -85,7 +90,7 @@ users_list(struct srv_req *req, struct srv_resp *resp)
 		return;
 	}
 	srv_check_finish(&c);
-	like = search ? lc_asprintf("%%%s%%", search) : NULL;
+	like = search ? srv_like_contains(search) : NULL;
 	items = cJSON_CreateArray();
 	rc = users_page(req, role, like, &page, items, &total);
 	free(like);
@@ -269,22 +274,7 @@ user_roles(struct srv_req *req, struct srv_resp *resp)
 static int
 tombstone_rows(struct srv_req *req, const char *table, const char *type, const char *user_id)
 {
-	char sql[128];
-	sqlite3_stmt *stmt;
-	int rc;
-
-	snprintf(sql, sizeof(sql), "SELECT id, rev FROM %s WHERE user_id = ?", table);
-	/* Uncached: feed writes run while this walks. */
-	rc = store_db_prepare_new(req->db, sql, &stmt);
-	if (rc != 0)
-		return rc;
-	store_bind_text(stmt, 1, user_id);
-	while (rc == 0 && sqlite3_step(stmt) == SQLITE_ROW)
-		rc = srv_feed_delete_everywhere(req, type,
-		                                (const char *)sqlite3_column_text(stmt, 0),
-		                                sqlite3_column_int64(stmt, 1) + 1);
-	sqlite3_finalize(stmt);
-	return rc;
+	return srv_feed_tombstone_where(req, table, type, "user_id", user_id);
 }
 
 /* Posts and courses outlive their author: bump them so replicas show "deleted user". */
@@ -311,7 +301,7 @@ bump_authored(struct srv_req *req, const char *table, const char *type, const ch
 	store_bind_text(stmt, 1, now);
 	store_bind_text(stmt, 2, user_id);
 	/* RETURNING rows are all computed at the first step, before any feed write. */
-	while (rc == 0 && sqlite3_step(stmt) == SQLITE_ROW) {
+	while (rc == 0 && (rc = store_db_next_row(req->db, stmt, table)) == 1) {
 		const char *id = (const char *)sqlite3_column_text(stmt, 0);
 		int64_t rev = sqlite3_column_int64(stmt, 1);
 		const char *course = (const char *)sqlite3_column_text(stmt, 2);

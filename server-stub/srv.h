@@ -277,6 +277,20 @@ int srv_patch_begin(struct srv_req *req, const struct srv_route *route, cJSON **
 int srv_patch_end(struct srv_req *req, const struct srv_route *route, struct srv_resp *resp,
                   cJSON *before);
 
+/*
+ * A "\u0000" escape in a JSON string: cJSON keeps the text up to it and drops the rest,
+ * so "before\u0000after" would be stored as "before" (security review 2026-11-29, I5).
+ * text (len bytes) is a body that parsed; answers 400 naming the member that holds one and
+ * returns false, or returns true.
+ */
+bool srv_json_nul_free(const char *text, size_t len, struct srv_resp *resp);
+
+/*
+ * The LIKE pattern "%text%" that matches text literally: '%', '_' and '\\' in text are
+ * escaped for `LIKE ? ESCAPE '\\'` (code review 2026-11-29, F12). Caller frees.
+ */
+char *srv_like_contains(const char *text);
+
 /* A query parameter's decoded value, or NULL. */
 const char *srv_query(const struct srv_req *req, const char *name);
 
@@ -497,6 +511,13 @@ int srv_feed_staff(struct srv_req *req, const char *course_id, const char *type,
  * need not know where the row was published). Returns 0 or -LC_EDB.
  */
 int srv_feed_delete_everywhere(struct srv_req *req, const char *type, const char *id, int64_t rev);
+/*
+ * Tombstones (srv_feed_delete_everywhere, at rev + 1) every row of table whose column
+ * equals value, as type; the caller then deletes them. table and column are fixed
+ * identifiers, never input. Returns 0 or a negative lc_err (a failed read included).
+ */
+int srv_feed_tombstone_where(struct srv_req *req, const char *table, const char *type,
+                             const char *column, const char *value);
 
 /* Purges old tombstones (at start). Returns 0 or -LC_EDB. */
 int srv_feed_init(struct srv_ctx *ctx, struct store_db *db);

@@ -161,12 +161,14 @@ static int64_t
 cursor_of(const struct pull_from *from, const char *scope)
 {
 	const cJSON *c;
+	int64_t cursor;
 
 	/* A scope the pushes just added (an enrollment) is new to the client. */
 	if (from->scope_set != NULL)
 		return from->before == NULL || scopes_have(from->before, scope) ? from->since : 0;
 	c = cJSON_GetObjectItemCaseSensitive(from->cursors, scope);
-	return cJSON_IsNumber(c) && c->valuedouble > 0 ? (int64_t)c->valuedouble : 0;
+	/* check_cursors() let only wire integers through; anything else starts over. */
+	return cJSON_IsNumber(c) && sync_wire_int(c->valuedouble, &cursor) ? cursor : 0;
 }
 
 static void
@@ -387,11 +389,15 @@ scopes_free(struct scopes *s)
 	s->n = s->cap = 0;
 }
 
-/* Checks "cursors": an object of non-negative numbers. */
+/*
+ * Checks "cursors": an object of integers in 0..2^53 (security review 2026-11-29, L7: a
+ * cursor of 1e300 reached a float-to-int64 cast).
+ */
 static void
 check_cursors(struct srv_check *c, const cJSON *v)
 {
 	const cJSON *e;
+	int64_t n;
 
 	if (v == NULL || cJSON_IsNull(v))
 		return;
@@ -399,7 +405,7 @@ check_cursors(struct srv_check *c, const cJSON *v)
 		srv_check_bad(c, "cursors");
 	cJSON_ArrayForEach(e, v)
 	{
-		if (!cJSON_IsNumber(e) || e->valuedouble < 0)
+		if (!cJSON_IsNumber(e) || !sync_wire_int(e->valuedouble, &n))
 			srv_check_bad(c, "cursors");
 	}
 }

@@ -315,9 +315,14 @@ srv_get_int(struct srv_check *c, const cJSON *obj, const char *key, unsigned opt
 
 	if (rc != SRV_GOT || v == NULL)
 		return rc;
+	/*
+	 * (double)INT64_MAX rounds up to 2^63, which does not fit: the half-open bounds keep
+	 * the cast below defined whatever min and max are.
+	 */
 	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) ||
 	    v->valuedouble != floor(v->valuedouble) || v->valuedouble < (double)min ||
-	    v->valuedouble > (double)max)
+	    v->valuedouble > (double)max || v->valuedouble < -9223372036854775808.0 ||
+	    v->valuedouble >= 9223372036854775808.0)
 		return bad(c, key);
 	*out = (int64_t)v->valuedouble;
 	return SRV_GOT;
@@ -683,4 +688,101 @@ srv_patch_end(struct srv_req *req, const struct srv_route *route, struct srv_res
 	cJSON_Delete(after);
 	cJSON_Delete(before);
 	return rc;
+}
+
+/* ---- NUL escapes ---- */
+
+/* Nesting deeper than cJSON's limit never reaches here (the parse failed). */
+#define NUL_SCAN_DEPTH (CJSON_NESTING_LIMIT + 2)
+
+/* Names the member a NUL escape sits in: the top-level key, or "i: key" in an array body. */
+static void
+nul_bad(struct srv_check *c, bool top_array, int index, const char *key, size_t key_len)
+{
+	char *name = key ? lc_strndup(key, key_len) : lc_strdup("body");
+
+	if (top_array)
+		srv_check_element(c, index);
+	srv_check_bad(c, name);
+	free(name);
+}
+
+bool
+srv_json_nul_free(const char *text, size_t len, struct srv_resp *resp)
+{
+	static const char esc[] = "\\u0000";
+	bool object[NUL_SCAN_DEPTH];
+	const char *key = NULL; /* the member being read: depth 1, or depth 2 of an array body */
+	size_t key_len = 0;
+	bool expect_key = false, failed;
+	int depth = 0, index = 0;
+	struct srv_check c;
+
+	/* Almost every body: no such escape at all (an escaped backslash may still match). */
+	if (len < sizeof(esc) - 1 || memmem(text, len, esc, sizeof(esc) - 1) == NULL)
+		return true;
+	srv_check_init(&c);
+	for (size_t i = 0; i < len; i++) {
+		char ch = text[i];
+
+		if (ch == '"') {
+			size_t start = ++i;
+			bool nul = false;
+
+			for (; i < len && text[i] != '"'; i++) {
+				if (text[i] != '\\')
+					continue;
+				if (i + 6 <= len && memcmp(text + i, esc, 6) == 0)
+					nul = true;
+				i++; /* the escaped character; \uXXXX's digits are plain */
+			}
+			if (expect_key) {
+				expect_key = false;
+				if (depth == 1 || (depth == 2 && !object[0])) {
+					key = text + start;
+					key_len = i - start;
+				}
+			}
+			if (nul)
+				nul_bad(&c, depth > 0 && !object[0], index, depth > 0 ? key : NULL,
+				        key_len);
+		} else if (ch == '{' || ch == '[') {
+			if (depth >= NUL_SCAN_DEPTH)
+				break;
+			object[depth++] = ch == '{';
+			expect_key = ch == '{';
+			if (depth <= 2 && !(depth == 2 && object[0]))
+				key = NULL;
+		} else if (ch == '}' || ch == ']') {
+			depth--;
+			expect_key = false;
+		} else if (ch == ',' && depth > 0) {
+			expect_key = object[depth - 1];
+			if (depth == 1 && !object[0])
+				index++;
+		}
+	}
+	failed = srv_check_failed(&c, resp);
+	srv_check_finish(&c);
+	return !failed;
+}
+
+char *
+srv_like_contains(const char *text)
+{
+	struct lc_buf b;
+	char *out;
+
+	lc_buf_init(&b);
+	lc_buf_putc(&b, '%');
+	for (const char *p = text; *p != '\0'; p++) {
+		/* LIKE's wildcards and the escape itself match literally (ESCAPE '\'). */
+		if (*p == '%' || *p == '_' || *p == '\\')
+			lc_buf_putc(&b, '\\');
+		lc_buf_putc(&b, *p);
+	}
+	lc_buf_putc(&b, '%');
+	out = lc_strdup(lc_buf_str(&b));
+	lc_buf_finish(&b);
+	return out;
 }
