@@ -230,17 +230,25 @@ roles_apply(struct srv_req *req, const char *id, const struct roles_change *ch)
 	return rc == 0 ? srv_user_touch(req, id) : rc;
 }
 
-static int64_t
-rev_of(struct store_db *db, const char *table, const char *id)
+/* The rev of row id of table into *rev: 0, -LC_ENOTFOUND, or -LC_EDB (not "absent"). */
+static int
+rev_of(struct store_db *db, const char *table, const char *id, int64_t *rev)
 {
 	char sql[96];
 	sqlite3_stmt *stmt;
+	int rc;
 
+	*rev = -1;
 	snprintf(sql, sizeof(sql), "SELECT rev FROM %s WHERE id = ?", table);
-	if (store_db_stmt(db, sql, &stmt) != 0)
-		return -1;
+	rc = store_db_stmt(db, sql, &stmt);
+	if (rc != 0)
+		return rc;
 	store_bind_text(stmt, 1, id);
-	return sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
+	rc = store_db_next_row(db, stmt, table);
+	if (rc == 1)
+		*rev = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return rc == 1 ? 0 : rc == 0 ? -LC_ENOTFOUND : rc;
 }
 
 static void
@@ -251,15 +259,22 @@ user_roles(struct srv_req *req, struct srv_resp *resp)
 	cJSON *doc;
 	int rc;
 
-	if (!lc_uuid_valid(id) || !srv_row_exists(req->db, "users", id)) {
+	int64_t rev;
+
+	rc = lc_uuid_valid(id) ? rev_of(req->db, "users", id, &rev) : -LC_ENOTFOUND;
+	if (rc == -LC_ENOTFOUND) {
 		srv_not_found(resp, "user");
+		return;
+	}
+	if (rc != 0) {
+		srv_internal(req, resp, rc, "roles");
 		return;
 	}
 	if (!srv_perm_check(srv_perm_users_list(req), resp, "user") || !roles_parse(req, resp, &ch))
 		return;
 	if (!srv_perm_check(srv_perm_user_roles(req, id, ch.role, ch.dept, ch.n), resp, "user"))
 		return;
-	if (!srv_if_match(req, resp, "user", id, rev_of(req->db, "users", id)))
+	if (!srv_if_match(req, resp, "user", id, rev))
 		return;
 	rc = roles_apply(req, id, &ch);
 	if (rc == 0)
@@ -323,8 +338,13 @@ user_delete(struct srv_req *req, struct srv_resp *resp)
 	int64_t rev;
 	int rc;
 
-	if (!lc_uuid_valid(id) || (rev = rev_of(req->db, "users", id)) < 0) {
+	rc = lc_uuid_valid(id) ? rev_of(req->db, "users", id, &rev) : -LC_ENOTFOUND;
+	if (rc == -LC_ENOTFOUND) {
 		srv_not_found(resp, "user");
+		return;
+	}
+	if (rc != 0) {
+		srv_internal(req, resp, rc, "user delete");
 		return;
 	}
 	if (!srv_perm_check(srv_perm_user_delete(req, id), resp, "user") ||
