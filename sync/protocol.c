@@ -6,7 +6,6 @@
  */
 #include "sync/protocol.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,10 +140,15 @@ keep_doc(struct sync_response *res, const cJSON *doc)
 bool
 sync_wire_int(double value, int64_t *out)
 {
-	/* Compared as doubles first: the cast is only defined once the value fits. */
-	if (!(value >= 0.0 && value <= (double)SYNC_WIRE_INT_MAX) || value != floor(value))
+	int64_t n;
+
+	/* Compared as doubles first (NaN fails too): the cast is only defined once it fits. */
+	if (!(value >= 0.0 && value <= (double)SYNC_WIRE_INT_MAX))
 		return false;
-	*out = (int64_t)value;
+	n = (int64_t)value;
+	if ((double)n != value)
+		return false; /* a fraction */
+	*out = n;
 	return true;
 }
 
