@@ -8,6 +8,7 @@
  * transaction, so two copies of one request racing each other run once. Reads run in a
  * deferred transaction so a handler sees one snapshot.
  */
+#include <assert.h>
 #include <string.h>
 
 #include "common/clock.h"
@@ -291,6 +292,8 @@ srv_dispatch(struct srv_ctx *ctx, struct store_db *db, const struct srv_call *ca
 		; /* 400 naming the unknown body keys and query parameters */
 	else
 		run_handler(&req, route, &scoped, resp, replayed);
+	/* A handler may lend req.viewer a fresher copy, never leave it pointing at its frame. */
+	assert(req.viewer == call->viewer);
 	add_etag(resp);
 	srv_db_quiesce(db);
 	query_free(&req);

@@ -585,6 +585,7 @@ sync_post(struct srv_req *req, struct srv_resp *resp)
 	const char *client_id = NULL;
 	const cJSON *push;
 	struct pull_from from;
+	const struct srv_user *caller = req->viewer;
 	struct srv_user fresh;
 	struct scopes s = {0}, before = {0};
 	cJSON *out;
@@ -619,6 +620,8 @@ sync_post(struct srv_req *req, struct srv_resp *resp)
 	}
 	scopes_free(&s);
 	scopes_free(&before);
+	/* fresh dies with this frame: the dispatcher's request must not keep pointing at it. */
+	req->viewer = caller;
 }
 
 /* SHA-256 over "type\tid\trev\n" of the scope's live rows, sorted by type then id. */
