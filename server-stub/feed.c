@@ -125,8 +125,11 @@ meta_get_int(struct store_db *db, const char *key, int64_t *out)
 	if (rc != 0)
 		return rc;
 	store_bind_text(stmt, 1, key);
-	*out = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
-	return 0;
+	rc = store_db_next_row(db, stmt, key);
+	*out = rc == 1 ? sqlite3_column_int64(stmt, 0) : 0;
+	sqlite3_reset(stmt);
+	/* A failed read is not "never purged": that would skip a replica's reset. */
+	return rc < 0 ? rc : 0;
 }
 
 static int
@@ -139,8 +142,13 @@ purge(struct store_db *db, int64_t *purged)
 	if (rc != 0)
 		return rc;
 	sqlite3_bind_int64(stmt, 1, cutoff);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
+	rc = store_db_next_row(db, stmt, "purge cutoff");
+	if (rc == 1)
 		top = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	if (rc < 0)
+		return rc;
+	rc = 0;
 	if (top > *purged) {
 		rc = store_db_stmt(db, "DELETE FROM feed WHERE deleted = 1 AND seq <= ?", &stmt);
 		if (rc == 0) {
