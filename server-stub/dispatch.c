@@ -199,6 +199,12 @@ run_handler(struct srv_req *req, const struct srv_route *route, const struct srv
 		srv_internal(req, resp, rc, "patch");
 	if (resp->status == 0)
 		srv_internal(req, resp, -LC_EINVAL, "handler gave no answer");
+	/*
+	 * Only a 204 goes without a body: a 200 or 201 without one is a row that could not be
+	 * rendered back (a failed read), and must not commit as a success.
+	 */
+	if (resp->status >= 200 && resp->status < 300 && resp->status != 204 && resp->body == NULL)
+		srv_internal(req, resp, -LC_EDB, "handler answered without a body");
 	if (resp->status < 400) {
 		if (write && call->idempotency_key)
 			rc = idem_store(req->db, call, user_id, resp);

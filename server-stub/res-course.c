@@ -198,20 +198,29 @@ rc_touch(struct store_db *db, const char *table, const char *id, int64_t *rev)
 	return rc != 0 ? rc : rc_rev(db, table, id, rev);
 }
 
-/* The display name of a user: "First Last", else the username, else "deleted user". */
-static void
+/*
+ * The display name of a user: "First Last", else the username, else "deleted user" (no
+ * such user). Returns 0, or -LC_EDB when the user could not be read: a failed read is not
+ * a deleted author. On failure SQLite's error code is left for rc_doc_result().
+ */
+static int
 put_user_name(cJSON *doc, const char *key, struct store_db *db, const char *user_id)
 {
 	sqlite3_stmt *st;
 	char name[256] = "deleted user";
+	int rc = 0;
 
-	if (user_id != NULL &&
-	    store_db_stmt(db,
-	                  "SELECT trim(coalesce(first_name, '') || ' ' || coalesce(last_name, '')),"
-	                  " username FROM users WHERE id = ?",
-	                  &st) == 0) {
+	if (user_id != NULL) {
+		rc = store_db_stmt(
+		    db,
+		    "SELECT trim(coalesce(first_name, '') || ' ' || coalesce(last_name, '')),"
+		    " username FROM users WHERE id = ?",
+		    &st);
+		if (rc != 0)
+			return rc;
 		store_bind_text(st, 1, user_id);
-		if (sqlite3_step(st) == SQLITE_ROW) {
+		rc = store_db_next_row(db, st, "user name");
+		if (rc == 1) {
 			const char *full = (const char *)sqlite3_column_text(st, 0);
 
 			snprintf(name, sizeof name, "%s",
@@ -220,8 +229,11 @@ put_user_name(cJSON *doc, const char *key, struct store_db *db, const char *user
 			             : (const char *)sqlite3_column_text(st, 1));
 		}
 		sqlite3_reset(st);
+		if (rc < 0)
+			return rc;
 	}
 	cJSON_AddStringToObject(doc, key, name);
+	return 0;
 }
 
 /* Steps a renderer's SELECT; returns the head doc or NULL when there is no such row. */
@@ -266,9 +278,13 @@ rc_course_doc(struct store_db *db, const char *id)
 	cJSON_AddNumberToObject(doc, "enrolled_count", sqlite3_column_int(st, 13));
 	rc_put_num(doc, "rating", st, 14);
 	owner = store_column_dup(st, 12);
-	put_user_name(doc, "owner_name", db, owner);
-	free(owner);
+	/* Reset first: SQLite must still hold put_user_name()'s error when it returns. */
 	sqlite3_reset(st);
+	if (put_user_name(doc, "owner_name", db, owner) != 0) {
+		cJSON_Delete(doc);
+		doc = NULL;
+	}
+	free(owner);
 	return doc;
 }
 
@@ -429,9 +445,12 @@ rc_topic_doc(struct store_db *db, const char *id)
 	rc_put_text(doc, "last_activity_at", st, 8);
 	cJSON_AddNumberToObject(doc, "reply_count", sqlite3_column_int(st, 9));
 	author = store_column_dup(st, 7);
-	put_user_name(doc, "author_name", db, author);
-	free(author);
 	sqlite3_reset(st);
+	if (put_user_name(doc, "author_name", db, author) != 0) {
+		cJSON_Delete(doc);
+		doc = NULL;
+	}
+	free(author);
 	return doc;
 }
 
@@ -453,9 +472,12 @@ rc_reply_doc(struct store_db *db, const char *id)
 	rc_put_text(doc, "body", st, 6);
 	rc_put_text(doc, "author_id", st, 7);
 	author = store_column_dup(st, 7);
-	put_user_name(doc, "author_name", db, author);
-	free(author);
 	sqlite3_reset(st);
+	if (put_user_name(doc, "author_name", db, author) != 0) {
+		cJSON_Delete(doc);
+		doc = NULL;
+	}
+	free(author);
 	return doc;
 }
 
@@ -610,14 +632,16 @@ rc_count(struct store_db *db, const char *sql, const char *param)
 {
 	sqlite3_stmt *st;
 	int64_t n = 0;
+	int rc = store_db_stmt(db, sql, &st);
 
-	if (store_db_stmt(db, sql, &st) != 0)
-		return 0;
+	if (rc != 0)
+		return rc;
 	store_bind_text(st, 1, param);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	rc = store_db_next_row(db, st, "count");
+	if (rc == 1)
 		n = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
-	return n;
+	return rc < 0 ? rc : n;
 }
 
 void
@@ -628,6 +652,7 @@ rc_reply_children(struct srv_req *req, struct srv_resp *resp, const struct srv_p
 	char sql[160];
 	sqlite3_stmt *st;
 	cJSON *items;
+	int64_t total;
 	int rc;
 
 	snprintf(sql, sizeof sql,
@@ -641,9 +666,12 @@ rc_reply_children(struct srv_req *req, struct srv_resp *resp, const struct srv_p
 	sqlite3_bind_int64(st, 2, page->limit);
 	sqlite3_bind_int64(st, 3, page->offset);
 	items = cJSON_CreateArray();
-	while ((rc = store_db_next_row(req->db, st, table)) == 1)
-		cJSON_AddItemToArray(items,
-		                     doc(req->db, (const char *)sqlite3_column_text(st, 0), ctx));
+	while ((rc = store_db_next_row(req->db, st, table)) == 1) {
+		rc = rc_add_doc(req->db, items,
+		                doc(req->db, (const char *)sqlite3_column_text(st, 0), ctx));
+		if (rc != 0)
+			break;
+	}
 	sqlite3_finalize(st);
 	if (rc < 0) {
 		/* A failed walk is a 500, not a short page (code review 2026-11-29, F6). */
@@ -652,7 +680,13 @@ rc_reply_children(struct srv_req *req, struct srv_resp *resp, const struct srv_p
 		return;
 	}
 	snprintf(sql, sizeof sql, "SELECT count(*) FROM %s WHERE %s = ?", table, parent_col);
-	srv_reply(resp, 200, srv_page_body(page, items, rc_count(req->db, sql, parent_id)));
+	total = rc_count(req->db, sql, parent_id);
+	if (total < 0) {
+		cJSON_Delete(items);
+		srv_internal(req, resp, (int)total, table);
+		return;
+	}
+	srv_reply(resp, 200, srv_page_body(page, items, total));
 }
 
 /*
@@ -816,4 +850,27 @@ rc_content_check(struct srv_req *req, struct srv_resp *resp, const char *table, 
 
 	return rc_load_for(req, resp, table, id, kind, &course) == 0 &&
 	       srv_perm_check(srv_perm_course_content(req, &course.ref), resp, kind);
+}
+
+int
+rc_add_doc(struct store_db *db, cJSON *arr, cJSON *doc)
+{
+	if (doc == NULL)
+		return store_db_fail(db, sqlite3_errcode(store_db_handle(db)), "render listed row");
+	cJSON_AddItemToArray(arr, doc);
+	return 0;
+}
+
+int
+rc_doc_result(struct store_db *db, const cJSON *doc)
+{
+	int code;
+
+	if (doc != NULL)
+		return 0;
+	/* render_start() reset its statement, which leaves a failed step's code here. */
+	code = sqlite3_errcode(store_db_handle(db));
+	if (code != SQLITE_OK && code != SQLITE_ROW && code != SQLITE_DONE)
+		return store_db_fail(db, code, "render");
+	return -LC_ENOTFOUND;
 }

@@ -29,7 +29,7 @@ course_render(struct srv_req *req, const char *id, cJSON **out)
 	if (srv_perm_course_read(req, &ref) != SRV_ALLOW)
 		return -LC_ENOTFOUND;
 	*out = rc_course_doc(req->db, id);
-	return *out != NULL ? 0 : -LC_ENOTFOUND;
+	return rc_doc_result(req->db, *out);
 }
 
 /* Renders id into a 200/201 response, or a 500 when the row vanished. */
@@ -171,9 +171,9 @@ course_fields_read(struct srv_req *req, struct srv_check *c, unsigned title_opt,
 	f->has_department = srv_get_uuid(c, b, "department_id", SRV_NULLABLE, &f->department_id);
 	f->has_cert = srv_get_bool(c, b, "certification", 0, &f->certification);
 	f->has_pass = srv_get_num(c, b, "pass_score", 0, 0.0, 1.0, &f->pass_score);
-	if (f->has_department == SRV_GOT && f->department_id != NULL &&
-	    !srv_row_exists(req->db, "departments", f->department_id))
-		srv_check_bad(c, "department_id");
+	if (f->has_department == SRV_GOT && f->department_id != NULL)
+		srv_check_lookup(c, srv_row_find(req->db, "departments", f->department_id),
+		                 "department_id");
 }
 
 /* Runs "UPDATE courses SET <col> = ? WHERE id = ?" with one bound value. */
@@ -249,10 +249,8 @@ course_create(struct srv_req *req, struct srv_resp *resp)
 	        resp, "department") ||
 	    srv_check_failed(&c, resp))
 		goto out;
-	if (srv_row_exists(req->db, "courses", id)) {
-		srv_conflict(resp, "A course with this id already exists");
+	if (!srv_id_free(req, resp, "courses", id, "course"))
 		goto out;
-	}
 	srv_now(now);
 	rc = store_db_stmt(
 	    req->db,
@@ -440,12 +438,17 @@ outline_modules(struct store_db *db, const char *course_id, cJSON *doc)
 		cJSON *module = rc_module_doc(db, mid);
 		cJSON *items = cJSON_AddArrayToObject(module, "items");
 
+		rc = rc_add_doc(db, modules, module);
+		if (rc != 0)
+			break;
 		sqlite3_reset(is);
 		store_bind_text(is, 1, mid);
-		while ((rc = store_db_next_row(db, is, "outline items")) == 1)
-			cJSON_AddItemToArray(
-			    items, rc_item_doc(db, (const char *)sqlite3_column_text(is, 0)));
-		cJSON_AddItemToArray(modules, module);
+		while ((rc = store_db_next_row(db, is, "outline items")) == 1) {
+			rc = rc_add_doc(db, items,
+			                rc_item_doc(db, (const char *)sqlite3_column_text(is, 0)));
+			if (rc != 0)
+				break;
+		}
 		if (rc < 0)
 			break;
 	}
@@ -523,6 +526,10 @@ course_students(struct srv_req *req, struct srv_resp *resp)
 		goto out;
 	}
 	total = rc_count(req->db, "SELECT count(*) FROM enrollments WHERE course_id = ?", id);
+	if (total < 0) {
+		srv_internal(req, resp, (int)total, "students");
+		goto out;
+	}
 	srv_reply(resp, 200, srv_page_body(&page, items, total));
 	items = NULL;
 out:

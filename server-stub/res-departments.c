@@ -59,16 +59,27 @@ reply_dept(struct srv_req *req, struct srv_resp *resp, const char *id, int statu
 		srv_reply(resp, status, doc);
 }
 
+/* dept_rev() when the lookup failed: an error, not an absent department. */
+#define DEPT_REV_ERROR (-2)
+
+/* The rev of department id: -1 when there is none, DEPT_REV_ERROR when SQLite failed. */
 static int64_t
 dept_rev(struct store_db *db, const char *id)
 {
 	sqlite3_stmt *stmt;
+	int64_t rev = -1;
+	int rc;
 
-	if (!lc_uuid_valid(id) ||
-	    store_db_stmt(db, "SELECT rev FROM departments WHERE id = ?", &stmt) != 0)
+	if (!lc_uuid_valid(id))
 		return -1;
+	if (store_db_stmt(db, "SELECT rev FROM departments WHERE id = ?", &stmt) != 0)
+		return DEPT_REV_ERROR;
 	store_bind_text(stmt, 1, id);
-	return sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
+	rc = store_db_next_row(db, stmt, "department rev");
+	if (rc == 1)
+		rev = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return rc < 0 ? DEPT_REV_ERROR : rev;
 }
 
 static void
@@ -148,35 +159,56 @@ dept_get(struct srv_req *req, struct srv_resp *resp)
 	reply_dept(req, resp, req->params[0], 200);
 }
 
-/* True when making parent the parent of id would close a loop. */
-static bool
+/* 1 when making parent the parent of id would close a loop, 0 if not, or -LC_EDB. */
+static int
 makes_cycle(struct store_db *db, const char *id, const char *parent)
 {
 	sqlite3_stmt *stmt;
+	int rc;
 
 	if (strcmp(id, parent) == 0)
-		return true;
-	if (store_db_stmt(db,
-	                  "WITH RECURSIVE up(id) AS (SELECT ?1 UNION SELECT d.parent_id FROM "
-	                  "departments d JOIN up ON d.id = up.id WHERE d.parent_id IS NOT NULL) "
-	                  "SELECT 1 FROM up WHERE id = ?2",
-	                  &stmt) != 0)
-		return true;
+		return 1;
+	rc = store_db_stmt(db,
+	                   "WITH RECURSIVE up(id) AS (SELECT ?1 UNION SELECT d.parent_id FROM "
+	                   "departments d JOIN up ON d.id = up.id WHERE d.parent_id IS NOT NULL) "
+	                   "SELECT 1 FROM up WHERE id = ?2",
+	                   &stmt);
+	if (rc != 0)
+		return rc;
 	store_bind_text(stmt, 1, parent);
 	store_bind_text(stmt, 2, id);
-	return sqlite3_step(stmt) == SQLITE_ROW;
+	rc = store_db_next_row(db, stmt, "department cycle");
+	sqlite3_reset(stmt);
+	return rc;
 }
 
-static bool
+/* 1 when another department has code, 0 if none, -LC_EDB when it cannot tell. */
+static int
 code_taken(struct store_db *db, const char *code, const char *except_id)
 {
 	sqlite3_stmt *stmt;
+	int rc = store_db_stmt(db, "SELECT 1 FROM departments WHERE code = ? AND id != ?", &stmt);
 
-	if (store_db_stmt(db, "SELECT 1 FROM departments WHERE code = ? AND id != ?", &stmt) != 0)
-		return false;
+	if (rc != 0)
+		return rc;
 	store_bind_text(stmt, 1, code);
 	store_bind_text(stmt, 2, except_id);
-	return sqlite3_step(stmt) == SQLITE_ROW;
+	rc = store_db_next_row(db, stmt, "department code");
+	sqlite3_reset(stmt);
+	return rc;
+}
+
+/* Answers 409 or 500 and returns false unless code is free for department id. */
+static bool
+code_free(struct srv_req *req, struct srv_resp *resp, const char *code, const char *id)
+{
+	int rc = code_taken(req->db, code, id);
+
+	if (rc < 0)
+		srv_internal(req, resp, rc, "department code");
+	else if (rc > 0)
+		srv_conflict(resp, "A department with that code already exists");
+	return rc == 0;
 }
 
 static void
@@ -194,21 +226,16 @@ dept_create(struct srv_req *req, struct srv_resp *resp)
 	srv_get_new_id(&c, req->body, id);
 	srv_get_str(&c, req->body, "name", SRV_REQUIRED, 1, 200, &name);
 	srv_get_str(&c, req->body, "code", SRV_REQUIRED, 1, 32, &code);
-	if (srv_get_uuid(&c, req->body, "parent_id", SRV_NULLABLE, &parent) == SRV_GOT && parent &&
-	    !srv_row_exists(req->db, "departments", parent))
-		srv_check_bad(&c, "parent_id");
+	if (srv_get_uuid(&c, req->body, "parent_id", SRV_NULLABLE, &parent) == SRV_GOT && parent)
+		srv_check_lookup(&c, srv_row_find(req->db, "departments", parent), "parent_id");
 	if (srv_check_failed(&c, resp))
 		goto out;
 	if (!srv_perm_check(srv_perm_department_manage(req, parent), resp, "department"))
 		goto out;
-	if (srv_row_exists(req->db, "departments", id)) {
-		srv_conflict(resp, "A department with that id already exists");
+	if (!srv_id_free(req, resp, "departments", id, "department"))
 		goto out;
-	}
-	if (code_taken(req->db, code, id)) {
-		srv_conflict(resp, "A department with that code already exists");
+	if (!code_free(req, resp, code, id))
 		goto out;
-	}
 	srv_now(now);
 	rc = store_db_stmt(req->db,
 	                   "INSERT INTO departments (id, name, code, parent_id, created_at, "
@@ -270,6 +297,10 @@ dept_patch(struct srv_req *req, struct srv_resp *resp)
 	struct srv_check c;
 	int got_parent, rc;
 
+	if (rev == DEPT_REV_ERROR) {
+		srv_internal(req, resp, -LC_EDB, "department");
+		return;
+	}
 	if (rev < 0) {
 		srv_not_found(resp, "department");
 		return;
@@ -280,17 +311,19 @@ dept_patch(struct srv_req *req, struct srv_resp *resp)
 	srv_get_str(&c, req->body, "name", SRV_OPTIONAL, 1, 200, &name);
 	srv_get_str(&c, req->body, "code", SRV_OPTIONAL, 1, 32, &code);
 	got_parent = srv_get_uuid(&c, req->body, "parent_id", SRV_NULLABLE, &parent);
-	if (parent &&
-	    (!srv_row_exists(req->db, "departments", parent) || makes_cycle(req->db, id, parent)))
-		srv_check_bad(&c, "parent_id");
+	if (parent) {
+		int found = srv_row_find(req->db, "departments", parent);
+		int cycle = found == 1 ? makes_cycle(req->db, id, parent) : 0;
+
+		/* A loop is a bad parent_id; a failed look is an error (500), not a 400. */
+		srv_check_lookup(&c, cycle < 0 ? cycle : cycle == 1 ? 0 : found, "parent_id");
+	}
 	if (srv_check_failed(&c, resp) ||
 	    !srv_perm_check(srv_perm_department_manage(req, id), resp, "department") ||
 	    !srv_if_match(req, resp, "department", id, rev))
 		goto out;
-	if (code && code_taken(req->db, code, id)) {
-		srv_conflict(resp, "A department with that code already exists");
+	if (code && !code_free(req, resp, code, id))
 		goto out;
-	}
 	rc = dept_update(req, id, name, code, got_parent, parent);
 	if (rc != 0)
 		srv_internal(req, resp, rc, "department patch");
@@ -370,6 +403,10 @@ dept_delete(struct srv_req *req, struct srv_resp *resp)
 	sqlite3_stmt *stmt;
 	int rc;
 
+	if (rev == DEPT_REV_ERROR) {
+		srv_internal(req, resp, -LC_EDB, "department");
+		return;
+	}
 	if (rev < 0) {
 		srv_not_found(resp, "department");
 		return;

@@ -24,7 +24,7 @@ topic_render(struct srv_req *req, const char *id, cJSON **out)
 	    srv_perm_course_content(req, &course.ref) != SRV_ALLOW)
 		return -LC_ENOTFOUND;
 	*out = rc_topic_doc(req->db, id);
-	return *out != NULL ? 0 : -LC_ENOTFOUND;
+	return rc_doc_result(req->db, *out);
 }
 
 static int
@@ -36,7 +36,7 @@ reply_render(struct srv_req *req, const char *id, cJSON **out)
 	    srv_perm_course_content(req, &course.ref) != SRV_ALLOW)
 		return -LC_ENOTFOUND;
 	*out = rc_reply_doc(req->db, id);
-	return *out != NULL ? 0 : -LC_ENOTFOUND;
+	return rc_doc_result(req->db, *out);
 }
 
 /* Reads a text column of row id (author_id, topic_id) into out; "" when NULL. */
@@ -110,9 +110,13 @@ topics_list(struct srv_req *req, struct srv_resp *resp)
 	store_bind_text(st, 2, search != NULL && search[0] != '\0' ? search : NULL);
 	items = cJSON_CreateArray();
 	while ((rc = store_db_next_row(req->db, st, "list topics")) == 1) {
-		if (total >= page.offset && total < page.offset + page.limit)
-			cJSON_AddItemToArray(
-			    items, rc_topic_doc(req->db, (const char *)sqlite3_column_text(st, 0)));
+		if (total >= page.offset && total < page.offset + page.limit) {
+			rc = rc_add_doc(
+			    req->db, items,
+			    rc_topic_doc(req->db, (const char *)sqlite3_column_text(st, 0)));
+			if (rc != 0)
+				break;
+		}
 		total++;
 	}
 	if (rc < 0) {
@@ -178,10 +182,8 @@ topic_create(struct srv_req *req, struct srv_resp *resp)
 	srv_get_str(&c, req->body, "body", SRV_REQUIRED, 1, SRV_MARKDOWN_MAX, &body);
 	if (srv_check_failed(&c, resp))
 		goto out;
-	if (srv_row_exists(req->db, "topics", id)) {
-		srv_conflict(resp, "A topic with this id already exists");
+	if (!srv_id_free(req, resp, "topics", id, "topic"))
 		goto out;
-	}
 	rc = post_insert(req, id, course_id, NULL, title, body);
 	if (rc == 0)
 		rc = rc_emit(req, "topic", id, 1, course_id);
@@ -219,10 +221,13 @@ topic_get(struct srv_req *req, struct srv_resp *resp)
 	                          &st);
 	if (rc == 0) {
 		store_bind_text(st, 1, id);
-		while ((rc = store_db_next_row(req->db, st, "replies")) == 1)
-			cJSON_AddItemToArray(
-			    replies,
+		while ((rc = store_db_next_row(req->db, st, "replies")) == 1) {
+			rc = rc_add_doc(
+			    req->db, replies,
 			    rc_reply_doc(req->db, (const char *)sqlite3_column_text(st, 0)));
+			if (rc != 0)
+				break;
+		}
 		sqlite3_finalize(st);
 	}
 	if (rc < 0) {
@@ -356,10 +361,8 @@ reply_create(struct srv_req *req, struct srv_resp *resp)
 	srv_get_str(&c, req->body, "body", SRV_REQUIRED, 1, SRV_MARKDOWN_MAX, &body);
 	if (srv_check_failed(&c, resp))
 		goto out;
-	if (srv_row_exists(req->db, "replies", id)) {
-		srv_conflict(resp, "A reply with this id already exists");
+	if (!srv_id_free(req, resp, "replies", id, "reply"))
 		goto out;
-	}
 	rc = post_insert(req, id, course.ref.id, topic_id, NULL, body);
 	if (rc == 0)
 		rc = rc_emit(req, "reply", id, 1, course.ref.id);

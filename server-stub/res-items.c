@@ -31,7 +31,7 @@ item_render(struct srv_req *req, const char *id, cJSON **out)
 	    srv_perm_course_content(req, &course.ref) != SRV_ALLOW)
 		return -LC_ENOTFOUND;
 	*out = rc_item_doc(req->db, id);
-	return *out != NULL ? 0 : -LC_ENOTFOUND;
+	return rc_doc_result(req->db, *out);
 }
 
 /* Validates one item body; on create title and kind are required. */
@@ -86,6 +86,8 @@ item_insert(struct srv_req *req, const struct rc_course *course, const char *mod
 	sqlite3_stmt *st;
 	int rc;
 
+	if (n < 0)
+		return (int)n;
 	if (position < 1 || position > n + 1)
 		position = n + 1;
 	srv_now(now);
@@ -140,8 +142,14 @@ items_validate(struct srv_req *req, struct srv_resp *resp, const cJSON *list, in
 	if (srv_check_failed(&c, resp))
 		ok = false;
 	for (int i = 0; ok && i < n; i++) {
-		bool dup = srv_row_exists(req->db, "items", ids[i]);
+		int found = srv_row_find(req->db, "items", ids[i]);
+		bool dup = found == 1;
 
+		if (found < 0) {
+			srv_internal(req, resp, found, "item ids");
+			ok = false;
+			break;
+		}
 		for (int j = 0; j < i; j++)
 			dup = dup || strcmp(ids[i], ids[j]) == 0;
 		if (dup) {

@@ -50,7 +50,7 @@ user_row_render(struct srv_req *req, const char *table, const char *id, cJSON **
 	    srv_perm_enrollment(req, &course.ref, user_id) != SRV_ALLOW)
 		return -LC_ENOTFOUND;
 	*out = doc_fn(req->db, id);
-	return *out != NULL ? 0 : -LC_ENOTFOUND;
+	return rc_doc_result(req->db, *out);
 }
 
 static int
@@ -107,10 +107,8 @@ enrollment_create(struct srv_req *req, struct srv_resp *resp)
 		srv_conflict(resp, "Already enrolled in this course");
 		goto out;
 	}
-	if (srv_row_exists(req->db, "enrollments", id)) {
-		srv_conflict(resp, "An enrollment with this id already exists");
+	if (!srv_id_free(req, resp, "enrollments", id, "enrollment"))
 		goto out;
-	}
 	srv_now(now);
 	rc = store_db_stmt(
 	    req->db,
@@ -174,8 +172,11 @@ enrollments_list(struct srv_req *req, struct srv_resp *resp)
 	items = cJSON_CreateArray();
 	while ((rc = store_db_next_row(req->db, st, "list enrollments")) == 1) {
 		total = sqlite3_column_int64(st, 1);
-		cJSON_AddItemToArray(
-		    items, rc_enrollment_doc(req->db, (const char *)sqlite3_column_text(st, 0)));
+		rc = rc_add_doc(
+		    req->db, items,
+		    rc_enrollment_doc(req->db, (const char *)sqlite3_column_text(st, 0)));
+		if (rc != 0)
+			break;
 	}
 	if (rc < 0) {
 		srv_internal(req, resp, rc, "list enrollments");
@@ -186,6 +187,10 @@ enrollments_list(struct srv_req *req, struct srv_resp *resp)
 		                 all ? "SELECT count(*) FROM enrollments WHERE course_id = ?"
 		                     : "SELECT count(*) FROM enrollments WHERE user_id = ?",
 		                 all ? course_id : req->viewer->id);
+	if (total < 0) {
+		srv_internal(req, resp, (int)total, "list enrollments");
+		goto out;
+	}
 	srv_reply(resp, 200, srv_page_body(&page, items, total));
 	items = NULL;
 out:
@@ -563,10 +568,8 @@ attempt_create(struct srv_req *req, struct srv_resp *resp)
 		srv_check_bad(&c, "item_id");
 	if (srv_check_failed(&c, resp))
 		goto out;
-	if (srv_row_exists(req->db, "attempts", id)) {
-		srv_conflict(resp, "An attempt with this id already exists");
+	if (!srv_id_free(req, resp, "attempts", id, "attempt"))
 		goto out;
-	}
 	if (max_attempts > 0 && attempts_of(req->db, item_id, req->viewer->id) >= max_attempts) {
 		srv_conflict(resp, "No attempts left (%lld allowed)", (long long)max_attempts);
 		goto out;
@@ -605,6 +608,7 @@ attempts_list(struct srv_req *req, struct srv_resp *resp)
 	struct srv_page page;
 	sqlite3_stmt *st = NULL;
 	cJSON *items;
+	int64_t total;
 	bool all;
 	int rc;
 
@@ -629,20 +633,25 @@ attempts_list(struct srv_req *req, struct srv_resp *resp)
 	sqlite3_bind_int64(st, 4, page.limit);
 	sqlite3_bind_int64(st, 5, page.offset);
 	items = cJSON_CreateArray();
-	while ((rc = store_db_next_row(req->db, st, "list attempts")) == 1)
-		cJSON_AddItemToArray(
-		    items, rc_attempt_doc(req->db, (const char *)sqlite3_column_text(st, 0)));
+	while ((rc = store_db_next_row(req->db, st, "list attempts")) == 1) {
+		rc = rc_add_doc(req->db, items,
+		                rc_attempt_doc(req->db, (const char *)sqlite3_column_text(st, 0)));
+		if (rc != 0)
+			break;
+	}
 	if (rc < 0) {
 		cJSON_Delete(items);
 		srv_internal(req, resp, rc, "list attempts");
 		goto out;
 	}
-	srv_reply(
-	    resp, 200,
-	    srv_page_body(
-	        &page, items,
-	        all ? rc_count(req->db, "SELECT count(*) FROM attempts WHERE item_id = ?", item_id)
-	            : attempts_of(req->db, item_id, req->viewer->id)));
+	total = all ? rc_count(req->db, "SELECT count(*) FROM attempts WHERE item_id = ?", item_id)
+	            : attempts_of(req->db, item_id, req->viewer->id);
+	if (total < 0) {
+		cJSON_Delete(items);
+		srv_internal(req, resp, (int)total, "count attempts");
+		goto out;
+	}
+	srv_reply(resp, 200, srv_page_body(&page, items, total));
 out:
 	sqlite3_finalize(st);
 	srv_check_finish(&c);

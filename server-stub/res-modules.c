@@ -24,7 +24,7 @@ module_render(struct srv_req *req, const char *id, cJSON **out)
 	    srv_perm_course_content(req, &course.ref) != SRV_ALLOW)
 		return -LC_ENOTFOUND;
 	*out = rc_module_doc(req->db, id);
-	return *out != NULL ? 0 : -LC_ENOTFOUND;
+	return rc_doc_result(req->db, *out);
 }
 
 static cJSON *
@@ -74,11 +74,13 @@ module_create(struct srv_req *req, struct srv_resp *resp)
 	srv_get_int(&c, req->body, "position", 0, 1, INT32_MAX, &position);
 	if (srv_check_failed(&c, resp))
 		goto out;
-	if (srv_row_exists(req->db, "modules", id)) {
-		srv_conflict(resp, "A module with this id already exists");
+	if (!srv_id_free(req, resp, "modules", id, "module"))
+		goto out;
+	n = rc_count(req->db, "SELECT count(*) FROM modules WHERE course_id = ?", course_id);
+	if (n < 0) {
+		srv_internal(req, resp, (int)n, "modules");
 		goto out;
 	}
-	n = rc_count(req->db, "SELECT count(*) FROM modules WHERE course_id = ?", course_id);
 	if (position < 1 || position > n + 1)
 		position = n + 1;
 	srv_now(now);

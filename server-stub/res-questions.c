@@ -31,7 +31,7 @@ question_render(struct srv_req *req, const char *id, cJSON **out)
 	    srv_perm_course_content(req, &course.ref) != SRV_ALLOW)
 		return -LC_ENOTFOUND;
 	*out = rc_question_doc(req->db, id, srv_perm_course_staff(req, &course.ref) == SRV_ALLOW);
-	return *out != NULL ? 0 : -LC_ENOTFOUND;
+	return rc_doc_result(req->db, *out);
 }
 
 /*
@@ -148,11 +148,13 @@ question_create(struct srv_req *req, struct srv_resp *resp)
 	question_check(&c, req->body, true, NULL, NULL, NULL, &position);
 	if (srv_check_failed(&c, resp))
 		goto out;
-	if (srv_row_exists(req->db, "questions", id)) {
-		srv_conflict(resp, "A question with this id already exists");
+	if (!srv_id_free(req, resp, "questions", id, "question"))
+		goto out;
+	n = rc_count(req->db, "SELECT count(*) FROM questions WHERE item_id = ?", item_id);
+	if (n < 0) {
+		srv_internal(req, resp, (int)n, "questions");
 		goto out;
 	}
-	n = rc_count(req->db, "SELECT count(*) FROM questions WHERE item_id = ?", item_id);
 	if (position < 1 || position > n + 1)
 		position = n + 1;
 	srv_now(now);

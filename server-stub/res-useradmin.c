@@ -159,13 +159,15 @@ roles_parse(struct srv_req *req, struct srv_resp *resp, struct roles_change *ch)
 		cJSON_ArrayForEach(e, list)
 		{
 			const cJSON *id = cJSON_GetObjectItemCaseSensitive(e, "department_id");
+			int found =
+			    ch->n < MAX_SET && cJSON_IsString(id) && lc_uuid_valid(id->valuestring)
+			        ? srv_row_find(req->db, "departments", id->valuestring)
+			        : 0;
 
-			if (ch->n >= MAX_SET || !cJSON_IsString(id) ||
-			    !lc_uuid_valid(id->valuestring) ||
-			    !srv_row_exists(req->db, "departments", id->valuestring) ||
+			if (found != 1 ||
 			    dept_roles_parse(cJSON_GetObjectItemCaseSensitive(e, "roles"),
 			                     &ch->roles[ch->n]) != 0) {
-				srv_check_bad(&c, "departments");
+				srv_check_lookup(&c, found == 1 ? 0 : found, "departments");
 				break;
 			}
 			ch->dept[ch->n++] = id->valuestring;

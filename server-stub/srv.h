@@ -331,6 +331,7 @@ struct srv_check {
 	int n_bad;
 	int element;     /* -1 outside arrays */
 	int element_bad; /* bad keys noted for the current element */
+	int db_error;    /* a lookup behind a check failed: srv_check_failed() answers 500 */
 };
 
 void srv_check_init(struct srv_check *c);
@@ -416,6 +417,24 @@ void srv_now(char out[32]);
 void srv_json_add_str(cJSON *obj, const char *key, const char *value);
 /* Adds the text of a column (NULL → JSON null). */
 void srv_json_add_col(cJSON *obj, const char *key, sqlite3_stmt *stmt, int col);
+/*
+ * Whether row id exists in table (a fixed name): 1, 0, or -LC_EDB when the lookup failed
+ * (never "absent": code review 2026-11-29, F6). srv_row_exists() is the old boolean form.
+ */
+int srv_row_find(struct store_db *db, const char *table, const char *id);
+/*
+ * For a check that needs a lookup (found: what srv_row_find() or alike returned): marks
+ * key bad unless found is 1, and a negative found makes srv_check_failed() answer 500
+ * instead of 400.
+ */
+void srv_check_lookup(struct srv_check *c, int found, const char *key);
+/*
+ * Before a create with a client's id: true when id is free in table; else answers 409 "A
+ * <kind> with this id already exists" or 500 and returns false.
+ */
+bool srv_id_free(struct srv_req *req, struct srv_resp *resp, const char *table, const char *id,
+                 const char *kind);
+
 /* True when id names a row of table (table is a fixed identifier, never input). */
 bool srv_row_exists(struct store_db *db, const char *table, const char *id);
 

@@ -191,6 +191,13 @@ srv_check_bad(struct srv_check *c, const char *key)
 bool
 srv_check_failed(struct srv_check *c, struct srv_resp *resp)
 {
+	if (c->db_error != 0) {
+		/* The request may be fine: the server could not tell. */
+		lc_log(LC_LOG_ERROR, "check of %s: %s", lc_buf_str(&c->keys),
+		       lc_strerror(c->db_error));
+		srv_error(resp, 500, "api_error", "Internal error");
+		return true;
+	}
 	if (c->n_bad == 0)
 		return false;
 	srv_bad_params(resp, lc_buf_str(&c->keys));
@@ -525,17 +532,51 @@ srv_json_add_col(cJSON *obj, const char *key, sqlite3_stmt *stmt, int col)
 	srv_json_add_str(obj, key, (const char *)sqlite3_column_text(stmt, col));
 }
 
-bool
-srv_row_exists(struct store_db *db, const char *table, const char *id)
+int
+srv_row_find(struct store_db *db, const char *table, const char *id)
 {
 	char sql[128];
 	sqlite3_stmt *stmt;
+	int rc;
 
 	snprintf(sql, sizeof(sql), "SELECT 1 FROM %s WHERE id = ?", table);
-	if (store_db_stmt(db, sql, &stmt) != 0)
-		return false;
+	rc = store_db_stmt(db, sql, &stmt);
+	if (rc != 0)
+		return rc;
 	store_bind_text(stmt, 1, id);
-	return sqlite3_step(stmt) == SQLITE_ROW;
+	rc = store_db_next_row(db, stmt, table);
+	sqlite3_reset(stmt);
+	return rc;
+}
+
+bool
+srv_row_exists(struct store_db *db, const char *table, const char *id)
+{
+	return srv_row_find(db, table, id) == 1;
+}
+
+void
+srv_check_lookup(struct srv_check *c, int found, const char *key)
+{
+	if (found == 1)
+		return;
+	if (found < 0 && c->db_error == 0)
+		c->db_error = found;
+	srv_check_bad(c, key);
+}
+
+bool
+srv_id_free(struct srv_req *req, struct srv_resp *resp, const char *table, const char *id,
+            const char *kind)
+{
+	int rc = srv_row_find(req->db, table, id);
+
+	if (rc < 0)
+		srv_internal(req, resp, rc, table);
+	else if (rc > 0)
+		srv_conflict(resp, "%s %s with this id already exists",
+		             strchr("aeiou", kind[0]) != NULL ? "An" : "A", kind);
+	return rc == 0;
 }
 
 /* ---- unknown parameters ---- */
@@ -643,11 +684,12 @@ srv_patch_begin(struct srv_req *req, const struct srv_route *route, cJSON **befo
 		return 0;
 	render = srv_type_render(route->patch_type);
 	assert(render != NULL);
-	/* A row the viewer cannot see or that is gone: the handler gives the answer. */
-	if (render == NULL || render(req, id, before) != 0) {
+	rc = render != NULL ? render(req, id, before) : -LC_ENOTFOUND;
+	if (rc != 0) {
 		cJSON_Delete(*before);
 		*before = NULL;
-		return 0;
+		/* A row the viewer cannot see or that is gone: the handler gives the answer. */
+		return rc == -LC_ENOTFOUND ? 0 : rc;
 	}
 	rc = store_db_savepoint(req->db, PATCH_SAVEPOINT);
 	if (rc != 0) {
@@ -662,14 +704,22 @@ srv_patch_end(struct srv_req *req, const struct srv_route *route, struct srv_res
               cJSON *before)
 {
 	cJSON *after = NULL;
-	bool same;
+	bool same = false;
 	int rc = 0;
 
 	if (before == NULL)
 		return 0;
-	same = resp->status == 200 && cJSON_IsObject(resp->body) &&
-	       srv_type_render(route->patch_type)(req, patch_id(req), &after) == 0 &&
-	       docs_same(before, after);
+	if (resp->status == 200 && cJSON_IsObject(resp->body)) {
+		rc = srv_type_render(route->patch_type)(req, patch_id(req), &after);
+		if (rc != 0 && rc != -LC_ENOTFOUND) {
+			/* Cannot tell: the caller answers 500 and rolls everything back. */
+			store_db_rollback_to(req->db, PATCH_SAVEPOINT);
+			cJSON_Delete(before);
+			return rc;
+		}
+		rc = 0;
+		same = after != NULL && docs_same(before, after);
+	}
 	if (same) {
 		/* Nothing changed: no rev bump, no feed row; answer with the row as it was. */
 		static const char *const kept[] = {"rev", "updated_at"};
