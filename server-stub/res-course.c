@@ -874,3 +874,13 @@ rc_doc_result(struct store_db *db, const cJSON *doc)
 		return store_db_fail(db, code, "render");
 	return -LC_ENOTFOUND;
 }
+
+int
+rc_render_course(struct srv_req *req, const char *table, const char *id, struct rc_course *course)
+{
+	int rc = rc_course_of(req->db, table, id, course);
+
+	if (rc != 0)
+		return rc;
+	return srv_perm_course_content(req, &course->ref) == SRV_ALLOW ? 0 : -LC_ENOTFOUND;
+}

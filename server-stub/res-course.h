@@ -152,6 +152,13 @@ void rc_reply_children(struct srv_req *req, struct srv_resp *resp, const struct 
                        rc_doc_fn doc, void *ctx);
 
 /*
+ * For a renderer of a content row: loads the course of row id of table and answers 0 when
+ * the viewer may read its content, -LC_ENOTFOUND when the row is gone or hidden, -LC_EDB
+ * when it could not be read (an error, not a hidden row).
+ */
+int rc_render_course(struct srv_req *req, const char *table, const char *id,
+                     struct rc_course *course);
+/*
  * What a renderer returns for doc, just made by an rc_*_doc(): 0 when there is one, else
  * -LC_EDB when the read behind it failed (SQLite still holds the error) or -LC_ENOTFOUND
  * when the row is not there. Call it before any other statement runs on db.

@@ -19,10 +19,10 @@ static int
 topic_render(struct srv_req *req, const char *id, cJSON **out)
 {
 	struct rc_course course;
+	int rc = rc_render_course(req, "topics", id, &course);
 
-	if (rc_course_of(req->db, "topics", id, &course) != 0 ||
-	    srv_perm_course_content(req, &course.ref) != SRV_ALLOW)
-		return -LC_ENOTFOUND;
+	if (rc != 0)
+		return rc;
 	*out = rc_topic_doc(req->db, id);
 	return rc_doc_result(req->db, *out);
 }
@@ -31,27 +31,34 @@ static int
 reply_render(struct srv_req *req, const char *id, cJSON **out)
 {
 	struct rc_course course;
+	int rc = rc_render_course(req, "replies", id, &course);
 
-	if (rc_course_of(req->db, "replies", id, &course) != 0 ||
-	    srv_perm_course_content(req, &course.ref) != SRV_ALLOW)
-		return -LC_ENOTFOUND;
+	if (rc != 0)
+		return rc;
 	*out = rc_reply_doc(req->db, id);
 	return rc_doc_result(req->db, *out);
 }
 
-/* Reads a text column of row id (author_id, topic_id) into out; "" when NULL. */
-static void
+/*
+ * Reads a text column of row id (author_id, topic_id) into out; "" when NULL or no row.
+ * Returns 0 or -LC_EDB (a failed read is not a deleted author).
+ */
+static int
 row_text(struct store_db *db, const char *sql, const char *id, char out[LC_UUID_LEN + 1])
 {
 	sqlite3_stmt *st;
+	int rc;
 
 	out[0] = '\0';
-	if (store_db_stmt(db, sql, &st) != 0)
-		return;
+	rc = store_db_stmt(db, sql, &st);
+	if (rc != 0)
+		return rc;
 	store_bind_text(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+	rc = store_db_next_row(db, st, "post");
+	if (rc == 1 && sqlite3_column_type(st, 0) != SQLITE_NULL)
 		snprintf(out, LC_UUID_LEN + 1, "%s", (const char *)sqlite3_column_text(st, 0));
 	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
 }
 
 /* Marks activity on a topic: last_activity_at = now, new rev, feed entry. */
@@ -256,7 +263,11 @@ post_patch(struct srv_req *req, struct srv_resp *resp, const char *table, const 
 	if (rc_load_for(req, resp, table, id, type, &course) != 0)
 		goto out;
 	snprintf(sql, sizeof sql, "SELECT author_id FROM %s WHERE id = ?", table);
-	row_text(req->db, sql, id, author);
+	rc = row_text(req->db, sql, id, author);
+	if (rc != 0) {
+		srv_internal(req, resp, rc, "post author");
+		goto out;
+	}
 	if (!srv_perm_check(srv_perm_post_edit(req, &course.ref, author[0] ? author : NULL), resp,
 	                    type))
 		goto out;
@@ -311,7 +322,11 @@ post_delete(struct srv_req *req, struct srv_resp *resp, const char *table, const
 	if (rc_load_for(req, resp, table, id, type, &course) != 0)
 		return;
 	snprintf(sql, sizeof sql, "SELECT author_id FROM %s WHERE id = ?", table);
-	row_text(req->db, sql, id, author);
+	rc = row_text(req->db, sql, id, author);
+	if (rc != 0) {
+		srv_internal(req, resp, rc, "post author");
+		return;
+	}
 	if (!srv_perm_check(srv_perm_post_delete(req, &course.ref, author[0] ? author : NULL), resp,
 	                    type) ||
 	    rc_rev(req->db, table, id, &rev) != 0 || !srv_if_match(req, resp, type, id, rev))
@@ -319,8 +334,9 @@ post_delete(struct srv_req *req, struct srv_resp *resp, const char *table, const
 	if (strcmp(table, "topics") == 0) {
 		rc = rc_delete_topic(req, id);
 	} else {
-		row_text(req->db, "SELECT topic_id FROM replies WHERE id = ?", id, topic_id);
-		rc = rc_delete_reply(req, id);
+		rc = row_text(req->db, "SELECT topic_id FROM replies WHERE id = ?", id, topic_id);
+		if (rc == 0)
+			rc = rc_delete_reply(req, id);
 		if (rc == 0)
 			rc = rc_touch(req->db, "topics", topic_id, &rev);
 		if (rc == 0)

@@ -26,10 +26,10 @@ static int
 item_render(struct srv_req *req, const char *id, cJSON **out)
 {
 	struct rc_course course;
+	int rc = rc_render_course(req, "items", id, &course);
 
-	if (rc_course_of(req->db, "items", id, &course) != 0 ||
-	    srv_perm_course_content(req, &course.ref) != SRV_ALLOW)
-		return -LC_ENOTFOUND;
+	if (rc != 0)
+		return rc;
 	*out = rc_item_doc(req->db, id);
 	return rc_doc_result(req->db, *out);
 }
@@ -248,19 +248,23 @@ item_get(struct srv_req *req, struct srv_resp *resp)
 		srv_reply(resp, 200, doc);
 }
 
-/* The module an item sits in, into out. */
-static void
+/* The module an item sits in, into out. Returns 0, -LC_ENOTFOUND or -LC_EDB. */
+static int
 item_module(struct store_db *db, const char *id, char out[LC_UUID_LEN + 1])
 {
 	sqlite3_stmt *st;
+	int rc;
 
 	out[0] = '\0';
-	if (store_db_stmt(db, "SELECT module_id FROM items WHERE id = ?", &st) != 0)
-		return;
+	rc = store_db_stmt(db, "SELECT module_id FROM items WHERE id = ?", &st);
+	if (rc != 0)
+		return rc;
 	store_bind_text(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	rc = store_db_next_row(db, st, "item module");
+	if (rc == 1)
 		snprintf(out, LC_UUID_LEN + 1, "%s", (const char *)sqlite3_column_text(st, 0));
 	sqlite3_reset(st);
+	return rc == 1 ? 0 : rc == 0 ? -LC_ENOTFOUND : rc;
 }
 
 static void
@@ -281,8 +285,9 @@ item_patch(struct srv_req *req, struct srv_resp *resp)
 	if (srv_check_failed(&c, resp) || rc_rev(req->db, "items", id, &rev) != 0 ||
 	    !srv_if_match(req, resp, "item", id, rev))
 		goto out;
-	item_module(req->db, id, module_id);
-	rc = item_write_fields(req->db, req->body, id);
+	rc = item_module(req->db, id, module_id);
+	if (rc == 0)
+		rc = item_write_fields(req->db, req->body, id);
 	if (rc == 0 && position > 0)
 		rc = rc_place(req, "items", "item", "module_id", module_id, course.ref.id, id,
 		              position);
@@ -311,8 +316,9 @@ item_delete(struct srv_req *req, struct srv_resp *resp)
 	    !srv_perm_check(srv_perm_course_edit(req, &course.ref), resp, "item") ||
 	    rc_rev(req->db, "items", id, &rev) != 0 || !srv_if_match(req, resp, "item", id, rev))
 		return;
-	item_module(req->db, id, module_id);
-	rc = rc_delete_item(req, id);
+	rc = item_module(req->db, id, module_id);
+	if (rc == 0)
+		rc = rc_delete_item(req, id);
 	if (rc == 0)
 		rc = rc_place(req, "items", "item", "module_id", module_id, course.ref.id, NULL, 0);
 	if (rc != 0)

