@@ -400,6 +400,19 @@ test_failed_user_delete_leaves_no_row_without_tombstone(void **state)
 	free(r);
 }
 
+/* The first id sql (one text parameter) gives. */
+static void
+first_id(struct fixture *f, const char *sql, const char *param, char out[LC_UUID_LEN + 1])
+{
+	sqlite3_stmt *stmt;
+
+	assert_int_equal(store_db_prepare_new(f->db, sql, &stmt), 0);
+	store_bind_text(stmt, 1, param);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	snprintf(out, LC_UUID_LEN + 1, "%s", (const char *)sqlite3_column_text(stmt, 0));
+	sqlite3_finalize(stmt);
+}
+
 /*
  * Lookups behind checks and reads behind lists: a fault anywhere is a 5xx, never a 404, a
  * 400, a 409 or a shorter 200 (code review 2026-11-29, F6), and a faulted write changes
@@ -427,6 +440,22 @@ test_faulted_lookups_and_lists_answer_5xx(void **state)
 	sweep_request(f, &f->admin, "POST", path, "{\"title\":\"Late\"}", NULL, 201);
 	snprintf(path, sizeof(path), "/api/v1/courses/%s", f->course_id);
 	sweep_request(f, &f->admin, "PATCH", path, "{\"title\":\"Renamed\"}", NULL, 200);
+	{
+		char first[LC_UUID_LEN + 1], second[LC_UUID_LEN + 1], body[160];
+
+		first_id(f, "SELECT id FROM modules WHERE course_id = ? AND title = 'Module 0'",
+		         f->course_id, first);
+		first_id(f, "SELECT id FROM modules WHERE course_id = ? AND title = 'Module 1'",
+		         f->course_id, second);
+		snprintf(path, sizeof(path), "/api/v1/courses/%s/modules/reorder", f->course_id);
+		/* The late module makes three: name them all, in a new order. */
+		char late[LC_UUID_LEN + 1];
+		first_id(f, "SELECT id FROM modules WHERE course_id = ? AND title = 'Late'",
+		         f->course_id, late);
+		snprintf(body, sizeof(body), "{\"module_ids\":[\"%s\",\"%s\",\"%s\"]}", second,
+		         late, first);
+		sweep_request(f, &f->admin, "POST", path, body, NULL, 200);
+	}
 	/* Reads: a fault is a 500, not a shorter list. */
 	sweep_request(f, &f->admin, "GET", "/api/v1/courses", NULL, NULL, 200);
 	sweep_request(f, &f->admin, "GET", "/api/v1/departments?search=%25", NULL, NULL, 200);
@@ -437,19 +466,6 @@ test_faulted_lookups_and_lists_answer_5xx(void **state)
 	sweep_request(f, &f->admin, "GET", path, NULL, NULL, 200);
 	snprintf(path, sizeof(path), "/api/v1/courses/%s/modules", f->course_id);
 	sweep_request(f, &f->admin, "GET", path, NULL, NULL, 200);
-}
-
-/* The first id sql (one text parameter) gives. */
-static void
-first_id(struct fixture *f, const char *sql, const char *param, char out[LC_UUID_LEN + 1])
-{
-	sqlite3_stmt *stmt;
-
-	assert_int_equal(store_db_prepare_new(f->db, sql, &stmt), 0);
-	store_bind_text(stmt, 1, param);
-	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
-	snprintf(out, LC_UUID_LEN + 1, "%s", (const char *)sqlite3_column_text(stmt, 0));
-	sqlite3_finalize(stmt);
 }
 
 /* Content edits and deletes: the lookups before them fail as 5xx too. */
