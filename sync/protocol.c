@@ -313,7 +313,8 @@ sync_protocol_decode(const char *json, size_t len, struct sync_response *out, ch
 	scopes = cJSON_GetObjectItemCaseSensitive(root, "scopes");
 	resets = cJSON_GetObjectItemCaseSensitive(root, "reset");
 	since = cJSON_GetObjectItemCaseSensitive(root, "since");
-	if ((since != NULL && (!cJSON_IsNumber(since) || !sync_wire_int(since->valuedouble, &out->since))) ||
+	if ((since != NULL &&
+	     (!cJSON_IsNumber(since) || !sync_wire_int(since->valuedouble, &out->since))) ||
 	    (push != NULL && !cJSON_IsArray(push)) ||
 	    (changes != NULL && !cJSON_IsArray(changes)) ||
 	    (cursors != NULL && !cJSON_IsObject(cursors)) ||
