@@ -192,6 +192,7 @@ run_handler(struct srv_req *req, const struct srv_route *route, const struct srv
 	const char *user_id = req->viewer ? req->viewer->id : "";
 	bool write = is_mutating(req->method);
 	bool idem = write && call->idempotency_key && !(route->flags & SRV_ROUTE_NO_IDEM);
+	cJSON *before = NULL;
 	int rc;
 
 	/*
@@ -231,10 +232,23 @@ run_handler(struct srv_req *req, const struct srv_route *route, const struct srv
 		store_db_rollback(req->db);
 		return;
 	}
-	route->handler(req, resp);
-	srv_db_quiesce(req->db);
+	/* A PATCH that changes nothing keeps its rev and writes no feed row (API.md). */
+	rc = srv_patch_begin(req, route, &before);
+	if (rc == 0) {
+		route->handler(req, resp);
+		srv_db_quiesce(req->db);
+		rc = srv_patch_end(req, route, resp, before);
+	}
+	if (rc != 0)
+		srv_internal(req, resp, rc, "patch");
 	if (resp->status == 0)
 		srv_internal(req, resp, -LC_EINVAL, "handler gave no answer");
+	/*
+	 * Only a 204 goes without a body: a 200 or 201 without one is a row that could not be
+	 * rendered back (a failed read), and must not commit as a success.
+	 */
+	if (resp->status >= 200 && resp->status < 300 && resp->status != 204 && resp->body == NULL)
+		srv_internal(req, resp, -LC_EDB, "handler answered without a body");
 	if (resp->status < 400) {
 		if (idem)
 			rc = idem_store(req->db, call, user_id, resp);
@@ -354,8 +368,12 @@ srv_dispatch(struct srv_ctx *ctx, struct store_db *db, const struct srv_call *ca
 		srv_error(resp, 401, "authentication_error", "Authentication required");
 	else if (call->idempotency_key && !key_valid(call->idempotency_key))
 		srv_bad_params(resp, "Idempotency-Key");
+	else if (!srv_params_known(&req, route, resp))
+		; /* 400 naming the unknown body keys and query parameters */
 	else
 		run_handler(&req, route, &scoped, resp, replayed);
+	/* A handler may lend req.viewer a fresher copy, never leave it pointing at its frame. */
+	assert(req.viewer == call->viewer);
 	add_etag(resp);
 	srv_db_quiesce(db);
 	if (req.prep_free)

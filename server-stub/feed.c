@@ -125,8 +125,11 @@ meta_get_int(struct store_db *db, const char *key, int64_t *out)
 	if (rc != 0)
 		return rc;
 	store_bind_text(stmt, 1, key);
-	*out = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
-	return 0;
+	rc = store_db_next_row(db, stmt, key);
+	*out = rc == 1 ? sqlite3_column_int64(stmt, 0) : 0;
+	sqlite3_reset(stmt);
+	/* A failed read is not "never purged": that would skip a replica's reset. */
+	return rc < 0 ? rc : 0;
 }
 
 static int
@@ -139,8 +142,13 @@ purge(struct store_db *db, int64_t *purged)
 	if (rc != 0)
 		return rc;
 	sqlite3_bind_int64(stmt, 1, cutoff);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
+	rc = store_db_next_row(db, stmt, "purge cutoff");
+	if (rc == 1)
 		top = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	if (rc < 0)
+		return rc;
+	rc = 0;
 	if (top > *purged) {
 		rc = store_db_stmt(db, "DELETE FROM feed WHERE deleted = 1 AND seq <= ?", &stmt);
 		if (rc == 0) {
@@ -236,4 +244,48 @@ int
 srv_feed_purged(struct store_db *db, int64_t *out)
 {
 	return meta_get_int(db, "feed_purged_seq", out);
+}
+
+struct tomb_row {
+	char *id;
+	int64_t rev;
+};
+
+int
+srv_feed_tombstone_where(struct srv_req *req, const char *table, const char *type,
+                         const char *column, const char *value)
+{
+	char sql[160];
+	sqlite3_stmt *stmt;
+	struct tomb_row *rows = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT id, rev FROM %s WHERE %s = ?", table, column);
+	/* Uncached: srv_feed_delete_everywhere() below uses the statement cache. */
+	rc = store_db_prepare_new(req->db, sql, &stmt);
+	if (rc != 0)
+		return rc;
+	store_bind_text(stmt, 1, value);
+	/*
+	 * Collected first, then tombstoned: no statement stays open while the feed is
+	 * written. A failed walk is an error, never "no more rows" (code review 2026-11-29,
+	 * F6): the caller's DELETE must not run with rows left untombstoned.
+	 */
+	while ((rc = store_db_next_row(req->db, stmt, table)) == 1) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			rows = lc_realloc(rows, cap * sizeof(*rows));
+		}
+		rows[n].id = store_column_dup(stmt, 0);
+		rows[n++].rev = sqlite3_column_int64(stmt, 1);
+	}
+	sqlite3_finalize(stmt);
+	for (size_t i = 0; i < n; i++) {
+		if (rc == 0)
+			rc = srv_feed_delete_everywhere(req, type, rows[i].id, rows[i].rev + 1);
+		free(rows[i].id);
+	}
+	free(rows);
+	return rc;
 }

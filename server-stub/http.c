@@ -545,6 +545,11 @@ read_request(struct MHD_Connection *c, struct conn *st, const char *method, cJSO
 		srv_error(resp, 400, "invalid_request_error", "The body is not valid JSON");
 		return false;
 	}
+	if (!srv_json_nul_free(lc_buf_str(&st->body), st->body.len, resp)) {
+		cJSON_Delete(*body);
+		*body = NULL;
+		return false;
+	}
 	return true;
 }
 

@@ -26,8 +26,8 @@ struct options {
 	int threads;
 	bool seed_demo;
 	struct srv_http_limits limits; /* --max-conns, --max-conns-per-ip, ... (0: default) */
-	int registration;    /* enum srv_registration */
-	int busy_timeout_ms; /* 0: store/db.c's default */
+	int registration;              /* enum srv_registration */
+	int busy_timeout_ms;           /* 0: store/db.c's default */
 };
 
 static void

@@ -463,10 +463,12 @@ auth_logout(struct srv_req *req, struct srv_resp *resp)
 }
 
 const struct srv_route srv_routes_auth[] = {
-    {"POST", "/auth/register", auth_register,
-     SRV_ROUTE_PUBLIC | SRV_ROUTE_SLOW | SRV_ROUTE_NO_IDEM},
-    {"POST", "/auth/token", auth_token, SRV_ROUTE_PUBLIC | SRV_ROUTE_SLOW | SRV_ROUTE_NO_IDEM},
-    {"POST", "/auth/refresh", auth_refresh, SRV_ROUTE_PUBLIC | SRV_ROUTE_SLOW | SRV_ROUTE_NO_IDEM},
-    {"POST", "/auth/logout", auth_logout, SRV_ROUTE_NO_IDEM},
-    {NULL, NULL, NULL, 0},
+    {"POST", "/auth/register", auth_register, SRV_ROUTE_PUBLIC | SRV_ROUTE_SLOW | SRV_ROUTE_NO_IDEM,
+     "id,username,email,password,first_name,last_name,role,invite_code", "", NULL},
+    {"POST", "/auth/token", auth_token, SRV_ROUTE_PUBLIC | SRV_ROUTE_SLOW | SRV_ROUTE_NO_IDEM,
+     "username,password", "", NULL},
+    {"POST", "/auth/refresh", auth_refresh, SRV_ROUTE_PUBLIC | SRV_ROUTE_SLOW | SRV_ROUTE_NO_IDEM,
+     "refresh_token", "", NULL},
+    {"POST", "/auth/logout", auth_logout, SRV_ROUTE_NO_IDEM, "", "", NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };

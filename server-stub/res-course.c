@@ -6,6 +6,7 @@
  */
 #include "res-course.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,8 +78,8 @@ rc_utf8_len(const char *s)
 	return n;
 }
 
-static char **ordered_ids(struct store_db *db, const char *table, const char *parent_col,
-                          const char *parent, int *n);
+static int ordered_ids(struct store_db *db, const char *table, const char *parent_col,
+                       const char *parent, char ***ids, int *n);
 static void free_ids(char **ids, int n);
 
 /* Runs a prepared statement to its end, translating failure. */
@@ -133,10 +134,13 @@ rc_course_of(struct store_db *db, const char *table, const char *id, struct rc_c
 	if (rc != 0)
 		return rc;
 	store_bind_text(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	rc = store_db_next_row(db, st, table);
+	if (rc == 1)
 		snprintf(course_id, sizeof course_id, "%s",
 		         (const char *)sqlite3_column_text(st, 0));
 	sqlite3_reset(st);
+	if (rc < 0)
+		return rc;
 	return course_id[0] != '\0' ? rc_course_load(db, course_id, course) : -LC_ENOTFOUND;
 }
 
@@ -194,20 +198,29 @@ rc_touch(struct store_db *db, const char *table, const char *id, int64_t *rev)
 	return rc != 0 ? rc : rc_rev(db, table, id, rev);
 }
 
-/* The display name of a user: "First Last", else the username, else "deleted user". */
-static void
+/*
+ * The display name of a user: "First Last", else the username, else "deleted user" (no
+ * such user). Returns 0, or -LC_EDB when the user could not be read: a failed read is not
+ * a deleted author. On failure SQLite's error code is left for rc_doc_result().
+ */
+static int
 put_user_name(cJSON *doc, const char *key, struct store_db *db, const char *user_id)
 {
 	sqlite3_stmt *st;
 	char name[256] = "deleted user";
+	int rc = 0;
 
-	if (user_id != NULL &&
-	    store_db_stmt(db,
-	                  "SELECT trim(coalesce(first_name, '') || ' ' || coalesce(last_name, '')),"
-	                  " username FROM users WHERE id = ?",
-	                  &st) == 0) {
+	if (user_id != NULL) {
+		rc = store_db_stmt(
+		    db,
+		    "SELECT trim(coalesce(first_name, '') || ' ' || coalesce(last_name, '')),"
+		    " username FROM users WHERE id = ?",
+		    &st);
+		if (rc != 0)
+			return rc;
 		store_bind_text(st, 1, user_id);
-		if (sqlite3_step(st) == SQLITE_ROW) {
+		rc = store_db_next_row(db, st, "user name");
+		if (rc == 1) {
 			const char *full = (const char *)sqlite3_column_text(st, 0);
 
 			snprintf(name, sizeof name, "%s",
@@ -216,8 +229,11 @@ put_user_name(cJSON *doc, const char *key, struct store_db *db, const char *user
 			             : (const char *)sqlite3_column_text(st, 1));
 		}
 		sqlite3_reset(st);
+		if (rc < 0)
+			return rc;
 	}
 	cJSON_AddStringToObject(doc, key, name);
+	return 0;
 }
 
 /* Steps a renderer's SELECT; returns the head doc or NULL when there is no such row. */
@@ -262,9 +278,13 @@ rc_course_doc(struct store_db *db, const char *id)
 	cJSON_AddNumberToObject(doc, "enrolled_count", sqlite3_column_int(st, 13));
 	rc_put_num(doc, "rating", st, 14);
 	owner = store_column_dup(st, 12);
-	put_user_name(doc, "owner_name", db, owner);
-	free(owner);
+	/* Reset first: SQLite must still hold put_user_name()'s error when it returns. */
 	sqlite3_reset(st);
+	if (put_user_name(doc, "owner_name", db, owner) != 0) {
+		cJSON_Delete(doc);
+		doc = NULL;
+	}
+	free(owner);
 	return doc;
 }
 
@@ -425,9 +445,12 @@ rc_topic_doc(struct store_db *db, const char *id)
 	rc_put_text(doc, "last_activity_at", st, 8);
 	cJSON_AddNumberToObject(doc, "reply_count", sqlite3_column_int(st, 9));
 	author = store_column_dup(st, 7);
-	put_user_name(doc, "author_name", db, author);
-	free(author);
 	sqlite3_reset(st);
+	if (put_user_name(doc, "author_name", db, author) != 0) {
+		cJSON_Delete(doc);
+		doc = NULL;
+	}
+	free(author);
 	return doc;
 }
 
@@ -449,9 +472,12 @@ rc_reply_doc(struct store_db *db, const char *id)
 	rc_put_text(doc, "body", st, 6);
 	rc_put_text(doc, "author_id", st, 7);
 	author = store_column_dup(st, 7);
-	put_user_name(doc, "author_name", db, author);
-	free(author);
 	sqlite3_reset(st);
+	if (put_user_name(doc, "author_name", db, author) != 0) {
+		cJSON_Delete(doc);
+		doc = NULL;
+	}
+	free(author);
 	return doc;
 }
 
@@ -496,42 +522,16 @@ delete_where(struct srv_req *req, const char *table, const char *type, const cha
 {
 	char sql[160];
 	sqlite3_stmt *st;
-	cJSON *rows = cJSON_CreateArray();
-	int rc;
+	int rc = srv_feed_tombstone_where(req, table, type, where, value);
 
-	snprintf(sql, sizeof sql, "SELECT id, rev FROM %s WHERE %s = ?", table, where);
-	rc = store_db_prepare_new(req->db, sql, &st);
 	if (rc != 0)
-		goto out;
-	store_bind_text(st, 1, value);
-	/* Collected first, so no statement stays open while the feed is written. */
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		cJSON *row = cJSON_CreateArray();
-
-		cJSON_AddItemToArray(row,
-		                     cJSON_CreateString((const char *)sqlite3_column_text(st, 0)));
-		cJSON_AddItemToArray(row, cJSON_CreateNumber((double)sqlite3_column_int64(st, 1)));
-		cJSON_AddItemToArray(rows, row);
-	}
-	sqlite3_finalize(st);
-	for (int i = 0; rc == 0 && i < cJSON_GetArraySize(rows); i++) {
-		const cJSON *row = cJSON_GetArrayItem(rows, i);
-
-		rc = srv_feed_delete_everywhere(req, type, cJSON_GetArrayItem(row, 0)->valuestring,
-		                                (int64_t)cJSON_GetArrayItem(row, 1)->valuedouble +
-		                                    1);
-	}
-	if (rc != 0)
-		goto out;
+		return rc;
 	snprintf(sql, sizeof sql, "DELETE FROM %s WHERE %s = ?", table, where);
 	rc = store_db_stmt(req->db, sql, &st);
 	if (rc != 0)
-		goto out;
+		return rc;
 	store_bind_text(st, 1, value);
-	rc = step_done(req->db, st, "cascade delete");
-out:
-	cJSON_Delete(rows);
-	return rc;
+	return step_done(req->db, st, "cascade delete");
 }
 
 int
@@ -557,8 +557,9 @@ rc_delete_item(struct srv_req *req, const char *id)
 int
 rc_delete_module(struct srv_req *req, const char *id)
 {
-	int n = 0, rc = 0;
-	char **items = ordered_ids(req->db, "items", "module_id", id, &n);
+	int n = 0;
+	char **items;
+	int rc = ordered_ids(req->db, "items", "module_id", id, &items, &n);
 
 	/* Ids first: the loop deletes from the table it would otherwise be reading. */
 	for (int i = 0; rc == 0 && i < n; i++)
@@ -631,14 +632,16 @@ rc_count(struct store_db *db, const char *sql, const char *param)
 {
 	sqlite3_stmt *st;
 	int64_t n = 0;
+	int rc = store_db_stmt(db, sql, &st);
 
-	if (store_db_stmt(db, sql, &st) != 0)
-		return 0;
+	if (rc != 0)
+		return rc;
 	store_bind_text(st, 1, param);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	rc = store_db_next_row(db, st, "count");
+	if (rc == 1)
 		n = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
-	return n;
+	return rc < 0 ? rc : n;
 }
 
 void
@@ -649,6 +652,8 @@ rc_reply_children(struct srv_req *req, struct srv_resp *resp, const struct srv_p
 	char sql[160];
 	sqlite3_stmt *st;
 	cJSON *items;
+	int64_t total;
+	int rc;
 
 	snprintf(sql, sizeof sql,
 	         "SELECT id FROM %s WHERE %s = ? ORDER BY position LIMIT ? OFFSET ?", table,
@@ -661,39 +666,58 @@ rc_reply_children(struct srv_req *req, struct srv_resp *resp, const struct srv_p
 	sqlite3_bind_int64(st, 2, page->limit);
 	sqlite3_bind_int64(st, 3, page->offset);
 	items = cJSON_CreateArray();
-	while (sqlite3_step(st) == SQLITE_ROW)
-		cJSON_AddItemToArray(items,
-		                     doc(req->db, (const char *)sqlite3_column_text(st, 0), ctx));
+	while ((rc = store_db_next_row(req->db, st, table)) == 1) {
+		rc = rc_add_doc(req->db, items,
+		                doc(req->db, (const char *)sqlite3_column_text(st, 0), ctx));
+		if (rc != 0)
+			break;
+	}
 	sqlite3_finalize(st);
+	if (rc < 0) {
+		/* A failed walk is a 500, not a short page (code review 2026-11-29, F6). */
+		cJSON_Delete(items);
+		srv_internal(req, resp, rc, table);
+		return;
+	}
 	snprintf(sql, sizeof sql, "SELECT count(*) FROM %s WHERE %s = ?", table, parent_col);
-	srv_reply(resp, 200, srv_page_body(page, items, rc_count(req->db, sql, parent_id)));
+	total = rc_count(req->db, sql, parent_id);
+	if (total < 0) {
+		cJSON_Delete(items);
+		srv_internal(req, resp, (int)total, table);
+		return;
+	}
+	srv_reply(resp, 200, srv_page_body(page, items, total));
 }
 
-/* Reads the ids of table's rows under parent (ordered by position) into a new array. */
-static char **
+/*
+ * Reads the ids of table's rows under parent (ordered by position) into a new array *ids
+ * of *n (free with free_ids() whatever the result). Returns 0 or -LC_EDB.
+ */
+static int
 ordered_ids(struct store_db *db, const char *table, const char *parent_col, const char *parent,
-            int *n)
+            char ***ids, int *n)
 {
 	char sql[160];
 	sqlite3_stmt *st;
-	char **ids = NULL;
-	int cap = 0;
+	int cap = 0, rc;
 
+	*ids = NULL;
 	*n = 0;
 	snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE %s = ? ORDER BY position, created_at",
 	         table, parent_col);
-	if (store_db_prepare_new(db, sql, &st) != 0)
-		return NULL;
+	rc = store_db_prepare_new(db, sql, &st);
+	if (rc != 0)
+		return rc;
 	store_bind_text(st, 1, parent);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = store_db_next_row(db, st, table)) == 1) {
 		if (*n == cap) {
 			cap = cap > 0 ? cap * 2 : 16;
-			ids = lc_realloc(ids, (size_t)cap * sizeof *ids);
+			*ids = lc_realloc(*ids, (size_t)cap * sizeof **ids);
 		}
-		ids[(*n)++] = lc_strdup((const char *)sqlite3_column_text(st, 0));
+		(*ids)[(*n)++] = lc_strdup((const char *)sqlite3_column_text(st, 0));
 	}
 	sqlite3_finalize(st);
-	return ids;
+	return rc;
 }
 
 static void
@@ -743,10 +767,16 @@ int
 rc_place(struct srv_req *req, const char *table, const char *type, const char *parent_col,
          const char *parent, const char *course_id, const char *moved_id, int64_t position)
 {
-	int n = 0, k = 0, rc;
-	char **ids = ordered_ids(req->db, table, parent_col, parent, &n);
-	const char **order = lc_calloc((size_t)n + 1, sizeof *order);
+	int n = 0, k = 0;
+	char **ids;
+	int rc = ordered_ids(req->db, table, parent_col, parent, &ids, &n);
+	const char **order;
 
+	if (rc != 0) {
+		free_ids(ids, n);
+		return rc;
+	}
+	order = lc_calloc((size_t)n + 1, sizeof *order);
 	if (position < 1 || position > n)
 		position = n;
 	for (int i = 0; i < n; i++) {
@@ -779,7 +809,9 @@ rc_set(struct store_db *db, const char *table, const char *col, const char *id, 
 		store_bind_text(st, 1, value->valuestring);
 	else if (cJSON_IsBool(value))
 		sqlite3_bind_int(st, 1, cJSON_IsTrue(value) ? 1 : 0);
-	else if (cJSON_IsNumber(value) && value->valuedouble == (double)(int64_t)value->valuedouble)
+	else if (cJSON_IsNumber(value) && fabs(value->valuedouble) <= 9007199254740992.0 &&
+	         value->valuedouble == floor(value->valuedouble))
+		/* Range first: casting a double outside int64_t is undefined (code review F3). */
 		sqlite3_bind_int64(st, 1, (int64_t)value->valuedouble);
 	else if (cJSON_IsNumber(value))
 		sqlite3_bind_double(st, 1, value->valuedouble);
@@ -818,4 +850,37 @@ rc_content_check(struct srv_req *req, struct srv_resp *resp, const char *table, 
 
 	return rc_load_for(req, resp, table, id, kind, &course) == 0 &&
 	       srv_perm_check(srv_perm_course_content(req, &course.ref), resp, kind);
+}
+
+int
+rc_add_doc(struct store_db *db, cJSON *arr, cJSON *doc)
+{
+	if (doc == NULL)
+		return store_db_fail(db, sqlite3_errcode(store_db_handle(db)), "render listed row");
+	cJSON_AddItemToArray(arr, doc);
+	return 0;
+}
+
+int
+rc_doc_result(struct store_db *db, const cJSON *doc)
+{
+	int code;
+
+	if (doc != NULL)
+		return 0;
+	/* render_start() reset its statement, which leaves a failed step's code here. */
+	code = sqlite3_errcode(store_db_handle(db));
+	if (code != SQLITE_OK && code != SQLITE_ROW && code != SQLITE_DONE)
+		return store_db_fail(db, code, "render");
+	return -LC_ENOTFOUND;
+}
+
+int
+rc_render_course(struct srv_req *req, const char *table, const char *id, struct rc_course *course)
+{
+	int rc = rc_course_of(req->db, table, id, course);
+
+	if (rc != 0)
+		return rc;
+	return srv_perm_course_content(req, &course->ref) == SRV_ALLOW ? 0 : -LC_ENOTFOUND;
 }

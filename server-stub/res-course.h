@@ -133,7 +133,10 @@ int rc_place(struct srv_req *req, const char *table, const char *type, const cha
 int rc_set(struct store_db *db, const char *table, const char *col, const char *id,
            const cJSON *value);
 
-/* Runs a "SELECT count(*) ... ?" with one text parameter; 0 on failure. */
+/*
+ * Runs a "SELECT count(*) ... ?" with one text parameter: the count, or -LC_EDB when it
+ * cannot be read (a count is never guessed as 0: code review 2026-11-29, F6).
+ */
 int64_t rc_count(struct store_db *db, const char *sql, const char *param);
 
 /* Renders one row's doc for rc_reply_children(); ctx is the caller's. */
@@ -147,6 +150,25 @@ typedef cJSON *(*rc_doc_fn)(struct store_db *db, const char *id, void *ctx);
 void rc_reply_children(struct srv_req *req, struct srv_resp *resp, const struct srv_page *page,
                        const char *table, const char *parent_col, const char *parent_id,
                        rc_doc_fn doc, void *ctx);
+
+/*
+ * For a renderer of a content row: loads the course of row id of table and answers 0 when
+ * the viewer may read its content, -LC_ENOTFOUND when the row is gone or hidden, -LC_EDB
+ * when it could not be read (an error, not a hidden row).
+ */
+int rc_render_course(struct srv_req *req, const char *table, const char *id,
+                     struct rc_course *course);
+/*
+ * What a renderer returns for doc, just made by an rc_*_doc(): 0 when there is one, else
+ * -LC_EDB when the read behind it failed (SQLite still holds the error) or -LC_ENOTFOUND
+ * when the row is not there. Call it before any other statement runs on db.
+ */
+int rc_doc_result(struct store_db *db, const cJSON *doc);
+/*
+ * Appends doc (a row just listed, so it must render) to arr. Returns 0, or -LC_EDB when
+ * doc is NULL: the row could not be read, and a list must not come back shorter for it.
+ */
+int rc_add_doc(struct store_db *db, cJSON *arr, cJSON *doc);
 
 /* Text length in Unicode code points (bodies are limited in characters, not bytes). */
 size_t rc_utf8_len(const char *s);

@@ -29,7 +29,7 @@ course_render(struct srv_req *req, const char *id, cJSON **out)
 	if (srv_perm_course_read(req, &ref) != SRV_ALLOW)
 		return -LC_ENOTFOUND;
 	*out = rc_course_doc(req->db, id);
-	return *out != NULL ? 0 : -LC_ENOTFOUND;
+	return rc_doc_result(req->db, *out);
 }
 
 /* Renders id into a 200/201 response, or a 500 when the row vanished. */
@@ -117,18 +117,26 @@ courses_list(struct srv_req *req, struct srv_resp *resp)
 	store_bind_text(st, 4, match);
 	/* A search made only of punctuation matches nothing rather than everything. */
 	store_bind_text(st, 5, search != NULL && search[0] != '\0' ? search : NULL);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = store_db_next_row(req->db, st, "list courses")) == 1) {
 		const char *id = (const char *)sqlite3_column_text(st, 0);
 		cJSON *doc = NULL;
 
 		/* Visibility is per row (perm.c), so paging happens after the filter. */
-		if (course_render(req, id, &doc) != 0)
+		rc = course_render(req, id, &doc);
+		if (rc == -LC_ENOTFOUND)
 			continue;
+		if (rc != 0)
+			break;
 		if (total >= page.offset && total < page.offset + page.limit)
 			cJSON_AddItemToArray(items, doc);
 		else
 			cJSON_Delete(doc);
 		total++;
+	}
+	if (rc < 0) {
+		/* Not a shorter list: an error (code review 2026-11-29, F6). */
+		srv_internal(req, resp, rc, "list courses");
+		goto out;
 	}
 	srv_reply(resp, 200, srv_page_body(&page, items, total));
 	items = NULL;
@@ -163,9 +171,9 @@ course_fields_read(struct srv_req *req, struct srv_check *c, unsigned title_opt,
 	f->has_department = srv_get_uuid(c, b, "department_id", SRV_NULLABLE, &f->department_id);
 	f->has_cert = srv_get_bool(c, b, "certification", 0, &f->certification);
 	f->has_pass = srv_get_num(c, b, "pass_score", 0, 0.0, 1.0, &f->pass_score);
-	if (f->has_department == SRV_GOT && f->department_id != NULL &&
-	    !srv_row_exists(req->db, "departments", f->department_id))
-		srv_check_bad(c, "department_id");
+	if (f->has_department == SRV_GOT && f->department_id != NULL)
+		srv_check_lookup(c, srv_row_find(req->db, "departments", f->department_id),
+		                 "department_id");
 }
 
 /* Runs "UPDATE courses SET <col> = ? WHERE id = ?" with one bound value. */
@@ -241,10 +249,8 @@ course_create(struct srv_req *req, struct srv_resp *resp)
 	        resp, "department") ||
 	    srv_check_failed(&c, resp))
 		goto out;
-	if (srv_row_exists(req->db, "courses", id)) {
-		srv_conflict(resp, "A course with this id already exists");
+	if (!srv_id_free(req, resp, "courses", id, "course"))
 		goto out;
-	}
 	srv_now(now);
 	rc = store_db_stmt(
 	    req->db,
@@ -411,37 +417,47 @@ course_unarchive(struct srv_req *req, struct srv_resp *resp)
 	course_transition(req, resp, "unarchive");
 }
 
-/* The modules of a course in order, each with its items in order. */
-static cJSON *
-outline_modules(struct store_db *db, const char *course_id)
+/* Adds the modules of a course in order, each with its items in order, to doc. */
+static int
+outline_modules(struct store_db *db, const char *course_id, cJSON *doc)
 {
-	cJSON *modules = cJSON_CreateArray();
+	cJSON *modules = cJSON_AddArrayToObject(doc, "modules");
 	sqlite3_stmt *ms = NULL, *is = NULL;
+	int rc;
 
-	if (store_db_prepare_new(db,
-	                         "SELECT id FROM modules WHERE course_id = ? ORDER BY position, "
-	                         "created_at",
-	                         &ms) != 0 ||
-	    store_db_prepare_new(db, "SELECT id FROM items WHERE module_id = ? ORDER BY position",
-	                         &is) != 0)
+	rc = store_db_prepare_new(db,
+	                          "SELECT id FROM modules WHERE course_id = ? ORDER BY position, "
+	                          "created_at",
+	                          &ms);
+	if (rc == 0)
+		rc = store_db_prepare_new(
+		    db, "SELECT id FROM items WHERE module_id = ? ORDER BY position", &is);
+	if (rc != 0)
 		goto out;
 	store_bind_text(ms, 1, course_id);
-	while (sqlite3_step(ms) == SQLITE_ROW) {
+	while ((rc = store_db_next_row(db, ms, "outline modules")) == 1) {
 		const char *mid = (const char *)sqlite3_column_text(ms, 0);
 		cJSON *module = rc_module_doc(db, mid);
 		cJSON *items = cJSON_AddArrayToObject(module, "items");
 
+		rc = rc_add_doc(db, modules, module);
+		if (rc != 0)
+			break;
 		sqlite3_reset(is);
 		store_bind_text(is, 1, mid);
-		while (sqlite3_step(is) == SQLITE_ROW)
-			cJSON_AddItemToArray(
-			    items, rc_item_doc(db, (const char *)sqlite3_column_text(is, 0)));
-		cJSON_AddItemToArray(modules, module);
+		while ((rc = store_db_next_row(db, is, "outline items")) == 1) {
+			rc = rc_add_doc(db, items,
+			                rc_item_doc(db, (const char *)sqlite3_column_text(is, 0)));
+			if (rc != 0)
+				break;
+		}
+		if (rc < 0)
+			break;
 	}
 out:
 	sqlite3_finalize(ms);
 	sqlite3_finalize(is);
-	return modules;
+	return rc;
 }
 
 static void
@@ -450,13 +466,17 @@ course_outline(struct srv_req *req, struct srv_resp *resp)
 	const char *id = req->params[0];
 	struct rc_course course;
 	cJSON *doc;
+	int rc;
 
 	if (rc_load_for(req, resp, "courses", id, "course", &course) != 0 ||
 	    !srv_perm_check(srv_perm_course_content(req, &course.ref), resp, "course"))
 		return;
 	doc = rc_course_doc(req->db, id);
-	if (doc != NULL)
-		cJSON_AddItemToObject(doc, "modules", outline_modules(req->db, id));
+	if (doc != NULL && (rc = outline_modules(req->db, id, doc)) < 0) {
+		cJSON_Delete(doc);
+		srv_internal(req, resp, rc, "outline");
+		return;
+	}
 	reply_doc(req, resp, 200, doc);
 }
 
@@ -470,6 +490,7 @@ course_students(struct srv_req *req, struct srv_resp *resp)
 	sqlite3_stmt *st = NULL;
 	cJSON *items = cJSON_CreateArray();
 	int64_t total = 0;
+	int rc;
 
 	srv_check_init(&c);
 	if (rc_load_for(req, resp, "courses", id, "course", &course) != 0 ||
@@ -490,7 +511,7 @@ course_students(struct srv_req *req, struct srv_resp *resp)
 	store_bind_text(st, 1, id);
 	sqlite3_bind_int64(st, 2, page.limit);
 	sqlite3_bind_int64(st, 3, page.offset);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = store_db_next_row(req->db, st, "students")) == 1) {
 		cJSON *s = cJSON_CreateObject();
 		const char *uid = (const char *)sqlite3_column_text(st, 0);
 
@@ -502,7 +523,15 @@ course_students(struct srv_req *req, struct srv_resp *resp)
 		cJSON_AddNumberToObject(s, "percent", rc_percent(req->db, id, uid));
 		cJSON_AddItemToArray(items, s);
 	}
+	if (rc < 0) {
+		srv_internal(req, resp, rc, "students");
+		goto out;
+	}
 	total = rc_count(req->db, "SELECT count(*) FROM enrollments WHERE course_id = ?", id);
+	if (total < 0) {
+		srv_internal(req, resp, (int)total, "students");
+		goto out;
+	}
 	srv_reply(resp, 200, srv_page_body(&page, items, total));
 	items = NULL;
 out:
@@ -511,23 +540,26 @@ out:
 	srv_check_finish(&c);
 }
 
-/* Fills the course-wide numbers of the analytics body. */
-static void
+/* Fills the course-wide numbers of the analytics body. Returns 0 or -LC_EDB. */
+static int
 analytics_totals(struct store_db *db, const char *id, cJSON *body)
 {
 	sqlite3_stmt *st;
 	int enrolled = 0, completed = 0;
+	int rc =
+	    store_db_prepare_new(db, "SELECT user_id FROM enrollments WHERE course_id = ?", &st);
 
-	if (store_db_prepare_new(db, "SELECT user_id FROM enrollments WHERE course_id = ?", &st) ==
-	    0) {
-		store_bind_text(st, 1, id);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			enrolled++;
-			if (rc_percent(db, id, (const char *)sqlite3_column_text(st, 0)) == 100)
-				completed++;
-		}
-		sqlite3_finalize(st);
+	if (rc != 0)
+		return rc;
+	store_bind_text(st, 1, id);
+	while ((rc = store_db_next_row(db, st, "analytics enrollments")) == 1) {
+		enrolled++;
+		if (rc_percent(db, id, (const char *)sqlite3_column_text(st, 0)) == 100)
+			completed++;
 	}
+	sqlite3_finalize(st);
+	if (rc < 0)
+		return rc;
 	cJSON_AddNumberToObject(body, "enrolled", enrolled);
 	cJSON_AddNumberToObject(body, "completed", completed);
 	cJSON_AddNumberToObject(body, "completion_rate",
@@ -537,10 +569,12 @@ analytics_totals(struct store_db *db, const char *id, cJSON *body)
 	                  "AND max_score > 0",
 	                  &st) == 0) {
 		store_bind_text(st, 1, id);
-		if (sqlite3_step(st) == SQLITE_ROW)
+		rc = store_db_next_row(db, st, "analytics score");
+		if (rc == 1)
 			rc_put_num(body, "average_quiz_score", st, 0);
 		sqlite3_reset(st);
 	}
+	return rc < 0 ? rc : 0;
 }
 
 static void
@@ -550,14 +584,16 @@ course_analytics(struct srv_req *req, struct srv_resp *resp)
 	struct rc_course course;
 	sqlite3_stmt *st;
 	cJSON *body, *items;
+	int rc;
 
 	if (rc_load_for(req, resp, "courses", id, "course", &course) != 0 ||
 	    !srv_perm_check(srv_perm_course_staff(req, &course.ref), resp, "course"))
 		return;
 	body = cJSON_CreateObject();
-	analytics_totals(req->db, id, body);
+	rc = analytics_totals(req->db, id, body);
 	items = cJSON_AddArrayToObject(body, "items");
-	if (store_db_prepare_new(
+	if (rc == 0 &&
+	    store_db_prepare_new(
 	        req->db,
 	        "SELECT i.id, i.title, (SELECT count(*) FROM progress p JOIN enrollments e ON "
 	        "e.user_id = p.user_id AND e.course_id = i.course_id WHERE p.item_id = i.id AND "
@@ -566,7 +602,7 @@ course_analytics(struct srv_req *req, struct srv_resp *resp)
 	        "WHERE i.course_id = ? ORDER BY m.position, i.position",
 	        &st) == 0) {
 		store_bind_text(st, 1, id);
-		while (sqlite3_step(st) == SQLITE_ROW) {
+		while ((rc = store_db_next_row(req->db, st, "analytics items")) == 1) {
 			cJSON *it = cJSON_CreateObject();
 			int done = sqlite3_column_int(st, 2), all = sqlite3_column_int(st, 3);
 
@@ -578,23 +614,31 @@ course_analytics(struct srv_req *req, struct srv_resp *resp)
 		}
 		sqlite3_finalize(st);
 	}
+	if (rc < 0) {
+		cJSON_Delete(body);
+		srv_internal(req, resp, rc, "analytics");
+		return;
+	}
 	srv_reply(resp, 200, body);
 }
 
 const struct srv_route srv_routes_courses[] = {
-    {"GET", "/courses", courses_list, SRV_ROUTE_PUBLIC},
-    {"POST", "/courses", course_create, 0},
-    {"GET", "/courses/{id}", course_get, SRV_ROUTE_PUBLIC},
-    {"PATCH", "/courses/{id}", course_patch, 0},
-    {"DELETE", "/courses/{id}", course_delete, 0},
-    {"POST", "/courses/{id}/publish", course_publish, 0},
-    {"POST", "/courses/{id}/unpublish", course_unpublish, 0},
-    {"POST", "/courses/{id}/archive", course_archive, 0},
-    {"POST", "/courses/{id}/unarchive", course_unarchive, 0},
-    {"GET", "/courses/{id}/outline", course_outline, 0},
-    {"GET", "/courses/{id}/students", course_students, 0},
-    {"GET", "/courses/{id}/analytics", course_analytics, 0},
-    {NULL, NULL, NULL, 0},
+    {"GET", "/courses", courses_list, SRV_ROUTE_PUBLIC, "",
+     "status,department_id,owner_id,search,page,limit", NULL},
+    {"POST", "/courses", course_create, 0,
+     "id,title,description,code,keywords,department_id,certification,pass_score", "", NULL},
+    {"GET", "/courses/{id}", course_get, SRV_ROUTE_PUBLIC, "", "", NULL},
+    {"PATCH", "/courses/{id}", course_patch, 0,
+     "title,description,code,keywords,department_id,certification,pass_score", "", "course"},
+    {"DELETE", "/courses/{id}", course_delete, 0, "", "", NULL},
+    {"POST", "/courses/{id}/publish", course_publish, 0, "", "", NULL},
+    {"POST", "/courses/{id}/unpublish", course_unpublish, 0, "", "", NULL},
+    {"POST", "/courses/{id}/archive", course_archive, 0, "", "", NULL},
+    {"POST", "/courses/{id}/unarchive", course_unarchive, 0, "", "", NULL},
+    {"GET", "/courses/{id}/outline", course_outline, 0, "", "", NULL},
+    {"GET", "/courses/{id}/students", course_students, 0, "", "page,limit", NULL},
+    {"GET", "/courses/{id}/analytics", course_analytics, 0, "", "", NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };
 
 const struct srv_type srv_types_courses[] = {

@@ -61,16 +61,27 @@ reply_dept(struct srv_req *req, struct srv_resp *resp, const char *id, int statu
 		srv_reply(resp, status, doc);
 }
 
+/* dept_rev() when the lookup failed: an error, not an absent department. */
+#define DEPT_REV_ERROR (-2)
+
+/* The rev of department id: -1 when there is none, DEPT_REV_ERROR when SQLite failed. */
 static int64_t
 dept_rev(struct store_db *db, const char *id)
 {
 	sqlite3_stmt *stmt;
+	int64_t rev = -1;
+	int rc;
 
-	if (!lc_uuid_valid(id) ||
-	    store_db_stmt(db, "SELECT rev FROM departments WHERE id = ?", &stmt) != 0)
+	if (!lc_uuid_valid(id))
 		return -1;
+	if (store_db_stmt(db, "SELECT rev FROM departments WHERE id = ?", &stmt) != 0)
+		return DEPT_REV_ERROR;
 	store_bind_text(stmt, 1, id);
-	return sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
+	rc = store_db_next_row(db, stmt, "department rev");
+	if (rc == 1)
+		rev = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return rc < 0 ? DEPT_REV_ERROR : rev;
 }
 
 static void
@@ -91,22 +102,26 @@ dept_list(struct srv_req *req, struct srv_resp *resp)
 		srv_check_bad(&c, "parent_id");
 	if (srv_check_failed(&c, resp))
 		goto out;
-	like = search ? lc_asprintf("%%%s%%", search) : NULL;
-	rc = store_db_stmt(req->db,
-	                   "SELECT count(*) FROM departments WHERE (?1 IS NULL OR parent_id = ?1) "
-	                   "AND (?2 IS NULL OR name LIKE ?2 OR code LIKE ?2)",
-	                   &stmt);
+	like = search ? srv_like_contains(search) : NULL;
+	rc = store_db_stmt(
+	    req->db,
+	    "SELECT count(*) FROM departments WHERE (?1 IS NULL OR parent_id = ?1) "
+	    "AND (?2 IS NULL OR name LIKE ?2 ESCAPE '\\' OR code LIKE ?2 ESCAPE '\\')",
+	    &stmt);
 	if (rc == 0) {
 		store_bind_text(stmt, 1, parent);
 		store_bind_text(stmt, 2, like);
-		if (sqlite3_step(stmt) == SQLITE_ROW)
+		rc = store_db_next_row(req->db, stmt, "count departments");
+		if (rc == 1)
 			total = sqlite3_column_int64(stmt, 0);
-		rc = store_db_prepare_new(
-		    req->db,
-		    "SELECT id FROM departments WHERE (?1 IS NULL OR parent_id = ?1) "
-		    "AND (?2 IS NULL OR name LIKE ?2 OR code LIKE ?2) "
-		    "ORDER BY name, id LIMIT ?3 OFFSET ?4",
-		    &stmt);
+		if (rc >= 0)
+			rc = store_db_prepare_new(
+			    req->db,
+			    "SELECT id FROM departments WHERE (?1 IS NULL OR parent_id = ?1) "
+			    "AND (?2 IS NULL OR name LIKE ?2 ESCAPE '\\' OR code LIKE ?2 ESCAPE "
+			    "'\\') "
+			    "ORDER BY name, id LIMIT ?3 OFFSET ?4",
+			    &stmt);
 	}
 	items = cJSON_CreateArray();
 	if (rc == 0) {
@@ -114,14 +129,16 @@ dept_list(struct srv_req *req, struct srv_resp *resp)
 		store_bind_text(stmt, 2, like);
 		sqlite3_bind_int64(stmt, 3, page.limit);
 		sqlite3_bind_int64(stmt, 4, page.offset);
-		while (rc == 0 && sqlite3_step(stmt) == SQLITE_ROW) {
+		while ((rc = store_db_next_row(req->db, stmt, "departments")) == 1) {
 			cJSON *doc;
 
 			rc = dept_doc(req->db, (const char *)sqlite3_column_text(stmt, 0), &doc);
-			if (rc == 0)
-				cJSON_AddItemToArray(items, doc);
+			if (rc != 0)
+				break;
+			cJSON_AddItemToArray(items, doc);
 		}
 		sqlite3_finalize(stmt);
+		rc = rc < 0 ? rc : 0;
 	}
 	if (rc != 0) {
 		cJSON_Delete(items);
@@ -144,83 +161,127 @@ dept_get(struct srv_req *req, struct srv_resp *resp)
 	reply_dept(req, resp, req->params[0], 200);
 }
 
-/* True when making parent the parent of id would close a loop. */
-static bool
+/* 1 when making parent the parent of id would close a loop, 0 if not, or -LC_EDB. */
+static int
 makes_cycle(struct store_db *db, const char *id, const char *parent)
 {
 	sqlite3_stmt *stmt;
+	int rc;
 
 	if (strcmp(id, parent) == 0)
-		return true;
-	if (store_db_stmt(db,
-	                  "WITH RECURSIVE up(id) AS (SELECT ?1 UNION SELECT d.parent_id FROM "
-	                  "departments d JOIN up ON d.id = up.id WHERE d.parent_id IS NOT NULL) "
-	                  "SELECT 1 FROM up WHERE id = ?2",
-	                  &stmt) != 0)
-		return true;
+		return 1;
+	rc = store_db_stmt(db,
+	                   "WITH RECURSIVE up(id) AS (SELECT ?1 UNION SELECT d.parent_id FROM "
+	                   "departments d JOIN up ON d.id = up.id WHERE d.parent_id IS NOT NULL) "
+	                   "SELECT 1 FROM up WHERE id = ?2",
+	                   &stmt);
+	if (rc != 0)
+		return rc;
 	store_bind_text(stmt, 1, parent);
 	store_bind_text(stmt, 2, id);
-	return sqlite3_step(stmt) == SQLITE_ROW;
+	rc = store_db_next_row(db, stmt, "department cycle");
+	sqlite3_reset(stmt);
+	return rc;
 }
 
-/* Levels from the top down to id, 0 when id is NULL (at most SRV_DEPT_DEPTH_MAX). */
+/* Levels from the top down to id (0 when id is NULL), or -LC_EDB when it cannot tell. */
 static int
 dept_level(struct store_db *db, const char *id)
 {
 	struct srv_dept_chain chain;
+	int rc = srv_dept_chain_load(db, id, &chain);
 
-	return srv_dept_chain_load(db, id, &chain) == 0 ? chain.n : SRV_DEPT_DEPTH_MAX;
+	return rc != 0 ? rc : chain.n;
 }
 
-/* Levels of the subtree rooted at id, id itself counting 1 (capped past the limit). */
+/* Levels of the subtree rooted at id, id itself counting 1 (capped past the limit), or
+ * -LC_EDB. */
 static int
 dept_height(struct store_db *db, const char *id)
 {
 	sqlite3_stmt *stmt;
+	int rc, height;
 
-	if (store_db_stmt(db,
-	                  "WITH RECURSIVE down(id, depth) AS (SELECT ?1, 1 UNION ALL "
-	                  "SELECT d.id, down.depth + 1 FROM departments d JOIN down "
-	                  "ON d.parent_id = down.id WHERE down.depth <= ?2) "
-	                  "SELECT max(depth) FROM down",
-	                  &stmt) != 0)
-		return SRV_DEPT_DEPTH_MAX + 1;
+	rc = store_db_stmt(db,
+	                   "WITH RECURSIVE down(id, depth) AS (SELECT ?1, 1 UNION ALL "
+	                   "SELECT d.id, down.depth + 1 FROM departments d JOIN down "
+	                   "ON d.parent_id = down.id WHERE down.depth <= ?2) "
+	                   "SELECT max(depth) FROM down",
+	                   &stmt);
+	if (rc != 0)
+		return rc;
 	store_bind_text(stmt, 1, id);
 	sqlite3_bind_int(stmt, 2, SRV_DEPT_DEPTH_MAX);
-	return sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int(stmt, 0)
-	                                        : SRV_DEPT_DEPTH_MAX + 1;
+	rc = store_db_next_row(db, stmt, "department height");
+	height = rc == 1 ? sqlite3_column_int(stmt, 0) : rc;
+	sqlite3_reset(stmt);
+	return height;
 }
 
-/* True when department id (NULL: a new one) placed below parent stays within the limit. */
-static bool
+/*
+ * 1 when department id (NULL: a new one) placed below parent stays within the depth limit,
+ * 0 when it would not, -LC_EDB when it cannot tell.
+ */
+static int
 depth_ok(struct store_db *db, const char *id, const char *parent)
 {
-	return dept_level(db, parent) + (id ? dept_height(db, id) : 1) <= SRV_DEPT_DEPTH_MAX;
+	int level = dept_level(db, parent);
+	int height = id ? dept_height(db, id) : 1;
+
+	if (level < 0 || height < 0)
+		return level < 0 ? level : height;
+	return level + height <= SRV_DEPT_DEPTH_MAX;
 }
 
-/* True when parent (NULL: none) is not the department's parent today. */
-static bool
+/*
+ * 1 when parent (NULL: none) is not the department's parent today, 0 when it is (or the
+ * department is gone: its own lookup answers that), -LC_EDB when it cannot tell.
+ */
+static int
 parent_changes(struct store_db *db, const char *id, const char *parent)
 {
 	sqlite3_stmt *stmt;
+	int rc;
 
-	if (store_db_stmt(db, "SELECT parent_id IS ?2 FROM departments WHERE id = ?1", &stmt) != 0)
-		return true;
+	rc = store_db_stmt(db, "SELECT parent_id IS ?2 FROM departments WHERE id = ?1", &stmt);
+	if (rc != 0)
+		return rc;
 	store_bind_text(stmt, 1, id);
 	store_bind_text(stmt, 2, parent);
-	return sqlite3_step(stmt) != SQLITE_ROW || sqlite3_column_int(stmt, 0) == 0;
+	rc = store_db_next_row(db, stmt, "department parent");
+	if (rc == 1)
+		rc = sqlite3_column_int(stmt, 0) == 0;
+	sqlite3_reset(stmt);
+	return rc;
 }
 
-static bool
+/* 1 when another department has code, 0 if none, -LC_EDB when it cannot tell. */
+static int
 code_taken(struct store_db *db, const char *code, const char *except_id)
 {
 	sqlite3_stmt *stmt;
+	int rc = store_db_stmt(db, "SELECT 1 FROM departments WHERE code = ? AND id != ?", &stmt);
 
-	if (store_db_stmt(db, "SELECT 1 FROM departments WHERE code = ? AND id != ?", &stmt) != 0)
-		return false;
+	if (rc != 0)
+		return rc;
 	store_bind_text(stmt, 1, code);
 	store_bind_text(stmt, 2, except_id);
-	return sqlite3_step(stmt) == SQLITE_ROW;
+	rc = store_db_next_row(db, stmt, "department code");
+	sqlite3_reset(stmt);
+	return rc;
+}
+
+/* Answers 409 or 500 and returns false unless code is free for department id. */
+static bool
+code_free(struct srv_req *req, struct srv_resp *resp, const char *code, const char *id)
+{
+	int rc = code_taken(req->db, code, id);
+
+	if (rc < 0)
+		srv_internal(req, resp, rc, "department code");
+	else if (rc > 0)
+		srv_conflict(resp, "A department with that code already exists");
+	return rc == 0;
 }
 
 static void
@@ -238,21 +299,20 @@ dept_create(struct srv_req *req, struct srv_resp *resp)
 	srv_get_new_id(&c, req->body, id);
 	srv_get_str(&c, req->body, "name", SRV_REQUIRED, 1, 200, &name);
 	srv_get_str(&c, req->body, "code", SRV_REQUIRED, 1, 32, &code);
-	if (srv_get_uuid(&c, req->body, "parent_id", SRV_NULLABLE, &parent) == SRV_GOT && parent &&
-	    (!srv_row_exists(req->db, "departments", parent) || !depth_ok(req->db, NULL, parent)))
-		srv_check_bad(&c, "parent_id");
+	if (srv_get_uuid(&c, req->body, "parent_id", SRV_NULLABLE, &parent) == SRV_GOT && parent) {
+		int found = srv_row_find(req->db, "departments", parent);
+
+		srv_check_lookup(&c, found == 1 ? depth_ok(req->db, NULL, parent) : found,
+		                 "parent_id");
+	}
 	if (srv_check_failed(&c, resp))
 		goto out;
 	if (!srv_perm_check(srv_perm_department_manage(req, parent), resp, "department"))
 		goto out;
-	if (srv_row_exists(req->db, "departments", id)) {
-		srv_conflict(resp, "A department with that id already exists");
+	if (!srv_id_free(req, resp, "departments", id, "department"))
 		goto out;
-	}
-	if (code_taken(req->db, code, id)) {
-		srv_conflict(resp, "A department with that code already exists");
+	if (!code_free(req, resp, code, id))
 		goto out;
-	}
 	srv_now(now);
 	rc = store_db_stmt(req->db,
 	                   "INSERT INTO departments (id, name, code, parent_id, created_at, "
@@ -312,8 +372,12 @@ dept_patch(struct srv_req *req, struct srv_resp *resp)
 	const char *id = req->params[0], *name = NULL, *code = NULL, *parent = NULL;
 	int64_t rev = dept_rev(req->db, id);
 	struct srv_check c;
-	int got_parent, rc;
+	int got_parent, moves, rc;
 
+	if (rev == DEPT_REV_ERROR) {
+		srv_internal(req, resp, -LC_EDB, "department");
+		return;
+	}
 	if (rev < 0) {
 		srv_not_found(resp, "department");
 		return;
@@ -324,22 +388,35 @@ dept_patch(struct srv_req *req, struct srv_resp *resp)
 	srv_get_str(&c, req->body, "name", SRV_OPTIONAL, 1, 200, &name);
 	srv_get_str(&c, req->body, "code", SRV_OPTIONAL, 1, 32, &code);
 	got_parent = srv_get_uuid(&c, req->body, "parent_id", SRV_NULLABLE, &parent);
-	if (parent && (!srv_row_exists(req->db, "departments", parent) ||
-	               makes_cycle(req->db, id, parent) || !depth_ok(req->db, id, parent)))
-		srv_check_bad(&c, "parent_id");
+	if (parent) {
+		int found = srv_row_find(req->db, "departments", parent);
+		int cycle = found == 1 ? makes_cycle(req->db, id, parent) : 0;
+		int fits = found == 1 && cycle == 0 ? depth_ok(req->db, id, parent) : 1;
+
+		/* A loop or too deep a tree is a bad parent_id; a failed look is a 500, not a 400.
+		 */
+		srv_check_lookup(&c,
+		                 cycle < 0    ? cycle
+		                 : cycle == 1 ? 0
+		                 : fits != 1  ? fits
+		                              : found,
+		                 "parent_id");
+	}
 	if (srv_check_failed(&c, resp) ||
 	    !srv_perm_check(srv_perm_department_manage(req, id), resp, "department"))
 		goto out;
 	/* Re-parenting is an admin's; naming the current parent again moves nothing (B6). */
-	if (got_parent == SRV_GOT && parent_changes(req->db, id, parent) &&
-	    !srv_perm_check(srv_perm_department_move(req, id), resp, "department"))
+	moves = got_parent == SRV_GOT ? parent_changes(req->db, id, parent) : 0;
+	if (moves < 0) {
+		srv_internal(req, resp, moves, "department parent");
+		goto out;
+	}
+	if (moves && !srv_perm_check(srv_perm_department_move(req, id), resp, "department"))
 		goto out;
 	if (!srv_if_match(req, resp, "department", id, rev))
 		goto out;
-	if (code && code_taken(req->db, code, id)) {
-		srv_conflict(resp, "A department with that code already exists");
+	if (code && !code_free(req, resp, code, id))
 		goto out;
-	}
 	rc = dept_update(req, id, name, code, got_parent, parent);
 	if (rc != 0)
 		srv_internal(req, resp, rc, "department patch");
@@ -366,7 +443,7 @@ unlink_children(struct srv_req *req, const char *id)
 		return rc;
 	store_bind_text(stmt, 1, now);
 	store_bind_text(stmt, 2, id);
-	while (rc == 0 && sqlite3_step(stmt) == SQLITE_ROW)
+	while (rc == 0 && (rc = store_db_next_row(req->db, stmt, "unlink departments")) == 1)
 		rc = srv_feed_catalog(req, "department", (const char *)sqlite3_column_text(stmt, 0),
 		                      sqlite3_column_int64(stmt, 1), false);
 	sqlite3_finalize(stmt);
@@ -381,7 +458,7 @@ unlink_children(struct srv_req *req, const char *id)
 		return rc;
 	store_bind_text(stmt, 1, now);
 	store_bind_text(stmt, 2, id);
-	while (rc == 0 && sqlite3_step(stmt) == SQLITE_ROW) {
+	while (rc == 0 && (rc = store_db_next_row(req->db, stmt, "unlink courses")) == 1) {
 		const char *cid = (const char *)sqlite3_column_text(stmt, 0);
 		int64_t rev = sqlite3_column_int64(stmt, 1);
 
@@ -405,7 +482,7 @@ touch_members(struct srv_req *req, const char *id)
 		return rc;
 	store_bind_text(stmt, 1, id);
 	/* RETURNING rows are computed at the first step, before any touch runs. */
-	while (rc == 0 && sqlite3_step(stmt) == SQLITE_ROW)
+	while (rc == 0 && (rc = store_db_next_row(req->db, stmt, "members")) == 1)
 		rc = srv_user_touch(req, (const char *)sqlite3_column_text(stmt, 0));
 	sqlite3_finalize(stmt);
 	return rc;
@@ -419,6 +496,10 @@ dept_delete(struct srv_req *req, struct srv_resp *resp)
 	sqlite3_stmt *stmt;
 	int rc;
 
+	if (rev == DEPT_REV_ERROR) {
+		srv_internal(req, resp, -LC_EDB, "department");
+		return;
+	}
 	if (rev < 0) {
 		srv_not_found(resp, "department");
 		return;
@@ -446,9 +527,12 @@ dept_delete(struct srv_req *req, struct srv_resp *resp)
 }
 
 const struct srv_route srv_routes_departments[] = {
-    {"GET", "/departments", dept_list, 0},           {"POST", "/departments", dept_create, 0},
-    {"GET", "/departments/{id}", dept_get, 0},       {"PATCH", "/departments/{id}", dept_patch, 0},
-    {"DELETE", "/departments/{id}", dept_delete, 0}, {NULL, NULL, NULL, 0},
+    {"GET", "/departments", dept_list, 0, "", "parent_id,search,page,limit", NULL},
+    {"POST", "/departments", dept_create, 0, "id,name,code,parent_id", "", NULL},
+    {"GET", "/departments/{id}", dept_get, 0, "", "", NULL},
+    {"PATCH", "/departments/{id}", dept_patch, 0, "name,code,parent_id", "", "department"},
+    {"DELETE", "/departments/{id}", dept_delete, 0, "", "", NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };
 
 const struct srv_type srv_types_departments[] = {

@@ -19,39 +19,46 @@ static int
 topic_render(struct srv_req *req, const char *id, cJSON **out)
 {
 	struct rc_course course;
+	int rc = rc_render_course(req, "topics", id, &course);
 
-	if (rc_course_of(req->db, "topics", id, &course) != 0 ||
-	    srv_perm_course_content(req, &course.ref) != SRV_ALLOW)
-		return -LC_ENOTFOUND;
+	if (rc != 0)
+		return rc;
 	*out = rc_topic_doc(req->db, id);
-	return *out != NULL ? 0 : -LC_ENOTFOUND;
+	return rc_doc_result(req->db, *out);
 }
 
 static int
 reply_render(struct srv_req *req, const char *id, cJSON **out)
 {
 	struct rc_course course;
+	int rc = rc_render_course(req, "replies", id, &course);
 
-	if (rc_course_of(req->db, "replies", id, &course) != 0 ||
-	    srv_perm_course_content(req, &course.ref) != SRV_ALLOW)
-		return -LC_ENOTFOUND;
+	if (rc != 0)
+		return rc;
 	*out = rc_reply_doc(req->db, id);
-	return *out != NULL ? 0 : -LC_ENOTFOUND;
+	return rc_doc_result(req->db, *out);
 }
 
-/* Reads a text column of row id (author_id, topic_id) into out; "" when NULL. */
-static void
+/*
+ * Reads a text column of row id (author_id, topic_id) into out; "" when NULL or no row.
+ * Returns 0 or -LC_EDB (a failed read is not a deleted author).
+ */
+static int
 row_text(struct store_db *db, const char *sql, const char *id, char out[LC_UUID_LEN + 1])
 {
 	sqlite3_stmt *st;
+	int rc;
 
 	out[0] = '\0';
-	if (store_db_stmt(db, sql, &st) != 0)
-		return;
+	rc = store_db_stmt(db, sql, &st);
+	if (rc != 0)
+		return rc;
 	store_bind_text(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+	rc = store_db_next_row(db, st, "post");
+	if (rc == 1 && sqlite3_column_type(st, 0) != SQLITE_NULL)
 		snprintf(out, LC_UUID_LEN + 1, "%s", (const char *)sqlite3_column_text(st, 0));
 	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
 }
 
 /* Marks activity on a topic: last_activity_at = now, new rev, feed entry. */
@@ -88,6 +95,7 @@ topics_list(struct srv_req *req, struct srv_resp *resp)
 	sqlite3_stmt *st = NULL;
 	cJSON *items;
 	int64_t total = 0;
+	int rc;
 
 	srv_check_init(&c);
 	if (rc_load_for(req, resp, "courses", course_id, "course", &course) != 0 ||
@@ -108,11 +116,20 @@ topics_list(struct srv_req *req, struct srv_resp *resp)
 	store_bind_text(st, 1, course_id);
 	store_bind_text(st, 2, search != NULL && search[0] != '\0' ? search : NULL);
 	items = cJSON_CreateArray();
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (total >= page.offset && total < page.offset + page.limit)
-			cJSON_AddItemToArray(
-			    items, rc_topic_doc(req->db, (const char *)sqlite3_column_text(st, 0)));
+	while ((rc = store_db_next_row(req->db, st, "list topics")) == 1) {
+		if (total >= page.offset && total < page.offset + page.limit) {
+			rc = rc_add_doc(
+			    req->db, items,
+			    rc_topic_doc(req->db, (const char *)sqlite3_column_text(st, 0)));
+			if (rc != 0)
+				break;
+		}
 		total++;
+	}
+	if (rc < 0) {
+		cJSON_Delete(items);
+		srv_internal(req, resp, rc, "list topics");
+		goto out;
 	}
 	srv_reply(resp, 200, srv_page_body(&page, items, total));
 out:
@@ -172,10 +189,8 @@ topic_create(struct srv_req *req, struct srv_resp *resp)
 	srv_get_str(&c, req->body, "body", SRV_REQUIRED, 1, SRV_MARKDOWN_MAX, &body);
 	if (srv_check_failed(&c, resp))
 		goto out;
-	if (srv_row_exists(req->db, "topics", id)) {
-		srv_conflict(resp, "A topic with this id already exists");
+	if (!srv_id_free(req, resp, "topics", id, "topic"))
 		goto out;
-	}
 	rc = post_insert(req, id, course_id, NULL, title, body);
 	if (rc == 0)
 		rc = rc_emit(req, "topic", id, 1, course_id);
@@ -207,16 +222,25 @@ topic_get(struct srv_req *req, struct srv_resp *resp)
 		return;
 	}
 	replies = cJSON_AddArrayToObject(doc, "replies");
-	if (store_db_prepare_new(req->db,
-	                         "SELECT id FROM replies WHERE topic_id = ? ORDER BY created_at, "
-	                         "rowid",
-	                         &st) == 0) {
+	rc = store_db_prepare_new(req->db,
+	                          "SELECT id FROM replies WHERE topic_id = ? ORDER BY created_at, "
+	                          "rowid",
+	                          &st);
+	if (rc == 0) {
 		store_bind_text(st, 1, id);
-		while (sqlite3_step(st) == SQLITE_ROW)
-			cJSON_AddItemToArray(
-			    replies,
+		while ((rc = store_db_next_row(req->db, st, "replies")) == 1) {
+			rc = rc_add_doc(
+			    req->db, replies,
 			    rc_reply_doc(req->db, (const char *)sqlite3_column_text(st, 0)));
+			if (rc != 0)
+				break;
+		}
 		sqlite3_finalize(st);
+	}
+	if (rc < 0) {
+		cJSON_Delete(doc);
+		srv_internal(req, resp, rc, "get topic");
+		return;
 	}
 	srv_reply(resp, 200, doc);
 }
@@ -239,7 +263,11 @@ post_patch(struct srv_req *req, struct srv_resp *resp, const char *table, const 
 	if (rc_load_for(req, resp, table, id, type, &course) != 0)
 		goto out;
 	snprintf(sql, sizeof sql, "SELECT author_id FROM %s WHERE id = ?", table);
-	row_text(req->db, sql, id, author);
+	rc = row_text(req->db, sql, id, author);
+	if (rc != 0) {
+		srv_internal(req, resp, rc, "post author");
+		goto out;
+	}
 	if (!srv_perm_check(srv_perm_post_edit(req, &course.ref, author[0] ? author : NULL), resp,
 	                    type))
 		goto out;
@@ -294,7 +322,11 @@ post_delete(struct srv_req *req, struct srv_resp *resp, const char *table, const
 	if (rc_load_for(req, resp, table, id, type, &course) != 0)
 		return;
 	snprintf(sql, sizeof sql, "SELECT author_id FROM %s WHERE id = ?", table);
-	row_text(req->db, sql, id, author);
+	rc = row_text(req->db, sql, id, author);
+	if (rc != 0) {
+		srv_internal(req, resp, rc, "post author");
+		return;
+	}
 	if (!srv_perm_check(srv_perm_post_delete(req, &course.ref, author[0] ? author : NULL), resp,
 	                    type) ||
 	    rc_rev(req->db, table, id, &rev) != 0 || !srv_if_match(req, resp, type, id, rev))
@@ -302,8 +334,9 @@ post_delete(struct srv_req *req, struct srv_resp *resp, const char *table, const
 	if (strcmp(table, "topics") == 0) {
 		rc = rc_delete_topic(req, id);
 	} else {
-		row_text(req->db, "SELECT topic_id FROM replies WHERE id = ?", id, topic_id);
-		rc = rc_delete_reply(req, id);
+		rc = row_text(req->db, "SELECT topic_id FROM replies WHERE id = ?", id, topic_id);
+		if (rc == 0)
+			rc = rc_delete_reply(req, id);
 		if (rc == 0)
 			rc = rc_touch(req->db, "topics", topic_id, &rev);
 		if (rc == 0)
@@ -344,10 +377,8 @@ reply_create(struct srv_req *req, struct srv_resp *resp)
 	srv_get_str(&c, req->body, "body", SRV_REQUIRED, 1, SRV_MARKDOWN_MAX, &body);
 	if (srv_check_failed(&c, resp))
 		goto out;
-	if (srv_row_exists(req->db, "replies", id)) {
-		srv_conflict(resp, "A reply with this id already exists");
+	if (!srv_id_free(req, resp, "replies", id, "reply"))
 		goto out;
-	}
 	rc = post_insert(req, id, course.ref.id, topic_id, NULL, body);
 	if (rc == 0)
 		rc = rc_emit(req, "reply", id, 1, course.ref.id);
@@ -362,15 +393,15 @@ out:
 }
 
 const struct srv_route srv_routes_forums[] = {
-    {"GET", "/courses/{id}/topics", topics_list, 0},
-    {"POST", "/courses/{id}/topics", topic_create, 0},
-    {"GET", "/topics/{id}", topic_get, 0},
-    {"PATCH", "/topics/{id}", topic_patch, 0},
-    {"DELETE", "/topics/{id}", topic_delete, 0},
-    {"POST", "/topics/{id}/replies", reply_create, 0},
-    {"PATCH", "/replies/{id}", reply_patch, 0},
-    {"DELETE", "/replies/{id}", reply_delete, 0},
-    {NULL, NULL, NULL, 0},
+    {"GET", "/courses/{id}/topics", topics_list, 0, "", "search,page,limit", NULL},
+    {"POST", "/courses/{id}/topics", topic_create, 0, "id,title,body", "", NULL},
+    {"GET", "/topics/{id}", topic_get, 0, "", "", NULL},
+    {"PATCH", "/topics/{id}", topic_patch, 0, "title,body", "", "topic"},
+    {"DELETE", "/topics/{id}", topic_delete, 0, "", "", NULL},
+    {"POST", "/topics/{id}/replies", reply_create, 0, "id,body", "", NULL},
+    {"PATCH", "/replies/{id}", reply_patch, 0, "body", "", "reply"},
+    {"DELETE", "/replies/{id}", reply_delete, 0, "", "", NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };
 
 const struct srv_type srv_types_forums[] = {

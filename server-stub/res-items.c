@@ -26,12 +26,12 @@ static int
 item_render(struct srv_req *req, const char *id, cJSON **out)
 {
 	struct rc_course course;
+	int rc = rc_render_course(req, "items", id, &course);
 
-	if (rc_course_of(req->db, "items", id, &course) != 0 ||
-	    srv_perm_course_content(req, &course.ref) != SRV_ALLOW)
-		return -LC_ENOTFOUND;
+	if (rc != 0)
+		return rc;
 	*out = rc_item_doc(req->db, id);
-	return *out != NULL ? 0 : -LC_ENOTFOUND;
+	return rc_doc_result(req->db, *out);
 }
 
 /* Validates one item body; on create title and kind are required. */
@@ -86,6 +86,8 @@ item_insert(struct srv_req *req, const struct rc_course *course, const char *mod
 	sqlite3_stmt *st;
 	int rc;
 
+	if (n < 0)
+		return (int)n;
 	if (position < 1 || position > n + 1)
 		position = n + 1;
 	srv_now(now);
@@ -140,8 +142,14 @@ items_validate(struct srv_req *req, struct srv_resp *resp, const cJSON *list, in
 	if (srv_check_failed(&c, resp))
 		ok = false;
 	for (int i = 0; ok && i < n; i++) {
-		bool dup = srv_row_exists(req->db, "items", ids[i]);
+		int found = srv_row_find(req->db, "items", ids[i]);
+		bool dup = found == 1;
 
+		if (found < 0) {
+			srv_internal(req, resp, found, "item ids");
+			ok = false;
+			break;
+		}
 		for (int j = 0; j < i; j++)
 			dup = dup || strcmp(ids[i], ids[j]) == 0;
 		if (dup) {
@@ -240,19 +248,23 @@ item_get(struct srv_req *req, struct srv_resp *resp)
 		srv_reply(resp, 200, doc);
 }
 
-/* The module an item sits in, into out. */
-static void
+/* The module an item sits in, into out. Returns 0, -LC_ENOTFOUND or -LC_EDB. */
+static int
 item_module(struct store_db *db, const char *id, char out[LC_UUID_LEN + 1])
 {
 	sqlite3_stmt *st;
+	int rc;
 
 	out[0] = '\0';
-	if (store_db_stmt(db, "SELECT module_id FROM items WHERE id = ?", &st) != 0)
-		return;
+	rc = store_db_stmt(db, "SELECT module_id FROM items WHERE id = ?", &st);
+	if (rc != 0)
+		return rc;
 	store_bind_text(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	rc = store_db_next_row(db, st, "item module");
+	if (rc == 1)
 		snprintf(out, LC_UUID_LEN + 1, "%s", (const char *)sqlite3_column_text(st, 0));
 	sqlite3_reset(st);
+	return rc == 1 ? 0 : rc == 0 ? -LC_ENOTFOUND : rc;
 }
 
 static void
@@ -273,8 +285,9 @@ item_patch(struct srv_req *req, struct srv_resp *resp)
 	if (srv_check_failed(&c, resp) || rc_rev(req->db, "items", id, &rev) != 0 ||
 	    !srv_if_match(req, resp, "item", id, rev))
 		goto out;
-	item_module(req->db, id, module_id);
-	rc = item_write_fields(req->db, req->body, id);
+	rc = item_module(req->db, id, module_id);
+	if (rc == 0)
+		rc = item_write_fields(req->db, req->body, id);
 	if (rc == 0 && position > 0)
 		rc = rc_place(req, "items", "item", "module_id", module_id, course.ref.id, id,
 		              position);
@@ -303,8 +316,9 @@ item_delete(struct srv_req *req, struct srv_resp *resp)
 	    !srv_perm_check(srv_perm_course_edit(req, &course.ref), resp, "item") ||
 	    rc_rev(req->db, "items", id, &rev) != 0 || !srv_if_match(req, resp, "item", id, rev))
 		return;
-	item_module(req->db, id, module_id);
-	rc = rc_delete_item(req, id);
+	rc = item_module(req->db, id, module_id);
+	if (rc == 0)
+		rc = rc_delete_item(req, id);
 	if (rc == 0)
 		rc = rc_place(req, "items", "item", "module_id", module_id, course.ref.id, NULL, 0);
 	if (rc != 0)
@@ -314,9 +328,14 @@ item_delete(struct srv_req *req, struct srv_resp *resp)
 }
 
 const struct srv_route srv_routes_items[] = {
-    {"GET", "/modules/{id}/items", items_list, 0}, {"POST", "/modules/{id}/items", items_create, 0},
-    {"GET", "/items/{id}", item_get, 0},           {"PATCH", "/items/{id}", item_patch, 0},
-    {"DELETE", "/items/{id}", item_delete, 0},     {NULL, NULL, NULL, 0},
+    {"GET", "/modules/{id}/items", items_list, 0, "", "page,limit", NULL},
+    {"POST", "/modules/{id}/items", items_create, 0,
+     "id,title,kind,body,url,due_at,points,required,max_attempts,position", "", NULL},
+    {"GET", "/items/{id}", item_get, 0, "", "", NULL},
+    {"PATCH", "/items/{id}", item_patch, 0,
+     "title,kind,body,url,due_at,points,required,max_attempts,position", "", "item"},
+    {"DELETE", "/items/{id}", item_delete, 0, "", "", NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };
 
 const struct srv_type srv_types_items[] = {

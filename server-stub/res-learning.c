@@ -44,13 +44,17 @@ user_row_render(struct srv_req *req, const char *table, const char *id, cJSON **
 {
 	char user_id[LC_UUID_LEN + 1];
 	struct rc_course course;
+	int rc;
 
-	if (!row_user(req->db, table, id, user_id) ||
-	    rc_course_of(req->db, table, id, &course) != 0 ||
-	    srv_perm_enrollment(req, &course.ref, user_id) != SRV_ALLOW)
+	if (!row_user(req->db, table, id, user_id))
+		return -LC_ENOTFOUND;
+	rc = rc_course_of(req->db, table, id, &course);
+	if (rc != 0)
+		return rc;
+	if (srv_perm_enrollment(req, &course.ref, user_id) != SRV_ALLOW)
 		return -LC_ENOTFOUND;
 	*out = doc_fn(req->db, id);
-	return *out != NULL ? 0 : -LC_ENOTFOUND;
+	return rc_doc_result(req->db, *out);
 }
 
 static int
@@ -107,10 +111,8 @@ enrollment_create(struct srv_req *req, struct srv_resp *resp)
 		srv_conflict(resp, "Already enrolled in this course");
 		goto out;
 	}
-	if (srv_row_exists(req->db, "enrollments", id)) {
-		srv_conflict(resp, "An enrollment with this id already exists");
+	if (!srv_id_free(req, resp, "enrollments", id, "enrollment"))
 		goto out;
-	}
 	srv_now(now);
 	rc = store_db_stmt(
 	    req->db,
@@ -147,6 +149,7 @@ enrollments_list(struct srv_req *req, struct srv_resp *resp)
 	cJSON *items = NULL;
 	bool all = false;
 	int64_t total = 0;
+	int rc;
 
 	srv_check_init(&c);
 	srv_page_parse(req, &c, &page);
@@ -171,16 +174,27 @@ enrollments_list(struct srv_req *req, struct srv_resp *resp)
 	sqlite3_bind_int64(st, 4, page.limit);
 	sqlite3_bind_int64(st, 5, page.offset);
 	items = cJSON_CreateArray();
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = store_db_next_row(req->db, st, "list enrollments")) == 1) {
 		total = sqlite3_column_int64(st, 1);
-		cJSON_AddItemToArray(
-		    items, rc_enrollment_doc(req->db, (const char *)sqlite3_column_text(st, 0)));
+		rc = rc_add_doc(
+		    req->db, items,
+		    rc_enrollment_doc(req->db, (const char *)sqlite3_column_text(st, 0)));
+		if (rc != 0)
+			break;
+	}
+	if (rc < 0) {
+		srv_internal(req, resp, rc, "list enrollments");
+		goto out;
 	}
 	if (cJSON_GetArraySize(items) == 0)
 		total = rc_count(req->db,
 		                 all ? "SELECT count(*) FROM enrollments WHERE course_id = ?"
 		                     : "SELECT count(*) FROM enrollments WHERE user_id = ?",
 		                 all ? course_id : req->viewer->id);
+	if (total < 0) {
+		srv_internal(req, resp, (int)total, "list enrollments");
+		goto out;
+	}
 	srv_reply(resp, 200, srv_page_body(&page, items, total));
 	items = NULL;
 out:
@@ -373,6 +387,7 @@ progress_course(struct srv_req *req, struct srv_resp *resp)
 	const char *user_id = srv_query(req, "user_id");
 	struct rc_course course;
 	sqlite3_stmt *st = NULL;
+	int rc;
 	cJSON *body, *items;
 
 	if (rc_load_for(req, resp, "courses", course_id, "course", &course) != 0)
@@ -390,15 +405,16 @@ progress_course(struct srv_req *req, struct srv_resp *resp)
 	cJSON_AddStringToObject(body, "user_id", user_id);
 	cJSON_AddNumberToObject(body, "percent", rc_percent(req->db, course_id, user_id));
 	items = cJSON_AddArrayToObject(body, "items");
-	if (store_db_prepare_new(req->db,
-	                         "SELECT p.item_id, p.status, p.score FROM progress p "
-	                         "JOIN items i ON i.id = p.item_id JOIN modules m ON "
-	                         "m.id = i.module_id WHERE p.course_id = ? AND p.user_id = ? "
-	                         "ORDER BY m.position, i.position",
-	                         &st) == 0) {
+	rc = store_db_prepare_new(req->db,
+	                          "SELECT p.item_id, p.status, p.score FROM progress p "
+	                          "JOIN items i ON i.id = p.item_id JOIN modules m ON "
+	                          "m.id = i.module_id WHERE p.course_id = ? AND p.user_id = ? "
+	                          "ORDER BY m.position, i.position",
+	                          &st);
+	if (rc == 0) {
 		store_bind_text(st, 1, course_id);
 		store_bind_text(st, 2, user_id);
-		while (sqlite3_step(st) == SQLITE_ROW) {
+		while ((rc = store_db_next_row(req->db, st, "progress items")) == 1) {
 			cJSON *it = cJSON_CreateObject();
 
 			srv_json_add_col(it, "item_id", st, 0);
@@ -407,6 +423,11 @@ progress_course(struct srv_req *req, struct srv_resp *resp)
 			cJSON_AddItemToArray(items, it);
 		}
 		sqlite3_finalize(st);
+	}
+	if (rc < 0) {
+		cJSON_Delete(body);
+		srv_internal(req, resp, rc, "progress");
+		return;
 	}
 	srv_reply(resp, 200, body);
 }
@@ -431,7 +452,8 @@ attempts_of(struct store_db *db, const char *item_id, const char *user_id)
 
 /*
  * Grades answers (an object question_id → value) against every question of item_id.
- * Returns the results array and fills *score and *max_score.
+ * Returns the results array and fills *score and *max_score; NULL when the questions
+ * cannot be read (a grade over some of them would be wrong).
  */
 static cJSON *
 attempt_grade(struct store_db *db, const char *item_id, const cJSON *answers, double *score,
@@ -440,15 +462,20 @@ attempt_grade(struct store_db *db, const char *item_id, const cJSON *answers, do
 	cJSON *results = cJSON_CreateArray();
 	sqlite3_stmt *st;
 
+	int rc;
+
 	*score = 0;
 	*max_score = 0;
-	if (store_db_prepare_new(db,
-	                         "SELECT id, kind, answer, tolerance, points FROM questions "
-	                         "WHERE item_id = ? ORDER BY position",
-	                         &st) != 0)
-		return results;
+	rc = store_db_prepare_new(db,
+	                          "SELECT id, kind, answer, tolerance, points FROM questions "
+	                          "WHERE item_id = ? ORDER BY position",
+	                          &st);
+	if (rc != 0) {
+		cJSON_Delete(results);
+		return NULL;
+	}
 	store_bind_text(st, 1, item_id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = store_db_next_row(db, st, "grade")) == 1) {
 		const char *qid = (const char *)sqlite3_column_text(st, 0);
 		cJSON *answer = cJSON_Parse((const char *)sqlite3_column_text(st, 2));
 		double points = sqlite3_column_double(st, 4);
@@ -467,6 +494,10 @@ attempt_grade(struct store_db *db, const char *item_id, const cJSON *answers, do
 		cJSON_Delete(answer);
 	}
 	sqlite3_finalize(st);
+	if (rc < 0) {
+		cJSON_Delete(results);
+		return NULL;
+	}
 	return results;
 }
 
@@ -559,15 +590,17 @@ attempt_create(struct srv_req *req, struct srv_resp *resp)
 		srv_check_bad(&c, "item_id");
 	if (srv_check_failed(&c, resp))
 		goto out;
-	if (srv_row_exists(req->db, "attempts", id)) {
-		srv_conflict(resp, "An attempt with this id already exists");
+	if (!srv_id_free(req, resp, "attempts", id, "attempt"))
 		goto out;
-	}
 	if (max_attempts > 0 && attempts_of(req->db, item_id, req->viewer->id) >= max_attempts) {
 		srv_conflict(resp, "No attempts left (%lld allowed)", (long long)max_attempts);
 		goto out;
 	}
 	results = attempt_grade(req->db, item_id, answers, &score, &max_score);
+	if (results == NULL) {
+		srv_internal(req, resp, -LC_EDB, "grade");
+		goto out;
+	}
 	passed = max_score > 0 && score / max_score >= course.pass_score - 1e-9;
 	rc = attempt_insert(req, id, item_id, course.ref.id, answers, results, score, max_score,
 	                    passed, started, submitted);
@@ -597,7 +630,9 @@ attempts_list(struct srv_req *req, struct srv_resp *resp)
 	struct srv_page page;
 	sqlite3_stmt *st = NULL;
 	cJSON *items;
+	int64_t total;
 	bool all;
+	int rc;
 
 	srv_check_init(&c);
 	if (rc_load_for(req, resp, "items", item_id, "item", &course) != 0 ||
@@ -620,30 +655,41 @@ attempts_list(struct srv_req *req, struct srv_resp *resp)
 	sqlite3_bind_int64(st, 4, page.limit);
 	sqlite3_bind_int64(st, 5, page.offset);
 	items = cJSON_CreateArray();
-	while (sqlite3_step(st) == SQLITE_ROW)
-		cJSON_AddItemToArray(
-		    items, rc_attempt_doc(req->db, (const char *)sqlite3_column_text(st, 0)));
-	srv_reply(
-	    resp, 200,
-	    srv_page_body(
-	        &page, items,
-	        all ? rc_count(req->db, "SELECT count(*) FROM attempts WHERE item_id = ?", item_id)
-	            : attempts_of(req->db, item_id, req->viewer->id)));
+	while ((rc = store_db_next_row(req->db, st, "list attempts")) == 1) {
+		rc = rc_add_doc(req->db, items,
+		                rc_attempt_doc(req->db, (const char *)sqlite3_column_text(st, 0)));
+		if (rc != 0)
+			break;
+	}
+	if (rc < 0) {
+		cJSON_Delete(items);
+		srv_internal(req, resp, rc, "list attempts");
+		goto out;
+	}
+	total = all ? rc_count(req->db, "SELECT count(*) FROM attempts WHERE item_id = ?", item_id)
+	            : attempts_of(req->db, item_id, req->viewer->id);
+	if (total < 0) {
+		cJSON_Delete(items);
+		srv_internal(req, resp, (int)total, "count attempts");
+		goto out;
+	}
+	srv_reply(resp, 200, srv_page_body(&page, items, total));
 out:
 	sqlite3_finalize(st);
 	srv_check_finish(&c);
 }
 
 const struct srv_route srv_routes_learning[] = {
-    {"POST", "/enrollments", enrollment_create, 0},
-    {"GET", "/enrollments", enrollments_list, 0},
-    {"GET", "/enrollments/{id}", enrollment_get, 0},
-    {"DELETE", "/enrollments/{id}", enrollment_delete, 0},
-    {"POST", "/progress", progress_post, 0},
-    {"GET", "/progress/courses/{id}", progress_course, 0},
-    {"POST", "/items/{id}/attempts", attempt_create, 0},
-    {"GET", "/items/{id}/attempts", attempts_list, 0},
-    {NULL, NULL, NULL, 0},
+    {"POST", "/enrollments", enrollment_create, 0, "id,course_id", "", NULL},
+    {"GET", "/enrollments", enrollments_list, 0, "", "course_id,page,limit", NULL},
+    {"GET", "/enrollments/{id}", enrollment_get, 0, "", "", NULL},
+    {"DELETE", "/enrollments/{id}", enrollment_delete, 0, "", "", NULL},
+    {"POST", "/progress", progress_post, 0, "id,item_id,status,time_spent", "", NULL},
+    {"GET", "/progress/courses/{id}", progress_course, 0, "", "user_id", NULL},
+    {"POST", "/items/{id}/attempts", attempt_create, 0, "id,answers,started_at,submitted_at", "",
+     NULL},
+    {"GET", "/items/{id}/attempts", attempts_list, 0, "", "page,limit", NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };
 
 const struct srv_type srv_types_learning[] = {

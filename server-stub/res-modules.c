@@ -19,12 +19,12 @@ static int
 module_render(struct srv_req *req, const char *id, cJSON **out)
 {
 	struct rc_course course;
+	int rc = rc_render_course(req, "modules", id, &course);
 
-	if (rc_course_of(req->db, "modules", id, &course) != 0 ||
-	    srv_perm_course_content(req, &course.ref) != SRV_ALLOW)
-		return -LC_ENOTFOUND;
+	if (rc != 0)
+		return rc;
 	*out = rc_module_doc(req->db, id);
-	return *out != NULL ? 0 : -LC_ENOTFOUND;
+	return rc_doc_result(req->db, *out);
 }
 
 static cJSON *
@@ -74,11 +74,13 @@ module_create(struct srv_req *req, struct srv_resp *resp)
 	srv_get_int(&c, req->body, "position", 0, 1, INT32_MAX, &position);
 	if (srv_check_failed(&c, resp))
 		goto out;
-	if (srv_row_exists(req->db, "modules", id)) {
-		srv_conflict(resp, "A module with this id already exists");
+	if (!srv_id_free(req, resp, "modules", id, "module"))
+		goto out;
+	n = rc_count(req->db, "SELECT count(*) FROM modules WHERE course_id = ?", course_id);
+	if (n < 0) {
+		srv_internal(req, resp, (int)n, "modules");
 		goto out;
 	}
-	n = rc_count(req->db, "SELECT count(*) FROM modules WHERE course_id = ?", course_id);
 	if (position < 1 || position > n + 1)
 		position = n + 1;
 	srv_now(now);
@@ -196,37 +198,44 @@ module_delete(struct srv_req *req, struct srv_resp *resp)
 		srv_reply(resp, 204, NULL);
 }
 
-/* True when ids (strings) name every module of the course exactly once. */
-static bool
+/*
+ * 1 when ids (strings) name every module of the course exactly once, 0 when they do not,
+ * -LC_EDB when the modules could not be read (a 500, not a bad module_ids).
+ */
+static int
 reorder_valid(struct store_db *db, const char *course_id, const cJSON *ids, int n)
 {
 	const cJSON *el, *other;
 	sqlite3_stmt *st;
+	int64_t count;
+	int rc;
 
-	if (!cJSON_IsArray(ids) ||
-	    n != rc_count(db, "SELECT count(*) FROM modules WHERE course_id = ?", course_id))
-		return false;
+	if (!cJSON_IsArray(ids))
+		return 0;
+	count = rc_count(db, "SELECT count(*) FROM modules WHERE course_id = ?", course_id);
+	if (count < 0)
+		return (int)count;
+	if (n != count)
+		return 0;
 	cJSON_ArrayForEach(el, ids)
 	{
-		bool ok;
-
 		if (!cJSON_IsString(el))
-			return false;
+			return 0;
 		for (other = el->next; other != NULL; other = other->next)
 			if (cJSON_IsString(other) &&
 			    strcmp(other->valuestring, el->valuestring) == 0)
-				return false;
-		if (store_db_stmt(db, "SELECT 1 FROM modules WHERE id = ? AND course_id = ?",
-		                  &st) != 0)
-			return false;
+				return 0;
+		rc = store_db_stmt(db, "SELECT 1 FROM modules WHERE id = ? AND course_id = ?", &st);
+		if (rc != 0)
+			return rc;
 		store_bind_text(st, 1, el->valuestring);
 		store_bind_text(st, 2, course_id);
-		ok = sqlite3_step(st) == SQLITE_ROW;
+		rc = store_db_next_row(db, st, "reorder");
 		sqlite3_reset(st);
-		if (!ok)
-			return false;
+		if (rc != 1)
+			return rc;
 	}
-	return true;
+	return 1;
 }
 
 static void
@@ -243,7 +252,12 @@ modules_reorder(struct srv_req *req, struct srv_resp *resp)
 	if (rc_load_for(req, resp, "courses", course_id, "course", &course) != 0 ||
 	    !srv_perm_check(srv_perm_course_edit(req, &course.ref), resp, "course"))
 		return;
-	if (!reorder_valid(req->db, course_id, ids, n)) {
+	rc = reorder_valid(req->db, course_id, ids, n);
+	if (rc < 0) {
+		srv_internal(req, resp, rc, "reorder modules");
+		return;
+	}
+	if (rc == 0) {
 		srv_bad_params(resp, "module_ids");
 		return;
 	}
@@ -257,19 +271,26 @@ modules_reorder(struct srv_req *req, struct srv_resp *resp)
 	}
 	items = cJSON_CreateArray();
 	cJSON_ArrayForEach(el, ids)
-	    cJSON_AddItemToArray(items, rc_module_doc(req->db, el->valuestring));
+	{
+		rc = rc_add_doc(req->db, items, rc_module_doc(req->db, el->valuestring));
+		if (rc != 0) {
+			cJSON_Delete(items);
+			srv_internal(req, resp, rc, "reorder modules");
+			return;
+		}
+	}
 	page.limit = n > 0 ? n : 1;
 	srv_reply(resp, 200, srv_page_body(&page, items, n));
 }
 
 const struct srv_route srv_routes_modules[] = {
-    {"GET", "/courses/{id}/modules", modules_list, 0},
-    {"POST", "/courses/{id}/modules", module_create, 0},
-    {"POST", "/courses/{id}/modules/reorder", modules_reorder, 0},
-    {"GET", "/modules/{id}", module_get, 0},
-    {"PATCH", "/modules/{id}", module_patch, 0},
-    {"DELETE", "/modules/{id}", module_delete, 0},
-    {NULL, NULL, NULL, 0},
+    {"GET", "/courses/{id}/modules", modules_list, 0, "", "page,limit", NULL},
+    {"POST", "/courses/{id}/modules", module_create, 0, "id,title,position", "", NULL},
+    {"POST", "/courses/{id}/modules/reorder", modules_reorder, 0, "module_ids", "", NULL},
+    {"GET", "/modules/{id}", module_get, 0, "", "", NULL},
+    {"PATCH", "/modules/{id}", module_patch, 0, "title,position", "", "module"},
+    {"DELETE", "/modules/{id}", module_delete, 0, "", "", NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };
 
 const struct srv_type srv_types_modules[] = {

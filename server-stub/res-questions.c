@@ -26,12 +26,12 @@ static int
 question_render(struct srv_req *req, const char *id, cJSON **out)
 {
 	struct rc_course course;
+	int rc = rc_render_course(req, "questions", id, &course);
 
-	if (rc_course_of(req->db, "questions", id, &course) != 0 ||
-	    srv_perm_course_content(req, &course.ref) != SRV_ALLOW)
-		return -LC_ENOTFOUND;
+	if (rc != 0)
+		return rc;
 	*out = rc_question_doc(req->db, id, srv_perm_course_staff(req, &course.ref) == SRV_ALLOW);
-	return *out != NULL ? 0 : -LC_ENOTFOUND;
+	return rc_doc_result(req->db, *out);
 }
 
 /*
@@ -110,6 +110,7 @@ quiz_item(struct srv_req *req, struct srv_resp *resp, const char *item_id, struc
 {
 	sqlite3_stmt *st;
 	bool quiz = false;
+	int rc;
 
 	if (rc_load_for(req, resp, "items", item_id, "item", course) != 0)
 		return false;
@@ -117,10 +118,16 @@ quiz_item(struct srv_req *req, struct srv_resp *resp, const char *item_id, struc
 	                         : srv_perm_course_content(req, &course->ref),
 	                    resp, "item"))
 		return false;
-	if (store_db_stmt(req->db, "SELECT kind = 'quiz' FROM items WHERE id = ?", &st) == 0) {
+	rc = store_db_stmt(req->db, "SELECT kind = 'quiz' FROM items WHERE id = ?", &st);
+	if (rc == 0) {
 		store_bind_text(st, 1, item_id);
-		quiz = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) != 0;
+		rc = store_db_next_row(req->db, st, "item kind");
+		quiz = rc == 1 && sqlite3_column_int(st, 0) != 0;
 		sqlite3_reset(st);
+	}
+	if (rc < 0) {
+		srv_internal(req, resp, rc, "item kind");
+		return false;
 	}
 	if (!quiz && edit) {
 		srv_error(resp, 400, "invalid_request_error",
@@ -148,11 +155,13 @@ question_create(struct srv_req *req, struct srv_resp *resp)
 	question_check(&c, req->body, true, NULL, NULL, NULL, &position);
 	if (srv_check_failed(&c, resp))
 		goto out;
-	if (srv_row_exists(req->db, "questions", id)) {
-		srv_conflict(resp, "A question with this id already exists");
+	if (!srv_id_free(req, resp, "questions", id, "question"))
+		goto out;
+	n = rc_count(req->db, "SELECT count(*) FROM questions WHERE item_id = ?", item_id);
+	if (n < 0) {
+		srv_internal(req, resp, (int)n, "questions");
 		goto out;
 	}
-	n = rc_count(req->db, "SELECT count(*) FROM questions WHERE item_id = ?", item_id);
 	if (position < 1 || position > n + 1)
 		position = n + 1;
 	srv_now(now);
@@ -307,12 +316,14 @@ question_delete(struct srv_req *req, struct srv_resp *resp)
 }
 
 const struct srv_route srv_routes_questions[] = {
-    {"GET", "/items/{id}/questions", questions_list, 0},
-    {"POST", "/items/{id}/questions", question_create, 0},
-    {"GET", "/questions/{id}", question_get, 0},
-    {"PATCH", "/questions/{id}", question_patch, 0},
-    {"DELETE", "/questions/{id}", question_delete, 0},
-    {NULL, NULL, NULL, 0},
+    {"GET", "/items/{id}/questions", questions_list, 0, "", "page,limit", NULL},
+    {"POST", "/items/{id}/questions", question_create, 0,
+     "id,prompt,kind,choices,answer,points,tolerance,position", "", NULL},
+    {"GET", "/questions/{id}", question_get, 0, "", "", NULL},
+    {"PATCH", "/questions/{id}", question_patch, 0,
+     "prompt,kind,choices,answer,points,tolerance,position", "", "question"},
+    {"DELETE", "/questions/{id}", question_delete, 0, "", "", NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };
 
 const struct srv_type srv_types_questions[] = {

@@ -15,9 +15,10 @@
  * caller administers (theirs and those below them); filtered by role and a substring of names or
  * email. */
 #define USERS_WHERE                                                                                \
-	" FROM users u WHERE (?1 IS NULL OR role = ?1) AND (?2 IS NULL OR username LIKE ?2 OR "    \
-	"first_name LIKE ?2 OR last_name LIKE ?2 OR email LIKE ?2) AND (?3 OR id IN (SELECT "      \
-	"m.user_id FROM memberships m WHERE m.department_id IN " SRV_SQL_ADMINISTERED("?4") "))"
+	" FROM users u WHERE (?1 IS NULL OR role = ?1) AND (?2 IS NULL OR username LIKE ?2 "       \
+	"ESCAPE '\\' OR first_name LIKE ?2 ESCAPE '\\' OR last_name LIKE ?2 ESCAPE '\\' OR "       \
+	"email LIKE ?2 ESCAPE '\\') AND (?3 OR id IN (SELECT m.user_id FROM memberships m WHERE "  \
+	"m.department_id IN " SRV_SQL_ADMINISTERED("?4") "))"
 
 static int
 users_prepare(struct srv_req *req, const char *sql, const char *role, const char *like,
@@ -44,23 +45,27 @@ users_page(struct srv_req *req, const char *role, const char *like, const struct
 
 	if (rc != 0)
 		return rc;
-	*total = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+	rc = store_db_next_row(req->db, stmt, "count users");
+	*total = rc == 1 ? sqlite3_column_int64(stmt, 0) : 0;
 	sqlite3_finalize(stmt);
+	if (rc < 0)
+		return rc;
 	rc = users_prepare(req, "SELECT id" USERS_WHERE " ORDER BY username LIMIT ?5 OFFSET ?6",
 	                   role, like, &stmt);
 	if (rc != 0)
 		return rc;
 	sqlite3_bind_int64(stmt, 5, page->limit);
 	sqlite3_bind_int64(stmt, 6, page->offset);
-	while (rc == 0 && sqlite3_step(stmt) == SQLITE_ROW) {
+	while ((rc = store_db_next_row(req->db, stmt, "users")) == 1) {
 		cJSON *doc;
 
 		rc = srv_user_doc(req->db, (const char *)sqlite3_column_text(stmt, 0), true, &doc);
-		if (rc == 0)
-			cJSON_AddItemToArray(items, doc);
+		if (rc != 0)
+			break;
+		cJSON_AddItemToArray(items, doc);
 	}
 	sqlite3_finalize(stmt);
-	return rc;
+	return rc < 0 ? rc : 0;
 }
 
 static void
@@ -85,7 +90,7 @@ users_list(struct srv_req *req, struct srv_resp *resp)
 		return;
 	}
 	srv_check_finish(&c);
-	like = search ? lc_asprintf("%%%s%%", search) : NULL;
+	like = search ? srv_like_contains(search) : NULL;
 	items = cJSON_CreateArray();
 	rc = users_page(req, role, like, &page, items, &total);
 	free(like);
@@ -154,13 +159,15 @@ roles_parse(struct srv_req *req, struct srv_resp *resp, struct roles_change *ch)
 		cJSON_ArrayForEach(e, list)
 		{
 			const cJSON *id = cJSON_GetObjectItemCaseSensitive(e, "department_id");
+			int found =
+			    ch->n < MAX_SET && cJSON_IsString(id) && lc_uuid_valid(id->valuestring)
+			        ? srv_row_find(req->db, "departments", id->valuestring)
+			        : 0;
 
-			if (ch->n >= MAX_SET || !cJSON_IsString(id) ||
-			    !lc_uuid_valid(id->valuestring) ||
-			    !srv_row_exists(req->db, "departments", id->valuestring) ||
+			if (found != 1 ||
 			    dept_roles_parse(cJSON_GetObjectItemCaseSensitive(e, "roles"),
 			                     &ch->roles[ch->n]) != 0) {
-				srv_check_bad(&c, "departments");
+				srv_check_lookup(&c, found == 1 ? 0 : found, "departments");
 				break;
 			}
 			ch->dept[ch->n++] = id->valuestring;
@@ -224,17 +231,25 @@ roles_apply(struct srv_req *req, const char *id, const struct roles_change *ch)
 	return rc == 0 ? srv_user_touch(req, id) : rc;
 }
 
-static int64_t
-rev_of(struct store_db *db, const char *table, const char *id)
+/* The rev of row id of table into *rev: 0, -LC_ENOTFOUND, or -LC_EDB (not "absent"). */
+static int
+rev_of(struct store_db *db, const char *table, const char *id, int64_t *rev)
 {
 	char sql[96];
 	sqlite3_stmt *stmt;
+	int rc;
 
+	*rev = -1;
 	snprintf(sql, sizeof(sql), "SELECT rev FROM %s WHERE id = ?", table);
-	if (store_db_stmt(db, sql, &stmt) != 0)
-		return -1;
+	rc = store_db_stmt(db, sql, &stmt);
+	if (rc != 0)
+		return rc;
 	store_bind_text(stmt, 1, id);
-	return sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
+	rc = store_db_next_row(db, stmt, table);
+	if (rc == 1)
+		*rev = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return rc == 1 ? 0 : rc == 0 ? -LC_ENOTFOUND : rc;
 }
 
 static void
@@ -245,8 +260,15 @@ user_roles(struct srv_req *req, struct srv_resp *resp)
 	cJSON *doc;
 	int rc;
 
-	if (!lc_uuid_valid(id) || !srv_row_exists(req->db, "users", id)) {
+	int64_t rev;
+
+	rc = lc_uuid_valid(id) ? rev_of(req->db, "users", id, &rev) : -LC_ENOTFOUND;
+	if (rc == -LC_ENOTFOUND) {
 		srv_not_found(resp, "user");
+		return;
+	}
+	if (rc != 0) {
+		srv_internal(req, resp, rc, "roles");
 		return;
 	}
 	if (!srv_perm_check(srv_perm_users_list(req), resp, "user") || !roles_parse(req, resp, &ch))
@@ -254,7 +276,7 @@ user_roles(struct srv_req *req, struct srv_resp *resp)
 	if (!srv_perm_check(srv_perm_user_roles(req, id, ch.role, ch.dept, ch.roles, ch.n), resp,
 	                    "user"))
 		return;
-	if (!srv_if_match(req, resp, "user", id, rev_of(req->db, "users", id)))
+	if (!srv_if_match(req, resp, "user", id, rev))
 		return;
 	rc = roles_apply(req, id, &ch);
 	if (rc == 0)
@@ -269,22 +291,7 @@ user_roles(struct srv_req *req, struct srv_resp *resp)
 static int
 tombstone_rows(struct srv_req *req, const char *table, const char *type, const char *user_id)
 {
-	char sql[128];
-	sqlite3_stmt *stmt;
-	int rc;
-
-	snprintf(sql, sizeof(sql), "SELECT id, rev FROM %s WHERE user_id = ?", table);
-	/* Uncached: feed writes run while this walks. */
-	rc = store_db_prepare_new(req->db, sql, &stmt);
-	if (rc != 0)
-		return rc;
-	store_bind_text(stmt, 1, user_id);
-	while (rc == 0 && sqlite3_step(stmt) == SQLITE_ROW)
-		rc = srv_feed_delete_everywhere(req, type,
-		                                (const char *)sqlite3_column_text(stmt, 0),
-		                                sqlite3_column_int64(stmt, 1) + 1);
-	sqlite3_finalize(stmt);
-	return rc;
+	return srv_feed_tombstone_where(req, table, type, "user_id", user_id);
 }
 
 /* Posts and courses outlive their author: bump them so replicas show "deleted user". */
@@ -311,7 +318,7 @@ bump_authored(struct srv_req *req, const char *table, const char *type, const ch
 	store_bind_text(stmt, 1, now);
 	store_bind_text(stmt, 2, user_id);
 	/* RETURNING rows are all computed at the first step, before any feed write. */
-	while (rc == 0 && sqlite3_step(stmt) == SQLITE_ROW) {
+	while (rc == 0 && (rc = store_db_next_row(req->db, stmt, table)) == 1) {
 		const char *id = (const char *)sqlite3_column_text(stmt, 0);
 		int64_t rev = sqlite3_column_int64(stmt, 1);
 		const char *course = (const char *)sqlite3_column_text(stmt, 2);
@@ -333,8 +340,13 @@ user_delete(struct srv_req *req, struct srv_resp *resp)
 	int64_t rev;
 	int rc;
 
-	if (!lc_uuid_valid(id) || (rev = rev_of(req->db, "users", id)) < 0) {
+	rc = lc_uuid_valid(id) ? rev_of(req->db, "users", id, &rev) : -LC_ENOTFOUND;
+	if (rc == -LC_ENOTFOUND) {
 		srv_not_found(resp, "user");
+		return;
+	}
+	if (rc != 0) {
+		srv_internal(req, resp, rc, "user delete");
 		return;
 	}
 	if (!srv_perm_check(srv_perm_user_delete(req, id), resp, "user") ||
@@ -390,13 +402,14 @@ user_get(struct srv_req *req, struct srv_resp *resp)
 }
 
 const struct srv_route srv_routes_users[] = {
-    {"GET", "/users/me", srv_users_me_get, 0},
-    {"PATCH", "/users/me", srv_users_me_patch, 0},
-    {"POST", "/users/me/password", srv_users_me_password, SRV_ROUTE_SLOW},
-    {"GET", "/users", users_list, 0},
-    {"GET", "/users/{id}/profile", srv_users_profile, SRV_ROUTE_PUBLIC},
-    {"PATCH", "/users/{id}/roles", user_roles, 0},
-    {"GET", "/users/{id}", user_get, 0},
-    {"DELETE", "/users/{id}", user_delete, 0},
-    {NULL, NULL, NULL, 0},
+    {"GET", "/users/me", srv_users_me_get, 0, "", "", NULL},
+    {"PATCH", "/users/me", srv_users_me_patch, 0, "first_name,last_name,bio,email", "", "user"},
+    {"POST", "/users/me/password", srv_users_me_password, SRV_ROUTE_SLOW,
+     "old_password,new_password", "", NULL},
+    {"GET", "/users", users_list, 0, "", "role,search,page,limit", NULL},
+    {"GET", "/users/{id}/profile", srv_users_profile, SRV_ROUTE_PUBLIC, "", "", NULL},
+    {"PATCH", "/users/{id}/roles", user_roles, 0, "role,departments", "", "user"},
+    {"GET", "/users/{id}", user_get, 0, "", "", NULL},
+    {"DELETE", "/users/{id}", user_delete, 0, "", "", NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };

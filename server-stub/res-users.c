@@ -154,6 +154,9 @@ srv_user_touch(struct srv_req *req, const char *id)
 	if (sqlite3_step(stmt) != SQLITE_DONE)
 		return store_db_fail(req->db, SQLITE_ERROR, "user touch");
 	rev = user_rev(req->db, id);
+	/* The row was just updated, so no rev means a failed read, never a feed row at -1. */
+	if (rev < 0)
+		return store_db_fail(req->db, SQLITE_ERROR, "user rev");
 	return srv_feed_user(req, id, "user", id, rev, false);
 }
 

@@ -32,10 +32,13 @@ seed_lookup(struct seed *s, const char *sql, const char *value, char out[LC_UUID
 	if (rc != 0)
 		return lc_cause_set(s->cause, rc, "seed: %s", store_db_error(s->db)->message);
 	store_bind_text(st, 1, value);
-	rc = sqlite3_step(st) == SQLITE_ROW ? 0 : -LC_ENOTFOUND;
-	if (rc == 0)
+	rc = store_db_next_row(s->db, st, "seed lookup");
+	if (rc == 1)
 		snprintf(out, LC_UUID_LEN + 1, "%s", (const char *)sqlite3_column_text(st, 0));
 	sqlite3_reset(st);
+	if (rc < 0)
+		return lc_cause_set(s->cause, rc, "seed: %s", store_db_error(s->db)->message);
+	rc = rc == 1 ? 0 : -LC_ENOTFOUND;
 	if (rc != 0)
 		return lc_cause_set(s->cause, rc, "seed: nothing found for %s", value);
 	return 0;
@@ -107,9 +110,12 @@ seed_check_empty(struct seed *s)
 
 	if (rc != 0)
 		return lc_cause_set(s->cause, rc, "seed: %s", store_db_error(s->db)->message);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	rc = store_db_next_row(s->db, st, "seed check");
+	if (rc == 1)
 		n = sqlite3_column_int(st, 0);
 	sqlite3_reset(st);
+	if (rc < 0)
+		return lc_cause_set(s->cause, rc, "seed: %s", store_db_error(s->db)->message);
 	if (n > 0)
 		return lc_cause_set(
 		    s->cause, -LC_ECONFLICT,
@@ -347,10 +353,12 @@ seed_enrollment(struct seed *s, const struct srv_seed_enrollment *e)
 	/* Read the ids before writing: a statement must not stay open across requests. */
 	if (rc == 0) {
 		store_bind_text(st, 1, course_id);
-		while (cJSON_GetArraySize(items) <= e->completed && sqlite3_step(st) == SQLITE_ROW)
+		while (cJSON_GetArraySize(items) <= e->completed &&
+		       (rc = store_db_next_row(s->db, st, "seed items")) == 1)
 			cJSON_AddItemToArray(
 			    items, cJSON_CreateString((const char *)sqlite3_column_text(st, 0)));
 		sqlite3_finalize(st);
+		rc = rc < 0 ? rc : 0;
 	}
 	for (int i = 0; rc == 0 && i < cJSON_GetArraySize(items); i++) {
 		body = cJSON_CreateObject();
@@ -379,12 +387,15 @@ seed_attempt(struct seed *s, const struct srv_seed_attempt *a)
 	if (rc == 0) {
 		store_bind_text(st, 1, course_id);
 		store_bind_text(st, 2, a->item_title);
-		if (sqlite3_step(st) == SQLITE_ROW)
+		rc = store_db_next_row(s->db, st, "seed item");
+		if (rc == 1)
 			snprintf(item_id, sizeof item_id, "%s",
 			         (const char *)sqlite3_column_text(st, 0));
 		sqlite3_reset(st);
-		rc = store_db_prepare_new(
-		    s->db, "SELECT id FROM questions WHERE item_id = ? ORDER BY position", &st);
+		if (rc >= 0)
+			rc = store_db_prepare_new(
+			    s->db, "SELECT id FROM questions WHERE item_id = ? ORDER BY position",
+			    &st);
 	}
 	if (rc != 0 || item_id[0] == '\0' || values == NULL) {
 		cJSON_Delete(values);
@@ -394,11 +405,17 @@ seed_attempt(struct seed *s, const struct srv_seed_attempt *a)
 	body = cJSON_CreateObject();
 	answers = cJSON_AddObjectToObject(body, "answers");
 	store_bind_text(st, 1, item_id);
-	while (sqlite3_step(st) == SQLITE_ROW && i < cJSON_GetArraySize(values))
+	while (i < cJSON_GetArraySize(values) &&
+	       (rc = store_db_next_row(s->db, st, "seed questions")) == 1)
 		cJSON_AddItemToObject(answers, (const char *)sqlite3_column_text(st, 0),
 		                      cJSON_Duplicate(cJSON_GetArrayItem(values, i++), true));
 	sqlite3_finalize(st);
 	cJSON_Delete(values);
+	if (rc < 0) {
+		cJSON_Delete(body);
+		return lc_cause_set(s->cause, rc, "seed: cannot read the questions of %s",
+		                    a->item_title);
+	}
 	snprintf(path, sizeof path, "/items/%s/attempts", item_id);
 	return seed_call(s, a->username, "POST", path, body, NULL);
 }

@@ -201,6 +201,21 @@ struct srv_route {
 	const char *pattern; /* "/courses/{id}/modules": {x} matches one path segment */
 	srv_handler_fn handler;
 	unsigned flags;
+	/*
+	 * What a request may carry, checked by the dispatcher before the handler runs (after
+	 * authentication): the top-level body keys ("title,description"; for an array body,
+	 * the keys of every element) and the query parameters, comma-separated; "" allows
+	 * none. NULL skips the check; every route of the tables sets both (a unit test
+	 * walks the tables).
+	 */
+	const char *body_keys;
+	const char *query_keys;
+	/*
+	 * For a PATCH: the type (srv_type name) of the row it edits, {id} or the viewer for
+	 * /users/me. The dispatcher renders it before and after the handler and, when only
+	 * rev and updated_at differ, undoes the writes (no rev bump, no feed row).
+	 */
+	const char *patch_type;
 };
 
 /*
@@ -280,6 +295,37 @@ void srv_resp_finish(struct srv_resp *resp);
  */
 void srv_db_quiesce(struct store_db *db);
 
+/*
+ * Answers 400 "Invalid parameters: ..." naming every body key and query parameter that
+ * route does not list (see struct srv_route), and returns false; true when all are known.
+ */
+bool srv_params_known(const struct srv_req *req, const struct srv_route *route,
+                      struct srv_resp *resp);
+/*
+ * The no-op PATCH rule. srv_patch_begin() renders the row a PATCH route edits and opens a
+ * savepoint (*before stays NULL when there is nothing to compare: not a PATCH route, row
+ * hidden or gone); srv_patch_end() after the handler undoes its writes when the row
+ * renders the same apart from rev and updated_at, and answers with the old rev and
+ * updated_at, else keeps them. Both return 0 or a negative lc_err.
+ */
+int srv_patch_begin(struct srv_req *req, const struct srv_route *route, cJSON **before);
+int srv_patch_end(struct srv_req *req, const struct srv_route *route, struct srv_resp *resp,
+                  cJSON *before);
+
+/*
+ * A "\u0000" escape in a JSON string: cJSON keeps the text up to it and drops the rest,
+ * so "before\u0000after" would be stored as "before" (security review 2026-11-29, I5).
+ * text (len bytes) is a body that parsed; answers 400 naming the member that holds one and
+ * returns false, or returns true.
+ */
+bool srv_json_nul_free(const char *text, size_t len, struct srv_resp *resp);
+
+/*
+ * The LIKE pattern "%text%" that matches text literally: '%', '_' and '\\' in text are
+ * escaped for `LIKE ? ESCAPE '\\'` (code review 2026-11-29, F12). Caller frees.
+ */
+char *srv_like_contains(const char *text);
+
 /* A query parameter's decoded value, or NULL. */
 const char *srv_query(const struct srv_req *req, const char *name);
 
@@ -332,6 +378,7 @@ struct srv_check {
 	int n_bad;
 	int element;     /* -1 outside arrays */
 	int element_bad; /* bad keys noted for the current element */
+	int db_error;    /* a lookup behind a check failed: srv_check_failed() answers 500 */
 };
 
 void srv_check_init(struct srv_check *c);
@@ -417,6 +464,24 @@ void srv_now(char out[32]);
 void srv_json_add_str(cJSON *obj, const char *key, const char *value);
 /* Adds the text of a column (NULL → JSON null). */
 void srv_json_add_col(cJSON *obj, const char *key, sqlite3_stmt *stmt, int col);
+/*
+ * Whether row id exists in table (a fixed name): 1, 0, or -LC_EDB when the lookup failed
+ * (never "absent": code review 2026-11-29, F6). srv_row_exists() is the old boolean form.
+ */
+int srv_row_find(struct store_db *db, const char *table, const char *id);
+/*
+ * For a check that needs a lookup (found: what srv_row_find() or alike returned): marks
+ * key bad unless found is 1, and a negative found makes srv_check_failed() answer 500
+ * instead of 400.
+ */
+void srv_check_lookup(struct srv_check *c, int found, const char *key);
+/*
+ * Before a create with a client's id: true when id is free in table; else answers 409 "A
+ * <kind> with this id already exists" or 500 and returns false.
+ */
+bool srv_id_free(struct srv_req *req, struct srv_resp *resp, const char *table, const char *id,
+                 const char *kind);
+
 /* True when id names a row of table (table is a fixed identifier, never input). */
 bool srv_row_exists(struct store_db *db, const char *table, const char *id);
 
@@ -559,6 +624,13 @@ int srv_feed_staff(struct srv_req *req, const char *course_id, const char *type,
  * need not know where the row was published). Returns 0 or -LC_EDB.
  */
 int srv_feed_delete_everywhere(struct srv_req *req, const char *type, const char *id, int64_t rev);
+/*
+ * Tombstones (srv_feed_delete_everywhere, at rev + 1) every row of table whose column
+ * equals value, as type; the caller then deletes them. table and column are fixed
+ * identifiers, never input. Returns 0 or a negative lc_err (a failed read included).
+ */
+int srv_feed_tombstone_where(struct srv_req *req, const char *table, const char *type,
+                             const char *column, const char *value);
 
 /* Purges old tombstones (at start). Returns 0 or -LC_EDB. */
 int srv_feed_init(struct srv_ctx *ctx, struct store_db *db);

@@ -161,12 +161,14 @@ static int64_t
 cursor_of(const struct pull_from *from, const char *scope)
 {
 	const cJSON *c;
+	int64_t cursor;
 
 	/* A scope the pushes just added (an enrollment) is new to the client. */
 	if (from->scope_set != NULL)
 		return from->before == NULL || scopes_have(from->before, scope) ? from->since : 0;
 	c = cJSON_GetObjectItemCaseSensitive(from->cursors, scope);
-	return cJSON_IsNumber(c) && c->valuedouble > 0 ? (int64_t)c->valuedouble : 0;
+	/* check_cursors() let only wire integers through; anything else starts over. */
+	return cJSON_IsNumber(c) && sync_wire_int(c->valuedouble, &cursor) ? cursor : 0;
 }
 
 static void
@@ -395,11 +397,15 @@ scopes_free(struct scopes *s)
 	s->n = s->cap = 0;
 }
 
-/* Checks "cursors": an object of non-negative numbers. */
+/*
+ * Checks "cursors": an object of integers in 0..2^53 (security review 2026-11-29, L7: a
+ * cursor of 1e300 reached a float-to-int64 cast).
+ */
 static void
 check_cursors(struct srv_check *c, const cJSON *v)
 {
 	const cJSON *e;
+	int64_t n;
 
 	if (v == NULL || cJSON_IsNull(v))
 		return;
@@ -407,7 +413,7 @@ check_cursors(struct srv_check *c, const cJSON *v)
 		srv_check_bad(c, "cursors");
 	cJSON_ArrayForEach(e, v)
 	{
-		if (!cJSON_IsNumber(e) || e->valuedouble < 0)
+		if (!cJSON_IsNumber(e) || !sync_wire_int(e->valuedouble, &n))
 			srv_check_bad(c, "cursors");
 	}
 }
@@ -587,6 +593,7 @@ sync_post(struct srv_req *req, struct srv_resp *resp)
 	const char *client_id = NULL;
 	const cJSON *push;
 	struct pull_from from;
+	const struct srv_user *caller = req->viewer;
 	struct srv_user fresh;
 	struct scopes s = {0}, before = {0};
 	cJSON *out;
@@ -621,6 +628,8 @@ sync_post(struct srv_req *req, struct srv_resp *resp)
 	}
 	scopes_free(&s);
 	scopes_free(&before);
+	/* fresh dies with this frame: the dispatcher's request must not keep pointing at it. */
+	req->viewer = caller;
 }
 
 /* SHA-256 over "type\tid\trev\n" of the scope's live rows, sorted by type then id. */
@@ -674,7 +683,8 @@ sync_digest(struct srv_req *req, struct srv_resp *resp)
 }
 
 const struct srv_route srv_routes_sync[] = {
-    {"POST", "/sync", sync_post, SRV_ROUTE_NO_TX},
-    {"GET", "/sync/digest", sync_digest, 0},
-    {NULL, NULL, NULL, 0},
+    {"POST", "/sync", sync_post, SRV_ROUTE_NO_TX, "client_id,push,cursors,limit,since,scope_set",
+     "", NULL},
+    {"GET", "/sync/digest", sync_digest, 0, "", "", NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };

@@ -6,6 +6,7 @@
  * struct srv_check, and the handler turns the whole list into one 400 with
  * srv_check_failed(), so a client learns every mistake in one round trip.
  */
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -190,6 +191,13 @@ srv_check_bad(struct srv_check *c, const char *key)
 bool
 srv_check_failed(struct srv_check *c, struct srv_resp *resp)
 {
+	if (c->db_error != 0) {
+		/* The request may be fine: the server could not tell. */
+		lc_log(LC_LOG_ERROR, "check of %s: %s", lc_buf_str(&c->keys),
+		       lc_strerror(c->db_error));
+		srv_error(resp, 500, "api_error", "Internal error");
+		return true;
+	}
 	if (c->n_bad == 0)
 		return false;
 	srv_bad_params(resp, lc_buf_str(&c->keys));
@@ -314,9 +322,14 @@ srv_get_int(struct srv_check *c, const cJSON *obj, const char *key, unsigned opt
 
 	if (rc != SRV_GOT || v == NULL)
 		return rc;
+	/*
+	 * (double)INT64_MAX rounds up to 2^63, which does not fit: the half-open bounds keep
+	 * the cast below defined whatever min and max are.
+	 */
 	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) ||
 	    v->valuedouble != floor(v->valuedouble) || v->valuedouble < (double)min ||
-	    v->valuedouble > (double)max)
+	    v->valuedouble > (double)max || v->valuedouble < -9223372036854775808.0 ||
+	    v->valuedouble >= 9223372036854775808.0)
 		return bad(c, key);
 	*out = (int64_t)v->valuedouble;
 	return SRV_GOT;
@@ -519,15 +532,307 @@ srv_json_add_col(cJSON *obj, const char *key, sqlite3_stmt *stmt, int col)
 	srv_json_add_str(obj, key, (const char *)sqlite3_column_text(stmt, col));
 }
 
-bool
-srv_row_exists(struct store_db *db, const char *table, const char *id)
+int
+srv_row_find(struct store_db *db, const char *table, const char *id)
 {
 	char sql[128];
 	sqlite3_stmt *stmt;
+	int rc;
 
 	snprintf(sql, sizeof(sql), "SELECT 1 FROM %s WHERE id = ?", table);
-	if (store_db_stmt(db, sql, &stmt) != 0)
-		return false;
+	rc = store_db_stmt(db, sql, &stmt);
+	if (rc != 0)
+		return rc;
 	store_bind_text(stmt, 1, id);
-	return sqlite3_step(stmt) == SQLITE_ROW;
+	rc = store_db_next_row(db, stmt, table);
+	sqlite3_reset(stmt);
+	return rc;
+}
+
+bool
+srv_row_exists(struct store_db *db, const char *table, const char *id)
+{
+	return srv_row_find(db, table, id) == 1;
+}
+
+void
+srv_check_lookup(struct srv_check *c, int found, const char *key)
+{
+	if (found == 1)
+		return;
+	if (found < 0 && c->db_error == 0)
+		c->db_error = found;
+	srv_check_bad(c, key);
+}
+
+bool
+srv_id_free(struct srv_req *req, struct srv_resp *resp, const char *table, const char *id,
+            const char *kind)
+{
+	int rc = srv_row_find(req->db, table, id);
+
+	if (rc < 0)
+		srv_internal(req, resp, rc, table);
+	else if (rc > 0)
+		srv_conflict(resp, "%s %s with this id already exists",
+		             strchr("aeiou", kind[0]) != NULL ? "An" : "A", kind);
+	return rc == 0;
+}
+
+/* ---- unknown parameters ---- */
+
+/* True when key is one of the comma-separated names of list. */
+static bool
+key_listed(const char *list, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (const char *p = list; p != NULL && *p != '\0';) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (len == n && memcmp(p, key, n) == 0)
+			return true;
+		p = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+static void
+check_object_keys(struct srv_check *c, const cJSON *obj, const char *allowed)
+{
+	const cJSON *m;
+
+	cJSON_ArrayForEach(m, obj)
+	{
+		if (m->string != NULL && !key_listed(allowed, m->string))
+			srv_check_bad(c, m->string);
+	}
+}
+
+bool
+srv_params_known(const struct srv_req *req, const struct srv_route *route, struct srv_resp *resp)
+{
+	struct srv_check c;
+	bool failed;
+
+	srv_check_init(&c);
+	if (route->query_keys != NULL)
+		for (int i = 0; i < req->n_query; i++)
+			if (!key_listed(route->query_keys, req->query[i].name))
+				srv_check_bad(&c, req->query[i].name);
+	if (route->body_keys != NULL && cJSON_IsObject(req->body)) {
+		check_object_keys(&c, req->body, route->body_keys);
+	} else if (route->body_keys != NULL && cJSON_IsArray(req->body)) {
+		const cJSON *e;
+		int i = 0;
+
+		/* Array bodies name the element: "1: title.due_at" (API.md, Errors). */
+		cJSON_ArrayForEach(e, req->body)
+		{
+			if (cJSON_IsObject(e)) {
+				srv_check_element(&c, i);
+				check_object_keys(&c, e, route->body_keys);
+			}
+			i++;
+		}
+	}
+	failed = srv_check_failed(&c, resp);
+	srv_check_finish(&c);
+	return !failed;
+}
+
+/* ---- the no-op PATCH ---- */
+
+#define PATCH_SAVEPOINT "patch_noop"
+
+/* The id of the row a PATCH route edits: its {id}, or the viewer for /users/me. */
+static const char *
+patch_id(const struct srv_req *req)
+{
+	if (req->n_params > 0)
+		return req->params[0];
+	return req->viewer ? req->viewer->id : NULL;
+}
+
+/* Equal apart from rev and updated_at, which the handler bumps whatever it changed. */
+static bool
+docs_same(const cJSON *a, const cJSON *b)
+{
+	cJSON *x = cJSON_Duplicate(a, true), *y = cJSON_Duplicate(b, true);
+	bool same;
+
+	cJSON_DeleteItemFromObjectCaseSensitive(x, "rev");
+	cJSON_DeleteItemFromObjectCaseSensitive(x, "updated_at");
+	cJSON_DeleteItemFromObjectCaseSensitive(y, "rev");
+	cJSON_DeleteItemFromObjectCaseSensitive(y, "updated_at");
+	same = cJSON_Compare(x, y, true);
+	cJSON_Delete(x);
+	cJSON_Delete(y);
+	return same;
+}
+
+int
+srv_patch_begin(struct srv_req *req, const struct srv_route *route, cJSON **before)
+{
+	srv_render_fn render;
+	const char *id = patch_id(req);
+	int rc;
+
+	*before = NULL;
+	if (route->patch_type == NULL || strcmp(req->method, "PATCH") != 0 || id == NULL)
+		return 0;
+	render = srv_type_render(route->patch_type);
+	assert(render != NULL);
+	rc = render != NULL ? render(req, id, before) : -LC_ENOTFOUND;
+	if (rc != 0) {
+		cJSON_Delete(*before);
+		*before = NULL;
+		/* A row the viewer cannot see or that is gone: the handler gives the answer. */
+		return rc == -LC_ENOTFOUND ? 0 : rc;
+	}
+	rc = store_db_savepoint(req->db, PATCH_SAVEPOINT);
+	if (rc != 0) {
+		cJSON_Delete(*before);
+		*before = NULL;
+	}
+	return rc;
+}
+
+int
+srv_patch_end(struct srv_req *req, const struct srv_route *route, struct srv_resp *resp,
+              cJSON *before)
+{
+	cJSON *after = NULL;
+	bool same = false;
+	int rc = 0;
+
+	if (before == NULL)
+		return 0;
+	if (resp->status == 200 && cJSON_IsObject(resp->body)) {
+		rc = srv_type_render(route->patch_type)(req, patch_id(req), &after);
+		if (rc != 0 && rc != -LC_ENOTFOUND) {
+			/* Cannot tell: the caller answers 500 and rolls everything back. */
+			store_db_rollback_to(req->db, PATCH_SAVEPOINT);
+			cJSON_Delete(before);
+			return rc;
+		}
+		rc = 0;
+		same = after != NULL && docs_same(before, after);
+	}
+	if (same) {
+		/* Nothing changed: no rev bump, no feed row; answer with the row as it was. */
+		static const char *const kept[] = {"rev", "updated_at"};
+
+		store_db_rollback_to(req->db, PATCH_SAVEPOINT);
+		for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+			const cJSON *old = cJSON_GetObjectItemCaseSensitive(before, kept[i]);
+
+			if (old != NULL && cJSON_HasObjectItem(resp->body, kept[i]))
+				cJSON_ReplaceItemInObjectCaseSensitive(resp->body, kept[i],
+				                                       cJSON_Duplicate(old, true));
+		}
+	} else if (store_db_release(req->db, PATCH_SAVEPOINT) != 0 && resp->status < 400) {
+		rc = -LC_EDB;
+	}
+	cJSON_Delete(after);
+	cJSON_Delete(before);
+	return rc;
+}
+
+/* ---- NUL escapes ---- */
+
+/* Nesting deeper than cJSON's limit never reaches here (the parse failed). */
+#define NUL_SCAN_DEPTH (CJSON_NESTING_LIMIT + 2)
+
+/* Names the member a NUL escape sits in: the top-level key, or "i: key" in an array body. */
+static void
+nul_bad(struct srv_check *c, bool top_array, int index, const char *key, size_t key_len)
+{
+	char *name = key ? lc_strndup(key, key_len) : lc_strdup("body");
+
+	if (top_array)
+		srv_check_element(c, index);
+	srv_check_bad(c, name);
+	free(name);
+}
+
+bool
+srv_json_nul_free(const char *text, size_t len, struct srv_resp *resp)
+{
+	static const char esc[] = "\\u0000";
+	bool object[NUL_SCAN_DEPTH];
+	const char *key = NULL; /* the member being read: depth 1, or depth 2 of an array body */
+	size_t key_len = 0;
+	bool expect_key = false, failed;
+	int depth = 0, index = 0;
+	struct srv_check c;
+
+	/* Almost every body: no such escape at all (an escaped backslash may still match). */
+	if (len < sizeof(esc) - 1 || memmem(text, len, esc, sizeof(esc) - 1) == NULL)
+		return true;
+	srv_check_init(&c);
+	for (size_t i = 0; i < len; i++) {
+		char ch = text[i];
+
+		if (ch == '"') {
+			size_t start = ++i;
+			bool nul = false;
+
+			for (; i < len && text[i] != '"'; i++) {
+				if (text[i] != '\\')
+					continue;
+				if (i + 6 <= len && memcmp(text + i, esc, 6) == 0)
+					nul = true;
+				i++; /* the escaped character; \uXXXX's digits are plain */
+			}
+			if (expect_key) {
+				expect_key = false;
+				if (depth == 1 || (depth == 2 && !object[0])) {
+					key = text + start;
+					key_len = i - start;
+				}
+			}
+			if (nul)
+				nul_bad(&c, depth > 0 && !object[0], index, depth > 0 ? key : NULL,
+				        key_len);
+		} else if (ch == '{' || ch == '[') {
+			if (depth >= NUL_SCAN_DEPTH)
+				break;
+			object[depth++] = ch == '{';
+			expect_key = ch == '{';
+			if (depth <= 2 && !(depth == 2 && object[0]))
+				key = NULL;
+		} else if (ch == '}' || ch == ']') {
+			depth--;
+			expect_key = false;
+		} else if (ch == ',' && depth > 0) {
+			expect_key = object[depth - 1];
+			if (depth == 1 && !object[0])
+				index++;
+		}
+	}
+	failed = srv_check_failed(&c, resp);
+	srv_check_finish(&c);
+	return !failed;
+}
+
+char *
+srv_like_contains(const char *text)
+{
+	struct lc_buf b;
+	char *out;
+
+	lc_buf_init(&b);
+	lc_buf_putc(&b, '%');
+	for (const char *p = text; *p != '\0'; p++) {
+		/* LIKE's wildcards and the escape itself match literally (ESCAPE '\'). */
+		if (*p == '%' || *p == '_' || *p == '\\')
+			lc_buf_putc(&b, '\\');
+		lc_buf_putc(&b, *p);
+	}
+	lc_buf_putc(&b, '%');
+	out = lc_strdup(lc_buf_str(&b));
+	lc_buf_finish(&b);
+	return out;
 }

@@ -780,3 +780,15 @@ store_column_dup(sqlite3_stmt *stmt, int col)
 		return NULL;
 	return lc_strndup((const char *)text, (size_t)sqlite3_column_bytes(stmt, col));
 }
+
+int
+store_db_next_row(struct store_db *db, sqlite3_stmt *stmt, const char *context)
+{
+	int rc = sqlite3_step(stmt);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return store_db_fail(db, rc, context);
+}

@@ -116,4 +116,12 @@ int store_bind_text(sqlite3_stmt *stmt, int idx, const char *text);
 /* Column helper returning a copy (caller frees) or NULL for SQL NULL. */
 char *store_column_dup(sqlite3_stmt *stmt, int col);
 
+/*
+ * Steps stmt once: 1 when it gave a row, 0 when it is done, -LC_EDB (the error recorded
+ * on db with context) when SQLite failed. Loops read `while ((rc = store_db_next_row(db,
+ * st, "x")) == 1)` and then treat rc < 0 as the failure it is, never as "no more rows"
+ * (code review 2026-11-29, F6).
+ */
+int store_db_next_row(struct store_db *db, sqlite3_stmt *stmt, const char *context);
+
 #endif

@@ -137,12 +137,36 @@ keep_doc(struct sync_response *res, const cJSON *doc)
 	return text;
 }
 
-static int64_t
-num_field(const cJSON *obj, const char *name)
+bool
+sync_wire_int(double value, int64_t *out)
+{
+	int64_t n;
+
+	/* Compared as doubles first (NaN fails too): the cast is only defined once it fits. */
+	if (!(value >= 0.0 && value <= (double)SYNC_WIRE_INT_MAX))
+		return false;
+	n = (int64_t)value;
+	if ((double)n != value)
+		return false; /* a fraction */
+	*out = n;
+	return true;
+}
+
+/*
+ * A wire integer field of obj into *out: 0 when absent or not a number (the callers check
+ * what they need), -LC_EPROTO when a number is out of range or has a fraction.
+ */
+static int
+num_field(const cJSON *obj, const char *name, int64_t *out, char **cause)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
 
-	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+	*out = 0;
+	if (!cJSON_IsNumber(v))
+		return 0;
+	if (!sync_wire_int(v->valuedouble, out))
+		return lc_cause_set(cause, -LC_EPROTO, "%s is not an integer in 0..2^53", name);
+	return 0;
 }
 
 static const char *
@@ -167,8 +191,12 @@ decode_push(struct sync_response *res, const cJSON *push, char **cause)
 		const cJSON *body = cJSON_GetObjectItemCaseSensitive(it, "body");
 		const cJSON *err, *current;
 
+		int64_t status;
+
 		p->key = str_field(it, "key");
-		p->status = (long)num_field(it, "status");
+		if (num_field(it, "status", &status, cause) != 0)
+			return -LC_EPROTO;
+		p->status = status > 999 ? 0 : (long)status;
 		if (p->key == NULL || p->status < 100)
 			return lc_cause_set(cause, -LC_EPROTO,
 			                    "push result %zu without key or status", i - 1);
@@ -182,7 +210,8 @@ decode_push(struct sync_response *res, const cJSON *push, char **cause)
 		current = cJSON_GetObjectItemCaseSensitive(body, "current");
 		if (cJSON_IsObject(current)) {
 			p->current = keep_doc(res, current);
-			p->current_rev = num_field(current, "rev");
+			if (num_field(current, "rev", &p->current_rev, cause) != 0)
+				return -LC_EPROTO;
 		}
 	}
 	return 0;
@@ -204,8 +233,9 @@ decode_changes(struct sync_response *res, const cJSON *changes, char **cause)
 		c->scope = str_field(it, "scope");
 		c->type = str_field(it, "type");
 		c->id = str_field(it, "id");
-		c->rev = num_field(it, "rev");
-		c->seq = num_field(it, "seq");
+		if (num_field(it, "rev", &c->rev, cause) != 0 ||
+		    num_field(it, "seq", &c->seq, cause) != 0)
+			return -LC_EPROTO;
 		c->deleted = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "deleted"));
 		if (c->scope == NULL || c->type == NULL || c->id == NULL)
 			return lc_cause_set(cause, -LC_EPROTO,
@@ -245,10 +275,14 @@ decode_cursors(struct sync_response *res, const cJSON *cursors, char **cause)
 	res->cursors = lc_calloc((size_t)cJSON_GetArraySize(cursors) + 1, sizeof(*res->cursors));
 	cJSON_ArrayForEach(it, cursors)
 	{
-		if (!cJSON_IsNumber(it) || it->string == NULL)
-			return lc_cause_set(cause, -LC_EPROTO, "a cursor that is not a number");
+		int64_t cursor;
+
+		if (!cJSON_IsNumber(it) || it->string == NULL ||
+		    !sync_wire_int(it->valuedouble, &cursor))
+			return lc_cause_set(cause, -LC_EPROTO,
+			                    "a cursor that is not an integer in 0..2^53");
 		res->cursors[res->n_cursors].scope = it->string;
-		res->cursors[res->n_cursors++].cursor = (int64_t)it->valuedouble;
+		res->cursors[res->n_cursors++].cursor = cursor;
 	}
 	return 0;
 }
@@ -279,7 +313,8 @@ sync_protocol_decode(const char *json, size_t len, struct sync_response *out, ch
 	scopes = cJSON_GetObjectItemCaseSensitive(root, "scopes");
 	resets = cJSON_GetObjectItemCaseSensitive(root, "reset");
 	since = cJSON_GetObjectItemCaseSensitive(root, "since");
-	if ((since != NULL && (!cJSON_IsNumber(since) || since->valuedouble < 0)) ||
+	if ((since != NULL &&
+	     (!cJSON_IsNumber(since) || !sync_wire_int(since->valuedouble, &out->since))) ||
 	    (push != NULL && !cJSON_IsArray(push)) ||
 	    (changes != NULL && !cJSON_IsArray(changes)) ||
 	    (cursors != NULL && !cJSON_IsObject(cursors)) ||
@@ -298,7 +333,6 @@ sync_protocol_decode(const char *json, size_t len, struct sync_response *out, ch
 		rc = decode_strings(scopes, &out->scopes, &out->n_scopes, cause);
 	if (rc == 0)
 		rc = decode_strings(resets, &out->resets, &out->n_resets, cause);
-	out->since = num_field(root, "since");
 	out->more = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "more"));
 	if (rc < 0)
 		sync_response_finish(out);
@@ -406,8 +440,11 @@ sync_protocol_decode_digest(const char *json, size_t len, struct sync_scope_dige
 			rc = lc_cause_set(cause, -LC_EPROTO, "scope %s: no sha256", it->string);
 			break;
 		}
+		if (num_field(it, "count", &d->count, cause) != 0) {
+			rc = -LC_EPROTO;
+			break;
+		}
 		d->scope = lc_strdup(it->string);
-		d->count = num_field(it, "count");
 		snprintf(d->hex, sizeof(d->hex), "%s", sha);
 		(*n)++;
 	}

@@ -111,4 +111,14 @@ void sync_scope_digests_free(struct sync_scope_digest *d, size_t n);
 int sync_digest_scope(struct store_db *db, const char *scope, int64_t *count,
                       char hex[SYNC_DIGEST_HEX_LEN + 1]);
 
+/*
+ * Wire integers (cursors, seqs, revs, counts) are JSON numbers, so doubles: they are
+ * integers in [0, SYNC_WIRE_INT_MAX], the range a double holds exactly. Casting a double
+ * outside int64_t is undefined behaviour, so every decoder range-checks with
+ * sync_wire_int() first. It returns true and *out for such a value; false for a fraction,
+ * a negative, NaN, an infinity or anything past 2^53.
+ */
+#define SYNC_WIRE_INT_MAX 9007199254740992LL /* 2^53 */
+bool sync_wire_int(double value, int64_t *out);
+
 #endif

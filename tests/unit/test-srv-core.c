@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -405,6 +406,182 @@ test_username_and_email_rules(void **state)
 	assert_false(srv_email_valid("a@"));
 }
 
+/*
+ * srv_get_int() range-checks before its cast (code review 2026-11-29, F3): with the widest
+ * bounds, (double)INT64_MAX rounds up to 2^63, which does not fit an int64_t.
+ */
+static void
+test_get_int_range_checked_before_cast(void **state)
+{
+	struct srv_check c;
+	cJSON *body = cJSON_Parse("{\"a\":1e300,\"b\":-1e300,\"c\":9223372036854775807,"
+	                          "\"d\":-9223372036854775808,\"e\":1.5,\"f\":4503599627370496}");
+	int64_t i = 0;
+
+	(void)state;
+	srv_check_init(&c);
+	assert_int_equal(srv_get_int(&c, body, "a", 0, INT64_MIN, INT64_MAX, &i), SRV_BAD);
+	assert_int_equal(srv_get_int(&c, body, "b", 0, INT64_MIN, INT64_MAX, &i), SRV_BAD);
+	assert_int_equal(srv_get_int(&c, body, "c", 0, INT64_MIN, INT64_MAX, &i), SRV_BAD);
+	assert_int_equal(srv_get_int(&c, body, "d", 0, INT64_MIN, INT64_MAX, &i), SRV_GOT);
+	assert_true(i == INT64_MIN);
+	assert_int_equal(srv_get_int(&c, body, "e", 0, INT64_MIN, INT64_MAX, &i), SRV_BAD);
+	assert_int_equal(srv_get_int(&c, body, "f", 0, 0, INT64_MAX, &i), SRV_GOT);
+	assert_true(i == 4503599627370496);
+	assert_string_equal(lc_buf_str(&c.keys), "a,b,c,e");
+	srv_check_finish(&c);
+	cJSON_Delete(body);
+}
+
+/* Answers what srv_params_known() says of body and query for a route allowing keys. */
+static const char *
+params_message(const char *body_keys, const char *query_keys, const char *json,
+               const char *query_name, struct srv_resp *resp)
+{
+	struct srv_route route = {"POST", "/x", NULL, 0, body_keys, query_keys, NULL};
+	struct srv_req req = {0};
+	char name[32];
+
+	snprintf(name, sizeof(name), "%s", query_name ? query_name : "");
+	req.body = json ? cJSON_Parse(json) : NULL;
+	if (query_name) {
+		req.query[0].name = name;
+		req.query[0].value = name;
+		req.n_query = 1;
+	}
+	memset(resp, 0, sizeof(*resp));
+	bool ok = srv_params_known(&req, &route, resp);
+	cJSON_Delete(req.body);
+	if (ok)
+		return NULL;
+	assert_int_equal(resp->status, 400);
+	return cJSON_GetObjectItem(cJSON_GetObjectItem(resp->body, "error"), "message")
+	    ->valuestring;
+}
+
+/* Unknown body keys and query parameters, every one named (API.md Conventions). */
+static void
+test_params_known_names_every_unknown_key(void **state)
+{
+	struct srv_resp resp;
+
+	(void)state;
+	assert_null(
+	    params_message("title,kind", "page", "{\"title\":1,\"kind\":2}", "page", &resp));
+	srv_resp_finish(&resp);
+	assert_string_equal(params_message("title,kind", "page",
+	                                   "{\"title\":1,\"x\":1,\"kind\":2,\"y\":2}", "zz", &resp),
+	                    "Invalid parameters: zz,x,y");
+	srv_resp_finish(&resp);
+	/* A name that is a prefix or an extension of an allowed one is still unknown. */
+	assert_string_equal(
+	    params_message("title", "", "{\"titl\":1,\"titles\":2,\"title\":3}", NULL, &resp),
+	    "Invalid parameters: titl,titles");
+	srv_resp_finish(&resp);
+	assert_string_equal(params_message("title,kind", "",
+	                                   "[{\"title\":1},{\"x\":1,\"kind\":1,\"y\":2},{\"z\":0}]",
+	                                   NULL, &resp),
+	                    "Invalid parameters: 1: x.y,2: z");
+	srv_resp_finish(&resp);
+	/* "" allows nothing; NULL checks nothing. */
+	assert_string_equal(params_message("", "", "{\"a\":1}", "b", &resp),
+	                    "Invalid parameters: b,a");
+	srv_resp_finish(&resp);
+	assert_null(params_message(NULL, NULL, "{\"a\":1}", "b", &resp));
+	srv_resp_finish(&resp);
+}
+
+static void
+check_route_table(const struct srv_route *table)
+{
+	for (const struct srv_route *r = table; r->method != NULL; r++) {
+		if (r->body_keys == NULL || r->query_keys == NULL)
+			fail_msg("%s %s declares no body or query keys", r->method, r->pattern);
+		if (strcmp(r->method, "PATCH") == 0 &&
+		    (r->patch_type == NULL || srv_type_render(r->patch_type) == NULL))
+			fail_msg("PATCH %s names no type with a renderer", r->pattern);
+	}
+}
+
+/*
+ * Every route says which body keys and query parameters it takes, and every PATCH which
+ * type it edits: a route added without them would silently accept anything.
+ */
+static void
+test_every_route_declares_its_parameters(void **state)
+{
+	const struct srv_route *const tables[] = {
+	    srv_routes_auth,    srv_routes_users, srv_routes_departments, srv_routes_courses,
+	    srv_routes_modules, srv_routes_items, srv_routes_questions,   srv_routes_learning,
+	    srv_routes_forums,  srv_routes_sync,
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+		check_route_table(tables[i]);
+}
+
+/* The message srv_json_nul_free() gives text, or NULL when it lets it through. */
+static const char *
+nul_message(const char *text, struct srv_resp *resp)
+{
+	memset(resp, 0, sizeof(*resp));
+	if (srv_json_nul_free(text, strlen(text), resp))
+		return NULL;
+	assert_int_equal(resp->status, 400);
+	return cJSON_GetObjectItem(cJSON_GetObjectItem(resp->body, "error"), "message")
+	    ->valuestring;
+}
+
+/* security review 2026-11-29, I5: "\u0000" would cut a string short without a word. */
+static void
+test_nul_escape_names_the_field(void **state)
+{
+	static const struct {
+		const char *text, *message;
+	} cases[] = {
+	    {"{\"bio\":\"before\\u0000after\"}", "Invalid parameters: bio"},
+	    {"{\"a\":\"ok\",\"b\":{\"c\":[\"x\\u0000\"]},\"d\":\"\\u0000\"}",
+	     "Invalid parameters: b,d"},
+	    {"[{\"title\":\"ok\"},{\"kind\":\"page\",\"title\":\"\\u0000\"}]",
+	     "Invalid parameters: 1: title"},
+	    {"{\"k\\u0000ey\":1}", "Invalid parameters: k\\u0000ey"},
+	    {"\"\\u0000\"", "Invalid parameters: body"},
+	    /* An escaped backslash before u0000 is text, and so are other escapes. */
+	    {"{\"bio\":\"C:\\\\u0000\"}", NULL},
+	    {"{\"bio\":\"\\u0001\\\"\\\\\\u00e9\"}", NULL},
+	    {"{\"bio\":\"plain\"}", NULL},
+	};
+	struct srv_resp resp;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *got = nul_message(cases[i].text, &resp);
+
+		if (cases[i].message == NULL && got != NULL)
+			fail_msg("%s: refused with %s", cases[i].text, got);
+		if (cases[i].message != NULL && (got == NULL || strcmp(got, cases[i].message) != 0))
+			fail_msg("%s: want %s, got %s", cases[i].text, cases[i].message,
+			         got ? got : "(accepted)");
+		srv_resp_finish(&resp);
+	}
+}
+
+/* code review 2026-11-29, F12: LIKE's wildcards in search text match literally. */
+static void
+test_like_pattern_escapes_wildcards(void **state)
+{
+	char *p;
+
+	(void)state;
+	p = srv_like_contains("50%_off\\x");
+	assert_string_equal(p, "%50\\%\\_off\\\\x%");
+	free(p);
+	p = srv_like_contains("");
+	assert_string_equal(p, "%%");
+	free(p);
+}
+
 int
 main(void)
 {
@@ -423,6 +600,11 @@ main(void)
 	    cmocka_unit_test(test_codec_roundtrip),
 	    cmocka_unit_test(test_codec_pick_prefers_zstd),
 	    cmocka_unit_test(test_username_and_email_rules),
+	    cmocka_unit_test(test_get_int_range_checked_before_cast),
+	    cmocka_unit_test(test_params_known_names_every_unknown_key),
+	    cmocka_unit_test(test_every_route_declares_its_parameters),
+	    cmocka_unit_test(test_nul_escape_names_the_field),
+	    cmocka_unit_test(test_like_pattern_escapes_wildcards),
 	};
 
 	if (sodium_init() < 0)

