@@ -6,12 +6,13 @@
  *
  * where target is the full request target (/api/v1/...?query) and the body, when not
  * empty, is decoded and parsed the way the HTTP layer does it (Content-Encoding, then
- * JSON that must end at the NUL). The flags pick the viewer (none, admin, instructor,
- * learner), the Content-Encoding (identity, gzip, zstd, an unknown one), an
- * Idempotency-Key and an If-Match. So route matching, percent-decoding, query strings,
- * permissions, the JSON getters and the handlers all see hostile input, on the seeded
- * demo database. "{course}" and the like in the target or body stand for real ids
- * (fuzz_srv_expand). Crashes, sanitizer reports, leaks and unanswered requests are findings.
+ * JSON that must end at the NUL). The flags pick the viewer (bits 0-1: none, admin,
+ * instructor, learner), the Content-Encoding (bits 2-3: identity, gzip, zstd, an unknown
+ * one), an Idempotency-Key (bit 4) and an If-Match (bit 5, bits 6-7 the revision). So
+ * route matching, percent-decoding, query strings, permissions, the JSON getters and the
+ * handlers all see hostile input, on the seeded demo database. "{course}" and the like in
+ * the target or body stand for real ids (fuzz_srv_expand). Crashes, sanitizer reports,
+ * leaks and unanswered requests are findings.
  */
 #include <stdint.h>
 #include <stdlib.h>
