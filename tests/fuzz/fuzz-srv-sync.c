@@ -5,8 +5,9 @@
  * body. The body goes through the server's /sync request decoder (client_id, limit, the
  * full "cursors" form and the compact "since"/"scope_set" form, "push") and on into the
  * pushes and the pull, on the seeded demo database, so cursors, scope-set hashes and
- * pushed writes all see hostile values. "{course}" and the like stand for real ids. Bodies that are
- * not JSON are dropped, as the HTTP layer answers them 400 before dispatching.
+ * pushed writes all see hostile values. "{course}" and the like stand for real ids.
+ * Bodies that are not JSON are dropped, as the HTTP layer answers them 400 before
+ * dispatching.
  */
 #include <stdint.h>
 #include <stdlib.h>

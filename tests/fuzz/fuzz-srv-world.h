@@ -2,8 +2,8 @@
 /*
  * The server the lecternd fuzz targets talk to: a real database in a temporary
  * directory, filled once per process with the demo content (srv_seed_demo), and the
- * demo users the targets act as. The directory is removed at exit. Inputs name existing rows with
- * placeholders (fuzz_srv_expand), since the demo ids are random.
+ * demo users the targets act as. The directory is removed at exit. Inputs name existing
+ * rows with placeholders (fuzz_srv_expand), since the demo ids are random.
  */
 #ifndef LECTERN_FUZZ_SRV_WORLD_H
 #define LECTERN_FUZZ_SRV_WORLD_H
