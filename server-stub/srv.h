@@ -555,15 +555,17 @@ unsigned srv_dept_rights(struct store_db *db, const struct srv_user *user,
  */
 int srv_dept_chain_load(struct store_db *db, const char *department_id, struct srv_dept_chain *out);
 /*
- * SQL subquery text: the ids of every department the user bound at parameter UID ("?4")
- * administers: those where they hold department-admin and every one below them (to the
- * depth srv_dept_chain_load sees, so both agree).
+ * SQL subquery text: the ids of every department where the user bound at parameter UID
+ * ("?4") holds a role of MASK (a literal, "6": content-admin or department-admin), and every
+ * department below those (to the depth srv_dept_chain_load sees, so both agree).
  */
-#define SRV_SQL_ADMINISTERED(uid)                                                                  \
+#define SRV_SQL_DEPTS_WITH_ROLES(uid, mask)                                                        \
 	"(WITH RECURSIVE sub(id, depth) AS (SELECT department_id, 1 FROM memberships WHERE "       \
-	"user_id = " uid " AND (roles & 4) != 0 UNION ALL SELECT d.id, sub.depth + 1 FROM "        \
+	"user_id = " uid " AND (roles & " mask ") != 0 UNION ALL SELECT d.id, sub.depth + 1 FROM " \
 	"departments d JOIN sub ON d.parent_id = sub.id WHERE sub.depth < " SRV_STR(               \
 	    SRV_DEPT_DEPTH_MAX) ") SELECT id FROM sub)"
+/* The departments uid administers (department-admin, bit 4): theirs and those below. */
+#define SRV_SQL_ADMINISTERED(uid) SRV_SQL_DEPTS_WITH_ROLES(uid, "4")
 /*
  * Departments: create below department_id (NULL → admin only), rename, manage members:
  * admin, or department-admin of it or an ancestor.

@@ -94,8 +94,8 @@ scopes_list(struct srv_req *req, struct scopes *out)
 	    "SELECT id FROM courses WHERE ?1 OR owner_id = ?2 "
 	    "OR (status = 'published' AND id IN (SELECT course_id FROM enrollments WHERE user_id = "
 	    "?2)) "
-	    "OR department_id IN (SELECT department_id FROM memberships WHERE user_id = ?2 "
-	    "AND (roles & 6) != 0) ORDER BY id",
+	    /* content-admin (2) or department-admin (4) here or above: the tree, as perm.c */
+	    "OR department_id IN " SRV_SQL_DEPTS_WITH_ROLES("?2", "6") " ORDER BY id",
 	    &stmt);
 	if (rc != 0)
 		return rc;

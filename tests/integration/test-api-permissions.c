@@ -27,6 +27,7 @@
 #include "common/buf.h"
 #include "common/mem.h"
 #include "common/uuid.h"
+#include "common/uuid.h"
 #include "harness.h"
 
 #define ANY (-1) /* API.md does not decide this cell */
@@ -684,6 +685,52 @@ test_dept_admin_reads_only_users_they_administer(void **state)
  * Mission review 2026-11-29, B6: a department-admin re-parented their own department under
  * one they have no role in, and deleted it. Both are an admin's now; renaming stays theirs.
  */
+/*
+ * Staff of a department are staff of the courses below it in their replica too, not only
+ * over REST: /sync lists a draft course of a sub-department among their scopes (issue 9,
+ * section 4: rights on a department cover its descendants; the scope query once looked at
+ * direct memberships only).
+ */
+static void
+test_sync_scopes_follow_the_department_tree(void **state)
+{
+	(void)state;
+	struct h_resp r;
+	char code[40], top[H_ID_LEN + 1], sub[H_ID_LEN + 1], course_id[H_ID_LEN + 1];
+	char scope[H_ID_LEN + 16];
+	h_unique_name("STOP", code, sizeof(code));
+	assert_int_equal(h_make_department(&world.srv, ADMIN_TOKEN, code, top), 0);
+	h_unique_name("SSUB", code, sizeof(code));
+	assert_int_equal(make_subdepartment(ADMIN_TOKEN, top, code, sub), 0);
+	char *course = lc_asprintf("{\"title\":\"Below\",\"department_id\":\"%s\"}", sub);
+	h_call(&world.srv, "POST", "/courses", ADMIN_TOKEN, course, NULL, &r);
+	H_EXPECT(r, 201);
+	assert_int_equal(h_copy_id(r.json, "id", course_id), 0);
+	h_resp_free(&r);
+	snprintf(scope, sizeof(scope), "course:%s", course_id);
+	static const char *const roles[] = {"[\"department-admin\"]", "[\"content-admin\"]"};
+	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
+		struct h_user staff = member("scoped", NULL, top, roles[i]);
+		char uuid[LC_UUID_LEN + 1];
+		lc_uuid_new(uuid);
+		char *body = lc_asprintf("{\"client_id\":\"%s\",\"cursors\":{}}", uuid);
+		h_call(&world.srv, "POST", "/sync", staff.access, body, NULL, &r);
+		H_EXPECT(r, 200);
+		const cJSON *scopes = cJSON_GetObjectItemCaseSensitive(r.json, "scopes");
+		bool found = false;
+		const cJSON *e;
+		cJSON_ArrayForEach(e, scopes) found =
+		    found || (cJSON_IsString(e) && strcmp(e->valuestring, scope) == 0);
+		if (!found)
+			fprintf(stderr, "%s of the parent department: no %s in /sync scopes\n",
+			        roles[i], scope);
+		assert_true(found);
+		h_resp_free(&r);
+		free(body);
+	}
+	free(course);
+}
+
 static void
 test_dept_admin_cannot_move_or_delete_own_department(void **state)
 {
@@ -897,6 +944,7 @@ static const struct CMUnitTest sequences[] = {
     cmocka_unit_test(test_dept_admin_manages_the_sub_department_they_create),
     cmocka_unit_test(test_content_admin_move_needs_rights_on_both_ends),
     cmocka_unit_test(test_department_tree_depth_is_bounded),
+    cmocka_unit_test(test_sync_scopes_follow_the_department_tree),
 };
 
 int
