@@ -389,21 +389,41 @@ configure(struct store_db *db)
 	return exec_sql(db, "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;", "pragmas");
 }
 
+/* Reads the application id, schema version and object count of db's file. */
+static int
+read_ids(struct store_db *db, int64_t *app_id, int64_t *version, int64_t *objects)
+{
+	if (query_int(db->handle, "PRAGMA application_id", app_id) != SQLITE_OK ||
+	    query_int(db->handle, "PRAGMA user_version", version) != SQLITE_OK ||
+	    query_int(db->handle, "SELECT count(*) FROM sqlite_master", objects) != SQLITE_OK)
+		return store_db_fail(db, sqlite3_extended_errcode(db->handle),
+		                     "reading schema ids");
+	return 0;
+}
+
 /*
  * Applies the missing migrations in one IMMEDIATE transaction, re-reading the ids under
  * the write lock since another process may have migrated (or replaced) the file meanwhile.
+ * A file that is already current is judged without the write lock: every lecternd worker
+ * opens its connection on its first request, and that must not wait behind (or fail on)
+ * another connection's write.
  */
 static int
 migrate(struct store_db *db, const struct store_schema *schema, char **cause)
 {
 	int64_t app_id = 0, version = 0, objects = 0;
-	int rc = store_db_begin(db);
+	int rc = read_ids(db, &app_id, &version, &objects);
 
-	if (rc == 0 &&
-	    (query_int(db->handle, "PRAGMA application_id", &app_id) != SQLITE_OK ||
-	     query_int(db->handle, "PRAGMA user_version", &version) != SQLITE_OK ||
-	     query_int(db->handle, "SELECT count(*) FROM sqlite_master", &objects) != SQLITE_OK))
-		rc = store_db_fail(db, sqlite3_extended_errcode(db->handle), "reading schema ids");
+	if (rc == 0 && version == schema->migration_count) {
+		rc = judge(db->path, schema, app_id, version, objects, cause);
+		if (rc == 0)
+			db->version = schema->migration_count;
+		return rc;
+	}
+	if (rc == 0)
+		rc = store_db_begin(db);
+	if (rc == 0)
+		rc = read_ids(db, &app_id, &version, &objects);
 	if (rc == 0)
 		rc = judge(db->path, schema, app_id, version, objects, cause);
 	for (int64_t v = version; rc == 0 && v < schema->migration_count; v++) {

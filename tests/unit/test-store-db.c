@@ -157,6 +157,32 @@ test_db_created_from_nothing_private_and_migrated(void **state)
 	free(dir);
 }
 
+/*
+ * Opening another connection to a current database needs no write lock: lecternd's workers
+ * open theirs on their first request, and one opened while another request held the write
+ * lock used to wait out the busy timeout and answer 500 (issue 9, section 2: "a write that
+ * still meets SQLITE_BUSY answers 503, never 500"; found while merging the auth work).
+ */
+static void
+test_db_open_needs_no_write_lock_when_current(void **state)
+{
+	struct fixture *f = *state;
+	struct store_db *writer = NULL, *second = NULL;
+	char *cause = NULL;
+
+	assert_int_equal(store_db_open(f->path, &schema_v1, &writer, &cause), 0);
+	assert_int_equal(store_db_begin(writer), 0);
+	assert_int_equal(store_db_exec(writer, "INSERT INTO t(v) VALUES ('held')"), 0);
+	assert_int_equal(store_db_open(f->path, &schema_v1, &second, &cause), 0);
+	assert_null(cause);
+	assert_int_equal(store_db_version(second), 1);
+	assert_int_equal(query_int(second, "SELECT count(*) FROM t"), 0);
+	assert_int_equal(store_db_commit(writer), 0);
+	assert_int_equal(query_int(second, "SELECT count(*) FROM t"), 1);
+	store_db_close(second);
+	store_db_close(writer);
+}
+
 static void
 test_db_reopen_keeps_data_and_upgrades(void **state)
 {
@@ -648,6 +674,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_db_created_from_nothing_private_and_migrated,
 	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_db_open_needs_no_write_lock_when_current, setup,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_db_reopen_keeps_data_and_upgrades, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_db_empty_file_is_initialised, setup, teardown),
