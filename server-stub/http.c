@@ -887,11 +887,19 @@ srv_http_start(struct srv_ctx *ctx, const char *host, int port, int threads,
 void
 srv_http_stop(struct srv_http *h)
 {
+	MHD_socket listen_fd;
 	int64_t deadline;
 
 	if (h == NULL)
 		return;
-	MHD_quiesce_daemon(h->daemon);
+	/*
+	 * Quiescing hands the listening socket back to us (MHD no longer closes it): close it
+	 * so new connections are refused at once instead of queueing until exit (code review
+	 * F12).
+	 */
+	listen_fd = MHD_quiesce_daemon(h->daemon);
+	if (listen_fd != MHD_INVALID_SOCKET)
+		close(listen_fd);
 	/* Requests already being answered get up to 10 s to finish. */
 	deadline = lc_monotonic_ms() + 10000;
 	while (atomic_load(&h->in_flight) > 0 && lc_monotonic_ms() < deadline) {

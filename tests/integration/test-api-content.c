@@ -345,8 +345,8 @@ test_questions_answers_for_staff_only(void **state)
 	(void)state;
 	struct h_resp r;
 	const char *qs[] = {
-	    "{\"prompt\":\"Pick two\",\"kind\":\"multiple\",\"choices\":[\"a\",\"b\",\"c\"],"
-	    "\"answer\":[2,0],\"points\":2}",
+	    ("{\"prompt\":\"Pick two\",\"kind\":\"multiple\",\"choices\":[\"a\",\"b\",\"c\"],"
+	     "\"answer\":[2,0],\"points\":2}"),
 	    "{\"prompt\":\"Sky blue?\",\"kind\":\"boolean\",\"answer\":true}",
 	    "{\"prompt\":\"Capital of France\",\"kind\":\"short\",\"answer\":\"Paris\"}",
 	    "{\"prompt\":\"Pi\",\"kind\":\"numeric\",\"answer\":3.14,\"tolerance\":0.01}",
