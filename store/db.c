@@ -714,6 +714,10 @@ store_db_savepoint(struct store_db *db, const char *name)
 	bool owner = sqlite3_get_autocommit(db->handle) != 0;
 	int rc;
 
+	assert(db != NULL && name != NULL);
+	/* Outside a transaction no savepoint can be open; inside one, the owner is below. */
+	assert(!owner || (db->sp_depth == 0 && db->sp_owner_depth == 0));
+	assert(db->sp_owner_depth <= db->sp_depth);
 	if (!plain_identifier(name)) {
 		set_error(db, SQLITE_OK, "bad savepoint name");
 		return -LC_EINVAL;
@@ -736,7 +740,11 @@ int
 store_db_release(struct store_db *db, const char *name)
 {
 	bool owner = db->sp_owner_depth != 0 && db->sp_owner_depth == db->sp_depth;
-	int rc = savepoint_sql(db, "RELEASE", name);
+	int rc;
+
+	/* A release always matches an open savepoint of this connection. */
+	assert(db->sp_depth > 0 && db->sp_owner_depth <= db->sp_depth);
+	rc = savepoint_sql(db, "RELEASE", name);
 
 	if (rc != 0) {
 		store_db_rollback_to(db, name);

@@ -10,6 +10,7 @@
  * it (the scope set changed, a scope was reset) it answers in the full form, and the next
  * round names every cursor, so a disagreement costs one round and never loops.
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,6 +125,9 @@ apply_response(struct store_db *db, const struct round_request *req,
 	const struct store_outbox_entry *entries = req->entries;
 	size_t n = req->n_send;
 	struct store_cursor *since = NULL;
+
+	/* Never more sent than the outbox held (the answer is checked, not asserted). */
+	assert(n <= req->n);
 	struct store_batch batch = {
 	    .changes = res->changes,
 	    .n_changes = res->n_changes,
@@ -226,6 +230,7 @@ load_round(struct sync_engine *e, struct sync_session *s, struct round_request *
 		rc = sync_protocol_encode(s->client_id, r->entries, r->n_send, r->cursors,
 		                          r->n_cursors, r->compact, 0, &r->body, cause);
 	}
+	assert(r->n_send <= r->n);
 	return rc;
 }
 
