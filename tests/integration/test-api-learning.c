@@ -446,8 +446,8 @@ test_grading_rules(void **state)
 	h_copy_id(r.json, "id", quiz);
 	h_resp_free(&r);
 	const char *qs[] = {
-	    "{\"prompt\":\"m\",\"kind\":\"multiple\",\"choices\":[\"a\",\"b\",\"c\"],\"answer\":[2,"
-	    "0]}",
+	    ("{\"prompt\":\"m\",\"kind\":\"multiple\",\"choices\":[\"a\",\"b\",\"c\"],"
+	     "\"answer\":[2,0]}"),
 	    "{\"prompt\":\"s\",\"kind\":\"short\",\"answer\":\"New York\"}",
 	    "{\"prompt\":\"n\",\"kind\":\"numeric\",\"answer\":3.14,\"tolerance\":0.01}",
 	    "{\"prompt\":\"b\",\"kind\":\"boolean\",\"answer\":false}",
