@@ -489,7 +489,7 @@ run_cell(const struct row *row, enum h_actor a)
 }
 
 static void
-test_row(void **state)
+test_matrix_row_gets_its_expected_status(void **state)
 {
 	const struct row *row = *state;
 	int bad = 0;
@@ -959,7 +959,7 @@ main(void)
 		               ? lc_strdup(rows[i].name)
 		               : lc_asprintf("%s %s", rows[i].method, rows[i].path);
 		tests[i].name = names[i];
-		tests[i].test_func = test_row;
+		tests[i].test_func = test_matrix_row_gets_its_expected_status;
 		tests[i].initial_state = (void *)&rows[i];
 	}
 	memcpy(tests + n, sequences, sizeof(sequences));
