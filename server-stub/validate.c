@@ -155,14 +155,20 @@ check_has(const struct srv_check *c, const char *key)
 		if (s == NULL)
 			return false;
 		s += 2;
-		for (const char *p = s; (p = strstr(p, key)) != NULL; p++)
+		for (const char *p = s; (p = strstr(p, key)) != NULL; p++) {
 			if ((p == s || p[-1] == '.') && (p[klen] == '\0' || p[klen] == '.'))
 				return true;
+			if (*p == '\0') /* an empty key matches at the end too: stop there */
+				break;
+		}
 		return false;
 	}
-	for (const char *p = s; (p = strstr(p, key)) != NULL; p++)
+	for (const char *p = s; (p = strstr(p, key)) != NULL; p++) {
 		if ((p == s || p[-1] == ',') && (p[klen] == '\0' || p[klen] == ','))
 			return true;
+		if (*p == '\0')
+			break;
+	}
 	return false;
 }
 
