@@ -45,24 +45,6 @@ struct fault {
 	char last[256];
 };
 
-/*
- * Statements whose failed read still reads as "no": srv_is_enrolled() in perm.c (the
- * permission rework of issue 9 section 4 owns that file). Listed so that the sweep
- * covers everything else; remove the entry once perm.c steps with store_db_next_row().
- */
-static bool
-exempt(const char *sql)
-{
-	static const char *const known[] = {
-	    "SELECT 1 FROM enrollments WHERE user_id = ? AND course_id = ?",
-	};
-
-	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		if (strcmp(sql, known[i]) == 0)
-			return true;
-	return false;
-}
-
 /* Remembers the statement each step starts, so a failure can name where it hit. */
 static int
 on_trace(unsigned type, void *arg, void *p, void *x)
@@ -85,8 +67,7 @@ on_progress(void *arg)
 	 * "... FROM 'main'.'courses_fts_data'") absorb an interrupt themselves; the sweep is
 	 * about the server's statements, so the fault waits for one of those.
 	 */
-	if (fault->countdown == 1 &&
-	    (strstr(fault->last, "'main'.") != NULL || exempt(fault->last)))
+	if (fault->countdown == 1 && strstr(fault->last, "'main'.") != NULL)
 		return 0;
 	if (fault->countdown > 0 && --fault->countdown == 0) {
 		fault->fired = true;
