@@ -105,12 +105,17 @@ scopes_list(struct srv_req *req, struct scopes *out)
 		const char *id = (const char *)sqlite3_column_text(stmt, 0);
 		struct scope *sc;
 		struct srv_course_ref ref;
+		int got;
 
 		snprintf(buf, sizeof(buf), "course:%s", id);
 		sc = scope_add(out, buf, buf);
 		sc->is_course = true;
 		/* Staffing is decided by perm.c alone, the query only narrows the candidates. */
-		if (srv_course_ref_load(req->db, id, &ref) == 0 && srv_is_staff(v, &ref))
+		got = srv_course_ref_load(req->db, id, &ref);
+		/* A failed read is not "not staff", which would reset the staff scope (F6). */
+		if (got != 0 && got != -LC_ENOTFOUND)
+			return got;
+		if (got == 0 && srv_is_staff(v, &ref))
 			snprintf(sc->staff, sizeof(sc->staff), "staff:%s", id);
 	}
 	return rc == SQLITE_DONE ? 0 : store_db_fail(req->db, rc, "scopes");
@@ -188,9 +193,14 @@ scopes_cursors(struct srv_req *req, struct scopes *s, const struct pull_from *fr
                const char *client_id)
 {
 	int64_t purged = 0;
+	/*
+	 * Cannot tell: resetting every scope would be safe, but would make each client fetch
+	 * its whole replica again after a passing error; a 5xx makes it retry (F6).
+	 */
+	int rc = srv_feed_purged(req->db, &purged);
 
-	if (srv_feed_purged(req->db, &purged) != 0)
-		purged = INT64_MAX; /* cannot tell: resetting is always safe */
+	if (rc != 0)
+		return rc;
 	for (int i = 0; i < s->n; i++) {
 		struct scope *sc = &s->v[i];
 		int seen;
@@ -201,8 +211,7 @@ scopes_cursors(struct srv_req *req, struct scopes *s, const struct pull_from *fr
 		if (sc->cursor < purged)
 			sc->reset = true;
 		if (sc->is_course && client_id) {
-			int rc = staff_seen(req, client_id, sc->wire, &seen);
-
+			rc = staff_seen(req, client_id, sc->wire, &seen);
 			if (rc != 0)
 				return rc;
 			if ((seen < 0 && sc->staff[0]) ||
@@ -340,8 +349,16 @@ remember_staff(struct srv_req *req, const struct scopes *s, const char *client_i
 {
 	sqlite3_stmt *stmt;
 
+	bool any = false;
+
+	for (int i = 0; i < s->n; i++)
+		any = any || (s->v[i].is_course && s->v[i].cursor == 0 && !s->v[i].reset);
+	/*
+	 * Best effort, after the answer is made: a flag not remembered only costs the staff
+	 * scope a reset at the next pull. Nothing to remember takes no write lock.
+	 */
 	srv_db_quiesce(req->db);
-	if (client_id == NULL || store_db_begin(req->db) != 0)
+	if (client_id == NULL || !any || store_db_begin(req->db) != 0)
 		return;
 	for (int i = 0; i < s->n; i++) {
 		const struct scope *sc = &s->v[i];
