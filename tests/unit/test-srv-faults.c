@@ -80,6 +80,8 @@ on_progress(void *arg)
 /* What a sweep sends besides method and path: key is an Idempotency-Key or NULL. */
 struct req_opts {
 	const char *key;
+	bool has_if_match;
+	int64_t if_match;
 	/* The status that counts (a /sync push item's), from the answer's; NULL: that one. */
 	int (*pick)(const cJSON *body, int status);
 	/*
@@ -91,8 +93,8 @@ struct req_opts {
 
 /* Runs one request; returns the status, the body in *out (caller frees) when out. */
 static int
-call_key(struct fixture *f, const struct srv_user *who, const char *method, const char *path,
-         const char *json, const char *key, cJSON **out)
+call_opts(struct fixture *f, const struct srv_user *who, const char *method, const char *path,
+          const char *json, const struct req_opts *o, cJSON **out)
 {
 	struct srv_resp resp;
 	cJSON *body = json ? cJSON_Parse(json) : NULL;
@@ -100,8 +102,8 @@ call_key(struct fixture *f, const struct srv_user *who, const char *method, cons
 	                     .path = path,
 	                     .body = body,
 	                     .viewer = who,
-	                     .idempotency_key = key,
-	                     .if_match = -1,
+	                     .idempotency_key = o->key,
+	                     .if_match = o->has_if_match ? o->if_match : -1,
 	                     .request_id = "faults"};
 	bool replayed;
 	int status;
@@ -121,7 +123,9 @@ static int
 call(struct fixture *f, const struct srv_user *who, const char *method, const char *path,
      const char *json, cJSON **out)
 {
-	return call_key(f, who, method, path, json, NULL, out);
+	const struct req_opts plain = {0};
+
+	return call_opts(f, who, method, path, json, &plain, out);
 }
 
 /* POSTs json to path as who, expects 201, copies the new id into id (may be NULL). */
@@ -309,7 +313,7 @@ sweep_opts(struct fixture *f, const struct srv_user *who, const char *method, co
 		fault.fired = false;
 		sqlite3_progress_handler(h, OPS_PER_TICK, on_progress, &fault);
 		sqlite3_trace_v2(h, SQLITE_TRACE_STMT, on_trace, &fault);
-		status = call_key(f, who, method, path, json, o->key, &body);
+		status = call_opts(f, who, method, path, json, o, &body);
 		sqlite3_trace_v2(h, 0, NULL, NULL);
 		sqlite3_progress_handler(h, 0, NULL, NULL);
 		outer = status;
@@ -594,7 +598,7 @@ test_faulted_single_row_lookups_answer_5xx(void **state)
 	sweep_request(f, &mia, "POST", "/api/v1/progress", json, NULL, 200);
 	/* The same with an Idempotency-Key: a failed lookup of it never runs the write twice. */
 	sweep_opts(f, &mia, "POST", "/api/v1/progress", json, NULL, 200, &keyed);
-	assert_int_equal(call_key(f, &mia, "POST", "/api/v1/progress", json, keyed.key, NULL), 200);
+	assert_int_equal(call_opts(f, &mia, "POST", "/api/v1/progress", json, &keyed, NULL), 200);
 	/* Attempts: the quiz's limits and the count of attempts made. */
 	snprintf(path, sizeof(path), "/api/v1/items/%s/attempts", quiz);
 	snprintf(json, sizeof(json), "{\"answers\":{\"%s\":4}}", q1);
@@ -616,6 +620,15 @@ test_faulted_single_row_lookups_answer_5xx(void **state)
 	/* The user's own pages. */
 	sweep_request(f, &mia, "GET", "/api/v1/users/me", NULL, NULL, 200);
 	sweep_request(f, &mia, "PATCH", "/api/v1/users/me", "{\"bio\":\"Here\"}", NULL, 200);
+	{
+		/* With If-Match: a failed read of the rev is no 409. */
+		const struct req_opts match = {
+		    .has_if_match = true,
+		    .if_match = count(f, "SELECT rev FROM users WHERE id = ?", mia.id, NULL)};
+
+		sweep_opts(f, &mia, "PATCH", "/api/v1/users/me", "{\"bio\":\"There\"}", NULL, 200,
+		           &match);
+	}
 	snprintf(path, sizeof(path), "/api/v1/users/%s/profile", mia.id);
 	sweep_request(f, NULL, "GET", path, NULL, NULL, 200);
 	/* A department-admin's rights and whom they administer. */
@@ -686,6 +699,17 @@ test_faulted_single_row_lookups_answer_5xx(void **state)
 		assert_int_equal(rc, 0);
 		assert_string_equal(who.id, mia.id);
 	}
+	/* The refresh token spent above, back again: reuse is told from a failed read. */
+	sweep_request(f, NULL, "POST", "/api/v1/auth/refresh", json, NULL, 401);
+	/* Signing up: the clash checks on id, username and email. */
+	sweep_request(f, NULL, "POST", "/api/v1/auth/register",
+	              "{\"username\":\"nora\",\"email\":\"nora@example.org\","
+	              "\"password\":\"nora-password\"}",
+	              NULL, 201);
+	/* A failed read of the stored hash is no wrong old password. */
+	sweep_request(f, &mia, "POST", "/api/v1/users/me/password",
+	              "{\"old_password\":\"mia-password\",\"new_password\":\"mia-password-2\"}",
+	              NULL, 204);
 	/* Leaving the course: the enrollment's owner is looked up first. */
 	snprintf(path, sizeof(path), "/api/v1/enrollments/%s", enrollment);
 	sweep_request(f, &mia, "DELETE", path, NULL, NULL, 204);
