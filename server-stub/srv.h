@@ -472,7 +472,8 @@ void srv_json_add_str(cJSON *obj, const char *key, const char *value);
 void srv_json_add_col(cJSON *obj, const char *key, sqlite3_stmt *stmt, int col);
 /*
  * Whether row id exists in table (a fixed name): 1, 0, or -LC_EDB when the lookup failed
- * (never "absent": code review 2026-11-29, F6). srv_row_exists() is the old boolean form.
+ * (never "absent": code review 2026-11-29, F6). The boolean srv_row_exists() is gone: it
+ * read a failed lookup as "absent".
  */
 int srv_row_find(struct store_db *db, const char *table, const char *id);
 /*
@@ -487,9 +488,6 @@ void srv_check_lookup(struct srv_check *c, int found, const char *key);
  */
 bool srv_id_free(struct srv_req *req, struct srv_resp *resp, const char *table, const char *id,
                  const char *kind);
-
-/* True when id names a row of table (table is a fixed identifier, never input). */
-bool srv_row_exists(struct store_db *db, const char *table, const char *id);
 
 /* ---- permissions (perm.c): the roles table of API.md in one place ---- */
 
