@@ -232,24 +232,31 @@ srv_auth_bearer(struct srv_ctx *ctx, struct store_db *db, const char *header, st
 	const char *uid = NULL;
 	sqlite3_stmt *stmt;
 	bool ok;
+	int rc;
 
 	if (header == NULL || strncmp(header, "Bearer ", 7) != 0)
 		return -LC_EAUTH;
 	if (srv_token_verify(ctx->sign_key, header + 7, lc_now(), session_id) != 0)
 		return -LC_EAUTH;
 	/* The token names only its session; the session names the user. */
-	if (store_db_stmt(db, "SELECT user_id, revoked FROM sessions WHERE id = ?", &stmt) != 0)
-		return -LC_EAUTH;
+	rc = store_db_stmt(db, "SELECT user_id, revoked FROM sessions WHERE id = ?", &stmt);
+	if (rc != 0)
+		return rc;
 	store_bind_text(stmt, 1, session_id);
-	ok = sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int(stmt, 1) == 0 &&
+	rc = store_db_next_row(db, stmt, "session");
+	ok = rc == 1 && sqlite3_column_int(stmt, 1) == 0 &&
 	     (uid = (const char *)sqlite3_column_text(stmt, 0)) != NULL && lc_uuid_valid(uid);
 	if (ok)
 		memcpy(user_id, uid, sizeof(user_id));
 	sqlite3_reset(stmt);
+	/* A failed read is not a bad token (F6): the caller answers 5xx, not 401. */
+	if (rc < 0)
+		return rc;
 	if (!ok)
 		return -LC_EAUTH;
-	if (srv_user_load(db, user_id, out) != 0)
-		return -LC_EAUTH;
+	rc = srv_user_load(db, user_id, out);
+	if (rc != 0)
+		return rc == -LC_ENOTFOUND ? -LC_EAUTH : rc;
 	memcpy(out->session_id, session_id, sizeof(out->session_id));
 	return 0;
 }

@@ -100,26 +100,49 @@ is_mutating(const char *method)
 	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
 }
 
-/* Looks up a stored response for (user, key). Returns true and fills resp when found. */
+/*
+ * Looks up a stored response for (user, key). Returns true and fills resp when found, or
+ * when the lookup failed: then resp is the 5xx (srv_tx_failed), as a failed lookup must
+ * not run the write a second time (code review 2026-11-29, F6). *replayed tells which.
+ */
 static bool
-idem_lookup(struct store_db *db, const char *user_id, const char *key, struct srv_resp *resp)
+idem_lookup(struct srv_req *req, const char *user_id, const char *key, struct srv_resp *resp,
+            bool *replayed)
 {
 	sqlite3_stmt *stmt;
 	const char *body;
+	int rc;
 
-	if (store_db_stmt(db,
-	                  "SELECT status, body FROM idempotency WHERE user_id = ? AND key = ? "
-	                  "AND created_at > ?",
-	                  &stmt) != 0)
-		return false;
-	store_bind_text(stmt, 1, user_id);
-	store_bind_text(stmt, 2, key);
-	sqlite3_bind_int64(stmt, 3, lc_now() - SRV_IDEMPOTENCY_TTL);
-	if (sqlite3_step(stmt) != SQLITE_ROW)
+	rc = store_db_stmt(req->db,
+	                   "SELECT status, body FROM idempotency WHERE user_id = ? AND key = ? "
+	                   "AND created_at > ?",
+	                   &stmt);
+	if (rc == 0) {
+		store_bind_text(stmt, 1, user_id);
+		store_bind_text(stmt, 2, key);
+		sqlite3_bind_int64(stmt, 3, lc_now() - SRV_IDEMPOTENCY_TTL);
+		rc = store_db_next_row(req->db, stmt, "idempotency");
+	}
+	if (rc < 0) {
+		srv_tx_failed(req, resp, rc, "idempotency lookup");
+		return true;
+	}
+	if (rc == 0)
 		return false;
 	body = (const char *)sqlite3_column_text(stmt, 1);
 	srv_reply(resp, sqlite3_column_int(stmt, 0), body ? cJSON_Parse(body) : NULL);
+	*replayed = true;
 	return true;
+}
+
+/* A permission's lookup failed and read as "no" (srv_req.perm_error): 5xx instead. */
+static void
+perm_failed(struct srv_req *req, struct srv_resp *resp)
+{
+	if (req->perm_error == 0 || resp->status >= 500)
+		return;
+	resp->n_headers = 0;
+	srv_tx_failed(req, resp, req->perm_error, "permission lookup");
 }
 
 static int
@@ -202,20 +225,20 @@ run_handler(struct srv_req *req, const struct srv_route *route, const struct srv
 	srv_db_quiesce(req->db);
 	if (route->flags & SRV_ROUTE_NO_TX) {
 		route->handler(req, resp);
+		perm_failed(req, resp);
 		return;
 	}
 	if (route->flags & SRV_ROUTE_SLOW) {
 		/* A replay must not pay for (or fail on) the slow part; checked again below. */
-		if (idem && idem_lookup(req->db, user_id, call->idempotency_key, resp)) {
-			*replayed = true;
+		if (idem && idem_lookup(req, user_id, call->idempotency_key, resp, replayed))
 			return;
-		}
 		srv_db_quiesce(req->db);
 		req->outside_tx = true;
 		route->handler(req, resp);
 		req->outside_tx = false;
 		srv_db_quiesce(req->db);
 		assert(!store_db_in_transaction(req->db));
+		perm_failed(req, resp);
 		if (resp->status != 0) {
 			if (idem)
 				idem_store_failure(req, call, user_id, resp);
@@ -227,8 +250,7 @@ run_handler(struct srv_req *req, const struct srv_route *route, const struct srv
 		srv_tx_failed(req, resp, rc, "begin");
 		return;
 	}
-	if (idem && idem_lookup(req->db, user_id, call->idempotency_key, resp)) {
-		*replayed = true;
+	if (idem && idem_lookup(req, user_id, call->idempotency_key, resp, replayed)) {
 		store_db_rollback(req->db);
 		return;
 	}
@@ -241,6 +263,7 @@ run_handler(struct srv_req *req, const struct srv_route *route, const struct srv
 	}
 	if (rc != 0)
 		srv_internal(req, resp, rc, "patch");
+	perm_failed(req, resp);
 	if (resp->status == 0)
 		srv_internal(req, resp, -LC_EINVAL, "handler gave no answer");
 	/*

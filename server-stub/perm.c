@@ -59,14 +59,22 @@ chain_rights(const struct srv_user *user, const struct srv_dept_chain *chain)
 	return roles;
 }
 
+static bool perm_lookup(struct srv_req *req, int found);
+
 unsigned
-srv_dept_rights(struct store_db *db, const struct srv_user *user, const char *department_id)
+srv_dept_rights(struct srv_req *req, const struct srv_user *user, const char *department_id)
 {
 	struct srv_dept_chain chain;
+	int rc;
 
-	/* A failed read grants nothing. */
-	if (user == NULL || srv_dept_chain_load(db, department_id, &chain) != 0)
+	if (user == NULL)
 		return 0;
+	/* A failed read grants nothing, and fails the request (perm_lookup()). */
+	rc = srv_dept_chain_load(req->db, department_id, &chain);
+	if (rc != 0) {
+		perm_lookup(req, rc);
+		return 0;
+	}
 	return chain_rights(user, &chain);
 }
 
@@ -118,18 +126,36 @@ srv_is_staff(const struct srv_user *viewer, const struct srv_course_ref *course)
 	       0;
 }
 
-bool
+int
 srv_is_enrolled(struct store_db *db, const char *user_id, const char *course_id)
 {
 	sqlite3_stmt *stmt;
+	int rc;
 
-	if (user_id == NULL ||
-	    store_db_stmt(db, "SELECT 1 FROM enrollments WHERE user_id = ? AND course_id = ?",
-	                  &stmt) != 0)
-		return false;
+	if (user_id == NULL)
+		return 0;
+	rc = store_db_stmt(db, "SELECT 1 FROM enrollments WHERE user_id = ? AND course_id = ?",
+	                   &stmt);
+	if (rc != 0)
+		return rc;
 	store_bind_text(stmt, 1, user_id);
 	store_bind_text(stmt, 2, course_id);
-	return sqlite3_step(stmt) == SQLITE_ROW;
+	rc = store_db_next_row(db, stmt, "enrollment");
+	sqlite3_reset(stmt);
+	return rc;
+}
+
+/*
+ * A permission answers allow/deny only; a lookup behind one that failed must not read as
+ * "no" (a 403/404 for a database error), so it is noted on req and the dispatcher answers
+ * 5xx whatever the handler made of the denial (code review 2026-11-29, F6).
+ */
+static bool
+perm_lookup(struct srv_req *req, int found)
+{
+	if (found < 0 && req->perm_error == 0)
+		req->perm_error = found;
+	return found == 1;
 }
 
 static bool
@@ -142,7 +168,8 @@ is_published(const struct srv_course_ref *c)
 static bool
 enrolled_reader(struct srv_req *req, const struct srv_course_ref *c)
 {
-	return req->viewer && is_published(c) && srv_is_enrolled(req->db, req->viewer->id, c->id);
+	return req->viewer && is_published(c) &&
+	       perm_lookup(req, srv_is_enrolled(req->db, req->viewer->id, c->id));
 }
 
 /* 403 for what the caller can see, 404 for what they cannot. */
@@ -169,7 +196,7 @@ srv_perm_course_create(struct srv_req *req, const char *department_id)
 		return SRV_DENY;
 	if (v->role == SRV_ROLE_ADMIN || v->role == SRV_ROLE_INSTRUCTOR)
 		return SRV_ALLOW;
-	if (srv_dept_rights(req->db, v, department_id) & (SRV_DEPT_CONTENT_ADMIN | SRV_DEPT_ADMIN))
+	if (srv_dept_rights(req, v, department_id) & (SRV_DEPT_CONTENT_ADMIN | SRV_DEPT_ADMIN))
 		return SRV_ALLOW;
 	return SRV_DENY;
 }
@@ -196,7 +223,7 @@ srv_perm_course_move(struct srv_req *req, const struct srv_course_ref *c,
 	 */
 	if (c->department_id[0] != '\0' && !(chain_rights(v, &c->chain) & staff))
 		return SRV_DENY;
-	if (target[0] != '\0' && !(srv_dept_rights(req->db, v, target) & staff))
+	if (target[0] != '\0' && !(srv_dept_rights(req, v, target) & staff))
 		return SRV_DENY;
 	return SRV_ALLOW;
 }
@@ -293,7 +320,7 @@ srv_perm_department_manage(struct srv_req *req, const char *department_id)
 
 	if (v && v->role == SRV_ROLE_ADMIN)
 		return SRV_ALLOW;
-	if (srv_dept_rights(req->db, v, department_id) & SRV_DEPT_ADMIN)
+	if (srv_dept_rights(req, v, department_id) & SRV_DEPT_ADMIN)
 		return SRV_ALLOW;
 	return SRV_DENY;
 }
@@ -327,23 +354,27 @@ srv_perm_users_list(struct srv_req *req)
 	return SRV_DENY;
 }
 
-/* True when target_id is a member of a department the viewer administers (an error: no). */
+/* True when target_id is a member of a department the viewer administers (an error: no,
+ * noted by perm_lookup()). */
 static bool
 administers_user(struct srv_req *req, const char *target_id)
 {
 	sqlite3_stmt *stmt;
-	bool yes;
+	int rc;
 
-	if (req->viewer == NULL || store_db_stmt(req->db,
-	                                         "SELECT 1 FROM memberships WHERE user_id = ?1 AND "
-	                                         "department_id IN " SRV_SQL_ADMINISTERED("?2"),
-	                                         &stmt) != 0)
+	if (req->viewer == NULL)
 		return false;
-	store_bind_text(stmt, 1, target_id);
-	store_bind_text(stmt, 2, req->viewer->id);
-	yes = sqlite3_step(stmt) == SQLITE_ROW;
-	sqlite3_reset(stmt);
-	return yes;
+	rc = store_db_stmt(req->db,
+	                   "SELECT 1 FROM memberships WHERE user_id = ?1 AND "
+	                   "department_id IN " SRV_SQL_ADMINISTERED("?2"),
+	                   &stmt);
+	if (rc == 0) {
+		store_bind_text(stmt, 1, target_id);
+		store_bind_text(stmt, 2, req->viewer->id);
+		rc = store_db_next_row(req->db, stmt, "administered member");
+		sqlite3_reset(stmt);
+	}
+	return perm_lookup(req, rc);
 }
 
 enum srv_perm
@@ -365,6 +396,7 @@ srv_perm_user_roles(struct srv_req *req, const char *target_id, int role,
 	const struct srv_user *v = req->viewer;
 	struct srv_user target;
 	bool adds = false;
+	int rc;
 
 	if (v && v->role == SRV_ROLE_ADMIN)
 		return SRV_ALLOW;
@@ -377,7 +409,7 @@ srv_perm_user_roles(struct srv_req *req, const char *target_id, int role,
 	if (role >= 0)
 		return SRV_DENY;
 	for (int i = 0; i < n_departments; i++) {
-		if (!(srv_dept_rights(req->db, v, department_ids[i]) & SRV_DEPT_ADMIN))
+		if (!(srv_dept_rights(req, v, department_ids[i]) & SRV_DEPT_ADMIN))
 			return SRV_DENY;
 		adds = adds || roles[i] != 0;
 	}
@@ -385,8 +417,11 @@ srv_perm_user_roles(struct srv_req *req, const char *target_id, int role,
 	if (!adds && !administers_user(req, target_id))
 		return SRV_HIDDEN;
 	/* A department-admin never touches an admin. */
-	if (srv_user_load(req->db, target_id, &target) != 0 || target.role == SRV_ROLE_ADMIN)
+	rc = srv_user_load(req->db, target_id, &target);
+	if (rc != 0 || target.role == SRV_ROLE_ADMIN) {
+		perm_lookup(req, rc == -LC_ENOTFOUND ? 0 : rc);
 		return SRV_DENY;
+	}
 	return SRV_ALLOW;
 }
 

@@ -169,7 +169,11 @@ auth_register(struct srv_req *req, struct srv_resp *resp)
 		if (!reg_policy(req, resp, &b, prep))
 			return;
 		/* A clash found now costs no argon2; it is checked again under the lock. */
-		field = srv_user_clash(req->db, b.id, b.username, b.email);
+		rc = srv_user_clash(req->db, b.id, b.username, b.email, &field);
+		if (rc != 0) {
+			srv_internal(req, resp, rc, "register");
+			return;
+		}
 		if (field) {
 			srv_conflict(resp, "A user with that %s already exists", field);
 			return;
@@ -223,9 +227,11 @@ auth_token(struct srv_req *req, struct srv_resp *resp)
 		prep = req->prep;
 		assert(prep != NULL);
 		rc = srv_login_succeeded(req, username);
-		if (rc != 0)
-			srv_internal(req, resp, rc, "login");
-		else if (!srv_row_exists(req->db, "users", prep->user_id))
+		if (rc == 0)
+			rc = srv_row_find(req->db, "users", prep->user_id);
+		if (rc < 0)
+			srv_tx_failed(req, resp, rc, "login");
+		else if (rc == 0)
 			srv_error(resp, 401, "login_error", "Wrong username or password");
 		else
 			reply_session(req, resp, prep->user_id, 200);
@@ -252,11 +258,17 @@ auth_token(struct srv_req *req, struct srv_resp *resp)
 		goto out;
 	}
 	store_bind_text(stmt, 1, username);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
+	rc = store_db_next_row(req->db, stmt, "login");
+	if (rc == 1) {
 		id = store_column_dup(stmt, 0);
 		hash = store_column_dup(stmt, 1);
 	}
 	sqlite3_reset(stmt);
+	/* A failed read is no wrong password: no 401, no failure counted (F6). */
+	if (rc < 0) {
+		srv_tx_failed(req, resp, rc, "login");
+		goto out;
+	}
 	if (id == NULL) {
 		srv_password_verify_dummy(password);
 		ok = false;
@@ -325,13 +337,19 @@ refresh_lookup(struct srv_req *req, struct srv_resp *resp, const char *hash)
 	if (rc == 0) {
 		store_bind_text(stmt, 1, hash);
 		sqlite3_bind_int64(stmt, 2, lc_now());
-		if (sqlite3_step(stmt) == SQLITE_ROW) {
+		rc = store_db_next_row(req->db, stmt, "refresh");
+		if (rc == 1) {
 			snprintf(session, sizeof(session), "%s",
 			         (const char *)sqlite3_column_text(stmt, 0));
 			snprintf(user, sizeof(user), "%s",
 			         (const char *)sqlite3_column_text(stmt, 1));
 		}
 		sqlite3_reset(stmt);
+	}
+	/* A failed read must not tell the client its session is gone (401) (F6). */
+	if (rc < 0) {
+		srv_tx_failed(req, resp, rc, "refresh");
+		return;
 	}
 	if (session[0] != '\0') {
 		prep = auth_prep_new(req);
@@ -346,12 +364,15 @@ refresh_lookup(struct srv_req *req, struct srv_resp *resp, const char *hash)
 	if (rc == 0) {
 		store_bind_text(stmt, 1, hash);
 		sqlite3_bind_int64(stmt, 2, lc_now());
-		if (sqlite3_step(stmt) == SQLITE_ROW)
+		rc = store_db_next_row(req->db, stmt, "refresh spent");
+		if (rc == 1)
 			snprintf(session, sizeof(session), "%s",
 			         (const char *)sqlite3_column_text(stmt, 0));
 		sqlite3_reset(stmt);
 	}
-	if (session[0] != '\0')
+	if (rc < 0)
+		srv_tx_failed(req, resp, rc, "refresh spent");
+	else if (session[0] != '\0')
 		refresh_reused(req, resp, session);
 	else
 		srv_error(resp, 401, "authentication_error", "That refresh token is not valid");

@@ -607,23 +607,27 @@ int
 rc_percent(struct store_db *db, const char *course_id, const char *user_id)
 {
 	sqlite3_stmt *st;
-	int total = 0, done = 0;
+	int total = 0, done = 0, rc;
 
 	/* Optional items count only when a course has nothing but optional items. */
-	if (store_db_stmt(db,
-	                  "SELECT count(*), count(p.id) FROM items i LEFT JOIN progress p "
-	                  "ON p.item_id = i.id AND p.user_id = ?2 AND p.status = 'completed' "
-	                  "WHERE i.course_id = ?1 AND (i.required = 1 OR NOT EXISTS "
-	                  "(SELECT 1 FROM items r WHERE r.course_id = ?1 AND r.required = 1))",
-	                  &st) != 0)
-		return 0;
+	rc = store_db_stmt(db,
+	                   "SELECT count(*), count(p.id) FROM items i LEFT JOIN progress p "
+	                   "ON p.item_id = i.id AND p.user_id = ?2 AND p.status = 'completed' "
+	                   "WHERE i.course_id = ?1 AND (i.required = 1 OR NOT EXISTS "
+	                   "(SELECT 1 FROM items r WHERE r.course_id = ?1 AND r.required = 1))",
+	                   &st);
+	if (rc != 0)
+		return rc;
 	store_bind_text(st, 1, course_id);
 	store_bind_text(st, 2, user_id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	rc = store_db_next_row(db, st, "percent");
+	if (rc == 1) {
 		total = sqlite3_column_int(st, 0);
 		done = sqlite3_column_int(st, 1);
 	}
 	sqlite3_reset(st);
+	if (rc < 0)
+		return rc;
 	return total > 0 ? (int)((100 * done + total / 2) / total) : 0;
 }
 

@@ -111,7 +111,7 @@ int rc_delete_course(struct srv_req *req, const char *id);
 
 /*
  * The percentage (0..100, rounded) of a course's required items user_id has completed;
- * all items count when none is required.
+ * all items count when none is required. -LC_EDB when it cannot be read.
  */
 int rc_percent(struct store_db *db, const char *course_id, const char *user_id);
 

@@ -490,7 +490,7 @@ course_students(struct srv_req *req, struct srv_resp *resp)
 	sqlite3_stmt *st = NULL;
 	cJSON *items = cJSON_CreateArray();
 	int64_t total = 0;
-	int rc;
+	int rc, percent;
 
 	srv_check_init(&c);
 	if (rc_load_for(req, resp, "courses", id, "course", &course) != 0 ||
@@ -520,8 +520,13 @@ course_students(struct srv_req *req, struct srv_resp *resp)
 		srv_json_add_col(s, "first_name", st, 2);
 		srv_json_add_col(s, "last_name", st, 3);
 		srv_json_add_col(s, "enrolled_at", st, 4);
-		cJSON_AddNumberToObject(s, "percent", rc_percent(req->db, id, uid));
+		percent = rc_percent(req->db, id, uid);
+		cJSON_AddNumberToObject(s, "percent", percent);
 		cJSON_AddItemToArray(items, s);
+		if (percent < 0) {
+			rc = percent;
+			break;
+		}
 	}
 	if (rc < 0) {
 		srv_internal(req, resp, rc, "students");
@@ -553,8 +558,14 @@ analytics_totals(struct store_db *db, const char *id, cJSON *body)
 		return rc;
 	store_bind_text(st, 1, id);
 	while ((rc = store_db_next_row(db, st, "analytics enrollments")) == 1) {
+		int percent = rc_percent(db, id, (const char *)sqlite3_column_text(st, 0));
+
+		if (percent < 0) {
+			rc = percent;
+			break;
+		}
 		enrolled++;
-		if (rc_percent(db, id, (const char *)sqlite3_column_text(st, 0)) == 100)
+		if (percent == 100)
 			completed++;
 	}
 	sqlite3_finalize(st);
@@ -564,10 +575,11 @@ analytics_totals(struct store_db *db, const char *id, cJSON *body)
 	cJSON_AddNumberToObject(body, "completed", completed);
 	cJSON_AddNumberToObject(body, "completion_rate",
 	                        enrolled > 0 ? (double)completed / enrolled : 0);
-	if (store_db_stmt(db,
-	                  "SELECT avg(score / max_score) FROM attempts WHERE course_id = ? "
-	                  "AND max_score > 0",
-	                  &st) == 0) {
+	rc = store_db_stmt(db,
+	                   "SELECT avg(score / max_score) FROM attempts WHERE course_id = ? "
+	                   "AND max_score > 0",
+	                   &st);
+	if (rc == 0) {
 		store_bind_text(st, 1, id);
 		rc = store_db_next_row(db, st, "analytics score");
 		if (rc == 1)

@@ -166,9 +166,8 @@ invite_create(struct srv_req *req, struct srv_resp *resp)
 	if (!cJSON_IsObject(req->body))
 		srv_check_bad(&c, "body");
 	srv_get_enum(&c, req->body, "role", SRV_REQUIRED, roles, &role);
-	if (srv_get_uuid(&c, req->body, "department_id", SRV_NULLABLE, &dept) == SRV_GOT && dept &&
-	    !srv_row_exists(req->db, "departments", dept))
-		srv_check_bad(&c, "department_id");
+	if (srv_get_uuid(&c, req->body, "department_id", SRV_NULLABLE, &dept) == SRV_GOT && dept)
+		srv_check_lookup(&c, srv_row_find(req->db, "departments", dept), "department_id");
 	srv_get_int(&c, req->body, "uses", SRV_OPTIONAL, 1, INVITE_USES_MAX, &uses);
 	if (srv_get_time(&c, req->body, "expires_at", SRV_OPTIONAL, &expires, NULL) == SRV_GOT &&
 	    (expires <= lc_now() || expires > lc_now() + INVITE_TTL_MAX))

@@ -16,25 +16,28 @@
 
 #define TIME_SPENT_MAX (10LL * 365 * 24 * 3600)
 
-/* Reads user_id of row id of table (enrollments, progress, attempts) into out. */
-static bool
+/*
+ * Reads user_id of row id of table (enrollments, progress, attempts) into out. Returns 1,
+ * 0 when there is no such row, -LC_EDB.
+ */
+static int
 row_user(struct store_db *db, const char *table, const char *id, char out[LC_UUID_LEN + 1])
 {
 	char sql[96];
 	sqlite3_stmt *st;
-	bool found = false;
+	int rc;
 
 	out[0] = '\0';
 	snprintf(sql, sizeof sql, "SELECT user_id FROM %s WHERE id = ?", table);
-	if (store_db_stmt(db, sql, &st) != 0)
-		return false;
+	rc = store_db_stmt(db, sql, &st);
+	if (rc != 0)
+		return rc;
 	store_bind_text(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	rc = store_db_next_row(db, st, table);
+	if (rc == 1)
 		snprintf(out, LC_UUID_LEN + 1, "%s", (const char *)sqlite3_column_text(st, 0));
-		found = true;
-	}
 	sqlite3_reset(st);
-	return found;
+	return rc;
 }
 
 /* Renders a per-user row for its owner or the course's staff. */
@@ -46,8 +49,9 @@ user_row_render(struct srv_req *req, const char *table, const char *id, cJSON **
 	struct rc_course course;
 	int rc;
 
-	if (!row_user(req->db, table, id, user_id))
-		return -LC_ENOTFOUND;
+	rc = row_user(req->db, table, id, user_id);
+	if (rc != 1)
+		return rc < 0 ? rc : -LC_ENOTFOUND;
 	rc = rc_course_of(req->db, table, id, &course);
 	if (rc != 0)
 		return rc;
@@ -107,7 +111,12 @@ enrollment_create(struct srv_req *req, struct srv_resp *resp)
 	    rc_load_for(req, resp, "courses", course_id, "course", &course) != 0 ||
 	    !srv_perm_check(srv_perm_enroll(req, &course.ref), resp, "course"))
 		goto out;
-	if (srv_is_enrolled(req->db, req->viewer->id, course_id)) {
+	rc = srv_is_enrolled(req->db, req->viewer->id, course_id);
+	if (rc < 0) {
+		srv_internal(req, resp, rc, "enrolled");
+		goto out;
+	}
+	if (rc == 1) {
 		srv_conflict(resp, "Already enrolled in this course");
 		goto out;
 	}
@@ -219,8 +228,14 @@ enrollment_delete(struct srv_req *req, struct srv_resp *resp)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (!row_user(req->db, "enrollments", id, user_id) ||
-	    rc_course_of(req->db, "enrollments", id, &course) != 0) {
+	rc = row_user(req->db, "enrollments", id, user_id);
+	if (rc == 1)
+		rc = rc_course_of(req->db, "enrollments", id, &course);
+	if (rc < 0 && rc != -LC_ENOTFOUND) {
+		srv_internal(req, resp, rc, "enrollment");
+		return;
+	}
+	if (rc != 0) {
 		srv_not_found(resp, "enrollment");
 		return;
 	}
@@ -298,9 +313,12 @@ progress_record(struct srv_req *req, const char *course_id, const char *item_id,
 		return rc;
 	store_bind_text(st, 1, user_id);
 	store_bind_text(st, 2, item_id);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	rc = store_db_next_row(req->db, st, "progress row");
+	if (rc == 1)
 		snprintf(id, LC_UUID_LEN + 1, "%s", (const char *)sqlite3_column_text(st, 0));
 	sqlite3_reset(st);
+	if (rc < 0)
+		return rc;
 	if (id[0] == '\0') {
 		lc_uuid_new(id);
 		return progress_insert(req, course_id, item_id, user_id, status, time_spent, score,
@@ -333,8 +351,8 @@ progress_record(struct srv_req *req, const char *course_id, const char *item_id,
 	return rc;
 }
 
-static bool item_quiz_limits(struct store_db *db, const char *item_id, bool *quiz,
-                             int64_t *max_attempts);
+static int item_quiz_limits(struct store_db *db, const char *item_id, bool *quiz,
+                            int64_t *max_attempts);
 
 /*
  * A page, link or assignment is completed by its learner saying so here; a quiz only by an
@@ -362,8 +380,9 @@ progress_post(struct srv_req *req, struct srv_resp *resp)
 	    rc_load_for(req, resp, "items", item_id, "item", &course) != 0 ||
 	    !srv_perm_check(srv_perm_learn(req, &course.ref), resp, "item"))
 		goto out;
-	if (!item_quiz_limits(req->db, item_id, &quiz, &max_attempts)) {
-		srv_internal(req, resp, -LC_EDB, "progress item");
+	rc = item_quiz_limits(req->db, item_id, &quiz, &max_attempts);
+	if (rc != 1) {
+		srv_internal(req, resp, rc < 0 ? rc : -LC_ENOTFOUND, "progress item");
 		goto out;
 	}
 	if (quiz && strcmp(status, "completed") == 0) {
@@ -403,7 +422,13 @@ progress_course(struct srv_req *req, struct srv_resp *resp)
 	body = cJSON_CreateObject();
 	cJSON_AddStringToObject(body, "course_id", course_id);
 	cJSON_AddStringToObject(body, "user_id", user_id);
-	cJSON_AddNumberToObject(body, "percent", rc_percent(req->db, course_id, user_id));
+	rc = rc_percent(req->db, course_id, user_id);
+	if (rc < 0) {
+		cJSON_Delete(body);
+		srv_internal(req, resp, rc, "percent");
+		return;
+	}
+	cJSON_AddNumberToObject(body, "percent", rc);
 	items = cJSON_AddArrayToObject(body, "items");
 	rc = store_db_prepare_new(req->db,
 	                          "SELECT p.item_id, p.status, p.score FROM progress p "
@@ -432,22 +457,24 @@ progress_course(struct srv_req *req, struct srv_resp *resp)
 	srv_reply(resp, 200, body);
 }
 
-/* How many attempts user_id made at item_id. */
+/* How many attempts user_id made at item_id, or -LC_EDB. */
 static int64_t
 attempts_of(struct store_db *db, const char *item_id, const char *user_id)
 {
 	sqlite3_stmt *st;
 	int64_t n = 0;
+	int rc = store_db_stmt(
+	    db, "SELECT count(*) FROM attempts WHERE item_id = ? AND user_id = ?", &st);
 
-	if (store_db_stmt(db, "SELECT count(*) FROM attempts WHERE item_id = ? AND user_id = ?",
-	                  &st) != 0)
-		return 0;
+	if (rc != 0)
+		return rc;
 	store_bind_text(st, 1, item_id);
 	store_bind_text(st, 2, user_id);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	rc = store_db_next_row(db, st, "count attempts");
+	if (rc == 1)
 		n = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
-	return n;
+	return rc < 0 ? rc : n;
 }
 
 /*
@@ -501,26 +528,26 @@ attempt_grade(struct store_db *db, const char *item_id, const cJSON *answers, do
 	return results;
 }
 
-/* The item's kind and max_attempts (0: unlimited). */
-static bool
+/* The item's kind and max_attempts (0: unlimited). Returns 1, 0 (no such item), -LC_EDB. */
+static int
 item_quiz_limits(struct store_db *db, const char *item_id, bool *quiz, int64_t *max_attempts)
 {
 	sqlite3_stmt *st;
-	bool found = false;
+	int rc = store_db_stmt(db,
+	                       "SELECT kind = 'quiz', coalesce(max_attempts, 0) FROM items "
+	                       "WHERE id = ?",
+	                       &st);
 
-	if (store_db_stmt(db,
-	                  "SELECT kind = 'quiz', coalesce(max_attempts, 0) FROM items "
-	                  "WHERE id = ?",
-	                  &st) != 0)
-		return false;
+	if (rc != 0)
+		return rc;
 	store_bind_text(st, 1, item_id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	rc = store_db_next_row(db, st, "item kind");
+	if (rc == 1) {
 		*quiz = sqlite3_column_int(st, 0) != 0;
 		*max_attempts = sqlite3_column_int64(st, 1);
-		found = true;
 	}
 	sqlite3_reset(st);
-	return found;
+	return rc;
 }
 
 /* Inserts the graded attempt. */
@@ -585,16 +612,24 @@ attempt_create(struct srv_req *req, struct srv_resp *resp)
 		srv_check_bad(&c, "answers");
 	srv_get_time(&c, req->body, "started_at", SRV_NULLABLE, &t, &started);
 	srv_get_time(&c, req->body, "submitted_at", SRV_NULLABLE, &t, &submitted);
-	item_quiz_limits(req->db, item_id, &quiz, &max_attempts);
-	if (!quiz)
-		srv_check_bad(&c, "item_id");
+	rc = item_quiz_limits(req->db, item_id, &quiz, &max_attempts);
+	srv_check_lookup(&c, rc < 0 ? rc : quiz, "item_id");
 	if (srv_check_failed(&c, resp))
 		goto out;
 	if (!srv_id_free(req, resp, "attempts", id, "attempt"))
 		goto out;
-	if (max_attempts > 0 && attempts_of(req->db, item_id, req->viewer->id) >= max_attempts) {
-		srv_conflict(resp, "No attempts left (%lld allowed)", (long long)max_attempts);
-		goto out;
+	if (max_attempts > 0) {
+		int64_t made = attempts_of(req->db, item_id, req->viewer->id);
+
+		if (made < 0) {
+			srv_internal(req, resp, (int)made, "count attempts");
+			goto out;
+		}
+		if (made >= max_attempts) {
+			srv_conflict(resp, "No attempts left (%lld allowed)",
+			             (long long)max_attempts);
+			goto out;
+		}
 	}
 	results = attempt_grade(req->db, item_id, answers, &score, &max_score);
 	if (results == NULL) {

@@ -384,6 +384,7 @@ user_get(struct srv_req *req, struct srv_resp *resp)
 {
 	const char *id = req->params[0];
 	cJSON *doc;
+	int rc;
 
 	if (!srv_perm_check(srv_perm_users_list(req), resp, "user"))
 		return;
@@ -394,8 +395,13 @@ user_get(struct srv_req *req, struct srv_resp *resp)
 	}
 	if (!srv_perm_check(srv_perm_user_read(req, id), resp, "user"))
 		return;
-	if (srv_user_doc(req->db, id, true, &doc) != 0) {
+	rc = srv_user_doc(req->db, id, true, &doc);
+	if (rc == -LC_ENOTFOUND) {
 		srv_not_found(resp, "user");
+		return;
+	}
+	if (rc != 0) {
+		srv_internal(req, resp, rc, "user");
 		return;
 	}
 	srv_reply(resp, 200, doc);

@@ -124,15 +124,22 @@ reply_user(struct srv_req *req, struct srv_resp *resp, const char *id, int statu
 		srv_reply(resp, status, doc);
 }
 
+/* The user's rev, -LC_ENOTFOUND, or -LC_EDB. */
 static int64_t
 user_rev(struct store_db *db, const char *id)
 {
 	sqlite3_stmt *stmt;
+	int64_t rev = -LC_ENOTFOUND;
+	int rc = store_db_stmt(db, "SELECT rev FROM users WHERE id = ?", &stmt);
 
-	if (store_db_stmt(db, "SELECT rev FROM users WHERE id = ?", &stmt) != 0)
-		return -1;
+	if (rc != 0)
+		return rc;
 	store_bind_text(stmt, 1, id);
-	return sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
+	rc = store_db_next_row(db, stmt, "user rev");
+	if (rc == 1)
+		rev = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return rc < 0 ? rc : rev;
 }
 
 /* rev+1, updated_at now, and the feed row. Returns 0 or a negative lc_err. */
@@ -151,12 +158,15 @@ srv_user_touch(struct srv_req *req, const char *id)
 		return rc;
 	store_bind_text(stmt, 1, now);
 	store_bind_text(stmt, 2, id);
-	if (sqlite3_step(stmt) != SQLITE_DONE)
-		return store_db_fail(req->db, SQLITE_ERROR, "user touch");
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_DONE)
+		return store_db_fail(req->db, rc, "user touch");
 	rev = user_rev(req->db, id);
-	/* The row was just updated, so no rev means a failed read, never a feed row at -1. */
-	if (rev < 0)
+	/* The row was just updated: no rev is a failed read, never a feed row at -1. */
+	if (rev == -LC_ENOTFOUND)
 		return store_db_fail(req->db, SQLITE_ERROR, "user rev");
+	if (rev < 0)
+		return (int)rev;
 	return srv_feed_user(req, id, "user", id, rev, false);
 }
 
@@ -195,6 +205,7 @@ srv_users_me_patch(struct srv_req *req, struct srv_resp *resp)
 	int got[4];
 	struct srv_check c;
 	const char *id = req->viewer->id;
+	int64_t rev;
 	int rc = 0;
 
 	srv_check_init(&c);
@@ -205,8 +216,14 @@ srv_users_me_patch(struct srv_req *req, struct srv_resp *resp)
 		                     &values[i]);
 	if (values[3] && !srv_email_valid(values[3]))
 		srv_check_bad(&c, "email");
-	if (srv_check_failed(&c, resp) ||
-	    !srv_if_match(req, resp, "user", id, user_rev(req->db, id)))
+	if (srv_check_failed(&c, resp))
+		goto out;
+	rev = user_rev(req->db, id);
+	if (rev < 0) {
+		srv_internal(req, resp, (int)rev, "user rev");
+		goto out;
+	}
+	if (!srv_if_match(req, resp, "user", id, rev))
 		goto out;
 	for (int i = 0; rc == 0 && i < 4; i++)
 		if (got[i] == SRV_GOT)
@@ -265,9 +282,15 @@ srv_users_me_password(struct srv_req *req, struct srv_resp *resp)
 		rc = store_db_stmt(req->db, "SELECT password_hash FROM users WHERE id = ?", &stmt);
 		if (rc == 0) {
 			store_bind_text(stmt, 1, req->viewer->id);
-			if (sqlite3_step(stmt) == SQLITE_ROW)
+			rc = store_db_next_row(req->db, stmt, "password");
+			if (rc == 1)
 				prep->stored = store_column_dup(stmt, 0);
 			sqlite3_reset(stmt);
+		}
+		/* A failed read is not a wrong old password (F6). */
+		if (rc < 0) {
+			srv_internal(req, resp, rc, "password");
+			goto out;
 		}
 		if (old_pw && !srv_password_verify(prep->stored, old_pw))
 			srv_check_bad(&c, "old_password");
@@ -324,8 +347,13 @@ srv_users_profile(struct srv_req *req, struct srv_resp *resp)
 	sqlite3_stmt *stmt;
 	int rc;
 
-	if (!lc_uuid_valid(id) || srv_user_doc(req->db, id, false, &doc) != 0) {
+	rc = lc_uuid_valid(id) ? srv_user_doc(req->db, id, false, &doc) : -LC_ENOTFOUND;
+	if (rc == -LC_ENOTFOUND) {
 		srv_not_found(resp, "user");
+		return;
+	}
+	if (rc != 0) {
+		srv_internal(req, resp, rc, "user");
 		return;
 	}
 	cJSON_DeleteItemFromObject(doc, "role");
@@ -400,29 +428,38 @@ srv_email_valid(const char *email)
 	return at[1] != '\0' && at[1] != '.' && email[n - 1] != '.';
 }
 
-const char *
-srv_user_clash(struct store_db *db, const char *id, const char *username, const char *email)
+int
+srv_user_clash(struct store_db *db, const char *id, const char *username, const char *email,
+               const char **field)
 {
+	static const char *const sql[] = {"SELECT 1 FROM users WHERE username = ?",
+	                                  "SELECT 1 FROM users WHERE email = ?"};
+	static const char *const names[] = {"username", "email"};
+	const char *values[] = {username, email};
 	sqlite3_stmt *stmt;
-	bool found;
+	int rc;
 
-	if (srv_row_exists(db, "users", id))
-		return "id";
-	if (store_db_stmt(db, "SELECT 1 FROM users WHERE username = ?", &stmt) == 0) {
-		store_bind_text(stmt, 1, username);
-		found = sqlite3_step(stmt) == SQLITE_ROW;
-		sqlite3_reset(stmt);
-		if (found)
-			return "username";
+	*field = NULL;
+	rc = srv_row_find(db, "users", id);
+	if (rc != 0) {
+		*field = rc == 1 ? "id" : NULL;
+		return rc < 0 ? rc : 0;
 	}
-	if (store_db_stmt(db, "SELECT 1 FROM users WHERE email = ?", &stmt) == 0) {
-		store_bind_text(stmt, 1, email);
-		found = sqlite3_step(stmt) == SQLITE_ROW;
+	for (int i = 0; i < 2; i++) {
+		rc = store_db_stmt(db, sql[i], &stmt);
+		if (rc != 0)
+			return rc;
+		store_bind_text(stmt, 1, values[i]);
+		rc = store_db_next_row(db, stmt, names[i]);
 		sqlite3_reset(stmt);
-		if (found)
-			return "email";
+		if (rc < 0)
+			return rc;
+		if (rc == 1) {
+			*field = names[i];
+			return 0;
+		}
 	}
-	return NULL;
+	return 0;
 }
 
 int
@@ -434,7 +471,9 @@ srv_user_insert(struct srv_req *req, const char *id, const char *username, const
 	sqlite3_stmt *stmt;
 	int rc;
 
-	*field = srv_user_clash(req->db, id, username, email);
+	rc = srv_user_clash(req->db, id, username, email, field);
+	if (rc != 0)
+		return rc;
 	if (*field)
 		return -LC_ECONFLICT;
 	srv_now(now);

@@ -166,6 +166,12 @@ struct srv_req {
 	bool outside_tx;
 	void *prep;
 	void (*prep_free)(void *prep);
+	/*
+	 * The first failed lookup behind a permission (-LC_EDB), which answered "no": the
+	 * dispatcher then answers 5xx and commits nothing, whatever the handler made of the
+	 * denial (code review 2026-11-29, F6).
+	 */
+	int perm_error;
 };
 
 struct srv_header {
@@ -466,7 +472,8 @@ void srv_json_add_str(cJSON *obj, const char *key, const char *value);
 void srv_json_add_col(cJSON *obj, const char *key, sqlite3_stmt *stmt, int col);
 /*
  * Whether row id exists in table (a fixed name): 1, 0, or -LC_EDB when the lookup failed
- * (never "absent": code review 2026-11-29, F6). srv_row_exists() is the old boolean form.
+ * (never "absent": code review 2026-11-29, F6). The boolean srv_row_exists() is gone: it
+ * read a failed lookup as "absent".
  */
 int srv_row_find(struct store_db *db, const char *table, const char *id);
 /*
@@ -481,9 +488,6 @@ void srv_check_lookup(struct srv_check *c, int found, const char *key);
  */
 bool srv_id_free(struct srv_req *req, struct srv_resp *resp, const char *table, const char *id,
                  const char *kind);
-
-/* True when id names a row of table (table is a fixed identifier, never input). */
-bool srv_row_exists(struct store_db *db, const char *table, const char *id);
 
 /* ---- permissions (perm.c): the roles table of API.md in one place ---- */
 
@@ -517,7 +521,8 @@ struct srv_course_ref {
 /* Loads the course; returns 0, -LC_ENOTFOUND, -LC_EDB. */
 int srv_course_ref_load(struct store_db *db, const char *course_id, struct srv_course_ref *out);
 bool srv_is_staff(const struct srv_user *viewer, const struct srv_course_ref *course);
-bool srv_is_enrolled(struct store_db *db, const char *user_id, const char *course_id);
+/* 1 enrolled, 0 not, -LC_EDB when the lookup failed. */
+int srv_is_enrolled(struct store_db *db, const char *user_id, const char *course_id);
 
 enum srv_perm srv_perm_course_read(struct srv_req *req, const struct srv_course_ref *c);
 /* department_id: the department the new course goes into, or NULL. */
@@ -545,9 +550,10 @@ enum srv_perm srv_perm_enrollment(struct srv_req *req, const struct srv_course_r
 /*
  * Rights follow the department tree: a role held in a department holds in all its
  * descendants. The roles bits user holds over department_id (its own membership OR'ed
- * with those of every ancestor); 0 for NULL/"", and when the tree cannot be read.
+ * with those of every ancestor); 0 for NULL/"", and when the tree cannot be read (then
+ * req->perm_error is set).
  */
-unsigned srv_dept_rights(struct store_db *db, const struct srv_user *user,
+unsigned srv_dept_rights(struct srv_req *req, const struct srv_user *user,
                          const char *department_id);
 /*
  * Fills *out with department_id and its ancestors, nearest first, at most
@@ -667,7 +673,8 @@ int srv_token_verify(const unsigned char key[32], const char *token, int64_t now
                      char session_id[LC_UUID_LEN + 1]);
 /*
  * Authenticates "Bearer <token>" (header value; NULL when absent): checks the token and
- * that its session is not revoked, then loads the user. Returns 0 and *out, -LC_EAUTH.
+ * that its session is not revoked, then loads the user. Returns 0 and *out, -LC_EAUTH, or
+ * -LC_EDB when the session or the user cannot be read (a 5xx, not a 401).
  */
 int srv_auth_bearer(struct srv_ctx *ctx, struct store_db *db, const char *header,
                     struct srv_user *out);
@@ -722,9 +729,12 @@ bool srv_email_valid(const char *email);
 int srv_user_insert(struct srv_req *req, const char *id, const char *username, const char *email,
                     const char *password_hash, const char *first_name, const char *last_name,
                     enum srv_role role, const char **field);
-/* The field ("id", "username", "email") an existing user already holds, or NULL. */
-const char *srv_user_clash(struct store_db *db, const char *id, const char *username,
-                           const char *email);
+/*
+ * Sets *field to the field ("id", "username", "email") an existing user already holds, or
+ * NULL. Returns 0, or -LC_EDB when that cannot be read.
+ */
+int srv_user_clash(struct store_db *db, const char *id, const char *username, const char *email,
+                   const char **field);
 
 /* ---- invites (res-invites.c) ---- */
 

@@ -105,33 +105,50 @@ scopes_list(struct srv_req *req, struct scopes *out)
 		const char *id = (const char *)sqlite3_column_text(stmt, 0);
 		struct scope *sc;
 		struct srv_course_ref ref;
+		int got;
 
 		snprintf(buf, sizeof(buf), "course:%s", id);
 		sc = scope_add(out, buf, buf);
 		sc->is_course = true;
 		/* Staffing is decided by perm.c alone, the query only narrows the candidates. */
-		if (srv_course_ref_load(req->db, id, &ref) == 0 && srv_is_staff(v, &ref))
+		got = srv_course_ref_load(req->db, id, &ref);
+		/* A failed read is not "not staff", which would reset the staff scope (F6). */
+		if (got != 0 && got != -LC_ENOTFOUND)
+			return got;
+		if (got == 0 && srv_is_staff(v, &ref))
 			snprintf(sc->staff, sizeof(sc->staff), "staff:%s", id);
 	}
 	return rc == SQLITE_DONE ? 0 : store_db_fail(req->db, rc, "scopes");
 }
 
-/* The staff flag this client last pulled scope from 0 with: 1, 0, or -1 when unknown. */
+/*
+ * The staff flag this client last pulled scope from 0 with into *seen: 1, 0, or -1 when
+ * unknown. Returns 0 or -LC_EDB: a failed read is not "unknown", which would keep a
+ * former staff member's answers on their client (code review 2026-11-29, F6).
+ */
 static int
-staff_seen(struct srv_req *req, const char *client_id, const char *scope)
+staff_seen(struct srv_req *req, const char *client_id, const char *scope, int *seen)
 {
 	sqlite3_stmt *stmt;
+	int rc;
 
-	if (client_id == NULL ||
-	    store_db_stmt(req->db,
-	                  "SELECT staff FROM sync_clients WHERE client_id = ? AND user_id = ? "
-	                  "AND scope = ?",
-	                  &stmt) != 0)
-		return -1;
+	*seen = -1;
+	if (client_id == NULL)
+		return 0;
+	rc = store_db_stmt(req->db,
+	                   "SELECT staff FROM sync_clients WHERE client_id = ? AND user_id = ? "
+	                   "AND scope = ?",
+	                   &stmt);
+	if (rc != 0)
+		return rc;
 	store_bind_text(stmt, 1, client_id);
 	store_bind_text(stmt, 2, req->viewer->id);
 	store_bind_text(stmt, 3, scope);
-	return sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : -1;
+	rc = store_db_next_row(req->db, stmt, "sync client");
+	if (rc == 1)
+		*seen = sqlite3_column_int(stmt, 0);
+	sqlite3_reset(stmt);
+	return rc < 0 ? rc : 0;
 }
 
 /* True when the compact form's hash names the viewer's scope set as it is now. */
@@ -171,14 +188,19 @@ cursor_of(const struct pull_from *from, const char *scope)
 	return cJSON_IsNumber(c) && sync_wire_int(c->valuedouble, &cursor) ? cursor : 0;
 }
 
-static void
+static int
 scopes_cursors(struct srv_req *req, struct scopes *s, const struct pull_from *from,
                const char *client_id)
 {
 	int64_t purged = 0;
+	/*
+	 * Cannot tell: resetting every scope would be safe, but would make each client fetch
+	 * its whole replica again after a passing error; a 5xx makes it retry (F6).
+	 */
+	int rc = srv_feed_purged(req->db, &purged);
 
-	if (srv_feed_purged(req->db, &purged) != 0)
-		purged = INT64_MAX; /* cannot tell: resetting is always safe */
+	if (rc != 0)
+		return rc;
 	for (int i = 0; i < s->n; i++) {
 		struct scope *sc = &s->v[i];
 		int seen;
@@ -189,7 +211,9 @@ scopes_cursors(struct srv_req *req, struct scopes *s, const struct pull_from *fr
 		if (sc->cursor < purged)
 			sc->reset = true;
 		if (sc->is_course && client_id) {
-			seen = staff_seen(req, client_id, sc->wire);
+			rc = staff_seen(req, client_id, sc->wire, &seen);
+			if (rc != 0)
+				return rc;
 			if ((seen < 0 && sc->staff[0]) ||
 			    (seen >= 0 && seen != (sc->staff[0] != 0)))
 				sc->reset = true;
@@ -197,6 +221,7 @@ scopes_cursors(struct srv_req *req, struct scopes *s, const struct pull_from *fr
 		if (sc->reset)
 			sc->cursor = 0;
 	}
+	return 0;
 }
 
 /* Fills the connection's temp table the pull query joins against. */
@@ -235,21 +260,29 @@ scopes_to_temp(struct srv_req *req, const struct scopes *s)
 	return rc;
 }
 
-static cJSON *
-change_json(struct srv_req *req, sqlite3_stmt *stmt)
+static int
+change_json(struct srv_req *req, sqlite3_stmt *stmt, cJSON **out)
 {
-	cJSON *ch = cJSON_CreateObject();
+	cJSON *ch;
 	const char *type = (const char *)sqlite3_column_text(stmt, 2);
 	const char *id = (const char *)sqlite3_column_text(stmt, 3);
 	bool deleted = sqlite3_column_int(stmt, 5) != 0;
 	srv_render_fn render = srv_type_render(type);
 	cJSON *doc = NULL;
+	int rc = 0;
 
-	if (!deleted && (render == NULL || render(req, id, &doc) != 0)) {
+	*out = NULL;
+	if (!deleted && render != NULL)
+		rc = render(req, id, &doc);
+	/* A failed read is not a deletion the client would act on (F6). */
+	if (rc != 0 && rc != -LC_ENOTFOUND)
+		return rc;
+	if (!deleted && (render == NULL || rc != 0)) {
 		/* Gone or hidden since the row was written: the client must not keep it. */
 		deleted = true;
 		doc = NULL;
 	}
+	ch = cJSON_CreateObject();
 	cJSON_AddStringToObject(ch, "scope", (const char *)sqlite3_column_text(stmt, 1));
 	cJSON_AddStringToObject(ch, "type", type);
 	cJSON_AddStringToObject(ch, "id", id);
@@ -260,7 +293,8 @@ change_json(struct srv_req *req, sqlite3_stmt *stmt)
 		cJSON_AddItemToObject(ch, "doc", doc);
 	else
 		cJSON_AddNullToObject(ch, "doc");
-	return ch;
+	*out = ch;
+	return 0;
 }
 
 /* Reads up to limit changes after the cursors; *high gets the seq every cursor reaches. */
@@ -280,17 +314,22 @@ pull(struct srv_req *req, int64_t limit, cJSON *changes, int64_t *high, bool *mo
 		return rc;
 	sqlite3_bind_int64(stmt, 1, limit + 1);
 	*more = false;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+	while ((rc = store_db_next_row(req->db, stmt, "pull")) == 1) {
+		cJSON *ch;
+
 		if (n == limit) {
 			*more = true;
 			break;
 		}
-		cJSON_AddItemToArray(changes, change_json(req, stmt));
+		rc = change_json(req, stmt, &ch);
+		if (rc != 0)
+			break;
+		cJSON_AddItemToArray(changes, ch);
 		last = sqlite3_column_int64(stmt, 0);
 		n++;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_db_fail(req->db, rc, "pull");
+	if (rc < 0)
+		return rc;
 	if (*more) {
 		*high = last;
 		return 0;
@@ -298,8 +337,10 @@ pull(struct srv_req *req, int64_t limit, cJSON *changes, int64_t *high, bool *mo
 	rc = store_db_stmt(req->db, "SELECT coalesce(max(seq), 0) FROM feed", &stmt);
 	if (rc != 0)
 		return rc;
-	*high = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : last;
-	return 0;
+	rc = store_db_next_row(req->db, stmt, "pull high");
+	*high = rc == 1 ? sqlite3_column_int64(stmt, 0) : last;
+	sqlite3_reset(stmt);
+	return rc < 0 ? rc : 0;
 }
 
 /* Remembers the staff flag of scopes the client pulls from 0 now. */
@@ -308,8 +349,16 @@ remember_staff(struct srv_req *req, const struct scopes *s, const char *client_i
 {
 	sqlite3_stmt *stmt;
 
+	bool any = false;
+
+	for (int i = 0; i < s->n; i++)
+		any = any || (s->v[i].is_course && s->v[i].cursor == 0 && !s->v[i].reset);
+	/*
+	 * Best effort, after the answer is made: a flag not remembered only costs the staff
+	 * scope a reset at the next pull. Nothing to remember takes no write lock.
+	 */
 	srv_db_quiesce(req->db);
-	if (client_id == NULL || store_db_begin(req->db) != 0)
+	if (client_id == NULL || !any || store_db_begin(req->db) != 0)
 		return;
 	for (int i = 0; i < s->n; i++) {
 		const struct scope *sc = &s->v[i];
@@ -541,8 +590,9 @@ sync_pull(struct srv_req *req, const struct pull_from *from, const char *client_
 		more = true;
 		high = -1;
 	} else if (rc == 0) {
-		scopes_cursors(req, s, from, client_id);
-		rc = scopes_to_temp(req, s);
+		rc = scopes_cursors(req, s, from, client_id);
+		if (rc == 0)
+			rc = scopes_to_temp(req, s);
 		if (rc == 0)
 			rc = pull(req, from->limit, changes, &high, &more);
 	}

@@ -555,12 +555,6 @@ srv_row_find(struct store_db *db, const char *table, const char *id)
 	return rc;
 }
 
-bool
-srv_row_exists(struct store_db *db, const char *table, const char *id)
-{
-	return srv_row_find(db, table, id) == 1;
-}
-
 void
 srv_check_lookup(struct srv_check *c, int found, const char *key)
 {
