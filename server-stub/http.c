@@ -596,6 +596,20 @@ check_head(struct srv_http *h, struct MHD_Connection *c, struct conn *st, const 
 		                         &st->viewer);
 
 		srv_db_quiesce(db);
+		if (rc == -LC_EDB) {
+			/* The server could not read the session: not the client's fault, so no 401
+			 * (which would sign them out); 503 when the database was only busy. */
+			const struct store_error *e = store_db_error(db);
+
+			if ((e->sqlite_code & 0xff) == SQLITE_BUSY ||
+			    (e->sqlite_code & 0xff) == SQLITE_LOCKED) {
+				srv_busy(resp);
+			} else {
+				lc_log(LC_LOG_ERROR, "bearer check: %s", e->message);
+				srv_error(resp, 500, "api_error", "Internal error");
+			}
+			return true;
+		}
 		if (rc != 0) {
 			srv_error(resp, 401, "authentication_error",
 			          "Missing, invalid or expired token");
