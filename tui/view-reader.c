@@ -168,11 +168,14 @@ static void
 reader_draw(struct tui_app *app, void *state)
 {
 	struct reader *rd = state;
-	int rows = tui_body_rows() - 1, n = (int)rd->doc.n;
+	int rows = tui_body_rows() - 1, n;
 	char right[64];
 
+	/* A resize renders the text again: count its lines only after that (the count from
+	 * before would index past the new lines when the window widens). */
 	if (rd->width != body_width())
 		render(rd);
+	n = (int)rd->doc.n;
 	if (rd->top > n - rows)
 		rd->top = n - rows;
 	if (rd->top < 0)
