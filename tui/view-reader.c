@@ -158,6 +158,11 @@ complete(struct tui_app *app, struct reader *rd, bool explicit)
 			tui_flash(app, "Already complete");
 		return;
 	}
+	if (tui_kind_completes_by_attempt(rd->kind)) {
+		if (explicit)
+			tui_flash(app, "Not marked: " TUI_QUIZ_COMPLETE_MSG);
+		return;
+	}
 	if (tui_write_progress(app, rd->item_id, rd->course_id, "completed") == 0) {
 		rd->progress = 2;
 		tui_flash(app, "Marked complete");
