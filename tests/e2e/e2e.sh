@@ -101,10 +101,11 @@ test_enroll() {
 	e2e_quit
 }
 
-test_reader() {
+# Logs in, starts lectern at COLS ROWS and opens the page "Arrays and pointer arithmetic".
+open_arrays_page() {
 	e2e_start_server
 	e2e_cli_login
-	e2e_tui_start 80 24
+	e2e_tui_start "$1" "$2"
 	e2e_wait "My courses"
 	e2e_open_course_details pointers "C pointers without fear"
 	e2e_keys Enter
@@ -112,6 +113,10 @@ test_reader() {
 	e2e_select "Arrays and pointer arithmetic"
 	e2e_keys Enter
 	e2e_wait "In most expressions an array"
+}
+
+test_reader() {
+	open_arrays_page 80 24
 	local i
 	for i in $(seq 1 30); do
 		e2e_screen | grep -qF -- "-- end" && break
@@ -299,16 +304,7 @@ status_spans() {
 # The reader survives narrowing and widening the window: it rendered the text again for
 # the new width but drew the old line count, reading past the new lines (segfault, issue 9).
 test_reader_resize() {
-	e2e_start_server
-	e2e_cli_login
-	e2e_tui_start 120 40
-	e2e_wait "My courses"
-	e2e_open_course_details pointers "C pointers without fear"
-	e2e_keys Enter
-	e2e_wait "Addresses and arrays"
-	e2e_select "Arrays and pointer arithmetic"
-	e2e_keys Enter
-	e2e_wait "In most expressions an array"
+	open_arrays_page 120 40
 	tmux -L "$E2E_SOCK" resize-window -t "$E2E_SESSION" -x 60 -y 20
 	e2e_until "no status line on row 20 after narrowing" 10 status_on_row 20
 	e2e_wait "In most expressions"

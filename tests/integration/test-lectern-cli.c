@@ -127,6 +127,19 @@ test_sync_without_server_exits_2_and_keeps_the_write(void **state)
 	free(srv_dir);
 }
 
+/* Starts a demo lecternd for the fixture's client and logs the instructor in over REST. */
+static void
+demo_server_up(struct fixture *f, struct st_server *srv, struct st_api *instructor)
+{
+	char *srv_dir = lc_asprintf("%s/server", f->dir);
+
+	assert_int_equal(lc_mkdir_p(srv_dir, 0700), 0);
+	assert_int_equal(st_server_start(srv, srv_dir, 0, true), 0);
+	snprintf(f->cl.server_url, sizeof f->cl.server_url, "%s", srv->url);
+	assert_int_equal(st_api_login(instructor, srv->url, "instructor", ST_PASSWORD), 0);
+	free(srv_dir);
+}
+
 /* The first byte of text that a terminal would act on: C0 but newline and tab, DEL, C1. */
 static const char *
 first_control(const char *text)
@@ -156,12 +169,9 @@ test_courses_output_holds_no_terminal_controls(void **state)
 	struct st_server srv = {0};
 	struct st_api instructor = {0};
 	struct st_course course;
-	char *srv_dir = lc_asprintf("%s/server", f->dir), *out = NULL;
+	char *out = NULL;
 
-	assert_int_equal(lc_mkdir_p(srv_dir, 0700), 0);
-	assert_int_equal(st_server_start(&srv, srv_dir, 0, true), 0);
-	snprintf(f->cl.server_url, sizeof f->cl.server_url, "%s", srv.url);
-	assert_int_equal(st_api_login(&instructor, srv.url, "instructor", ST_PASSWORD), 0);
+	demo_server_up(f, &srv, &instructor);
 	/* JSON escapes: the server stores the raw control characters. */
 	assert_int_equal(st_make_course(&instructor,
 	                                "Free certificate \\u001b]0;pwned\\u0007\\u001b[2J"
@@ -187,7 +197,6 @@ test_courses_output_holds_no_terminal_controls(void **state)
 
 	st_api_finish(&instructor);
 	st_server_stop(&srv, false);
-	free(srv_dir);
 }
 
 /*
@@ -250,12 +259,9 @@ test_complete_refuses_a_quiz_and_queues_nothing(void **state)
 	struct st_server srv = {0};
 	struct st_api instructor = {0};
 	struct st_course course;
-	char *srv_dir = lc_asprintf("%s/server", f->dir), *out = NULL;
+	char *out = NULL;
 
-	assert_int_equal(lc_mkdir_p(srv_dir, 0700), 0);
-	assert_int_equal(st_server_start(&srv, srv_dir, 0, true), 0);
-	snprintf(f->cl.server_url, sizeof f->cl.server_url, "%s", srv.url);
-	assert_int_equal(st_api_login(&instructor, srv.url, "instructor", ST_PASSWORD), 0);
+	demo_server_up(f, &srv, &instructor);
 	assert_int_equal(st_make_course(&instructor, "Quiz completion", 1, 0, &course), 0);
 	assert_int_equal(st_login(&f->cl, "learner"), 0);
 	assert_int_equal(st_lectern(&f->cl, NULL, NULL, "enroll", course.id, NULL), 0);
@@ -275,7 +281,6 @@ test_complete_refuses_a_quiz_and_queues_nothing(void **state)
 
 	st_api_finish(&instructor);
 	st_server_stop(&srv, false);
-	free(srv_dir);
 }
 
 int
