@@ -89,8 +89,8 @@ struct sink {
 };
 
 /*
- * curl decompresses the answer before it gets here, so a few kilobytes on the wire can
- * arrive as gigabytes (security review 2026-11-29, L2). The body stays below
+ * curl decompresses the answer before it gets here, so a megabyte on the wire can arrive
+ * as a gigabyte (security review 2026-11-29, L2). The body stays below
  * SYNC_HTTP_BODY_MAX: returning less than was given makes curl abort with
  * CURLE_WRITE_ERROR, and the buffer, which doubles, never grows past the bound.
  */
