@@ -344,6 +344,8 @@ test_conflict() {
 	e2e_wait "My courses"
 	e2e_open_course_details shell "Unix shell basics"
 	e2e_keys f
+	# Keys sent before the forum is drawn would move the course screen's selection.
+	e2e_wait "Forum: Unix shell basics"
 	e2e_select "cd into a folder with a space"
 	e2e_keys Enter
 	e2e_wait "Quote the name"

@@ -173,14 +173,20 @@ e2e_refute() {
 	fi
 }
 
-# Moves the selection (the row starting with ">") down with j until it holds text.
+# Moves the selection (the row starting with ">") down with j until it holds text. Every 20
+# steps it starts again from the top (Home): a list that a sync reorders, or a j that landed
+# before the list was drawn, can leave the row above the selection.
 e2e_select() {
 	local text="$1" i
 	for i in $(seq 1 60); do
 		if e2e_screen | grep -E '^ ?>' | grep -qF -- "$text"; then
 			return 0
 		fi
-		e2e_keys j
+		if [ $((i % 20)) -eq 0 ]; then
+			e2e_keys Home
+		else
+			e2e_keys j
+		fi
 		sleep 0.1
 	done
 	e2e_fail "could not select: $text"
