@@ -35,6 +35,7 @@ int
 sync_engine_create(const struct sync_options *opts, struct sync_engine **out, char **cause)
 {
 	struct sync_http_options hopts = {0};
+	pthread_condattr_t cattr;
 	struct sync_engine *e;
 	int rc;
 
@@ -48,7 +49,26 @@ sync_engine_create(const struct sync_options *opts, struct sync_engine **out, ch
 	e->batch_size = opts->batch_size;
 	atomic_init(&e->cancel, false);
 	pthread_mutex_init(&e->lock, NULL);
-	pthread_cond_init(&e->cond, NULL);
+	/*
+	 * The background wait measures its deadline on the monotonic clock: on the realtime
+	 * one a clock stepped back stretches the wait by the step (code review F12).
+	 */
+	rc = pthread_condattr_init(&cattr);
+	if (rc == 0) {
+		rc = pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
+		if (rc == 0)
+			rc = pthread_cond_init(&e->cond, &cattr);
+		pthread_condattr_destroy(&cattr);
+	}
+	if (rc != 0) {
+		pthread_mutex_destroy(&e->lock);
+		free(e->db_path);
+		free(e->server_url);
+		free(e->ca_file);
+		free(e);
+		return lc_cause_set(cause, -LC_EIO, "cannot make the sync engine's condition: %s",
+		                    strerror(rc));
+	}
 	hopts.ca_file = opts->ca_file;
 	hopts.connect_timeout_s = opts->connect_timeout_s;
 	hopts.low_speed_time_s = opts->low_speed_time_s;
@@ -216,8 +236,8 @@ wait_for_work(struct sync_engine *e, int64_t deadline_ms)
 			pthread_cond_wait(&e->cond, &e->lock);
 			continue;
 		}
-		/* The condition uses the realtime clock; recompute on every wake-up. */
-		clock_gettime(CLOCK_REALTIME, &ts);
+		/* The condition uses the monotonic clock (see sync_engine_create). */
+		clock_gettime(CLOCK_MONOTONIC, &ts);
 		ts.tv_sec += left / 1000;
 		ts.tv_nsec += (left % 1000) * 1000000;
 		if (ts.tv_nsec >= 1000000000) {

@@ -5,6 +5,7 @@
  */
 #include "sync/http.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -81,11 +82,31 @@ sync_http_destroy(struct sync_http *http)
 	free(http);
 }
 
+/* Where on_data() puts the answer's body. */
+struct sink {
+	struct lc_buf *body;
+	bool too_big; /* set when the body reached SYNC_HTTP_BODY_MAX */
+};
+
+/*
+ * curl decompresses the answer before it gets here, so a megabyte on the wire can arrive
+ * as a gigabyte (security review 2026-11-29, L2). The body stays below
+ * SYNC_HTTP_BODY_MAX: returning less than was given makes curl abort with
+ * CURLE_WRITE_ERROR, and the buffer, which doubles, never grows past the bound.
+ */
 static size_t
 on_data(char *ptr, size_t size, size_t nmemb, void *ctx)
 {
-	lc_buf_append(ctx, ptr, size * nmemb);
-	return size * nmemb;
+	struct sink *sink = ctx;
+	size_t n = size * nmemb;
+
+	assert(sink->body->len < SYNC_HTTP_BODY_MAX);
+	if (n >= SYNC_HTTP_BODY_MAX - sink->body->len) {
+		sink->too_big = true;
+		return 0;
+	}
+	lc_buf_append(sink->body, ptr, n);
+	return n;
 }
 
 static int
@@ -100,41 +121,56 @@ on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
 	return 0;
 }
 
-static void
+/*
+ * Sets the handle up for one request. Returns CURLE_OK or the first option that failed:
+ * an option this libcurl lacks (CURLOPT_PROTOCOLS_STR before 7.85) must stop the request,
+ * not silently leave every protocol allowed.
+ */
+static CURLcode
 set_options(struct sync_http *http, const char *method, const char *url, const char *body,
-            size_t body_len, struct curl_slist *headers, struct sync_http_response *res)
+            size_t body_len, struct curl_slist *headers, struct sink *sink)
 {
 	CURL *c = http->curl;
 	long connect = http->opts.connect_timeout_s > 0 ? http->opts.connect_timeout_s : 10;
 	long slow = http->opts.low_speed_time_s > 0 ? http->opts.low_speed_time_s : 30;
+	CURLcode cc = CURLE_OK;
+
+/* Sets one option unless an earlier one failed (SQLite's chained rc). */
+#define SET(opt, val)                                                                              \
+	do {                                                                                       \
+		if (cc == CURLE_OK)                                                                \
+			cc = curl_easy_setopt(c, opt, val);                                        \
+	} while (0)
 
 	curl_easy_reset(c);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L); /* the engine runs on its own thread */
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, connect);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, slow);
-	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, sync_http_accept_encoding());
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	SET(CURLOPT_URL, url);
+	SET(CURLOPT_NOSIGNAL, 1L); /* the engine runs on its own thread */
+	SET(CURLOPT_PROTOCOLS_STR, "http,https");
+	SET(CURLOPT_CONNECTTIMEOUT, connect);
+	SET(CURLOPT_LOW_SPEED_LIMIT, 1L);
+	SET(CURLOPT_LOW_SPEED_TIME, slow);
+	SET(CURLOPT_TCP_KEEPALIVE, 1L);
+	SET(CURLOPT_ACCEPT_ENCODING, sync_http_accept_encoding());
+	SET(CURLOPT_SSL_VERIFYPEER, 1L);
+	SET(CURLOPT_SSL_VERIFYHOST, 2L);
 	if (http->ca_file != NULL)
-		curl_easy_setopt(c, CURLOPT_CAINFO, http->ca_file);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+		SET(CURLOPT_CAINFO, http->ca_file);
+	SET(CURLOPT_HTTPHEADER, headers);
+	SET(CURLOPT_CUSTOMREQUEST, method);
 	if (body != NULL) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+		SET(CURLOPT_POSTFIELDS, body);
+		SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
 	} else if (strcmp(method, "GET") != 0) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+		SET(CURLOPT_POSTFIELDS, "");
 	}
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &res->body);
-	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(c, CURLOPT_XFERINFODATA, http);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "lectern/" LECTERN_VERSION);
+	SET(CURLOPT_WRITEFUNCTION, on_data);
+	SET(CURLOPT_WRITEDATA, sink);
+	SET(CURLOPT_NOPROGRESS, 0L);
+	SET(CURLOPT_XFERINFOFUNCTION, on_progress);
+	SET(CURLOPT_XFERINFODATA, http);
+	SET(CURLOPT_USERAGENT, "lectern/" LECTERN_VERSION);
+#undef SET
+	return cc;
 }
 
 /*
@@ -169,25 +205,65 @@ gzip(const char *body, size_t *len)
 	return out;
 }
 
-static struct curl_slist *
-make_headers(const char *token, bool has_body, bool gzipped)
+/* Appends one header line; false (the list unchanged) when curl is out of memory. */
+static bool
+add_header(struct curl_slist **list, const char *line)
+{
+	struct curl_slist *next = curl_slist_append(*list, line);
+
+	if (next == NULL)
+		return false;
+	*list = next;
+	return true;
+}
+
+/* Builds the request's headers into *out. Returns 0, or -LC_ENOMEM (nothing to free). */
+static int
+make_headers(const char *token, bool has_body, bool gzipped, struct curl_slist **out)
 {
 	struct curl_slist *h = NULL;
-	char *auth;
+	char *auth = NULL;
+	bool ok = true;
 
 	if (has_body)
-		h = curl_slist_append(h, "Content-Type: application/json");
-	if (gzipped)
-		h = curl_slist_append(h, "Content-Encoding: gzip");
-	h = curl_slist_append(h, "Expect:"); /* no 100-continue round trip on slow links */
+		ok = add_header(&h, "Content-Type: application/json");
+	if (ok && gzipped)
+		ok = add_header(&h, "Content-Encoding: gzip");
+	/* No 100-continue round trip on slow links. */
+	ok = ok && add_header(&h, "Expect:");
 	/* Every byte of a no-op round counts on a slow link; every answer is JSON anyway. */
-	h = curl_slist_append(h, "Accept:");
-	if (token != NULL) {
+	ok = ok && add_header(&h, "Accept:");
+	if (ok && token != NULL) {
 		auth = lc_asprintf("Authorization: Bearer %s", token);
-		h = curl_slist_append(h, auth);
+		ok = add_header(&h, auth);
+		explicit_bzero(auth, strlen(auth));
 		free(auth);
 	}
-	return h;
+	if (!ok) {
+		curl_slist_free_all(h);
+		return -LC_ENOMEM;
+	}
+	*out = h;
+	return 0;
+}
+
+/* Reads what was moved into res; the counts stay 0 when libcurl cannot say. */
+static void
+count_bytes(CURL *c, struct sync_http_response *res)
+{
+	curl_off_t up = 0, down = 0;
+	long hdr_size = 0, req_size = 0;
+
+	if (curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &res->status) != CURLE_OK)
+		res->status = 0;
+	if (curl_easy_getinfo(c, CURLINFO_HEADER_SIZE, &hdr_size) != CURLE_OK ||
+	    curl_easy_getinfo(c, CURLINFO_REQUEST_SIZE, &req_size) != CURLE_OK ||
+	    curl_easy_getinfo(c, CURLINFO_SIZE_DOWNLOAD_T, &down) != CURLE_OK ||
+	    curl_easy_getinfo(c, CURLINFO_SIZE_UPLOAD_T, &up) != CURLE_OK)
+		return;
+	/* REQUEST_SIZE counts the body when curl sent it inline; count it once. */
+	res->bytes_up = req_size >= up ? (int64_t)req_size : (int64_t)req_size + (int64_t)up;
+	res->bytes_down = (int64_t)hdr_size + (int64_t)down;
 }
 
 int
@@ -196,26 +272,42 @@ sync_http_request(struct sync_http *http, const char *method, const char *url, c
 {
 	size_t body_len = body != NULL ? strlen(body) : 0;
 	char *packed = body_len >= GZIP_MIN ? gzip(body, &body_len) : NULL;
-	struct curl_slist *headers = make_headers(token, body != NULL, packed != NULL);
-	curl_off_t up = 0, down = 0;
-	long hdr_size = 0, req_size = 0;
+	struct curl_slist *headers = NULL;
+	struct sink sink = {.body = &res->body};
 	CURLcode cc;
+	int rc;
 
 	memset(res, 0, sizeof(*res));
 	lc_buf_init(&res->body);
-	set_options(http, method, url, packed != NULL ? packed : body, body_len, headers, res);
+	rc = make_headers(token, body != NULL, packed != NULL, &headers);
+	if (rc < 0) {
+		free(packed);
+		return lc_cause_set(cause, rc, "libcurl: out of memory for the request headers");
+	}
+	cc = set_options(http, method, url, packed != NULL ? packed : body, body_len, headers,
+	                 &sink);
+	if (cc != CURLE_OK) {
+		curl_easy_reset(http->curl); /* it must not keep the headers freed below */
+		curl_slist_free_all(headers);
+		free(packed);
+		return lc_cause_set(cause, cc == CURLE_OUT_OF_MEMORY ? -LC_ENOMEM : -LC_EINVAL,
+		                    "libcurl: cannot set up the request: %s",
+		                    curl_easy_strerror(cc));
+	}
 	cc = curl_easy_perform(http->curl);
-	curl_easy_getinfo(http->curl, CURLINFO_RESPONSE_CODE, &res->status);
-	curl_easy_getinfo(http->curl, CURLINFO_HEADER_SIZE, &hdr_size);
-	curl_easy_getinfo(http->curl, CURLINFO_REQUEST_SIZE, &req_size);
-	curl_easy_getinfo(http->curl, CURLINFO_SIZE_DOWNLOAD_T, &down);
-	curl_easy_getinfo(http->curl, CURLINFO_SIZE_UPLOAD_T, &up);
-	/* REQUEST_SIZE counts the body when curl sent it inline; count it once. */
-	res->bytes_up = req_size >= up ? (int64_t)req_size : (int64_t)req_size + (int64_t)up;
-	res->bytes_down = (int64_t)hdr_size + (int64_t)down;
-	curl_easy_setopt(http->curl, CURLOPT_HTTPHEADER, NULL);
+	count_bytes(http->curl, res);
+	/* Unsetting an option cannot fail; the next request's curl_easy_reset() also clears it. */
+	(void)curl_easy_setopt(http->curl, CURLOPT_HTTPHEADER, NULL);
 	curl_slist_free_all(headers);
 	free(packed);
+	if (sink.too_big) {
+		sync_http_response_finish(res);
+		return lc_cause_set(
+		    cause, -LC_EPROTO,
+		    "%s: the server's answer is larger than %d MiB once decompressed; "
+		    "refused",
+		    url, SYNC_HTTP_BODY_MAX_MIB);
+	}
 	if (cc != CURLE_OK) {
 		sync_http_response_finish(res);
 		return lc_cause_set(cause, -LC_ENET, "%s: %s", url, curl_easy_strerror(cc));

@@ -23,6 +23,16 @@ struct sync_http_options {
 	void *progress_ctx;
 };
 
+/*
+ * The largest answer body taken, counted after decompression: a body that would reach it
+ * aborts the transfer and the request fails with -LC_EPROTO ("the server's answer is larger
+ * than 64 MiB once decompressed"), so that a compression bomb from a hostile server or a
+ * man in the middle cannot exhaust memory (security review 2026-11-29, L2). Real answers
+ * are far smaller: the server bounds a /sync page by its batch size.
+ */
+#define SYNC_HTTP_BODY_MAX_MIB 64
+#define SYNC_HTTP_BODY_MAX ((size_t)SYNC_HTTP_BODY_MAX_MIB * 1024 * 1024)
+
 struct sync_http_response {
 	long status;
 	struct lc_buf body; /* decoded (decompressed) body */
@@ -39,8 +49,10 @@ void sync_http_destroy(struct sync_http *http);
 
 /*
  * Sends method url with an optional bearer token and JSON body. Returns 0 with any HTTP
- * status in res (free its body with sync_http_response_finish()), or -LC_ENET with a
- * message when no answer came (unreachable, timeout, cut, TLS failure).
+ * status in res (free its body with sync_http_response_finish()), -LC_ENET with a
+ * message when no answer came (unreachable, timeout, cut, TLS failure), -LC_EPROTO when
+ * the answer reached SYNC_HTTP_BODY_MAX, or -LC_EINVAL / -LC_ENOMEM when libcurl could not
+ * be set up for the request (an option this libcurl lacks). res is empty on failure.
  */
 int sync_http_request(struct sync_http *http, const char *method, const char *url,
                       const char *token, const char *body, struct sync_http_response *res,

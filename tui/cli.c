@@ -21,9 +21,11 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "common/mem.h"
+#include "common/text.h"
 #include "common/uuid.h"
 #include "store/replica.h"
 #include "sync/engine.h"
+#include "tui/tui-int.h"
 
 #define BODY_MAX 20000 /* API.md: Markdown bodies are 1..20000 chars */
 
@@ -50,11 +52,37 @@ usage_error(const char *fmt, ...)
 	return CLI_EXIT_USAGE;
 }
 
-/* Maps an error to an exit status and prints its message. */
+/*
+ * Writes text that came from the server or the replica (NULL reads as "") with every
+ * control character neutralised (lc_text_clean): a title holding escape sequences must not
+ * retitle, clear or recolour the terminal (security review 2026-11-29, M3). Without
+ * LC_TEXT_KEEP_LINES a field stays on its own line.
+ */
+static void
+put_text(FILE *fp, const char *s, unsigned flags)
+{
+	char *clean = lc_text_cleaned(s, flags);
+
+	fputs(clean, fp);
+	free(clean);
+}
+
+/* A line "LABEL  value" of `lectern status`, the value from the replica. */
+static void
+put_row(const char *label, const char *value)
+{
+	printf("%-14s", label);
+	put_text(stdout, value, 0);
+	putchar('\n');
+}
+
+/* Maps an error to an exit status and prints its message (which may quote the server). */
 static int
 fail(int rc, const char *what, char *cause)
 {
-	fprintf(stderr, "lectern: %s: %s\n", what, cause != NULL ? cause : lc_strerror(rc));
+	fprintf(stderr, "lectern: %s: ", what);
+	put_text(stderr, cause != NULL ? cause : lc_strerror(rc), LC_TEXT_KEEP_LINES);
+	fputc('\n', stderr);
 	free(cause);
 	if (rc == -LC_ENET)
 		return CLI_EXIT_UNREACHABLE;
@@ -214,7 +242,7 @@ print_setting(struct store_db *db, const char *label, const char *key, const cha
 	char *value = NULL;
 
 	store_setting_get(db, key, &value);
-	printf("%-14s%s\n", label, value != NULL ? value : none);
+	put_row(label, value != NULL ? value : none);
 	free(value);
 }
 
@@ -230,7 +258,7 @@ cmd_status(const struct cli_ctx *ctx, int argc, char **argv)
 	if (open_replica(ctx, &db) != 0)
 		return CLI_EXIT_USAGE;
 	if (ctx->server_url != NULL)
-		printf("%-14s%s\n", "server", ctx->server_url);
+		put_row("server", ctx->server_url);
 	else
 		print_setting(db, "server", "server_url", "(none)");
 	print_setting(db, "user", "username", "(not logged in)");
@@ -243,9 +271,11 @@ cmd_status(const struct cli_ctx *ctx, int argc, char **argv)
 	printf("%-14s%lld\n", "issues", (long long)issues);
 	print_setting(db, "last sync", "last_sync", "never");
 	if (store_cursor_list(db, &cursors, &n) == 0)
-		for (size_t i = 0; i < n; i++)
-			printf("cursor        %s\t%lld\n", cursors[i].scope,
-			       (long long)cursors[i].cursor);
+		for (size_t i = 0; i < n; i++) {
+			printf("cursor        ");
+			put_text(stdout, cursors[i].scope, 0);
+			printf("\t%lld\n", (long long)cursors[i].cursor);
+		}
 	store_cursor_list_free(cursors, n);
 	store_db_close(db);
 	return CLI_EXIT_OK;
@@ -259,6 +289,16 @@ doc_str(const cJSON *doc, const char *name)
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(doc, name);
 
 	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* A line "id<TAB>title" of `lectern courses`, both from the replica. */
+static void
+put_course(const char *id, const char *title)
+{
+	put_text(stdout, id, 0);
+	putchar('\t');
+	put_text(stdout, title, 0);
+	putchar('\n');
 }
 
 static int
@@ -277,7 +317,7 @@ cmd_courses(const struct cli_ctx *ctx, int argc, char **argv)
 	if (argc == 3) {
 		rc = store_search(db, argv[2], "course", 1000, &hits, &n);
 		for (size_t i = 0; rc == 0 && i < n; i++)
-			printf("%s\t%s\n", hits[i].id, hits[i].title != NULL ? hits[i].title : "");
+			put_course(hits[i].id, hits[i].title);
 		store_hits_free(hits, n);
 	} else {
 		rc = store_resource_list(db, "course", NULL, NULL, STORE_ORDER_TITLE, &list);
@@ -285,7 +325,7 @@ cmd_courses(const struct cli_ctx *ctx, int argc, char **argv)
 			cJSON *doc = cJSON_Parse(list.items[i].doc);
 			const char *title = doc_str(doc, "title");
 
-			printf("%s\t%s\n", list.items[i].id, title != NULL ? title : "");
+			put_course(list.items[i].id, title);
 			cJSON_Delete(doc);
 		}
 		store_resource_list_free(&list);
@@ -307,28 +347,41 @@ print_doc(const char *label, const char *json)
 		return;
 	printf("  %s:\n", label);
 	if (!cJSON_IsObject(doc)) {
-		printf("    %s\n", json);
+		printf("    ");
+		put_text(stdout, json, 0);
+		putchar('\n');
 		cJSON_Delete(doc);
 		return;
 	}
 	cJSON_ArrayForEach(f, doc)
 	{
+		printf("    ");
+		put_text(stdout, f->string, 0);
 		if (cJSON_IsString(f) && strchr(f->valuestring, '\n') != NULL) {
 			const char *p = f->valuestring;
+			struct lc_buf line = {0};
 
-			printf("    %s: |\n", f->string);
+			printf(": |\n");
 			while (*p != '\0') {
 				size_t len = strcspn(p, "\n");
 
-				printf("      %.*s\n", (int)len, p);
+				lc_buf_reset(&line);
+				lc_text_clean(&line, p, len, LC_TEXT_KEEP_LINES);
+				printf("      %s\n", lc_buf_str(&line));
 				p += len + (p[len] == '\n' ? 1 : 0);
 			}
+			lc_buf_finish(&line);
 		} else if (cJSON_IsString(f)) {
-			printf("    %s: %s\n", f->string, f->valuestring);
+			printf(": ");
+			put_text(stdout, f->valuestring, 0);
+			putchar('\n');
 		} else {
+			/* cJSON escapes C0 in strings but writes DEL and C1 as they are. */
 			char *text = cJSON_PrintUnformatted(f);
 
-			printf("    %s: %s\n", f->string, text != NULL ? text : "?");
+			printf(": ");
+			put_text(stdout, text != NULL ? text : "?", 0);
+			putchar('\n');
 			free(text);
 		}
 	}
@@ -351,10 +404,19 @@ cmd_issues(const struct cli_ctx *ctx, int argc, char **argv)
 		const struct store_issue *is = &issues[i];
 
 		lc_rfc3339(is->created_at, when);
-		printf("issue %lld\t%s\t%d %s %s\t%s\n", (long long)is->id, is->kind, is->status,
-		       is->method, is->path, when);
-		printf("  %s %s: %s\n", is->type != NULL ? is->type : "",
-		       is->res_id ? is->res_id : "", is->message != NULL ? is->message : "");
+		printf("issue %lld\t", (long long)is->id);
+		put_text(stdout, is->kind, 0);
+		printf("\t%d ", is->status);
+		put_text(stdout, is->method, 0);
+		putchar(' ');
+		put_text(stdout, is->path, 0);
+		printf("\t%s\n  ", when);
+		put_text(stdout, is->type, 0);
+		putchar(' ');
+		put_text(stdout, is->res_id, 0);
+		printf(": ");
+		put_text(stdout, is->message, LC_TEXT_KEEP_LINES);
+		putchar('\n');
 		if (strcmp(is->kind, "conflict") == 0)
 			printf(
 			    "  kept: both versions; the server's is shown until you retry yours\n");
@@ -538,6 +600,15 @@ cmd_complete(const struct cli_ctx *ctx, int argc, char **argv)
 	if (status != 0 || (item_doc = find_doc(&w, "item", argv[1], &item)) == NULL) {
 		writer_close(&w);
 		return status != 0 ? status : CLI_EXIT_USAGE;
+	}
+	if (tui_kind_completes_by_attempt(doc_str(item_doc, "kind"))) {
+		/* The server would answer 409; nothing is queued that could only be refused. */
+		fprintf(stderr, "lectern: complete: %s is a quiz: " TUI_QUIZ_COMPLETE_MSG "\n",
+		        argv[1]);
+		cJSON_Delete(item_doc);
+		store_resource_finish(&item);
+		writer_close(&w);
+		return CLI_EXIT_USAGE;
 	}
 	existing = progress_of(&w, argv[1], &completed);
 	body = cJSON_CreateObject();

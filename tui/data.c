@@ -49,8 +49,15 @@ tui_md_escape(struct lc_buf *buf, const char *text)
 	}
 }
 
-void
-tui_open_item(struct tui_app *app, const char *item_id)
+bool
+tui_kind_completes_by_attempt(const char *kind)
+{
+	return kind != NULL && strcmp(kind, "quiz") == 0;
+}
+
+/* True when the replica holds item_id as a quiz. */
+static bool
+item_is_quiz(struct tui_app *app, const char *item_id)
 {
 	struct store_resource res = {0};
 	bool quiz = false;
@@ -58,11 +65,17 @@ tui_open_item(struct tui_app *app, const char *item_id)
 	if (store_resource_get(app->db, "item", item_id, &res) == 0) {
 		cJSON *doc = cJSON_Parse(res.doc);
 
-		quiz = strcmp(tui_json_str(doc, "kind"), "quiz") == 0;
+		quiz = tui_kind_completes_by_attempt(tui_json_str(doc, "kind"));
 		cJSON_Delete(doc);
 		store_resource_finish(&res);
 	}
-	tui_push(app, quiz ? &tui_view_quiz : &tui_view_reader, item_id);
+	return quiz;
+}
+
+void
+tui_open_item(struct tui_app *app, const char *item_id)
+{
+	tui_push(app, item_is_quiz(app, item_id) ? &tui_view_quiz : &tui_view_reader, item_id);
 }
 
 /* The user's progress doc for item_id, or NULL (caller frees with store_resource_finish). */
@@ -330,6 +343,9 @@ tui_write_progress(struct tui_app *app, const char *item_id, const char *course_
 
 	if (have >= want)
 		return 0;
+	/* The server answers 409 to this for a quiz: only a passing attempt completes one. */
+	if (want == 2 && item_is_quiz(app, item_id))
+		return -LC_EINVAL;
 	/* One progress record per user and item: an update keeps the record's id. */
 	if (find_progress(app, item_id, &old)) {
 		snprintf(id, sizeof(id), "%s", old.id);

@@ -9,6 +9,7 @@
 
 #include "common/buf.h"
 #include "common/mem.h"
+#include "common/text.h"
 #include "tui/markdown.h"
 #include "tui/term.h"
 #include "tui/text.h"
@@ -89,19 +90,22 @@ tui_putn(int y, int x, const char *s, size_t len, int cells, attr_t attr)
 	fit = tui_text_fit(s, len, cells, &used);
 	attrset(attr);
 	move(y, x);
-	/* Control characters would move the cursor: draw them as spaces. */
+	/*
+	 * Control characters (C0, DEL, C1) would move the cursor or start an escape sequence:
+	 * draw them as spaces, and bytes that are not UTF-8 as '?'. What is a control is
+	 * common/text.c's rule, the same the command line prints by (review M3).
+	 */
 	while (i < fit) {
-		size_t run = i;
+		size_t run = lc_text_safe_span(s + i, fit - i);
+		uint32_t cp;
 
-		while (run < fit && (unsigned char)s[run] >= 0x20 && s[run] != 0x7f)
-			run++;
-		if (run > i)
-			addnstr(s + i, (int)(run - i));
-		if (run < fit) {
-			addch(' ');
-			run++;
+		if (run > 0)
+			addnstr(s + i, (int)run);
+		i += run;
+		if (i < fit) {
+			i += lc_utf8_decode(s + i, fit - i, &cp);
+			addch(lc_text_is_control(cp) ? ' ' : '?');
 		}
-		i = run;
 	}
 	attrset(A_NORMAL);
 	return used;

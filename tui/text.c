@@ -1,58 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * UTF-8 decoding and cell widths; see text.h. The decoder is written here rather than with
- * mbrtowc() so that it does not depend on the locale being UTF-8 when tests run.
+ * UTF-8 decoding and cell widths; see text.h. The decoder and what counts as a control are
+ * common/text.c's, shared with the command line's output.
  */
+#include <stdint.h>
 #include <string.h>
 #include <wchar.h>
 
+#include "common/text.h"
 #include "tui/text.h"
 
 size_t
 tui_utf8_decode(const char *s, size_t n, wchar_t *wc)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	size_t len;
-	unsigned long cp;
+	uint32_t cp;
+	size_t len = lc_utf8_decode(s, n, &cp);
 
-	if (n == 0) {
-		*wc = 0;
-		return 0;
-	}
-	if (u[0] < 0x80) {
-		*wc = u[0];
-		return 1;
-	}
-	if ((u[0] & 0xe0) == 0xc0) {
-		len = 2;
-		cp = u[0] & 0x1f;
-	} else if ((u[0] & 0xf0) == 0xe0) {
-		len = 3;
-		cp = u[0] & 0x0f;
-	} else if ((u[0] & 0xf8) == 0xf0) {
-		len = 4;
-		cp = u[0] & 0x07;
-	} else {
-		*wc = 0xfffd;
-		return 1;
-	}
-	if (len > n) {
-		*wc = 0xfffd;
-		return 1;
-	}
-	for (size_t i = 1; i < len; i++) {
-		if ((u[i] & 0xc0) != 0x80) {
-			*wc = 0xfffd;
-			return 1;
-		}
-		cp = (cp << 6) | (u[i] & 0x3f);
-	}
-	/* Overlong forms and surrogates are not characters; treat them as bad bytes. */
-	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) {
-		*wc = 0xfffd;
-		return 1;
-	}
 	*wc = (wchar_t)cp;
 	return len;
 }
@@ -62,7 +25,7 @@ tui_wc_width(wchar_t wc)
 {
 	int w;
 
-	if (wc < 0x20 || wc == 0x7f)
+	if (lc_text_is_control((uint32_t)wc))
 		return 1; /* drawn as a replacement, never as a control */
 	w = wcwidth(wc);
 	if (w >= 0)

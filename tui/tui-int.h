@@ -230,7 +230,17 @@ bool tui_is_enrolled(struct tui_app *app, const char *course_id);
 
 /* Queues an enrollment. Returns 0 or a negative lc_err. */
 int tui_write_enroll(struct tui_app *app, const char *course_id);
-/* Queues progress ("started" or "completed") for item_id unless already at least that. */
+/*
+ * True for the item kinds that only a passing attempt completes (a quiz): POST /progress
+ * with "completed" is refused for them, by the server (409) and by us before queueing.
+ */
+bool tui_kind_completes_by_attempt(const char *kind);
+/* Why such an item cannot be marked complete, for the TUI and the command line. */
+#define TUI_QUIZ_COMPLETE_MSG "a quiz is completed by passing an attempt, not by marking it"
+/*
+ * Queues progress ("started" or "completed") for item_id unless already at least that.
+ * "completed" on a quiz returns -LC_EINVAL and queues nothing.
+ */
 int tui_write_progress(struct tui_app *app, const char *item_id, const char *course_id,
                        const char *status);
 /* Queues a quiz attempt; answers is a JSON object taken over by this function. */

@@ -158,6 +158,11 @@ complete(struct tui_app *app, struct reader *rd, bool explicit)
 			tui_flash(app, "Already complete");
 		return;
 	}
+	if (tui_kind_completes_by_attempt(rd->kind)) {
+		if (explicit)
+			tui_flash(app, "Not marked: " TUI_QUIZ_COMPLETE_MSG);
+		return;
+	}
 	if (tui_write_progress(app, rd->item_id, rd->course_id, "completed") == 0) {
 		rd->progress = 2;
 		tui_flash(app, "Marked complete");
@@ -168,11 +173,14 @@ static void
 reader_draw(struct tui_app *app, void *state)
 {
 	struct reader *rd = state;
-	int rows = tui_body_rows() - 1, n = (int)rd->doc.n;
+	int rows = tui_body_rows() - 1, n;
 	char right[64];
 
+	/* A resize renders the text again: count its lines only after that (the count from
+	 * before would index past the new lines when the window widens). */
 	if (rd->width != body_width())
 		render(rd);
+	n = (int)rd->doc.n;
 	if (rd->top > n - rows)
 		rd->top = n - rows;
 	if (rd->top < 0)

@@ -8,7 +8,14 @@
 set -u
 
 E2E_DIR="$(mktemp -d "${TMPDIR:-/tmp}/lectern-e2e.XXXXXX")"
-E2E_SOCK="lectern-e2e-$$"
+# Every start of lectern gets a tmux server of its own (e2e_tmux_fresh): a new session on a
+# socket whose server is still exiting can fail with "server exited unexpectedly" (code
+# review 2026-11-29, F9). The sockets live in this run's folder and carry its pid, so two
+# runs never share one.
+E2E_SOCK_N=0
+E2E_SOCK="lectern-e2e-$$-0"
+export TMUX_TMPDIR="$E2E_DIR/tmux"
+unset TMUX TMUX_PANE
 E2E_SESSION="lectern"
 E2E_SRV_PID=""
 E2E_PORT=""
@@ -19,10 +26,13 @@ export XDG_DATA_HOME="$E2E_DIR/data"
 export LECTERN_DATA_DIR="$E2E_DIR/data/lectern"
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
 unset EDITOR VISUAL NO_COLOR
-mkdir -p "$HOME"
+mkdir -p "$HOME" "$TMUX_TMPDIR"
 
 e2e_cleanup() {
-	tmux -L "$E2E_SOCK" kill-server >/dev/null 2>&1 || true
+	local n
+	for n in $(seq 0 "$E2E_SOCK_N"); do
+		tmux -L "lectern-e2e-$$-$n" kill-server >/dev/null 2>&1 || true
+	done
 	e2e_stop_server
 	rm -rf "$E2E_DIR"
 }
@@ -87,10 +97,36 @@ e2e_cli_login() {
 		{ cat "$E2E_DIR/sync.out" >&2; e2e_fail "lectern sync failed"; }
 }
 
+# Stops the current tmux server, waits until its socket is gone, and moves on to a new
+# socket name, so that the next new-session starts a server of its own.
+e2e_tmux_fresh() {
+	local sock i
+	sock="$(tmux -L "$E2E_SOCK" display-message -p '#{socket_path}' 2>/dev/null)"
+	tmux -L "$E2E_SOCK" kill-server >/dev/null 2>&1 || true
+	for i in $(seq 1 100); do
+		[ -z "$sock" ] || [ ! -S "$sock" ] && break
+		sleep 0.05
+	done
+	E2E_SOCK_N=$((E2E_SOCK_N + 1))
+	E2E_SOCK="lectern-e2e-$$-$E2E_SOCK_N"
+}
+
+# Waits until a shell condition holds (up to $2 seconds), else fails with $1.
+e2e_until() {
+	local what="$1" limit="$2" i
+	shift 2
+	for i in $(seq 1 $((limit * 10))); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	e2e_fail "$what"
+}
+
 # Starts lectern in a detached tmux session of the given size; extra words are env settings.
 e2e_tui_start() {
 	local cols="$1" rows="$2"
 	shift 2
+	e2e_tmux_fresh
 	# stderr goes to a file: a sanitizer report there fails the test (see e2e_quit).
 	tmux -L "$E2E_SOCK" -f /dev/null new-session -d -s "$E2E_SESSION" -x "$cols" -y "$rows" \
 		env "$@" sh -c '"$0" 2>>"$1"; echo $? >"$1.status"' "$LECTERN" "$E2E_DIR/lectern.err" ||
@@ -137,14 +173,20 @@ e2e_refute() {
 	fi
 }
 
-# Moves the selection (the row starting with ">") down with j until it holds text.
+# Moves the selection (the row starting with ">") down with j until it holds text. Every 20
+# steps it starts again from the top (Home): a list that a sync reorders, or a j that landed
+# before the list was drawn, can leave the row above the selection.
 e2e_select() {
 	local text="$1" i
 	for i in $(seq 1 60); do
 		if e2e_screen | grep -E '^ ?>' | grep -qF -- "$text"; then
 			return 0
 		fi
-		e2e_keys j
+		if [ $((i % 20)) -eq 0 ]; then
+			e2e_keys Home
+		else
+			e2e_keys j
+		fi
 		sleep 0.1
 	done
 	e2e_fail "could not select: $text"

@@ -19,6 +19,8 @@
 #include "common/fsutil.h"
 #include "common/mem.h"
 #include "common/uuid.h"
+#include "store/db.h"
+#include "store/replica.h"
 #include "test-sync-lib.h"
 
 struct fixture {
@@ -125,6 +127,162 @@ test_sync_without_server_exits_2_and_keeps_the_write(void **state)
 	free(srv_dir);
 }
 
+/* Starts a demo lecternd for the fixture's client and logs the instructor in over REST. */
+static void
+demo_server_up(struct fixture *f, struct st_server *srv, struct st_api *instructor)
+{
+	char *srv_dir = lc_asprintf("%s/server", f->dir);
+
+	assert_int_equal(lc_mkdir_p(srv_dir, 0700), 0);
+	assert_int_equal(st_server_start(srv, srv_dir, 0, true), 0);
+	snprintf(f->cl.server_url, sizeof f->cl.server_url, "%s", srv->url);
+	assert_int_equal(st_api_login(instructor, srv->url, "instructor", ST_PASSWORD), 0);
+	free(srv_dir);
+}
+
+/* The first byte of text that a terminal would act on: C0 but newline and tab, DEL, C1. */
+static const char *
+first_control(const char *text)
+{
+	const unsigned char *p = (const unsigned char *)text;
+
+	for (; *p != '\0'; p++) {
+		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
+			return (const char *)p;
+		/* U+0080..U+009F in UTF-8, and the same as bare bytes (8-bit terminals). */
+		if ((*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) || (*p >= 0x80 && *p <= 0x9f))
+			return (const char *)p;
+	}
+	return NULL;
+}
+
+/*
+ * Security review 2026-11-29, M3: a course title holding ESC ]0;pwned BEL (retitle),
+ * ESC [2J (clear), ESC [31m (red) and U+009B (C1 CSI), published on a real lecternd by an
+ * instructor, reached the learner's terminal raw through `lectern courses`. The title is
+ * still listed, with the controls neutralised, and so is every line the search prints.
+ */
+static void
+test_courses_output_holds_no_terminal_controls(void **state)
+{
+	struct fixture *f = *state;
+	struct st_server srv = {0};
+	struct st_api instructor = {0};
+	struct st_course course;
+	char *out = NULL;
+
+	demo_server_up(f, &srv, &instructor);
+	/* JSON escapes: the server stores the raw control characters. */
+	assert_int_equal(st_make_course(&instructor,
+	                                "Free certificate \\u001b]0;pwned\\u0007\\u001b[2J"
+	                                "\\u001b[31mNOW \\u009b1m end",
+	                                1, 0, &course),
+	                 0);
+	assert_int_equal(st_login(&f->cl, "learner"), 0);
+	assert_int_equal(st_lectern(&f->cl, NULL, NULL, "sync", NULL), 0);
+
+	assert_int_equal(st_lectern(&f->cl, NULL, &out, "courses", NULL), 0);
+	assert_non_null(strstr(out, course.id));
+	assert_non_null(strstr(out, "Free certificate"));
+	assert_non_null(strstr(out, "NOW"));
+	if (first_control(out) != NULL)
+		fail_msg("`lectern courses` printed a control byte 0x%02x: %s",
+		         (unsigned char)*first_control(out), out);
+	free(out);
+	assert_int_equal(st_lectern(&f->cl, NULL, &out, "courses", "--search", "certificate", NULL),
+	                 0);
+	assert_non_null(strstr(out, course.id));
+	assert_null(first_control(out));
+	free(out);
+
+	st_api_finish(&instructor);
+	st_server_stop(&srv, false);
+}
+
+/*
+ * M3 from a hostile or compromised server, which need not be lecternd: whatever the replica
+ * holds (C0, DEL, C1 as UTF-8 and as bare bytes, invalid UTF-8, newlines inside a field) is
+ * printed neutralised, by `courses` and by `status` (a scope name), one line per course.
+ */
+static void
+test_replica_text_is_printed_without_controls(void **state)
+{
+	struct fixture *f = *state;
+	static const char doc[] =
+	    "{\"id\":\"c0000000-0000-4000-8000-0000000000aa\",\"rev\":1,"
+	    "\"title\":\"A\\u001b[2Jb\\u0007c\\u007fd\\u009be\\nf\\tg \xe5\xad\xa6\"}";
+	struct store_change ch = {.scope = "catalog",
+	                          .type = "course",
+	                          .id = "c0000000-0000-4000-8000-0000000000aa",
+	                          .rev = 1,
+	                          .seq = 1,
+	                          .doc = doc};
+	struct store_change raw = ch;
+	struct store_db *db = NULL;
+	char *out = NULL;
+
+	/* A second course whose title has a bare C1 byte and an invalid sequence in it. */
+	raw.id = "c0000000-0000-4000-8000-0000000000ab";
+	raw.doc = "{\"id\":\"c0000000-0000-4000-8000-0000000000ab\",\"rev\":1,"
+	          "\"title\":\"Z bare \x9b"
+	          "31m and \xc2 broken\"}";
+	assert_int_equal(st_lectern(&f->cl, NULL, NULL, "status", NULL), 0); /* makes the replica */
+	assert_int_equal(st_replica_open(&f->cl, &db), 0);
+	assert_int_equal(store_apply_change(db, &ch), 0);
+	assert_int_equal(store_apply_change(db, &raw), 0);
+	assert_int_equal(store_cursor_set(db, "course:\x1b]0;pwned\x07", 5), 0);
+	store_db_close(db);
+
+	assert_int_equal(st_lectern(&f->cl, NULL, &out, "courses", NULL), 0);
+	if (first_control(out) != NULL)
+		fail_msg("control byte 0x%02x in: %s", (unsigned char)*first_control(out), out);
+	/* Neutralised one for one, the UTF-8 kept; newline and tab too inside a one-line field. */
+	assert_non_null(strstr(out, "A?[2Jb?c?d?e?f?g \xe5\xad\xa6\n"));
+	assert_non_null(strstr(out, "Z bare ?31m and ? broken\n"));
+	assert_int_equal(st_count(out, "\n"), 2);
+	free(out);
+	assert_int_equal(st_lectern(&f->cl, NULL, &out, "status", NULL), 0);
+	assert_null(first_control(out));
+	assert_non_null(strstr(out, "course:?]0;pwned?"));
+	free(out);
+}
+
+/*
+ * Issue 9, section 4: a quiz is completed only by a passing attempt (the server answers
+ * 409 to POST /progress {status: completed} on a quiz). `lectern complete QUIZ` says so,
+ * exits 1 and queues nothing; a page still completes.
+ */
+static void
+test_complete_refuses_a_quiz_and_queues_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct st_server srv = {0};
+	struct st_api instructor = {0};
+	struct st_course course;
+	char *out = NULL;
+
+	demo_server_up(f, &srv, &instructor);
+	assert_int_equal(st_make_course(&instructor, "Quiz completion", 1, 0, &course), 0);
+	assert_int_equal(st_login(&f->cl, "learner"), 0);
+	assert_int_equal(st_lectern(&f->cl, NULL, NULL, "enroll", course.id, NULL), 0);
+	assert_int_equal(st_lectern(&f->cl, NULL, NULL, "sync", NULL), 0);
+	assert_int_equal(st_lectern(&f->cl, NULL, NULL, "sync", NULL), 0);
+
+	assert_int_equal(st_lectern(&f->cl, NULL, NULL, "complete", course.quiz_id, NULL), 1);
+	assert_non_null(strstr(st_last_stderr(), "a quiz is completed by passing an attempt"));
+	assert_int_equal(st_lectern(&f->cl, NULL, &out, "status", NULL), 0);
+	assert_non_null(strstr(out, "pending       0"));
+	free(out);
+
+	assert_int_equal(st_lectern(&f->cl, NULL, NULL, "complete", course.items[0], NULL), 0);
+	assert_int_equal(st_lectern(&f->cl, NULL, &out, "status", NULL), 0);
+	assert_non_null(strstr(out, "pending       1"));
+	free(out);
+
+	st_api_finish(&instructor);
+	st_server_stop(&srv, false);
+}
+
 int
 main(void)
 {
@@ -137,6 +295,12 @@ main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_sync_without_server_exits_2_and_keeps_the_write,
 	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_courses_output_holds_no_terminal_controls, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_replica_text_is_printed_without_controls, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_complete_refuses_a_quiz_and_queues_nothing, setup,
+	                                    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,6 +17,7 @@
 #include "common/err.h"
 #include "common/fsutil.h"
 #include "common/mem.h"
+#include "common/text.h"
 #include "common/uuid.h"
 
 static void
@@ -127,6 +128,53 @@ test_mkdir_parents_makes_private_folders(void **state)
 	free(file);
 }
 
+/*
+ * Security review 2026-11-29, M3: what lectern prints from the server or the replica keeps
+ * printable text (UTF-8 included) and loses every control a terminal would act on: C0 but
+ * newline and tab, DEL, C1 (U+0080..U+009F, e.g. U+009B CSI) and bytes that are not UTF-8
+ * (a bare 0x9b is CSI on an 8-bit terminal).
+ */
+static void
+test_text_clean_neutralises_c0_del_c1_and_bad_bytes(void **state)
+{
+	char *out;
+
+	(void)state;
+	out = lc_text_cleaned("t\x1b]0;pwned\x07\x1b[2J\x1b[31mNOW", 0);
+	assert_string_equal(out, "t?]0;pwned??[2J?[31mNOW");
+	free(out);
+	out = lc_text_cleaned("a\x7f b\xc2\x9b c\xc2\x85 d\x9b e\xc2", 0);
+	assert_string_equal(out, "a? b? c? d? e?");
+	free(out);
+	/* Printable UTF-8 stays: U+00A0 is the first character after C1. */
+	out = lc_text_cleaned("caf\xc3\xa9 \xe5\xad\xa6 \xc2\xa0 \xf0\x9f\x98\x80", 0);
+	assert_string_equal(out, "caf\xc3\xa9 \xe5\xad\xa6 \xc2\xa0 \xf0\x9f\x98\x80");
+	free(out);
+	/* Overlong and surrogate forms are not characters. */
+	out = lc_text_cleaned("x\xc0\x9by\xed\xa0\x80z", 0);
+	assert_string_equal(out, "x??y???z");
+	free(out);
+	/* Newline and tab: kept only for bodies; one-line fields stay on one line. */
+	out = lc_text_cleaned("a\nb\tc\r", LC_TEXT_KEEP_LINES);
+	assert_string_equal(out, "a\nb\tc?");
+	free(out);
+	out = lc_text_cleaned("a\nb\tc", 0);
+	assert_string_equal(out, "a?b?c");
+	free(out);
+	out = lc_text_cleaned(NULL, 0);
+	assert_string_equal(out, "");
+	free(out);
+	assert_int_equal(lc_text_safe_span("abc\x1b"
+	                                   "def",
+	                                   7),
+	                 3);
+	assert_int_equal(lc_text_safe_span("\xe5\xad\xa6\xc2\x9b", 5), 3);
+	assert_int_equal(lc_text_safe_span("\xe5\xad", 2), 0); /* cut short */
+	assert_true(lc_text_is_control(0x9b));
+	assert_true(lc_text_is_control(0x7f));
+	assert_false(lc_text_is_control(0xa0));
+}
+
 int
 main(void)
 {
@@ -136,6 +184,7 @@ main(void)
 	    cmocka_unit_test(test_rfc3339_round_trip_and_rejects),
 	    cmocka_unit_test(test_cause_replaces_and_tolerates_null),
 	    cmocka_unit_test(test_mkdir_parents_makes_private_folders),
+	    cmocka_unit_test(test_text_clean_neutralises_c0_del_c1_and_bad_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

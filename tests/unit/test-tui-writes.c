@@ -23,7 +23,8 @@
 
 #define COURSE "c0000000-0000-4000-8000-000000000001"
 #define MODULE "d0000000-0000-4000-8000-000000000001"
-#define ITEM "10000000-0000-4000-8000-000000000001"
+#define ITEM "10000000-0000-4000-8000-000000000001" /* a quiz */
+#define PAGE "10000000-0000-4000-8000-000000000002"
 #define TOPIC "70000000-0000-4000-8000-000000000001"
 #define REPLY "80000000-0000-4000-8000-000000000001"
 #define ME "a0000000-0000-4000-8000-000000000001"
@@ -61,6 +62,9 @@ setup(void **state)
 	apply(f->app.db, "course:" COURSE, "item", ITEM, 1,
 	      "{\"id\":\"" ITEM "\",\"rev\":1,\"module_id\":\"" MODULE "\",\"course_id\":\"" COURSE
 	      "\",\"title\":\"Quiz\",\"kind\":\"quiz\",\"position\":1}");
+	apply(f->app.db, "course:" COURSE, "item", PAGE, 1,
+	      "{\"id\":\"" PAGE "\",\"rev\":1,\"module_id\":\"" MODULE "\",\"course_id\":\"" COURSE
+	      "\",\"title\":\"Page\",\"kind\":\"page\",\"position\":2}");
 	apply(f->app.db, "course:" COURSE, "topic", TOPIC, 1,
 	      "{\"id\":\"" TOPIC "\",\"rev\":1,\"course_id\":\"" COURSE
 	      "\",\"title\":\"T\",\"body\":\"b\",\"author_id\":\"someone\"}");
@@ -192,6 +196,36 @@ test_enroll_makes_the_course_mine_at_once(void **state)
 	store_outbox_free(e, 1);
 }
 
+/*
+ * Issue 9, section 4: only a passing attempt completes a quiz, and the server answers 409
+ * to POST /progress {status: completed} on one. The TUI never queues that write: it is
+ * refused with -LC_EINVAL, nothing is queued, and the quiz stays "started".
+ */
+static void
+test_quiz_is_never_completed_by_progress(void **state)
+{
+	struct fixture *f = *state;
+	struct store_outbox_entry *e;
+	cJSON *b0;
+
+	assert_true(tui_kind_completes_by_attempt("quiz"));
+	assert_false(tui_kind_completes_by_attempt("page"));
+	assert_false(tui_kind_completes_by_attempt(NULL));
+	assert_int_equal(tui_write_progress(&f->app, ITEM, COURSE, "completed"), -LC_EINVAL);
+	e = only_entry(f, 0);
+	store_outbox_free(e, 0);
+	assert_int_equal(tui_item_progress(&f->app, ITEM), 0);
+	/* Opening it is still recorded. */
+	assert_int_equal(tui_write_progress(&f->app, ITEM, COURSE, "started"), 0);
+	assert_int_equal(tui_write_progress(&f->app, ITEM, COURSE, "completed"), -LC_EINVAL);
+	assert_int_equal(tui_item_progress(&f->app, ITEM), 1);
+	e = only_entry(f, 1);
+	b0 = cJSON_Parse(e[0].body);
+	assert_string_equal(tui_json_str(b0, "status"), "started");
+	cJSON_Delete(b0);
+	store_outbox_free(e, 1);
+}
+
 static void
 test_progress_is_written_once_per_step_and_keeps_its_id(void **state)
 {
@@ -199,20 +233,20 @@ test_progress_is_written_once_per_step_and_keeps_its_id(void **state)
 	struct store_outbox_entry *e;
 	cJSON *b0, *b1;
 
-	assert_int_equal(tui_item_progress(&f->app, ITEM), 0);
-	assert_int_equal(tui_write_progress(&f->app, ITEM, COURSE, "started"), 0);
-	assert_int_equal(tui_write_progress(&f->app, ITEM, COURSE, "started"), 0);
-	assert_int_equal(tui_item_progress(&f->app, ITEM), 1);
-	assert_int_equal(tui_write_progress(&f->app, ITEM, COURSE, "completed"), 0);
+	assert_int_equal(tui_item_progress(&f->app, PAGE), 0);
+	assert_int_equal(tui_write_progress(&f->app, PAGE, COURSE, "started"), 0);
+	assert_int_equal(tui_write_progress(&f->app, PAGE, COURSE, "started"), 0);
+	assert_int_equal(tui_item_progress(&f->app, PAGE), 1);
+	assert_int_equal(tui_write_progress(&f->app, PAGE, COURSE, "completed"), 0);
 	/* Completed never goes back: asking for "started" again writes nothing. */
-	assert_int_equal(tui_write_progress(&f->app, ITEM, COURSE, "started"), 0);
-	assert_int_equal(tui_item_progress(&f->app, ITEM), 2);
+	assert_int_equal(tui_write_progress(&f->app, PAGE, COURSE, "started"), 0);
+	assert_int_equal(tui_item_progress(&f->app, PAGE), 2);
 	e = only_entry(f, 2);
 	b0 = cJSON_Parse(e[0].body);
 	b1 = cJSON_Parse(e[1].body);
 	assert_string_equal(tui_json_str(b0, "status"), "started");
 	assert_string_equal(tui_json_str(b1, "status"), "completed");
-	assert_string_equal(tui_json_str(b0, "item_id"), ITEM);
+	assert_string_equal(tui_json_str(b0, "item_id"), PAGE);
 	assert_string_equal(tui_json_str(b0, "id"), tui_json_str(b1, "id"));
 	cJSON_Delete(b0);
 	cJSON_Delete(b1);
@@ -266,6 +300,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_attempt_carries_answers_and_waits_for_grading,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_enroll_makes_the_course_mine_at_once, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_quiz_is_never_completed_by_progress, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_progress_is_written_once_per_step_and_keeps_its_id,
 	                                    setup, teardown),
