@@ -36,13 +36,24 @@ load_sign_key(struct srv_ctx *ctx, struct store_db *db, char **cause)
 	}
 	if (rc == 0)
 		rc = store_db_stmt(db, "SELECT value FROM meta WHERE key = 'sign_key'", &stmt);
-	if (rc == 0 && (sqlite3_step(stmt) != SQLITE_ROW || sqlite3_column_bytes(stmt, 0) != 32))
-		rc = store_db_fail(db, sqlite3_errcode(store_db_handle(db)), "sign key");
+	if (rc == 0) {
+		rc = store_db_next_row(db, stmt, "sign key");
+		if (rc == 1 && sqlite3_column_bytes(stmt, 0) == 32)
+			memcpy(ctx->sign_key, sqlite3_column_blob(stmt, 0), 32);
+		else if (rc >= 0)
+			rc = store_db_fail(db, SQLITE_CORRUPT, "sign key");
+		/*
+		 * Reset at once: a statement left stepping holds a read snapshot, which pins the
+		 * WAL and makes this connection's next BEGIN IMMEDIATE fail as soon as another
+		 * process has written (`lecternd --create-user` beside a serving lecternd).
+		 */
+		sqlite3_reset(stmt);
+		rc = rc == 1 ? 0 : rc;
+	}
+	memset(key, 0, sizeof(key));
 	if (rc != 0)
 		return lc_cause_set(cause, rc, "cannot read the signing key: %s",
 		                    store_db_error(db)->message);
-	memcpy(ctx->sign_key, sqlite3_column_blob(stmt, 0), 32);
-	memset(key, 0, sizeof(key));
 	return 0;
 }
 
