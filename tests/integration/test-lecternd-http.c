@@ -71,7 +71,7 @@ start_with(struct h_server *srv, const char *const *extra)
 {
 	const char *argv[24] = {getenv("LECTERND"), "--listen", "127.0.0.1:0", "--db", srv->db};
 	int n = 5, out[2];
-	char line[256];
+	char line[256] = "";
 	size_t got = 0;
 	pid_t pid;
 
