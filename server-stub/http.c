@@ -25,7 +25,7 @@
  * type, size, encoding or JSON check (API.md), and a large body is never read for it.
  *
  * The slow pool (issue 9 section 2). A route flagged SRV_ROUTE_SLOW (log-in, sign-up,
- * refresh, password change) spends tens of ms and 64 MiB in argon2id. MHD binds each
+ * refresh, password change) may spend tens of ms and 64 MiB in argon2id. MHD binds each
  * connection to one worker, so run there, that hash would hold up every other connection
  * of the worker, and the hashes at once would be bounded only by --threads. Instead, once
  * such a request's body is complete and its headers and body have passed the cheap checks
