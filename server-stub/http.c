@@ -807,7 +807,7 @@ slow_main(void *arg)
 	return NULL;
 }
 
-/* Starts n slow threads; on failure stops those started. Returns 0 or -LC_EIO. */
+/* Starts n slow threads. Returns 0, or -LC_EIO: slow_stop() joins those started. */
 static int
 slow_start(struct srv_http *h, int n)
 {
