@@ -24,8 +24,33 @@
  * request without a valid token on a route that needs one gets 401 before any content
  * type, size, encoding or JSON check (API.md), and a large body is never read for it.
  *
+ * The slow pool (issue 9 section 2). A route flagged SRV_ROUTE_SLOW (log-in, sign-up,
+ * refresh, password change) may spend tens of ms and 64 MiB in argon2id. MHD binds each
+ * connection to one worker, so run there, that hash would hold up every other connection
+ * of the worker, and the hashes at once would be bounded only by --threads. Instead, once
+ * such a request's body is complete and its headers and body have passed the cheap checks
+ * (read_request), the worker:
+ *   - copies what srv_dispatch() needs into a slow_job (the parsed body, the method and the
+ *     Idempotency-Key; the viewer, request id, client address and target stay in the
+ *     struct conn, which nobody else touches while the job runs),
+ *   - under slow_lock: appends it to a bounded queue and MHD_suspend_connection()s
+ *     (a full queue, or a stopping server, answers 503 with Retry-After instead: srv_busy),
+ *   - and returns to its other connections.
+ * One of --slow-threads threads pops the job, runs srv_dispatch() on its own database
+ * connection (srv_ctx_db), marks the job done and calls MHD_resume_connection(), after
+ * which it never touches the job or the connection again. MHD then calls on_request()
+ * again (upload size 0) on the worker, which sends the stored answer as usual (access
+ * log, X-Request-Id, compression). So at most --slow-threads hashes run at once, and a
+ * keep-alive connection sharing a worker with log-ins waits for none of them.
+ * The deadline reaper leaves a suspended connection alone: it stopped receiving (its
+ * whole request arrived) before the job was queued. MHD's idle timeout does not run for
+ * suspended connections. in_flight counts the request until on_completed() as before.
+ *
  * Stopping: quiesce (no new connections), wait until the requests in flight have been
- * answered, then stop the daemon and the reaper; the caller closes the database afterwards.
+ * answered (the slow pool keeps working meanwhile), then stop the slow pool (what is
+ * still queued is answered 503; the threads resume every connection they hold and are
+ * joined: MHD must not be stopped with a suspended connection), stop the daemon and the
+ * reaper; the caller closes the database afterwards.
  */
 #include <arpa/inet.h>
 #include <assert.h>
@@ -88,6 +113,28 @@ struct srv_http {
 
 	pthread_mutex_t clients_lock;
 	struct client *clients[CLIENT_BUCKETS];
+
+	/* The slow pool: jobs waiting in a FIFO, at most lim.slow_queue of them. */
+	pthread_mutex_t slow_lock;
+	pthread_cond_t slow_wake;
+	struct slow_job *slow_head, **slow_tail;
+	int slow_waiting;
+	bool slow_stopping;
+	int slow_started;
+	pthread_t *slow_threads;
+};
+
+/* One slow request for the slow pool (see the top comment). */
+struct slow_job {
+	struct slow_job *next;
+	struct MHD_Connection *conn; /* suspended from queueing until done */
+	struct srv_call call;        /* borrows from the job and its struct conn */
+	char *method;
+	char *idempotency_key;
+	cJSON *body;
+	struct srv_resp resp;
+	bool replayed;
+	bool done; /* guarded by slow_lock; resp is the answer */
 };
 
 /* Per-request state, from the first callback to the completion notice. */
@@ -103,6 +150,7 @@ struct conn {
 	struct lc_buf body;
 	bool too_large;
 	bool counted;
+	struct slow_job *job; /* handed to the slow pool */
 };
 
 static const char *
@@ -683,6 +731,179 @@ handle(struct srv_http *h, struct MHD_Connection *c, struct conn *st, const char
 	cJSON_Delete(body);
 }
 
+/* ---- the slow pool ---- */
+
+static void
+slow_job_free(struct slow_job *job)
+{
+	cJSON_Delete(job->body);
+	srv_resp_finish(&job->resp);
+	free(job->method);
+	free(job->idempotency_key);
+	free(job);
+}
+
+/* True when uri (with its query) names an SRV_ROUTE_SLOW route. */
+static bool
+is_slow(const char *method, const char *uri)
+{
+	struct srv_req req = {0};
+	size_t n = strcspn(uri, "?");
+	char *path;
+	const struct srv_route *route;
+	bool known;
+
+	if (strncmp(uri, API_PREFIX, strlen(API_PREFIX)) != 0)
+		return false;
+	path = lc_strndup(uri, n);
+	route = srv_route_find(method, path + strlen(API_PREFIX), &req, &known);
+	free(path);
+	return route != NULL && (route->flags & SRV_ROUTE_SLOW);
+}
+
+static void *
+slow_main(void *arg)
+{
+	struct srv_http *h = arg;
+
+	pthread_mutex_lock(&h->slow_lock);
+	for (;;) {
+		struct slow_job *job;
+		struct MHD_Connection *c;
+		bool stopping;
+
+		while (h->slow_head == NULL && !h->slow_stopping)
+			pthread_cond_wait(&h->slow_wake, &h->slow_lock);
+		job = h->slow_head;
+		if (job == NULL)
+			break;
+		h->slow_head = job->next;
+		if (h->slow_head == NULL)
+			h->slow_tail = &h->slow_head;
+		h->slow_waiting--;
+		stopping = h->slow_stopping;
+		pthread_mutex_unlock(&h->slow_lock);
+		if (stopping) {
+			srv_busy(&job->resp);
+		} else {
+			struct store_db *db = srv_ctx_db(h->ctx);
+
+			if (db == NULL) {
+				srv_error(&job->resp, 500, "api_error", "Internal error");
+			} else {
+				srv_dispatch(h->ctx, db, &job->call, &job->resp, &job->replayed);
+				srv_db_quiesce(db);
+			}
+		}
+		c = job->conn;
+		pthread_mutex_lock(&h->slow_lock);
+		job->done = true;
+		pthread_mutex_unlock(&h->slow_lock);
+		/* From here on the job and the connection are the worker's again. */
+		MHD_resume_connection(c);
+		pthread_mutex_lock(&h->slow_lock);
+	}
+	pthread_mutex_unlock(&h->slow_lock);
+	return NULL;
+}
+
+/* Starts n slow threads. Returns 0, or -LC_EIO: slow_stop() joins those started. */
+static int
+slow_start(struct srv_http *h, int n)
+{
+	pthread_mutex_init(&h->slow_lock, NULL);
+	pthread_cond_init(&h->slow_wake, NULL);
+	h->slow_tail = &h->slow_head;
+	h->slow_threads = lc_calloc((size_t)n, sizeof(*h->slow_threads));
+	for (; h->slow_started < n; h->slow_started++)
+		if (pthread_create(&h->slow_threads[h->slow_started], NULL, slow_main, h) != 0)
+			return -LC_EIO;
+	return 0;
+}
+
+/*
+ * Answers what is still queued with 503, resumes its connections and joins the threads,
+ * after which no connection is suspended and a new slow request gets 503 at once.
+ */
+static void
+slow_stop(struct srv_http *h)
+{
+	pthread_mutex_lock(&h->slow_lock);
+	h->slow_stopping = true;
+	pthread_cond_broadcast(&h->slow_wake);
+	pthread_mutex_unlock(&h->slow_lock);
+	for (int i = 0; i < h->slow_started; i++)
+		pthread_join(h->slow_threads[i], NULL);
+	h->slow_started = 0;
+	assert(h->slow_head == NULL);
+}
+
+/* Frees the stopped pool, once MHD (which locks slow_lock in on_completed) has stopped. */
+static void
+slow_free(struct srv_http *h)
+{
+	free(h->slow_threads);
+	pthread_mutex_destroy(&h->slow_lock);
+	pthread_cond_destroy(&h->slow_wake);
+}
+
+/*
+ * The final call of a slow request: the cheap checks here, the dispatch on the slow pool.
+ * Returns true when the request went to the pool (c is suspended); false with resp filled
+ * when it is answered at once (a bad body, a full queue).
+ */
+static bool
+slow_queue(struct srv_http *h, struct MHD_Connection *c, struct conn *st, const char *method,
+           struct srv_resp *resp)
+{
+	int64_t if_match = parse_if_match(header(c, "If-Match"));
+	const char *key = header(c, "Idempotency-Key");
+	struct slow_job *job;
+	cJSON *body = NULL;
+	bool queued = false;
+
+	if (!read_request(c, st, method, &body, resp))
+		return false;
+	if (if_match == -2) {
+		srv_bad_params(resp, "If-Match");
+		cJSON_Delete(body);
+		return false;
+	}
+	job = lc_calloc(1, sizeof(*job));
+	job->conn = c;
+	job->body = body;
+	job->method = lc_strdup(method);
+	job->idempotency_key = key ? lc_strdup(key) : NULL;
+	job->call = (struct srv_call){
+	    .method = job->method,
+	    .path = st->uri,
+	    .body = body,
+	    .viewer = st->has_viewer ? &st->viewer : NULL,
+	    .idempotency_key = job->idempotency_key,
+	    .if_match = if_match,
+	    .request_id = st->request_id,
+	    .client_ip = st->client_ip,
+	};
+	pthread_mutex_lock(&h->slow_lock);
+	if (!h->slow_stopping && h->slow_waiting < h->lim.slow_queue) {
+		/* Suspended before any pool thread can see the job, so resumed after. */
+		MHD_suspend_connection(c);
+		st->job = job;
+		*h->slow_tail = job;
+		h->slow_tail = &job->next;
+		h->slow_waiting++;
+		pthread_cond_signal(&h->slow_wake);
+		queued = true;
+	}
+	pthread_mutex_unlock(&h->slow_lock);
+	if (!queued) {
+		lc_log(LC_LOG_WARN, "request %s: slow queue full, answered 503", st->request_id);
+		slow_job_free(job);
+		srv_busy(resp);
+	}
+	return queued;
+}
+
 /* MHD's URI log callback: the first look at a request, with its raw target. */
 static void *
 on_uri(void *cls, const char *uri, struct MHD_Connection *c)
@@ -733,8 +954,30 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (st->job) {
+		bool done;
+
+		/* Called again after the slow pool resumed the connection: its answer is ready. */
+		pthread_mutex_lock(&h->slow_lock);
+		done = st->job->done;
+		pthread_mutex_unlock(&h->slow_lock);
+		assert(done);
+		if (!done)
+			return MHD_YES;
+		ret = send_resp(h, c, st, method, st->uri, &st->job->resp, st->job->replayed);
+		slow_job_free(st->job);
+		st->job = NULL;
+		return ret;
+	}
 	/* MHD hands the path without the query; the dispatcher wants both (raw, from on_uri). */
 	sock_receiving(h, c, false);
+	if (is_slow(method, st->uri)) {
+		if (slow_queue(h, c, st, method, &resp))
+			return MHD_YES;
+		ret = send_resp(h, c, st, method, st->uri, &resp, false);
+		srv_resp_finish(&resp);
+		return ret;
+	}
 	handle(h, c, st, method, st->uri, &resp, &replayed);
 	ret = send_resp(h, c, st, method, st->uri, &resp, replayed);
 	srv_resp_finish(&resp);
@@ -757,6 +1000,13 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		client_release(h, st->client_ip);
 	if (st->counted)
 		atomic_fetch_sub(&h->in_flight, 1);
+	if (st->job) {
+		/* MHD never closes a suspended connection: the pool is done with the job. */
+		pthread_mutex_lock(&h->slow_lock);
+		assert(st->job->done);
+		pthread_mutex_unlock(&h->slow_lock);
+		slow_job_free(st->job);
+	}
 	lc_buf_finish(&st->body);
 	free(st->uri);
 	free(st);
@@ -822,7 +1072,8 @@ srv_http_start(struct srv_ctx *ctx, const char *host, int port, int threads,
 	socklen_t addr_len;
 	struct srv_http *h;
 	const union MHD_DaemonInfo *info;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+	                 MHD_ALLOW_SUSPEND_RESUME;
 	unsigned conn_limit;
 	struct MHD_OptionItem per_ip[] = {
 	    {MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0, NULL},
@@ -840,6 +1091,8 @@ srv_http_start(struct srv_ctx *ctx, const char *host, int port, int threads,
 	    .max_conns = SRV_HTTP_MAX_CONNS,
 	    .max_conns_per_ip = SRV_HTTP_MAX_CONNS_PER_IP,
 	    .request_deadline_s = SRV_HTTP_REQUEST_DEADLINE,
+	    .slow_threads = SRV_HTTP_SLOW_THREADS,
+	    .slow_queue = SRV_HTTP_SLOW_QUEUE,
 	};
 	if (limits) {
 		if (limits->max_conns > 0)
@@ -849,6 +1102,10 @@ srv_http_start(struct srv_ctx *ctx, const char *host, int port, int threads,
 		if (limits->request_deadline_s > 0)
 			h->lim.request_deadline_s = limits->request_deadline_s;
 		h->lim.trusted_proxy = limits->trusted_proxy;
+		if (limits->slow_threads > 0)
+			h->lim.slow_threads = limits->slow_threads;
+		if (limits->slow_queue > 0)
+			h->lim.slow_queue = limits->slow_queue;
 	}
 	if (h->lim.trusted_proxy) {
 		h->proxy_family = addr_parse(h->lim.trusted_proxy, h->proxy_addr);
@@ -868,6 +1125,16 @@ srv_http_start(struct srv_ctx *ctx, const char *host, int port, int threads,
 	pthread_mutex_init(&h->socks_lock, NULL);
 	pthread_mutex_init(&h->clients_lock, NULL);
 	pthread_cond_init(&h->reaper_wake, NULL);
+	/* Before the daemon, which may hand it a job at once; stopped after it. */
+	if (slow_start(h, h->lim.slow_threads) != 0) {
+		slow_stop(h);
+		slow_free(h);
+		pthread_mutex_destroy(&h->socks_lock);
+		pthread_mutex_destroy(&h->clients_lock);
+		pthread_cond_destroy(&h->reaper_wake);
+		free(h);
+		return lc_cause_set(cause, -LC_EIO, "cannot start the slow-request threads");
+	}
 	h->daemon = MHD_start_daemon(
 	    flags | MHD_USE_AUTO, (uint16_t)port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR,
 	    (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
@@ -877,6 +1144,8 @@ srv_http_start(struct srv_ctx *ctx, const char *host, int port, int threads,
 	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, h, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 	    (size_t)(64 * 1024), MHD_OPTION_ARRAY, per_ip, MHD_OPTION_END);
 	if (h->daemon == NULL) {
+		slow_stop(h);
+		slow_free(h);
 		pthread_mutex_destroy(&h->socks_lock);
 		pthread_mutex_destroy(&h->clients_lock);
 		pthread_cond_destroy(&h->reaper_wake);
@@ -884,7 +1153,9 @@ srv_http_start(struct srv_ctx *ctx, const char *host, int port, int threads,
 		return lc_cause_set(cause, -LC_EIO, "cannot listen on %s:%d", host, port);
 	}
 	if (pthread_create(&h->reaper, NULL, reaper_main, h) != 0) {
+		slow_stop(h);
 		MHD_stop_daemon(h->daemon);
+		slow_free(h);
 		pthread_mutex_destroy(&h->socks_lock);
 		pthread_mutex_destroy(&h->clients_lock);
 		pthread_cond_destroy(&h->reaper_wake);
@@ -921,6 +1192,8 @@ srv_http_stop(struct srv_http *h)
 
 		nanosleep(&ts, NULL);
 	}
+	/* No connection may be suspended when MHD stops: the pool resumes them all. */
+	slow_stop(h);
 	MHD_stop_daemon(h->daemon);
 	pthread_mutex_lock(&h->socks_lock);
 	h->stopping = true;
@@ -929,6 +1202,7 @@ srv_http_stop(struct srv_http *h)
 	if (h->reaper_running)
 		pthread_join(h->reaper, NULL);
 	assert(h->socks == NULL);
+	slow_free(h);
 	pthread_mutex_destroy(&h->socks_lock);
 	pthread_mutex_destroy(&h->clients_lock);
 	pthread_cond_destroy(&h->reaper_wake);

@@ -34,6 +34,7 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp, "usage: lecternd [--listen HOST:PORT] [--db PATH] [--seed-demo] [--threads N]\n"
+	            "                [--slow-threads N] [--slow-queue N]\n"
 	            "                [--registration POLICY] [--busy-timeout MS]\n"
 	            "       lecternd --db PATH --create-user USERNAME --role "
 	            "learner|instructor|admin\n"
@@ -44,6 +45,9 @@ usage(FILE *fp)
 	            "  --db PATH           database file (default ./lecternd.db)\n"
 	            "  --seed-demo         fill an empty database with demo content first\n"
 	            "  --threads N         worker threads (default 4)\n"
+	            "  --slow-threads N    threads hashing passwords for log-ins, sign-ups and\n"
+	            "                      password changes (default 2)\n"
+	            "  --slow-queue N      such requests waiting for one before 503 (default 32)\n"
 	            "  --create-user NAME  create a user (password read from stdin) and exit\n"
 	            "  --role ROLE         the new user's role\n"
 	            "  --max-conns N       connections at once, all clients (default 1024)\n"
@@ -92,6 +96,8 @@ parse_args(int argc, char **argv, struct options *o)
 	    {"max-conns-per-ip", required_argument, NULL, 'P'},
 	    {"request-deadline", required_argument, NULL, 'D'},
 	    {"trusted-proxy", required_argument, NULL, 'T'},
+	    {"slow-threads", required_argument, NULL, 'S'},
+	    {"slow-queue", required_argument, NULL, 'Q'},
 	    {NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -151,6 +157,14 @@ parse_args(int argc, char **argv, struct options *o)
 			if (!srv_http_addr_valid(optarg))
 				return 1;
 			o->limits.trusted_proxy = optarg;
+			break;
+		case 'S':
+			if (parse_limit(optarg, 1, 64, &o->limits.slow_threads) != 0)
+				return 1;
+			break;
+		case 'Q':
+			if (parse_limit(optarg, 1, 10000, &o->limits.slow_queue) != 0)
+				return 1;
 			break;
 		default:
 			return 1;

@@ -793,6 +793,8 @@ struct srv_http;
 #define SRV_HTTP_MAX_CONNS 1024      /* connections at once, all clients together */
 #define SRV_HTTP_MAX_CONNS_PER_IP 64 /* connections (or, behind a proxy, requests) per address */
 #define SRV_HTTP_REQUEST_DEADLINE 30 /* seconds for a request's head and body to arrive */
+#define SRV_HTTP_SLOW_THREADS 2      /* threads running SRV_ROUTE_SLOW requests (argon2id) */
+#define SRV_HTTP_SLOW_QUEUE 32       /* slow requests waiting for one; beyond: 503 */
 
 /* Bounds on slow and greedy clients (security review 2026-11-29, H1); 0/NULL: defaults. */
 struct srv_http_limits {
@@ -801,6 +803,9 @@ struct srv_http_limits {
 	int request_deadline_s;
 	/* An IP literal: requests from it take their client address from X-Forwarded-For. */
 	const char *trusted_proxy;
+	/* The slow pool (http.c): its threads and how many requests may wait for them. */
+	int slow_threads;
+	int slow_queue;
 };
 
 /*

@@ -71,7 +71,7 @@ start_with(struct h_server *srv, const char *const *extra)
 {
 	const char *argv[24] = {getenv("LECTERND"), "--listen", "127.0.0.1:0", "--db", srv->db};
 	int n = 5, out[2];
-	char line[256];
+	char line[256] = "";
 	size_t got = 0;
 	pid_t pid;
 
@@ -579,12 +579,229 @@ test_limit_options_reject_bad_values(void **state)
 	    {"--max-conns-per-ip", "-1", NULL},   {"--max-conns-per-ip", "", NULL},
 	    {"--request-deadline", "0", NULL},    {"--request-deadline", "3601", NULL},
 	    {"--trusted-proxy", "proxy", NULL},   {"--trusted-proxy", "10.0.0.1/8", NULL},
-	    {"--max-conns", "99999999999", NULL},
+	    {"--max-conns", "99999999999", NULL}, {"--slow-threads", "0", NULL},
+	    {"--slow-threads", "65", NULL},       {"--slow-queue", "0", NULL},
+	    {"--slow-queue", "x", NULL},
 	};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(run_status(bad[i]), 1);
+}
+
+/* ---- the slow pool (issue 9 section 2) ---- */
+
+#define N_LOGINS 12 /* a dozen argon2id runs on one slow thread: most are still pending */
+
+/* Sends a log-in as username (Connection: close) on fd. */
+static void
+send_login_on(int fd, const char *username)
+{
+	char body[256], req[512];
+	int n = snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"%s\"}", username,
+	                 H_PASSWORD);
+	int m = snprintf(req, sizeof(req),
+	                 "POST /api/v1/auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: "
+	                 "application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s",
+	                 n, body);
+
+	assert_true(m > 0 && (size_t)m < sizeof(req));
+	assert_true(send_str(fd, req, (size_t)m));
+}
+
+/* Sends a log-in as username on a new connection; returns the socket. */
+static int
+send_login(const struct h_server *srv, const char *username)
+{
+	int fd = connect_from(srv, "127.0.0.1");
+
+	send_login_on(fd, username);
+	return fd;
+}
+
+/*
+ * A kept-alive connection the server has accepted and answered once (a 404), so that it
+ * sits in the worker's list, idle, ready for the next request.
+ */
+static int
+warm_connection(const struct h_server *srv)
+{
+	static const char req[] = "GET /api/v1/warm-up HTTP/1.1\r\nHost: x\r\n\r\n";
+	int fd = connect_from(srv, "127.0.0.1");
+	char head[4096];
+	size_t got = 0, want = 0;
+	const char *cl, *end = NULL;
+
+	assert_true(send_str(fd, req, sizeof(req) - 1));
+	while (end == NULL || got < want) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		ssize_t r;
+
+		assert_true(got < sizeof(head) - 1);
+		assert_int_equal(poll(&p, 1, GENEROUS_MS), 1);
+		r = recv(fd, head + got, sizeof(head) - 1 - got, 0);
+		assert_true(r > 0);
+		got += (size_t)r;
+		head[got] = '\0';
+		if (end == NULL && (end = strstr(head, "\r\n\r\n")) != NULL) {
+			cl = strstr(head, "Content-Length: ");
+			assert_non_null(cl);
+			want = (size_t)(end + 4 - head) + strtoul(cl + 16, NULL, 10);
+		}
+	}
+	assert_int_equal(parse_status(head), 404);
+	assert_int_equal(got, want);
+	return fd;
+}
+
+/* Reads the whole answer of a Connection: close request into out (NUL-terminated). */
+static void
+read_all(int fd, char *out, size_t len)
+{
+	int64_t end = lc_monotonic_ms() + GENEROUS_MS;
+	size_t got = 0;
+
+	out[0] = '\0';
+	while (got < len - 1) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		int64_t left = end - lc_monotonic_ms();
+		ssize_t r;
+
+		if (left <= 0 || poll(&p, 1, (int)left) != 1)
+			break;
+		r = recv(fd, out + got, len - 1 - got, 0);
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+		out[got] = '\0';
+	}
+}
+
+/* True when fd has nothing to read yet (its answer has not started). */
+static bool
+unanswered(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+
+	return poll(&p, 1, 0) == 0;
+}
+
+/*
+ * issue 9 section 2: a log-in's argon2id runs on the slow pool, not on the HTTP worker.
+ * With one worker and one slow thread, a dozen log-ins are sent at once on kept-alive
+ * connections of that worker; a request sent after them on another such connection is
+ * answered while at least half of them are still unanswered (before the pool, it waited
+ * behind every one of them: none was left), and every log-in is answered 200 afterwards.
+ * Ordering, not time, is asserted.
+ */
+static void
+test_login_storm_leaves_other_connections_served(void **state)
+{
+	static const char *const args[] = {"--threads", "1", "--slow-threads", "1", NULL};
+	struct h_server srv;
+	struct h_user u;
+	int keep, logins[N_LOGINS], pending = 0;
+	char value[600], req[800];
+
+	(void)state;
+	assert_int_equal(h_server_init(&srv), 0);
+	start_with(&srv, args);
+	assert_int_equal(h_register(&srv, "storm", NULL, &u), 0);
+	/* Every connection accepted and idle on the one worker before the storm starts. */
+	keep = warm_connection(&srv);
+	for (int i = 0; i < N_LOGINS; i++)
+		logins[i] = warm_connection(&srv);
+	for (int i = 0; i < N_LOGINS; i++)
+		send_login_on(logins[i], u.username);
+	snprintf(value, sizeof(value), "Bearer %s", u.access);
+	snprintf(req, sizeof(req),
+	         "GET /api/v1/users/me HTTP/1.1\r\nHost: x\r\nAuthorization: %s\r\n\r\n", value);
+	assert_true(send_str(keep, req, strlen(req)));
+	assert_int_equal(read_status(keep), 200);
+	for (int i = 0; i < N_LOGINS; i++)
+		pending += unanswered(logins[i]);
+	/* Before the pool, the GET waited behind all of them (none pending); now behind none. */
+	assert_true(pending >= N_LOGINS / 2);
+	for (int i = 0; i < N_LOGINS; i++) {
+		assert_int_equal(read_status(logins[i]), 200);
+		close(logins[i]);
+	}
+	close(keep);
+	stop(&srv);
+	h_server_down(&srv);
+}
+
+/*
+ * issue 9 section 2: the slow queue is bounded. With one slow thread and room for one
+ * waiting request, a burst of log-ins gets some 503 api_error answers with Retry-After
+ * (and no hash run for them) while the others are answered 200.
+ */
+static void
+test_full_slow_queue_answers_503_retry_after(void **state)
+{
+	static const char *const args[] = {"--threads", "1", "--slow-threads", "1", "--slow-queue",
+	                                   "1",         NULL};
+	struct h_server srv;
+	struct h_user u;
+	int logins[N_LOGINS], ok = 0, busy = 0;
+	char answer[4096];
+
+	(void)state;
+	assert_int_equal(h_server_init(&srv), 0);
+	start_with(&srv, args);
+	assert_int_equal(h_register(&srv, "queue", NULL, &u), 0);
+	for (int i = 0; i < N_LOGINS; i++)
+		logins[i] = send_login(&srv, u.username);
+	for (int i = 0; i < N_LOGINS; i++) {
+		read_all(logins[i], answer, sizeof(answer));
+		close(logins[i]);
+		if (parse_status(answer) == 200) {
+			ok++;
+			continue;
+		}
+		assert_int_equal(parse_status(answer), 503);
+		assert_non_null(strstr(answer, "\r\nRetry-After: 1\r\n"));
+		assert_non_null(strstr(answer, "\"type\":\"api_error\""));
+		busy++;
+	}
+	assert_true(ok >= 1);
+	assert_true(busy >= 1);
+	/* The queue drained: a log-in on its own is served again. */
+	assert_int_equal(h_login(&srv, u.username, H_PASSWORD, &u), 0);
+	stop(&srv);
+	h_server_down(&srv);
+}
+
+/*
+ * issue 9 section 2: SIGTERM with log-ins queued on the slow pool answers every one of
+ * them (200, or 503 once the pool stops) and exits 0: no suspended connection is left
+ * behind when the HTTP daemon stops.
+ */
+static void
+test_sigterm_with_queued_logins_answers_them_and_exits_0(void **state)
+{
+	static const char *const args[] = {"--threads", "1", "--slow-threads", "1", NULL};
+	struct h_server srv;
+	struct h_user u;
+	int logins[N_LOGINS];
+
+	(void)state;
+	assert_int_equal(h_server_init(&srv), 0);
+	start_with(&srv, args);
+	assert_int_equal(h_register(&srv, "sigterm", NULL, &u), 0);
+	for (int i = 0; i < N_LOGINS; i++)
+		logins[i] = send_login(&srv, u.username);
+	/* Once one log-in is answered, the others are in the pool (or its queue). */
+	assert_int_equal(read_status(logins[0]), 200);
+	stop(&srv);
+	for (int i = 1; i < N_LOGINS; i++) {
+		int status = read_status(logins[i]);
+
+		assert_true(status == 200 || status == 503);
+		close(logins[i]);
+	}
+	close(logins[0]);
+	h_server_down(&srv);
 }
 
 int
@@ -598,6 +815,9 @@ main(void)
 	    cmocka_unit_test(test_bearer_scheme_case_insensitive),
 	    cmocka_unit_test(test_trusted_proxy_limits_and_logs_forwarded_client),
 	    cmocka_unit_test(test_limit_options_reject_bad_values),
+	    cmocka_unit_test(test_login_storm_leaves_other_connections_served),
+	    cmocka_unit_test(test_full_slow_queue_answers_503_retry_after),
+	    cmocka_unit_test(test_sigterm_with_queued_logins_answers_them_and_exits_0),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
