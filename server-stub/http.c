@@ -1063,6 +1063,32 @@ fit_fd_limit(unsigned want)
 	return want;
 }
 
+/* The defaults of struct srv_http_limits, overridden by what limits sets (NULL: none). */
+static void
+limits_apply(struct srv_http *h, const struct srv_http_limits *limits)
+{
+	h->lim = (struct srv_http_limits){
+	    .max_conns = SRV_HTTP_MAX_CONNS,
+	    .max_conns_per_ip = SRV_HTTP_MAX_CONNS_PER_IP,
+	    .request_deadline_s = SRV_HTTP_REQUEST_DEADLINE,
+	    .slow_threads = SRV_HTTP_SLOW_THREADS,
+	    .slow_queue = SRV_HTTP_SLOW_QUEUE,
+	};
+	if (limits == NULL)
+		return;
+	if (limits->max_conns > 0)
+		h->lim.max_conns = limits->max_conns;
+	if (limits->max_conns_per_ip > 0)
+		h->lim.max_conns_per_ip = limits->max_conns_per_ip;
+	if (limits->request_deadline_s > 0)
+		h->lim.request_deadline_s = limits->request_deadline_s;
+	h->lim.trusted_proxy = limits->trusted_proxy;
+	if (limits->slow_threads > 0)
+		h->lim.slow_threads = limits->slow_threads;
+	if (limits->slow_queue > 0)
+		h->lim.slow_queue = limits->slow_queue;
+}
+
 int
 srv_http_start(struct srv_ctx *ctx, const char *host, int port, int threads,
                const struct srv_http_limits *limits, struct srv_http **out, int *bound_port,
@@ -1087,26 +1113,7 @@ srv_http_start(struct srv_ctx *ctx, const char *host, int port, int threads,
 		flags |= MHD_USE_IPv6;
 	h = lc_calloc(1, sizeof(*h));
 	h->ctx = ctx;
-	h->lim = (struct srv_http_limits){
-	    .max_conns = SRV_HTTP_MAX_CONNS,
-	    .max_conns_per_ip = SRV_HTTP_MAX_CONNS_PER_IP,
-	    .request_deadline_s = SRV_HTTP_REQUEST_DEADLINE,
-	    .slow_threads = SRV_HTTP_SLOW_THREADS,
-	    .slow_queue = SRV_HTTP_SLOW_QUEUE,
-	};
-	if (limits) {
-		if (limits->max_conns > 0)
-			h->lim.max_conns = limits->max_conns;
-		if (limits->max_conns_per_ip > 0)
-			h->lim.max_conns_per_ip = limits->max_conns_per_ip;
-		if (limits->request_deadline_s > 0)
-			h->lim.request_deadline_s = limits->request_deadline_s;
-		h->lim.trusted_proxy = limits->trusted_proxy;
-		if (limits->slow_threads > 0)
-			h->lim.slow_threads = limits->slow_threads;
-		if (limits->slow_queue > 0)
-			h->lim.slow_queue = limits->slow_queue;
-	}
+	limits_apply(h, limits);
 	if (h->lim.trusted_proxy) {
 		h->proxy_family = addr_parse(h->lim.trusted_proxy, h->proxy_addr);
 		if (h->proxy_family == 0) {
@@ -1127,13 +1134,8 @@ srv_http_start(struct srv_ctx *ctx, const char *host, int port, int threads,
 	pthread_cond_init(&h->reaper_wake, NULL);
 	/* Before the daemon, which may hand it a job at once; stopped after it. */
 	if (slow_start(h, h->lim.slow_threads) != 0) {
-		slow_stop(h);
-		slow_free(h);
-		pthread_mutex_destroy(&h->socks_lock);
-		pthread_mutex_destroy(&h->clients_lock);
-		pthread_cond_destroy(&h->reaper_wake);
-		free(h);
-		return lc_cause_set(cause, -LC_EIO, "cannot start the slow-request threads");
+		rc = lc_cause_set(cause, -LC_EIO, "cannot start the slow-request threads");
+		goto fail_slow;
 	}
 	h->daemon = MHD_start_daemon(
 	    flags | MHD_USE_AUTO, (uint16_t)port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR,
@@ -1144,29 +1146,32 @@ srv_http_start(struct srv_ctx *ctx, const char *host, int port, int threads,
 	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, h, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 	    (size_t)(64 * 1024), MHD_OPTION_ARRAY, per_ip, MHD_OPTION_END);
 	if (h->daemon == NULL) {
-		slow_stop(h);
-		slow_free(h);
-		pthread_mutex_destroy(&h->socks_lock);
-		pthread_mutex_destroy(&h->clients_lock);
-		pthread_cond_destroy(&h->reaper_wake);
-		free(h);
-		return lc_cause_set(cause, -LC_EIO, "cannot listen on %s:%d", host, port);
+		rc = lc_cause_set(cause, -LC_EIO, "cannot listen on %s:%d", host, port);
+		goto fail_slow;
 	}
 	if (pthread_create(&h->reaper, NULL, reaper_main, h) != 0) {
-		slow_stop(h);
-		MHD_stop_daemon(h->daemon);
-		slow_free(h);
-		pthread_mutex_destroy(&h->socks_lock);
-		pthread_mutex_destroy(&h->clients_lock);
-		pthread_cond_destroy(&h->reaper_wake);
-		free(h);
-		return lc_cause_set(cause, -LC_EIO, "cannot start the deadline thread");
+		rc = lc_cause_set(cause, -LC_EIO, "cannot start the deadline thread");
+		goto fail_daemon;
 	}
 	h->reaper_running = true;
 	info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	*bound_port = info ? info->port : port;
 	*out = h;
 	return 0;
+	/* Unwound in reverse; the pool stops before the daemon, as in srv_http_stop(). */
+fail_daemon:
+	slow_stop(h);
+	MHD_stop_daemon(h->daemon);
+	goto fail_free;
+fail_slow:
+	slow_stop(h);
+fail_free:
+	slow_free(h);
+	pthread_mutex_destroy(&h->socks_lock);
+	pthread_mutex_destroy(&h->clients_lock);
+	pthread_cond_destroy(&h->reaper_wake);
+	free(h);
+	return rc;
 }
 
 void
