@@ -615,6 +615,44 @@ test_settings_and_unread_counts(void **state)
 	assert_int_equal(n, 1);
 }
 
+/*
+ * The unread count of one course reads that course's topics only, through
+ * resources_created, not every topic of the replica (perf review 2026-11-29, cause 5: with
+ * GROUP BY t.id the plan walked resources_by_id over all topics, so the TUI's start-up grew
+ * with courses times topics). Checked on the plan SQLite makes for the very statement the
+ * count ran, found among the connection's prepared statements.
+ */
+static void
+test_unread_count_searches_one_course_by_index(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3 *h = store_db_handle(f->db);
+	sqlite3_stmt *s, *plan;
+	const char *sql = NULL;
+	bool by_course = false, by_id = false;
+	int64_t n;
+
+	assert_int_equal(store_unread_count(f->db, COURSE, &n), 0);
+	for (s = sqlite3_next_stmt(h, NULL); s != NULL; s = sqlite3_next_stmt(h, s))
+		if (strstr(sqlite3_sql(s), "read_marks") && strstr(sqlite3_sql(s), "count(*)"))
+			sql = sqlite3_sql(s);
+	assert_non_null(sql);
+	char *explain = lc_asprintf("EXPLAIN QUERY PLAN %s", sql);
+	assert_int_equal(sqlite3_prepare_v2(h, explain, -1, &plan, NULL), SQLITE_OK);
+	while (sqlite3_step(plan) == SQLITE_ROW) {
+		const char *detail = (const char *)sqlite3_column_text(plan, 3);
+
+		by_course = by_course ||
+		            strstr(detail, "SEARCH t USING INDEX resources_created (type=? AND "
+		                           "parent_id=?)") != NULL;
+		by_id = by_id || strstr(detail, "resources_by_id") != NULL;
+	}
+	sqlite3_finalize(plan);
+	free(explain);
+	assert_true(by_course);
+	assert_false(by_id);
+}
+
 int
 main(void)
 {
@@ -632,6 +670,7 @@ main(void)
 	    T(test_local_write_composes_in_outer_transaction),
 	    T(test_sync_response_applies_in_one_outer_transaction),
 	    T(test_settings_and_unread_counts),
+	    T(test_unread_count_searches_one_course_by_index),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
