@@ -324,20 +324,25 @@ srv_get_int(struct srv_check *c, const cJSON *obj, const char *key, unsigned opt
             int64_t max, int64_t *out)
 {
 	const cJSON *v;
+	int64_t value;
 	int rc = get_start(c, obj, key, opt, &v);
 
 	if (rc != SRV_GOT || v == NULL)
 		return rc;
 	/*
 	 * (double)INT64_MAX rounds up to 2^63, which does not fit: the half-open bounds keep
-	 * the cast below defined whatever min and max are.
+	 * the cast defined. min and max are compared after it, as integers: as doubles they
+	 * round too (INT64_MAX / 2 becomes 2^62, which would let 2^62 through; found by
+	 * fuzz-srv-validate).
 	 */
 	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) ||
-	    v->valuedouble != floor(v->valuedouble) || v->valuedouble < (double)min ||
-	    v->valuedouble > (double)max || v->valuedouble < -9223372036854775808.0 ||
+	    v->valuedouble != floor(v->valuedouble) || v->valuedouble < -9223372036854775808.0 ||
 	    v->valuedouble >= 9223372036854775808.0)
 		return bad(c, key);
-	*out = (int64_t)v->valuedouble;
+	value = (int64_t)v->valuedouble;
+	if (value < min || value > max)
+		return bad(c, key);
+	*out = value;
 	return SRV_GOT;
 }
 

@@ -457,6 +457,17 @@ test_get_int_range_checked_before_cast(void **state)
 	assert_string_equal(lc_buf_str(&c.keys), "a,b,c,e");
 	srv_check_finish(&c);
 	cJSON_Delete(body);
+	/*
+	 * Bounds are compared as integers: INT64_MAX / 2 is 2^62 - 1, and 2^62 (the double
+	 * the JSON number 4611686018427387903 becomes) must not pass (fuzz-srv-validate).
+	 */
+	body = cJSON_Parse("{\"g\":4611686018427387903,\"h\":4611686018427387904}");
+	srv_check_init(&c);
+	assert_int_equal(srv_get_int(&c, body, "g", 0, 0, INT64_MAX / 2, &i), SRV_BAD);
+	assert_int_equal(srv_get_int(&c, body, "h", 0, 0, INT64_MAX / 2, &i), SRV_BAD);
+	assert_string_equal(lc_buf_str(&c.keys), "g,h");
+	srv_check_finish(&c);
+	cJSON_Delete(body);
 }
 
 /* Answers what srv_params_known() says of body and query for a route allowing keys. */
