@@ -147,8 +147,7 @@ courses_list(struct srv_req *req, struct srv_resp *resp)
 		while ((rc = store_db_next_row(req->db, st, "list courses")) == 1) {
 			cJSON *doc = NULL;
 
-			/* The predicate said visible, in this same transaction: any error is one.
-			 */
+			/* Visible by the predicate, same transaction: a 404 here is an error. */
 			rc = course_render(req, (const char *)sqlite3_column_text(st, 0), &doc);
 			if (rc != 0)
 				break;
