@@ -525,6 +525,13 @@ bool srv_is_staff(const struct srv_user *viewer, const struct srv_course_ref *co
 int srv_is_enrolled(struct store_db *db, const char *user_id, const char *course_id);
 
 enum srv_perm srv_perm_course_read(struct srv_req *req, const struct srv_course_ref *c);
+/*
+ * The same rule as SQL text, a predicate over a row of `courses` (name the table courses,
+ * no alias) with the named parameters :viewer_id and :viewer_admin, which
+ * srv_perm_course_read_bind() binds for req's viewer (0, or -LC_EDB).
+ */
+const char *srv_perm_course_read_sql(void);
+int srv_perm_course_read_bind(const struct srv_req *req, sqlite3_stmt *st);
 /* department_id: the department the new course goes into, or NULL. */
 enum srv_perm srv_perm_course_create(struct srv_req *req, const char *department_id);
 /* Edit the course, its modules, items, questions; publish, archive. */
