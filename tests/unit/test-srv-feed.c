@@ -15,7 +15,10 @@
 #include <cmocka.h>
 #include <sodium.h>
 
+#include "common/buf.h"
+#include "common/mem.h"
 #include "server-stub/srv.h"
+#include "sync/protocol.h"
 
 #define CLIENT "0c0c0c0c-1111-4222-8333-444444444444"
 
@@ -342,6 +345,179 @@ test_write_after_stale_read_waits_its_turn(void **state)
 	                 201);
 }
 
+/* Three courses in one department, made by the admin: feed rows in several scopes. */
+static void
+make_courses(struct fixture *f)
+{
+	cJSON *dept, *course;
+	char json[256];
+
+	assert_int_equal(call(f, &f->admin, "POST", "/api/v1/departments",
+	                      "{\"name\":\"Plans\",\"code\":\"PLN\"}", NULL, &dept, NULL),
+	                 201);
+	for (int i = 0; i < 3; i++) {
+		snprintf(json, sizeof(json), "{\"title\":\"Course %d\",\"department_id\":\"%s\"}",
+		         i, cJSON_GetObjectItem(dept, "id")->valuestring);
+		assert_int_equal(
+		    call(f, &f->admin, "POST", "/api/v1/courses", json, NULL, &course, NULL), 201);
+		cJSON_Delete(course);
+	}
+	cJSON_Delete(dept);
+}
+
+/* The plan of one statement, its lines joined by '\n'. Caller frees. */
+static char *
+query_plan(struct fixture *f, const char *sql)
+{
+	char *explain = lc_asprintf("EXPLAIN QUERY PLAN %s", sql);
+	sqlite3_stmt *stmt;
+	struct lc_buf b;
+
+	lc_buf_init(&b);
+	assert_int_equal(store_db_prepare_new(f->db, explain, &stmt), 0);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		lc_buf_puts(&b, (const char *)sqlite3_column_text(stmt, 3));
+		lc_buf_puts(&b, "\n");
+	}
+	sqlite3_finalize(stmt);
+	free(explain);
+	return lc_buf_steal(&b);
+}
+
+/*
+ * Perf review 2026-11-29, cause 1: the pull joined the feed against temp.sync_scope, ran
+ * `SCAN f` over every feed row, and created that temp table in every /sync. Every
+ * statement a /sync leaves on the connection that reads feed rows after a cursor must
+ * search feed_scope_seq, and no temp table may exist.
+ */
+static void
+test_sync_pull_searches_feed_scope_seq(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3 *h = store_db_handle(f->db);
+	int found = 0;
+	cJSON *res;
+
+	make_courses(f);
+	res = do_sync(f, &f->admin, "{}");
+	assert_true(cJSON_GetArraySize(cJSON_GetObjectItem(res, "changes")) > 3);
+	cJSON_Delete(res);
+	assert_int_equal(count_rows(f, "SELECT count(*) FROM temp.sqlite_schema"), 0);
+	for (sqlite3_stmt *s = sqlite3_next_stmt(h, NULL); s; s = sqlite3_next_stmt(h, s)) {
+		const char *sql = sqlite3_sql(s);
+		char *plan;
+
+		if (sql == NULL || strstr(sql, "feed") == NULL || strstr(sql, "seq >") == NULL)
+			continue;
+		plan = query_plan(f, sql);
+		assert_non_null(strstr(plan, "USING INDEX feed_scope_seq (scope=? AND seq>?"));
+		assert_null(strstr(plan, "SCAN"));
+		free(plan);
+		found++;
+	}
+	assert_true(found > 0);
+}
+
+/* Sum of the re-prepares of every statement on the connection, and their number. */
+static int
+statements(struct fixture *f, int *reprepares)
+{
+	sqlite3 *h = store_db_handle(f->db);
+	int n = 0;
+
+	*reprepares = 0;
+	for (sqlite3_stmt *s = sqlite3_next_stmt(h, NULL); s; s = sqlite3_next_stmt(h, s)) {
+		*reprepares += sqlite3_stmt_status(s, SQLITE_STMTSTATUS_REPREPARE, 0);
+		n++;
+	}
+	return n;
+}
+
+static int64_t
+data_version(struct store_db *db)
+{
+	sqlite3_stmt *stmt;
+	int64_t v;
+
+	assert_int_equal(store_db_prepare_new(db, "PRAGMA data_version", &stmt), 0);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	v = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return v;
+}
+
+/*
+ * Perf review 2026-11-29, cause 1: a /sync that pushes nothing writes nothing (no write
+ * lock, no schema change) and prepares no statement: the database's data_version seen from
+ * another connection, the connection's total changes, its statements and their re-prepares
+ * stay as they were, in the full form and in the compact form.
+ */
+static void
+test_noop_sync_writes_and_prepares_nothing(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3 *h = store_db_handle(f->db);
+	struct store_db *other;
+	char *cause = NULL;
+	char cursors[1024], compact[256], hex[SYNC_SCOPE_SET_HEX_LEN + 1];
+	const char *names[16];
+	const cJSON *e;
+	cJSON *res, *out;
+	size_t n = 0;
+	int64_t high = 0;
+	int reprepares, reprepares2, stmts;
+	int total;
+	struct lc_buf b;
+
+	make_courses(f);
+	res = do_sync(f, &f->admin, "{}");
+	lc_buf_init(&b);
+	lc_buf_puts(&b, "{");
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(res, "scopes"))
+	{
+		int64_t c = cursor_of(res, e->valuestring);
+
+		lc_buf_printf(&b, "%s\"%s\":%lld", n ? "," : "", e->valuestring, (long long)c);
+		assert_true(n < 16);
+		names[n++] = e->valuestring;
+		high = c > high ? c : high;
+	}
+	lc_buf_puts(&b, "}");
+	snprintf(cursors, sizeof(cursors), "%s", b.data);
+	lc_buf_finish(&b);
+	sync_scope_set_hash(names, n, hex);
+	snprintf(compact, sizeof(compact),
+	         "{\"client_id\":\"%s\",\"since\":%lld,\"scope_set\":\"%s\"}", CLIENT,
+	         (long long)high, hex);
+	cJSON_Delete(res);
+	/* Warm: the no-op's statements are prepared once, by the first no-op. */
+	cJSON_Delete(do_sync(f, &f->admin, cursors));
+	assert_int_equal(call(f, &f->admin, "POST", "/api/v1/sync", compact, NULL, &out, NULL),
+	                 200);
+	cJSON_Delete(out);
+
+	assert_int_equal(store_db_open(f->path, &srv_schema, &other, &cause), 0);
+	int64_t version = data_version(other);
+	stmts = statements(f, &reprepares);
+	total = sqlite3_total_changes(h);
+	for (int i = 0; i < 3; i++) {
+		res = do_sync(f, &f->admin, cursors);
+		assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(res, "changes")), 0);
+		assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(res, "reset")), 0);
+		cJSON_Delete(res);
+		assert_int_equal(
+		    call(f, &f->admin, "POST", "/api/v1/sync", compact, NULL, &out, NULL), 200);
+		assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(out, "changes")), 0);
+		assert_int_equal((int64_t)cJSON_GetObjectItem(out, "since")->valuedouble, high);
+		cJSON_Delete(out);
+	}
+	assert_int_equal(data_version(other), version);
+	assert_int_equal(sqlite3_total_changes(h), total);
+	assert_int_equal(statements(f, &reprepares2), stmts);
+	assert_int_equal(reprepares2, reprepares);
+	store_db_close(other);
+}
+
 int
 main(void)
 {
@@ -355,6 +531,10 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_purged_tombstones_reset_old_cursors, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_write_after_stale_read_waits_its_turn, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_sync_pull_searches_feed_scope_seq, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_noop_sync_writes_and_prepares_nothing, setup,
 	                                    teardown),
 	};
 
