@@ -95,11 +95,18 @@ scopes_list(struct srv_req *req, struct scopes *out)
 	scope_add(out, "user", buf);
 	rc = store_db_stmt(
 	    req->db,
-	    "SELECT id FROM courses WHERE ?1 OR owner_id = ?2 "
-	    "OR (status = 'published' AND id IN (SELECT course_id FROM enrollments WHERE user_id = "
-	    "?2)) "
+	    /*
+	     * One indexed look-up per way of having a course, not one OR over the catalog: a
+	     * scan of every course would make each /sync cost the size of the catalog (perf
+	     * review 2026-11-29, cause 1). The first arm is skipped whole unless ?1.
+	     */
+	    "SELECT id FROM courses WHERE ?1 "
+	    "UNION SELECT id FROM courses WHERE owner_id = ?2 "
+	    "UNION SELECT c.id FROM enrollments e JOIN courses c ON c.id = e.course_id "
+	    "WHERE e.user_id = ?2 AND c.status = 'published' "
 	    /* content-admin (2) or department-admin (4) here or above: the tree, as perm.c */
-	    "OR department_id IN " SRV_SQL_DEPTS_WITH_ROLES("?2", "6") " ORDER BY id",
+	    "UNION SELECT id FROM courses WHERE department_id IN " SRV_SQL_DEPTS_WITH_ROLES(
+	        "?2", "6") " ORDER BY id",
 	    &stmt);
 	if (rc != 0)
 		return rc;

@@ -97,17 +97,24 @@ call(struct fixture *f, const struct srv_user *who, const char *method, const ch
 	return status;
 }
 
+/* The first column of the first row of sql on db. */
 static int64_t
-count_rows(struct fixture *f, const char *sql)
+db_int(struct store_db *db, const char *sql)
 {
 	sqlite3_stmt *stmt;
 	int64_t n;
 
-	assert_int_equal(store_db_prepare_new(f->db, sql, &stmt), 0);
+	assert_int_equal(store_db_prepare_new(db, sql, &stmt), 0);
 	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
 	n = sqlite3_column_int64(stmt, 0);
 	sqlite3_finalize(stmt);
 	return n;
+}
+
+static int64_t
+count_rows(struct fixture *f, const char *sql)
+{
+	return db_int(f->db, sql);
 }
 
 static void
@@ -433,19 +440,6 @@ statements(struct fixture *f, int *reprepares)
 	return n;
 }
 
-static int64_t
-data_version(struct store_db *db)
-{
-	sqlite3_stmt *stmt;
-	int64_t v;
-
-	assert_int_equal(store_db_prepare_new(db, "PRAGMA data_version", &stmt), 0);
-	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
-	v = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	return v;
-}
-
 /*
  * Perf review 2026-11-29, cause 1: a /sync that pushes nothing writes nothing (no write
  * lock, no schema change) and prepares no statement: the database's data_version seen from
@@ -497,7 +491,7 @@ test_noop_sync_writes_and_prepares_nothing(void **state)
 	cJSON_Delete(out);
 
 	assert_int_equal(store_db_open(f->path, &srv_schema, &other, &cause), 0);
-	int64_t version = data_version(other);
+	int64_t version = db_int(other, "PRAGMA data_version");
 	stmts = statements(f, &reprepares);
 	total = sqlite3_total_changes(h);
 	for (int i = 0; i < 3; i++) {
@@ -511,7 +505,7 @@ test_noop_sync_writes_and_prepares_nothing(void **state)
 		assert_int_equal((int64_t)cJSON_GetObjectItem(out, "since")->valuedouble, high);
 		cJSON_Delete(out);
 	}
-	assert_int_equal(data_version(other), version);
+	assert_int_equal(db_int(other, "PRAGMA data_version"), version);
 	assert_int_equal(sqlite3_total_changes(h), total);
 	assert_int_equal(statements(f, &reprepares2), stmts);
 	assert_int_equal(reprepares2, reprepares);
