@@ -512,6 +512,60 @@ test_noop_sync_writes_and_prepares_nothing(void **state)
 	store_db_close(other);
 }
 
+/*
+ * Perf review 2026-11-29, cause 1: the pull now reads each scope on its own and merges in
+ * C. Pages of 2 must come in seq order across scopes, each after the last, with more set
+ * until the end, and together hold exactly what one large pull holds.
+ */
+static void
+test_sync_pages_merge_scopes_by_seq(void **state)
+{
+	struct fixture *f = *state;
+	char json[2048];
+	cJSON *all, *page, *cursors = NULL;
+	const cJSON *e;
+	int64_t last = 0;
+	int n_all, n = 0, pages = 0;
+	bool more = true;
+
+	make_courses(f);
+	all = do_sync(f, &f->admin, "{}");
+	n_all = cJSON_GetArraySize(cJSON_GetObjectItem(all, "changes"));
+	assert_true(n_all > 3);
+	while (more) {
+		char *c = cursors ? cJSON_PrintUnformatted(cursors) : lc_strdup("{}");
+
+		snprintf(json, sizeof(json), "{\"client_id\":\"%s\",\"cursors\":%s,\"limit\":2}",
+		         CLIENT, c);
+		free(c);
+		assert_int_equal(
+		    call(f, &f->admin, "POST", "/api/v1/sync", json, NULL, &page, NULL), 200);
+		cJSON_ArrayForEach(e, cJSON_GetObjectItem(page, "changes"))
+		{
+			int64_t seq = (int64_t)cJSON_GetObjectItem(e, "seq")->valuedouble;
+			const cJSON *same =
+			    cJSON_GetArrayItem(cJSON_GetObjectItem(all, "changes"), n);
+
+			assert_true(seq > last);
+			assert_int_equal(seq,
+			                 (int64_t)cJSON_GetObjectItem(same, "seq")->valuedouble);
+			assert_string_equal(cJSON_GetObjectItem(e, "scope")->valuestring,
+			                    cJSON_GetObjectItem(same, "scope")->valuestring);
+			last = seq;
+			n++;
+		}
+		assert_true(cJSON_GetArraySize(cJSON_GetObjectItem(page, "changes")) <= 2);
+		more = cJSON_IsTrue(cJSON_GetObjectItem(page, "more"));
+		cJSON_Delete(cursors);
+		cursors = cJSON_DetachItemFromObject(page, "cursors");
+		cJSON_Delete(page);
+		assert_true(++pages <= n_all);
+	}
+	assert_int_equal(n, n_all);
+	cJSON_Delete(cursors);
+	cJSON_Delete(all);
+}
+
 int
 main(void)
 {
@@ -530,6 +584,7 @@ main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_noop_sync_writes_and_prepares_nothing, setup,
 	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_sync_pages_merge_scopes_by_seq, setup, teardown),
 	};
 
 	if (sodium_init() < 0)
