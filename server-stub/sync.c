@@ -5,8 +5,10 @@
  * A sync runs the pushed writes one by one through srv_dispatch() (each its own
  * transaction, exactly like the REST request it stands for), then reads the feed in one
  * snapshot: the viewer's scopes are worked out from their enrollments and staff rights as
- * they are now, each scope's rows after its cursor are pulled in one query ordered by seq,
- * and every live row is rendered by its type exactly as a GET by this viewer would.
+ * they are now, each scope's rows after its cursor are read through feed_scope_seq and
+ * merged by seq, and every live row is rendered by its type exactly as a GET by this
+ * viewer would. A sync that pushes nothing reads only and changes no schema: its cost
+ * follows the rows it returns, not the size of the feed.
  *
  * Compact form: a client whose cursors all stand at one seq may send "since" and
  * "scope_set" (a hash of its scope names, sync_scope_set_hash()) instead of "cursors".
@@ -23,7 +25,9 @@
  * were missed or must go), is listed in `reset` with cursor 0 and no rows; the client
  * drops the scope and pulls it again from 0.
  */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -91,11 +95,18 @@ scopes_list(struct srv_req *req, struct scopes *out)
 	scope_add(out, "user", buf);
 	rc = store_db_stmt(
 	    req->db,
-	    "SELECT id FROM courses WHERE ?1 OR owner_id = ?2 "
-	    "OR (status = 'published' AND id IN (SELECT course_id FROM enrollments WHERE user_id = "
-	    "?2)) "
+	    /*
+	     * One indexed look-up per way of having a course, not one OR over the catalog: a
+	     * scan of every course would make each /sync cost the size of the catalog (perf
+	     * review 2026-11-29, cause 1). The first arm is skipped whole unless ?1.
+	     */
+	    "SELECT id FROM courses WHERE ?1 "
+	    "UNION SELECT id FROM courses WHERE owner_id = ?2 "
+	    "UNION SELECT c.id FROM enrollments e JOIN courses c ON c.id = e.course_id "
+	    "WHERE e.user_id = ?2 AND c.status = 'published' "
 	    /* content-admin (2) or department-admin (4) here or above: the tree, as perm.c */
-	    "OR department_id IN " SRV_SQL_DEPTS_WITH_ROLES("?2", "6") " ORDER BY id",
+	    "UNION SELECT id FROM courses WHERE department_id IN " SRV_SQL_DEPTS_WITH_ROLES(
+	        "?2", "6") " ORDER BY id",
 	    &stmt);
 	if (rc != 0)
 		return rc;
@@ -224,15 +235,92 @@ scopes_cursors(struct srv_req *req, struct scopes *s, const struct pull_from *fr
 	return 0;
 }
 
-/* Fills the connection's temp table the pull query joins against. */
+/* One feed row read for the pull, before it is rendered. */
+struct pull_row {
+	int64_t seq, rev;
+	const char *wire; /* the scope's wire name; points into struct scopes */
+	char *type, *id;
+	bool deleted;
+};
+
+struct pull_rows {
+	struct pull_row *v;
+	size_t n, cap;
+};
+
+static void
+pull_rows_free(struct pull_rows *r, size_t from)
+{
+	for (size_t i = from; i < r->n; i++) {
+		free(r->v[i].type);
+		free(r->v[i].id);
+	}
+	if (from == 0) {
+		free(r->v);
+		memset(r, 0, sizeof(*r));
+	} else {
+		r->n = from;
+	}
+}
+
 static int
-scopes_to_temp(struct srv_req *req, const struct scopes *s)
+pull_row_cmp(const void *a, const void *b)
+{
+	const struct pull_row *x = a, *y = b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * Reads one internal scope's rows after cursor (and at most bound) into rows, through
+ * feed_scope_seq: the cost is the rows read, whatever the size of the feed (perf review
+ * 2026-11-29, cause 1: the join against a temp table scanned every feed row).
+ */
+static int
+pull_scope(struct srv_req *req, const char *internal, const char *wire, int64_t cursor,
+           int64_t bound, int64_t want, struct pull_rows *rows)
 {
 	sqlite3_stmt *stmt;
-	int rc = store_db_exec(req->db,
-	                       "CREATE TEMP TABLE IF NOT EXISTS sync_scope (scope TEXT PRIMARY KEY,"
-	                       " wire TEXT NOT NULL, cursor INTEGER NOT NULL);"
-	                       "DELETE FROM temp.sync_scope;");
+	int rc = store_db_stmt(req->db,
+	                       "SELECT seq, type, id, rev, deleted FROM feed "
+	                       "WHERE scope = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq LIMIT ?4",
+	                       &stmt);
+
+	if (rc != 0)
+		return rc;
+	store_bind_text(stmt, 1, internal);
+	sqlite3_bind_int64(stmt, 2, cursor);
+	sqlite3_bind_int64(stmt, 3, bound);
+	sqlite3_bind_int64(stmt, 4, want);
+	while ((rc = store_db_next_row(req->db, stmt, "pull")) == 1) {
+		struct pull_row *r;
+
+		if (rows->n == rows->cap) {
+			rows->cap = rows->cap ? rows->cap * 2 : 64;
+			rows->v = lc_realloc(rows->v, rows->cap * sizeof(*rows->v));
+		}
+		r = &rows->v[rows->n++];
+		r->seq = sqlite3_column_int64(stmt, 0);
+		r->wire = wire;
+		r->type = lc_strdup((const char *)sqlite3_column_text(stmt, 1));
+		r->id = lc_strdup((const char *)sqlite3_column_text(stmt, 2));
+		r->rev = sqlite3_column_int64(stmt, 3);
+		r->deleted = sqlite3_column_int(stmt, 4) != 0;
+	}
+	sqlite3_reset(stmt);
+	return rc < 0 ? rc : 0;
+}
+
+/*
+ * Reads the first want rows by seq across every scope not being reset into rows, sorted:
+ * each scope in turn reads at most want rows, and once want are held the later scopes
+ * read only below the last of them, so memory stays within 2 * want rows.
+ */
+static int
+pull_rows(struct srv_req *req, const struct scopes *s, int64_t want, struct pull_rows *rows)
+{
+	int64_t bound = INT64_MAX;
+	int rc = 0;
 
 	for (int i = 0; rc == 0 && i < s->n; i++) {
 		const struct scope *sc = &s->v[i];
@@ -244,36 +332,31 @@ scopes_to_temp(struct srv_req *req, const struct scopes *s)
 
 			if (*internal == '\0')
 				continue;
-			rc = store_db_stmt(req->db,
-			                   "INSERT INTO temp.sync_scope (scope, wire, cursor) "
-			                   "VALUES (?, ?, ?)",
-			                   &stmt);
-			if (rc != 0)
-				break;
-			store_bind_text(stmt, 1, internal);
-			store_bind_text(stmt, 2, sc->wire);
-			sqlite3_bind_int64(stmt, 3, sc->cursor);
-			if (sqlite3_step(stmt) != SQLITE_DONE)
-				rc = store_db_fail(req->db, SQLITE_ERROR, "sync scope");
+			rc = pull_scope(req, internal, sc->wire, sc->cursor, bound, want, rows);
+			if (rc == 0 && rows->n >= (size_t)want) {
+				qsort(rows->v, rows->n, sizeof(*rows->v), pull_row_cmp);
+				pull_rows_free(rows, (size_t)want);
+				bound = rows->v[want - 1].seq;
+			}
 		}
 	}
+	if (rc == 0 && rows->n > 1)
+		qsort(rows->v, rows->n, sizeof(*rows->v), pull_row_cmp);
 	return rc;
 }
 
 static int
-change_json(struct srv_req *req, sqlite3_stmt *stmt, cJSON **out)
+change_json(struct srv_req *req, const struct pull_row *row, cJSON **out)
 {
 	cJSON *ch;
-	const char *type = (const char *)sqlite3_column_text(stmt, 2);
-	const char *id = (const char *)sqlite3_column_text(stmt, 3);
-	bool deleted = sqlite3_column_int(stmt, 5) != 0;
-	srv_render_fn render = srv_type_render(type);
+	bool deleted = row->deleted;
+	srv_render_fn render = srv_type_render(row->type);
 	cJSON *doc = NULL;
 	int rc = 0;
 
 	*out = NULL;
 	if (!deleted && render != NULL)
-		rc = render(req, id, &doc);
+		rc = render(req, row->id, &doc);
 	/* A failed read is not a deletion the client would act on (F6). */
 	if (rc != 0 && rc != -LC_ENOTFOUND)
 		return rc;
@@ -283,11 +366,11 @@ change_json(struct srv_req *req, sqlite3_stmt *stmt, cJSON **out)
 		doc = NULL;
 	}
 	ch = cJSON_CreateObject();
-	cJSON_AddStringToObject(ch, "scope", (const char *)sqlite3_column_text(stmt, 1));
-	cJSON_AddStringToObject(ch, "type", type);
-	cJSON_AddStringToObject(ch, "id", id);
-	cJSON_AddNumberToObject(ch, "rev", (double)sqlite3_column_int64(stmt, 4));
-	cJSON_AddNumberToObject(ch, "seq", (double)sqlite3_column_int64(stmt, 0));
+	cJSON_AddStringToObject(ch, "scope", row->wire);
+	cJSON_AddStringToObject(ch, "type", row->type);
+	cJSON_AddStringToObject(ch, "id", row->id);
+	cJSON_AddNumberToObject(ch, "rev", (double)row->rev);
+	cJSON_AddNumberToObject(ch, "seq", (double)row->seq);
 	cJSON_AddBoolToObject(ch, "deleted", deleted);
 	if (doc)
 		cJSON_AddItemToObject(ch, "doc", doc);
@@ -299,36 +382,31 @@ change_json(struct srv_req *req, sqlite3_stmt *stmt, cJSON **out)
 
 /* Reads up to limit changes after the cursors; *high gets the seq every cursor reaches. */
 static int
-pull(struct srv_req *req, int64_t limit, cJSON *changes, int64_t *high, bool *more)
+pull(struct srv_req *req, const struct scopes *s, int64_t limit, cJSON *changes, int64_t *high,
+     bool *more)
 {
+	struct pull_rows rows = {0};
 	sqlite3_stmt *stmt;
-	int64_t n = 0, last = 0;
+	int64_t last = 0;
 	int rc;
 
-	rc = store_db_stmt(req->db,
-	                   "SELECT f.seq, s.wire, f.type, f.id, f.rev, f.deleted FROM feed f "
-	                   "JOIN temp.sync_scope s ON f.scope = s.scope WHERE f.seq > s.cursor "
-	                   "ORDER BY f.seq LIMIT ?",
-	                   &stmt);
-	if (rc != 0)
-		return rc;
-	sqlite3_bind_int64(stmt, 1, limit + 1);
 	*more = false;
-	while ((rc = store_db_next_row(req->db, stmt, "pull")) == 1) {
+	rc = pull_rows(req, s, limit + 1, &rows);
+	for (size_t i = 0; rc == 0 && i < rows.n; i++) {
 		cJSON *ch;
 
-		if (n == limit) {
+		if (i == (size_t)limit) {
 			*more = true;
 			break;
 		}
-		rc = change_json(req, stmt, &ch);
+		rc = change_json(req, &rows.v[i], &ch);
 		if (rc != 0)
 			break;
 		cJSON_AddItemToArray(changes, ch);
-		last = sqlite3_column_int64(stmt, 0);
-		n++;
+		last = rows.v[i].seq;
 	}
-	if (rc < 0)
+	pull_rows_free(&rows, 0);
+	if (rc != 0)
 		return rc;
 	if (*more) {
 		*high = last;
@@ -592,9 +670,7 @@ sync_pull(struct srv_req *req, const struct pull_from *from, const char *client_
 	} else if (rc == 0) {
 		rc = scopes_cursors(req, s, from, client_id);
 		if (rc == 0)
-			rc = scopes_to_temp(req, s);
-		if (rc == 0)
-			rc = pull(req, from->limit, changes, &high, &more);
+			rc = pull(req, s, from->limit, changes, &high, &more);
 	}
 	srv_db_quiesce(req->db);
 	store_db_rollback(req->db);

@@ -15,7 +15,10 @@
 #include <cmocka.h>
 #include <sodium.h>
 
+#include "common/buf.h"
+#include "common/mem.h"
 #include "server-stub/srv.h"
+#include "sync/protocol.h"
 
 #define CLIENT "0c0c0c0c-1111-4222-8333-444444444444"
 
@@ -94,17 +97,24 @@ call(struct fixture *f, const struct srv_user *who, const char *method, const ch
 	return status;
 }
 
+/* The first column of the first row of sql on db. */
 static int64_t
-count_rows(struct fixture *f, const char *sql)
+db_int(struct store_db *db, const char *sql)
 {
 	sqlite3_stmt *stmt;
 	int64_t n;
 
-	assert_int_equal(store_db_prepare_new(f->db, sql, &stmt), 0);
+	assert_int_equal(store_db_prepare_new(db, sql, &stmt), 0);
 	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
 	n = sqlite3_column_int64(stmt, 0);
 	sqlite3_finalize(stmt);
 	return n;
+}
+
+static int64_t
+count_rows(struct fixture *f, const char *sql)
+{
+	return db_int(f->db, sql);
 }
 
 static void
@@ -342,6 +352,220 @@ test_write_after_stale_read_waits_its_turn(void **state)
 	                 201);
 }
 
+/* Three courses in one department, made by the admin: feed rows in several scopes. */
+static void
+make_courses(struct fixture *f)
+{
+	cJSON *dept, *course;
+	char json[256];
+
+	assert_int_equal(call(f, &f->admin, "POST", "/api/v1/departments",
+	                      "{\"name\":\"Plans\",\"code\":\"PLN\"}", NULL, &dept, NULL),
+	                 201);
+	for (int i = 0; i < 3; i++) {
+		snprintf(json, sizeof(json), "{\"title\":\"Course %d\",\"department_id\":\"%s\"}",
+		         i, cJSON_GetObjectItem(dept, "id")->valuestring);
+		assert_int_equal(
+		    call(f, &f->admin, "POST", "/api/v1/courses", json, NULL, &course, NULL), 201);
+		cJSON_Delete(course);
+	}
+	cJSON_Delete(dept);
+}
+
+/* The plan of one statement, its lines joined by '\n'. Caller frees. */
+static char *
+query_plan(struct fixture *f, const char *sql)
+{
+	char *explain = lc_asprintf("EXPLAIN QUERY PLAN %s", sql);
+	sqlite3_stmt *stmt;
+	struct lc_buf b;
+
+	lc_buf_init(&b);
+	assert_int_equal(store_db_prepare_new(f->db, explain, &stmt), 0);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		lc_buf_puts(&b, (const char *)sqlite3_column_text(stmt, 3));
+		lc_buf_puts(&b, "\n");
+	}
+	sqlite3_finalize(stmt);
+	free(explain);
+	return lc_buf_steal(&b);
+}
+
+/*
+ * Perf review 2026-11-29, cause 1: the pull joined the feed against temp.sync_scope, ran
+ * `SCAN f` over every feed row, and created that temp table in every /sync. Every
+ * statement a /sync leaves on the connection that reads feed rows after a cursor must
+ * search feed_scope_seq, and no temp table may exist.
+ */
+static void
+test_sync_pull_searches_feed_scope_seq(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3 *h = store_db_handle(f->db);
+	int found = 0;
+	cJSON *res;
+
+	make_courses(f);
+	res = do_sync(f, &f->admin, "{}");
+	assert_true(cJSON_GetArraySize(cJSON_GetObjectItem(res, "changes")) > 3);
+	cJSON_Delete(res);
+	assert_int_equal(count_rows(f, "SELECT count(*) FROM temp.sqlite_schema"), 0);
+	for (sqlite3_stmt *s = sqlite3_next_stmt(h, NULL); s; s = sqlite3_next_stmt(h, s)) {
+		const char *sql = sqlite3_sql(s);
+		char *plan;
+
+		if (sql == NULL || strstr(sql, "feed") == NULL || strstr(sql, "seq >") == NULL)
+			continue;
+		plan = query_plan(f, sql);
+		assert_non_null(strstr(plan, "USING INDEX feed_scope_seq (scope=? AND seq>?"));
+		assert_null(strstr(plan, "SCAN"));
+		free(plan);
+		found++;
+	}
+	assert_true(found > 0);
+}
+
+/* Sum of the re-prepares of every statement on the connection, and their number. */
+static int
+statements(struct fixture *f, int *reprepares)
+{
+	sqlite3 *h = store_db_handle(f->db);
+	int n = 0;
+
+	*reprepares = 0;
+	for (sqlite3_stmt *s = sqlite3_next_stmt(h, NULL); s; s = sqlite3_next_stmt(h, s)) {
+		*reprepares += sqlite3_stmt_status(s, SQLITE_STMTSTATUS_REPREPARE, 0);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Perf review 2026-11-29, cause 1: a /sync that pushes nothing writes nothing (no write
+ * lock, no schema change) and prepares no statement: the database's data_version seen from
+ * another connection, the connection's total changes, its statements and their re-prepares
+ * stay as they were, in the full form and in the compact form.
+ */
+static void
+test_noop_sync_writes_and_prepares_nothing(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3 *h = store_db_handle(f->db);
+	struct store_db *other;
+	char *cause = NULL;
+	char cursors[1024], compact[256], hex[SYNC_SCOPE_SET_HEX_LEN + 1];
+	const char *names[16];
+	const cJSON *e;
+	cJSON *res, *out;
+	size_t n = 0;
+	int64_t high = 0;
+	int reprepares, reprepares2, stmts;
+	int total;
+	struct lc_buf b;
+
+	make_courses(f);
+	res = do_sync(f, &f->admin, "{}");
+	lc_buf_init(&b);
+	lc_buf_puts(&b, "{");
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(res, "scopes"))
+	{
+		int64_t c = cursor_of(res, e->valuestring);
+
+		lc_buf_printf(&b, "%s\"%s\":%lld", n ? "," : "", e->valuestring, (long long)c);
+		assert_true(n < 16);
+		names[n++] = e->valuestring;
+		high = c > high ? c : high;
+	}
+	lc_buf_puts(&b, "}");
+	snprintf(cursors, sizeof(cursors), "%s", b.data);
+	lc_buf_finish(&b);
+	sync_scope_set_hash(names, n, hex);
+	snprintf(compact, sizeof(compact),
+	         "{\"client_id\":\"%s\",\"since\":%lld,\"scope_set\":\"%s\"}", CLIENT,
+	         (long long)high, hex);
+	cJSON_Delete(res);
+	/* Warm: the no-op's statements are prepared once, by the first no-op. */
+	cJSON_Delete(do_sync(f, &f->admin, cursors));
+	assert_int_equal(call(f, &f->admin, "POST", "/api/v1/sync", compact, NULL, &out, NULL),
+	                 200);
+	cJSON_Delete(out);
+
+	assert_int_equal(store_db_open(f->path, &srv_schema, &other, &cause), 0);
+	int64_t version = db_int(other, "PRAGMA data_version");
+	stmts = statements(f, &reprepares);
+	total = sqlite3_total_changes(h);
+	for (int i = 0; i < 3; i++) {
+		res = do_sync(f, &f->admin, cursors);
+		assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(res, "changes")), 0);
+		assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(res, "reset")), 0);
+		cJSON_Delete(res);
+		assert_int_equal(
+		    call(f, &f->admin, "POST", "/api/v1/sync", compact, NULL, &out, NULL), 200);
+		assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(out, "changes")), 0);
+		assert_int_equal((int64_t)cJSON_GetObjectItem(out, "since")->valuedouble, high);
+		cJSON_Delete(out);
+	}
+	assert_int_equal(db_int(other, "PRAGMA data_version"), version);
+	assert_int_equal(sqlite3_total_changes(h), total);
+	assert_int_equal(statements(f, &reprepares2), stmts);
+	assert_int_equal(reprepares2, reprepares);
+	store_db_close(other);
+}
+
+/*
+ * Perf review 2026-11-29, cause 1: the pull now reads each scope on its own and merges in
+ * C. Pages of 2 must come in seq order across scopes, each after the last, with more set
+ * until the end, and together hold exactly what one large pull holds.
+ */
+static void
+test_sync_pages_merge_scopes_by_seq(void **state)
+{
+	struct fixture *f = *state;
+	char json[2048];
+	cJSON *all, *page, *cursors = NULL;
+	const cJSON *e;
+	int64_t last = 0;
+	int n_all, n = 0, pages = 0;
+	bool more = true;
+
+	make_courses(f);
+	all = do_sync(f, &f->admin, "{}");
+	n_all = cJSON_GetArraySize(cJSON_GetObjectItem(all, "changes"));
+	assert_true(n_all > 3);
+	while (more) {
+		char *c = cursors ? cJSON_PrintUnformatted(cursors) : lc_strdup("{}");
+
+		snprintf(json, sizeof(json), "{\"client_id\":\"%s\",\"cursors\":%s,\"limit\":2}",
+		         CLIENT, c);
+		free(c);
+		assert_int_equal(
+		    call(f, &f->admin, "POST", "/api/v1/sync", json, NULL, &page, NULL), 200);
+		cJSON_ArrayForEach(e, cJSON_GetObjectItem(page, "changes"))
+		{
+			int64_t seq = (int64_t)cJSON_GetObjectItem(e, "seq")->valuedouble;
+			const cJSON *same =
+			    cJSON_GetArrayItem(cJSON_GetObjectItem(all, "changes"), n);
+
+			assert_true(seq > last);
+			assert_int_equal(seq,
+			                 (int64_t)cJSON_GetObjectItem(same, "seq")->valuedouble);
+			assert_string_equal(cJSON_GetObjectItem(e, "scope")->valuestring,
+			                    cJSON_GetObjectItem(same, "scope")->valuestring);
+			last = seq;
+			n++;
+		}
+		assert_true(cJSON_GetArraySize(cJSON_GetObjectItem(page, "changes")) <= 2);
+		more = cJSON_IsTrue(cJSON_GetObjectItem(page, "more"));
+		cJSON_Delete(cursors);
+		cursors = cJSON_DetachItemFromObject(page, "cursors");
+		cJSON_Delete(page);
+		assert_true(++pages <= n_all);
+	}
+	assert_int_equal(n, n_all);
+	cJSON_Delete(cursors);
+	cJSON_Delete(all);
+}
+
 int
 main(void)
 {
@@ -356,6 +580,11 @@ main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_write_after_stale_read_waits_its_turn, setup,
 	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_sync_pull_searches_feed_scope_seq, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_noop_sync_writes_and_prepares_nothing, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_sync_pages_merge_scopes_by_seq, setup, teardown),
 	};
 
 	if (sodium_init() < 0)
