@@ -201,13 +201,22 @@ static const char schema_v2[] =
     "CREATE INDEX invites_dept ON invites(department_id);\n"
     "CREATE INDEX invites_creator ON invites(created_by);\n";
 
+/*
+ * Version 3 (issue 10): the catalog's page order (created_at, rowid) comes from an index
+ * instead of a sort of every visible course (GET /courses), and the department tree walks
+ * (SRV_SQL_DEPTS_WITH_ROLES, in /sync's scope list and the visibility rule) find children
+ * by index instead of building an automatic one on every run.
+ */
+static const char schema_v3[] = "CREATE INDEX courses_created ON courses(created_at);\n"
+                                "CREATE INDEX departments_parent ON departments(parent_id);\n";
+
 #pragma GCC diagnostic pop
 
-static const char *const migrations[] = {schema_v1, schema_v2};
+static const char *const migrations[] = {schema_v1, schema_v2, schema_v3};
 
 const struct store_schema srv_schema = {
     .name = "lecternd database",
     .application_id = SRV_APPLICATION_ID,
     .migrations = migrations,
-    .migration_count = 2,
+    .migration_count = (int)(sizeof(migrations) / sizeof(migrations[0])),
 };
