@@ -116,7 +116,8 @@ post_reply(int i)
 static void
 test_lecternd_wal_truncated_once_readers_leave(void **state)
 {
-	const long long mark = 4000LL * 4096; /* SRV_WAL_TRUNCATE_PAGES of 4 KiB */
+	/* SRV_WAL_TRUNCATE_PAGES frames: a 32-byte header, then a 24-byte header per 4 KiB page. */
+	const long long mark = 32 + 4000LL * (24 + 4096);
 	sqlite3 *h = NULL;
 	int n = 0;
 
