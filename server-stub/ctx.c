@@ -4,9 +4,11 @@
  * single-threaded; WAL lets them read side by side while one writes), the token signing
  * key kept in the database, and loading the caller of a request.
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "common/mem.h"
@@ -17,6 +19,67 @@ struct srv_thread_db {
 	struct store_db *db;
 	struct srv_thread_db *next;
 };
+
+/*
+ * WAL upkeep (perf review 2026-11-29, bottleneck 4). SQLite's own auto-checkpoint is a
+ * PASSIVE one at 1,000 pages: it copies what no reader still needs but never waits, and
+ * the log only restarts from its beginning when a writer finds it all copied with no reader
+ * on it; under a steady stream of overlapping requests that moment may never come, and the
+ * -wal grows. This hook replaces it on every lecternd connection: PASSIVE from
+ * SRV_WAL_PASSIVE_PAGES as before, and from SRV_WAL_TRUNCATE_PAGES a TRUNCATE, which waits
+ * for the readers of the moment to finish, restarts the log and cuts the file to zero.
+ * Readers that start meanwhile read the database file (the log is all copied), so the wait
+ * is about one request long. It waits SRV_WAL_WAIT_MS at most and runs at most once a
+ * second in the process: a reader that never ends (an operator's sqlite3 shell) costs one
+ * write a second that much, not every write the whole busy timeout.
+ * journal_size_limit bounds the file when SQLite restarts the log by itself.
+ */
+#define SRV_WAL_PASSIVE_PAGES 1000
+#define SRV_WAL_TRUNCATE_PAGES 4000
+#define SRV_WAL_WAIT_MS 100
+#define SRV_WAL_SIZE_LIMIT "16777216" /* bytes; journal_size_limit */
+#define SRV_BUSY_DEFAULT_MS 5000      /* store/db.c's BUSY_TIMEOUT_MS, restored after */
+
+static _Atomic int64_t wal_last_truncate_ms;
+
+static int
+wal_upkeep(void *arg, sqlite3 *h, const char *schema, int pages)
+{
+	struct srv_ctx *ctx = arg;
+	int64_t now = lc_monotonic_ms(), last = wal_last_truncate_ms;
+	int mode = SQLITE_CHECKPOINT_PASSIVE, log = 0, copied = 0, busy_ms, rc;
+
+	if (pages < SRV_WAL_PASSIVE_PAGES)
+		return SQLITE_OK;
+	if (pages >= SRV_WAL_TRUNCATE_PAGES && now - last >= 1000 &&
+	    atomic_compare_exchange_strong(&wal_last_truncate_ms, &last, now)) {
+		mode = SQLITE_CHECKPOINT_TRUNCATE;
+		(void)sqlite3_busy_timeout(h, SRV_WAL_WAIT_MS);
+	}
+	rc = sqlite3_wal_checkpoint_v2(h, schema, mode, &log, &copied);
+	if (mode == SQLITE_CHECKPOINT_TRUNCATE) {
+		pthread_mutex_lock(&ctx->lock);
+		busy_ms = ctx->busy_timeout_ms > 0 ? ctx->busy_timeout_ms : SRV_BUSY_DEFAULT_MS;
+		pthread_mutex_unlock(&ctx->lock);
+		(void)sqlite3_busy_timeout(h, busy_ms);
+	}
+	/* BUSY is a reader still on the log: a later commit tries again. The commit that
+	 * called us has succeeded whatever happens here, so nothing is returned but OK. */
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		lc_log(LC_LOG_WARN, "wal checkpoint: %s", sqlite3_errmsg(h));
+	return SQLITE_OK;
+}
+
+/* Installs wal_upkeep() and the -wal size limit on one connection. */
+static int
+wal_upkeep_install(struct srv_ctx *ctx, struct store_db *db)
+{
+	int rc = store_db_exec(db, "PRAGMA journal_size_limit=" SRV_WAL_SIZE_LIMIT);
+
+	if (rc == 0)
+		(void)sqlite3_wal_hook(store_db_handle(db), wal_upkeep, ctx);
+	return rc;
+}
 
 /* Reads the signing key, making it on first start. */
 static int
@@ -78,7 +141,12 @@ srv_ctx_init(struct srv_ctx *ctx, const char *path, char **cause)
 	ctx->dbs = lc_calloc(1, sizeof(*ctx->dbs));
 	ctx->dbs->thread = pthread_self();
 	ctx->dbs->db = db;
-	rc = load_sign_key(ctx, db, cause);
+	rc = wal_upkeep_install(ctx, db);
+	if (rc != 0)
+		rc = lc_cause_set(cause, rc, "cannot set up the WAL: %s",
+		                  store_db_error(db)->message);
+	if (rc == 0)
+		rc = load_sign_key(ctx, db, cause);
 	if (rc == 0)
 		rc = srv_feed_init(ctx, db);
 	if (rc != 0) {
@@ -125,6 +193,12 @@ srv_ctx_db(struct srv_ctx *ctx)
 	if (store_db_open(ctx->db_path, &srv_schema, &db, &cause) != 0) {
 		lc_log(LC_LOG_ERROR, "cannot open %s: %s", ctx->db_path, cause ? cause : "?");
 		free(cause);
+		return NULL;
+	}
+	if (wal_upkeep_install(ctx, db) != 0) {
+		lc_log(LC_LOG_ERROR, "cannot set up the WAL of %s: %s", ctx->db_path,
+		       store_db_error(db)->message);
+		store_db_close(db);
 		return NULL;
 	}
 	if (ctx->busy_timeout_ms > 0)
@@ -214,13 +288,21 @@ srv_user_load(struct store_db *db, const char *id, struct srv_user *out)
 		return rc;
 	store_bind_text(stmt, 1, id);
 	rc = sqlite3_step(stmt);
-	if (rc != SQLITE_ROW)
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(stmt);
 		return rc == SQLITE_DONE ? -LC_ENOTFOUND : store_db_fail(db, rc, "user");
+	}
 	snprintf(out->id, sizeof(out->id), "%s", (const char *)sqlite3_column_text(stmt, 0));
 	snprintf(out->username, sizeof(out->username), "%s",
 	         (const char *)sqlite3_column_text(stmt, 1));
 	rc = srv_role_parse((const char *)sqlite3_column_text(stmt, 2));
 	out->role = rc < 0 ? SRV_ROLE_LEARNER : (enum srv_role)rc;
+	/*
+	 * Reset on every way out: this runs outside requests too (seeding, the start-up
+	 * connection), where a statement left on a row keeps a read snapshot that pins the
+	 * WAL (perf review 2026-11-29, bottleneck 4).
+	 */
+	sqlite3_reset(stmt);
 	rc = store_db_stmt(db,
 	                   "SELECT department_id, roles FROM memberships WHERE user_id = ? "
 	                   "ORDER BY department_id",
@@ -236,6 +318,9 @@ srv_user_load(struct store_db *db, const char *id, struct srv_user *out)
 		m->roles = (unsigned)sqlite3_column_int(stmt, 1);
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_db_fail(db, rc, "memberships");
-	return 0;
+		rc = store_db_fail(db, rc, "memberships");
+	else
+		rc = 0;
+	sqlite3_reset(stmt);
+	return rc;
 }

@@ -332,6 +332,19 @@ srv_db_quiesce(struct store_db *db)
 			sqlite3_reset(s);
 }
 
+bool
+srv_db_idle(struct store_db *db)
+{
+	sqlite3 *h = store_db_handle(db);
+
+	if (!sqlite3_get_autocommit(h))
+		return false;
+	for (sqlite3_stmt *s = sqlite3_next_stmt(h, NULL); s; s = sqlite3_next_stmt(h, s))
+		if (sqlite3_stmt_busy(s))
+			return false;
+	return true;
+}
+
 static bool
 key_valid(const char *key)
 {
@@ -399,6 +412,9 @@ srv_dispatch(struct srv_ctx *ctx, struct store_db *db, const struct srv_call *ca
 	assert(req.viewer == call->viewer);
 	add_etag(resp);
 	srv_db_quiesce(db);
+	/* No transaction or snapshot outlives a request: it would pin the WAL (perf review
+	 * 2026-11-29, bottleneck 4). */
+	assert(srv_db_idle(db));
 	if (req.prep_free)
 		req.prep_free(req.prep);
 	query_free(&req);

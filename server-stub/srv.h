@@ -300,6 +300,8 @@ void srv_resp_finish(struct srv_resp *resp);
  * calls this after every request.
  */
 void srv_db_quiesce(struct store_db *db);
+/* True when db holds no transaction and no statement mid-step (no snapshot, no WAL pin). */
+bool srv_db_idle(struct store_db *db);
 
 /*
  * Answers 400 "Invalid parameters: ..." naming every body key and query parameter that
