@@ -23,6 +23,7 @@
 
 #include <curl/curl.h>
 
+#include "common/clock.h"
 #include "common/fsutil.h"
 #include "common/mem.h"
 #include "common/uuid.h"
@@ -39,15 +40,6 @@ struct load {
 	atomic_long n;
 	atomic_long errors;
 };
-
-static int64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static size_t
 discard(char *p, size_t size, size_t n, void *arg)
@@ -74,8 +66,8 @@ client_thread(void *arg)
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	while (now_us() < l->deadline_us) {
-		int64_t t0 = now_us();
+	while (lc_monotonic_us() < l->deadline_us) {
+		int64_t t0 = lc_monotonic_us();
 		long status = 0;
 
 		if (curl_easy_perform(c) == CURLE_OK)
@@ -86,7 +78,7 @@ client_thread(void *arg)
 		}
 		long i = atomic_fetch_add(&l->n, 1);
 		if (i < MAX_SAMPLES)
-			l->lat_ms[i] = (double)(now_us() - t0) / 1000.0;
+			l->lat_ms[i] = (double)(lc_monotonic_us() - t0) / 1000.0;
 	}
 	curl_slist_free_all(h);
 	curl_easy_cleanup(c);
@@ -169,7 +161,7 @@ run_scale(int n, int threads, int seconds, double *lat)
 		goto out;
 	snprintf(l.url, sizeof l.url, "%s/api/v1/courses?page=1", srv.url);
 	snprintf(l.auth, sizeof l.auth, "Authorization: Bearer %s", api.token);
-	l.deadline_us = now_us() + (int64_t)seconds * 1000000;
+	l.deadline_us = lc_monotonic_us() + (int64_t)seconds * 1000000;
 	for (int i = 0; i < threads; i++)
 		if (pthread_create(&tid[i], NULL, client_thread, &l) != 0)
 			threads = i;

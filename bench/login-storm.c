@@ -203,7 +203,11 @@ main(int argc, char **argv)
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
-			seconds = atoi(argv[++i]);
+			char *end;
+			long v = strtol(argv[++i], &end, 10);
+
+			/* Anything but a whole number of seconds in range is refused below. */
+			seconds = *end == '\0' && v > 0 && v <= 3600 ? (int)v : 0;
 		} else {
 			fprintf(stderr, "usage: login-storm [--seconds N]\n");
 			return 2;

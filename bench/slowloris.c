@@ -29,6 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
+
 #define REQ_TIMEOUT_MS 5000
 #define MAX_SAMPLES 100000
 
@@ -37,15 +39,6 @@ static int n_conns = 600;
 static atomic_bool stop_attack;
 static atomic_int attack_held;     /* attacker connections still open a tick after opening */
 static atomic_long attack_reopens; /* connections the server closed and the attacker remade */
-
-static int64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static int
 connect_from(const char *from, bool nonblock)
@@ -84,13 +77,13 @@ attacker(void *arg)
 	static const char head[] = "GET /api/v1/courses HTTP/1.1\r\nHost: x\r\n";
 	int *fds = calloc((size_t)n_conns, sizeof(int));
 	long *born = calloc((size_t)n_conns, sizeof(long));
-	int64_t next_line = now_us() + 5000000;
+	int64_t next_line = lc_monotonic_us() + 5000000;
 
 	(void)arg;
 	for (int i = 0; i < n_conns; i++)
 		fds[i] = -1;
 	for (long tick_no = 0; !atomic_load(&stop_attack); tick_no++) {
-		bool dribble = now_us() >= next_line;
+		bool dribble = lc_monotonic_us() >= next_line;
 		int held = 0;
 		struct timespec tick = {0, 200 * 1000 * 1000};
 
@@ -133,7 +126,7 @@ one_get(void)
 {
 	static const char req[] =
 	    "GET /api/v1/courses HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
-	int64_t t0 = now_us(), end = t0 + REQ_TIMEOUT_MS * 1000;
+	int64_t t0 = lc_monotonic_us(), end = t0 + REQ_TIMEOUT_MS * 1000;
 	char buf[8192];
 	size_t got = 0;
 	int fd = connect_from("127.0.0.1", true);
@@ -141,11 +134,11 @@ one_get(void)
 
 	if (fd < 0)
 		return -1;
-	while (now_us() < end) {
+	while (lc_monotonic_us() < end) {
 		struct pollfd p = {.fd = fd, .events = sent ? POLLIN : POLLOUT};
 		ssize_t r;
 
-		if (poll(&p, 1, (int)((end - now_us()) / 1000) + 1) != 1)
+		if (poll(&p, 1, (int)((end - lc_monotonic_us()) / 1000) + 1) != 1)
 			continue;
 		if (!sent) {
 			sent = send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL) ==
@@ -165,7 +158,7 @@ one_get(void)
 		buf[got] = '\0';
 	}
 	close(fd);
-	return ok ? now_us() - t0 : -1;
+	return ok ? lc_monotonic_us() - t0 : -1;
 }
 
 static int
@@ -268,8 +261,8 @@ main(int argc, char **argv)
 	printf("baseline GET /courses (no attack): %.1f ms\n", (double)one_get() / 1000.0);
 	pthread_create(&t, NULL, attacker, NULL);
 	sleep(2); /* let the attacker take what it can */
-	for (int64_t end = now_us() + (int64_t)seconds * 1000000;
-	     now_us() < end && n < MAX_SAMPLES;) {
+	for (int64_t end = lc_monotonic_us() + (int64_t)seconds * 1000000;
+	     lc_monotonic_us() < end && n < MAX_SAMPLES;) {
 		struct timespec gap = {0, 100 * 1000 * 1000};
 		int64_t us = one_get();
 		int held = atomic_load(&attack_held);

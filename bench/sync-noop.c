@@ -40,15 +40,6 @@ struct worker {
 	int failures;
 };
 
-static int64_t
-mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static size_t
 collect(char *p, size_t size, size_t n, void *arg)
 {
@@ -80,7 +71,7 @@ worker_run(void *arg)
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &resp);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
 	while (lc_monotonic_ms() < w->until_ms) {
-		int64_t t0 = mono_us();
+		int64_t t0 = lc_monotonic_us();
 		long status = 0;
 
 		lc_buf_finish(&resp);
@@ -96,7 +87,7 @@ worker_run(void *arg)
 			w->cap = w->cap ? w->cap * 2 : 4096;
 			w->lat_us = lc_realloc(w->lat_us, w->cap * sizeof(*w->lat_us));
 		}
-		w->lat_us[w->n++] = mono_us() - t0;
+		w->lat_us[w->n++] = lc_monotonic_us() - t0;
 	}
 	lc_buf_finish(&resp);
 	curl_slist_free_all(headers);
@@ -210,7 +201,7 @@ run_scale(int courses, int threads, int seconds, struct result *r)
 	if (noop_body(&learner, body, sizeof(body), &r->feed_rows) < 0)
 		goto out;
 	snprintf(url, sizeof(url), "%s/api/v1/sync", srv.url);
-	t0 = mono_us();
+	t0 = lc_monotonic_us();
 	for (int i = 0; i < threads; i++) {
 		w[i].url = url;
 		w[i].token = learner.token;
@@ -226,7 +217,7 @@ run_scale(int courses, int threads, int seconds, struct result *r)
 		memcpy(all + total, w[i].lat_us, w[i].n * sizeof(*all));
 		total += w[i].n;
 	}
-	r->per_sec = (double)total * 1e6 / (double)(mono_us() - t0);
+	r->per_sec = (double)total * 1e6 / (double)(lc_monotonic_us() - t0);
 	if (total > 0) {
 		qsort(all, total, sizeof(*all), cmp_i64);
 		r->p50_ms = (double)all[total / 2] / 1000.0;

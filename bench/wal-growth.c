@@ -21,6 +21,7 @@
 
 #include <curl/curl.h>
 
+#include "common/clock.h"
 #include "harness.h"
 
 static struct h_world world;
@@ -30,15 +31,6 @@ static atomic_bool stop_readers;
 static int64_t *lat_us;    /* per reply, in the order they were started */
 static long long *wal_len; /* per block: -wal size when its last reply was answered */
 static char wal_path[400];
-
-static int64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static long long
 wal_size(void)
@@ -63,12 +55,12 @@ writer(void *arg)
 		if (i >= n_replies)
 			break;
 		snprintf(body, sizeof(body), "{\"body\":\"reply %d\"}", i);
-		t0 = now_us();
+		t0 = lc_monotonic_us();
 		if (h_call(&world.srv, "POST", path, h_token(&world, H_ENROLLED), body, NULL, &r) !=
 		        0 ||
 		    r.status != 201)
 			atomic_fetch_add(&failures, 1);
-		lat_us[i] = now_us() - t0;
+		lat_us[i] = lc_monotonic_us() - t0;
 		h_resp_free(&r);
 		done = atomic_fetch_add(&done_replies, 1) + 1;
 		if (done % block == 0)
@@ -147,7 +139,7 @@ main(int argc, char **argv)
 	snprintf(wal_path, sizeof(wal_path), "%s-wal", world.srv.db);
 	printf("wal-growth: %d replies, %d writer and %d reader threads; -wal at start %.1f MB\n",
 	       n_replies, n_writers, n_readers, (double)wal_size() / 1e6);
-	t0 = now_us();
+	t0 = lc_monotonic_us();
 	for (int i = 0; i < n_readers; i++)
 		pthread_create(&rd[i], NULL, reader, NULL);
 	for (int i = 0; i < n_writers; i++)
@@ -166,8 +158,8 @@ main(int argc, char **argv)
 		       (double)sorted[block * 99 / 100] / 1000.0,
 		       (double)sorted[block - 1] / 1000.0);
 	}
-	printf("%d replies in %.1f s, %d failed\n", n_replies, (double)(now_us() - t0) / 1e6,
-	       atomic_load(&failures));
+	printf("%d replies in %.1f s, %d failed\n", n_replies,
+	       (double)(lc_monotonic_us() - t0) / 1e6, atomic_load(&failures));
 	if (h_server_down(&world.srv) != 0)
 		fprintf(stderr, "wal-growth: lecternd did not stop cleanly\n");
 	curl_global_cleanup();

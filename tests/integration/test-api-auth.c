@@ -718,7 +718,7 @@ test_login_throttle_survives_restart(void **state)
 	post_json("/auth/token", NULL, right, &r);
 	H_EXPECT_ERROR(r, 429, "rate_limit_error");
 	assert_non_null(h_resp_header(&r, "Retry-After", retry, sizeof(retry)));
-	assert_true(atoi(retry) >= 1 && atoi(retry) <= 900);
+	assert_true(strtol(retry, NULL, 10) >= 1 && strtol(retry, NULL, 10) <= 900);
 	h_resp_free(&r);
 	assert_int_equal(h_server_restart(&srv), 0);
 	post_json("/auth/token", NULL, right, &r);
@@ -968,7 +968,7 @@ test_busy_write_answers_503(void **state)
 	h_call(&s, "PATCH", "/users/me", u.access, "{\"bio\":\"while locked\"}", NULL, &r);
 	H_EXPECT_ERROR(r, 503, "api_error");
 	assert_non_null(h_resp_header(&r, "Retry-After", retry, sizeof(retry)));
-	assert_true(atoi(retry) >= 1);
+	assert_true(strtol(retry, NULL, 10) >= 1);
 	h_resp_free(&r);
 	char *login = lc_asprintf("{\"username\":\"busy_user\",\"password\":\"%s\"}", H_PASSWORD);
 	h_call(&s, "POST", "/auth/token", NULL, login, NULL, &r);

@@ -242,17 +242,19 @@ rows_add(struct fixture *f, struct rows *r, const char *table, const char *type,
 {
 	char sql[160];
 	sqlite3_stmt *stmt;
+	int rc;
 
 	snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE %s = ?", table, column);
 	assert_int_equal(store_db_prepare_new(f->db, sql, &stmt), 0);
 	store_bind_text(stmt, 1, value);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		assert_true(r->n < 256);
 		snprintf(r->type[r->n], sizeof(r->type[0]), "%s", type);
 		snprintf(r->id[r->n], sizeof(r->id[0]), "%s",
 		         (const char *)sqlite3_column_text(stmt, 0));
 		r->table[r->n++] = table;
 	}
+	assert_int_equal(rc, SQLITE_DONE);
 	sqlite3_finalize(stmt);
 }
 

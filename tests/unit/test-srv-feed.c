@@ -379,13 +379,15 @@ query_plan(struct fixture *f, const char *sql)
 	char *explain = lc_asprintf("EXPLAIN QUERY PLAN %s", sql);
 	sqlite3_stmt *stmt;
 	struct lc_buf b;
+	int rc;
 
 	lc_buf_init(&b);
 	assert_int_equal(store_db_prepare_new(f->db, explain, &stmt), 0);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		lc_buf_puts(&b, (const char *)sqlite3_column_text(stmt, 3));
 		lc_buf_puts(&b, "\n");
 	}
+	assert_int_equal(rc, SQLITE_DONE);
 	sqlite3_finalize(stmt);
 	free(explain);
 	return lc_buf_steal(&b);

@@ -630,6 +630,7 @@ test_unread_count_searches_one_course_by_index(void **state)
 	sqlite3_stmt *s, *plan;
 	const char *sql = NULL;
 	bool by_course = false, by_id = false;
+	int rc;
 	int64_t n;
 
 	assert_int_equal(store_unread_count(f->db, COURSE, &n), 0);
@@ -639,7 +640,7 @@ test_unread_count_searches_one_course_by_index(void **state)
 	assert_non_null(sql);
 	char *explain = lc_asprintf("EXPLAIN QUERY PLAN %s", sql);
 	assert_int_equal(sqlite3_prepare_v2(h, explain, -1, &plan, NULL), SQLITE_OK);
-	while (sqlite3_step(plan) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(plan)) == SQLITE_ROW) {
 		const char *detail = (const char *)sqlite3_column_text(plan, 3);
 
 		by_course = by_course ||
@@ -647,6 +648,7 @@ test_unread_count_searches_one_course_by_index(void **state)
 		                           "parent_id=?)") != NULL;
 		by_id = by_id || strstr(detail, "resources_by_id") != NULL;
 	}
+	assert_int_equal(rc, SQLITE_DONE);
 	sqlite3_finalize(plan);
 	free(explain);
 	assert_true(by_course);
