@@ -68,6 +68,50 @@ fts_query(const char *text)
 	return q.len > 0 ? lc_buf_steal(&q) : NULL;
 }
 
+/*
+ * The total of an unfiltered catalog page from course_counts (schema version 4) when the
+ * caller sees exactly the courses of some statuses: an admin sees every course, and a
+ * caller with no department rights and no unpublished course of their own sees the
+ * published ones (perm.c's rule, srv_perm_course_read_sql(), reduced). Returns 1 with
+ * *total set, 0 when the caller's view needs the full count, or -LC_EDB.
+ */
+static int
+courses_total_by_status(struct srv_req *req, const char *status, int64_t *total)
+{
+	const struct srv_user *v = req->viewer;
+	const unsigned rights = SRV_DEPT_CONTENT_ADMIN | SRV_DEPT_ADMIN;
+	bool admin = v != NULL && v->role == SRV_ROLE_ADMIN;
+	int64_t n;
+
+	if (v != NULL && !admin) {
+		/* srv_user_load() keeps at most SRV_MAX_DEPTS memberships: a full list may hide
+		 * one. */
+		if (v->n_depts >= SRV_MAX_DEPTS)
+			return 0;
+		for (int i = 0; i < v->n_depts; i++)
+			if (v->depts[i].roles & rights)
+				return 0;
+		n = rc_count(req->db,
+		             "SELECT count(*) FROM (SELECT 1 FROM courses WHERE owner_id = ?"
+		             " AND status <> 'published' LIMIT 1)",
+		             v->id);
+		if (n != 0)
+			return n < 0 ? (int)n : 0;
+	}
+	if (!admin && status != NULL && strcmp(status, "published") != 0) {
+		*total = 0;
+		return 1;
+	}
+	n = rc_count(
+	    req->db,
+	    "SELECT coalesce(sum(n), 0) FROM course_counts WHERE ?1 IS NULL OR status = ?1",
+	    admin ? status : "published");
+	if (n < 0)
+		return (int)n;
+	*total = n;
+	return 1;
+}
+
 static void
 courses_list(struct srv_req *req, struct srv_resp *resp)
 {
@@ -104,7 +148,11 @@ courses_list(struct srv_req *req, struct srv_resp *resp)
 	 * are rendered: the cost of a page no longer follows the size of the catalog (perf
 	 * review 2026-11-29, cause 2).
 	 */
-	for (int pass = 0; pass < 2; pass++) {
+	rc = 0;
+	if (search == NULL && srv_query(req, "department_id") == NULL &&
+	    srv_query(req, "owner_id") == NULL)
+		rc = courses_total_by_status(req, status, &total);
+	for (int pass = rc == 1 ? 1 : 0; rc >= 0 && pass < 2; pass++) {
 		struct lc_buf sql = {0};
 
 		lc_buf_printf(

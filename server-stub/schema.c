@@ -210,9 +210,36 @@ static const char schema_v2[] =
 static const char schema_v3[] = "CREATE INDEX courses_created ON courses(created_at);\n"
                                 "CREATE INDEX departments_parent ON departments(parent_id);\n";
 
+/*
+ * Version 4 (issue 10): the number of courses per status, kept by triggers in the
+ * transaction of every course write, so the `total` of a catalog page that shows exactly
+ * the published courses (anonymous callers, learners, and everyone without drafts of
+ * their own or department rights, unfiltered) is one look-up instead of a count that
+ * visits every visible course (res-courses.c, courses_total_by_status()).
+ */
+static const char schema_v4[] =
+    "CREATE TABLE course_counts (\n"
+    "  status TEXT PRIMARY KEY, n INTEGER NOT NULL CHECK (n >= 0)\n"
+    ") STRICT, WITHOUT ROWID;\n"
+    "INSERT INTO course_counts (status, n) SELECT status, count(*) FROM courses\n"
+    "  GROUP BY status;\n"
+    "CREATE TRIGGER course_counts_ai AFTER INSERT ON courses BEGIN\n"
+    "  INSERT INTO course_counts (status, n) VALUES (new.status, 1)\n"
+    "    ON CONFLICT (status) DO UPDATE SET n = n + 1;\n"
+    "END;\n"
+    "CREATE TRIGGER course_counts_ad AFTER DELETE ON courses BEGIN\n"
+    "  UPDATE course_counts SET n = n - 1 WHERE status = old.status;\n"
+    "END;\n"
+    "CREATE TRIGGER course_counts_au AFTER UPDATE OF status ON courses\n"
+    "  WHEN new.status IS NOT old.status BEGIN\n"
+    "  UPDATE course_counts SET n = n - 1 WHERE status = old.status;\n"
+    "  INSERT INTO course_counts (status, n) VALUES (new.status, 1)\n"
+    "    ON CONFLICT (status) DO UPDATE SET n = n + 1;\n"
+    "END;\n";
+
 #pragma GCC diagnostic pop
 
-static const char *const migrations[] = {schema_v1, schema_v2, schema_v3};
+static const char *const migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4};
 
 const struct store_schema srv_schema = {
     .name = "lecternd database",
