@@ -216,6 +216,35 @@ srv_perm_course_read_bind(const struct srv_req *req, sqlite3_stmt *st)
 	return store_bind_text(st, id, v != NULL ? v->id : NULL) == 0 ? 0 : -LC_EDB;
 }
 
+int
+srv_perm_course_read_by_status(struct srv_req *req, bool *every_status)
+{
+	const struct srv_user *v = req->viewer;
+	const unsigned rights = SRV_DEPT_CONTENT_ADMIN | SRV_DEPT_ADMIN;
+	sqlite3_stmt *st;
+	int rc;
+
+	*every_status = v != NULL && v->role == SRV_ROLE_ADMIN;
+	if (v == NULL || *every_status)
+		return 1;
+	/* srv_user_load() keeps at most SRV_MAX_DEPTS memberships: a full list may hide one. */
+	if (v->n_depts >= SRV_MAX_DEPTS)
+		return 0;
+	for (int i = 0; i < v->n_depts; i++)
+		if (v->depts[i].roles & rights)
+			return 0;
+	rc = store_db_stmt(req->db,
+	                   "SELECT 1 FROM courses WHERE owner_id = ? AND status <> 'published'"
+	                   " LIMIT 1",
+	                   &st);
+	if (rc != 0)
+		return rc;
+	store_bind_text(st, 1, v->id);
+	rc = store_db_next_row(req->db, st, "own courses");
+	sqlite3_reset(st);
+	return rc < 0 ? rc : !rc;
+}
+
 enum srv_perm
 srv_perm_course_create(struct srv_req *req, const char *department_id)
 {

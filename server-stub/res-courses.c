@@ -69,43 +69,27 @@ fts_query(const char *text)
 }
 
 /*
- * The total of an unfiltered catalog page from course_counts (schema version 4) when the
- * caller sees exactly the courses of some statuses: an admin sees every course, and a
- * caller with no department rights and no unpublished course of their own sees the
- * published ones (perm.c's rule, srv_perm_course_read_sql(), reduced). Returns 1 with
- * *total set, 0 when the caller's view needs the full count, or -LC_EDB.
+ * The total of an unfiltered catalog page from course_counts (schema version 4), when
+ * perm.c reduces the caller's view to statuses. Returns 1 with *total set, 0 when the
+ * caller's view needs the full count, or -LC_EDB.
  */
 static int
 courses_total_by_status(struct srv_req *req, const char *status, int64_t *total)
 {
-	const struct srv_user *v = req->viewer;
-	const unsigned rights = SRV_DEPT_CONTENT_ADMIN | SRV_DEPT_ADMIN;
-	bool admin = v != NULL && v->role == SRV_ROLE_ADMIN;
+	bool every_status;
 	int64_t n;
+	int rc = srv_perm_course_read_by_status(req, &every_status);
 
-	if (v != NULL && !admin) {
-		/* srv_user_load() keeps at most SRV_MAX_DEPTS memberships: a full list may hide
-		 * one. */
-		if (v->n_depts >= SRV_MAX_DEPTS)
-			return 0;
-		for (int i = 0; i < v->n_depts; i++)
-			if (v->depts[i].roles & rights)
-				return 0;
-		n = rc_count(req->db,
-		             "SELECT count(*) FROM (SELECT 1 FROM courses WHERE owner_id = ?"
-		             " AND status <> 'published' LIMIT 1)",
-		             v->id);
-		if (n != 0)
-			return n < 0 ? (int)n : 0;
-	}
-	if (!admin && status != NULL && strcmp(status, "published") != 0) {
+	if (rc != 1)
+		return rc;
+	if (!every_status && status != NULL && strcmp(status, "published") != 0) {
 		*total = 0;
 		return 1;
 	}
 	n = rc_count(
 	    req->db,
 	    "SELECT coalesce(sum(n), 0) FROM course_counts WHERE ?1 IS NULL OR status = ?1",
-	    admin ? status : "published");
+	    every_status ? status : "published");
 	if (n < 0)
 		return (int)n;
 	*total = n;

@@ -534,6 +534,14 @@ enum srv_perm srv_perm_course_read(struct srv_req *req, const struct srv_course_
  */
 const char *srv_perm_course_read_sql(void);
 int srv_perm_course_read_bind(const struct srv_req *req, sqlite3_stmt *st);
+/*
+ * The same rule reduced, when it can be, to statuses: returns 1 when req's viewer reads
+ * exactly the courses of some statuses, every course (*every_status true: an admin) or the
+ * published ones (*every_status false: anonymous, and a caller with no department rights
+ * and no unpublished course of their own); 0 when their view depends on more; or -LC_EDB.
+ * Lets a list take its total from course_counts.
+ */
+int srv_perm_course_read_by_status(struct srv_req *req, bool *every_status);
 /* department_id: the department the new course goes into, or NULL. */
 enum srv_perm srv_perm_course_create(struct srv_req *req, const char *department_id);
 /* Edit the course, its modules, items, questions; publish, archive. */
