@@ -8,7 +8,8 @@
  * must be a 200 with no change. Prints requests per second and the p50 and p99 latency
  * per scale. A no-op should cost the same at both scales.
  *
- * Usage: sync-noop [--threads N] [--seconds S] [--scale1 COURSES]
+ * Usage: sync-noop [--threads N] [--seconds S] [--scale1 COURSES] [--scales 1,10,100]
+ * (scale N is N times --scale1 courses; default scales 1 and 10).
  * Needs LECTERND in the environment (meson sets it for `meson test --benchmark`).
  */
 #include <curl/curl.h>
@@ -239,33 +240,76 @@ out:
 	return rc;
 }
 
+#define MAX_SCALES 4
+
+/* "1,10,100" into scales[]; returns how many, or -1 when malformed. */
+static int
+parse_scales(const char *arg, int scales[MAX_SCALES])
+{
+	int n = 0;
+	const char *p = arg;
+
+	while (n < MAX_SCALES) {
+		char *end;
+		long v = strtol(p, &end, 10);
+
+		if (end == p || v < 1 || v > 1000)
+			return -1;
+		scales[n++] = (int)v;
+		if (*end == '\0')
+			return n;
+		if (*end != ',')
+			return -1;
+		p = end + 1;
+	}
+	return -1;
+}
+
+static int
+usage(void)
+{
+	fprintf(stderr, "usage: sync-noop [--threads 1-64] [--seconds 1-60] [--scale1 COURSES]"
+	                " [--scales 1,10,100]\n");
+	return 1;
+}
+
 int
 main(int argc, char **argv)
 {
-	int threads = 4, seconds = 5, scale1 = 25, rc = 0;
-	struct result r[2];
+	int threads = 4, seconds = 5, scale1 = 25, rc = 0, n_scales = 2;
+	int scales[MAX_SCALES] = {1, 10};
+	struct result r[MAX_SCALES];
 	double l1 = 0, l5 = 0, l15 = 0;
 	char *load = NULL;
 
+	if (argc % 2 == 0)
+		return usage();
 	for (int i = 1; i + 1 < argc; i += 2) {
-		if (strcmp(argv[i], "--threads") == 0)
-			threads = (int)strtol(argv[i + 1], NULL, 10);
-		else if (strcmp(argv[i], "--seconds") == 0)
-			seconds = (int)strtol(argv[i + 1], NULL, 10);
-		else if (strcmp(argv[i], "--scale1") == 0)
-			scale1 = (int)strtol(argv[i + 1], NULL, 10);
-	}
-	if (threads < 1 || threads > 64 || seconds < 1 || seconds > 60 || scale1 < 1 ||
-	    scale1 > 1000) {
-		fprintf(stderr,
-		        "usage: sync-noop [--threads 1-64] [--seconds 1-60] [--scale1 N]\n");
-		return 2;
+		char *end;
+		long v = strtol(argv[i + 1], &end, 10);
+
+		if (strcmp(argv[i], "--scales") == 0) {
+			n_scales = parse_scales(argv[i + 1], scales);
+			if (n_scales < 0)
+				return usage();
+			continue;
+		}
+		if (*end != '\0')
+			return usage();
+		if (strcmp(argv[i], "--threads") == 0 && v >= 1 && v <= 64)
+			threads = (int)v;
+		else if (strcmp(argv[i], "--seconds") == 0 && v >= 1 && v <= 60)
+			seconds = (int)v;
+		else if (strcmp(argv[i], "--scale1") == 0 && v >= 1 && v <= 1000)
+			scale1 = (int)v;
+		else
+			return usage();
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	for (int s = 0; s < 2; s++)
-		if (run_scale(s == 0 ? scale1 : scale1 * 10, threads, seconds, &r[s]) < 0) {
+	for (int s = 0; s < n_scales; s++)
+		if (run_scale(scale1 * scales[s], threads, seconds, &r[s]) < 0) {
 			fprintf(stderr, "sync-noop: scale %d failed (%d failed requests)\n",
-			        s == 0 ? 1 : 10, r[s].failures);
+			        scales[s], r[s].failures);
 			rc = 1;
 		}
 	curl_global_cleanup();
@@ -274,10 +318,9 @@ main(int argc, char **argv)
 	free(load);
 	printf("| scale | courses | feed seq | threads | no-op /sync per s | p50 ms | p99 ms |\n");
 	printf("|---|---:|---:|---:|---:|---:|---:|\n");
-	for (int s = 0; s < 2; s++)
-		printf("| %d | %d | %lld | %d | %.0f | %.2f | %.2f |\n", s == 0 ? 1 : 10,
-		       r[s].courses, (long long)r[s].feed_rows, threads, r[s].per_sec, r[s].p50_ms,
-		       r[s].p99_ms);
+	for (int s = 0; s < n_scales; s++)
+		printf("| %d | %d | %lld | %d | %.0f | %.2f | %.2f |\n", scales[s], r[s].courses,
+		       (long long)r[s].feed_rows, threads, r[s].per_sec, r[s].p50_ms, r[s].p99_ms);
 	printf("\nLoad average after measuring: %.2f %.2f %.2f (%ld cores).\n", l1, l5, l15,
 	       sysconf(_SC_NPROCESSORS_ONLN));
 	return rc;
