@@ -210,9 +210,19 @@ static const char schema_v2[] =
 static const char schema_v3[] = "CREATE INDEX courses_created ON courses(created_at);\n"
                                 "CREATE INDEX departments_parent ON departments(parent_id);\n";
 
+/*
+ * Issue 10, cause 7 (the refresh grace, res-auth.c refresh_lookup()): the hash of the
+ * refresh token a session rotated out last, and until when presenting it again rotates
+ * the session once more instead of revoking it (an answer lost on the way).
+ */
+static const char schema_refresh_grace[] =
+    "ALTER TABLE sessions ADD COLUMN prev_hash TEXT;\n"
+    "ALTER TABLE sessions ADD COLUMN grace_until INTEGER NOT NULL DEFAULT 0;\n"
+    "CREATE INDEX sessions_prev_hash ON sessions(prev_hash);\n";
+
 #pragma GCC diagnostic pop
 
-static const char *const migrations[] = {schema_v1, schema_v2, schema_v3};
+static const char *const migrations[] = {schema_v1, schema_v2, schema_v3, schema_refresh_grace};
 
 const struct store_schema srv_schema = {
     .name = "lecternd database",
