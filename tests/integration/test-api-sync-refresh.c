@@ -249,6 +249,46 @@ test_invalid_refresh_header_is_401_and_runs_no_push(void **state)
 	free(body);
 }
 
+/*
+ * The same with an access token that has expired (quick server): the refused request's
+ * push never ran, while the same push with a valid refresh token does (the control).
+ */
+static void
+test_expired_access_and_invalid_refresh_is_401_and_runs_no_push(void **state)
+{
+	(void)state;
+	struct h_user u;
+	struct h_resp r;
+	new_user(&quick, "expinv", &u);
+	char *refused = push_bio_body("must-not-land");
+	sync_with(&quick, u.access, "garbage", refused, &r);
+	assert_int_equal(r.status, 401);
+	assert_string_equal(r.body, STALE_401);
+	h_resp_free(&r);
+	/* Nothing of it ran: pull everything the user sees; the bio is not there. */
+	char id[LC_UUID_LEN + 1];
+	lc_uuid_new(id);
+	char *pull = lc_asprintf("{\"client_id\":\"%s\",\"push\":[],\"cursors\":{}}", id);
+	sync_with(&quick, u.access, u.refresh, pull, &r);
+	H_EXPECT(r, 200);
+	assert_null(strstr(r.body, "must-not-land"));
+	char r2[128];
+	snprintf(r2, sizeof(r2), "%s", h_json_str(r.json, "auth.refresh_token"));
+	h_resp_free(&r);
+	/* The control: with a valid refresh token the same kind of push runs. */
+	char *landed = push_bio_body("did-land");
+	sync_with(&quick, u.access, r2, landed, &r);
+	H_EXPECT(r, 200);
+	const cJSON *push = cJSON_GetObjectItemCaseSensitive(r.json, "push");
+	assert_int_equal(cJSON_GetArraySize(push), 1);
+	assert_int_equal((int)h_json_num(cJSON_GetArrayItem(push, 0), "status", 0), 200);
+	assert_non_null(strstr(r.body, "did-land"));
+	h_resp_free(&r);
+	free(refused);
+	free(pull);
+	free(landed);
+}
+
 /* The header authenticates POST /api/v1/sync only. */
 static void
 test_refresh_header_on_other_routes_does_not_authenticate(void **state)
@@ -387,6 +427,7 @@ main(void)
 	    cmocka_unit_test(test_stale_access_with_refresh_header_syncs_and_rotates),
 	    cmocka_unit_test(test_valid_access_ignores_the_refresh_header),
 	    cmocka_unit_test(test_invalid_refresh_header_is_401_and_runs_no_push),
+	    cmocka_unit_test(test_expired_access_and_invalid_refresh_is_401_and_runs_no_push),
 	    cmocka_unit_test(test_refresh_header_on_other_routes_does_not_authenticate),
 	    cmocka_unit_test(test_rotated_answer_to_a_bad_body_still_carries_the_pair),
 	    cmocka_unit_test(test_lost_answer_within_grace_rotates_again),
