@@ -271,21 +271,36 @@ srv_refresh_hash(const char *token, char out[65])
 	to_hex(digest, sizeof(digest), out);
 }
 
+int64_t
+srv_access_ttl(const struct srv_ctx *ctx)
+{
+	return ctx->access_ttl > 0 ? ctx->access_ttl : ctx->access_ttl < 0 ? 0 : SRV_ACCESS_TTL;
+}
+
+int64_t
+srv_refresh_grace(const struct srv_ctx *ctx)
+{
+	return ctx->refresh_grace > 0   ? ctx->refresh_grace
+	       : ctx->refresh_grace < 0 ? 0
+	                                : SRV_REFRESH_GRACE;
+}
+
 /* Adds a fresh token pair for session_id to obj, with a new refresh token in *hash_out. */
 void
 srv_session_tokens(struct srv_ctx *ctx, const char *session_id, cJSON *obj, char refresh_hash[65])
 {
 	unsigned char raw[32];
 	char refresh[65], access[SRV_TOKEN_MAX];
+	int64_t ttl = srv_access_ttl(ctx);
 
 	lc_random_bytes(raw, sizeof(raw));
 	to_hex(raw, sizeof(raw), refresh);
 	srv_refresh_hash(refresh, refresh_hash);
-	srv_token_sign(ctx->sign_key, session_id, lc_now() + SRV_ACCESS_TTL, access);
+	srv_token_sign(ctx->sign_key, session_id, lc_now() + ttl, access);
 	cJSON_AddStringToObject(obj, "access_token", access);
 	cJSON_AddStringToObject(obj, "refresh_token", refresh);
 	cJSON_AddStringToObject(obj, "token_type", "Bearer");
-	cJSON_AddNumberToObject(obj, "expires_in", SRV_ACCESS_TTL);
+	cJSON_AddNumberToObject(obj, "expires_in", (double)ttl);
 	sodium_memzero(refresh, sizeof(refresh));
 }
 

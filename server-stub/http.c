@@ -151,6 +151,7 @@ struct conn {
 	bool too_large;
 	bool counted;
 	struct slow_job *job; /* handed to the slow pool */
+	cJSON *auth; /* the pair a /sync refresh made (srv_sync_refresh()), for the answer */
 };
 
 static const char *
@@ -468,13 +469,25 @@ send_resp(struct srv_http *h, struct MHD_Connection *c, struct conn *st, const c
           const char *url, struct srv_resp *resp, bool replayed)
 {
 	struct MHD_Response *r;
-	char *json = resp->body ? cJSON_PrintUnformatted(resp->body) : NULL;
-	size_t len = json ? strlen(json) : 0;
+	char *json;
+	size_t len;
 	const char *enc = NULL;
 	enum MHD_Result ret;
 	void *packed = NULL;
 	size_t packed_len = 0;
 
+	/*
+	 * The session was rotated for this request: whatever the answer (a 400 for a bad body,
+	 * a 5xx), it carries the new pair, since the presented refresh token no longer works.
+	 */
+	if (st->auth && resp->body == NULL)
+		resp->body = cJSON_CreateObject();
+	if (st->auth && cJSON_IsObject(resp->body)) {
+		cJSON_AddItemToObject(resp->body, "auth", st->auth);
+		st->auth = NULL;
+	}
+	json = resp->body ? cJSON_PrintUnformatted(resp->body) : NULL;
+	len = json ? strlen(json) : 0;
 	if (json && len > 256)
 		enc = srv_codec_pick(header(c, "Accept-Encoding"));
 	if (enc && srv_codec_compress(enc, json, len, &packed, &packed_len) == 0) {
@@ -619,11 +632,24 @@ bearer_normalize(const char *auth, char *buf, size_t len)
 	return buf;
 }
 
+/* True for POST /api/v1/sync (any query), the one route SRV_REFRESH_HEADER counts on. */
+static bool
+is_sync_post(const char *method, const char *uri)
+{
+	static const char path[] = API_PREFIX "/sync";
+	size_t n = strcspn(uri, "?");
+
+	return strcmp(method, "POST") == 0 && n == sizeof(path) - 1 && strncmp(uri, path, n) == 0;
+}
+
 /*
  * The header phase: everything that can be decided before the body is read. A bad token
  * is a 401 on every route; no token on a route that needs one is a 401 too, before the
  * content type, size, encoding or JSON of the body is looked at (API.md), so a client
- * without credentials never gets to make the server read or decode a body.
+ * without credentials never gets to make the server read or decode a body. On POST
+ * /api/v1/sync only, a bearer token that is absent or not valid is not the end when a
+ * refresh token comes in SRV_REFRESH_HEADER: the session rotates here, still before the
+ * body (srv_sync_refresh()), and the sync runs as its user (issue 10, cause 7).
  * Returns true and fills resp when the request is answered here.
  */
 static bool
@@ -633,17 +659,31 @@ check_head(struct srv_http *h, struct MHD_Connection *c, struct conn *st, const 
 	struct store_db *db = srv_ctx_db(h->ctx);
 	const char *auth = header(c, "Authorization");
 	const char *cl = header(c, "Content-Length");
+	const char *refresh = header(c, SRV_REFRESH_HEADER);
 	char norm[1024];
+
+	/* SRV_REFRESH_HEADER counts on POST /api/v1/sync only; elsewhere it is ignored. */
+	if (refresh && !is_sync_post(method, st->uri))
+		refresh = NULL;
 
 	if (db == NULL) {
 		srv_error(resp, 500, "api_error", "Internal error");
 		return true;
 	}
-	if (auth) {
-		int rc = srv_auth_bearer(h->ctx, db, bearer_normalize(auth, norm, sizeof(norm)),
-		                         &st->viewer);
+	if (auth || refresh) {
+		int rc =
+		    auth ? srv_auth_bearer(h->ctx, db, bearer_normalize(auth, norm, sizeof(norm)),
+		                           &st->viewer)
+		         : -LC_EAUTH;
 
 		srv_db_quiesce(db);
+		/* The /sync refresh extension: a stale bearer with a refresh token beside it. */
+		if (rc == -LC_EAUTH && refresh) {
+			if (srv_sync_refresh(h->ctx, db, st->request_id, st->client_ip, refresh,
+			                     &st->viewer, &st->auth, resp) != 0)
+				return true;
+			rc = 0;
+		}
 		if (rc == -LC_EDB) {
 			/* The server could not read the session: not the client's fault, so no 401
 			 * (which would sign them out); 503 when the database was only busy. */
@@ -1008,6 +1048,7 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		slow_job_free(st->job);
 	}
 	lc_buf_finish(&st->body);
+	cJSON_Delete(st->auth);
 	free(st->uri);
 	free(st);
 	*con_cls = NULL;

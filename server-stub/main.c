@@ -28,6 +28,8 @@ struct options {
 	struct srv_http_limits limits; /* --max-conns, --max-conns-per-ip, ... (0: default) */
 	int registration;              /* enum srv_registration */
 	int busy_timeout_ms;           /* 0: store/db.c's default */
+	int access_ttl;                /* --access-ttl; -1: the default */
+	int refresh_grace;             /* --refresh-grace; -1: the default */
 };
 
 static void
@@ -38,7 +40,7 @@ usage(FILE *fp)
 	        "                [--slow-threads N] [--slow-queue N]\n"
 	        "                [--max-conns N] [--max-conns-per-ip N] [--request-deadline S]\n"
 	        "                [--trusted-proxy ADDR] [--registration POLICY]\n"
-	        "                [--busy-timeout MS]\n"
+	        "                [--busy-timeout MS] [--access-ttl S] [--refresh-grace S]\n"
 	        "       lecternd --db PATH --create-user USERNAME --role "
 	        "learner|instructor|admin\n"
 	        "       lecternd --help | --version\n"
@@ -62,7 +64,12 @@ usage(FILE *fp)
 	        "  --registration POLICY  who may sign up: open, learners (default: an\n"
 	        "                      instructor needs an invite), invite, closed\n"
 	        "  --busy-timeout MS   how long a write waits for the database lock before\n"
-	        "                      answering 503 (default 5000)\n");
+	        "                      answering 503 (default 5000)\n"
+	        "  --access-ttl SECONDS  lifetime of access tokens (default 900; 0: born\n"
+	        "                      expired, for tests of the refresh paths)\n"
+	        "  --refresh-grace SECONDS  how long the refresh token just rotated out\n"
+	        "                      may rotate again, for an answer lost on the way\n"
+	        "                      (default 300; 0: never, any reuse revokes)\n");
 }
 
 /* A decimal integer in [min, max] into *out; -1 when s is anything else. */
@@ -101,6 +108,8 @@ parse_args(int argc, char **argv, struct options *o)
 	    {"trusted-proxy", required_argument, NULL, 'T'},
 	    {"slow-threads", required_argument, NULL, 'S'},
 	    {"slow-queue", required_argument, NULL, 'Q'},
+	    {"access-ttl", required_argument, NULL, 'A'},
+	    {"refresh-grace", required_argument, NULL, 'G'},
 	    {NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -167,6 +176,14 @@ parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'Q':
 			if (parse_limit(optarg, 1, 10000, &o->limits.slow_queue) != 0)
+				return 1;
+			break;
+		case 'A':
+			if (parse_limit(optarg, 0, 86400, &o->access_ttl) != 0)
+				return 1;
+			break;
+		case 'G':
+			if (parse_limit(optarg, 0, 86400, &o->refresh_grace) != 0)
 				return 1;
 			break;
 		default:
@@ -275,7 +292,9 @@ main(int argc, char **argv)
 	struct options o = {.listen = "127.0.0.1:7878",
 	                    .db = "./lecternd.db",
 	                    .threads = 4,
-	                    .registration = SRV_REG_LEARNERS};
+	                    .registration = SRV_REG_LEARNERS,
+	                    .access_ttl = -1,
+	                    .refresh_grace = -1};
 	struct srv_ctx ctx;
 	char *cause = NULL;
 	int rc;
@@ -302,6 +321,11 @@ main(int argc, char **argv)
 		return 1;
 	}
 	ctx.registration = o.registration;
+	/* In ctx, 0 means the default and a negative value 0 seconds (srv_access_ttl()). */
+	if (o.access_ttl >= 0)
+		ctx.access_ttl = o.access_ttl > 0 ? o.access_ttl : -1;
+	if (o.refresh_grace >= 0)
+		ctx.refresh_grace = o.refresh_grace > 0 ? o.refresh_grace : -1;
 	if (o.busy_timeout_ms > 0)
 		srv_ctx_busy_timeout(&ctx, o.busy_timeout_ms);
 	if (o.create_user) {

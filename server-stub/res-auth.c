@@ -47,6 +47,7 @@ struct auth_prep {
 	char user_id[LC_UUID_LEN + 1];    /* log in, refresh */
 	char session_id[LC_UUID_LEN + 1]; /* refresh */
 	char refresh_hash[65];            /* refresh: the presented token's hash */
+	bool grace; /* refresh: it is the token rotated out last, within the grace */
 };
 
 static void
@@ -320,20 +321,37 @@ refresh_reused(struct srv_req *req, struct srv_resp *resp, const char *session_i
 	srv_error(resp, 401, "authentication_error", "That refresh token is not valid");
 }
 
-/* Reads the session of a refresh token hash (first call of auth_refresh). */
+/*
+ * Reads the session of a refresh token hash (first call of auth_refresh, and the /sync
+ * refresh extension): the session whose current token it is, or whose token it was until
+ * a rotation less than the grace ago (prep->grace). A token rotated out earlier, or one
+ * that a grace rotation made stale, is reuse (refresh_reused()).
+ *
+ * The grace is for an answer lost on the way: the server rotated, the client never heard
+ * of the new token and presents the old one again. Without the grace that is reuse and
+ * logs the user out, which a flaky link would do every few days. With it, the token just
+ * rotated out (and only that one: sessions.prev_hash) rotates the session once more
+ * within the grace, and the token the lost answer carried is recorded as spent in the same
+ * transaction: if it was not lost but stolen, or the old one was, whichever of the two
+ * holders refreshes second presents a spent token and the session is revoked, as without
+ * the grace. What the grace gives a thief of the previous token is only what rotation
+ * gives one who uses a stolen token before its owner does: a session until the next
+ * collision.
+ */
 static void
 refresh_lookup(struct srv_req *req, struct srv_resp *resp, const char *hash)
 {
 	struct auth_prep *prep;
 	sqlite3_stmt *stmt;
 	char session[LC_UUID_LEN + 1] = "", user[LC_UUID_LEN + 1] = "";
+	bool grace = false;
 	int rc;
 
-	rc =
-	    store_db_stmt(req->db,
-	                  "SELECT id, user_id FROM sessions WHERE refresh_hash = ? AND revoked = 0 "
-	                  "AND expires_at > ?",
-	                  &stmt);
+	rc = store_db_stmt(req->db,
+	                   "SELECT id, user_id, refresh_hash <> ?1 FROM sessions "
+	                   "WHERE (refresh_hash = ?1 OR (prev_hash = ?1 AND grace_until > ?2)) "
+	                   "AND revoked = 0 AND expires_at > ?2",
+	                   &stmt);
 	if (rc == 0) {
 		store_bind_text(stmt, 1, hash);
 		sqlite3_bind_int64(stmt, 2, lc_now());
@@ -343,6 +361,7 @@ refresh_lookup(struct srv_req *req, struct srv_resp *resp, const char *hash)
 			         (const char *)sqlite3_column_text(stmt, 0));
 			snprintf(user, sizeof(user), "%s",
 			         (const char *)sqlite3_column_text(stmt, 1));
+			grace = sqlite3_column_int(stmt, 2) != 0;
 		}
 		sqlite3_reset(stmt);
 	}
@@ -356,6 +375,7 @@ refresh_lookup(struct srv_req *req, struct srv_resp *resp, const char *hash)
 		memcpy(prep->session_id, session, sizeof(session));
 		memcpy(prep->user_id, user, sizeof(user));
 		memcpy(prep->refresh_hash, hash, 65);
+		prep->grace = grace;
 		return;
 	}
 	rc = store_db_stmt(req->db,
@@ -378,46 +398,92 @@ refresh_lookup(struct srv_req *req, struct srv_resp *resp, const char *hash)
 		srv_error(resp, 401, "authentication_error", "That refresh token is not valid");
 }
 
-/* Inside the write transaction: rotates prep's session (compare-and-swap on its hash). */
+/* Binds the text and numbers of one rotation statement; returns its step as 0 or error. */
+static int
+rotate_step(struct srv_req *req, const char *sql, const char *const text[], int n_text,
+            const int64_t num[], int n_num)
+{
+	sqlite3_stmt *stmt;
+	int rc = store_db_stmt(req->db, sql, &stmt);
+
+	if (rc != 0)
+		return rc;
+	for (int i = 0; i < n_text; i++)
+		store_bind_text(stmt, i + 1, text[i]);
+	for (int i = 0; i < n_num; i++)
+		sqlite3_bind_int64(stmt, n_text + i + 1, num[i]);
+	return sqlite3_step(stmt) == SQLITE_DONE ? 0
+	                                         : store_db_fail(req->db, SQLITE_ERROR, "rotate");
+}
+
+/*
+ * Inside the write transaction: rotates prep's session (compare-and-swap on the hash that
+ * refresh_lookup() found). A normal rotation remembers the presented token as spent and
+ * as the one the grace applies to; a grace rotation (prep->grace) records the token the
+ * session held until now as spent instead, and leaves the grace where it was, so it runs
+ * from the first rotation however often the answer is lost.
+ */
 static int
 refresh_rotate(struct srv_req *req, const struct auth_prep *prep, const char *new_hash)
 {
-	sqlite3_stmt *stmt;
-	int64_t now = lc_now();
+	int64_t now = lc_now(), spent_until = now + SRV_REFRESH_TTL;
 	int rc;
 
-	rc = store_db_stmt(req->db,
-	                   "UPDATE sessions SET refresh_hash = ?, expires_at = ? "
-	                   "WHERE id = ? AND refresh_hash = ? AND revoked = 0",
-	                   &stmt);
-	if (rc != 0)
-		return rc;
-	store_bind_text(stmt, 1, new_hash);
-	sqlite3_bind_int64(stmt, 2, now + SRV_REFRESH_TTL);
-	store_bind_text(stmt, 3, prep->session_id);
-	store_bind_text(stmt, 4, prep->refresh_hash);
-	if (sqlite3_step(stmt) != SQLITE_DONE)
-		return store_db_fail(req->db, SQLITE_ERROR, "rotate");
-	if (store_db_changes(req->db) != 1)
-		return -LC_EAUTH; /* rotated or revoked in between */
-	/* The spent hash is remembered until it would have expired anyway. */
-	rc = store_db_stmt(req->db,
-	                   "INSERT OR REPLACE INTO refresh_spent (hash, session_id, expires_at) "
-	                   "VALUES (?, ?, ?)",
-	                   &stmt);
-	if (rc != 0)
-		return rc;
-	store_bind_text(stmt, 1, prep->refresh_hash);
-	store_bind_text(stmt, 2, prep->session_id);
-	sqlite3_bind_int64(stmt, 3, now + SRV_REFRESH_TTL);
-	if (sqlite3_step(stmt) != SQLITE_DONE)
-		return store_db_fail(req->db, SQLITE_ERROR, "spent");
-	rc = store_db_stmt(req->db, "DELETE FROM refresh_spent WHERE expires_at <= ?", &stmt);
-	if (rc != 0)
-		return rc;
-	sqlite3_bind_int64(stmt, 1, now);
-	return sqlite3_step(stmt) == SQLITE_DONE ? 0
-	                                         : store_db_fail(req->db, SQLITE_ERROR, "spent");
+	if (prep->grace) {
+		const char *const t[] = {prep->session_id, prep->refresh_hash};
+		const int64_t n[] = {now};
+		const char *const u[] = {new_hash, prep->session_id, prep->refresh_hash};
+		const int64_t un[] = {spent_until, now};
+
+		rc = rotate_step(
+		    req,
+		    "INSERT OR REPLACE INTO refresh_spent (hash, session_id, expires_at) "
+		    "SELECT refresh_hash, id, expires_at FROM sessions "
+		    "WHERE id = ?1 AND prev_hash = ?2 AND grace_until > ?3 "
+		    "AND revoked = 0",
+		    t, 2, n, 1);
+		if (rc == 0)
+			rc = rotate_step(req,
+			                 "UPDATE sessions SET refresh_hash = ?1, expires_at = ?4 "
+			                 "WHERE id = ?2 AND prev_hash = ?3 AND grace_until > ?5 "
+			                 "AND revoked = 0",
+			                 u, 3, un, 2);
+		if (rc == 0 && store_db_changes(req->db) != 1)
+			return -LC_EAUTH; /* rotated or revoked in between, or the grace ran out */
+		if (rc == 0)
+			lc_log(LC_LOG_INFO,
+			       "request %s: the refresh token rotated out last came back within "
+			       "the grace; session %s rotated again",
+			       req->request_id, prep->session_id);
+	} else {
+		const char *const t[] = {new_hash, prep->refresh_hash, prep->session_id};
+		const int64_t n[] = {spent_until, now + srv_refresh_grace(req->ctx)};
+
+		rc = rotate_step(req,
+		                 "UPDATE sessions SET refresh_hash = ?1, prev_hash = ?2, "
+		                 "expires_at = ?4, grace_until = ?5 "
+		                 "WHERE id = ?3 AND refresh_hash = ?2 AND revoked = 0",
+		                 t, 3, n, 2);
+		if (rc == 0 && store_db_changes(req->db) != 1)
+			return -LC_EAUTH; /* rotated or revoked in between */
+		/* The spent hash is remembered until it would have expired anyway. */
+		if (rc == 0) {
+			const char *const st[] = {prep->refresh_hash, prep->session_id};
+			const int64_t sn[] = {spent_until};
+
+			rc = rotate_step(req,
+			                 "INSERT OR REPLACE INTO refresh_spent "
+			                 "(hash, session_id, expires_at) VALUES (?, ?, ?)",
+			                 st, 2, sn, 1);
+		}
+	}
+	if (rc == 0) {
+		const int64_t n[] = {now};
+
+		rc = rotate_step(req, "DELETE FROM refresh_spent WHERE expires_at <= ?", NULL, 0, n,
+		                 1);
+	}
+	return rc;
 }
 
 /* SRV_ROUTE_SLOW only so that the first call can commit a revocation and still answer 401. */
@@ -481,6 +547,81 @@ auth_logout(struct srv_req *req, struct srv_resp *resp)
 		srv_internal(req, resp, rc, "logout");
 	else
 		srv_reply(resp, 204, NULL);
+}
+
+/*
+ * The /sync refresh extension (http.c calls it in the header phase of POST /api/v1/sync
+ * when the bearer token is absent or not valid and SRV_REFRESH_HEADER is there): the same
+ * look-up, reuse detection, grace and rotation as POST /auth/refresh, in the same order
+ * and transactions (the look-up and any revocation outside the rotation's short write
+ * transaction), then the session's user as the viewer of the sync. Every refusal answers
+ * the 401 that /sync gives a stale access token, so a client tells nothing new from it.
+ */
+int
+srv_sync_refresh(struct srv_ctx *ctx, struct store_db *db, const char *request_id,
+                 const char *client_ip, const char *token, struct srv_user *viewer, cJSON **auth,
+                 struct srv_resp *resp)
+{
+	struct srv_req req = {0};
+	struct auth_prep *prep;
+	char hash[65], new_hash[65];
+	cJSON *out = NULL;
+	int rc = -LC_EAUTH;
+
+	*auth = NULL;
+	req.ctx = ctx;
+	req.db = db;
+	req.method = "POST";
+	req.path = "/sync";
+	req.request_id = request_id;
+	req.client_ip = client_ip;
+	req.outside_tx = true;
+	/* The length /auth/refresh accepts (1..256); a longer value was never issued. */
+	if (token[0] == '\0' || strnlen(token, 257) > 256)
+		goto refused;
+	srv_refresh_hash(token, hash);
+	refresh_lookup(&req, resp, hash);
+	srv_db_quiesce(db);
+	if (resp->status == 401) {
+		srv_resp_finish(resp);
+		memset(resp, 0, sizeof(*resp));
+		goto refused;
+	}
+	if (resp->status != 0)
+		goto done; /* 503 or 500: the database, not the token */
+	prep = req.prep;
+	assert(prep != NULL);
+	if (srv_write_begin(&req, resp) != 0)
+		goto done;
+	out = cJSON_CreateObject();
+	srv_session_tokens(ctx, prep->session_id, out, new_hash);
+	/* Rotation: the presented token stops working as this commits. */
+	rc = refresh_rotate(&req, prep, new_hash);
+	if (rc == 0)
+		rc = srv_user_load(db, prep->user_id, viewer);
+	srv_db_quiesce(db);
+	if (rc == 0)
+		rc = store_db_commit(db);
+	if (rc != 0) {
+		store_db_rollback(db);
+		cJSON_Delete(out);
+		out = NULL;
+		if (rc == -LC_EAUTH || rc == -LC_ENOTFOUND)
+			goto refused;
+		srv_tx_failed(&req, resp, rc, "refresh");
+		goto done;
+	}
+	memcpy(viewer->session_id, prep->session_id, sizeof(viewer->session_id));
+	*auth = out;
+	goto done;
+refused:
+	rc = -LC_EAUTH;
+	srv_error(resp, 401, "authentication_error", "Missing, invalid or expired token");
+done:
+	if (req.prep_free)
+		req.prep_free(req.prep);
+	srv_db_quiesce(db);
+	return *auth != NULL ? 0 : rc != 0 ? rc : -LC_EDB;
 }
 
 const struct srv_route srv_routes_auth[] = {

@@ -237,9 +237,19 @@ static const char schema_v4[] =
     "    ON CONFLICT (status) DO UPDATE SET n = n + 1;\n"
     "END;\n";
 
+/*
+ * Version 5 (issue 10, cause 7; the refresh grace, res-auth.c refresh_lookup()): the hash
+ * of the refresh token a session rotated out last, and until when presenting it again
+ * rotates the session once more instead of revoking it (an answer lost on the way).
+ */
+static const char schema_v5[] =
+    "ALTER TABLE sessions ADD COLUMN prev_hash TEXT;\n"
+    "ALTER TABLE sessions ADD COLUMN grace_until INTEGER NOT NULL DEFAULT 0;\n"
+    "CREATE INDEX sessions_prev_hash ON sessions(prev_hash);\n";
+
 #pragma GCC diagnostic pop
 
-static const char *const migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4};
+static const char *const migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4, schema_v5};
 
 const struct store_schema srv_schema = {
     .name = "lecternd database",

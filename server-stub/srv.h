@@ -71,6 +71,10 @@ struct srv_ctx {
 	int64_t last_purge;         /* when tombstones were last purged (feed.c) */
 	int registration;           /* enum srv_registration: who may sign up */
 	int busy_timeout_ms;        /* SQLite busy timeout of every connection (0: default) */
+	/* lecternd --access-ttl and --refresh-grace; read through srv_access_ttl() and
+	 * srv_refresh_grace(): 0 is the default, a negative value stands for 0 seconds. */
+	int access_ttl;
+	int refresh_grace;
 };
 
 /* The registration policy (lecternd --registration); 0 is the default. */
@@ -708,6 +712,27 @@ void srv_refresh_hash(const char *token, char out[65]);
  */
 void srv_session_tokens(struct srv_ctx *ctx, const char *session_id, cJSON *obj,
                         char refresh_hash[65]);
+/*
+ * Seconds an access token lives (lecternd --access-ttl; SRV_ACCESS_TTL by default), and
+ * the grace after a rotation in which the refresh token just rotated out still rotates
+ * (lecternd --refresh-grace; SRV_REFRESH_GRACE by default; see res-auth.c).
+ */
+#define SRV_REFRESH_GRACE 300 /* seconds */
+int64_t srv_access_ttl(const struct srv_ctx *ctx);
+int64_t srv_refresh_grace(const struct srv_ctx *ctx);
+/*
+ * The /sync refresh extension (docs/api.md, "Auth"): the request header that carries a
+ * refresh token on POST /api/v1/sync when the access token is stale. srv_sync_refresh()
+ * does exactly what POST /auth/refresh does with that token (reuse detection, grace,
+ * rotation in a short write transaction of its own) and on success returns 0, fills
+ * *viewer (the session's user) and *auth ({access_token, refresh_token, token_type,
+ * expires_in}, caller owns); else it fills resp with the answer (401 "Missing, invalid or
+ * expired token", or 503/500 when the database failed) and returns non-zero.
+ */
+#define SRV_REFRESH_HEADER "Lectern-Refresh"
+int srv_sync_refresh(struct srv_ctx *ctx, struct store_db *db, const char *request_id,
+                     const char *client_ip, const char *token, struct srv_user *viewer,
+                     cJSON **auth, struct srv_resp *resp);
 /*
  * Login throttle, keyed by (lowercased username, req->client_ip), in the database.
  * srv_login_limited: *retry_after > 0 (seconds) when that pair is locked out; returns 0 or

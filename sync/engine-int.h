@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "store/replica.h"
 #include "sync/engine.h"
@@ -49,6 +50,7 @@ struct sync_session {
 	char *access_token;
 	char *refresh_token;
 	char *client_id;
+	int64_t access_expires; /* when the access token expires (this clock); 0: unknown */
 };
 
 /*
@@ -67,6 +69,19 @@ void sync_session_finish(struct sync_session *s);
 int sync_session_request(struct sync_http *http, struct store_db *db, struct sync_session *s,
                          const char *method, const char *path, const char *body,
                          struct sync_http_response *res, char **cause);
+
+/*
+ * POST /api/v1/sync with body, as sync_session_request() does, without the extra round trip
+ * of an access token that expired: when it has expired or will within
+ * SYNC_TOKEN_MARGIN_S (or its expiry is unknown), the refresh token rides along in
+ * Lectern-Refresh, and the new pair the answer carries in "auth" is stored (durably, as
+ * after /auth/refresh) before this returns, so before anything of the answer is applied.
+ * A 401 all the same (a server without the extension, a clock far off) falls back to
+ * /auth/refresh and one retry.
+ */
+#define SYNC_TOKEN_MARGIN_S 60
+int sync_session_post_sync(struct sync_http *http, struct store_db *db, struct sync_session *s,
+                           const char *body, struct sync_http_response *res, char **cause);
 
 /* Runs one /sync round trip and applies it; *again when another round is due. */
 int sync_round(struct sync_engine *e, struct sync_session *s, bool *again, char **cause);

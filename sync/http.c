@@ -219,7 +219,8 @@ add_header(struct curl_slist **list, const char *line)
 
 /* Builds the request's headers into *out. Returns 0, or -LC_ENOMEM (nothing to free). */
 static int
-make_headers(const char *token, bool has_body, bool gzipped, struct curl_slist **out)
+make_headers(const char *token, const char *refresh, bool has_body, bool gzipped,
+             struct curl_slist **out)
 {
 	struct curl_slist *h = NULL;
 	char *auth = NULL;
@@ -235,6 +236,12 @@ make_headers(const char *token, bool has_body, bool gzipped, struct curl_slist *
 	ok = ok && add_header(&h, "Accept:");
 	if (ok && token != NULL) {
 		auth = lc_asprintf("Authorization: Bearer %s", token);
+		ok = add_header(&h, auth);
+		explicit_bzero(auth, strlen(auth));
+		free(auth);
+	}
+	if (ok && refresh != NULL) {
+		auth = lc_asprintf("Lectern-Refresh: %s", refresh);
 		ok = add_header(&h, auth);
 		explicit_bzero(auth, strlen(auth));
 		free(auth);
@@ -270,6 +277,14 @@ int
 sync_http_request(struct sync_http *http, const char *method, const char *url, const char *token,
                   const char *body, struct sync_http_response *res, char **cause)
 {
+	return sync_http_request_refresh(http, method, url, token, NULL, body, res, cause);
+}
+
+int
+sync_http_request_refresh(struct sync_http *http, const char *method, const char *url,
+                          const char *token, const char *refresh, const char *body,
+                          struct sync_http_response *res, char **cause)
+{
 	size_t body_len = body != NULL ? strlen(body) : 0;
 	char *packed = body_len >= GZIP_MIN ? gzip(body, &body_len) : NULL;
 	struct curl_slist *headers = NULL;
@@ -279,7 +294,7 @@ sync_http_request(struct sync_http *http, const char *method, const char *url, c
 
 	memset(res, 0, sizeof(*res));
 	lc_buf_init(&res->body);
-	rc = make_headers(token, body != NULL, packed != NULL, &headers);
+	rc = make_headers(token, refresh, body != NULL, packed != NULL, &headers);
 	if (rc < 0) {
 		free(packed);
 		return lc_cause_set(cause, rc, "libcurl: out of memory for the request headers");

@@ -57,6 +57,13 @@ void sync_http_destroy(struct sync_http *http);
 int sync_http_request(struct sync_http *http, const char *method, const char *url,
                       const char *token, const char *body, struct sync_http_response *res,
                       char **cause);
+/*
+ * sync_http_request() with a refresh token in the Lectern-Refresh header (NULL: none),
+ * which lecternd reads on POST /api/v1/sync when the access token is stale (docs/api.md).
+ */
+int sync_http_request_refresh(struct sync_http *http, const char *method, const char *url,
+                              const char *token, const char *refresh, const char *body,
+                              struct sync_http_response *res, char **cause);
 void sync_http_response_finish(struct sync_http_response *res);
 
 /* The Accept-Encoding value this libcurl supports: "zstd, gzip" or "gzip". */

@@ -182,7 +182,7 @@ static int
 send_round(struct sync_engine *e, struct sync_session *s, const char *body,
            struct sync_http_response *hres, char **cause)
 {
-	int rc = sync_session_request(e->http, e->db, s, "POST", "/api/v1/sync", body, hres, cause);
+	int rc = sync_session_post_sync(e->http, e->db, s, body, hres, cause);
 	long status;
 	char *msg;
 

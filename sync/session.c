@@ -3,12 +3,22 @@
  * The session: server URL, tokens and client id kept in the replica's settings; login,
  * logout and the one refresh that a 401 earns. A failed refresh keeps every queued write:
  * the user logs in again and the outbox goes out as it was.
+ *
+ * /sync itself never earns that 401 for an expired access token (issue 10, cause 7): the
+ * replica keeps when the token expires ("access_expires", this machine's clock: the time
+ * the request that got it was sent plus its expires_in, so the two clocks never meet), and
+ * a /sync sent after that, or within SYNC_TOKEN_MARGIN_S of it, carries the refresh token
+ * in Lectern-Refresh; the server rotates and answers the new pair with the sync.
  */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "common/mem.h"
@@ -38,6 +48,25 @@ ensure_client_id(struct store_db *db, struct sync_session *s)
 	return store_setting_set(db, "client_id", id);
 }
 
+/* access_expires from the settings; 0 (unknown) when absent or not a number. */
+static int
+load_expiry(struct store_db *db, struct sync_session *s)
+{
+	char *text = NULL, *end = NULL;
+	long long v;
+	int rc = store_setting_get(db, "access_expires", &text);
+
+	s->access_expires = 0;
+	if (rc < 0 || text == NULL)
+		return rc;
+	errno = 0;
+	v = strtoll(text, &end, 10);
+	if (errno == 0 && end != text && *end == '\0' && v > 0)
+		s->access_expires = v;
+	free(text);
+	return 0;
+}
+
 int
 sync_session_load(struct store_db *db, const char *override_url, struct sync_session *s,
                   char **cause)
@@ -51,6 +80,8 @@ sync_session_load(struct store_db *db, const char *override_url, struct sync_ses
 		rc = store_setting_get(db, "access_token", &s->access_token);
 	if (rc == 0)
 		rc = store_setting_get(db, "refresh_token", &s->refresh_token);
+	if (rc == 0)
+		rc = load_expiry(db, s);
 	if (rc == 0)
 		rc = ensure_client_id(db, s);
 	if (rc < 0) {
@@ -103,25 +134,57 @@ json_str(const cJSON *obj, const char *name)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-/* Stores the token pair of a login or refresh answer. */
+/*
+ * Stores the token pair of a login or refresh answer (or of a /sync answer's "auth"), and
+ * when the access token expires: sent (when the request left, this clock) plus
+ * expires_in, which is never later than the server's expiry. Unknown without expires_in.
+ */
 static int
-save_tokens(struct store_db *db, const cJSON *root, struct sync_session *s)
+save_tokens(struct store_db *db, const cJSON *root, struct sync_session *s, int64_t sent)
 {
 	const char *access = json_str(root, "access_token");
 	const char *refresh = json_str(root, "refresh_token");
+	const cJSON *ttl = cJSON_GetObjectItemCaseSensitive(root, "expires_in");
+	int64_t expires = 0;
+	char text[24];
 	int rc;
 
 	if (access == NULL || refresh == NULL)
 		return -LC_EPROTO;
+	if (cJSON_IsNumber(ttl) && ttl->valuedouble >= 0 && ttl->valuedouble < 1e9)
+		expires = sent + (int64_t)ttl->valuedouble;
 	rc = store_setting_set(db, "access_token", access);
 	if (rc == 0)
 		rc = store_setting_set(db, "refresh_token", refresh);
+	if (rc == 0 && expires > 0) {
+		snprintf(text, sizeof(text), "%" PRId64, expires);
+		rc = store_setting_set(db, "access_expires", text);
+	} else if (rc == 0) {
+		rc = store_setting_delete(db, "access_expires");
+	}
 	if (rc == 0 && s != NULL) {
 		free(s->access_token);
 		free(s->refresh_token);
 		s->access_token = lc_strdup(access);
 		s->refresh_token = lc_strdup(refresh);
+		s->access_expires = expires;
 	}
+	return rc;
+}
+
+/* save_tokens() in a transaction of its own: the pair lands whole or not at all. */
+static int
+save_tokens_tx(struct store_db *db, const cJSON *root, struct sync_session *s, int64_t sent)
+{
+	int rc = store_db_begin(db);
+
+	if (rc < 0)
+		return rc;
+	rc = save_tokens(db, root, s, sent);
+	if (rc == 0)
+		rc = store_db_commit(db);
+	if (rc < 0)
+		store_db_rollback(db);
 	return rc;
 }
 
@@ -131,6 +194,7 @@ refresh(struct sync_http *http, struct store_db *db, struct sync_session *s, cha
 	struct sync_http_response res;
 	cJSON *body, *root;
 	char *text, *url;
+	int64_t sent;
 	int rc;
 
 	if (s->refresh_token == NULL)
@@ -140,6 +204,7 @@ refresh(struct sync_http *http, struct store_db *db, struct sync_session *s, cha
 	text = cJSON_PrintUnformatted(body);
 	cJSON_Delete(body);
 	url = lc_asprintf("%s/api/v1/auth/refresh", s->server_url);
+	sent = lc_now();
 	rc = sync_http_request(http, "POST", url, NULL, text, &res, cause);
 	free(url);
 	free(text);
@@ -155,12 +220,31 @@ refresh(struct sync_http *http, struct store_db *db, struct sync_session *s, cha
 	} else {
 		root =
 		    cJSON_ParseWithLength(res.body.data != NULL ? res.body.data : "", res.body.len);
-		rc = save_tokens(db, root, s);
+		rc = save_tokens_tx(db, root, s, sent);
 		cJSON_Delete(root);
 		if (rc < 0)
 			rc = lc_cause_set(cause, rc, "cannot keep the refreshed session");
 	}
 	sync_http_response_finish(&res);
+	return rc;
+}
+
+/* After a 401 in res: refreshes the tokens once (saving the new pair) and sends again. */
+static int
+refresh_and_retry(struct sync_http *http, struct store_db *db, struct sync_session *s,
+                  const char *method, const char *url, const char *body,
+                  struct sync_http_response *res, char **cause)
+{
+	int rc;
+
+	sync_http_response_finish(res);
+	rc = refresh(http, db, s, cause);
+	if (rc == 0)
+		rc = sync_http_request(http, method, url, s->access_token, body, res, cause);
+	if (rc == 0 && res->status == 401) {
+		sync_http_response_finish(res);
+		rc = lc_cause_set(cause, -LC_EAUTH, "the server refused the session: log in again");
+	}
 	return rc;
 }
 
@@ -177,12 +261,89 @@ sync_session_request(struct sync_http *http, struct store_db *db, struct sync_se
 		return lc_cause_set(cause, -LC_EAUTH, "not logged in: run `lectern login USER`");
 	}
 	rc = sync_http_request(http, method, url, s->access_token, body, res, cause);
+	if (rc == 0 && res->status == 401)
+		rc = refresh_and_retry(http, db, s, method, url, body, res, cause);
+	free(url);
+	return rc;
+}
+
+/* True when the access token has expired or will within the margin, or nobody knows. */
+static bool
+access_stale(const struct sync_session *s)
+{
+	return s->access_token == NULL || s->access_expires <= 0 ||
+	       lc_now() + SYNC_TOKEN_MARGIN_S >= s->access_expires;
+}
+
+/*
+ * Stores the pair of a /sync answer's "auth", when it has one. Looked for only in answers
+ * to a request that offered the refresh token (once per access token's life), so the
+ * answer is parsed twice only then.
+ */
+static int
+take_sync_pair(struct store_db *db, struct sync_session *s, const struct sync_http_response *res,
+               int64_t sent, char **cause)
+{
+	static const char key[] = "\"auth\"";
+	const cJSON *auth;
+	cJSON *root;
+	int rc;
+
+	if (res->body.data == NULL ||
+	    memmem(res->body.data, res->body.len, key, sizeof(key) - 1) == NULL)
+		return 0;
+	root = cJSON_ParseWithLength(res->body.data, res->body.len);
+	auth = cJSON_GetObjectItemCaseSensitive(root, "auth");
+	if (!cJSON_IsObject(auth)) {
+		cJSON_Delete(root);
+		return 0; /* "auth" inside some doc of the answer, not at its top */
+	}
+	rc = save_tokens_tx(db, auth, s, sent);
+	cJSON_Delete(root);
+	if (rc < 0)
+		return lc_cause_set(cause, rc, "cannot keep the refreshed session: %s",
+		                    rc == -LC_EPROTO ? "the server's \"auth\" has no token pair"
+		                                     : store_db_error(db)->message);
+	lc_log(LC_LOG_INFO, "sync: the session was refreshed with the sync");
+	return 0;
+}
+
+/* One POST /sync, offering the refresh token when the access token is stale. */
+static int
+post_sync_once(struct sync_http *http, struct store_db *db, struct sync_session *s, const char *url,
+               const char *body, struct sync_http_response *res, char **cause)
+{
+	const char *offer = access_stale(s) ? s->refresh_token : NULL;
+	int64_t sent = lc_now();
+	int rc =
+	    sync_http_request_refresh(http, "POST", url, s->access_token, offer, body, res, cause);
+
+	/* Any answer may carry the pair (a rotation that met a bad body, a 5xx): keep it. */
+	if (rc == 0 && offer != NULL) {
+		rc = take_sync_pair(db, s, res, sent, cause);
+		if (rc < 0)
+			sync_http_response_finish(res);
+	}
+	return rc;
+}
+
+int
+sync_session_post_sync(struct sync_http *http, struct store_db *db, struct sync_session *s,
+                       const char *body, struct sync_http_response *res, char **cause)
+{
+	char *url;
+	int rc;
+
+	if (s->access_token == NULL && s->refresh_token == NULL)
+		return lc_cause_set(cause, -LC_EAUTH, "not logged in: run `lectern login USER`");
+	url = lc_asprintf("%s/api/v1/sync", s->server_url);
+	rc = post_sync_once(http, db, s, url, body, res, cause);
+	/* A server without the extension, or a clock far off: the old way, once. */
 	if (rc == 0 && res->status == 401) {
 		sync_http_response_finish(res);
 		rc = refresh(http, db, s, cause);
 		if (rc == 0)
-			rc =
-			    sync_http_request(http, method, url, s->access_token, body, res, cause);
+			rc = post_sync_once(http, db, s, url, body, res, cause);
 		if (rc == 0 && res->status == 401) {
 			sync_http_response_finish(res);
 			rc = lc_cause_set(cause, -LC_EAUTH,
@@ -231,7 +392,7 @@ out:
 }
 
 static int
-save_login(struct store_db *db, const char *url, const cJSON *root, char **cause)
+save_login(struct store_db *db, const char *url, const cJSON *root, int64_t sent, char **cause)
 {
 	const cJSON *user = cJSON_GetObjectItemCaseSensitive(root, "user");
 	const char *user_id = json_str(user, "id");
@@ -251,7 +412,7 @@ save_login(struct store_db *db, const char *url, const cJSON *root, char **cause
 	if (rc == 0)
 		rc = store_setting_set(db, "username", username);
 	if (rc == 0)
-		rc = save_tokens(db, root, NULL);
+		rc = save_tokens(db, root, NULL, sent);
 	if (rc == 0)
 		rc = store_db_commit(db);
 	if (rc < 0) {
@@ -293,6 +454,7 @@ sync_login(const char *db_path, const char *server_url, const char *username, co
 	struct store_db *db = NULL;
 	char *url = NULL, *msg;
 	cJSON *root;
+	int64_t sent;
 	int rc;
 
 	if (server_url == NULL || server_url[0] == '\0')
@@ -301,6 +463,7 @@ sync_login(const char *db_path, const char *server_url, const char *username, co
 	rc = store_replica_open(db_path, &db, cause);
 	if (rc == 0)
 		rc = sync_http_create(&hopts, &http, cause);
+	sent = lc_now();
 	if (rc == 0)
 		rc = post_login(http, url, username, password, &res, cause);
 	if (rc < 0)
@@ -314,7 +477,7 @@ sync_login(const char *db_path, const char *server_url, const char *username, co
 		goto out;
 	}
 	root = cJSON_ParseWithLength(res.body.data != NULL ? res.body.data : "", res.body.len);
-	rc = save_login(db, url, root, cause);
+	rc = save_login(db, url, root, sent, cause);
 	cJSON_Delete(root);
 out:
 	sync_http_response_finish(&res);
@@ -349,6 +512,8 @@ sync_logout(const char *db_path, const char *ca_file, char **cause)
 	rc = store_setting_delete(db, "access_token");
 	if (rc == 0)
 		rc = store_setting_delete(db, "refresh_token");
+	if (rc == 0)
+		rc = store_setting_delete(db, "access_expires");
 	if (rc < 0)
 		lc_cause_set(cause, rc, "cannot forget the session: %s",
 		             store_db_error(db)->message);

@@ -212,6 +212,8 @@ await_listening(struct st_server *srv, const char *out_path, int timeout_ms)
 	return -1;
 }
 
+const char *const *st_server_extra_args;
+
 int
 st_server_start(struct st_server *srv, const char *dir, int port, bool seed)
 {
@@ -233,6 +235,10 @@ st_server_start(struct st_server *srv, const char *dir, int port, bool seed)
 	argv[n++] = srv->db;
 	if (seed)
 		argv[n++] = "--seed-demo";
+	for (size_t i = 0;
+	     st_server_extra_args != NULL && st_server_extra_args[i] != NULL && n < MAX_ARGS - 1;
+	     i++)
+		argv[n++] = (char *)st_server_extra_args[i];
 	argv[n] = NULL;
 	srv->pid = spawn(argv, NULL, out_path, err_path);
 	if (srv->pid < 0) {

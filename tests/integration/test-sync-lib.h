@@ -43,6 +43,8 @@ struct st_server {
  * (created with the demo seed when seed is true), and waits for its "listening" line.
  */
 int st_server_start(struct st_server *srv, const char *dir, int port, bool seed);
+/* More lecternd arguments for every st_server_start() (NULL-terminated; NULL: none). */
+extern const char *const *st_server_extra_args;
 /* Stops with SIGTERM (or SIGKILL when kill_it) and reaps it. No-op when not running. */
 void st_server_stop(struct st_server *srv, bool kill_it);
 /* `lecternd --db DB --create-user NAME --role ROLE` with the password on stdin. */

@@ -675,7 +675,10 @@ test_faulted_single_row_lookups_answer_5xx(void **state)
 	body_str(out, "access_token", access, sizeof(access));
 	cJSON_Delete(out);
 	snprintf(json, sizeof(json), "{\"refresh_token\":\"%s\"}", refresh);
+	/* The token is re-presented below as reuse: no refresh grace (--refresh-grace 0). */
+	f->ctx.refresh_grace = -1;
 	sweep_request(f, NULL, "POST", "/api/v1/auth/refresh", json, NULL, 200);
+	f->ctx.refresh_grace = 0;
 	{
 		sqlite3 *h = store_db_handle(f->db);
 		struct fault fault;
