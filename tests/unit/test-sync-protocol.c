@@ -41,7 +41,7 @@ test_encode_carries_entries_in_order_with_keys_and_cursors(void **state)
 	char *out = NULL;
 	cJSON *root, *push;
 
-	assert_int_equal(sync_protocol_encode("cid", e, 2, cur, 1, false, 0, &out, NULL), 0);
+	assert_int_equal(sync_protocol_encode("cid", e, 2, cur, 1, 0, 0, &out, NULL), 0);
 	root = cJSON_Parse(out);
 	push = cJSON_GetObjectItem(root, "push");
 	assert_int_equal(cJSON_GetArraySize(push), 2);
@@ -59,8 +59,7 @@ test_encode_carries_entries_in_order_with_keys_and_cursors(void **state)
 	cJSON_Delete(root);
 	free(out);
 	e[0].body = "not json";
-	assert_int_equal(sync_protocol_encode("cid", e, 2, cur, 1, false, 0, &out, NULL),
-	                 -LC_EPROTO);
+	assert_int_equal(sync_protocol_encode("cid", e, 2, cur, 1, 0, 0, &out, NULL), -LC_EPROTO);
 	assert_null(out);
 }
 
@@ -99,7 +98,9 @@ test_encode_compact_only_for_equal_cursors(void **state)
 
 	(void)state;
 	assert_true(sync_cursors_uniform(uniform, 3));
-	assert_int_equal(sync_protocol_encode("cid", NULL, 0, uniform, 3, true, 0, &out, NULL), 0);
+	assert_int_equal(
+	    sync_protocol_encode("cid", NULL, 0, uniform, 3, SYNC_ENCODE_COMPACT, 0, &out, NULL),
+	    0);
 	root = cJSON_Parse(out);
 	assert_int_equal(cJSON_GetObjectItem(root, "since")->valueint, 290);
 	assert_string_equal(cJSON_GetObjectItem(root, "scope_set")->valuestring,
@@ -116,8 +117,11 @@ test_encode_compact_only_for_equal_cursors(void **state)
 	const struct {
 		const struct store_cursor *c;
 		size_t n;
-		bool compact;
-	} full[] = {{uniform, 3, false}, {mixed, 3, true}, {zero, 1, true}, {NULL, 0, true}};
+		unsigned compact;
+	} full[] = {{uniform, 3, 0},
+	            {mixed, 3, SYNC_ENCODE_COMPACT},
+	            {zero, 1, SYNC_ENCODE_COMPACT},
+	            {NULL, 0, SYNC_ENCODE_COMPACT}};
 	for (size_t i = 0; i < sizeof(full) / sizeof(full[0]); i++) {
 		assert_int_equal(sync_protocol_encode("cid", NULL, 0, full[i].c, full[i].n,
 		                                      full[i].compact, 0, &out, NULL),
