@@ -260,7 +260,9 @@ load_round(struct sync_engine *e, struct sync_session *s, struct round_request *
 	r->n_send = r->n;
 	r->compact = !e->full_cursors && sync_cursors_uniform(r->cursors, r->n_cursors);
 	r->flags = (r->compact ? SYNC_ENCODE_COMPACT : 0) |
-	           (partial != NULL && strcmp(partial, "off") == 0 ? 0 : SYNC_ENCODE_PARTIAL);
+	           (e->whole_docs || (partial != NULL && strcmp(partial, "off") == 0)
+	                ? 0
+	                : SYNC_ENCODE_PARTIAL);
 	free(partial);
 	rc = sync_protocol_encode(s->client_id, r->entries, r->n_send, r->cursors, r->n_cursors,
 	                          r->flags, 0, &r->body, cause);
@@ -315,6 +317,21 @@ sync_round(struct sync_engine *e, struct sync_session *s, bool *again, char **ca
 	if (rc == 0) {
 		sync_engine_set_phase(e, r.n_send > 0 ? SYNC_PHASE_PUSH : SYNC_PHASE_PULL);
 		rc = send_round(e, s, r.body, &hres, cause);
+	}
+	/*
+	 * A lecternd from before partial changes refuses the unknown key: ask again without it
+	 * (and for the rest of this engine's life) rather than never syncing.
+	 */
+	if (rc == -LC_EPROTO && hres.status == 400 && (r.flags & SYNC_ENCODE_PARTIAL) != 0 &&
+	    cause != NULL && *cause != NULL &&
+	    strstr(*cause, "Invalid parameters: partial") != NULL) {
+		lc_log(LC_LOG_INFO, "sync: the server does not take partial changes");
+		free(*cause);
+		*cause = NULL;
+		e->whole_docs = true;
+		*again = true;
+		rc = 0;
+		goto out;
 	}
 	if (rc == -LC_EPROTO && hres.status == 413) {
 		if (cause != NULL) {
