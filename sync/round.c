@@ -11,9 +11,12 @@
  * round names every cursor, so a disagreement costs one round and never loops.
  *
  * The engine asks for partial changes ("partial": true): a topic that only got a reply
- * comes as a patch of its counters, merged into the stored doc. A patch the replica cannot
- * take (the row is missing or older than the patch's base) resets that scope, which the
- * next round pulls again from 0 in whole docs: slower, never wrong.
+ * comes as a patch of its counters, merged into the stored doc. It asks only when its
+ * cursors come from an answer with more: false (setting "sync_paged" says otherwise): a
+ * cursor in the middle of a paged pull has passed rows it never got, whose newer versions
+ * are still to come, and the server would take them for held. A patch the replica cannot
+ * take anyway (the row is missing or older than the patch's base) resets that scope, which
+ * the next round pulls again from 0 in whole docs: slower, never wrong.
  */
 #include <assert.h>
 #include <stdlib.h>
@@ -199,6 +202,9 @@ apply_response(struct store_db *db, const struct round_request *req,
 		rc = store_apply_batch(db, &batch);
 	if (rc == 0)
 		rc = apply_patches(db, res, refetch);
+	/* With the cursors it goes with: whether they stand in the middle of a paged pull. */
+	if (rc == 0)
+		rc = store_setting_set(db, "sync_paged", res->more ? "1" : "0");
 	lc_rfc3339(lc_now(), now);
 	if (rc == 0)
 		rc = store_setting_set(db, "last_sync", now);
@@ -246,24 +252,40 @@ load_round(struct sync_engine *e, struct sync_session *s, struct round_request *
 	int batch = e->round_limit > 0  ? e->round_limit
 	            : e->batch_size > 0 ? e->batch_size
 	                                : SYNC_DEFAULT_BATCH;
-	int rc = store_outbox_list(e->db, batch, &r->entries, &r->n);
-	char *partial = NULL;
+	char *partial = NULL, *paged = NULL;
+	/*
+	 * One read snapshot: the cursors and "sync_paged" are written together by an apply,
+	 * maybe by another process on this replica (the TUI beside `lectern sync`).
+	 */
+	int rc = store_db_exec(e->db, "BEGIN");
 
+	if (rc == 0)
+		rc = store_outbox_list(e->db, batch, &r->entries, &r->n);
 	if (rc == 0)
 		rc = store_cursor_list(e->db, &r->cursors, &r->n_cursors);
 	/* "sync_partial" = "off" asks for whole docs only (docs/sync.md, the benchmark). */
 	if (rc == 0)
 		rc = store_setting_get(e->db, "sync_partial", &partial);
-	if (rc < 0)
+	if (rc == 0)
+		rc = store_setting_get(e->db, "sync_paged", &paged);
+	if (rc == 0)
+		rc = store_db_commit(e->db);
+	if (rc < 0) {
+		store_db_rollback(e->db);
+		free(partial);
+		free(paged);
 		return lc_cause_set(cause, rc, "cannot read the replica: %s",
 		                    store_db_error(e->db)->message);
+	}
 	r->n_send = r->n;
 	r->compact = !e->full_cursors && sync_cursors_uniform(r->cursors, r->n_cursors);
 	r->flags = (r->compact ? SYNC_ENCODE_COMPACT : 0) |
-	           (e->whole_docs || (partial != NULL && strcmp(partial, "off") == 0)
+	           (e->whole_docs || (partial != NULL && strcmp(partial, "off") == 0) ||
+	                    (paged != NULL && strcmp(paged, "1") == 0)
 	                ? 0
 	                : SYNC_ENCODE_PARTIAL);
 	free(partial);
+	free(paged);
 	rc = sync_protocol_encode(s->client_id, r->entries, r->n_send, r->cursors, r->n_cursors,
 	                          r->flags, 0, &r->body, cause);
 	while (rc == 0 && r->n_send > 1 && strlen(r->body) > SYNC_MAX_REQUEST) {

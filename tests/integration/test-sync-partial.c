@@ -9,7 +9,12 @@
  * - a replica that cannot take a patch (its row is gone, or older than the patch's base)
  *   resets that scope and pulls it again from 0 in the same `lectern sync`, keeping its
  *   queued write (sent exactly once) and ending equal to the server;
- * - the replica setting sync_partial = off asks for whole docs only.
+ * - a pull paged over several rounds (more than the server's 1,000 changes per answer)
+ *   does not ask for patches in its later rounds: its cursor has passed rows it never got
+ *   (replaced by newer versions still to come), which a patch would take for held;
+ * - the replica setting sync_partial = off asks for whole docs only;
+ * - a server that refuses "partial" (a lecternd from before it, played by a stub that
+ *   answers 400 `Invalid parameters: partial`) gets the request again without it.
  *
  * `LECTERN_DEBUG=1` makes lectern print every /sync request and answer on stderr, which
  * st_lectern() keeps in DIR.err; the tests read what went over the wire from there.
@@ -20,11 +25,17 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/buf.h"
 #include "common/err.h"
+#include "common/mem.h"
 #include "common/fsutil.h"
 #include "store/replica.h"
 #include "test-sync-lib.h"
@@ -227,6 +238,52 @@ test_a_patch_that_does_not_fit_pulls_the_scope_again(void **state)
 	}
 }
 
+/*
+ * A paged first pull: every topic's row moved past the first page (1,000 replies on one
+ * topic, then one on the other), while their content is older than the first page's end.
+ * Asking for patches with the first page's cursor would bring patches for rows this replica
+ * never got, reset the scope, and start over for ever; the engine asks only with cursors of
+ * an answer that said more: false.
+ */
+static void
+test_a_paged_pull_asks_for_whole_docs_until_it_is_done(void **state)
+{
+	struct fixture *f = *state;
+	const struct st_course *c = &f->w.courses[0];
+	char id[ST_ID_LEN + 1], *err;
+	cJSON *sent[8] = {NULL};
+	int n;
+
+	for (int i = 0; i < 1000; i++)
+		reply(f, c->topics[1], id);
+	reply(f, c->topics[0], id);
+	err = sync_verify(&f->w.cl);
+	assert_null(strstr(err, "cannot take rev"));
+	n = 0;
+	for (const char *p = strstr(err, "sync: sent "); p != NULL && n < 8;
+	     p = strstr(p, "sync: sent ")) {
+		p += strlen("sync: sent ");
+		sent[n++] = cJSON_ParseWithOpts(p, NULL, false);
+	}
+	free(err);
+	/* The first round asks (from 0 it gets whole docs anyway); the paged ones do not. */
+	assert_true(n >= 2);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(sent[0], "partial")));
+	for (int i = 1; i < n; i++)
+		assert_null(cJSON_GetObjectItem(sent[i], "partial"));
+	for (int i = 0; i < n; i++)
+		cJSON_Delete(sent[i]);
+	expect_counters_as_get(f, &f->w.cl, c->topics[0]);
+	expect_counters_as_get(f, &f->w.cl, c->topics[1]);
+
+	/* Done paging: the next reply's topic is a patch again. */
+	reply(f, c->topics[0], id);
+	err = sync_verify(&f->w.cl);
+	assert_int_equal(st_count(err, "\"patch\":{"), 1);
+	free(err);
+	expect_counters_as_get(f, &f->w.cl, c->topics[0]);
+}
+
 /* sync_partial = off: the request does not ask, and the topic of a reply comes whole. */
 static void
 test_partial_off_gets_whole_docs(void **state)
@@ -249,6 +306,92 @@ test_partial_off_gets_whole_docs(void **state)
 	expect_counters_as_get(f, &f->w.cl, c->topics[0]);
 }
 
+/* A stub of a lecternd from before partial changes: /sync bodies naming "partial" get 400. */
+struct old_server {
+	pthread_mutex_t lock;
+	int with_partial, without; /* /sync requests seen */
+};
+
+static enum MHD_Result
+old_answer(void *cls, struct MHD_Connection *connection, const char *url, const char *method,
+           const char *version, const char *upload_data, size_t *upload_size, void **req_cls)
+{
+	static const char refused[] = "{\"error\":{\"type\":\"invalid_request_error\","
+	                              "\"message\":\"Invalid parameters: partial\"}}";
+	static const char empty[] = "{\"push\":[],\"changes\":[],\"more\":false}";
+	struct old_server *old = cls;
+	struct lc_buf *body = *req_cls;
+	struct MHD_Response *response;
+	enum MHD_Result ret;
+	bool partial;
+
+	if (body == NULL) {
+		*req_cls = lc_calloc(1, sizeof(*body));
+		return MHD_YES;
+	}
+	if (*upload_size > 0) {
+		lc_buf_append(body, upload_data, *upload_size);
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	/* The compact request of a synced replica is short: never gzip-compressed. */
+	partial = strstr(lc_buf_str(body), "\"partial\"") != NULL;
+	pthread_mutex_lock(&old->lock);
+	if (strcmp(url, "/api/v1/sync") == 0)
+		*(partial ? &old->with_partial : &old->without) += 1;
+	pthread_mutex_unlock(&old->lock);
+	response = MHD_create_response_from_buffer(
+	    partial ? sizeof(refused) - 1 : sizeof(empty) - 1, (void *)(partial ? refused : empty),
+	    MHD_RESPMEM_PERSISTENT);
+	MHD_add_response_header(response, "Content-Type", "application/json");
+	ret =
+	    MHD_queue_response(connection, partial ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK, response);
+	MHD_destroy_response(response);
+	return ret;
+}
+
+static void
+old_done(void *cls, struct MHD_Connection *connection, void **req_cls,
+         enum MHD_RequestTerminationCode toe)
+{
+	struct lc_buf *body = *req_cls;
+
+	if (body != NULL)
+		lc_buf_finish(body);
+	free(body);
+	*req_cls = NULL;
+}
+
+static void
+test_a_server_that_refuses_partial_gets_whole_doc_requests(void **state)
+{
+	struct fixture *f = *state;
+	struct old_server old = {.lock = PTHREAD_MUTEX_INITIALIZER};
+	struct sockaddr_in addr = {.sin_family = AF_INET};
+	const union MHD_DaemonInfo *info;
+	struct MHD_Daemon *d;
+	struct st_client cl = f->w.cl;
+	int rc;
+
+	free(sync_verify(&f->w.cl));
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+	                     old_answer, &old, MHD_OPTION_NOTIFY_COMPLETED, old_done, NULL,
+	                     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_END);
+	assert_non_null(d);
+	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	assert_non_null(info);
+	snprintf(cl.server_url, sizeof(cl.server_url), "http://127.0.0.1:%u", (unsigned)info->port);
+	rc = st_lectern(&cl, NULL, NULL, "sync", NULL);
+	MHD_stop_daemon(d);
+	if (rc != 0)
+		print_error("lectern sync against the old server exited %d: %s\n", rc,
+		            st_last_stderr());
+	assert_int_equal(rc, 0);
+	assert_int_equal(old.with_partial, 1);
+	assert_int_equal(old.without, 1);
+}
+
 int
 main(void)
 {
@@ -257,7 +400,11 @@ main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_a_patch_that_does_not_fit_pulls_the_scope_again,
 	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_a_paged_pull_asks_for_whole_docs_until_it_is_done,
+	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_partial_off_gets_whole_docs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_a_server_that_refuses_partial_gets_whole_doc_requests, setup, teardown),
 	};
 
 	setenv("LECTERN_DEBUG", "1", 1);
