@@ -406,62 +406,53 @@ delta_row(struct lc_buf *rows, const char *type, const cJSON *doc)
  * and 1 deleted reply of the instructor's, in the learner's courses; each delta row goes
  * to rows. round picks other pages and another reply each time.
  */
+/* Sends {"body": text} (freed) and, answered want, appends the answer doc as a delta row. */
+static int
+delta_write(struct st_api *api, const char *method, const char *path, char *text, long want,
+            const char *type, struct lc_buf *rows)
+{
+	cJSON *obj = cJSON_CreateObject(), *resp = NULL;
+	char *json;
+	long status;
+
+	cJSON_AddStringToObject(obj, "body", text);
+	free(text);
+	json = cJSON_PrintUnformatted(obj);
+	cJSON_Delete(obj);
+	status = st_api_call(api, method, path, json, &resp);
+	free(json);
+	if (status == want)
+		delta_row(rows, type, resp);
+	cJSON_Delete(resp);
+	return status == want ? 0 : -1;
+}
+
 static int
 campus_delta(struct campus *cp, int round, struct lc_buf *rows)
 {
 	char path[160];
 	uint64_t rng = (uint64_t)round * 7919u;
+	const struct campus_course *c = &cp->courses[round % ENROLLED];
+	const char *gone = c->replies[round % TOPICS][(round / (ENROLLED * TOPICS)) % REPLIES];
 
 	for (int i = 0; i < 10; i++) {
-		const struct campus_course *c = &cp->courses[i % ENROLLED];
-		char *text = page_body(&rng, i, 1);
-		cJSON *obj = cJSON_CreateObject(), *resp = NULL;
-		char *json;
-		long status;
-
-		cJSON_AddStringToObject(obj, "body", text);
-		free(text);
-		json = cJSON_PrintUnformatted(obj);
-		cJSON_Delete(obj);
-		snprintf(path, sizeof(path), "/topics/%s/replies", c->topics[(i + round) % TOPICS]);
-		status = st_api_call(&cp->peer, "POST", path, json, &resp);
-		free(json);
-		if (status == 201)
-			delta_row(rows, "reply", resp);
-		cJSON_Delete(resp);
-		if (status != 201)
+		snprintf(path, sizeof(path), "/topics/%s/replies",
+		         cp->courses[i % ENROLLED].topics[(i + round) % TOPICS]);
+		if (delta_write(&cp->peer, "POST", path, page_body(&rng, i, 1), 201, "reply",
+		                rows) < 0)
 			return -1;
 	}
 	for (int i = 0; i < 2; i++) {
-		char *text = page_body(&rng, i, 8);
-		cJSON *obj = cJSON_CreateObject(), *resp = NULL;
-		char *json;
-		long status;
-
-		cJSON_AddStringToObject(obj, "body", text);
-		free(text);
-		json = cJSON_PrintUnformatted(obj);
-		cJSON_Delete(obj);
 		snprintf(path, sizeof(path), "/items/%s",
 		         cp->courses[i].pages[(round + 3) % (MODULES * PAGES)]);
-		status = st_api_call(&cp->instructor, "PATCH", path, json, &resp);
-		free(json);
-		if (status == 200)
-			delta_row(rows, "item", resp);
-		cJSON_Delete(resp);
-		if (status != 200)
+		if (delta_write(&cp->instructor, "PATCH", path, page_body(&rng, i, 8), 200, "item",
+		                rows) < 0)
 			return -1;
 	}
-	{
-		const struct campus_course *c = &cp->courses[round % ENROLLED];
-		const char *id =
-		    c->replies[round % TOPICS][(round / (ENROLLED * TOPICS)) % REPLIES];
-
-		snprintf(path, sizeof(path), "/replies/%s", id);
-		if (st_api_call(&cp->instructor, "DELETE", path, NULL, NULL) != 204)
-			return -1;
-		lc_buf_printf(rows, "{\"type\":\"reply\",\"id\":\"%s\",\"deleted\":true}\n", id);
-	}
+	snprintf(path, sizeof(path), "/replies/%s", gone);
+	if (st_api_call(&cp->instructor, "DELETE", path, NULL, NULL) != 204)
+		return -1;
+	lc_buf_printf(rows, "{\"type\":\"reply\",\"id\":\"%s\",\"deleted\":true}\n", gone);
 	return 0;
 }
 
