@@ -6,6 +6,15 @@
  * sync, an incremental sync after 10 new replies and 2 edited pages, a no-op sync, and the
  * same three on a campus ten times larger.
  *
+ * Then the campus delta of issue 10 (perf review 2026-11-29, cause 6): 10 new replies, 2
+ * edited pages and 1 deleted reply, synced by the learner's replica (partial changes, as
+ * lectern asks by default) and by a second replica of the same learner with the setting
+ * sync_partial = off (whole docs: what the client got before partial changes), back to
+ * back on the same delta. Its "delta floor" is the gzip -6 size of the 13 delta rows
+ * themselves (the REST answer doc of each new reply and edited page with its "type", and
+ * {"type","id","deleted":true} for the deleted reply, one per line), as the PouchDB
+ * comparison's floor.json counts its delta.
+ *
  * The client talks to the server through the fault proxy in pass-through mode, which counts
  * every request (round trips) and every byte each way, headers included. The "floor" of a
  * sync is the gzip size of the docs it transferred: the /sync responses are captured,
@@ -29,6 +38,7 @@
 #include "common/fsutil.h"
 #include "common/mem.h"
 #include "faultproxy.h"
+#include "store/replica.h"
 #include "test-sync-lib.h"
 
 #define MODULES 3
@@ -42,6 +52,7 @@ struct campus_course {
 	char id[ST_ID_LEN + 1];
 	char pages[MODULES * PAGES][ST_ID_LEN + 1];
 	char topics[TOPICS][ST_ID_LEN + 1];
+	char replies[TOPICS][REPLIES][ST_ID_LEN + 1]; /* the instructor's, for the delta */
 };
 
 struct campus {
@@ -52,7 +63,8 @@ struct campus {
 	int n_courses;
 	struct fp_proxy *proxy;
 	struct st_client cl;
-	int64_t gen_ms; /* time taken to generate it */
+	struct st_client whole; /* the learner's second replica, sync_partial = off */
+	int64_t gen_ms;         /* time taken to generate it */
 };
 
 struct result {
@@ -63,7 +75,8 @@ struct result {
 	int64_t bytes_down;
 	int64_t wall_ms;
 	int64_t changes;
-	int64_t floor; /* gzip size of the docs transferred */
+	int64_t floor;       /* gzip size of the docs (and patches) transferred */
+	int64_t delta_floor; /* gzip size of the delta rows (campus delta only) */
 	int exit_code;
 	/* The last /sync exchange, for the no-op breakdown. */
 	int64_t req_head, req_auth, req_body, resp_head, resp_body;
@@ -71,6 +84,7 @@ struct result {
 };
 
 #define REPEATS 3 /* incremental and no-op syncs: the median of this many */
+#define RESULTS 5 /* per campus: initial, incremental, no-op, delta with patches, whole */
 
 static const char *const words[] = {
     "learning", "module",  "practice", "feedback", "example",  "terminal", "offline",
@@ -179,7 +193,7 @@ make_module(struct campus *cp, struct campus_course *c, int m, uint64_t *rng)
 static int
 make_forum(struct campus *cp, struct campus_course *c, uint64_t *rng)
 {
-	char path[128], reply_id[ST_ID_LEN + 1];
+	char path[128];
 
 	for (int t = 0; t < TOPICS; t++) {
 		char *text = page_body(rng, t, 1);
@@ -197,7 +211,7 @@ make_forum(struct campus *cp, struct campus_course *c, uint64_t *rng)
 			obj = cJSON_CreateObject();
 			cJSON_AddStringToObject(obj, "body", text);
 			free(text);
-			if (create(&cp->instructor, path, obj, reply_id) < 0)
+			if (create(&cp->instructor, path, obj, c->replies[t][r]) < 0)
 				return -1;
 		}
 	}
@@ -254,6 +268,19 @@ register_user(struct campus *cp, struct st_api *api, const char *name, const cha
 	return st_api_login(api, cp->srv.url, name, ST_PASSWORD);
 }
 
+/* Makes a replica ask for whole docs only (docs/sync.md "Partial changes"). */
+static int
+whole_docs_only(const struct st_client *cl)
+{
+	struct store_db *db = NULL;
+	int rc = st_replica_open(cl, &db);
+
+	if (rc == 0)
+		rc = store_setting_set(db, "sync_partial", "off");
+	store_db_close(db);
+	return rc == 0 ? 0 : -1;
+}
+
 /* Starts a server, generates n_courses, enrolls the learner and a peer in the first five. */
 static int
 campus_create(struct campus *cp, int n_courses, const char *tag)
@@ -296,7 +323,11 @@ campus_create(struct campus *cp, int n_courses, const char *tag)
 	snprintf(cp->cl.data_dir, sizeof(cp->cl.data_dir), "%s/replica", cp->dir);
 	snprintf(cp->cl.server_url, sizeof(cp->cl.server_url), "http://127.0.0.1:%d",
 	         fp_port(cp->proxy));
-	return st_login(&cp->cl, "bench_learner");
+	cp->whole = cp->cl;
+	snprintf(cp->whole.data_dir, sizeof(cp->whole.data_dir), "%s/replica-whole", cp->dir);
+	return st_login(&cp->cl, "bench_learner") < 0 || st_login(&cp->whole, "bench_learner") < 0
+	           ? -1
+	           : whole_docs_only(&cp->whole);
 }
 
 static void
@@ -347,6 +378,81 @@ campus_change(struct campus *cp, int round)
 		if (status != 200)
 			return -1;
 	}
+	return 0;
+}
+
+/* Appends one delta row: the doc with its "type" in front, compact, and a newline. */
+static void
+delta_row(struct lc_buf *rows, const char *type, const cJSON *doc)
+{
+	cJSON *row = cJSON_CreateObject();
+	const cJSON *f;
+	char *text;
+
+	cJSON_AddStringToObject(row, "type", type);
+	cJSON_ArrayForEach(f, doc)
+	{
+		cJSON_AddItemToObject(row, f->string, cJSON_Duplicate(f, true));
+	}
+	text = cJSON_PrintUnformatted(row);
+	lc_buf_puts(rows, text);
+	lc_buf_putc(rows, '\n');
+	free(text);
+	cJSON_Delete(row);
+}
+
+/*
+ * The campus delta of issue 10: 10 replies by the peer (a paragraph each), 2 edited pages
+ * and 1 deleted reply of the instructor's, in the learner's courses; each delta row goes
+ * to rows. round picks other pages and another reply each time.
+ */
+/* Sends {"body": text} (freed) and, answered want, appends the answer doc as a delta row. */
+static int
+delta_write(struct st_api *api, const char *method, const char *path, char *text, long want,
+            const char *type, struct lc_buf *rows)
+{
+	cJSON *obj = cJSON_CreateObject(), *resp = NULL;
+	char *json;
+	long status;
+
+	cJSON_AddStringToObject(obj, "body", text);
+	free(text);
+	json = cJSON_PrintUnformatted(obj);
+	cJSON_Delete(obj);
+	status = st_api_call(api, method, path, json, &resp);
+	free(json);
+	if (status == want)
+		delta_row(rows, type, resp);
+	cJSON_Delete(resp);
+	return status == want ? 0 : -1;
+}
+
+static int
+campus_delta(struct campus *cp, int round, struct lc_buf *rows)
+{
+	char path[160];
+	uint64_t rng = (uint64_t)round * 7919u;
+	const struct campus_course *c = &cp->courses[round % ENROLLED];
+	const char *gone = c->replies[round % TOPICS][(round / (ENROLLED * TOPICS)) % REPLIES];
+
+	for (int i = 0; i < 10; i++) {
+		snprintf(path, sizeof(path), "/topics/%s/replies",
+		         cp->courses[i % ENROLLED].topics[(i + round) % TOPICS]);
+		if (delta_write(&cp->peer, "POST", path, page_body(&rng, i, 1), 201, "reply",
+		                rows) < 0)
+			return -1;
+	}
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "/items/%s",
+		         cp->courses[i].pages[(round + 3) % (MODULES * PAGES)]);
+		if (delta_write(&cp->instructor, "PATCH", path, page_body(&rng, i, 8), 200, "item",
+		                rows) < 0)
+			return -1;
+	}
+	snprintf(path, sizeof(path), "/replies/%s", gone);
+	if (st_api_call(&cp->instructor, "DELETE", path, NULL, NULL) != 204)
+		return -1;
+	lc_buf_printf(rows, "{\"type\":\"reply\",\"id\":\"%s\",\"deleted\":true}\n", gone);
 	return 0;
 }
 
@@ -440,7 +546,12 @@ floor_of(struct fp_response *resp, size_t n, struct result *r)
 		cJSON_ArrayForEach(ch, cJSON_GetObjectItemCaseSensitive(json, "changes"))
 		{
 			const cJSON *doc = cJSON_GetObjectItemCaseSensitive(ch, "doc");
-			char *text =
+			char *text;
+
+			/* A partial change carries its patch: that is what it transferred. */
+			if (doc == NULL)
+				doc = cJSON_GetObjectItemCaseSensitive(ch, "patch");
+			text =
 			    doc != NULL && !cJSON_IsNull(doc) ? cJSON_PrintUnformatted(doc) : NULL;
 
 			r->changes++;
@@ -457,8 +568,8 @@ floor_of(struct fp_response *resp, size_t n, struct result *r)
 	lc_buf_finish(&docs);
 }
 
-static void measure(struct campus *cp, const char *campus_name, const char *sync_name,
-                    struct result *r);
+static void measure(struct campus *cp, const struct st_client *cl, const char *campus_name,
+                    const char *sync_name, struct result *r);
 
 /* Sizes of the parts of one exchange: heads, the bearer token's header, bodies. */
 static void
@@ -503,7 +614,7 @@ measure_median(struct campus *cp, const char *campus_name, const char *sync_name
 	for (int i = 0; i < REPEATS; i++) {
 		if (change && campus_change(cp, (*round)++) < 0)
 			return -1;
-		measure(cp, campus_name, sync_name, &runs[i]);
+		measure(cp, &cp->cl, campus_name, sync_name, &runs[i]);
 		if (runs[i].exit_code != 0) {
 			*out = runs[i];
 			return 0;
@@ -515,7 +626,8 @@ measure_median(struct campus *cp, const char *campus_name, const char *sync_name
 }
 
 static void
-measure(struct campus *cp, const char *campus_name, const char *sync_name, struct result *r)
+measure(struct campus *cp, const struct st_client *cl, const char *campus_name,
+        const char *sync_name, struct result *r)
 {
 	struct fp_response *resp;
 	struct fp_stats st;
@@ -530,7 +642,7 @@ measure(struct campus *cp, const char *campus_name, const char *sync_name, struc
 	fp_reset_stats(cp->proxy);
 	fp_capture(cp->proxy, true);
 	t0 = lc_monotonic_ms();
-	r->exit_code = st_lectern(&cp->cl, NULL, NULL, "sync", NULL);
+	r->exit_code = st_lectern(cl, NULL, NULL, "sync", NULL);
 	r->wall_ms = lc_monotonic_ms() - t0;
 	fp_capture(cp->proxy, false);
 	fp_stats(cp->proxy, &st);
@@ -547,10 +659,50 @@ measure(struct campus *cp, const char *campus_name, const char *sync_name, struc
 		        st_last_stderr());
 }
 
-/* Runs the three syncs on a campus of n_courses. Returns 0 or -1. */
+/*
+ * REPEATS times: the campus delta, synced by the learner's replica (patches) and then by
+ * its whole-docs replica. out[0] and out[1] are the pair of the round whose patched sync
+ * took the median wall time: both synced the same delta, so their bytes compare.
+ */
 static int
-run_campus(int n_courses, const char *name, struct result out[3], int64_t *gen_ms)
+measure_delta(struct campus *cp, const char *campus_name, int *round, struct result out[2])
 {
+	struct result runs[2][REPEATS], sorted[REPEATS];
+
+	for (int i = 0; i < REPEATS; i++) {
+		struct lc_buf rows = {0};
+		int64_t floor;
+
+		if (campus_delta(cp, (*round)++, &rows) < 0) {
+			lc_buf_finish(&rows);
+			return -1;
+		}
+		floor = gzip_size(rows.data, rows.len);
+		lc_buf_finish(&rows);
+		measure(cp, &cp->cl, campus_name, "delta, patches", &runs[0][i]);
+		measure(cp, &cp->whole, campus_name, "delta, whole docs", &runs[1][i]);
+		runs[0][i].delta_floor = runs[1][i].delta_floor = floor;
+		/* sorted[i].changes holds the round's index through the sort below. */
+		sorted[i] = runs[0][i];
+		sorted[i].changes = i;
+		if (runs[0][i].exit_code != 0 || runs[1][i].exit_code != 0) {
+			out[0] = runs[0][i];
+			out[1] = runs[1][i];
+			return 0;
+		}
+	}
+	qsort(sorted, REPEATS, sizeof(sorted[0]), cmp_wall);
+	out[0] = runs[0][sorted[REPEATS / 2].changes];
+	out[1] = runs[1][sorted[REPEATS / 2].changes];
+	return 0;
+}
+
+/* Runs the three syncs and the delta pair on a campus of n_courses. Returns 0 or -1. */
+static int
+run_campus(int n_courses, const char *name, struct result *out, int64_t *gen_ms)
+{
+	struct result whole_initial;
+
 	struct campus cp;
 	int rc = -1, round = 1;
 
@@ -558,9 +710,13 @@ run_campus(int n_courses, const char *name, struct result out[3], int64_t *gen_m
 	if (campus_create(&cp, n_courses, "bench") < 0)
 		goto out;
 	*gen_ms = cp.gen_ms;
-	measure(&cp, name, "initial", &out[0]);
+	measure(&cp, &cp.cl, name, "initial", &out[0]);
 	if (measure_median(&cp, name, "incremental", true, &round, &out[1]) < 0 ||
 	    measure_median(&cp, name, "no-op", false, &round, &out[2]) < 0)
+		goto out;
+	/* The whole-docs replica catches up first, unmeasured. */
+	measure(&cp, &cp.whole, name, "initial, whole docs", &whole_initial);
+	if (whole_initial.exit_code != 0 || measure_delta(&cp, name, &round, &out[3]) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -568,23 +724,27 @@ out:
 	return rc;
 }
 
+/* The rows of r to show: the first three syncs of each campus (1x, then 10x). */
+static const int table_rows[] = {0, 1, 2, RESULTS, RESULTS + 1, RESULTS + 2};
+
 static void
-table(struct lc_buf *b, const struct result *r, int n)
+table(struct lc_buf *b, const struct result *all)
 {
 	lc_buf_puts(b,
 	            "| campus | sync | round trips | bytes up | bytes down | total bytes | wall ms "
 	            "| changes | floor (gzip of docs) | total / floor |\n");
 	lc_buf_puts(b, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-	for (int i = 0; i < n; i++) {
-		int64_t total = r[i].bytes_up + r[i].bytes_down;
+	for (size_t k = 0; k < sizeof(table_rows) / sizeof(table_rows[0]); k++) {
+		const struct result *r = &all[table_rows[k]];
+		int64_t total = r->bytes_up + r->bytes_down;
 
 		lc_buf_printf(b, "| %s | %s%s | %lld | %lld | %lld | %lld | %lld | %lld | %lld | ",
-		              r[i].campus, r[i].sync, r[i].exit_code != 0 ? " (FAILED)" : "",
-		              (long long)r[i].round_trips, (long long)r[i].bytes_up,
-		              (long long)r[i].bytes_down, (long long)total, (long long)r[i].wall_ms,
-		              (long long)r[i].changes, (long long)r[i].floor);
-		if (r[i].floor > 0)
-			lc_buf_printf(b, "%.2f |\n", (double)total / (double)r[i].floor);
+		              r->campus, r->sync, r->exit_code != 0 ? " (FAILED)" : "",
+		              (long long)r->round_trips, (long long)r->bytes_up,
+		              (long long)r->bytes_down, (long long)total, (long long)r->wall_ms,
+		              (long long)r->changes, (long long)r->floor);
+		if (r->floor > 0)
+			lc_buf_printf(b, "%.2f |\n", (double)total / (double)r->floor);
 		else
 			lc_buf_puts(b, "- |\n");
 	}
@@ -596,12 +756,40 @@ verdict(bool ok)
 	return ok ? "met" : "**missed**";
 }
 
+static double
+per_delta_floor(const struct result *r)
+{
+	return r->delta_floor > 0 ? (double)(r->bytes_up + r->bytes_down) / (double)r->delta_floor
+	                          : 0;
+}
+
+/* The campus delta of issue 10: partial changes against whole docs, 1x and 10x. */
+static void
+delta_table(struct lc_buf *b, const struct result *r)
+{
+	lc_buf_puts(b,
+	            "| campus | replica | round trips | total bytes | wall ms | changes | "
+	            "floor of what it carried | delta floor (13 rows) | total / delta floor |\n");
+	lc_buf_puts(b, "|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+	for (int c = 0; c < 2; c++)
+		for (int k = 3; k < 5; k++) {
+			const struct result *x = &r[c * RESULTS + k];
+
+			lc_buf_printf(
+			    b, "| %s | %s%s | %lld | %lld | %lld | %lld | %lld | %lld | %.2f |\n",
+			    x->campus, x->sync, x->exit_code != 0 ? " (FAILED)" : "",
+			    (long long)x->round_trips, (long long)(x->bytes_up + x->bytes_down),
+			    (long long)x->wall_ms, (long long)x->changes, (long long)x->floor,
+			    (long long)x->delta_floor, per_delta_floor(x));
+		}
+}
+
 /* The targets of issue 4, each with the measured value. r: 1x then 10x, 3 syncs each. */
 static void
 targets(struct lc_buf *b, const struct result *r)
 {
 	const struct result *inc1 = &r[1], *noop1 = &r[2], *init1 = &r[0];
-	const struct result *inc10 = &r[4], *noop10 = &r[5];
+	const struct result *inc10 = &r[RESULTS + 1], *noop10 = &r[RESULTS + 2];
 	int64_t noop_bytes = noop1->bytes_up + noop1->bytes_down;
 	int64_t init_bytes = init1->bytes_up + init1->bytes_down;
 	int64_t inc1_bytes = inc1->bytes_up + inc1->bytes_down;
@@ -705,10 +893,31 @@ section(struct lc_buf *b, int n_courses, const struct result *r, const int64_t g
 	    "transferred. Generating the campuses took %lld ms and %lld ms.\n\n",
 	    date, n_courses, n_courses * 10, MODULES, PAGES, QUESTIONS, TOPICS, REPLIES, ENROLLED,
 	    REPEATS, (long long)gen_ms[0], (long long)gen_ms[1]);
-	table(b, r, 6);
+	table(b, r);
+	lc_buf_puts(
+	    b, "\nThe campus delta of issue 10 (perf review 2026-11-29, cause 6): 10 new "
+	       "replies by the peer (a paragraph each), 2 edited pages and 1 deleted reply, "
+	       "synced back to back by the learner's replica, which asks for partial changes "
+	       "(docs/sync.md \"Partial changes\"), and by a second replica of the same "
+	       "learner with `sync_partial = off` (whole docs: what every client got before). "
+	       "The delta floor is the gzip -6 size of the 13 delta rows themselves (the REST "
+	       "answer doc of each reply and page with its type, and `{type, id, deleted}` "
+	       "for the deletion, one per line), as the PouchDB comparison's floor.json counts "
+	       "its delta; the floor of what it carried also counts the patches. Median of 3 "
+	       "runs each.\n\n");
+	delta_table(b, r);
 	load_line(b);
 	lc_buf_puts(b, "\nTargets (GitHub issue 4):\n\n");
 	targets(b, r);
+	lc_buf_printf(
+	    b,
+	    "\nTarget (GitHub issue 10): the incremental sync of the campus delta moves at "
+	    "most 1.2x the gzip -6 floor of the delta: %s (1x: %.2fx, 10x: %.2fx; with "
+	    "whole docs %.2fx and %.2fx).\n",
+	    verdict(per_delta_floor(&r[3]) <= 1.2 && per_delta_floor(&r[RESULTS + 3]) <= 1.2 &&
+	            r[3].exit_code == 0 && r[RESULTS + 3].exit_code == 0),
+	    per_delta_floor(&r[3]), per_delta_floor(&r[RESULTS + 3]), per_delta_floor(&r[4]),
+	    per_delta_floor(&r[RESULTS + 4]));
 }
 
 int
@@ -716,7 +925,7 @@ main(int argc, char **argv)
 {
 	const char *docs = NULL;
 	int n_courses = 10, rc = 0;
-	struct result r[6];
+	struct result r[2 * RESULTS];
 	int64_t gen_ms[2] = {0, 0};
 	struct lc_buf out = {0};
 
@@ -735,7 +944,7 @@ main(int argc, char **argv)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	memset(r, 0, sizeof(r));
 	if (run_campus(n_courses, "1x", &r[0], &gen_ms[0]) < 0 ||
-	    run_campus(n_courses * 10, "10x", &r[3], &gen_ms[1]) < 0) {
+	    run_campus(n_courses * 10, "10x", &r[RESULTS], &gen_ms[1]) < 0) {
 		fprintf(stderr, "bench: could not build or sync a campus\n");
 		rc = 1;
 	}
@@ -746,7 +955,7 @@ main(int argc, char **argv)
 			fprintf(stderr, "bench: cannot write %s\n", docs);
 			rc = 1;
 		}
-		for (int i = 0; i < 6; i++)
+		for (int i = 0; i < 2 * RESULTS; i++)
 			if (r[i].exit_code != 0)
 				rc = 1;
 	}

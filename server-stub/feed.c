@@ -116,6 +116,38 @@ srv_feed_delete_everywhere(struct srv_req *req, const char *type, const char *id
 	return rc;
 }
 
+int
+srv_feed_course_counts(struct srv_req *req, const char *course_id, const char *type, const char *id,
+                       int64_t rev)
+{
+	char scope[64];
+	sqlite3_stmt *stmt;
+	int rc;
+
+	snprintf(scope, sizeof(scope), "course:%s", course_id);
+	/*
+	 * The content seq and rev carry over from the live row this one replaces: its own
+	 * when it was a full change, else what it carried. No live row (a tombstone, or none)
+	 * leaves them NULL, so the change goes as a full doc.
+	 */
+	rc = store_db_stmt(req->db,
+	                   "INSERT OR REPLACE INTO feed (scope, type, id, rev, deleted, at, "
+	                   "content_seq, content_rev) SELECT ?1, ?2, ?3, ?4, 0, ?5, "
+	                   "coalesce(p.content_seq, p.seq), coalesce(p.content_rev, p.rev) "
+	                   "FROM (SELECT 1) LEFT JOIN feed p ON p.scope = ?1 AND p.type = ?2 "
+	                   "AND p.id = ?3 AND p.deleted = 0",
+	                   &stmt);
+	if (rc != 0)
+		return rc;
+	store_bind_text(stmt, 1, scope);
+	store_bind_text(stmt, 2, type);
+	store_bind_text(stmt, 3, id);
+	sqlite3_bind_int64(stmt, 4, rev);
+	sqlite3_bind_int64(stmt, 5, lc_now());
+	rc = sqlite3_step(stmt);
+	return rc == SQLITE_DONE ? 0 : store_db_fail(req->db, rc, "feed");
+}
+
 static int
 meta_get_int(struct store_db *db, const char *key, int64_t *out)
 {

@@ -61,7 +61,10 @@ row_text(struct store_db *db, const char *sql, const char *id, char out[LC_UUID_
 	return rc < 0 ? rc : 0;
 }
 
-/* Marks activity on a topic: last_activity_at = now, new rev, feed entry. */
+/*
+ * Marks activity on a topic: last_activity_at = now, new rev, and a feed entry that only
+ * counters changed (a partial /sync client gets a patch, not the body again).
+ */
 static int
 topic_activity(struct srv_req *req, const char *topic_id, const char *course_id)
 {
@@ -80,7 +83,7 @@ topic_activity(struct srv_req *req, const char *topic_id, const char *course_id)
 	if (rc == 0)
 		rc = rc_touch(req->db, "topics", topic_id, &rev);
 	if (rc == 0)
-		rc = rc_emit(req, "topic", topic_id, rev, course_id);
+		rc = srv_feed_course_counts(req, course_id, "topic", topic_id, rev);
 	return rc;
 }
 
@@ -339,8 +342,9 @@ post_delete(struct srv_req *req, struct srv_resp *resp, const char *table, const
 			rc = rc_delete_reply(req, id);
 		if (rc == 0)
 			rc = rc_touch(req->db, "topics", topic_id, &rev);
+		/* Only reply_count (and updated_at) changed: a counters-only feed row. */
 		if (rc == 0)
-			rc = rc_emit(req, "topic", topic_id, rev, course.ref.id);
+			rc = srv_feed_course_counts(req, course.ref.id, "topic", topic_id, rev);
 	}
 	if (rc != 0)
 		srv_internal(req, resp, rc, "delete post");

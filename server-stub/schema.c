@@ -247,9 +247,21 @@ static const char schema_v5[] =
     "ALTER TABLE sessions ADD COLUMN grace_until INTEGER NOT NULL DEFAULT 0;\n"
     "CREATE INDEX sessions_prev_hash ON sessions(prev_hash);\n";
 
+/*
+ * Version 6 (issue 10, cause 6): a feed row written by a change that touched only the
+ * counters other rows derive (a topic's reply_count and last_activity_at, when a reply comes
+ * or goes) keeps the seq and rev of the last change that touched anything else. A client
+ * whose cursor has passed content_seq holds the row's content (at rev content_rev or newer)
+ * and may be sent a patch instead of the whole doc (server-stub/sync.c). NULL: the row's
+ * own seq and rev, i.e. a full doc for everyone behind it.
+ */
+static const char schema_v6[] = "ALTER TABLE feed ADD COLUMN content_seq INTEGER;\n"
+                                "ALTER TABLE feed ADD COLUMN content_rev INTEGER;\n";
+
 #pragma GCC diagnostic pop
 
-static const char *const migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4, schema_v5};
+static const char *const migrations[] = {schema_v1, schema_v2, schema_v3,
+                                         schema_v4, schema_v5, schema_v6};
 
 const struct store_schema srv_schema = {
     .name = "lecternd database",

@@ -661,6 +661,17 @@ int srv_feed_delete_everywhere(struct srv_req *req, const char *type, const char
 int srv_feed_tombstone_where(struct srv_req *req, const char *table, const char *type,
                              const char *column, const char *value);
 
+/*
+ * The feed row of a change to (type, id) in course_id's scope that touched only counters
+ * derived from other rows (a topic's reply_count and last_activity_at): like
+ * srv_feed_course(), but the row keeps the seq and rev of the last other change (feed
+ * columns content_seq, content_rev), so /sync may send clients that hold that content a
+ * patch of the counters instead of the doc. Any other emit of the row resets them, so only
+ * a write that calls this on purpose is ever sent as a patch. Returns 0 or -LC_EDB.
+ */
+int srv_feed_course_counts(struct srv_req *req, const char *course_id, const char *type,
+                           const char *id, int64_t rev);
+
 /* Purges old tombstones (at start). Returns 0 or -LC_EDB. */
 int srv_feed_init(struct srv_ctx *ctx, struct store_db *db);
 /* Purges again when the last purge is an hour old (db not inside a transaction). */

@@ -20,6 +20,13 @@
  * again naming every cursor. A no-op sync so costs a few hundred bytes however many
  * courses the user follows.
  *
+ * Partial changes (an extension, asked for with "partial": true): a feed row written by a
+ * change that touched only counters (a reply's topic: reply_count, last_activity_at) keeps
+ * the seq and rev of the last change to anything else (srv_feed_course_counts()). When the
+ * scope's cursor has passed that seq, the client holds the row's content, so the change
+ * carries "patch" (the fields such a change can touch) and "base" (the lowest rev the patch
+ * applies to) instead of "doc". Clients that do not ask get API.md's form exactly.
+ *
  * Reset: a cursor below the purge point, or a course scope where the viewer's staff
  * rights differ from those it was last pulled from 0 with (so staff-only rows or answers
  * were missed or must go), is listed in `reset` with cursor 0 and no rows; the client
@@ -63,6 +70,7 @@ struct pull_from {
 	const char *scope_set;       /* non-NULL for the compact form */
 	const struct scopes *before; /* the set the hash matched before the pushes, or NULL */
 	int64_t limit;
+	bool partial; /* the client takes patches (docs/sync.md "Partial changes") */
 };
 
 static struct scope *
@@ -241,6 +249,9 @@ struct pull_row {
 	const char *wire; /* the scope's wire name; points into struct scopes */
 	char *type, *id;
 	bool deleted;
+	int64_t cursor;      /* the scope's cursor in this pull */
+	int64_t content_seq; /* > 0: only counters changed since this seq (feed.content_seq) */
+	int64_t content_rev; /* the rev of that change */
 };
 
 struct pull_rows {
@@ -282,7 +293,8 @@ pull_scope(struct srv_req *req, const char *internal, const char *wire, int64_t 
 {
 	sqlite3_stmt *stmt;
 	int rc = store_db_stmt(req->db,
-	                       "SELECT seq, type, id, rev, deleted FROM feed "
+	                       "SELECT seq, type, id, rev, deleted, coalesce(content_seq, 0), "
+	                       "coalesce(content_rev, 0) FROM feed "
 	                       "WHERE scope = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq LIMIT ?4",
 	                       &stmt);
 
@@ -306,6 +318,9 @@ pull_scope(struct srv_req *req, const char *internal, const char *wire, int64_t 
 		r->id = lc_strdup((const char *)sqlite3_column_text(stmt, 2));
 		r->rev = sqlite3_column_int64(stmt, 3);
 		r->deleted = sqlite3_column_int(stmt, 4) != 0;
+		r->cursor = cursor;
+		r->content_seq = sqlite3_column_int64(stmt, 5);
+		r->content_rev = sqlite3_column_int64(stmt, 6);
 	}
 	sqlite3_reset(stmt);
 	return rc < 0 ? rc : 0;
@@ -345,13 +360,61 @@ pull_rows(struct srv_req *req, const struct scopes *s, int64_t want, struct pull
 	return rc;
 }
 
+/*
+ * The doc fields a counters-only change cannot touch, per type: what the author wrote and
+ * what is fixed at creation (rev travels in the change). Every other field goes in a patch,
+ * so a field added to the doc later is patched too, and fields derived from other tables
+ * (author_name) stay as fresh as a full doc would make them. A type not listed is never
+ * patched.
+ */
+static const char *const *
+patch_kept(const char *type)
+{
+	static const char *const topic[] = {"id",        "rev",   "created_at", "course_id",
+	                                    "author_id", "title", "body",       NULL};
+
+	return strcmp(type, "topic") == 0 ? topic : NULL;
+}
+
+/*
+ * The patch of doc for a client whose cursor has passed the row's content_seq: doc without
+ * the kept fields. NULL when the row may not be patched, or when a field is null (a JSON
+ * merge patch would delete it, so such a change goes whole).
+ */
+static cJSON *
+patch_of(const struct pull_row *row, const cJSON *doc)
+{
+	const char *const *kept = patch_kept(row->type);
+	const cJSON *f;
+	cJSON *patch;
+
+	if (kept == NULL || row->content_seq <= 0 || row->content_seq > row->cursor)
+		return NULL;
+	patch = cJSON_CreateObject();
+	cJSON_ArrayForEach(f, doc)
+	{
+		bool keep = false;
+
+		for (size_t i = 0; kept[i] != NULL && !keep; i++)
+			keep = strcmp(kept[i], f->string) == 0;
+		if (keep)
+			continue;
+		if (cJSON_IsNull(f)) {
+			cJSON_Delete(patch);
+			return NULL;
+		}
+		cJSON_AddItemToObject(patch, f->string, cJSON_Duplicate(f, true));
+	}
+	return patch;
+}
+
 static int
-change_json(struct srv_req *req, const struct pull_row *row, cJSON **out)
+change_json(struct srv_req *req, const struct pull_row *row, bool partial, cJSON **out)
 {
 	cJSON *ch;
 	bool deleted = row->deleted;
 	srv_render_fn render = srv_type_render(row->type);
-	cJSON *doc = NULL;
+	cJSON *doc = NULL, *patch = NULL;
 	int rc = 0;
 
 	*out = NULL;
@@ -372,7 +435,13 @@ change_json(struct srv_req *req, const struct pull_row *row, cJSON **out)
 	cJSON_AddNumberToObject(ch, "rev", (double)row->rev);
 	cJSON_AddNumberToObject(ch, "seq", (double)row->seq);
 	cJSON_AddBoolToObject(ch, "deleted", deleted);
-	if (doc)
+	if (doc && partial)
+		patch = patch_of(row, doc);
+	if (patch) {
+		cJSON_AddNumberToObject(ch, "base", (double)row->content_rev);
+		cJSON_AddItemToObject(ch, "patch", patch);
+		cJSON_Delete(doc);
+	} else if (doc)
 		cJSON_AddItemToObject(ch, "doc", doc);
 	else
 		cJSON_AddNullToObject(ch, "doc");
@@ -382,8 +451,8 @@ change_json(struct srv_req *req, const struct pull_row *row, cJSON **out)
 
 /* Reads up to limit changes after the cursors; *high gets the seq every cursor reaches. */
 static int
-pull(struct srv_req *req, const struct scopes *s, int64_t limit, cJSON *changes, int64_t *high,
-     bool *more)
+pull(struct srv_req *req, const struct scopes *s, int64_t limit, bool partial, cJSON *changes,
+     int64_t *high, bool *more)
 {
 	struct pull_rows rows = {0};
 	sqlite3_stmt *stmt;
@@ -399,7 +468,7 @@ pull(struct srv_req *req, const struct scopes *s, int64_t limit, cJSON *changes,
 			*more = true;
 			break;
 		}
-		rc = change_json(req, &rows.v[i], &ch);
+		rc = change_json(req, &rows.v[i], partial, &ch);
 		if (rc != 0)
 			break;
 		cJSON_AddItemToArray(changes, ch);
@@ -586,6 +655,8 @@ sync_parse(const cJSON *body, struct srv_resp *resp, const char **client_id, con
 		srv_check_bad(&c, "body");
 	srv_get_uuid(&c, body, "client_id", SRV_NULLABLE, client_id);
 	srv_get_int(&c, body, "limit", SRV_OPTIONAL, 1, SYNC_LIMIT_MAX, &from->limit);
+	/* Only a boolean: a client that misspells its wish learns it, rather than guessing. */
+	srv_get_bool(&c, body, "partial", SRV_OPTIONAL, &from->partial);
 	*push = v = cJSON_GetObjectItemCaseSensitive(body, "push");
 	if (v && !cJSON_IsNull(v) && (!cJSON_IsArray(v) || cJSON_GetArraySize(v) > SYNC_PUSH_MAX))
 		srv_check_bad(&c, "push");
@@ -670,7 +741,7 @@ sync_pull(struct srv_req *req, const struct pull_from *from, const char *client_
 	} else if (rc == 0) {
 		rc = scopes_cursors(req, s, from, client_id);
 		if (rc == 0)
-			rc = pull(req, s, from->limit, changes, &high, &more);
+			rc = pull(req, s, from->limit, from->partial, changes, &high, &more);
 	}
 	srv_db_quiesce(req->db);
 	store_db_rollback(req->db);
@@ -809,8 +880,8 @@ sync_digest(struct srv_req *req, struct srv_resp *resp)
 }
 
 const struct srv_route srv_routes_sync[] = {
-    {"POST", "/sync", sync_post, SRV_ROUTE_NO_TX, "client_id,push,cursors,limit,since,scope_set",
-     "", NULL},
+    {"POST", "/sync", sync_post, SRV_ROUTE_NO_TX,
+     "client_id,push,cursors,limit,since,scope_set,partial", "", NULL},
     {"GET", "/sync/digest", sync_digest, 0, "", "", NULL},
     {NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };

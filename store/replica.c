@@ -489,3 +489,98 @@ store_scope_foreach(struct store_db *db, const char *scope, store_row_fn fn, voi
 	sqlite3_finalize(stmt);
 	return rc;
 }
+
+/* Whether (scope, type, id) can take a patch to rev: 1 yes, 0 holds rev or newer, -LC_E*. */
+static int
+patch_fits(struct store_db *db, const char *scope, const char *type, const char *id, int64_t rev,
+           int64_t base)
+{
+	sqlite3_stmt *stmt;
+	int64_t have;
+	bool deleted;
+	int rc = store_db_stmt(db,
+	                       "SELECT rev, deleted FROM resources WHERE scope = ?1 AND type = ?2"
+	                       " AND id = ?3",
+	                       &stmt);
+
+	if (rc != 0)
+		return rc;
+	store_bind_text(stmt, 1, scope);
+	store_bind_text(stmt, 2, type);
+	store_bind_text(stmt, 3, id);
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(stmt);
+		return rc == SQLITE_DONE ? -LC_ENOTFOUND : store_db_fail(db, rc, "reading a row");
+	}
+	have = sqlite3_column_int64(stmt, 0);
+	deleted = sqlite3_column_int(stmt, 1) != 0;
+	sqlite3_reset(stmt);
+	/* Newer or the same already here (a tombstone too): nothing to do, as for a doc. */
+	if (have >= rev)
+		return 0;
+	/* Content older than the patch's base, or none: the patch alone would be wrong. */
+	if (deleted || have < base)
+		return -LC_ENOTFOUND;
+	return 1;
+}
+
+int
+store_replica_patch_row(struct store_db *db, const char *scope, const char *type, const char *id,
+                        int64_t rev, int64_t base, const char *patch)
+{
+	/* json_set() after json_patch(): the doc's own "rev" follows the row's. */
+	static const char sql[] =
+	    "UPDATE resources SET rev = ?4, doc = json_set(json_patch(doc, ?5), '$.rev', ?4)"
+	    " WHERE scope = ?1 AND type = ?2 AND id = ?3 AND deleted = 0 AND rev >= ?6 AND rev < "
+	    "?4";
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	if (scope == NULL || type == NULL || id == NULL || patch == NULL)
+		return -LC_EINVAL;
+	if (!store_replica_doc_valid(db, patch))
+		return -LC_EPROTO;
+	if ((rc = replica_begin(db)) != 0)
+		return rc;
+	rc = patch_fits(db, scope, type, id, rev, base);
+	if (rc == 1)
+		rc = store_db_stmt(db, sql, &stmt);
+	if (rc == 0 && stmt != NULL) {
+		store_bind_text(stmt, 1, scope);
+		store_bind_text(stmt, 2, type);
+		store_bind_text(stmt, 3, id);
+		sqlite3_bind_int64(stmt, 4, rev);
+		store_bind_text(stmt, 5, patch);
+		sqlite3_bind_int64(stmt, 6, base);
+		rc = store_replica_step_done(db, stmt, "merging a patch");
+		/* patch_fits() just read the row in this same transaction. */
+		assert(rc != 0 || sqlite3_changes(store_db_handle(db)) == 1);
+	}
+	return replica_end(db, rc);
+}
+
+int
+store_scope_reset(struct store_db *db, const char *scope)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (scope == NULL)
+		return -LC_EINVAL;
+	if ((rc = replica_begin(db)) != 0)
+		return rc;
+	rc = store_db_stmt(db, "SELECT 1 FROM cursors WHERE scope = ?1", &stmt);
+	if (rc == 0) {
+		store_bind_text(stmt, 1, scope);
+		rc = sqlite3_step(stmt);
+		sqlite3_reset(stmt);
+		if (rc == SQLITE_ROW)
+			rc = scope_drop(db, scope);
+		else
+			rc = rc == SQLITE_DONE ? 1 : store_db_fail(db, rc, "reading a cursor");
+	}
+	if (rc == 0)
+		rc = cursor_set(db, scope, 0);
+	return replica_end(db, rc == 1 ? 0 : rc);
+}

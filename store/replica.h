@@ -135,6 +135,24 @@ int store_apply_change(struct store_db *db, const struct store_change *change);
 int store_apply_batch(struct store_db *db, const struct store_batch *batch);
 /* Removes every row and the cursor of a scope (overlays and outbox stay). */
 int store_scope_drop(struct store_db *db, const char *scope);
+/*
+ * Merges a partial change (a JSON object of doc fields, without nulls) into the stored
+ * server row of (scope, type, id), which takes rev (doc "rev" too), in one UPDATE with
+ * SQLite's json_patch(). The row must be live at rev base or newer: the server sends a
+ * patch only when the client's cursor says it holds the content of rev base. Returns 0
+ * when merged or when the row already holds rev or newer (as store_apply_change() ignores
+ * an older change); -LC_ENOTFOUND when it cannot be merged (no row, a tombstone, a rev
+ * older than base: the scope must be pulled again, store_scope_reset()); -LC_EPROTO for a
+ * patch that is not an object; -LC_EDB.
+ */
+int store_replica_patch_row(struct store_db *db, const char *scope, const char *type,
+                            const char *id, int64_t rev, int64_t base, const char *patch);
+/*
+ * Drops a scope's rows and sets its cursor to 0, as a server "reset" does, so that the next
+ * sync pulls it again from 0. A scope with no cursor (not known, or dropped) is left alone.
+ * Overlays and the outbox stay.
+ */
+int store_scope_reset(struct store_db *db, const char *scope);
 
 /* ---- Cursors ----------------------------------------------------------------------------- */
 

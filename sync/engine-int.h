@@ -27,6 +27,7 @@ struct sync_engine {
 	int batch_size;
 	int round_limit;     /* entries per round after a 413 in this sync; 0 for batch_size */
 	bool full_cursors;   /* the next round names every cursor: the compact form failed */
+	bool whole_docs;     /* the server refused "partial": ask for whole docs only */
 	struct store_db *db; /* the engine's own connection, opened on first use */
 	struct sync_http *http;
 	atomic_bool cancel;

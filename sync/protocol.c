@@ -93,7 +93,7 @@ add_compact_cursors(cJSON *root, const struct store_cursor *cursors, size_t n)
 int
 sync_protocol_encode(const char *client_id, const struct store_outbox_entry *entries,
                      size_t n_entries, const struct store_cursor *cursors, size_t n_cursors,
-                     bool compact, int limit, char **out, char **cause)
+                     unsigned flags, int limit, char **out, char **cause)
 {
 	cJSON *root = cJSON_CreateObject();
 	int rc = 0;
@@ -106,7 +106,7 @@ sync_protocol_encode(const char *client_id, const struct store_outbox_entry *ent
 		for (size_t i = 0; i < n_entries && rc == 0; i++)
 			rc = add_entry(push, &entries[i], cause);
 	}
-	if (compact && sync_cursors_uniform(cursors, n_cursors)) {
+	if ((flags & SYNC_ENCODE_COMPACT) != 0 && sync_cursors_uniform(cursors, n_cursors)) {
 		add_compact_cursors(root, cursors, n_cursors);
 	} else {
 		cJSON *cur = cJSON_AddObjectToObject(root, "cursors");
@@ -116,6 +116,8 @@ sync_protocol_encode(const char *client_id, const struct store_outbox_entry *ent
 	}
 	if (limit > 0)
 		cJSON_AddNumberToObject(root, "limit", limit);
+	if ((flags & SYNC_ENCODE_PARTIAL) != 0)
+		cJSON_AddTrueToObject(root, "partial");
 	if (rc == 0) {
 		*out = cJSON_PrintUnformatted(root);
 		if (*out == NULL)
@@ -217,18 +219,63 @@ decode_push(struct sync_response *res, const cJSON *push, char **cause)
 	return 0;
 }
 
+/*
+ * Decodes the partial change it (i-th of the answer) into the next patch. A patch must be
+ * an object without nulls (a JSON merge patch would delete those fields), for a live row,
+ * with a base rev below its rev, and come without a doc.
+ */
+static int
+decode_patch(struct sync_response *res, const cJSON *it, const cJSON *patch, size_t i, char **cause)
+{
+	struct sync_patch *p = &res->patches[res->n_patches];
+	const cJSON *f;
+
+	p->scope = str_field(it, "scope");
+	p->type = str_field(it, "type");
+	p->id = str_field(it, "id");
+	if (num_field(it, "rev", &p->rev, cause) != 0 ||
+	    num_field(it, "seq", &p->seq, cause) != 0 ||
+	    num_field(it, "base", &p->base, cause) != 0)
+		return -LC_EPROTO;
+	if (p->scope == NULL || p->type == NULL || p->id == NULL || !cJSON_IsObject(patch) ||
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "deleted")) ||
+	    cJSON_GetObjectItemCaseSensitive(it, "doc") != NULL || p->base < 1 || p->base >= p->rev)
+		return lc_cause_set(cause, -LC_EPROTO, "change %zu: a malformed partial change", i);
+	cJSON_ArrayForEach(f, patch)
+	{
+		if (cJSON_IsNull(f))
+			return lc_cause_set(cause, -LC_EPROTO, "change %zu: a null in a patch", i);
+	}
+	p->patch = keep_doc(res, patch);
+	if (p->patch == NULL)
+		return lc_cause_set(cause, -LC_ENOMEM, "cannot keep a patch");
+	res->n_patches++;
+	return 0;
+}
+
 static int
 decode_changes(struct sync_response *res, const cJSON *changes, char **cause)
 {
 	const cJSON *it;
-	size_t i = 0;
+	size_t i = 0, total = (size_t)cJSON_GetArraySize(changes);
 
-	res->n_changes = (size_t)cJSON_GetArraySize(changes);
-	res->changes = lc_calloc(res->n_changes + 1, sizeof(*res->changes));
+	res->changes = lc_calloc(total + 1, sizeof(*res->changes));
+	res->patches = lc_calloc(total + 1, sizeof(*res->patches));
 	cJSON_ArrayForEach(it, changes)
 	{
-		struct store_change *c = &res->changes[i++];
+		struct store_change *c = &res->changes[res->n_changes];
 		const cJSON *doc = cJSON_GetObjectItemCaseSensitive(it, "doc");
+		const cJSON *patch = cJSON_GetObjectItemCaseSensitive(it, "patch");
+
+		i++;
+		if (patch != NULL) {
+			int rc = decode_patch(res, it, patch, i - 1, cause);
+
+			if (rc != 0)
+				return rc;
+			continue;
+		}
+		res->n_changes++;
 
 		c->scope = str_field(it, "scope");
 		c->type = str_field(it, "type");
@@ -351,6 +398,7 @@ sync_response_finish(struct sync_response *res)
 	free(res->docs);
 	free(res->push);
 	free(res->changes);
+	free(res->patches);
 	free(res->cursors);
 	free(res->scopes);
 	free(res->resets);

@@ -42,12 +42,30 @@ struct sync_push_result {
  */
 void sync_scope_set_hash(const char *const *scopes, size_t n, char hex[SYNC_SCOPE_SET_HEX_LEN + 1]);
 
+/*
+ * A partial change (docs/sync.md "Partial changes"): the fields to merge into the stored
+ * doc of (scope, type, id), which the server sends only to a client that asked for them
+ * and whose cursor says it holds the row's content. The stored row must be live at rev
+ * base or newer; the merged row takes rev. patch is a JSON object without nulls.
+ */
+struct sync_patch {
+	const char *scope;
+	const char *type;
+	const char *id;
+	int64_t rev;
+	int64_t seq;
+	int64_t base;
+	const char *patch;
+};
+
 /* One decoded /sync response. */
 struct sync_response {
 	struct sync_push_result *push;
 	size_t n_push;
-	struct store_change *changes;
+	struct store_change *changes; /* whole docs and tombstones */
 	size_t n_changes;
+	struct sync_patch *patches; /* partial changes, in seq order */
+	size_t n_patches;
 	struct store_cursor *cursors;
 	size_t n_cursors;
 	const char **scopes; /* NULL when the response carried no "scopes" */
@@ -61,14 +79,19 @@ struct sync_response {
 	size_t n_docs;
 };
 
+/* Flags of sync_protocol_encode(). */
+#define SYNC_ENCODE_COMPACT 1u /* cursors in the compact form when they allow it */
+#define SYNC_ENCODE_PARTIAL 2u /* "partial": true, the client takes partial changes */
+
 /*
  * Encodes a /sync request body. entries and cursors may be empty. The cursors go in the
- * compact form when compact is true and they all hold the same non-zero value. Returns 0
- * and *out (JSON text, caller frees), or -LC_EPROTO when an entry's body is not JSON.
+ * compact form when flags has SYNC_ENCODE_COMPACT and they all hold the same non-zero
+ * value. Returns 0 and *out (JSON text, caller frees), or -LC_EPROTO when an entry's body
+ * is not JSON.
  */
 int sync_protocol_encode(const char *client_id, const struct store_outbox_entry *entries,
                          size_t n_entries, const struct store_cursor *cursors, size_t n_cursors,
-                         bool compact, int limit, char **out, char **cause);
+                         unsigned flags, int limit, char **out, char **cause);
 /* True when cursors can go in the compact form: at least one, all equal and above 0. */
 bool sync_cursors_uniform(const struct store_cursor *cursors, size_t n);
 

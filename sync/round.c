@@ -9,6 +9,14 @@
  * set), whose answer carries one "since" for every scope sent. When the server cannot take
  * it (the scope set changed, a scope was reset) it answers in the full form, and the next
  * round names every cursor, so a disagreement costs one round and never loops.
+ *
+ * The engine asks for partial changes ("partial": true): a topic that only got a reply
+ * comes as a patch of its counters, merged into the stored doc. It asks only when its
+ * cursors come from an answer with more: false (setting "sync_paged" says otherwise): a
+ * cursor in the middle of a paged pull has passed rows it never got, whose newer versions
+ * are still to come, and the server would take them for held. A patch the replica cannot
+ * take anyway (the row is missing or older than the patch's base) resets that scope, which
+ * the next round pulls again from 0 in whole docs: slower, never wrong.
  */
 #include <assert.h>
 #include <stdlib.h>
@@ -115,12 +123,38 @@ struct round_request {
 	struct store_cursor *cursors;
 	size_t n_cursors;
 	bool compact; /* the cursors went as "since" and "scope_set" */
+	unsigned flags;
 	char *body;
 };
 
+/*
+ * Merges the answer's partial changes. A scope holding a row that cannot take its patch is
+ * reset (rows dropped, cursor 0) after the batch set the cursors, so that the next round
+ * pulls it again from 0; *refetch then says another round is due.
+ */
+static int
+apply_patches(struct store_db *db, const struct sync_response *res, bool *refetch)
+{
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < res->n_patches; i++) {
+		const struct sync_patch *p = &res->patches[i];
+
+		rc = store_replica_patch_row(db, p->scope, p->type, p->id, p->rev, p->base,
+		                             p->patch);
+		if (rc == -LC_ENOTFOUND) {
+			lc_log(LC_LOG_INFO, "sync: %s %s cannot take rev %lld as a patch: %s again",
+			       p->type, p->id, (long long)p->rev, p->scope);
+			*refetch = true;
+			rc = store_scope_reset(db, p->scope);
+		}
+	}
+	return rc;
+}
+
 static int
 apply_response(struct store_db *db, const struct round_request *req,
-               const struct sync_response *res, struct round_tally *t)
+               const struct sync_response *res, struct round_tally *t, bool *refetch)
 {
 	const struct store_outbox_entry *entries = req->entries;
 	size_t n = req->n_send;
@@ -166,6 +200,11 @@ apply_response(struct store_db *db, const struct round_request *req,
 	}
 	if (rc == 0)
 		rc = store_apply_batch(db, &batch);
+	if (rc == 0)
+		rc = apply_patches(db, res, refetch);
+	/* With the cursors it goes with: whether they stand in the middle of a paged pull. */
+	if (rc == 0)
+		rc = store_setting_set(db, "sync_paged", res->more ? "1" : "0");
 	lc_rfc3339(lc_now(), now);
 	if (rc == 0)
 		rc = store_setting_set(db, "last_sync", now);
@@ -213,22 +252,47 @@ load_round(struct sync_engine *e, struct sync_session *s, struct round_request *
 	int batch = e->round_limit > 0  ? e->round_limit
 	            : e->batch_size > 0 ? e->batch_size
 	                                : SYNC_DEFAULT_BATCH;
-	int rc = store_outbox_list(e->db, batch, &r->entries, &r->n);
+	char *partial = NULL, *paged = NULL;
+	/*
+	 * One read snapshot: the cursors and "sync_paged" are written together by an apply,
+	 * maybe by another process on this replica (the TUI beside `lectern sync`).
+	 */
+	int rc = store_db_exec(e->db, "BEGIN");
 
 	if (rc == 0)
+		rc = store_outbox_list(e->db, batch, &r->entries, &r->n);
+	if (rc == 0)
 		rc = store_cursor_list(e->db, &r->cursors, &r->n_cursors);
-	if (rc < 0)
+	/* "sync_partial" = "off" asks for whole docs only (docs/sync.md, the benchmark). */
+	if (rc == 0)
+		rc = store_setting_get(e->db, "sync_partial", &partial);
+	if (rc == 0)
+		rc = store_setting_get(e->db, "sync_paged", &paged);
+	if (rc == 0)
+		rc = store_db_commit(e->db);
+	if (rc < 0) {
+		store_db_rollback(e->db);
+		free(partial);
+		free(paged);
 		return lc_cause_set(cause, rc, "cannot read the replica: %s",
 		                    store_db_error(e->db)->message);
+	}
 	r->n_send = r->n;
 	r->compact = !e->full_cursors && sync_cursors_uniform(r->cursors, r->n_cursors);
+	r->flags = (r->compact ? SYNC_ENCODE_COMPACT : 0) |
+	           (e->whole_docs || (partial != NULL && strcmp(partial, "off") == 0) ||
+	                    (paged != NULL && strcmp(paged, "1") == 0)
+	                ? 0
+	                : SYNC_ENCODE_PARTIAL);
+	free(partial);
+	free(paged);
 	rc = sync_protocol_encode(s->client_id, r->entries, r->n_send, r->cursors, r->n_cursors,
-	                          r->compact, 0, &r->body, cause);
+	                          r->flags, 0, &r->body, cause);
 	while (rc == 0 && r->n_send > 1 && strlen(r->body) > SYNC_MAX_REQUEST) {
 		free(r->body);
 		r->n_send /= 2;
 		rc = sync_protocol_encode(s->client_id, r->entries, r->n_send, r->cursors,
-		                          r->n_cursors, r->compact, 0, &r->body, cause);
+		                          r->n_cursors, r->flags, 0, &r->body, cause);
 	}
 	assert(r->n_send <= r->n);
 	return rc;
@@ -268,12 +332,28 @@ sync_round(struct sync_engine *e, struct sync_session *s, bool *again, char **ca
 	struct sync_response res = {0};
 	struct round_tally t = {0};
 	int64_t waiting = 0;
+	bool refetch = false;
 	int rc = load_round(e, s, &r, cause);
 
 	*again = false;
 	if (rc == 0) {
 		sync_engine_set_phase(e, r.n_send > 0 ? SYNC_PHASE_PUSH : SYNC_PHASE_PULL);
 		rc = send_round(e, s, r.body, &hres, cause);
+	}
+	/*
+	 * A lecternd from before partial changes refuses the unknown key: ask again without it
+	 * (and for the rest of this engine's life) rather than never syncing.
+	 */
+	if (rc == -LC_EPROTO && hres.status == 400 && (r.flags & SYNC_ENCODE_PARTIAL) != 0 &&
+	    cause != NULL && *cause != NULL &&
+	    strstr(*cause, "Invalid parameters: partial") != NULL) {
+		lc_log(LC_LOG_INFO, "sync: the server does not take partial changes");
+		free(*cause);
+		*cause = NULL;
+		e->whole_docs = true;
+		*again = true;
+		rc = 0;
+		goto out;
 	}
 	if (rc == -LC_EPROTO && hres.status == 413) {
 		if (cause != NULL) {
@@ -292,7 +372,7 @@ sync_round(struct sync_engine *e, struct sync_session *s, bool *again, char **ca
 		                          hres.body.len, &res, cause);
 	if (rc == 0) {
 		sync_engine_set_phase(e, SYNC_PHASE_APPLY);
-		rc = apply_response(e->db, &r, &res, &t);
+		rc = apply_response(e->db, &r, &res, &t, &refetch);
 		if (rc < 0)
 			lc_cause_set(cause, rc, "cannot apply the answer: %s",
 			             store_db_error(e->db)->message);
@@ -300,7 +380,7 @@ sync_round(struct sync_engine *e, struct sync_session *s, bool *again, char **ca
 	if (rc == 0) {
 		/* A compact request answered in the full form: name every cursor next time. */
 		e->full_cursors = r.compact && res.since <= 0;
-		sync_engine_count(e, t.answered, (int64_t)res.n_changes);
+		sync_engine_count(e, t.answered, (int64_t)(res.n_changes + res.n_patches));
 		rc = store_outbox_count(e->db, &waiting);
 	}
 	if (rc == 0 && t.retry > 0 && t.answered == 0 && !res.more)
@@ -308,8 +388,8 @@ sync_round(struct sync_engine *e, struct sync_session *s, bool *again, char **ca
 		                  (long long)waiting,
 		                  t.last_error != NULL ? t.last_error : "no answer");
 	else if (rc == 0)
-		*again =
-		    res.more || (waiting > 0 && t.answered > 0) || (waiting > (int64_t)r.n_send);
+		*again = res.more || refetch || (waiting > 0 && t.answered > 0) ||
+		         (waiting > (int64_t)r.n_send);
 out:
 	free(t.last_error);
 	sync_response_finish(&res);

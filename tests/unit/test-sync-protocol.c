@@ -41,7 +41,7 @@ test_encode_carries_entries_in_order_with_keys_and_cursors(void **state)
 	char *out = NULL;
 	cJSON *root, *push;
 
-	assert_int_equal(sync_protocol_encode("cid", e, 2, cur, 1, false, 0, &out, NULL), 0);
+	assert_int_equal(sync_protocol_encode("cid", e, 2, cur, 1, 0, 0, &out, NULL), 0);
 	root = cJSON_Parse(out);
 	push = cJSON_GetObjectItem(root, "push");
 	assert_int_equal(cJSON_GetArraySize(push), 2);
@@ -59,8 +59,7 @@ test_encode_carries_entries_in_order_with_keys_and_cursors(void **state)
 	cJSON_Delete(root);
 	free(out);
 	e[0].body = "not json";
-	assert_int_equal(sync_protocol_encode("cid", e, 2, cur, 1, false, 0, &out, NULL),
-	                 -LC_EPROTO);
+	assert_int_equal(sync_protocol_encode("cid", e, 2, cur, 1, 0, 0, &out, NULL), -LC_EPROTO);
 	assert_null(out);
 }
 
@@ -99,7 +98,9 @@ test_encode_compact_only_for_equal_cursors(void **state)
 
 	(void)state;
 	assert_true(sync_cursors_uniform(uniform, 3));
-	assert_int_equal(sync_protocol_encode("cid", NULL, 0, uniform, 3, true, 0, &out, NULL), 0);
+	assert_int_equal(
+	    sync_protocol_encode("cid", NULL, 0, uniform, 3, SYNC_ENCODE_COMPACT, 0, &out, NULL),
+	    0);
 	root = cJSON_Parse(out);
 	assert_int_equal(cJSON_GetObjectItem(root, "since")->valueint, 290);
 	assert_string_equal(cJSON_GetObjectItem(root, "scope_set")->valuestring,
@@ -116,8 +117,11 @@ test_encode_compact_only_for_equal_cursors(void **state)
 	const struct {
 		const struct store_cursor *c;
 		size_t n;
-		bool compact;
-	} full[] = {{uniform, 3, false}, {mixed, 3, true}, {zero, 1, true}, {NULL, 0, true}};
+		unsigned compact;
+	} full[] = {{uniform, 3, 0},
+	            {mixed, 3, SYNC_ENCODE_COMPACT},
+	            {zero, 1, SYNC_ENCODE_COMPACT},
+	            {NULL, 0, SYNC_ENCODE_COMPACT}};
 	for (size_t i = 0; i < sizeof(full) / sizeof(full[0]); i++) {
 		assert_int_equal(sync_protocol_encode("cid", NULL, 0, full[i].c, full[i].n,
 		                                      full[i].compact, 0, &out, NULL),
@@ -211,6 +215,56 @@ test_decode_refuses_what_is_not_a_response(void **state)
 
 		assert_int_equal(sync_protocol_decode(bad[i], strlen(bad[i]), &res, &cause),
 		                 -LC_EPROTO);
+		assert_non_null(cause);
+		free(cause);
+	}
+}
+
+/*
+ * Partial changes (perf review 2026-11-29, cause 6): a patch is decoded apart from the whole
+ * docs, and one that could not be merged safely is refused whole: a null (a JSON merge
+ * patch deletes the field), a doc beside it, deleted, a base outside 1..rev-1.
+ */
+static void
+test_decode_reads_patches_and_refuses_unsafe_ones(void **state)
+{
+#define CH(extra)                                                                                  \
+	"{\"changes\":[{\"scope\":\"s\",\"type\":\"topic\",\"id\":\"t\",\"rev\":5,"                \
+	"\"seq\":9" extra "}]}"
+	static const char ok[] =
+	    "{\"changes\":[{\"scope\":\"s\",\"type\":\"reply\",\"id\":\"r\",\"rev\":1,\"seq\":8,"
+	    "\"deleted\":false,\"doc\":{\"id\":\"r\"}},{\"scope\":\"s\",\"type\":\"topic\",\"id\":"
+	    "\"t\",\"rev\":5,\"seq\":9,\"deleted\":false,\"base\":2,\"patch\":{\"reply_count\":3}}]"
+	    "}";
+	static const char *const bad[] = {
+	    CH(",\"base\":2,\"patch\":{\"reply_count\":null}"),
+	    CH(",\"base\":2,\"patch\":{\"a\":1},\"doc\":{}"),
+	    CH(",\"deleted\":true,\"base\":2,\"patch\":{\"a\":1}"),
+	    CH(",\"base\":5,\"patch\":{\"a\":1}"),
+	    CH(",\"base\":0,\"patch\":{\"a\":1}"),
+	    CH(",\"patch\":{\"a\":1}"),
+	    CH(",\"base\":2,\"patch\":[1]"),
+	    CH(",\"base\":2.5,\"patch\":{\"a\":1}"),
+	};
+#undef CH
+	struct sync_response res;
+
+	(void)state;
+	assert_int_equal(sync_protocol_decode(ok, strlen(ok), &res, NULL), 0);
+	assert_int_equal(res.n_changes, 1);
+	assert_string_equal(res.changes[0].id, "r");
+	assert_int_equal(res.n_patches, 1);
+	assert_string_equal(res.patches[0].id, "t");
+	assert_int_equal(res.patches[0].rev, 5);
+	assert_int_equal(res.patches[0].seq, 9);
+	assert_int_equal(res.patches[0].base, 2);
+	assert_string_equal(res.patches[0].patch, "{\"reply_count\":3}");
+	sync_response_finish(&res);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *cause = NULL;
+
+		if (sync_protocol_decode(bad[i], strlen(bad[i]), &res, &cause) != -LC_EPROTO)
+			fail_msg("decoded %s", bad[i]);
 		assert_non_null(cause);
 		free(cause);
 	}
@@ -367,6 +421,7 @@ main(void)
 	    cmocka_unit_test(test_decode_reads_since),
 	    cmocka_unit_test(test_decode_reads_results_changes_cursors_and_scopes),
 	    cmocka_unit_test(test_decode_refuses_what_is_not_a_response),
+	    cmocka_unit_test(test_decode_reads_patches_and_refuses_unsafe_ones),
 	    cmocka_unit_test(test_digest_matches_sha256_of_the_sorted_lines),
 	    cmocka_unit_test(
 	        test_decoded_response_applies_to_a_replica_and_digests_like_the_server),
