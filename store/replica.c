@@ -241,7 +241,12 @@ store_replica_put_row(struct store_db *db, const char *scope, const char *type, 
 	sqlite3_bind_int64(stmt, 4, rev);
 	sqlite3_bind_int(stmt, 5, deleted ? 1 : 0);
 	store_bind_text(stmt, 6, deleted ? NULL : doc);
-	return store_replica_step_done(db, stmt, "storing a server row");
+	if ((rc = store_replica_step_done(db, stmt, "storing a server row")) != 0)
+		return rc;
+	/* An older rev changed nothing, so the index has nothing to recompute either. */
+	if (store_db_changes(db) == 0)
+		return 0;
+	return store_search_mark(db, type, id);
 }
 
 int
@@ -260,8 +265,10 @@ static int
 scope_drop(struct store_db *db, const char *scope)
 {
 	sqlite3_stmt *stmt;
-	int rc = store_db_stmt(db, "DELETE FROM resources WHERE scope = ?1", &stmt);
+	int rc = store_search_mark_scope(db, scope);
 
+	if (rc == 0)
+		rc = store_db_stmt(db, "DELETE FROM resources WHERE scope = ?1", &stmt);
 	if (rc == 0) {
 		store_bind_text(stmt, 1, scope);
 		rc = store_replica_step_done(db, stmt, "dropping a scope");
