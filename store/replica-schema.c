@@ -194,5 +194,19 @@ const struct store_schema store_replica_schema = {
 int
 store_replica_open(const char *path, struct store_db **out, char **cause)
 {
-	return store_db_open(path, &store_replica_schema, out, cause);
+	int rc = store_db_open(path, &store_replica_schema, out, cause);
+
+	/*
+	 * Every replica operation runs in a savepoint nested in a transaction, and SQLite
+	 * keeps the first copy of each page it changes there in a statement journal, which
+	 * spills to a temp file (`etilqs_*`) past 64 KiB: during a sync apply that is one copy
+	 * of every page the round touches, written and thrown away. In memory it costs at most
+	 * the pages one transaction changes (issue 10, perf review 2026-11-29, bottleneck 1).
+	 */
+	if (rc == 0 && (rc = store_db_exec(*out, "PRAGMA temp_store=MEMORY")) != 0) {
+		lc_cause_set(cause, rc, "%s: %s", path, store_db_error(*out)->message);
+		store_db_close(*out);
+		*out = NULL;
+	}
+	return rc;
 }
