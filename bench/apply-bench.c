@@ -22,7 +22,7 @@
  * checks on the last replica: every course, item body, topic and reply is found by its
  * type's marker word, and sampled unique words find exactly their one doc.
  *
- * Usage: apply-bench [--runs N] [--scale1-only] [--threads N]
+ * Usage: apply-bench [--runs N] [--scale1-only | --scale10-only] [--threads N]
  * Needs LECTERND and LECTERN in the environment (meson sets them for `meson test
  * --benchmark`).
  */
@@ -606,7 +606,7 @@ out:
 int
 main(int argc, char **argv)
 {
-	int runs = 3, threads = 4, scales = 2, rc = 0;
+	int runs = 3, threads = 4, first = 0, scales = 2, rc = 0;
 	struct result res[2] = {0};
 	double l1 = 0, l5 = 0, l15 = 0;
 	char *load = NULL;
@@ -618,16 +618,18 @@ main(int argc, char **argv)
 			threads = (int)strtol(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--scale1-only") == 0)
 			scales = 1;
+		else if (strcmp(argv[i], "--scale10-only") == 0)
+			first = 1;
 		else
 			runs = 0;
 	}
 	if (runs < 1 || runs > MAX_RUNS || threads < 1 || threads > 16) {
-		fprintf(stderr,
-		        "usage: apply-bench [--runs 1-9] [--threads 1-16] [--scale1-only]\n");
+		fprintf(stderr, "usage: apply-bench [--runs 1-9] [--threads 1-16] [--scale1-only | "
+		                "--scale10-only]\n");
 		return 2;
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	for (int s = 0; s < scales; s++)
+	for (int s = first; s < scales; s++)
 		if (run_scale(s == 0 ? 1 : 10, runs, threads, &res[s]) < 0) {
 			fprintf(stderr, "apply-bench: scale %d failed\n", s == 0 ? 1 : 10);
 			rc = 1;
@@ -640,7 +642,7 @@ main(int argc, char **argv)
 	       "(wchar) | write_bytes | replica (db + wal) | wchar / replica | search checks |\n",
 	       runs);
 	printf("|---|---:|---:|---:|---:|---:|---:|---|\n");
-	for (int s = 0; s < scales; s++) {
+	for (int s = first; s < scales; s++) {
 		const struct result *r = &res[s];
 
 		printf("| %d | %lld | %.0f (%.0f-%.0f) | %lld | %lld | %lld | %.2f | %d/%d |\n",

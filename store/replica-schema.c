@@ -197,13 +197,23 @@ store_replica_open(const char *path, struct store_db **out, char **cause)
 	int rc = store_db_open(path, &store_replica_schema, out, cause);
 
 	/*
-	 * Every replica operation runs in a savepoint nested in a transaction, and SQLite
-	 * keeps the first copy of each page it changes there in a statement journal, which
-	 * spills to a temp file (`etilqs_*`) past 64 KiB: during a sync apply that is one copy
-	 * of every page the round touches, written and thrown away. In memory it costs at most
-	 * the pages one transaction changes (issue 10, perf review 2026-11-29, bottleneck 1).
+	 * How a sync apply (one transaction per 1,000-change round) touches the disk (issue
+	 * 10, perf review 2026-11-29, bottleneck 1):
+	 * - temp_store=MEMORY: every replica operation runs in a savepoint nested in a
+	 *   transaction, and SQLite keeps the first copy of each page it changes there in a
+	 *   statement journal, which spills to a temp file (`etilqs_*`) past 64 KiB; in memory
+	 *   it costs at most the pages one transaction changes.
+	 * - cache_size 16 MiB (default 2): a round changes up to ~10 MB of pages; a smaller
+	 *   cache spills them to the WAL mid-transaction and writes them again at commit.
+	 * - wal_autocheckpoint 10,000 pages (default 1,000): the rounds rewrite the same hot
+	 *   pages (b-tree leaves, indexes, FTS segments), and each checkpoint copies them to
+	 *   the db again; journal_size_limit cuts the -wal back to 16 MiB after a checkpoint.
+	 * bench/apply-bench.c measures them (docs/benchmarks.md).
 	 */
-	if (rc == 0 && (rc = store_db_exec(*out, "PRAGMA temp_store=MEMORY")) != 0) {
+	if (rc == 0 &&
+	    (rc = store_db_exec(*out, "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16384;"
+	                              " PRAGMA wal_autocheckpoint=10000;"
+	                              " PRAGMA journal_size_limit=16777216;")) != 0) {
 		lc_cause_set(cause, rc, "%s: %s", path, store_db_error(*out)->message);
 		store_db_close(*out);
 		*out = NULL;
