@@ -18,7 +18,8 @@
  * the review) and write_bytes - cancelled_write_bytes (bytes that reached the block layer's
  * page cache accounting and were not cancelled by a delete). The replica size is the
  * *.db plus *.db-wal in the data dir after the process exits. Prints the median run (by
- * wall time) per scale, the ratio of written bytes to the replica size, and search spot
+ * wall time) per scale, the ratio of written bytes to the replica size, the child's peak
+ * RSS (wait4), and search spot
  * checks on the last replica: every course, item body, topic and reply is found by its
  * type's marker word, and sampled unique words find exactly their one doc.
  *
@@ -33,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -405,6 +407,7 @@ struct run {
 	double wall_ms;
 	long long wchar, write_bytes; /* write_bytes net of cancelled_write_bytes */
 	long long replica;            /* db + wal */
+	long max_rss_kb;
 	int exit_status;
 };
 
@@ -446,6 +449,9 @@ measure_sync(const struct st_client *cl, struct run *r)
 {
 	char path[64], *io = NULL;
 	siginfo_t info;
+	struct rusage ru;
+	int status;
+	pid_t got;
 	int64_t t0 = lc_monotonic_us();
 	pid_t pid = st_lectern_spawn(cl, "sync", NULL);
 
@@ -465,7 +471,12 @@ measure_sync(const struct st_client *cl, struct run *r)
 		    io_field(io, "\nwrite_bytes: ") - io_field(io, "cancelled_write_bytes: ");
 	}
 	free(io);
-	r->exit_status = st_wait(pid);
+	while ((got = wait4(pid, &status, 0, &ru)) < 0 && errno == EINTR)
+		;
+	if (got != pid)
+		return -1;
+	r->max_rss_kb = ru.ru_maxrss;
+	r->exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	r->replica = replica_bytes(cl->data_dir);
 	return r->exit_status == 0 ? 0 : -1;
 }
@@ -639,18 +650,21 @@ main(int argc, char **argv)
 		sscanf(load, "%lf %lf %lf", &l1, &l5, &l15);
 	free(load);
 	printf("| scale | docs | initial `lectern sync` ms, median of %d (min-max) | bytes written "
-	       "(wchar) | write_bytes | replica (db + wal) | wchar / replica | search checks |\n",
+	       "(wchar) | write_bytes | replica (db + wal) | wchar / replica | max RSS | search "
+	       "checks |\n",
 	       runs);
-	printf("|---|---:|---:|---:|---:|---:|---:|---|\n");
+	printf("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
 	for (int s = first; s < scales; s++) {
 		const struct result *r = &res[s];
 
-		printf("| %d | %lld | %.0f (%.0f-%.0f) | %lld | %lld | %lld | %.2f | %d/%d |\n",
-		       r->scale, r->checks.docs, r->median.wall_ms, r->min_ms, r->max_ms,
-		       r->median.wchar, r->median.write_bytes, r->median.replica,
-		       r->median.replica > 0 ? (double)r->median.wchar / (double)r->median.replica
-		                             : 0.0,
-		       r->checks.passed, r->checks.total);
+		printf(
+		    "| %d | %lld | %.0f (%.0f-%.0f) | %lld | %lld | %lld | %.2f | %.1f MB | %d/%d "
+		    "|\n",
+		    r->scale, r->checks.docs, r->median.wall_ms, r->min_ms, r->max_ms,
+		    r->median.wchar, r->median.write_bytes, r->median.replica,
+		    r->median.replica > 0 ? (double)r->median.wchar / (double)r->median.replica
+		                          : 0.0,
+		    (double)r->median.max_rss_kb / 1024.0, r->checks.passed, r->checks.total);
 	}
 	printf("\nLoad average after measuring: %.2f %.2f %.2f (%ld cores).\n", l1, l5, l15,
 	       sysconf(_SC_NPROCESSORS_ONLN));

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Full-text search over the replica (the FTS5 index that replica-schema.c keeps current).
+ * Full-text search over the replica (the FTS5 index of replica-schema.c), and the refresh of
+ * that index after writes to server rows: writers note what they changed
+ * (store_search_mark()), and replica_end() refreshes it all in one set-based pass
+ * (store_search_flush()) before the operation's savepoint is released.
  *
  * The user's text is never handed to FTS5 as syntax: it is cut into words (runs of ASCII
  * letters and digits and of any non-ASCII bytes, which keeps UTF-8 words whole), each word
