@@ -408,6 +408,7 @@ struct run {
 	long long wchar, write_bytes; /* write_bytes net of cancelled_write_bytes */
 	long long replica;            /* db + wal */
 	long max_rss_kb;
+	double cpu_ms; /* user + system */
 	int exit_status;
 };
 
@@ -476,6 +477,8 @@ measure_sync(const struct st_client *cl, struct run *r)
 	if (got != pid)
 		return -1;
 	r->max_rss_kb = ru.ru_maxrss;
+	r->cpu_ms = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000.0 +
+	            (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0;
 	r->exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	r->replica = replica_bytes(cl->data_dir);
 	return r->exit_status == 0 ? 0 : -1;
@@ -649,22 +652,22 @@ main(int argc, char **argv)
 	if (lc_read_file("/proc/loadavg", &load, NULL) == 0)
 		sscanf(load, "%lf %lf %lf", &l1, &l5, &l15);
 	free(load);
-	printf("| scale | docs | initial `lectern sync` ms, median of %d (min-max) | bytes written "
-	       "(wchar) | write_bytes | replica (db + wal) | wchar / replica | max RSS | search "
-	       "checks |\n",
+	printf("| scale | docs | initial `lectern sync` ms, median of %d (min-max) | CPU ms | "
+	       "bytes written (wchar) | write_bytes | replica (db + wal) | wchar / replica | "
+	       "max RSS | search checks |\n",
 	       runs);
-	printf("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
+	printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
 	for (int s = first; s < scales; s++) {
 		const struct result *r = &res[s];
+		const struct run *m = &r->median;
 
 		printf(
-		    "| %d | %lld | %.0f (%.0f-%.0f) | %lld | %lld | %lld | %.2f | %.1f MB | %d/%d "
-		    "|\n",
-		    r->scale, r->checks.docs, r->median.wall_ms, r->min_ms, r->max_ms,
-		    r->median.wchar, r->median.write_bytes, r->median.replica,
-		    r->median.replica > 0 ? (double)r->median.wchar / (double)r->median.replica
-		                          : 0.0,
-		    (double)r->median.max_rss_kb / 1024.0, r->checks.passed, r->checks.total);
+		    "| %d | %lld | %.0f (%.0f-%.0f) | %.0f | %lld | %lld | %lld | %.2f | %.1f MB | "
+		    "%d/%d |\n",
+		    r->scale, r->checks.docs, m->wall_ms, r->min_ms, r->max_ms, m->cpu_ms, m->wchar,
+		    m->write_bytes, m->replica,
+		    m->replica > 0 ? (double)m->wchar / (double)m->replica : 0.0,
+		    (double)m->max_rss_kb / 1024.0, r->checks.passed, r->checks.total);
 	}
 	printf("\nLoad average after measuring: %.2f %.2f %.2f (%ld cores).\n", l1, l5, l15,
 	       sysconf(_SC_NPROCESSORS_ONLN));
