@@ -18,10 +18,10 @@
  * the review) and write_bytes - cancelled_write_bytes (bytes that reached the block layer's
  * page cache accounting and were not cancelled by a delete). The replica size is the
  * *.db plus *.db-wal in the data dir after the process exits. Prints the median run (by
- * wall time) per scale, the ratio of written bytes to the replica size, the child's peak
- * RSS (wait4), and search spot
- * checks on the last replica: every course, item body, topic and reply is found by its
- * type's marker word, and sampled unique words find exactly their one doc.
+ * wall time) per scale with its CPU time (user + system) and peak RSS (wait4), the ratio
+ * of written bytes to the replica size, and search spot checks on the last replica: every
+ * course, item body, topic and reply is found by its type's marker word, and sampled
+ * unique words find exactly their one doc.
  *
  * Usage: apply-bench [--runs N] [--scale1-only | --scale10-only] [--threads N]
  * Needs LECTERND and LECTERN in the environment (meson sets them for `meson test
