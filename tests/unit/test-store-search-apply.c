@@ -483,6 +483,39 @@ test_search_apply_opens_no_temp_file(void **state)
 	free(docs);
 }
 
+/*
+ * Issue 10 cause 4: the scopes a batch no longer lists are found by one seek per scope
+ * instead of a scan of every row each round; rows in a scope without a cursor (stored
+ * from an outbox answer) are found as well, and their search rows go with them.
+ */
+static void
+test_search_batch_drops_every_unlisted_scope(void **state)
+{
+	struct fixture *f = *state;
+	const char *const keep[] = {"catalog", "user"};
+	const struct store_change rows[] = {
+	    {"catalog", "course", COURSE, 1, 1, false, COURSE_CATALOG},
+	    {SCOPE, "topic", TOPIC, 1, 2, false, TOPIC_DOC},
+	    {"course:other", "reply", REPLY1, 1, 3, false, REPLY1_DOC},
+	};
+	const struct store_cursor cursors[] = {{"catalog", 1}, {SCOPE, 2}};
+	struct store_batch first = {rows, 3, cursors, 2, NULL, 0, NULL, 0};
+	struct store_batch drop = {NULL, 0, NULL, 0, keep, 2, NULL, 0};
+
+	assert_int_equal(store_replica_open(f->new_path, &f->now, NULL), 0);
+	assert_int_equal(store_apply_batch(f->now, &first), 0);
+	assert_int_equal(hits(f->now, "december"), 1);
+	assert_int_equal(hits(f->now, "exam"), 1);
+	assert_int_equal(store_apply_batch(f->now, &drop), 0);
+	assert_int_equal(scalar(f->now, "SELECT count(*) FROM resources WHERE scope != 'catalog'"),
+	                 0);
+	assert_int_equal(scalar(f->now, "SELECT count(*) FROM cursors WHERE scope LIKE 'course:%'"),
+	                 0);
+	assert_int_equal(hits(f->now, "december"), 0);
+	assert_int_equal(hits(f->now, "exam"), 0);
+	assert_int_equal(hits(f->now, "catalog"), 1);
+}
+
 int
 main(void)
 {
@@ -492,6 +525,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_search_migration_from_schema_3_keeps_index, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_search_apply_opens_no_temp_file, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_search_batch_drops_every_unlisted_scope, setup,
+	                                    teardown),
 	};
 
 	/* Before SQLite initialises: every statement journal goes to a file at once. */
