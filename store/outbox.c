@@ -274,7 +274,8 @@ tombstone_everywhere(struct store_db *db, const char *type, const char *id)
 		return rc;
 	store_bind_text(stmt, 1, type);
 	store_bind_text(stmt, 2, id);
-	return store_replica_step_done(db, stmt, "tombstoning a resource");
+	rc = store_replica_step_done(db, stmt, "tombstoning a resource");
+	return rc != 0 ? rc : store_search_mark(db, type, id);
 }
 
 static int

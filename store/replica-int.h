@@ -17,16 +17,45 @@
 
 #define REPLICA_SAVEPOINT "store_op"
 
+/* The searchable text of a doc aliased `s`: title and body columns per type. */
+#define SEARCH_TITLE(d)                                                                            \
+	"CASE WHEN s.type = 'reply' THEN NULL ELSE json_extract(" d ", '$.title') END"
+#define SEARCH_BODY(d)                                                                             \
+	"CASE WHEN s.type = 'course' THEN json_extract(" d ", '$.description')"                    \
+	" ELSE json_extract(" d ", '$.body') END"
+
+#define SEARCH_TYPES "('course', 'item', 'topic', 'reply')"
+
+/*
+ * Notes that the server rows of type/id changed, so the search index must recompute it
+ * (no-op for a type that is not searched). Every writer of `resources` calls it (or
+ * store_search_mark_scope()) in the same savepoint; the table has no search trigger.
+ */
+int store_search_mark(struct store_db *db, const char *type, const char *id);
+/* Notes every searchable (type, id) with a live server row in scope (before dropping it). */
+int store_search_mark_scope(struct store_db *db, const char *scope);
+/*
+ * Recomputes search_docs and search_fts for every noted (type, id) in one set-based pass
+ * and forgets them. replica_end() runs it before a successful release, so the index is
+ * current when the savepoint's work commits, and rolled back with it otherwise.
+ */
+int store_search_flush(struct store_db *db);
+
 static inline int
 replica_begin(struct store_db *db)
 {
 	return store_db_savepoint(db, REPLICA_SAVEPOINT);
 }
 
-/* Releases on rc == 0, else rolls back to the savepoint; returns rc (or release's error). */
+/*
+ * Refreshes the search rows the operation touched and releases on rc == 0, else rolls
+ * back to the savepoint; returns rc (or the refresh's or release's error).
+ */
 static inline int
 replica_end(struct store_db *db, int rc)
 {
+	if (rc == 0)
+		rc = store_search_flush(db);
 	if (rc == 0)
 		return store_db_release(db, REPLICA_SAVEPOINT);
 	store_db_rollback_to(db, REPLICA_SAVEPOINT);

@@ -24,11 +24,14 @@
  *
  * Search: `search_docs` holds one row per searchable (type, id) as the reader sees it
  * (overlay first, else the best-ranked live server row), and `search_fts` is an FTS5 index
- * over it (external content). Triggers on resources and overlays call the INSTEAD OF
- * trigger of the view `search_refresh`, which recomputes that one (type, id), so a reply
- * written offline is searchable at once and a deleted one disappears.
+ * over it (external content). Triggers on overlays call the INSTEAD OF trigger of the view
+ * `search_refresh`, which recomputes that one (type, id), so a reply written offline is
+ * searchable at once and a deleted one disappears. Writes to resources (a sync apply of
+ * thousands of rows) note the (type, id) in `search_dirty` instead, and the rows are
+ * recomputed all at once before the operation's savepoint is released (migration 4).
  */
 #include "common/err.h"
+#include "store/replica-int.h"
 #include "store/replica.h"
 
 /* Doc-derived columns, shared by resources and overlays. */
@@ -48,15 +51,6 @@
 	"sort_at TEXT GENERATED ALWAYS AS (coalesce(json_extract(doc, '$.last_activity_at'),"      \
 	" json_extract(doc, '$.updated_at'))) STORED,"                                             \
 	"title TEXT GENERATED ALWAYS AS (json_extract(doc, '$.title')) STORED"
-
-/* The searchable text of a doc: title and body columns per type. */
-#define SEARCH_TITLE(d)                                                                            \
-	"CASE WHEN s.type = 'reply' THEN NULL ELSE json_extract(" d ", '$.title') END"
-#define SEARCH_BODY(d)                                                                             \
-	"CASE WHEN s.type = 'course' THEN json_extract(" d ", '$.description')"                    \
-	" ELSE json_extract(" d ", '$.body') END"
-
-#define SEARCH_TYPES "('course', 'item', 'topic', 'reply')"
 
 #define REFRESH_TRIGGER(name, table, event, row)                                                   \
 	"CREATE TRIGGER " name " AFTER " event " ON " table " WHEN " row ".type IN " SEARCH_TYPES  \
@@ -171,7 +165,23 @@ static const char migration_3[] =
                                      REFRESH_TRIGGER("overlays_search_ad", "overlays", "DELETE",
                                                      "old");
 
-static const char *const replica_migrations[] = {migration_1, migration_2, migration_3};
+/*
+ * Server rows no longer refresh the search index per row (issue 10, perf review
+ * 2026-11-29, bottleneck 1): each trigger made every INSERT of a sync apply open a
+ * statement journal and flush FTS5, 1.56 GB of temp-file writes for an 83 MB replica.
+ * Writers of `resources` now note the (type, id) in `search_dirty` and store_search_flush()
+ * rebuilds those rows in one set-based pass before the same savepoint is released (see
+ * replica_end()). Overlays keep their triggers: a local write is one row. The index of a
+ * schema-3 file is already current, so nothing is rebuilt here.
+ */
+static const char migration_4[] = "DROP TRIGGER resources_search_ai;"
+                                  "DROP TRIGGER resources_search_au;"
+                                  "DROP TRIGGER resources_search_ad;"
+                                  "CREATE TABLE search_dirty (type TEXT NOT NULL, id TEXT NOT NULL,"
+                                  " PRIMARY KEY (type, id)) WITHOUT ROWID;";
+
+static const char *const replica_migrations[] = {migration_1, migration_2, migration_3,
+                                                 migration_4};
 
 const struct store_schema store_replica_schema = {
     .name = "Lectern replica",
@@ -184,5 +194,29 @@ const struct store_schema store_replica_schema = {
 int
 store_replica_open(const char *path, struct store_db **out, char **cause)
 {
-	return store_db_open(path, &store_replica_schema, out, cause);
+	int rc = store_db_open(path, &store_replica_schema, out, cause);
+
+	/*
+	 * How a sync apply (one transaction per 1,000-change round) touches the disk (issue
+	 * 10, perf review 2026-11-29, bottleneck 1):
+	 * - temp_store=MEMORY: every replica operation runs in a savepoint nested in a
+	 *   transaction, and SQLite keeps the first copy of each page it changes there in a
+	 *   statement journal, which spills to a temp file (`etilqs_*`) past 64 KiB; in memory
+	 *   it costs at most the pages one transaction changes.
+	 * - cache_size 16 MiB (default 2): a round changes up to ~10 MB of pages; a smaller
+	 *   cache spills them to the WAL mid-transaction and writes them again at commit.
+	 * - wal_autocheckpoint 10,000 pages (default 1,000): the rounds rewrite the same hot
+	 *   pages (b-tree leaves, indexes, FTS segments), and each checkpoint copies them to
+	 *   the db again; journal_size_limit cuts the -wal back to 16 MiB after a checkpoint.
+	 * bench/apply-bench.c measures them (docs/benchmarks.md).
+	 */
+	if (rc == 0 &&
+	    (rc = store_db_exec(*out, "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16384;"
+	                              " PRAGMA wal_autocheckpoint=10000;"
+	                              " PRAGMA journal_size_limit=16777216;")) != 0) {
+		lc_cause_set(cause, rc, "%s: %s", path, store_db_error(*out)->message);
+		store_db_close(*out);
+		*out = NULL;
+	}
+	return rc;
 }

@@ -241,7 +241,12 @@ store_replica_put_row(struct store_db *db, const char *scope, const char *type, 
 	sqlite3_bind_int64(stmt, 4, rev);
 	sqlite3_bind_int(stmt, 5, deleted ? 1 : 0);
 	store_bind_text(stmt, 6, deleted ? NULL : doc);
-	return store_replica_step_done(db, stmt, "storing a server row");
+	if ((rc = store_replica_step_done(db, stmt, "storing a server row")) != 0)
+		return rc;
+	/* An older rev changed nothing, so the index has nothing to recompute either. */
+	if (store_db_changes(db) == 0)
+		return 0;
+	return store_search_mark(db, type, id);
 }
 
 int
@@ -260,8 +265,10 @@ static int
 scope_drop(struct store_db *db, const char *scope)
 {
 	sqlite3_stmt *stmt;
-	int rc = store_db_stmt(db, "DELETE FROM resources WHERE scope = ?1", &stmt);
+	int rc = store_search_mark_scope(db, scope);
 
+	if (rc == 0)
+		rc = store_db_stmt(db, "DELETE FROM resources WHERE scope = ?1", &stmt);
 	if (rc == 0) {
 		store_bind_text(stmt, 1, scope);
 		rc = store_replica_step_done(db, stmt, "dropping a scope");
@@ -385,8 +392,15 @@ scope_listed(const struct store_batch *batch, const char *scope)
 static int
 drop_unlisted(struct store_db *db, const struct store_batch *batch)
 {
+	/*
+	 * The scopes of resources by one primary-key seek per scope, not a scan of every row:
+	 * this runs once per sync round, and a scan made each round cost the replica's size.
+	 */
 	static const char sql[] =
-	    "SELECT scope FROM cursors UNION SELECT DISTINCT scope FROM resources";
+	    "WITH RECURSIVE s(scope) AS (SELECT min(scope) FROM resources"
+	    " UNION ALL SELECT (SELECT min(r.scope) FROM resources r WHERE r.scope > s.scope)"
+	    " FROM s WHERE s.scope IS NOT NULL)"
+	    " SELECT scope FROM cursors UNION SELECT scope FROM s WHERE scope IS NOT NULL";
 	sqlite3_stmt *stmt;
 	char **gone = NULL;
 	size_t n = 0, cap = 0;
@@ -556,6 +570,9 @@ store_replica_patch_row(struct store_db *db, const char *scope, const char *type
 		rc = store_replica_step_done(db, stmt, "merging a patch");
 		/* patch_fits() just read the row in this same transaction. */
 		assert(rc != 0 || sqlite3_changes(store_db_handle(db)) == 1);
+		/* resources has no search trigger: replica_end() refreshes what is marked. */
+		if (rc == 0)
+			rc = store_search_mark(db, type, id);
 	}
 	return replica_end(db, rc);
 }

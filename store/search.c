@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Full-text search over the replica (the FTS5 index that replica-schema.c keeps current).
+ * Full-text search over the replica (the FTS5 index of replica-schema.c), and the refresh of
+ * that index after writes to server rows: writers note what they changed
+ * (store_search_mark()), and replica_end() refreshes it all in one set-based pass
+ * (store_search_flush()) before the operation's savepoint is released.
  *
  * The user's text is never handed to FTS5 as syntax: it is cut into words (runs of ASCII
  * letters and digits and of any non-ASCII bytes, which keeps UTF-8 words whole), each word
  * is double-quoted as an FTS5 string, and the last one becomes a prefix query, so
  * `"foo`, `a AND` or `title:x*` are just words to look for.
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,6 +60,102 @@ build_query(const char *text, struct lc_buf *buf)
 	return words;
 }
 
+static bool
+searchable(const char *type)
+{
+	static const char *const types[] = {"course", "item", "topic", "reply"};
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(type, types[i]) == 0)
+			return true;
+	return false;
+}
+
+int
+store_search_mark(struct store_db *db, const char *type, const char *id)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	assert(type != NULL && id != NULL);
+	if (!searchable(type))
+		return 0;
+	/* One plain row, no trigger: no statement journal in a long apply transaction. */
+	rc = store_db_stmt(db, "INSERT OR IGNORE INTO search_dirty(type, id) VALUES (?1, ?2)",
+	                   &stmt);
+	if (rc != 0)
+		return rc;
+	store_bind_text(stmt, 1, type);
+	store_bind_text(stmt, 2, id);
+	return store_replica_step_done(db, stmt, "noting a search row");
+}
+
+int
+store_search_mark_scope(struct store_db *db, const char *scope)
+{
+	sqlite3_stmt *stmt;
+	int rc = store_db_stmt(db,
+	                       "INSERT OR IGNORE INTO search_dirty(type, id) SELECT type, id"
+	                       " FROM resources WHERE scope = ?1 AND deleted = 0"
+	                       " AND type IN " SEARCH_TYPES,
+	                       &stmt);
+
+	if (rc != 0)
+		return rc;
+	store_bind_text(stmt, 1, scope);
+	return store_replica_step_done(db, stmt, "noting a scope's search rows");
+}
+
+/*
+ * What the reader sees of each noted (type, id), as the overlays' search_refresh trigger
+ * computes it for one: a live overlay; else, when there is no overlay at all, the live
+ * server row of the best (scope_rank, scope), the order store_resource_get() reads in.
+ */
+#define FLUSH_INSERT                                                                               \
+	"INSERT INTO search_docs(type, id, parent_id, title, body)"                                \
+	" SELECT s.type, s.id, s.parent_id, " SEARCH_TITLE("s.doc") ", " SEARCH_BODY(              \
+	    "s.doc") " FROM search_dirty x JOIN overlays s ON s.type = x.type AND s.id = x.id"     \
+	             " WHERE s.deleted = 0"                                                        \
+	             " UNION ALL"                                                                  \
+	             " SELECT s.type, s.id, s.parent_id, " SEARCH_TITLE("s.doc") ", " SEARCH_BODY( \
+	                 "s.doc") " FROM search_dirty x JOIN resources s ON s.type = x.type AND "  \
+	                          "s.id = x.id"                                                    \
+	                          " AND s.deleted = 0"                                             \
+	                          " WHERE NOT EXISTS (SELECT 1 FROM overlays o WHERE o.type = "    \
+	                          "x.type AND o.id = x.id)"                                        \
+	                          " AND NOT EXISTS (SELECT 1 FROM resources b WHERE b.type = "     \
+	                          "s.type AND b.id = s.id"                                         \
+	                          "  AND b.deleted = 0 AND (b.scope_rank, b.scope) < "             \
+	                          "(s.scope_rank, s.scope))"
+
+int
+store_search_flush(struct store_db *db)
+{
+	static const char *const steps[][2] = {
+	    {"DELETE FROM search_docs WHERE rowid IN (SELECT d.rowid FROM search_dirty x"
+	     " JOIN search_docs d ON d.type = x.type AND d.id = x.id)",
+	     "dropping stale search rows"},
+	    {FLUSH_INSERT, "refreshing search rows"},
+	    {"DELETE FROM search_dirty", "forgetting refreshed search rows"},
+	};
+	sqlite3_stmt *stmt;
+	int rc = store_db_stmt(db, "SELECT 1 FROM search_dirty LIMIT 1", &stmt);
+
+	if (rc != 0)
+		return rc;
+	rc = store_db_next_row(db, stmt, "looking for search rows to refresh");
+	sqlite3_reset(stmt);
+	if (rc <= 0)
+		return rc; /* nothing noted, or the error */
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if ((rc = store_db_stmt(db, steps[i][0], &stmt)) != 0)
+			return rc;
+		if ((rc = store_replica_step_done(db, stmt, steps[i][1])) != 0)
+			return rc;
+	}
+	return 0;
+}
+
 void
 store_hits_free(struct store_hit *hits, size_t n)
 {
@@ -81,7 +181,7 @@ store_search(struct store_db *db, const char *query, const char *type, int limit
 	    " instr(highlight(search_fts, 0, char(2), char(3)), char(2)) = 0 AS body_only"
 	    " FROM search_fts JOIN search_docs d ON d.rowid = search_fts.rowid"
 	    " WHERE search_fts MATCH ?1 AND (?2 IS NULL OR d.type = ?2)"
-	    " ORDER BY body_only, rank LIMIT ?3";
+	    " ORDER BY body_only, rank, d.type, d.id LIMIT ?3";
 	struct lc_buf fts = {0};
 	struct store_hit *hits = NULL;
 	size_t len = 0, cap = 0;
