@@ -175,6 +175,19 @@ tui_campus_build(const char *path, int enrolled)
 	return rows;
 }
 
+size_t
+tui_campus_rows(int enrolled)
+{
+	/*
+	 * A catalog row per course; per enrolled course an enrollment, its modules and items,
+	 * progress for every other item, and its topics and replies.
+	 */
+	size_t per = 1 + TUI_CAMPUS_MODULES * (1 + TUI_CAMPUS_ITEMS + (TUI_CAMPUS_ITEMS + 1) / 2) +
+	             TUI_CAMPUS_TOPICS * (1 + TUI_CAMPUS_REPLIES);
+
+	return TUI_CAMPUS_CATALOG + (size_t)enrolled * per;
+}
+
 void
 tui_campus_remove(const char *dir, const char *path)
 {

@@ -28,6 +28,8 @@
  * for a half-built replica).
  */
 size_t tui_campus_build(const char *path, int enrolled);
+/* The number of rows tui_campus_build() makes for enrolled courses. */
+size_t tui_campus_rows(int enrolled);
 /* Removes the replica at path with its -wal and -shm, then its folder. */
 void tui_campus_remove(const char *dir, const char *path);
 
