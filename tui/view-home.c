@@ -33,7 +33,7 @@ struct row {
 struct home {
 	struct row *rows;
 	int n;
-	uint64_t content_version; /* app->content_version the rows' content was read at */
+	uint64_t content_version; /* app->content_version the rows were made at */
 	struct tui_list list;
 };
 
@@ -63,45 +63,17 @@ add_row(struct home *h, enum row_kind kind, const char *id, const char *course_i
 }
 
 static void
-free_rows(struct row *rows, int n)
-{
-	for (int i = 0; i < n; i++) {
-		free(rows[i].id);
-		free(rows[i].course_id);
-		free(rows[i].text);
-		free(rows[i].extra);
-	}
-	free(rows);
-}
-
-static void
 clear_rows(struct home *h)
 {
-	free_rows(h->rows, h->n);
+	for (int i = 0; i < h->n; i++) {
+		free(h->rows[i].id);
+		free(h->rows[i].course_id);
+		free(h->rows[i].text);
+		free(h->rows[i].extra);
+	}
+	free(h->rows);
 	h->rows = NULL;
 	h->n = 0;
-}
-
-/*
- * After a reload that only read marks caused (the learner read a topic: the content
- * version is the same), course rows keep the title and percent they had; their unread
- * counts are read again when drawn. Rows are matched by place and course.
- */
-static void
-keep_content(struct home *h, struct row *old, int n_old)
-{
-	for (int i = 0; i < h->n && i < n_old; i++) {
-		struct row *r = &h->rows[i];
-
-		if (r->kind != ROW_COURSE || old[i].kind != ROW_COURSE || !old[i].has_content ||
-		    strcmp(r->course_id, old[i].course_id) != 0)
-			continue;
-		free(r->text);
-		r->text = old[i].text;
-		old[i].text = NULL;
-		r->percent = old[i].percent;
-		r->has_content = true;
-	}
 }
 
 /* The title of course_id, or the id. Caller frees. */
@@ -125,7 +97,7 @@ course_title(struct tui_app *app, const char *course_id)
 /*
  * A course row's title, percent and unread count, read when the row is first drawn: a
  * learner in 400 courses sees about 20 of them, and Home must not wait for the others.
- * Title and percent survive a reload that only read marks caused (see home_reload()).
+ * A reload that only read marks caused reads the unread count again (see home_reload()).
  */
 static void
 fill_course_row(struct tui_app *app, struct row *r)
@@ -189,11 +161,17 @@ home_reload(struct tui_app *app, void *state)
 	struct store_resource_list enr = {0};
 	char **courses = NULL;
 	size_t n_courses = 0;
-	struct row *old = h->rows;
-	int n_old = h->n;
 
-	h->rows = NULL;
-	h->n = 0;
+	/*
+	 * Only read marks changed (the learner read a topic): the courses, percents and due
+	 * items stand; the unread counts are read again as the rows are drawn.
+	 */
+	if (h->n > 0 && h->content_version == app->content_version) {
+		for (int i = 0; i < h->n; i++)
+			h->rows[i].has_unread = false;
+		return;
+	}
+	clear_rows(h);
 	add_row(h, ROW_HEADING, NULL, NULL, "My courses", NULL);
 	if (store_resource_list(app->db, "enrollment", NULL, "user", STORE_ORDER_CREATED, &enr) ==
 	    0) {
@@ -223,10 +201,7 @@ home_reload(struct tui_app *app, void *state)
 		qsort(courses, n_courses, sizeof(*courses), id_cmp);
 	add_due_rows(app, h, courses, n_courses);
 	free(courses);
-	if (h->content_version == app->content_version)
-		keep_content(h, old, n_old);
 	h->content_version = app->content_version;
-	free_rows(old, n_old);
 	h->list.n = h->n;
 	/* Start on the first course rather than on a heading. */
 	if (h->list.sel == 0 && h->n > 1 && h->rows[1].kind == ROW_COURSE)
