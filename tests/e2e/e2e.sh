@@ -101,6 +101,14 @@ test_enroll() {
 	e2e_quit
 }
 
+# From the pointers course's outline (Enter pressed), opens "Arrays and pointer arithmetic".
+open_arrays_from_course() {
+	e2e_wait "Addresses and arrays"
+	e2e_select "Arrays and pointer arithmetic"
+	e2e_keys Enter
+	e2e_wait "In most expressions an array"
+}
+
 # Logs in, starts lectern at COLS ROWS and opens the page "Arrays and pointer arithmetic".
 open_arrays_page() {
 	e2e_start_server
@@ -109,14 +117,11 @@ open_arrays_page() {
 	e2e_wait "My courses"
 	e2e_open_course_details pointers "C pointers without fear"
 	e2e_keys Enter
-	e2e_wait "Addresses and arrays"
-	e2e_select "Arrays and pointer arithmetic"
-	e2e_keys Enter
-	e2e_wait "In most expressions an array"
+	open_arrays_from_course
 }
 
-test_reader() {
-	open_arrays_page 80 24
+# Pages down in the reader until the end of the page is on the screen.
+page_to_end() {
 	local i
 	for i in $(seq 1 30); do
 		e2e_screen | grep -qF -- "-- end" && break
@@ -124,6 +129,11 @@ test_reader() {
 		sleep 0.15
 	done
 	e2e_wait "-- end (100%)"
+}
+
+test_reader() {
+	open_arrays_page 80 24
+	page_to_end
 	e2e_wait "done"
 	e2e_keys p
 	e2e_wait "What a pointer is"
@@ -426,21 +436,14 @@ test_back_rereads() {
 		e2e_fail "Home still counts the topic just read: $(home_row "$course")"
 	e2e_select "$course"
 	e2e_keys Enter
-	e2e_wait "Addresses and arrays"
-	e2e_select "Arrays and pointer arithmetic"
-	e2e_keys Enter
-	e2e_wait "In most expressions an array"
-	local i
-	for i in $(seq 1 30); do
-		e2e_screen | grep -qF -- "-- end" && break
-		e2e_keys Space
-		sleep 0.15
-	done
+	open_arrays_from_course
+	page_to_end
 	e2e_wait "done"
 	e2e_keys q
 	e2e_wait "Complete:"
 	e2e_keys q
 	e2e_wait "My courses"
+	local i
 	for i in $(seq 1 50); do
 		after="$(home_row "$course" | grep -o '[0-9]*%' | head -1)"
 		[ "${after%\%}" -gt "${before%\%}" ] && break

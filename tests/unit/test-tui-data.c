@@ -34,7 +34,7 @@
 #define WINDOW (14 * DAY)
 
 struct fixture {
-	struct tui_test_app t;
+	struct tui_test_app t; /* first: tui_test_app_teardown() frees the fixture */
 	int64_t now;
 };
 
@@ -194,16 +194,6 @@ setup(void **state)
 	enroll(f, "f0000000-0000-4000-8000-000000000002", C2, ME);
 	enroll(f, "f0000000-0000-4000-8000-000000000003", C3, PEER);
 	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	tui_test_app_close(&f->t);
-	free(f);
 	return 0;
 }
 
@@ -477,7 +467,7 @@ test_enrolled_answers_as_the_per_course_query_did(void **state)
 int
 main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, tui_test_app_teardown)
 	const struct CMUnitTest tests[] = {
 	    T(test_course_percent_counts_what_scanning_every_item_counted),
 	    T(test_due_soon_lists_what_scanning_every_course_listed),

@@ -31,7 +31,7 @@
 #define ME "a0000000-0000-4000-8000-000000000001"
 
 struct fixture {
-	struct tui_test_app t;
+	struct tui_test_app t; /* first: tui_test_app_teardown() frees the fixture */
 };
 
 static void
@@ -63,16 +63,6 @@ setup(void **state)
 	      "{\"id\":\"" REPLY "\",\"rev\":3,\"topic_id\":\"" TOPIC "\",\"course_id\":\"" COURSE
 	      "\",\"body\":\"old\",\"author_id\":\"" ME "\",\"author_name\":\"learner\"}");
 	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	tui_test_app_close(&f->t);
-	free(f);
 	return 0;
 }
 
@@ -274,17 +264,17 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_reply_is_queued_with_a_client_id_and_shown_pending,
-	                                    setup, teardown),
+	                                    setup, tui_test_app_teardown),
 	    cmocka_unit_test_setup_teardown(test_attempt_carries_answers_and_waits_for_grading,
-	                                    setup, teardown),
+	                                    setup, tui_test_app_teardown),
 	    cmocka_unit_test_setup_teardown(test_enroll_makes_the_course_mine_at_once, setup,
-	                                    teardown),
+	                                    tui_test_app_teardown),
 	    cmocka_unit_test_setup_teardown(test_quiz_is_never_completed_by_progress, setup,
-	                                    teardown),
+	                                    tui_test_app_teardown),
 	    cmocka_unit_test_setup_teardown(test_progress_is_written_once_per_step_and_keeps_its_id,
-	                                    setup, teardown),
+	                                    setup, tui_test_app_teardown),
 	    cmocka_unit_test_setup_teardown(test_edit_and_delete_carry_the_rev_they_were_based_on,
-	                                    setup, teardown),
+	                                    setup, tui_test_app_teardown),
 	    cmocka_unit_test(test_markdown_escape_keeps_titles_literal),
 	};
 

@@ -56,4 +56,18 @@ tui_test_app_close(struct tui_test_app *t)
 	free(t->path);
 }
 
+/*
+ * cmocka teardown for a fixture (allocated with lc_calloc) whose first member is its struct
+ * tui_test_app.
+ */
+static int
+tui_test_app_teardown(void **state)
+{
+	struct tui_test_app *t = *state;
+
+	tui_test_app_close(t);
+	free(t);
+	return 0;
+}
+
 #endif
