@@ -227,6 +227,58 @@ tui_course_percent(struct tui_app *app, const char *course_id)
 	return total > 0 ? done * 100 / total : 0;
 }
 
+/*
+ * The catalog: courses of the "catalog" scope by title (NOCASE, then id), overlays first,
+ * as store_resource_list(db, "course", NULL, "catalog", STORE_ORDER_TITLE) lists them, but
+ * along the primary key's (scope, type) range: the generic statement walked an index of
+ * every course and looked each row up (8 ms of the catalog's 11 at 2,000 courses). Within
+ * one scope a row has no better-ranked copy of itself, so that check goes.
+ */
+#define CATALOG_SQL                                                                                \
+	"SELECT r.id, r.doc, r.title, 0 FROM resources r"                                          \
+	" WHERE r.scope = 'catalog' AND r.type = 'course' AND r.deleted = 0"                       \
+	" AND NOT EXISTS (SELECT 1 FROM overlays o WHERE o.type = r.type AND o.id = r.id)"         \
+	" UNION ALL SELECT o.id, o.doc, o.title, 1 FROM overlays o"                                \
+	" WHERE o.type = 'course' AND o.deleted = 0 AND (o.scope = 'catalog' OR EXISTS ("          \
+	"  SELECT 1 FROM resources s WHERE s.scope = 'catalog' AND s.type = o.type"                \
+	"  AND s.id = o.id AND s.deleted = 0))"                                                    \
+	" ORDER BY 3 COLLATE NOCASE, 1"
+
+int
+tui_catalog_courses(struct tui_app *app, struct store_resource_list *out)
+{
+	sqlite3_stmt *stmt;
+	size_t cap = 0;
+	int rc;
+
+	out->items = NULL;
+	out->n = 0;
+	if ((rc = store_db_stmt(app->db, CATALOG_SQL, &stmt)) != 0)
+		return rc;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct store_resource *res;
+
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 64;
+			out->items = lc_realloc(out->items, cap * sizeof(*out->items));
+		}
+		res = &out->items[out->n++];
+		memset(res, 0, sizeof(*res));
+		res->type = lc_strdup("course");
+		res->id = store_column_dup(stmt, 0);
+		res->doc = store_column_dup(stmt, 1);
+		res->pending = sqlite3_column_int(stmt, 3) != 0;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = store_db_fail(app->db, rc, "listing the catalog");
+		store_resource_list_free(out);
+	} else {
+		rc = 0;
+	}
+	sqlite3_reset(stmt);
+	return rc;
+}
+
 static int
 str_cmp(const void *a, const void *b)
 {

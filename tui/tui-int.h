@@ -239,6 +239,12 @@ int tui_item_progress(struct tui_app *app, const char *item_id);
 int tui_course_percent(struct tui_app *app, const char *course_id);
 /* True when this user is enrolled in course_id (or has an enrollment queued). */
 bool tui_is_enrolled(struct tui_app *app, const char *course_id);
+/*
+ * The catalog scope's courses by title, as store_resource_list() of "course" in "catalog"
+ * by STORE_ORDER_TITLE returns them (overlays first; each has type, id, doc and pending),
+ * read along the primary key. Caller frees with store_resource_list_free().
+ */
+int tui_catalog_courses(struct tui_app *app, struct store_resource_list *out);
 /* Forgets the enrollment cache (after a data change); _finish also frees it. */
 void tui_enrolled_invalidate(struct tui_app *app);
 void tui_enrolled_finish(struct tui_app *app);

@@ -97,7 +97,7 @@ load_all(struct tui_app *app, struct catalog *c)
 {
 	struct store_resource_list list = {0};
 
-	if (store_resource_list(app->db, "course", NULL, "catalog", STORE_ORDER_TITLE, &list) < 0)
+	if (tui_catalog_courses(app, &list) < 0)
 		return;
 	for (size_t i = 0; i < list.n; i++) {
 		/* The doc moves over: the emptied resource frees nothing of it. */

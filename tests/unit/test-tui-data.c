@@ -426,6 +426,80 @@ test_due_soon_reads_items_in_due_order_by_index(void **state)
 	free(plan);
 }
 
+/* Catalog courses: titles that sort apart only without case, a deleted one, overlays. */
+static void
+add_catalog(struct fixture *f)
+{
+	static const char *const titles[] = {"beta", "Alpha", "alpha", "Gamma", "delta"};
+	char id[64], *doc;
+	struct store_write w = {
+	    .method = "PATCH", .path = "/x", .type = "course", .scope = "catalog"};
+
+	for (int i = 0; i < 5; i++) {
+		snprintf(id, sizeof(id), "c9000000-0000-4000-8000-00000000000%d", i + 1);
+		doc = lc_asprintf("{\"id\":\"%s\",\"title\":\"%s\"}", id, titles[i]);
+		apply(f->t.app.db, "catalog", "course", id, doc);
+		free(doc);
+	}
+	delete_row(f->t.app.db, "catalog", "course", "c9000000-0000-4000-8000-000000000004");
+	/* In a course scope only: not in the catalog. */
+	apply(f->t.app.db, "course:" C1, "course", C1,
+	      "{\"id\":\"" C1 "\",\"title\":\"Aardvark\"}");
+	/* A local change of a catalog course, and a local course of its own. */
+	w.id = "c9000000-0000-4000-8000-000000000005";
+	w.doc = "{\"id\":\"c9000000-0000-4000-8000-000000000005\",\"title\":\"Epsilon\"}";
+	assert_int_equal(store_local_write(f->t.app.db, &w, NULL), 0);
+	w.id = "c9000000-0000-4000-8000-000000000006";
+	w.doc = "{\"id\":\"c9000000-0000-4000-8000-000000000006\",\"title\":\"ALPHA\"}";
+	assert_int_equal(store_local_write(f->t.app.db, &w, NULL), 0);
+}
+
+static void
+test_catalog_lists_what_the_generic_list_listed(void **state)
+{
+	struct fixture *f = *state;
+	struct store_resource_list got = {0}, want = {0};
+
+	add_catalog(f);
+	assert_int_equal(tui_catalog_courses(&f->t.app, &got), 0);
+	assert_int_equal(
+	    store_resource_list(f->t.app.db, "course", NULL, "catalog", STORE_ORDER_TITLE, &want),
+	    0);
+	/* Alpha, alpha, ALPHA (local), beta, Epsilon (local): no Gamma, no Aardvark. */
+	assert_int_equal(got.n, 5);
+	assert_int_equal(got.n, want.n);
+	for (size_t i = 0; i < got.n; i++) {
+		assert_string_equal(got.items[i].id, want.items[i].id);
+		assert_string_equal(got.items[i].doc, want.items[i].doc);
+		assert_int_equal(got.items[i].pending, want.items[i].pending);
+	}
+	assert_string_equal(got.items[4].id, "c9000000-0000-4000-8000-000000000005");
+	assert_true(got.items[4].pending);
+	store_resource_list_free(&got);
+	store_resource_list_free(&want);
+}
+
+/*
+ * The catalog reads its courses along the primary key's (scope, type) range, not through
+ * an index of every course with a look-up per row.
+ */
+static void
+test_catalog_reads_the_catalog_scope_by_primary_key(void **state)
+{
+	struct fixture *f = *state;
+	struct store_resource_list got = {0};
+	char *plan;
+
+	add_catalog(f);
+	assert_int_equal(tui_catalog_courses(&f->t.app, &got), 0);
+	store_resource_list_free(&got);
+	plan = plan_of(f, "r.scope = 'catalog'");
+	assert_non_null(strstr(plan, "SEARCH r USING PRIMARY KEY (scope=? AND type=?)"));
+	assert_null(strstr(plan, "SCAN r"));
+	assert_null(strstr(plan, "resources_created"));
+	free(plan);
+}
+
 /* Whether I am enrolled, as the TUI asked it before: the course's enrollments, one query. */
 static bool
 enrolled_by_query(struct fixture *f, const char *course)
@@ -474,6 +548,8 @@ main(void)
 	    T(test_course_percent_reads_one_course_by_index),
 	    T(test_due_soon_reads_items_in_due_order_by_index),
 	    T(test_enrolled_answers_as_the_per_course_query_did),
+	    T(test_catalog_lists_what_the_generic_list_listed),
+	    T(test_catalog_reads_the_catalog_scope_by_primary_key),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
