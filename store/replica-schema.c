@@ -180,8 +180,18 @@ static const char migration_4[] = "DROP TRIGGER resources_search_ai;"
                                   "CREATE TABLE search_dirty (type TEXT NOT NULL, id TEXT NOT NULL,"
                                   " PRIMARY KEY (type, id)) WITHOUT ROWID;";
 
-static const char *const replica_migrations[] = {migration_1, migration_2, migration_3,
-                                                 migration_4};
+/*
+ * migration_5 (issue 10, TUI at 200,000 rows): Home's "due soon" list reads items in due_at
+ * order through this index and stops after the first few not completed, instead of parsing
+ * every item of every enrolled course. id follows due_at so that ties come in id order
+ * from the index itself, with no sort.
+ */
+static const char migration_5[] =
+    "CREATE INDEX resources_due ON resources(json_extract(doc, '$.due_at'), id)"
+    " WHERE type = 'item' AND deleted = 0;";
+
+static const char *const replica_migrations[] = {migration_1, migration_2, migration_3, migration_4,
+                                                 migration_5};
 
 const struct store_schema store_replica_schema = {
     .name = "Lectern replica",

@@ -57,6 +57,7 @@ tui_push(struct tui_app *app, const struct tui_view *view, const char *arg)
 	}
 	app->stack[app->depth].view = view;
 	app->stack[app->depth].state = state;
+	app->stack[app->depth].loaded_version = app->data_version;
 	app->depth++;
 	app->dirty = true;
 }
@@ -71,8 +72,10 @@ tui_pop(struct tui_app *app)
 	top = &app->stack[--app->depth];
 	top->view->close(top->state);
 	top->state = NULL;
-	/* The screen below may show something the closed one changed. */
-	app->reloaded = true;
+	/*
+	 * The screen below re-reads the replica only if something changed since it did (see
+	 * reload_top()): a write or a read mark made on the closed one bumped data_version.
+	 */
 	app->dirty = true;
 }
 
@@ -204,14 +207,31 @@ poll_engine(struct tui_app *app)
 	}
 }
 
+/*
+ * The replica changed: the caches go and every screen is out of date. Only the top one
+ * re-reads now (reload_top()); a screen below does when it is on top again, so a sync or a
+ * write does not make the learner wait for screens they cannot see.
+ */
 static void
-reload_views(struct tui_app *app)
+data_changed(struct tui_app *app)
 {
 	app->reloaded = false;
-	tui_progress_invalidate(app);
-	for (int i = 0; i < app->depth; i++)
-		if (app->stack[i].view->reload != NULL)
-			app->stack[i].view->reload(app, app->stack[i].state);
+	app->data_version++;
+	app->content_version++;
+	tui_enrolled_invalidate(app);
+}
+
+static void
+reload_top(struct tui_app *app)
+{
+	struct tui_screen *top = &app->stack[app->depth - 1];
+
+	if (top->loaded_version == app->data_version)
+		return;
+	if (top->view->reload != NULL)
+		top->view->reload(app, top->state);
+	top->loaded_version = app->data_version;
+	app->dirty = true;
 }
 
 static void
@@ -226,7 +246,8 @@ key_loop(struct tui_app *app)
 
 		poll_engine(app);
 		if (app->reloaded)
-			reload_views(app);
+			data_changed(app);
+		reload_top(app);
 		if (app->dirty)
 			draw_all(app);
 		else
@@ -264,7 +285,7 @@ app_finish(struct tui_app *app)
 		top->view->close(top->state);
 	}
 	sync_engine_destroy(app->engine);
-	tui_progress_finish(app);
+	tui_enrolled_finish(app);
 	store_db_close(app->db);
 	free(app->server_url);
 	free(app->user_id);

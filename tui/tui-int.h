@@ -84,6 +84,7 @@ enum tui_role {
 struct tui_screen {
 	const struct tui_view *view;
 	void *state;
+	uint64_t loaded_version; /* app->data_version when the view last read the replica */
 };
 
 struct tui_app {
@@ -96,17 +97,28 @@ struct tui_app {
 	struct tui_screen stack[TUI_STACK_MAX];
 	int depth;
 	bool quit;
-	bool dirty;      /* the whole screen must be drawn again */
-	bool reloaded;   /* views must re-read the replica */
+	bool dirty;    /* the whole screen must be drawn again */
+	bool reloaded; /* the replica changed: the top view re-reads it now, the others on return */
+	/*
+	 * Counts changes of the replica's data (syncs, writes, read marks). A screen whose
+	 * loaded_version is older re-reads the replica when it is on top again, so going back
+	 * costs nothing when nothing changed meanwhile.
+	 */
+	uint64_t data_version;
+	/*
+	 * Counts the changes of content (syncs, writes), which bump data_version too; a read
+	 * mark bumps data_version alone, so Home re-reads unread counts, not its percents.
+	 */
+	uint64_t content_version;
 	char flash[256]; /* a one-off message shown on the status line */
 	int64_t flash_until_ms;
 	bool color;
 	uint64_t generation;
 	char status_text[512];
-	/* The user's progress by item id, sorted; read once per reload (see data.c). */
-	struct tui_progress_entry *progress;
-	size_t n_progress;
-	bool progress_valid;
+	/* Course ids of the user's enrollments, sorted; read once per data change (data.c). */
+	char **enrolled;
+	size_t n_enrolled;
+	bool enrolled_valid;
 	bool sync_pending; /* start the engine once the first frame is on the screen */
 };
 
@@ -211,10 +223,6 @@ void tui_md_escape(struct lc_buf *buf, const char *text);
 /* Opens an item in the reader, or in the quiz screen for a quiz. */
 void tui_open_item(struct tui_app *app, const char *item_id);
 
-/* Forgets the progress cache; the next tui_item_progress() reads the replica again. */
-void tui_progress_invalidate(struct tui_app *app);
-/* Frees the progress cache. */
-void tui_progress_finish(struct tui_app *app);
 /*
  * The items of a course in course order (modules by position, then their items), through
  * the parent index. Caller frees with store_resource_list_free().
@@ -223,10 +231,40 @@ struct store_resource_list;
 int tui_course_items(struct tui_app *app, const char *course_id, struct store_resource_list *out);
 /* The progress status of item_id for this user: 0 none, 1 started, 2 completed. */
 int tui_item_progress(struct tui_app *app, const char *item_id);
-/* Percent of a course's items completed (required ones when any are required). */
+/*
+ * Percent of a course's items completed (required ones when any are required). One query
+ * over the course's modules and their items (resources_children both ways), reading only
+ * each item's id and "required": no doc is parsed.
+ */
 int tui_course_percent(struct tui_app *app, const char *course_id);
 /* True when this user is enrolled in course_id (or has an enrollment queued). */
 bool tui_is_enrolled(struct tui_app *app, const char *course_id);
+/*
+ * The catalog scope's courses by title, as store_resource_list() of "course" in "catalog"
+ * by STORE_ORDER_TITLE returns them (overlays first; each has type, id, doc and pending),
+ * read along the primary key. Caller frees with store_resource_list_free().
+ */
+int tui_catalog_courses(struct tui_app *app, struct store_resource_list *out);
+/* Forgets the enrollment cache (after a data change); _finish also frees it. */
+void tui_enrolled_invalidate(struct tui_app *app);
+void tui_enrolled_finish(struct tui_app *app);
+
+/* An item due soon, for Home. */
+struct tui_due {
+	int64_t at;
+	char *item_id, *course_id, *title, *due_at;
+};
+
+/*
+ * The items not completed by this user whose due_at lies within window_s of now (either
+ * side), of the courses in courses[] (n_courses ids, sorted with strcmp), soonest first
+ * (then by item id), at most max. Reads the replica in due_at order through the index
+ * resources_due and stops after max, instead of every item of every course. Caller frees
+ * with tui_due_free(). Returns 0 or a negative lc_err.
+ */
+int tui_due_soon(struct tui_app *app, char *const *courses, size_t n_courses, int64_t now,
+                 int64_t window_s, size_t max, struct tui_due **out, size_t *n);
+void tui_due_free(struct tui_due *due, size_t n);
 
 /* Queues an enrollment. Returns 0 or a negative lc_err. */
 int tui_write_enroll(struct tui_app *app, const char *course_id);

@@ -4,6 +4,7 @@
  * them (store_search) with the matched words highlighted. Enter opens the course details,
  * where the learner enrolls.
  */
+#include <assert.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +18,16 @@
 
 #define SEARCH_LIMIT 100
 
+/*
+ * A course of the list. Only the rows on the screen are made ready (entry_ready()): the
+ * catalog of a large campus has thousands of courses, and a search a hundred hits.
+ */
 struct entry {
 	char *id;
-	char *title;
-	char *detail; /* instructor and rating, or the search snippet */
+	char *title;   /* NULL until ready (browsing: from doc) */
+	char *detail;  /* instructor and rating, or the search snippet; NULL until ready */
+	char *doc;     /* browsing: the course doc, until ready */
+	char *snippet; /* searching: the hit's snippet, until ready */
 	bool enrolled;
 };
 
@@ -46,20 +53,29 @@ clear_entries(struct catalog *c)
 		free(c->entries[i].id);
 		free(c->entries[i].title);
 		free(c->entries[i].detail);
+		free(c->entries[i].doc);
+		free(c->entries[i].snippet);
 	}
 	free(c->entries);
 	c->entries = NULL;
 	c->n = 0;
 }
 
+/* Appends an entry; takes over doc and snippet (either may be NULL). */
 static void
-add_entry(struct catalog *c, const char *id, const char *title, char *detail, bool enrolled)
+add_entry(struct catalog *c, int cap, const char *id, const char *title, char *doc, char *snippet,
+          bool enrolled)
 {
-	c->entries = lc_realloc(c->entries, (size_t)(c->n + 1) * sizeof(*c->entries));
-	c->entries[c->n].id = lc_strdup(id);
-	c->entries[c->n].title = lc_strdup(title);
-	c->entries[c->n].detail = detail;
-	c->entries[c->n].enrolled = enrolled;
+	if (c->entries == NULL)
+		c->entries = lc_calloc((size_t)cap + 1, sizeof(*c->entries));
+	assert(c->n < cap);
+	c->entries[c->n] = (struct entry){
+	    .id = lc_strdup(id),
+	    .title = title != NULL ? lc_strdup(title) : NULL,
+	    .doc = doc,
+	    .snippet = snippet,
+	    .enrolled = enrolled,
+	};
 	c->n++;
 }
 
@@ -81,14 +97,13 @@ load_all(struct tui_app *app, struct catalog *c)
 {
 	struct store_resource_list list = {0};
 
-	if (store_resource_list(app->db, "course", NULL, "catalog", STORE_ORDER_TITLE, &list) < 0)
+	if (tui_catalog_courses(app, &list) < 0)
 		return;
 	for (size_t i = 0; i < list.n; i++) {
-		cJSON *doc = cJSON_Parse(list.items[i].doc);
-
-		add_entry(c, list.items[i].id, tui_json_str(doc, "title"), course_detail(doc),
+		/* The doc moves over: the emptied resource frees nothing of it. */
+		add_entry(c, (int)list.n, list.items[i].id, NULL, list.items[i].doc, NULL,
 		          tui_is_enrolled(app, list.items[i].id));
-		cJSON_Delete(doc);
+		list.items[i].doc = NULL;
 	}
 	store_resource_list_free(&list);
 }
@@ -129,7 +144,7 @@ mark_title(const char *title, const char *query)
  * description with the query's words marked instead, so the row says something new.
  */
 static char *
-hit_detail(struct tui_app *app, const struct store_hit *hit, const char *query)
+hit_detail(struct tui_app *app, const struct entry *hit, const char *query)
 {
 	struct store_resource res = {0};
 	struct lc_buf plain = {0};
@@ -159,10 +174,36 @@ load_search(struct tui_app *app, struct catalog *c)
 
 	if (store_search(app->db, c->query, "course", SEARCH_LIMIT, &hits, &n) < 0)
 		return;
-	for (size_t i = 0; i < n; i++)
-		add_entry(c, hits[i].id, hits[i].title, hit_detail(app, &hits[i], c->query),
-		          tui_is_enrolled(app, hits[i].id));
+	for (size_t i = 0; i < n; i++) {
+		add_entry(c, (int)n, hits[i].id, hits[i].title ? hits[i].title : "", NULL,
+		          hits[i].snippet, tui_is_enrolled(app, hits[i].id));
+		hits[i].snippet = NULL;
+	}
 	store_hits_free(hits, n);
+}
+
+/* Makes an entry ready to draw: its title and detail line. */
+static void
+entry_ready(struct tui_app *app, struct catalog *c, struct entry *e)
+{
+	if (e->detail != NULL)
+		return;
+	if (e->doc != NULL) {
+		cJSON *doc = cJSON_Parse(e->doc);
+
+		free(e->title);
+		e->title = lc_strdup(tui_json_str(doc, "title"));
+		e->detail = course_detail(doc);
+		cJSON_Delete(doc);
+		free(e->doc);
+		e->doc = NULL;
+	} else {
+		e->detail = hit_detail(app, e, c->query ? c->query : "");
+		free(e->snippet);
+		e->snippet = NULL;
+	}
+	if (e->title == NULL)
+		e->title = lc_strdup("");
 }
 
 static void
@@ -200,13 +241,14 @@ catalog_close(void *state)
 }
 
 static void
-draw_entry(struct catalog *c, int i, int y, bool two_rows)
+draw_entry(struct tui_app *app, struct catalog *c, int i, int y, bool two_rows)
 {
-	const struct entry *e = &c->entries[i];
+	struct entry *e = &c->entries[i];
 	bool sel = i == c->list.sel;
 	attr_t a = sel ? tui_attr(TUI_ROLE_SELECTED) : A_NORMAL;
 	int tw = COLS - 16;
 
+	entry_ready(app, c, e);
 	if (sel)
 		tui_clear_to_eol(y, 0, a);
 	tui_put(y, 1, sel ? ">" : " ", 1, a);
@@ -248,7 +290,7 @@ catalog_draw(struct tui_app *app, void *state)
 		        COLS - 4, tui_attr(TUI_ROLE_DIM));
 	tui_list_clamp(&c->list, rows);
 	for (int r = 0; r < rows && c->list.top + r < c->n; r++)
-		draw_entry(c, c->list.top + r, top + r * per, per == 2);
+		draw_entry(app, c, c->list.top + r, top + r * per, per == 2);
 }
 
 static enum tui_key_result

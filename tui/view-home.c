@@ -26,11 +26,14 @@ struct row {
 	char *extra;
 	int percent;
 	bool pending;
+	/* What fill_course_row() has read of a course row: text and percent; extra. */
+	bool has_content, has_unread;
 };
 
 struct home {
 	struct row *rows;
 	int n;
+	uint64_t content_version; /* app->content_version the rows were made at */
 	struct tui_list list;
 };
 
@@ -73,90 +76,82 @@ clear_rows(struct home *h)
 	h->n = 0;
 }
 
-struct due {
-	int64_t at;
-	char *item_id, *course_id, *title, *label;
-};
-
-static int
-due_cmp(const void *a, const void *b)
+/* The title of course_id, or the id. Caller frees. */
+static char *
+course_title(struct tui_app *app, const char *course_id)
 {
-	const struct due *x = a, *y = b;
+	struct store_resource course = {0};
+	char *title = NULL;
 
-	return x->at < y->at ? -1 : x->at > y->at;
+	if (store_resource_get(app->db, "course", course_id, &course) == 0) {
+		cJSON *doc = cJSON_Parse(course.doc);
+
+		if (tui_json_str(doc, "title")[0] != '\0')
+			title = lc_strdup(tui_json_str(doc, "title"));
+		cJSON_Delete(doc);
+		store_resource_finish(&course);
+	}
+	return title != NULL ? title : lc_strdup(course_id);
 }
 
 /*
- * One pass over a course's items: its percent complete (as tui_course_percent() counts it)
- * and the not yet completed items due within two weeks.
+ * A course row's title, percent and unread count, read when the row is first drawn: a
+ * learner in 400 courses sees about 20 of them, and Home must not wait for the others.
+ * A reload that only read marks caused reads the unread count again (see home_reload()).
  */
-static int
-scan_course(struct tui_app *app, const char *course_id, const char *course_title, struct due **due,
-            size_t *n)
-{
-	struct store_resource_list items = {0};
-	int64_t now = lc_now();
-	int total = 0, done = 0, req_total = 0, req_done = 0;
-
-	if (tui_course_items(app, course_id, &items) < 0)
-		return 0;
-	for (size_t i = 0; i < items.n; i++) {
-		cJSON *doc = cJSON_Parse(items.items[i].doc);
-		int64_t at = 0;
-		bool completed = tui_item_progress(app, items.items[i].id) == 2;
-
-		total++;
-		done += completed;
-		if (!cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(doc, "required"))) {
-			req_total++;
-			req_done += completed;
-		}
-		if (!completed && lc_rfc3339_parse(tui_json_str(doc, "due_at"), &at) == 0 &&
-		    at - now < DUE_SOON_S && at - now > -DUE_SOON_S) {
-			char label[LC_RFC3339_LEN + 1];
-
-			lc_rfc3339(at, label);
-			label[10] = '\0';
-			*due = lc_realloc(*due, (*n + 1) * sizeof(**due));
-			(*due)[*n].at = at;
-			(*due)[*n].item_id = lc_strdup(items.items[i].id);
-			(*due)[*n].course_id = lc_strdup(course_id);
-			(*due)[*n].title =
-			    lc_asprintf("%s (%s)", tui_json_str(doc, "title"), course_title);
-			(*due)[*n].label = lc_asprintf("%s%s", label, at < now ? " overdue" : "");
-			(*n)++;
-		}
-		cJSON_Delete(doc);
-	}
-	store_resource_list_free(&items);
-	if (req_total > 0)
-		return req_done * 100 / req_total;
-	return total > 0 ? done * 100 / total : 0;
-}
-
 static void
-add_course_row(struct tui_app *app, struct home *h, const char *course_id, bool pending,
-               struct due **due, size_t *n_due)
+fill_course_row(struct tui_app *app, struct row *r)
 {
-	struct store_resource course = {0};
-	cJSON *doc = NULL;
 	int64_t unread = 0;
 	char extra[64] = "";
 
-	if (store_resource_get(app->db, "course", course_id, &course) == 0)
-		doc = cJSON_Parse(course.doc);
-	store_unread_count(app->db, course_id, &unread);
-	if (pending)
+	if (!r->has_content) {
+		free(r->text);
+		r->text = course_title(app, r->course_id);
+		r->percent = tui_course_percent(app, r->course_id);
+		r->has_content = true;
+	}
+	store_unread_count(app->db, r->course_id, &unread);
+	if (r->pending)
 		snprintf(extra, sizeof(extra), "not yet sent");
 	else if (unread > 0)
 		snprintf(extra, sizeof(extra), "%lld unread", (long long)unread);
-	add_row(h, ROW_COURSE, course_id, course_id,
-	        doc && tui_json_str(doc, "title")[0] ? tui_json_str(doc, "title") : course_id,
-	        extra);
-	h->rows[h->n - 1].pending = pending;
-	h->rows[h->n - 1].percent = scan_course(app, course_id, h->rows[h->n - 1].text, due, n_due);
-	cJSON_Delete(doc);
-	store_resource_finish(&course);
+	free(r->extra);
+	r->extra = lc_strdup(extra);
+	r->has_unread = true;
+}
+
+/* The items due within two weeks of the enrolled courses (sorted ids in courses). */
+static void
+add_due_rows(struct tui_app *app, struct home *h, char **courses, size_t n_courses)
+{
+	struct tui_due *due = NULL;
+	size_t n_due = 0;
+
+	if (tui_due_soon(app, courses, n_courses, lc_now(), DUE_SOON_S, DUE_MAX, &due, &n_due) < 0)
+		n_due = 0;
+	for (size_t i = 0; i < n_due; i++) {
+		char label[LC_RFC3339_LEN + 1], *title = course_title(app, due[i].course_id);
+		char *text = lc_asprintf("%s (%s)", due[i].title ? due[i].title : "", title);
+		char *extra;
+
+		lc_rfc3339(due[i].at, label);
+		label[10] = '\0';
+		extra = lc_asprintf("%s%s", label, due[i].at < lc_now() ? " overdue" : "");
+		add_row(h, ROW_DUE, due[i].item_id, due[i].course_id, text, extra);
+		free(title);
+		free(text);
+		free(extra);
+	}
+	if (n_due == 0)
+		add_row(h, ROW_TEXT, NULL, NULL, "Nothing due in the next two weeks.", NULL);
+	tui_due_free(due, n_due);
+}
+
+static int
+id_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static void
@@ -164,20 +159,34 @@ home_reload(struct tui_app *app, void *state)
 {
 	struct home *h = state;
 	struct store_resource_list enr = {0};
-	struct due *due = NULL;
-	size_t n_due = 0;
+	char **courses = NULL;
+	size_t n_courses = 0;
 
+	/*
+	 * Only read marks changed (the learner read a topic): the courses, percents and due
+	 * items stand; the unread counts are read again as the rows are drawn.
+	 */
+	if (h->n > 0 && h->content_version == app->content_version) {
+		for (int i = 0; i < h->n; i++)
+			h->rows[i].has_unread = false;
+		return;
+	}
 	clear_rows(h);
 	add_row(h, ROW_HEADING, NULL, NULL, "My courses", NULL);
 	if (store_resource_list(app->db, "enrollment", NULL, "user", STORE_ORDER_CREATED, &enr) ==
 	    0) {
+		courses = lc_calloc(enr.n + 1, sizeof(*courses));
 		for (size_t i = 0; i < enr.n; i++) {
 			cJSON *doc = cJSON_Parse(enr.items[i].doc);
 
 			if (app->user_id == NULL ||
-			    strcmp(tui_json_str(doc, "user_id"), app->user_id) == 0)
-				add_course_row(app, h, tui_json_str(doc, "course_id"),
-				               enr.items[i].pending, &due, &n_due);
+			    strcmp(tui_json_str(doc, "user_id"), app->user_id) == 0) {
+				add_row(h, ROW_COURSE, tui_json_str(doc, "course_id"),
+				        tui_json_str(doc, "course_id"), NULL, NULL);
+				h->rows[h->n - 1].pending = enr.items[i].pending;
+				/* The row owns the string; add_row() moves rows, not strings. */
+				courses[n_courses++] = h->rows[h->n - 1].course_id;
+			}
 			cJSON_Delete(doc);
 		}
 	}
@@ -188,20 +197,11 @@ home_reload(struct tui_app *app, void *state)
 	store_resource_list_free(&enr);
 	add_row(h, ROW_TEXT, NULL, NULL, "", NULL);
 	add_row(h, ROW_HEADING, NULL, NULL, "Due soon", NULL);
-	if (n_due > 1)
-		qsort(due, n_due, sizeof(*due), due_cmp);
-	for (size_t i = 0; i < n_due; i++) {
-		if (i < DUE_MAX)
-			add_row(h, ROW_DUE, due[i].item_id, due[i].course_id, due[i].title,
-			        due[i].label);
-		free(due[i].item_id);
-		free(due[i].course_id);
-		free(due[i].title);
-		free(due[i].label);
-	}
-	if (n_due == 0)
-		add_row(h, ROW_TEXT, NULL, NULL, "Nothing due in the next two weeks.", NULL);
-	free(due);
+	if (n_courses > 1)
+		qsort(courses, n_courses, sizeof(*courses), id_cmp);
+	add_due_rows(app, h, courses, n_courses);
+	free(courses);
+	h->content_version = app->content_version;
 	h->list.n = h->n;
 	/* Start on the first course rather than on a heading. */
 	if (h->list.sel == 0 && h->n > 1 && h->rows[1].kind == ROW_COURSE)
@@ -239,7 +239,7 @@ home_draw(struct tui_app *app, void *state)
 	tui_draw_title(title, "c catalog  f forum");
 	tui_list_clamp(&h->list, rows);
 	for (int r = 0; r < rows && h->list.top + r < h->n; r++) {
-		const struct row *row = &h->rows[h->list.top + r];
+		struct row *row = &h->rows[h->list.top + r];
 		int y = tui_body_top() + r, bar = 24, tw = COLS - bar - 24;
 		bool sel = h->list.top + r == h->list.sel && row->kind >= ROW_COURSE;
 		attr_t a = sel ? tui_attr(TUI_ROLE_SELECTED) : A_NORMAL;
@@ -252,6 +252,8 @@ home_draw(struct tui_app *app, void *state)
 			tui_put(y, 3, row->text, COLS - 4, tui_attr(TUI_ROLE_DIM));
 			break;
 		case ROW_COURSE:
+			if (!row->has_content || !row->has_unread)
+				fill_course_row(app, row);
 			if (sel)
 				tui_clear_to_eol(y, 1, a);
 			tui_put(y, 1, sel ? ">" : " ", 1, a);

@@ -157,7 +157,9 @@ topic_open(struct tui_app *app, const char *arg, void **state)
 		free(t);
 		return rc;
 	}
-	store_topic_mark_read(app->db, t->topic_id);
+	/* The screens below count unread topics: they read again when back on top. */
+	if (store_topic_mark_read(app->db, t->topic_id) == 0)
+		app->data_version++;
 	*state = t;
 	return 0;
 }

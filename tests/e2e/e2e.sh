@@ -101,6 +101,14 @@ test_enroll() {
 	e2e_quit
 }
 
+# From the pointers course's outline (Enter pressed), opens "Arrays and pointer arithmetic".
+open_arrays_from_course() {
+	e2e_wait "Addresses and arrays"
+	e2e_select "Arrays and pointer arithmetic"
+	e2e_keys Enter
+	e2e_wait "In most expressions an array"
+}
+
 # Logs in, starts lectern at COLS ROWS and opens the page "Arrays and pointer arithmetic".
 open_arrays_page() {
 	e2e_start_server
@@ -109,14 +117,11 @@ open_arrays_page() {
 	e2e_wait "My courses"
 	e2e_open_course_details pointers "C pointers without fear"
 	e2e_keys Enter
-	e2e_wait "Addresses and arrays"
-	e2e_select "Arrays and pointer arithmetic"
-	e2e_keys Enter
-	e2e_wait "In most expressions an array"
+	open_arrays_from_course
 }
 
-test_reader() {
-	open_arrays_page 80 24
+# Pages down in the reader until the end of the page is on the screen.
+page_to_end() {
 	local i
 	for i in $(seq 1 30); do
 		e2e_screen | grep -qF -- "-- end" && break
@@ -124,6 +129,11 @@ test_reader() {
 		sleep 0.15
 	done
 	e2e_wait "-- end (100%)"
+}
+
+test_reader() {
+	open_arrays_page 80 24
+	page_to_end
 	e2e_wait "done"
 	e2e_keys p
 	e2e_wait "What a pointer is"
@@ -380,6 +390,70 @@ test_conflict() {
 # Starts lectern under a shell that records the terminal modes once lectern is gone. The
 # record is written whole to a temporary file and renamed into place, so that
 # assert_restored never reads half of it (code review 2026-11-29, F9).
+# The Home row of a course, as on the screen now.
+home_row() {
+	e2e_screen | grep -F -- "$1" | head -1
+}
+
+# Waits until the Home row of course $1 holds (or, with $3 = gone, no longer holds) $2.
+wait_home_row() {
+	local i
+	for i in $(seq 1 50); do
+		if home_row "$1" | grep -qF -- "$2"; then
+			[ "${3:-}" != gone ] && return 0
+		elif [ "${3:-}" = gone ]; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	e2e_fail "the Home row of $1 is: $(home_row "$1") (waited for ${3:-} $2)"
+}
+
+# Going back re-reads a screen only when the replica changed meanwhile (issue 10: no screen
+# below the top one reads on every change any more): reading a topic takes its course's
+# unread count off Home, and finishing a page raises the course's percent there.
+test_back_rereads() {
+	local course="C pointers without fear" before after
+	e2e_start_server
+	e2e_cli_login
+	e2e_stop_server
+	e2e_tui_start 100 30
+	e2e_wait "My courses"
+	wait_home_row "$course" "1 unread"
+	before="$(home_row "$course" | grep -o '[0-9]*%' | head -1)"
+	e2e_select "$course"
+	e2e_keys f
+	e2e_wait "Why is q not a pointer?"
+	e2e_select "Why is q not a pointer?"
+	e2e_keys Enter
+	e2e_wait "the compiler complains"
+	e2e_keys q
+	e2e_wait "latest activity first"
+	e2e_keys q
+	e2e_wait "My courses"
+	# At once: a later sync attempt (the server is down) would make Home read again anyway.
+	home_row "$course" | grep -qF "unread" &&
+		e2e_fail "Home still counts the topic just read: $(home_row "$course")"
+	e2e_select "$course"
+	e2e_keys Enter
+	open_arrays_from_course
+	page_to_end
+	e2e_wait "done"
+	e2e_keys q
+	e2e_wait "Complete:"
+	e2e_keys q
+	e2e_wait "My courses"
+	local i
+	for i in $(seq 1 50); do
+		after="$(home_row "$course" | grep -o '[0-9]*%' | head -1)"
+		[ "${after%\%}" -gt "${before%\%}" ] && break
+		sleep 0.1
+	done
+	[ "${after%\%}" -gt "${before%\%}" ] ||
+		e2e_fail "Home still shows $after for $course (before: $before)"
+	e2e_quit
+}
+
 start_recording() {
 	e2e_tmux_fresh
 	tmux -L "$E2E_SOCK" -f /dev/null new-session -d -s "$E2E_SESSION" -x 100 -y 30 \
@@ -428,14 +502,14 @@ test_signals() {
 }
 
 case "${1:-}" in
-login | catalog | enroll | reader | reader_resize | quiz | offline_forum | rejected | conflict | resize | no_color | signals)
+login | catalog | enroll | reader | reader_resize | quiz | offline_forum | rejected | conflict | resize | no_color | signals | back_rereads)
 	[ -n "${LECTERN:-}" ] && [ -n "${LECTERND:-}" ] || { echo "set LECTERN and LECTERND" >&2; exit 1; }
 	command -v tmux >/dev/null || { echo "tmux is missing" >&2; exit 77; }
 	"test_$1"
 	echo "ok: $1"
 	;;
 *)
-	echo "usage: e2e.sh login|catalog|enroll|reader|reader_resize|quiz|offline_forum|rejected|conflict|resize|no_color|signals" >&2
+	echo "usage: e2e.sh login|catalog|enroll|reader|reader_resize|quiz|offline_forum|rejected|conflict|resize|no_color|signals|back_rereads" >&2
 	exit 1
 	;;
 esac

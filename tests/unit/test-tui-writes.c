@@ -20,6 +20,7 @@
 #include "common/uuid.h"
 #include "store/replica.h"
 #include "tui/tui-int.h"
+#include "tui-test-app.h"
 
 #define COURSE "c0000000-0000-4000-8000-000000000001"
 #define MODULE "d0000000-0000-4000-8000-000000000001"
@@ -30,10 +31,7 @@
 #define ME "a0000000-0000-4000-8000-000000000001"
 
 struct fixture {
-	char dir[64];
-	char *path;
-	struct tui_config cfg;
-	struct tui_app app;
+	struct tui_test_app t; /* first: tui_test_app_teardown() frees the fixture */
 };
 
 static void
@@ -51,50 +49,20 @@ setup(void **state)
 {
 	struct fixture *f = lc_calloc(1, sizeof(*f));
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/lectern-tui-writes-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	f->path = lc_asprintf("%s/replica.db", f->dir);
-	f->cfg.db_path = f->path;
-	assert_int_equal(store_replica_open(f->path, &f->app.db, NULL), 0);
-	f->app.cfg = &f->cfg;
-	f->app.user_id = lc_strdup(ME);
-	f->app.username = lc_strdup("learner");
-	apply(f->app.db, "course:" COURSE, "item", ITEM, 1,
+	tui_test_app_open(&f->t, "tui-writes", ME);
+	apply(f->t.app.db, "course:" COURSE, "item", ITEM, 1,
 	      "{\"id\":\"" ITEM "\",\"rev\":1,\"module_id\":\"" MODULE "\",\"course_id\":\"" COURSE
 	      "\",\"title\":\"Quiz\",\"kind\":\"quiz\",\"position\":1}");
-	apply(f->app.db, "course:" COURSE, "item", PAGE, 1,
+	apply(f->t.app.db, "course:" COURSE, "item", PAGE, 1,
 	      "{\"id\":\"" PAGE "\",\"rev\":1,\"module_id\":\"" MODULE "\",\"course_id\":\"" COURSE
 	      "\",\"title\":\"Page\",\"kind\":\"page\",\"position\":2}");
-	apply(f->app.db, "course:" COURSE, "topic", TOPIC, 1,
+	apply(f->t.app.db, "course:" COURSE, "topic", TOPIC, 1,
 	      "{\"id\":\"" TOPIC "\",\"rev\":1,\"course_id\":\"" COURSE
 	      "\",\"title\":\"T\",\"body\":\"b\",\"author_id\":\"someone\"}");
-	apply(f->app.db, "course:" COURSE, "reply", REPLY, 3,
+	apply(f->t.app.db, "course:" COURSE, "reply", REPLY, 3,
 	      "{\"id\":\"" REPLY "\",\"rev\":3,\"topic_id\":\"" TOPIC "\",\"course_id\":\"" COURSE
 	      "\",\"body\":\"old\",\"author_id\":\"" ME "\",\"author_name\":\"learner\"}");
 	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-	char *p;
-
-	tui_progress_finish(&f->app);
-	store_db_close(f->app.db);
-	free(f->app.user_id);
-	free(f->app.username);
-	unlink(f->path);
-	p = lc_asprintf("%s-wal", f->path);
-	unlink(p);
-	free(p);
-	p = lc_asprintf("%s-shm", f->path);
-	unlink(p);
-	free(p);
-	rmdir(f->dir);
-	free(f->path);
-	free(f);
 	return 0;
 }
 
@@ -105,7 +73,7 @@ only_entry(struct fixture *f, size_t want_n)
 	struct store_outbox_entry *e = NULL;
 	size_t n = 0;
 
-	assert_int_equal(store_outbox_list(f->app.db, 100, &e, &n), 0);
+	assert_int_equal(store_outbox_list(f->t.app.db, 100, &e, &n), 0);
 	assert_int_equal(n, want_n);
 	return e;
 }
@@ -119,7 +87,7 @@ test_reply_is_queued_with_a_client_id_and_shown_pending(void **state)
 	cJSON *body;
 	bool found = false;
 
-	assert_int_equal(tui_write_reply(&f->app, TOPIC, COURSE, "Thanks, *that* was it."), 0);
+	assert_int_equal(tui_write_reply(&f->t.app, TOPIC, COURSE, "Thanks, *that* was it."), 0);
 	e = only_entry(f, 1);
 	assert_string_equal(e[0].method, "POST");
 	assert_string_equal(e[0].path, "/api/v1/topics/" TOPIC "/replies");
@@ -128,7 +96,7 @@ test_reply_is_queued_with_a_client_id_and_shown_pending(void **state)
 	assert_string_equal(tui_json_str(body, "body"), "Thanks, *that* was it.");
 	assert_string_equal(e[0].res_id, tui_json_str(body, "id"));
 	assert_int_equal(
-	    store_resource_list(f->app.db, "reply", TOPIC, NULL, STORE_ORDER_CREATED, &list), 0);
+	    store_resource_list(f->t.app.db, "reply", TOPIC, NULL, STORE_ORDER_CREATED, &list), 0);
 	for (size_t i = 0; i < list.n; i++)
 		if (strcmp(list.items[i].id, tui_json_str(body, "id")) == 0) {
 			cJSON *doc = cJSON_Parse(list.items[i].doc);
@@ -155,7 +123,7 @@ test_attempt_carries_answers_and_waits_for_grading(void **state)
 
 	cJSON_AddNumberToObject(answers, "q1", 1);
 	cJSON_AddStringToObject(answers, "q2", "free");
-	assert_int_equal(tui_write_attempt(&f->app, ITEM, COURSE, answers), 0);
+	assert_int_equal(tui_write_attempt(&f->t.app, ITEM, COURSE, answers), 0);
 	e = only_entry(f, 1);
 	assert_string_equal(e[0].path, "/api/v1/items/" ITEM "/attempts");
 	body = cJSON_Parse(e[0].body);
@@ -164,7 +132,7 @@ test_attempt_carries_answers_and_waits_for_grading(void **state)
 	assert_string_equal(tui_json_str(cJSON_GetObjectItem(body, "answers"), "q2"), "free");
 	assert_true(*tui_json_str(body, "submitted_at") != '\0');
 	/* Until the server's graded attempt comes back, the score is unknown (null). */
-	assert_int_equal(store_resource_get(f->app.db, "attempt", e[0].res_id, &res), 0);
+	assert_int_equal(store_resource_get(f->t.app.db, "attempt", e[0].res_id, &res), 0);
 	{
 		cJSON *doc = cJSON_Parse(res.doc);
 
@@ -184,9 +152,9 @@ test_enroll_makes_the_course_mine_at_once(void **state)
 	struct store_outbox_entry *e;
 	cJSON *body;
 
-	assert_false(tui_is_enrolled(&f->app, COURSE));
-	assert_int_equal(tui_write_enroll(&f->app, COURSE), 0);
-	assert_true(tui_is_enrolled(&f->app, COURSE));
+	assert_false(tui_is_enrolled(&f->t.app, COURSE));
+	assert_int_equal(tui_write_enroll(&f->t.app, COURSE), 0);
+	assert_true(tui_is_enrolled(&f->t.app, COURSE));
 	e = only_entry(f, 1);
 	assert_string_equal(e[0].path, "/api/v1/enrollments");
 	body = cJSON_Parse(e[0].body);
@@ -211,14 +179,14 @@ test_quiz_is_never_completed_by_progress(void **state)
 	assert_true(tui_kind_completes_by_attempt("quiz"));
 	assert_false(tui_kind_completes_by_attempt("page"));
 	assert_false(tui_kind_completes_by_attempt(NULL));
-	assert_int_equal(tui_write_progress(&f->app, ITEM, COURSE, "completed"), -LC_EINVAL);
+	assert_int_equal(tui_write_progress(&f->t.app, ITEM, COURSE, "completed"), -LC_EINVAL);
 	e = only_entry(f, 0);
 	store_outbox_free(e, 0);
-	assert_int_equal(tui_item_progress(&f->app, ITEM), 0);
+	assert_int_equal(tui_item_progress(&f->t.app, ITEM), 0);
 	/* Opening it is still recorded. */
-	assert_int_equal(tui_write_progress(&f->app, ITEM, COURSE, "started"), 0);
-	assert_int_equal(tui_write_progress(&f->app, ITEM, COURSE, "completed"), -LC_EINVAL);
-	assert_int_equal(tui_item_progress(&f->app, ITEM), 1);
+	assert_int_equal(tui_write_progress(&f->t.app, ITEM, COURSE, "started"), 0);
+	assert_int_equal(tui_write_progress(&f->t.app, ITEM, COURSE, "completed"), -LC_EINVAL);
+	assert_int_equal(tui_item_progress(&f->t.app, ITEM), 1);
 	e = only_entry(f, 1);
 	b0 = cJSON_Parse(e[0].body);
 	assert_string_equal(tui_json_str(b0, "status"), "started");
@@ -233,14 +201,14 @@ test_progress_is_written_once_per_step_and_keeps_its_id(void **state)
 	struct store_outbox_entry *e;
 	cJSON *b0, *b1;
 
-	assert_int_equal(tui_item_progress(&f->app, PAGE), 0);
-	assert_int_equal(tui_write_progress(&f->app, PAGE, COURSE, "started"), 0);
-	assert_int_equal(tui_write_progress(&f->app, PAGE, COURSE, "started"), 0);
-	assert_int_equal(tui_item_progress(&f->app, PAGE), 1);
-	assert_int_equal(tui_write_progress(&f->app, PAGE, COURSE, "completed"), 0);
+	assert_int_equal(tui_item_progress(&f->t.app, PAGE), 0);
+	assert_int_equal(tui_write_progress(&f->t.app, PAGE, COURSE, "started"), 0);
+	assert_int_equal(tui_write_progress(&f->t.app, PAGE, COURSE, "started"), 0);
+	assert_int_equal(tui_item_progress(&f->t.app, PAGE), 1);
+	assert_int_equal(tui_write_progress(&f->t.app, PAGE, COURSE, "completed"), 0);
 	/* Completed never goes back: asking for "started" again writes nothing. */
-	assert_int_equal(tui_write_progress(&f->app, PAGE, COURSE, "started"), 0);
-	assert_int_equal(tui_item_progress(&f->app, PAGE), 2);
+	assert_int_equal(tui_write_progress(&f->t.app, PAGE, COURSE, "started"), 0);
+	assert_int_equal(tui_item_progress(&f->t.app, PAGE), 2);
 	e = only_entry(f, 2);
 	b0 = cJSON_Parse(e[0].body);
 	b1 = cJSON_Parse(e[1].body);
@@ -261,13 +229,13 @@ test_edit_and_delete_carry_the_rev_they_were_based_on(void **state)
 	struct store_resource res = {0};
 	cJSON *body;
 
-	assert_int_equal(tui_write_edit(&f->app, "reply", REPLY, "new text"), 0);
-	assert_int_equal(store_resource_get(f->app.db, "reply", REPLY, &res), 0);
+	assert_int_equal(tui_write_edit(&f->t.app, "reply", REPLY, "new text"), 0);
+	assert_int_equal(store_resource_get(f->t.app.db, "reply", REPLY, &res), 0);
 	assert_non_null(strstr(res.doc, "new text"));
 	assert_true(res.pending);
 	store_resource_finish(&res);
-	assert_int_equal(tui_write_delete(&f->app, "reply", REPLY), 0);
-	assert_int_equal(store_resource_get(f->app.db, "reply", REPLY, &res), -LC_ENOTFOUND);
+	assert_int_equal(tui_write_delete(&f->t.app, "reply", REPLY), 0);
+	assert_int_equal(store_resource_get(f->t.app.db, "reply", REPLY, &res), -LC_ENOTFOUND);
 	e = only_entry(f, 2);
 	assert_string_equal(e[0].method, "PATCH");
 	assert_string_equal(e[0].path, "/api/v1/replies/" REPLY);
@@ -296,17 +264,17 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_reply_is_queued_with_a_client_id_and_shown_pending,
-	                                    setup, teardown),
+	                                    setup, tui_test_app_teardown),
 	    cmocka_unit_test_setup_teardown(test_attempt_carries_answers_and_waits_for_grading,
-	                                    setup, teardown),
+	                                    setup, tui_test_app_teardown),
 	    cmocka_unit_test_setup_teardown(test_enroll_makes_the_course_mine_at_once, setup,
-	                                    teardown),
+	                                    tui_test_app_teardown),
 	    cmocka_unit_test_setup_teardown(test_quiz_is_never_completed_by_progress, setup,
-	                                    teardown),
+	                                    tui_test_app_teardown),
 	    cmocka_unit_test_setup_teardown(test_progress_is_written_once_per_step_and_keeps_its_id,
-	                                    setup, teardown),
+	                                    setup, tui_test_app_teardown),
 	    cmocka_unit_test_setup_teardown(test_edit_and_delete_carry_the_rev_they_were_based_on,
-	                                    setup, teardown),
+	                                    setup, tui_test_app_teardown),
 	    cmocka_unit_test(test_markdown_escape_keeps_titles_literal),
 	};
 
