@@ -83,6 +83,22 @@ gzip_compress(const void *in, size_t len, void **out, size_t *out_len)
 	return 0;
 }
 
+/*
+ * zstd level 3 runs at hundreds of MB/s, which the big answers (an initial sync's pages)
+ * need. A small answer is where the bytes of a sync go on a slow link, and a few
+ * milliseconds of CPU at most: level 16 (btopt) takes the 20 KB answer of the campus delta
+ * from 4,108 to 3,692 B at about 3 ms (docs/benchmarks.md "Compression level by size").
+ */
+#define ZSTD_SMALL_MAX (32 * 1024)
+#define ZSTD_SMALL_LEVEL 16
+#define ZSTD_LEVEL 3
+
+int
+srv_codec_zstd_level(size_t len)
+{
+	return len <= ZSTD_SMALL_MAX ? ZSTD_SMALL_LEVEL : ZSTD_LEVEL;
+}
+
 int
 srv_codec_compress(const char *enc, const void *in, size_t len, void **out, size_t *out_len)
 {
@@ -91,7 +107,7 @@ srv_codec_compress(const char *enc, const void *in, size_t len, void **out, size
 	if (strcmp(enc, "zstd") == 0) {
 		size_t bound = ZSTD_compressBound(len);
 		void *buf = lc_malloc(bound);
-		size_t n = ZSTD_compress(buf, bound, in, len, 3);
+		size_t n = ZSTD_compress(buf, bound, in, len, srv_codec_zstd_level(len));
 
 		if (ZSTD_isError(n)) {
 			free(buf);
@@ -144,7 +160,11 @@ zstd_decompress(const void *in, size_t len, size_t max, struct lc_buf *buf)
 	if (ds == NULL)
 		return -LC_ENOMEM;
 	ZSTD_initDStream(ds);
-	/* Go on while input remains or the last output chunk came back full (more to flush). */
+	/*
+	 * Go on while input remains or the last output chunk came back full with the frame not
+	 * done (more to flush). A frame that ended exactly at a full chunk (rc 0) is done: one more
+	 * call would ask for the next frame's header and turn a good body into -LC_EPROTO.
+	 */
 	do {
 		ZSTD_outBuffer ob = {chunk, sizeof(chunk), 0};
 
@@ -156,7 +176,7 @@ zstd_decompress(const void *in, size_t len, size_t max, struct lc_buf *buf)
 			ZSTD_freeDStream(ds);
 			return -LC_ENOMEM;
 		}
-		full = ob.pos == ob.size;
+		full = ob.pos == ob.size && rc != 0;
 	} while (ib.pos < ib.size || full);
 	ZSTD_freeDStream(ds);
 	return (ZSTD_isError(rc) || rc != 0) ? -LC_EPROTO : 0;

@@ -831,6 +831,8 @@ int srv_seed_demo(struct srv_ctx *ctx, char **cause);
 const char *srv_codec_pick(const char *accept_encoding);
 /* Compresses with enc ("zstd" or "gzip"); *out is malloc'd. Returns 0 or -LC_EINVAL. */
 int srv_codec_compress(const char *enc, const void *in, size_t len, void **out, size_t *out_len);
+/* The zstd level srv_codec_compress() uses for len bytes: higher for small answers. */
+int srv_codec_zstd_level(size_t len);
 /*
  * Decompresses a body sent with Content-Encoding enc. Returns 0 and *out (malloc'd,
  * NUL-terminated), -LC_EINVAL for an unknown encoding, -LC_ENOMEM when the result would
