@@ -443,9 +443,10 @@ test_codec_zstd_body_of_whole_chunks_decompresses(void **state)
 }
 
 /*
- * Issue 10 (the campus delta at most 1.2x its gzip floor): a small answer is compressed at
- * a higher zstd level than a big one, it comes out no larger than level 3 would make it, and
- * both sides of the size threshold decompress to the same bytes.
+ * Issue 10 (the campus delta at most 1.2x its gzip floor): a small dense answer (/sync) is
+ * compressed at a higher zstd level and comes out no larger than level 3 would make it; any
+ * other answer stays at level 3, byte for byte (list pages keep their throughput); both
+ * sides of the size threshold decompress to the same bytes.
  */
 static void
 test_codec_zstd_level_by_size(void **state)
@@ -455,10 +456,12 @@ test_codec_zstd_level_by_size(void **state)
 	uint64_t x = 88172645463325252ULL;
 
 	(void)state;
-	assert_int_equal(srv_codec_zstd_level(0), srv_codec_zstd_level(32 * 1024));
-	assert_true(srv_codec_zstd_level(32 * 1024) > 3);
-	assert_int_equal(srv_codec_zstd_level(32 * 1024 + 1), 3);
-	assert_int_equal(srv_codec_zstd_level(SRV_BODY_MAX), 3);
+	assert_int_equal(srv_codec_zstd_level(0, true), srv_codec_zstd_level(32 * 1024, true));
+	assert_true(srv_codec_zstd_level(32 * 1024, true) > 3);
+	assert_int_equal(srv_codec_zstd_level(32 * 1024 + 1, true), 3);
+	assert_int_equal(srv_codec_zstd_level(SRV_BODY_MAX, true), 3);
+	assert_int_equal(srv_codec_zstd_level(300, false), 3);
+	assert_int_equal(srv_codec_zstd_level(SRV_BODY_MAX, false), 3);
 	/* JSON-like text with some entropy (xorshift words), like a sync answer's changes. */
 	lc_buf_init(&text);
 	while (text.len < 200000) {
@@ -477,9 +480,18 @@ test_codec_zstd_level_by_size(void **state)
 
 		assert_non_null(l3);
 		assert_false(ZSTD_isError(l3_len));
+		/* Not dense: exactly level 3. */
 		assert_int_equal(srv_codec_compress("zstd", text.data, len, &packed, &packed_len),
 		                 0);
+		assert_int_equal(packed_len, l3_len);
+		assert_memory_equal(packed, l3, l3_len);
+		free(packed);
+		/* Dense: no larger, smaller when small, and the same bytes back. */
+		assert_int_equal(
+		    srv_codec_compress_dense("zstd", text.data, len, &packed, &packed_len), 0);
 		assert_true(packed_len <= l3_len);
+		if (len <= 32 * 1024)
+			assert_true(packed_len < l3_len);
 		assert_int_equal(srv_codec_decompress("zstd", packed, packed_len, SRV_BODY_MAX,
 		                                      &plain, &plain_len),
 		                 0);
