@@ -11,7 +11,12 @@
  * GET /api/v1/courses?page=1 as a signed-in learner for --seconds (default 5). Prints
  * requests per second and p50/p99 latency per scale, and the load average.
  *
- * Usage: list-pages [--courses N] [--threads T] [--seconds S]   (asserts nothing)
+ * --encoding zstd (or gzip) has the clients ask for that coding, as lectern does: the page
+ * is then compressed by lecternd, at the level it picks by size (issue 10, docs/benchmarks.md
+ * "Compression level by size"). Without it the answers are identity.
+ *
+ * Usage: list-pages [--courses N] [--threads T] [--seconds S] [--encoding E]
+ * (asserts nothing)
  */
 #include <pthread.h>
 #include <sqlite3.h>
@@ -39,6 +44,7 @@ struct load {
 	double *lat_ms; /* MAX_SAMPLES, shared */
 	atomic_long n;
 	atomic_long errors;
+	const char *encoding; /* Accept-Encoding, or NULL for identity */
 };
 
 static size_t
@@ -66,6 +72,8 @@ client_thread(void *arg)
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	if (l->encoding != NULL)
+		curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, l->encoding);
 	while (lc_monotonic_us() < l->deadline_us) {
 		int64_t t0 = lc_monotonic_us();
 		long status = 0;
@@ -142,12 +150,12 @@ cmp_double(const void *a, const void *b)
 
 /* One scale: a fresh server with n courses, the load, one table row. */
 static int
-run_scale(int n, int threads, int seconds, double *lat)
+run_scale(int n, int threads, int seconds, const char *encoding, double *lat)
 {
 	char *dir = st_tmpdir("list-pages");
 	struct st_server srv = {0};
 	struct st_api api = {0};
-	struct load l = {.lat_ms = lat};
+	struct load l = {.lat_ms = lat, .encoding = encoding};
 	pthread_t tid[MAX_THREADS];
 	long count;
 	int rc = -1;
@@ -188,6 +196,7 @@ int
 main(int argc, char **argv)
 {
 	int courses = 200, threads = 4, seconds = 5;
+	const char *encoding = NULL;
 	double *lat;
 	char *load = NULL;
 	int rc = 0;
@@ -199,8 +208,15 @@ main(int argc, char **argv)
 
 		if (v == NULL) {
 			fprintf(stderr,
-			        "usage: list-pages [--courses N] [--threads T] [--seconds S]\n");
+			        "usage: list-pages [--courses N] [--threads T] [--seconds S] "
+			        "[--encoding zstd|gzip]\n");
 			return 2;
+		}
+		if (strcmp(argv[i], "--encoding") == 0 &&
+		    (strcmp(v, "zstd") == 0 || strcmp(v, "gzip") == 0)) {
+			encoding = v;
+			i++;
+			continue;
 		}
 		x = strtol(v, &end, 10);
 		if (*end != '\0' || x < 1 || x > 1000000) {
@@ -223,12 +239,12 @@ main(int argc, char **argv)
 		return 1;
 	lat = lc_calloc(MAX_SAMPLES, sizeof(*lat));
 	printf("GET /api/v1/courses?page=1 (20 per page) as a learner, %d keep-alive clients, %d "
-	       "s per scale\n\n",
-	       threads, seconds);
+	       "s per scale, %s\n\n",
+	       threads, seconds, encoding != NULL ? encoding : "identity");
 	printf("| courses | clients | req/s | p50 ms | p99 ms | errors |\n");
 	printf("|---:|---:|---:|---:|---:|---:|\n");
 	for (int scale = 1; scale <= 10 && rc == 0; scale *= 10)
-		rc = run_scale(courses * scale, threads, seconds, lat);
+		rc = run_scale(courses * scale, threads, seconds, encoding, lat);
 	if (lc_read_file("/proc/loadavg", &load, NULL) == 0)
 		printf("\nload average after: %s", load);
 	free(load);

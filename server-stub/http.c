@@ -490,7 +490,15 @@ send_resp(struct srv_http *h, struct MHD_Connection *c, struct conn *st, const c
 	len = json ? strlen(json) : 0;
 	if (json && len > 256)
 		enc = srv_codec_pick(header(c, "Accept-Encoding"));
-	if (enc && srv_codec_compress(enc, json, len, &packed, &packed_len) == 0) {
+	if (enc &&
+	    (resp->dense ? srv_codec_compress_dense : srv_codec_compress)(enc, json, len, &packed,
+	                                                                  &packed_len) == 0 &&
+	    packed_len >= len) {
+		/* Incompressible: the coding would only add its frame and a header line. */
+		free(packed);
+		packed = NULL;
+	}
+	if (packed != NULL) {
 		cJSON_free(json);
 		json = NULL;
 		r = MHD_create_response_from_buffer(packed_len, packed, MHD_RESPMEM_MUST_FREE);

@@ -188,6 +188,8 @@ struct srv_resp {
 	cJSON *body; /* owned; NULL means no body (204) */
 	int n_headers;
 	struct srv_header headers[SRV_MAX_HEADERS];
+	/* Compress harder when small (srv_codec_compress_dense): a /sync answer. */
+	bool dense;
 };
 
 typedef void (*srv_handler_fn)(struct srv_req *req, struct srv_resp *resp);
@@ -831,6 +833,14 @@ int srv_seed_demo(struct srv_ctx *ctx, char **cause);
 const char *srv_codec_pick(const char *accept_encoding);
 /* Compresses with enc ("zstd" or "gzip"); *out is malloc'd. Returns 0 or -LC_EINVAL. */
 int srv_codec_compress(const char *enc, const void *in, size_t len, void **out, size_t *out_len);
+/*
+ * The same for an answer worth more CPU per byte saved (a /sync answer with changes): a
+ * higher zstd level when it is small. gzip is unchanged (level 9 saves nothing on JSON).
+ */
+int srv_codec_compress_dense(const char *enc, const void *in, size_t len, void **out,
+                             size_t *out_len);
+/* The zstd level for len bytes: 3, or higher for a small dense answer. */
+int srv_codec_zstd_level(size_t len, bool dense);
 /*
  * Decompresses a body sent with Content-Encoding enc. Returns 0 and *out (malloc'd,
  * NUL-terminated), -LC_EINVAL for an unknown encoding, -LC_ENOMEM when the result would

@@ -821,6 +821,7 @@ sync_post(struct srv_req *req, struct srv_resp *resp)
 		/* Only scopes that were pulled from 0 just now tell which staff flag they hold. */
 		if (pulled)
 			remember_staff(req, &s, client_id);
+		resp->dense = true; /* the bytes of a sync on a slow link (codec.c) */
 		srv_reply(resp, 200, out);
 	}
 	scopes_free(&s);

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "common/buf.h"
 #include "common/mem.h"
@@ -562,6 +563,66 @@ test_compression(void **state)
 	h_resp_free(&r);
 }
 
+/*
+ * Issue 10 (the campus delta at most 1.2x its gzip floor): a /sync answer of at most 32 KiB
+ * goes out at a higher zstd level than 3, and decodes to the very answer identity gives;
+ * gzip and identity answers are what they always were.
+ */
+static void
+test_sync_small_answer_compressed_harder_same_json(void **state)
+{
+	(void)state;
+	char body[128], id[H_ID_LEN + 1], auth[600], ce[32];
+	lc_uuid_new(id);
+	snprintf(body, sizeof(body), "{\"client_id\":\"%s\",\"push\":[],\"cursors\":{}}", id);
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", world.u[H_ENROLLED].access);
+	const char *plain_h[] = {auth, "Content-Type: application/json", NULL};
+	const char *zstd_h[] = {auth, "Content-Type: application/json", "Accept-Encoding: zstd",
+	                        NULL};
+	const char *gzip_h[] = {auth, "Content-Type: application/json", "Accept-Encoding: gzip",
+	                        NULL};
+	struct h_resp plain, z, gz;
+
+	h_request(SRV, "POST", H_API "/sync", plain_h, body, strlen(body), &plain);
+	H_EXPECT(plain, 200);
+	assert_null(h_resp_header(&plain, "Content-Encoding", ce, sizeof(ce)));
+	assert_non_null(plain.json);
+	/* The world's pull from 0 is a small answer: the case the level is for. */
+	assert_true(plain.body_len > 256 && plain.body_len <= 32 * 1024);
+
+	h_request(SRV, "POST", H_API "/sync", zstd_h, body, strlen(body), &z);
+	H_EXPECT(z, 200);
+	assert_non_null(h_resp_header(&z, "Content-Encoding", ce, sizeof(ce)));
+	assert_string_equal(ce, "zstd");
+	unsigned long long size = ZSTD_getFrameContentSize(z.body, z.body_len);
+	assert_int_equal(size, plain.body_len);
+	char *decoded = lc_malloc(plain.body_len + 1);
+	size_t n = ZSTD_decompress(decoded, plain.body_len, z.body, z.body_len);
+	assert_false(ZSTD_isError(n));
+	decoded[n] = '\0';
+	cJSON *json = cJSON_Parse(decoded);
+	assert_true(cJSON_Compare(json, plain.json, true));
+	/* Smaller than level 3 makes the same bytes. */
+	size_t bound = ZSTD_compressBound(plain.body_len);
+	void *l3 = lc_malloc(bound);
+	size_t l3_len = ZSTD_compress(l3, bound, plain.body, plain.body_len, 3);
+	assert_false(ZSTD_isError(l3_len));
+	assert_true(z.body_len < l3_len);
+
+	/* gzip: as before, and the same JSON. */
+	h_request(SRV, "POST", H_API "/sync", gzip_h, body, strlen(body), &gz);
+	H_EXPECT(gz, 200);
+	assert_non_null(h_resp_header(&gz, "Content-Encoding", ce, sizeof(ce)));
+	assert_string_equal(ce, "gzip");
+	assert_true(gz.body_len < plain.body_len);
+	free(l3);
+	cJSON_Delete(json);
+	free(decoded);
+	h_resp_free(&gz);
+	h_resp_free(&z);
+	h_resp_free(&plain);
+}
+
 /* ---- Paging, course status, staff changes ------------------------------------------------------
  */
 
@@ -705,6 +766,7 @@ main(void)
 	    cmocka_unit_test(test_digest_after_incremental_changes),
 	    cmocka_unit_test(test_push_runs_like_rest_and_replays),
 	    cmocka_unit_test(test_compression),
+	    cmocka_unit_test(test_sync_small_answer_compressed_harder_same_json),
 	    cmocka_unit_test(test_small_limit_pages_to_the_same_replica),
 	    cmocka_unit_test(test_unpublished_course_leaves_learner_scopes),
 	    cmocka_unit_test(test_gaining_staff_rights_resets_the_scope),

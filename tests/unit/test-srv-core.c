@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 #include <sodium.h>
+#include <zstd.h>
 
 #include "server-stub/srv.h"
 
@@ -405,6 +406,104 @@ test_codec_roundtrip(void **state)
 	assert_int_equal(srv_codec_decompress("br", "x", 1, 10, &plain, &plain_len), -LC_EINVAL);
 }
 
+/*
+ * A zstd body that decompresses to a whole number of 16 KiB chunks was refused with
+ * -LC_EPROTO: the loop asked for one more frame after the last one ended exactly at a full
+ * chunk (found while testing the level by size, issue 10). Both levels, 1 to 3 chunks.
+ */
+static void
+test_codec_zstd_body_of_whole_chunks_decompresses(void **state)
+{
+	const int levels[] = {3, 16};
+	char *text = malloc(3 * 16384);
+
+	(void)state;
+	assert_non_null(text);
+	for (size_t i = 0; i < 3 * 16384; i++)
+		text[i] = (char)('a' + (i * 7 + i / 13) % 26);
+	for (size_t l = 0; l < 2; l++) {
+		for (size_t chunks = 1; chunks <= 3; chunks++) {
+			size_t len = chunks * 16384, bound = ZSTD_compressBound(len);
+			void *packed = malloc(bound), *plain;
+			size_t packed_len = ZSTD_compress(packed, bound, text, len, levels[l]);
+			size_t plain_len;
+
+			assert_non_null(packed);
+			assert_false(ZSTD_isError(packed_len));
+			assert_int_equal(srv_codec_decompress("zstd", packed, packed_len,
+			                                      SRV_BODY_MAX, &plain, &plain_len),
+			                 0);
+			assert_int_equal(plain_len, len);
+			assert_memory_equal(plain, text, len);
+			free(plain);
+			free(packed);
+		}
+	}
+	free(text);
+}
+
+/*
+ * Issue 10 (the campus delta at most 1.2x its gzip floor): a small dense answer (/sync) is
+ * compressed at a higher zstd level and comes out no larger than level 3 would make it; any
+ * other answer stays at level 3, byte for byte (list pages keep their throughput); both
+ * sides of the size threshold decompress to the same bytes.
+ */
+static void
+test_codec_zstd_level_by_size(void **state)
+{
+	const size_t sizes[] = {300, 20000, 32 * 1024, 32 * 1024 + 1, 200000};
+	struct lc_buf text;
+	uint64_t x = 88172645463325252ULL;
+
+	(void)state;
+	assert_int_equal(srv_codec_zstd_level(0, true), srv_codec_zstd_level(32 * 1024, true));
+	assert_true(srv_codec_zstd_level(32 * 1024, true) > 3);
+	assert_int_equal(srv_codec_zstd_level(32 * 1024 + 1, true), 3);
+	assert_int_equal(srv_codec_zstd_level(SRV_BODY_MAX, true), 3);
+	assert_int_equal(srv_codec_zstd_level(300, false), 3);
+	assert_int_equal(srv_codec_zstd_level(SRV_BODY_MAX, false), 3);
+	/* JSON-like text with some entropy (xorshift words), like a sync answer's changes. */
+	lc_buf_init(&text);
+	while (text.len < 200000) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		lc_buf_printf(&text, "{\"type\":\"reply\",\"id\":\"r%llx\",\"body\":\"w%llu\"},",
+		              (unsigned long long)(x & 0xfffff), (unsigned long long)(x % 977));
+	}
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		size_t len = sizes[i];
+		size_t bound = ZSTD_compressBound(len);
+		void *l3 = malloc(bound), *packed, *plain;
+		size_t l3_len = ZSTD_compress(l3, bound, text.data, len, 3);
+		size_t packed_len, plain_len;
+
+		assert_non_null(l3);
+		assert_false(ZSTD_isError(l3_len));
+		/* Not dense: exactly level 3. */
+		assert_int_equal(srv_codec_compress("zstd", text.data, len, &packed, &packed_len),
+		                 0);
+		assert_int_equal(packed_len, l3_len);
+		assert_memory_equal(packed, l3, l3_len);
+		free(packed);
+		/* Dense: no larger, smaller when small, and the same bytes back. */
+		assert_int_equal(
+		    srv_codec_compress_dense("zstd", text.data, len, &packed, &packed_len), 0);
+		assert_true(packed_len <= l3_len);
+		if (len <= 32 * 1024)
+			assert_true(packed_len < l3_len);
+		assert_int_equal(srv_codec_decompress("zstd", packed, packed_len, SRV_BODY_MAX,
+		                                      &plain, &plain_len),
+		                 0);
+		assert_int_equal(plain_len, len);
+		assert_memory_equal(plain, text.data, len);
+		free(plain);
+		free(packed);
+		free(l3);
+	}
+	lc_buf_finish(&text);
+}
+
 static void
 test_codec_pick_prefers_zstd(void **state)
 {
@@ -637,6 +736,8 @@ main(void)
 	    cmocka_unit_test(test_utf8_validation),
 	    cmocka_unit_test(test_codec_roundtrip),
 	    cmocka_unit_test(test_codec_pick_prefers_zstd),
+	    cmocka_unit_test(test_codec_zstd_level_by_size),
+	    cmocka_unit_test(test_codec_zstd_body_of_whole_chunks_decompresses),
 	    cmocka_unit_test(test_username_and_email_rules),
 	    cmocka_unit_test(test_get_int_range_checked_before_cast),
 	    cmocka_unit_test(test_params_known_names_every_unknown_key),
