@@ -43,3 +43,15 @@ sync_backoff_reset(struct sync_backoff *b)
 {
 	b->failures = 0;
 }
+
+int
+sync_pull_limit_next(int limit, size_t n_changes, int64_t elapsed_ms)
+{
+	int asked = limit > 0 ? limit : SYNC_PULL_DEFAULT;
+
+	if (elapsed_ms >= SYNC_PULL_FAST_MS)
+		return 0;
+	if (n_changes < (size_t)asked)
+		return limit;
+	return asked * 2 < SYNC_PULL_MAX ? asked * 2 : SYNC_PULL_MAX;
+}

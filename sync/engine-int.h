@@ -25,9 +25,10 @@ struct sync_engine {
 	char *server_url; /* override, or NULL */
 	char *ca_file;
 	int batch_size;
-	int round_limit;     /* entries per round after a 413 in this sync; 0 for batch_size */
-	bool full_cursors;   /* the next round names every cursor: the compact form failed */
-	bool whole_docs;     /* the server refused "partial": ask for whole docs only */
+	int round_limit;   /* entries per round after a 413 in this sync; 0 for batch_size */
+	bool full_cursors; /* the next round names every cursor: the compact form failed */
+	bool whole_docs;   /* the server refused "partial": ask for whole docs only */
+	int pull_limit;    /* changes per answer in this sync (sync_pull_limit_next); 0: default */
 	struct store_db *db; /* the engine's own connection, opened on first use */
 	struct sync_http *http;
 	atomic_bool cancel;

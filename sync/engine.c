@@ -204,6 +204,7 @@ sync_engine_run(struct sync_engine *e, bool verify, char **cause)
 
 	begin_status(e);
 	e->round_limit = 0;
+	e->pull_limit = 0;
 	if (e->db == NULL)
 		rc = store_replica_open(e->db_path, &e->db, cause);
 	if (rc == 0)

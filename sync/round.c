@@ -26,6 +26,7 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "common/mem.h"
+#include "sync/backoff.h"
 #include "sync/engine-int.h"
 #include "sync/merge.h"
 #include "sync/protocol.h"
@@ -287,12 +288,12 @@ load_round(struct sync_engine *e, struct sync_session *s, struct round_request *
 	free(partial);
 	free(paged);
 	rc = sync_protocol_encode(s->client_id, r->entries, r->n_send, r->cursors, r->n_cursors,
-	                          r->flags, 0, &r->body, cause);
+	                          r->flags, e->pull_limit, &r->body, cause);
 	while (rc == 0 && r->n_send > 1 && strlen(r->body) > SYNC_MAX_REQUEST) {
 		free(r->body);
 		r->n_send /= 2;
 		rc = sync_protocol_encode(s->client_id, r->entries, r->n_send, r->cursors,
-		                          r->n_cursors, r->flags, 0, &r->body, cause);
+		                          r->n_cursors, r->flags, e->pull_limit, &r->body, cause);
 	}
 	assert(r->n_send <= r->n);
 	return rc;
@@ -331,14 +332,16 @@ sync_round(struct sync_engine *e, struct sync_session *s, bool *again, char **ca
 	struct sync_http_response hres = {0};
 	struct sync_response res = {0};
 	struct round_tally t = {0};
-	int64_t waiting = 0;
+	int64_t waiting = 0, sent_ms = 0;
 	bool refetch = false;
 	int rc = load_round(e, s, &r, cause);
 
 	*again = false;
 	if (rc == 0) {
 		sync_engine_set_phase(e, r.n_send > 0 ? SYNC_PHASE_PUSH : SYNC_PHASE_PULL);
+		sent_ms = lc_monotonic_ms();
 		rc = send_round(e, s, r.body, &hres, cause);
+		sent_ms = lc_monotonic_ms() - sent_ms;
 	}
 	/*
 	 * A lecternd from before partial changes refuses the unknown key: ask again without it
@@ -380,6 +383,9 @@ sync_round(struct sync_engine *e, struct sync_session *s, bool *again, char **ca
 	if (rc == 0) {
 		/* A compact request answered in the full form: name every cursor next time. */
 		e->full_cursors = r.compact && res.since <= 0;
+		if (res.more)
+			e->pull_limit = sync_pull_limit_next(
+			    e->pull_limit, res.n_changes + res.n_patches, sent_ms);
 		sync_engine_count(e, t.answered, (int64_t)(res.n_changes + res.n_patches));
 		rc = store_outbox_count(e->db, &waiting);
 	}

@@ -53,6 +53,27 @@ test_backoff_reset_starts_again_from_the_base(void **state)
 	assert_true(sync_backoff_next(&b) <= 1000);
 }
 
+/*
+ * Issue 10 (the initial sync writes at most 3x the replica): a full answer that came fast
+ * doubles the next pull's page, up to the server's most; a slow one goes back to the
+ * server's default; an answer that was not full keeps the page.
+ */
+static void
+test_pull_limit_grows_on_fast_full_answers_and_falls_back_on_slow_ones(void **state)
+{
+	(void)state;
+	assert_int_equal(sync_pull_limit_next(0, SYNC_PULL_DEFAULT, 100), 2000);
+	assert_int_equal(sync_pull_limit_next(2000, 2000, 100), 4000);
+	assert_int_equal(sync_pull_limit_next(4000, 4000, 100), SYNC_PULL_MAX);
+	assert_int_equal(sync_pull_limit_next(SYNC_PULL_MAX, SYNC_PULL_MAX, 1), SYNC_PULL_MAX);
+	/* Not full: the same page (a reset answer brings no change at all). */
+	assert_int_equal(sync_pull_limit_next(0, 0, 100), 0);
+	assert_int_equal(sync_pull_limit_next(4000, 3999, 100), 4000);
+	/* Slow: back to the default, full or not. */
+	assert_int_equal(sync_pull_limit_next(4000, 4000, SYNC_PULL_FAST_MS), 0);
+	assert_int_equal(sync_pull_limit_next(0, SYNC_PULL_DEFAULT, 60000), 0);
+}
+
 int
 main(void)
 {
@@ -60,6 +81,8 @@ main(void)
 	    cmocka_unit_test(test_backoff_doubles_within_jitter_bounds_up_to_the_cap),
 	    cmocka_unit_test(test_backoff_is_jittered),
 	    cmocka_unit_test(test_backoff_reset_starts_again_from_the_base),
+	    cmocka_unit_test(
+	        test_pull_limit_grows_on_fast_full_answers_and_falls_back_on_slow_ones),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
