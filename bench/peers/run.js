@@ -16,7 +16,8 @@
 // PouchDB's replicator sends), alternated, same connection count.
 //
 // Use bench/peers/run (installs the node modules and wrk first). Options:
-//   --build DIR           meson build with server-stub/lecternd and tui/lectern (default build)
+//   --build DIR           meson build with server-stub/lecternd and tui/lectern (default: build/
+//                         of this source tree)
 //   --scales 1,10         campus scales for the sync tables
 //   --pairs N             interleaved pairs per scale (default 5)
 //   --throughput-scales   scales for the throughput table (default: --scales; add 100 if you
@@ -47,7 +48,7 @@ const has = (name) => argv.includes(`--${name}`);
 const opt = (name, dflt) => { const i = argv.indexOf(`--${name}`); return i >= 0 && i + 1 < argv.length ? argv[i + 1] : dflt; };
 const list = (s) => s.split(',').filter(Boolean).map(Number);
 const QUICK = has('quick');
-const BUILD = path.resolve(opt('build', 'build'));
+const BUILD = path.resolve(opt('build', path.join(__dirname, '..', '..', 'build')));
 const SCALES = list(opt('scales', '1,10'));
 const PAIRS = Number(opt('pairs', QUICK ? '1' : '5'));
 const TSCALES = list(opt('throughput-scales', SCALES.join(',')));
