@@ -233,7 +233,7 @@ function build(scale) {
     delta.push({ ...it, body: `${it.body.slice(0, cut)}\n\n## ${t.title(2, 4)}\n\n${t.para(400)}`, updated_at: ts(331, 332) });
   }
   delta.push({ type: 'reply', id: t.pick(replies).id, _deleted: true });
-  return { initial: rows, delta };
+  return { scale, initial: rows, delta };
 }
 
 const jsonl = (rows) => Buffer.from(rows.map((r) => JSON.stringify(r) + '\n').join(''), 'utf8');

@@ -28,6 +28,7 @@
 //   --quick               --pairs 1 --seconds 2 --rounds 1
 //   --cache DIR           loaded lecternd databases (default $XDG_CACHE_HOME/lectern-bench-peers)
 //   --reload              load the lecternd databases again instead of using the cache
+//   --load-only           fill the cache for the scales and stop (no measurement)
 //   --json FILE           everything measured, as JSON
 // The wall time of a Lectern phase is the whole `lectern` process (start, HTTP, SQLite
 // apply, exit); PouchDB's is replicate() inside this running node process.
@@ -57,6 +58,7 @@ const SECONDS = Number(opt('seconds', QUICK ? '2' : '5'));
 const ROUNDS = Number(opt('rounds', QUICK ? '1' : '3'));
 const CACHE = path.resolve(opt('cache', path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'lectern-bench-peers')));
 const RELOAD = has('reload');
+const LOAD_ONLY = has('load-only');
 const JSON_OUT = opt('json', '');
 const LECTERND = path.join(BUILD, 'server-stub', 'lecternd');
 const LECTERN = path.join(BUILD, 'tui', 'lectern');
@@ -171,7 +173,7 @@ async function lecterndDb(scale, campus) {
   const db = path.join(dir, 'server.db');
   if (fs.existsSync(db) && !RELOAD) return db;
   fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, 'loading.db');
+  const tmp = path.join(dir, `loading-${process.pid}.db`);
   for (const f of [...dbFiles(tmp), ...dbFiles(db)]) fs.rmSync(f, { force: true });
   const made = spawnSync(LECTERND, ['--db', tmp, '--create-user', 'admin', '--role', 'admin'], { input: `${ADMIN_PASSWORD}\n` });
   if (made.status !== 0) throw new Error(`lecternd --create-user: ${made.stderr}`);
@@ -293,6 +295,21 @@ async function lecternRun(proxy, campus, db, k, keep) {
   }
 }
 
+// A scale measured for throughput only: both servers loaded, the learner's replica synced
+// once (for the exact no-op body), no counted phases.
+async function throughputOnly(campus, db) {
+  const keptP = await forkChild('pouch-server.js');
+  await pouchLoad(keptP.port, campus.initial);
+  const dir = fs.mkdtempSync(path.join(WORK, 'lectern-'));
+  fs.copyFileSync(db, path.join(dir, 'server.db'));
+  const keptL = { ...await startLecternd(path.join(dir, 'server.db')), replica: path.join(dir, 'replica') };
+  await lectern(keptL.port, keptL.replica, ['login', 'learner'], { input: `${lecternLoad.PASSWORD}\n` });
+  const t0 = performance.now();
+  await lectern(keptL.port, keptL.replica, ['sync']);
+  say(`scale ${campus.scale}: the learner's replica synced in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return { keptP, keptL };
+}
+
 // ---- throughput with wrk -----------------------------------------------------------------
 
 function wrk(args) {
@@ -328,6 +345,9 @@ async function throughput(scale, lsrv, psrv) {
   for (const c of CONNS) {
     const base = ['-t', String(Math.min(2, c)), '-c', String(c), '-d', `${SECONDS}s`];
     const l = [], p = [];
+    // one second of each first: node's JIT and both servers' caches warm up unmeasured
+    wrk([...base.slice(0, 4), '-d', '1s', '-s', lua, `http://127.0.0.1:${lsrv.port}/api/v1/sync`]);
+    wrk([...base.slice(0, 4), '-d', '1s', changes]);
     for (let r = 0; r < ROUNDS; r++) {
       l.push(wrk([...base, '-s', lua, `http://127.0.0.1:${lsrv.port}/api/v1/sync`]));
       p.push(wrk([...base, '-H', 'Accept: application/json', '-H', 'Accept-Encoding: gzip,deflate', changes]));
@@ -404,12 +424,14 @@ function versions() {
     const campus = campusLib.build(scale);
     const floor = { initial: campusLib.floor(campus.initial), delta: campusLib.floor(campus.delta) };
     const db = await lecterndDb(scale, campus);
+    if (LOAD_ONLY) continue;
     const s = { scale, floor, pairs: [], load_before: loadavg() };
     const pairs = SCALES.includes(scale) ? PAIRS : 0;
     const wantThroughput = TSCALES.includes(scale);
     let keptP = null, keptL = null;
-    for (let k = 0; k < Math.max(pairs, wantThroughput ? 1 : 0); k++) {
-      const last = k === Math.max(pairs, 1) - 1 && wantThroughput;
+    if (!pairs && wantThroughput) ({ keptP, keptL } = await throughputOnly(campus, db));
+    for (let k = 0; k < pairs; k++) {
+      const last = k === pairs - 1 && wantThroughput;
       const pouch = await pouchRun(proxy, campus, k, last);
       const lect = await lecternRun(proxy, campus, db, k, last);
       if (last) { keptP = pouch.server; keptL = lect.server; }
