@@ -432,8 +432,9 @@ function versions() {
     if (!pairs && wantThroughput) ({ keptP, keptL } = await throughputOnly(campus, db));
     for (let k = 0; k < pairs; k++) {
       const last = k === pairs - 1 && wantThroughput;
-      const pouch = await pouchRun(proxy, campus, k, last);
-      const lect = await lecternRun(proxy, campus, db, k, last);
+      // phase names are unique across the whole run: the proxy keeps every count
+      const pouch = await pouchRun(proxy, campus, `x${scale}.${k}`, last);
+      const lect = await lecternRun(proxy, campus, db, `x${scale}.${k}`, last);
       if (last) { keptP = pouch.server; keptL = lect.server; }
       if (k < pairs) {
         s.pairs.push({ pouch: { phases: pouch.phases }, lectern: { phases: lect.phases } });
