@@ -22,10 +22,10 @@
 //   --pairs N             interleaved pairs per scale (default 5)
 //   --throughput-scales   scales for the throughput table (default: --scales; add 100 if you
 //                         have the time: its campus is loaded once, then cached)
-//   --connections 16      wrk connections (a list: 1,16)
+//   --connections 1,16    wrk connection counts (default 1,16; --quick: 16)
 //   --seconds S           wrk duration per point (default 5)
 //   --rounds N            alternations of the two servers per throughput point (default 3)
-//   --quick               --pairs 1 --seconds 2 --rounds 1
+//   --quick               --pairs 1 --seconds 2 --rounds 1 --connections 16
 //   --cache DIR           loaded lecternd databases (default $XDG_CACHE_HOME/lectern-bench-peers)
 //   --reload              load the lecternd databases again instead of using the cache
 //   --load-only           fill the cache for the scales and stop (no measurement)
@@ -53,7 +53,7 @@ const BUILD = path.resolve(opt('build', path.join(__dirname, '..', '..', 'build'
 const SCALES = list(opt('scales', '1,10'));
 const PAIRS = Number(opt('pairs', QUICK ? '1' : '5'));
 const TSCALES = list(opt('throughput-scales', SCALES.join(',')));
-const CONNS = list(opt('connections', '16'));
+const CONNS = list(opt('connections', QUICK ? '16' : '1,16'));
 const SECONDS = Number(opt('seconds', QUICK ? '2' : '5'));
 const ROUNDS = Number(opt('rounds', QUICK ? '1' : '3'));
 const CACHE = path.resolve(opt('cache', path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'lectern-bench-peers')));
