@@ -312,16 +312,31 @@ async function throughputOnly(campus, db) {
 
 // ---- throughput with wrk -----------------------------------------------------------------
 
-function wrk(args) {
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+// user + system CPU seconds a process has used so far (/proc/PID/stat fields 14 and 15)
+function cpuSeconds(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+}
+
+// One wrk run against the server process `pid`; besides wrk's figures, the server's CPU
+// time per request, which the load of the machine changes less than the rate.
+function wrk(args, pid) {
+  const cpu0 = cpuSeconds(pid);
   const r = spawnSync('wrk', ['--latency', ...args], { encoding: 'utf8' });
+  const cpu = cpuSeconds(pid) - cpu0;
   if (r.status !== 0) throw new Error(`wrk ${args.join(' ')}: ${r.stderr || r.stdout}`);
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(r.stdout);
+  const total = /(\d+) requests in/.exec(r.stdout);
   const p50 = /\s50%\s+([\d.]+)(us|ms|s)\b/.exec(r.stdout);
   const bad = /Non-2xx or 3xx responses:\s+(\d+)/.exec(r.stdout);
   const errs = /Socket errors:(.*)/.exec(r.stdout);
-  if (!rps) throw new Error(`wrk said: ${r.stdout}`);
+  if (!rps || !total) throw new Error(`wrk said: ${r.stdout}`);
   const unit = { us: 0.001, ms: 1, s: 1000 };
-  return { rps: Number(rps[1]), p50_ms: p50 ? Number(p50[1]) * unit[p50[2]] : null,
+  return { rps: Number(rps[1]), p50_ms: p50 ? Number(p50[1]) * unit[p50[2]] : null, requests: Number(total[1]),
+    cpu_us_per_request: Number(total[1]) ? (cpu * 1e6) / Number(total[1]) : null,
     non2xx: bad ? Number(bad[1]) : 0, socket_errors: errs ? errs[1].trim() : '' };
 }
 
@@ -346,11 +361,11 @@ async function throughput(scale, lsrv, psrv) {
     const base = ['-t', String(Math.min(2, c)), '-c', String(c), '-d', `${SECONDS}s`];
     const l = [], p = [];
     // one second of each first: node's JIT and both servers' caches warm up unmeasured
-    wrk([...base.slice(0, 4), '-d', '1s', '-s', lua, `http://127.0.0.1:${lsrv.port}/api/v1/sync`]);
-    wrk([...base.slice(0, 4), '-d', '1s', changes]);
+    wrk([...base.slice(0, 4), '-d', '1s', '-s', lua, `http://127.0.0.1:${lsrv.port}/api/v1/sync`], lsrv.child.pid);
+    wrk([...base.slice(0, 4), '-d', '1s', changes], psrv.child.pid);
     for (let r = 0; r < ROUNDS; r++) {
-      l.push(wrk([...base, '-s', lua, `http://127.0.0.1:${lsrv.port}/api/v1/sync`]));
-      p.push(wrk([...base, '-H', 'Accept: application/json', '-H', 'Accept-Encoding: gzip,deflate', changes]));
+      l.push(wrk([...base, '-s', lua, `http://127.0.0.1:${lsrv.port}/api/v1/sync`], lsrv.child.pid));
+      p.push(wrk([...base, '-H', 'Accept: application/json', '-H', 'Accept-Encoding: gzip,deflate', changes], psrv.child.pid));
     }
     rows.push({ scale, connections: c, lectern: l, pouch: p, loadavg: loadavg(),
       ratio: median(l.map((x, i) => x.rps / p[i].rps)), ratios: l.map((x, i) => x.rps / p[i].rps),
@@ -394,14 +409,15 @@ function throughputTable(rows) {
   const out = [];
   out.push(`### No-op throughput (wrk, keep-alive, ${SECONDS} s per point, ${ROUNDS} alternation(s) per point, medians; wrk shares the cores)`);
   out.push('');
-  out.push('| scale | connections | lecternd no-op /sync per s (p50 ms) | express-pouchdb no-op _changes per s (p50 ms) | lecternd/express-pouchdb (min-max) | non-2xx | load average |');
-  out.push('|---:|---:|---:|---:|---|---:|---|');
+  out.push('| scale | connections | lecternd no-op /sync per s (p50 ms) | express-pouchdb no-op _changes per s (p50 ms) | lecternd/express-pouchdb (min-max) | server CPU µs per request: lecternd, express-pouchdb | non-2xx | load average |');
+  out.push('|---:|---:|---:|---:|---|---|---:|---|');
   for (const r of rows) {
     const m = (xs, f) => median(xs.map(f));
     const range = r.ratios.length > 1 ? ` (${Math.min(...r.ratios).toFixed(2)}-${Math.max(...r.ratios).toFixed(2)})` : '';
     const bad = [...r.lectern, ...r.pouch].reduce((n, x) => n + x.non2xx, 0);
     out.push(`| ${r.scale} | ${r.connections} | ${fmt(m(r.lectern, (x) => x.rps))} (${m(r.lectern, (x) => x.p50_ms).toFixed(2)}) | ` +
-      `${fmt(m(r.pouch, (x) => x.rps))} (${m(r.pouch, (x) => x.p50_ms).toFixed(2)}) | ${r.ratio.toFixed(2)}${range} | ${bad} | ${r.loadavg} |`);
+      `${fmt(m(r.pouch, (x) => x.rps))} (${m(r.pouch, (x) => x.p50_ms).toFixed(2)}) | ${r.ratio.toFixed(2)}${range} | ` +
+      `${fmt(m(r.lectern, (x) => x.cpu_us_per_request))}, ${fmt(m(r.pouch, (x) => x.cpu_us_per_request))} | ${bad} | ${r.loadavg} |`);
   }
   return out.join('\n');
 }
