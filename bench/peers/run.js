@@ -131,7 +131,7 @@ function lectern(port, dataDir, args, { input, env } = {}) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(LECTERN, ['--server', `http://127.0.0.1:${port}`, '--data-dir', dataDir, ...args],
-      { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+      { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let out = '', err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
@@ -140,7 +140,10 @@ function lectern(port, dataDir, args, { input, env } = {}) {
       if (code !== 0) reject(new Error(`lectern ${args.join(' ')} -> ${code}: ${err.trim()}`));
       else resolve({ ms, out, err });
     });
-    child.stdin.end(input || '');
+    if (input !== undefined) {
+      child.stdin.on('error', () => {}); // a lectern that failed early closed it: its exit status says why
+      child.stdin.end(input);
+    }
   });
 }
 
