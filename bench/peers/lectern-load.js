@@ -76,17 +76,26 @@ class User {
   }
 
   // As this user; answers outside `ok` throw. An access token that expired (15 minutes: a
-  // long load) is refreshed once.
+  // long load) is refreshed once, by one request: several of this user's requests run at
+  // once, and a refresh token presented twice revokes the session (reuse detection).
   async call(method, path, body, { ok = [200, 201, 204], ifMatch } = {}) {
-    let r = await this.api.call(method, path, body, this.access, ifMatch);
+    const token = this.access;
+    let r = await this.api.call(method, path, body, token, ifMatch);
     if (r.status === 401 && !ok.includes(401)) {
-      const t = await this.api.call('POST', '/auth/refresh', { refresh_token: this.refresh });
-      if (t.status !== 200) throw new Error(`refresh ${this.username}: ${t.status}`);
-      this.take(t.doc);
+      if (this.access === token) {
+        if (!this.refreshing) this.refreshing = this.renew().finally(() => { this.refreshing = null; });
+        await this.refreshing;
+      }
       r = await this.api.call(method, path, body, this.access, ifMatch);
     }
     if (!ok.includes(r.status)) throw new Error(`${this.username}: ${method} ${path} -> ${r.status} ${JSON.stringify(r.doc).slice(0, 300)}`);
     return r;
+  }
+
+  async renew() {
+    const t = await this.api.call('POST', '/auth/refresh', { refresh_token: this.refresh });
+    if (t.status !== 200) throw new Error(`refresh ${this.username}: ${t.status} ${JSON.stringify(t.doc)}`);
+    this.take(t.doc);
   }
 }
 
