@@ -110,15 +110,20 @@ store_search_mark_scope(struct store_db *db, const char *scope)
  * What the reader sees of each noted (type, id), as the overlays' search_refresh trigger
  * computes it for one: a live overlay; else, when there is no overlay at all, the live
  * server row of the best (scope_rank, scope), the order store_resource_get() reads in.
+ * CROSS JOIN keeps the noted rows outside: search_dirty has no statistics, and left to
+ * itself the planner scanned every live row of resources to probe it, 150 ms for a
+ * two-change sync on a 23,000-row replica (test_search_flush_seeks_the_noted_rows_only).
  */
 #define FLUSH_INSERT                                                                               \
 	"INSERT INTO search_docs(type, id, parent_id, title, body)"                                \
 	" SELECT s.type, s.id, s.parent_id, " SEARCH_TITLE("s.doc") ", " SEARCH_BODY(              \
-	    "s.doc") " FROM search_dirty x JOIN overlays s ON s.type = x.type AND s.id = x.id"     \
+	    "s.doc") " FROM search_dirty x CROSS JOIN overlays s ON s.type = x.type AND s.id = "   \
+	             "x.id"                                                                        \
 	             " WHERE s.deleted = 0"                                                        \
 	             " UNION ALL"                                                                  \
 	             " SELECT s.type, s.id, s.parent_id, " SEARCH_TITLE("s.doc") ", " SEARCH_BODY( \
-	                 "s.doc") " FROM search_dirty x JOIN resources s ON s.type = x.type AND "  \
+	                 "s.doc") " FROM search_dirty x CROSS JOIN resources s ON s.type = x.type" \
+	                          " AND "                                                          \
 	                          "s.id = x.id"                                                    \
 	                          " AND s.deleted = 0"                                             \
 	                          " WHERE NOT EXISTS (SELECT 1 FROM overlays o WHERE o.type = "    \
