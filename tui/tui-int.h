@@ -57,6 +57,11 @@ extern const struct tui_view tui_view_forum;
 extern const struct tui_view tui_view_topic;
 extern const struct tui_view tui_view_issues;
 extern const struct tui_view tui_view_help;
+/* Course staff (issue 11): the course editor (arg: a course id; NULL: the new-course form
+ * first), the quiz editor (arg: a quiz item id), an item as learners see it (no progress). */
+extern const struct tui_view tui_view_author;
+extern const struct tui_view tui_view_quiz_edit;
+extern const struct tui_view tui_view_preview;
 
 /* Every view, for help and for tests. NULL-terminated. */
 extern const struct tui_view *const tui_views[];
@@ -204,6 +209,15 @@ bool tui_confirm(struct tui_app *app, const char *question);
  * non-empty text.
  */
 bool tui_edit_text(struct tui_app *app, const char *title, const char *initial, char **out);
+
+/* ---- view-author.c ------------------------------------------------------------------ */
+
+/*
+ * The new-course form (title, code, description, department, keywords, certification,
+ * pass score); when saved, the course editor opens on the new draft. For Home's Teaching
+ * section (N) and the course editor's N.
+ */
+void tui_author_new_course(struct tui_app *app);
 
 /* ---- status.c ----------------------------------------------------------------------- */
 

@@ -14,6 +14,7 @@
 #include "store/replica.h"
 #include "tui/markdown.h"
 #include "tui/tui-int.h"
+#include "tui/write.h"
 
 struct info {
 	char *course_id;
@@ -26,11 +27,9 @@ struct info {
 };
 
 static const struct tui_key_help info_keys[] = {
-    {"j, k, Down, Up, PgDn, PgUp", "scroll"},
-    {"e", "enroll (queued when offline)"},
-    {"Enter, o", "open the course when enrolled"},
-    {"f", "the course's forum when enrolled"},
-    {NULL, NULL},
+    {"j, k, Down, Up, PgDn, PgUp", "scroll"},      {"e", "enroll (queued when offline)"},
+    {"Enter, o", "open the course when enrolled"}, {"f", "the course's forum when enrolled"},
+    {"E", "edit the course (course staff)"},       {NULL, NULL},
 };
 
 static void
@@ -202,6 +201,13 @@ info_key(struct tui_app *app, void *state, wint_t key, bool fn_key)
 			tui_push(app, &tui_view_course, in->course_id);
 		else
 			tui_flash(app, "Enroll first (press e)");
+	} else if (!fn_key && key == 'E') {
+		struct tui_writer w = {app->db, app->user_id, app->username};
+
+		if (tui_is_staff(&w, in->course_id))
+			tui_push(app, &tui_view_author, in->course_id);
+		else
+			tui_flash(app, "Only the course's staff can edit it");
 	} else if (!fn_key && key == 'f' && in->enrolled) {
 		tui_push(app, &tui_view_forum, in->course_id);
 	} else {

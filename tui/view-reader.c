@@ -3,6 +3,8 @@
  * Reader: one item's Markdown rendered by markdown.c, scrolled by line and by page. n and p
  * go to the next and previous item in course order; opening an item records it as started,
  * and a page is recorded as completed when the learner reaches its end (or presses c).
+ * tui_view_preview is the same screen for course staff (the course editor's p): the page
+ * exactly as learners see it, without recording any progress.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,7 @@ struct reader {
 	int width;
 	int top;
 	int progress;
+	bool preview; /* staff looking: no progress is recorded */
 };
 
 static const struct tui_key_help reader_keys[] = {
@@ -130,6 +133,27 @@ reader_open(struct tui_app *app, const char *arg, void **state)
 	return 0;
 }
 
+static int
+preview_open(struct tui_app *app, const char *arg, void **state)
+{
+	struct reader *rd;
+	int rc;
+
+	if (arg == NULL)
+		return -LC_EINVAL;
+	rd = lc_calloc(1, sizeof(*rd));
+	rd->item_id = lc_strdup(arg);
+	rd->preview = true;
+	rc = load(app, rd);
+	if (rc < 0) {
+		free(rd->item_id);
+		free(rd);
+		return rc;
+	}
+	*state = rd;
+	return 0;
+}
+
 static void
 reader_close(void *state)
 {
@@ -153,6 +177,8 @@ at_end(const struct reader *rd)
 static void
 complete(struct tui_app *app, struct reader *rd, bool explicit)
 {
+	if (rd->preview)
+		return;
 	if (rd->progress == 2) {
 		if (explicit)
 			tui_flash(app, "Already complete");
@@ -186,7 +212,8 @@ reader_draw(struct tui_app *app, void *state)
 	if (rd->top < 0)
 		rd->top = 0;
 	snprintf(right, sizeof(right), "%s%s", rd->kind,
-	         rd->progress == 2   ? "  done"
+	         rd->preview         ? "  preview"
+	         : rd->progress == 2 ? "  done"
 	         : rd->progress == 1 ? "  started"
 	                             : "");
 	tui_draw_title(rd->title, right);
@@ -226,6 +253,7 @@ static void
 go_to(struct tui_app *app, struct reader *rd, int dir)
 {
 	char *id = neighbour(app, rd, dir);
+	bool rd_preview = rd->preview; /* rd goes with the pop */
 
 	if (id == NULL) {
 		tui_flash(app, dir > 0 ? "This is the last item" : "This is the first item");
@@ -233,7 +261,10 @@ go_to(struct tui_app *app, struct reader *rd, int dir)
 	}
 	/* Replace this screen, so that back still returns to the course. */
 	tui_pop(app);
-	tui_open_item(app, id);
+	if (rd_preview)
+		tui_push(app, &tui_view_preview, id);
+	else
+		tui_open_item(app, id);
 	free(id);
 }
 
@@ -271,6 +302,16 @@ const struct tui_view tui_view_reader = {
     .name = "reader",
     .keys = reader_keys,
     .open = reader_open,
+    .close = reader_close,
+    .reload = reader_reload,
+    .draw = reader_draw,
+    .key = reader_key,
+};
+
+const struct tui_view tui_view_preview = {
+    .name = "preview",
+    .keys = reader_keys,
+    .open = preview_open,
     .close = reader_close,
     .reload = reader_reload,
     .draw = reader_draw,

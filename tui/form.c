@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The authoring form (form.h): draws its fields over the whole body, runs its own key loop
+ * like tui_prompt() does, and hands the values to the caller's submit function.
+ */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/mem.h"
+#include "tui/form.h"
+#include "tui/term.h"
+#include "tui/text.h"
+
+#define LABEL_CELLS 16
+
+static const char *const yes_no[] = {"no", "yes", NULL};
+
+static struct tui_form_field *
+field_init(struct tui_form *form, int i, const char *label, enum tui_form_kind kind)
+{
+	struct tui_form_field *f;
+
+	assert(i >= 0 && i < form->n);
+	f = &form->fields[i];
+	memset(f, 0, sizeof(*f));
+	f->label = label;
+	f->kind = kind;
+	f->when_field = -1;
+	return f;
+}
+
+struct tui_form_field *
+tui_form_text(struct tui_form *form, int i, const char *label, const char *value, const char *hint)
+{
+	struct tui_form_field *f = field_init(form, i, label, TUI_FORM_TEXT);
+
+	tui_field_set(&f->text, value ? value : "");
+	f->hint = hint;
+	return f;
+}
+
+struct tui_form_field *
+tui_form_choice(struct tui_form *form, int i, const char *label, const char *const *choices,
+                const char *value)
+{
+	struct tui_form_field *f = field_init(form, i, label, TUI_FORM_CHOICE);
+
+	f->choices = choices;
+	for (int c = 0; value != NULL && choices[c] != NULL; c++)
+		if (strcmp(choices[c], value) == 0)
+			f->choice = c;
+	return f;
+}
+
+struct tui_form_field *
+tui_form_bool(struct tui_form *form, int i, const char *label, bool value)
+{
+	struct tui_form_field *f = field_init(form, i, label, TUI_FORM_BOOL);
+
+	f->choices = yes_no;
+	f->choice = value ? 1 : 0;
+	return f;
+}
+
+char *
+tui_form_get(const struct tui_form *form, int i)
+{
+	char *s;
+	size_t len, start = 0;
+
+	assert(i >= 0 && i < form->n);
+	s = tui_field_get(&form->fields[i].text);
+	len = strlen(s);
+	while (len > 0 && s[len - 1] == ' ')
+		s[--len] = '\0';
+	while (s[start] == ' ')
+		start++;
+	memmove(s, s + start, len - start + 1);
+	return s;
+}
+
+const char *
+tui_form_word(const struct tui_form *form, int i)
+{
+	const struct tui_form_field *f;
+
+	assert(i >= 0 && i < form->n);
+	f = &form->fields[i];
+	assert(f->kind != TUI_FORM_TEXT);
+	return f->choices[f->choice];
+}
+
+bool
+tui_form_shown(const struct tui_form *form, int i)
+{
+	const struct tui_form_field *f = &form->fields[i];
+
+	if (f->when_field < 0)
+		return true;
+	return (f->when_mask >> form->fields[f->when_field].choice) & 1u;
+}
+
+static int
+n_choices(const struct tui_form_field *f)
+{
+	int n = 0;
+
+	while (f->choices[n] != NULL)
+		n++;
+	return n;
+}
+
+/* Draws the choice row: every word, the chosen one marked. */
+static void
+draw_choices(const struct tui_form_field *f, int y, int x, bool focused)
+{
+	int cx = x;
+
+	for (int c = 0; f->choices[c] != NULL && cx < COLS - 2; c++) {
+		attr_t a = c == f->choice ? (focused ? tui_attr(TUI_ROLE_SELECTED) : A_BOLD)
+		                          : tui_attr(TUI_ROLE_DIM);
+
+		cx += tui_put(y, cx, c == f->choice ? "(*)" : "( )", 3, a);
+		cx += tui_put(y, cx, " ", 1, A_NORMAL);
+		cx += tui_put(y, cx, f->choices[c], COLS - 2 - cx, a);
+		cx += tui_put(y, cx, "  ", 2, A_NORMAL);
+	}
+}
+
+static void
+form_draw(const struct tui_form *form, const char *error)
+{
+	int y = tui_body_top() + 1, x = LABEL_CELLS + 3;
+	int cx = -1, cy = -1;
+
+	erase();
+	tui_draw_title(form->title, "Enter save  Esc cancel");
+	for (int i = 0; i < form->n && y < LINES - 3; i++) {
+		const struct tui_form_field *f = &form->fields[i];
+		bool focused = i == form->focus;
+
+		if (!tui_form_shown(form, i))
+			continue;
+		tui_put(y, 1, focused ? ">" : " ", 1, A_BOLD);
+		tui_put(y, 3, f->label, LABEL_CELLS, focused ? A_BOLD : A_NORMAL);
+		if (f->kind == TUI_FORM_TEXT) {
+			int cells = COLS - x - 2;
+			int hint_w = f->hint ? tui_text_width(f->hint) + 1 : 0;
+
+			/* A hint shares the row while the field has room for 30 cells. */
+			if (hint_w > 0 && cells - hint_w >= 30) {
+				tui_put(y, x + cells - hint_w + 1, f->hint, hint_w - 1,
+				        tui_attr(TUI_ROLE_DIM));
+				cells -= hint_w;
+			}
+			/* Drawn last for the focused one, so that the cursor stays on it. */
+			if (!focused)
+				tui_field_draw(&f->text, y, x, cells, false);
+			else {
+				cy = y;
+				cx = cells;
+			}
+		} else {
+			draw_choices(f, y, x, focused);
+		}
+		y++;
+	}
+	if (error != NULL) {
+		y++;
+		tui_put(y, 3, error, COLS - 4, tui_attr(TUI_ROLE_BAD));
+	}
+	tui_clear_to_eol(LINES - 1, 0, tui_attr(TUI_ROLE_STATUS));
+	tui_put(LINES - 1, 1, "Tab/Down next  Shift-Tab/Up previous  Space/Left/Right choose",
+	        COLS - 2, tui_attr(TUI_ROLE_STATUS));
+	if (cy >= 0)
+		tui_field_draw(&form->fields[form->focus].text, cy, x, cx, true);
+	else
+		curs_set(0);
+	refresh();
+}
+
+/* Moves the focus by dir to the next shown field (wrapping). */
+static void
+form_step(struct tui_form *form, int dir)
+{
+	for (int k = 0; k < form->n; k++) {
+		form->focus = (form->focus + dir + form->n) % form->n;
+		if (tui_form_shown(form, form->focus))
+			return;
+	}
+}
+
+/* One key on the focused field. Returns true when it changed a value. */
+static bool
+form_field_key(struct tui_form *form, wint_t key, bool fn)
+{
+	struct tui_form_field *f = &form->fields[form->focus];
+
+	if (f->kind == TUI_FORM_TEXT)
+		return tui_field_key(&f->text, key, fn);
+	if ((fn && key == KEY_RIGHT) || (!fn && key == ' ')) {
+		f->choice = (f->choice + 1) % n_choices(f);
+		return true;
+	}
+	if (fn && key == KEY_LEFT) {
+		f->choice = (f->choice + n_choices(f) - 1) % n_choices(f);
+		return true;
+	}
+	return false;
+}
+
+bool
+tui_form_run(struct tui_app *app, struct tui_form *form, tui_form_submit_fn submit, void *ctx)
+{
+	char *error = NULL;
+	bool changed = false, saved = false;
+
+	if (!tui_form_shown(form, form->focus))
+		form_step(form, 1);
+	for (;;) {
+		wint_t key;
+		int rc;
+		bool fn;
+
+		form_draw(form, error);
+		timeout(-1);
+		rc = get_wch(&key);
+		if (rc == ERR && tui_term_interrupted())
+			break;
+		if (rc == ERR || (rc == KEY_CODE_YES && key == KEY_RESIZE))
+			continue;
+		fn = rc == KEY_CODE_YES;
+		if (!fn && (key == '\r' || key == '\n')) {
+			char *cause = NULL;
+
+			free(error);
+			error = NULL;
+			if (submit(ctx, form, &cause) == 0) {
+				free(cause);
+				saved = true;
+				break;
+			}
+			error = cause != NULL ? cause : lc_strdup("Not saved: check the fields");
+		} else if (!fn && key == 27) {
+			if (!changed || tui_confirm(app, "Discard what you typed in this form?"))
+				break;
+		} else if ((!fn && key == '\t') || (fn && key == KEY_DOWN)) {
+			form_step(form, 1);
+		} else if ((fn && key == KEY_BTAB) || (fn && key == KEY_UP)) {
+			form_step(form, -1);
+		} else if (form_field_key(form, key, fn)) {
+			changed = true;
+		}
+	}
+	free(error);
+	curs_set(0);
+	app->dirty = true;
+	return saved;
+}
+
+/* Rows the text takes when wrapped at width cells on spaces (at most max), into starts[]. */
+static int
+wrap_rows(const char *text, int width, const char **starts, size_t *lens, int max)
+{
+	int n = 0;
+	const char *s = text;
+
+	while (*s != '\0' && n < max) {
+		size_t len = strlen(s);
+		size_t fit = tui_text_fit(s, len, width, NULL);
+
+		if (fit < len) {
+			size_t cut = fit;
+
+			while (cut > 0 && s[cut] != ' ')
+				cut--;
+			if (cut > 0)
+				fit = cut;
+		}
+		starts[n] = s;
+		lens[n++] = fit;
+		s += fit;
+		while (*s == ' ')
+			s++;
+	}
+	return n;
+}
+
+bool
+tui_form_confirm(struct tui_app *app, const char *question)
+{
+	const char *starts[3];
+	size_t lens[3];
+	char *text = lc_asprintf("%s (y/n)", question);
+	int n = wrap_rows(text, COLS - 2, starts, lens, 3);
+	wint_t key = 0;
+	int rc;
+
+	for (int r = 0; r < n; r++) {
+		int y = LINES - n + r;
+
+		tui_clear_to_eol(y, 0, tui_attr(TUI_ROLE_STATUS));
+		tui_putn(y, 1, starts[r], lens[r], COLS - 2, tui_attr(TUI_ROLE_STATUS) | A_BOLD);
+	}
+	free(text);
+	refresh();
+	timeout(-1);
+	do
+		rc = get_wch(&key);
+	while ((rc == ERR && !tui_term_interrupted()) || (rc == KEY_CODE_YES && key == KEY_RESIZE));
+	app->dirty = true;
+	return rc == OK && (key == 'y' || key == 'Y');
+}
+
+wint_t
+tui_form_menu(struct tui_app *app, const char *menu, const char *keys)
+{
+	wint_t key = 0;
+	int rc;
+
+	tui_clear_to_eol(LINES - 1, 0, tui_attr(TUI_ROLE_STATUS));
+	tui_put(LINES - 1, 1, menu, COLS - 2, tui_attr(TUI_ROLE_STATUS) | A_BOLD);
+	refresh();
+	timeout(-1);
+	do
+		rc = get_wch(&key);
+	while ((rc == ERR && !tui_term_interrupted()) || (rc == KEY_CODE_YES && key == KEY_RESIZE));
+	app->dirty = true;
+	if (rc != OK || key == 0 || key > 127 || strchr(keys, (int)key) == NULL)
+		return 0;
+	return key;
+}
