@@ -128,6 +128,34 @@ draw_choices(const struct tui_form_field *f, int y, int x, bool focused)
 	}
 }
 
+/* Rows the text takes when wrapped at width cells on spaces (at most max), into starts[]. */
+static int
+wrap_rows(const char *text, int width, const char **starts, size_t *lens, int max)
+{
+	int n = 0;
+	const char *s = text;
+
+	while (*s != '\0' && n < max) {
+		size_t len = strlen(s);
+		size_t fit = tui_text_fit(s, len, width, NULL);
+
+		if (fit < len) {
+			size_t cut = fit;
+
+			while (cut > 0 && s[cut] != ' ')
+				cut--;
+			if (cut > 0)
+				fit = cut;
+		}
+		starts[n] = s;
+		lens[n++] = fit;
+		s += fit;
+		while (*s == ' ')
+			s++;
+	}
+	return n;
+}
+
 static void
 form_draw(const struct tui_form *form, const char *error)
 {
@@ -167,8 +195,13 @@ form_draw(const struct tui_form *form, const char *error)
 		y++;
 	}
 	if (error != NULL) {
-		y++;
-		tui_put(y, 3, error, COLS - 4, tui_attr(TUI_ROLE_BAD));
+		const char *starts[4];
+		size_t lens[4];
+		int n = wrap_rows(error, COLS - 4, starts, lens, 4);
+
+		for (int r = 0; r < n; r++)
+			tui_putn(y + 1 + r, 3, starts[r], lens[r], COLS - 4,
+			         tui_attr(TUI_ROLE_BAD));
 	}
 	tui_clear_to_eol(LINES - 1, 0, tui_attr(TUI_ROLE_STATUS));
 	tui_put(LINES - 1, 1, "Tab/Down next  Shift-Tab/Up previous  Space/Left/Right choose",
@@ -257,34 +290,6 @@ tui_form_run(struct tui_app *app, struct tui_form *form, tui_form_submit_fn subm
 	curs_set(0);
 	app->dirty = true;
 	return saved;
-}
-
-/* Rows the text takes when wrapped at width cells on spaces (at most max), into starts[]. */
-static int
-wrap_rows(const char *text, int width, const char **starts, size_t *lens, int max)
-{
-	int n = 0;
-	const char *s = text;
-
-	while (*s != '\0' && n < max) {
-		size_t len = strlen(s);
-		size_t fit = tui_text_fit(s, len, width, NULL);
-
-		if (fit < len) {
-			size_t cut = fit;
-
-			while (cut > 0 && s[cut] != ' ')
-				cut--;
-			if (cut > 0)
-				fit = cut;
-		}
-		starts[n] = s;
-		lens[n++] = fit;
-		s += fit;
-		while (*s == ' ')
-			s++;
-	}
-	return n;
 }
 
 bool

@@ -1,0 +1,207 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# End-to-end tests of the course editor, the quiz editor and publishing (issue 11, items
+# 2-4), at 80x24 as the demo instructor, with lecternd stopped while the course is written:
+# everything is queued on the replica, then the server is started, one sync sends it, and
+# the API shows it all, in order. Usage: e2e-author.sh TEST with LECTERN and LECTERND set.
+set -u
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+. "$here/lib.sh"
+
+# From Home to the course editor of the instructor's C201 (catalog, details, E).
+open_editor() {
+	e2e_wait "My courses"
+	e2e_open_course_details pointers "C pointers without fear"
+	e2e_keys E
+	e2e_wait "Edit: C pointers without fear"
+	e2e_wait "Outline"
+}
+
+# Types into the focused form field after clearing it.
+form_set() {
+	e2e_keys C-u
+	e2e_type "$1"
+}
+
+# Selects the outline or question row holding text (the row starts with ">").
+select_row() {
+	local text="$1" i
+	e2e_keys g
+	for i in $(seq 1 40); do
+		if e2e_screen | grep -E '^>' | grep -qF -- "$text"; then
+			return 0
+		fi
+		e2e_keys j
+		sleep 0.1
+	done
+	e2e_fail "could not select: $text"
+}
+
+# The course editor offline: a new course, modules, pages written in the built-in editor
+# and in $EDITOR, a link, a refused due date, reordering, a delete with its question, and
+# publishing with its; then one sync and the server has all of it in order.
+test_author_course() {
+	e2e_start_server
+	e2e_cli_login instructor
+	e2e_stop_server
+	e2e_tui_start 80 24
+	open_editor
+	e2e_keys N
+	e2e_wait "New course"
+	e2e_type "Sockets in C"
+	e2e_keys Tab
+	e2e_type "C305"
+	e2e_keys Tab Tab
+	e2e_type "sockets, tcp"
+	e2e_keys Tab Space Tab
+	form_set "75"
+	e2e_keys Tab
+	e2e_type "Write a small TCP server and its client."
+	e2e_keys Enter
+	e2e_wait "Edit: Sockets in C"
+	e2e_wait "Status: draft"
+	e2e_wait "Certification: yes   Pass score: 75%"
+	e2e_wait "Keywords: sockets, tcp"
+	e2e_wait "No modules yet"
+	# Two modules; the first gets a page written in the built-in editor.
+	e2e_keys a
+	e2e_wait "New module title:"
+	e2e_type "Advanced"
+	e2e_keys Enter
+	e2e_wait "0 items  queued"
+	e2e_keys A
+	e2e_wait "New module title:"
+	e2e_type "Basics"
+	e2e_keys Enter
+	select_row "Basics"
+	e2e_keys a
+	e2e_wait "New item"
+	e2e_type "Hello sockets"
+	e2e_keys Tab Tab
+	e2e_type "tomorrow"
+	e2e_keys Tab
+	e2e_type "5"
+	e2e_keys Enter
+	# A due date that is not one is refused in the form, in words, and nothing is lost.
+	e2e_wait "Due date: write it as 2026-12-24"
+	e2e_keys BTab
+	form_set "2026-12-24"
+	e2e_keys Enter
+	e2e_wait "Item added"
+	e2e_wait "due 2026-12-24 5pt"
+	e2e_keys E
+	e2e_wait "Ctrl-D"
+	e2e_type "# Hello sockets"
+	e2e_keys Enter Enter
+	e2e_type "A socket is a **file descriptor** you read and write."
+	e2e_keys C-d
+	e2e_wait "Saved (queued)"
+	# The preview is the reader's rendering, and records nothing.
+	e2e_keys p
+	e2e_wait "page  preview"
+	e2e_wait "A socket is a file descriptor you read and write."
+	e2e_refute "**file"
+	e2e_keys q
+	e2e_wait "Edit: Sockets in C"
+	# A link in the module that will be deleted, so that the question names it.
+	select_row "Advanced"
+	e2e_keys a
+	e2e_wait "New item"
+	e2e_type "Beej's guide"
+	e2e_keys Tab Right
+	e2e_wait "URL"
+	e2e_keys Enter
+	e2e_wait "A link needs its URL"
+	e2e_keys Tab Tab Tab Tab
+	e2e_type "https://beej.us/guide/bgnet/"
+	e2e_keys Enter
+	e2e_wait "Item added"
+	# Reorder: Basics above Advanced.
+	select_row "Basics"
+	e2e_keys K
+	e2e_wait "Moved up"
+	e2e_screen | grep -n -E 'Basics|Advanced' | head -2 | tail -1 | grep -qF Advanced ||
+		e2e_fail "Basics is not above Advanced"
+	# A second page whose body comes from $EDITOR (below).
+	select_row "Hello sockets"
+	e2e_keys a
+	e2e_wait "New item"
+	e2e_type "Servers"
+	e2e_keys Enter
+	e2e_wait "Item added"
+	# Delete asks first and says what goes with the module.
+	select_row "Advanced"
+	e2e_keys d
+	e2e_wait "Delete module 'Advanced' and its 1 item? (y/n)"
+	e2e_keys n
+	e2e_wait "Nothing deleted"
+	e2e_keys d
+	e2e_wait "Delete module 'Advanced' and its 1 item?"
+	e2e_keys y
+	e2e_wait "Deleted (queued)"
+	e2e_wait_gone "Beej"
+	# Publishing says who will see it.
+	e2e_keys P
+	e2e_wait "Course is draft:  p publish  a archive"
+	e2e_keys p
+	e2e_wait "Publish C305? Every learner will see it in the catalog and can enroll. (y/n)"
+	e2e_keys y
+	e2e_wait "Status: published"
+	e2e_quit
+
+	# $EDITOR: a script that writes the body, run on the page's text.
+	cat >"$E2E_DIR/editor.sh" <<'SH'
+#!/bin/sh
+printf '# Servers\n\nCall `listen()` after `bind()`.\n' >"$1"
+SH
+	chmod +x "$E2E_DIR/editor.sh"
+	e2e_tui_start 80 24 EDITOR="$E2E_DIR/editor.sh"
+	e2e_wait "My courses"
+	e2e_open_course_details sockets "Sockets in C"
+	e2e_keys E
+	e2e_wait "Edit: Sockets in C"
+	select_row "Servers"
+	e2e_keys E
+	e2e_wait "Saved (queued)"
+	e2e_keys p
+	e2e_wait "Call listen() after bind()."
+	e2e_keys q
+	e2e_quit
+
+	# Online again: one sync sends it all, and the server has it in order.
+	e2e_start_server
+	"$LECTERN" sync >"$E2E_DIR/sync.out" 2>&1 || { cat "$E2E_DIR/sync.out" >&2; e2e_fail "sync failed"; }
+	local course outline
+	course="$(e2e_api instructor GET '/courses?search=Sockets' | grep -o '"id":"[0-9a-f-]*"' |
+		head -1 | cut -d'"' -f4)"
+	[ -n "$course" ] || e2e_fail "the new course is not on the server"
+	e2e_api instructor GET "/courses/$course" | grep -qF '"status":"published"' ||
+		e2e_fail "the course is not published on the server"
+	e2e_api instructor GET "/courses/$course" | grep -qF '"pass_score":0.75' ||
+		e2e_fail "the pass score is not on the server"
+	outline="$(e2e_api instructor GET "/courses/$course/outline")"
+	[ "$(echo "$outline" | grep -o '"title":"[^"]*"' | tr '\n' ' ')" = \
+		'"title":"Sockets in C" "title":"Basics" "title":"Hello sockets" "title":"Servers" ' ] ||
+		e2e_fail "the outline on the server is not the one written: $outline"
+	echo "$outline" | grep -qF 'A socket is a **file descriptor** you read and write.' ||
+		e2e_fail "the built-in editor's body is not on the server"
+	echo "$outline" | grep -qF 'Call `listen()` after `bind()`.' ||
+		e2e_fail "the \$EDITOR body is not on the server"
+	echo "$outline" | grep -qF '"due_at":"2026-12-24T23:59:00Z"' ||
+		e2e_fail "the due date is not on the server"
+	e2e_log "course, modules, pages and status are on the server"
+}
+
+
+case "${1:-}" in
+author_course | author_quiz)
+	[ -n "${LECTERN:-}" ] && [ -n "${LECTERND:-}" ] || { echo "set LECTERN and LECTERND" >&2; exit 1; }
+	command -v tmux >/dev/null || { echo "tmux is missing" >&2; exit 77; }
+	"test_$1"
+	echo "ok: $1"
+	;;
+*)
+	echo "usage: e2e-author.sh author_course|author_quiz" >&2
+	exit 1
+	;;
+esac
