@@ -111,20 +111,21 @@ n_choices(const struct tui_form_field *f)
 	return n;
 }
 
-/* Draws the choice row: every word, the chosen one marked. */
+/* Draws the choice row: every word, the chosen one in brackets. */
 static void
 draw_choices(const struct tui_form_field *f, int y, int x, bool focused)
 {
 	int cx = x;
 
 	for (int c = 0; f->choices[c] != NULL && cx < COLS - 2; c++) {
-		attr_t a = c == f->choice ? (focused ? tui_attr(TUI_ROLE_SELECTED) : A_BOLD)
-		                          : tui_attr(TUI_ROLE_DIM);
+		bool chosen = c == f->choice;
+		attr_t a = chosen ? (focused ? tui_attr(TUI_ROLE_SELECTED) : A_BOLD)
+		                  : tui_attr(TUI_ROLE_DIM);
 
-		cx += tui_put(y, cx, c == f->choice ? "(*)" : "( )", 3, a);
-		cx += tui_put(y, cx, " ", 1, A_NORMAL);
+		cx += tui_put(y, cx, chosen ? "[" : " ", 1, a);
 		cx += tui_put(y, cx, f->choices[c], COLS - 2 - cx, a);
-		cx += tui_put(y, cx, "  ", 2, A_NORMAL);
+		cx += tui_put(y, cx, chosen ? "]" : " ", 1, a);
+		cx += tui_put(y, cx, " ", 1, A_NORMAL);
 	}
 }
 

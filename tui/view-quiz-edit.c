@@ -609,6 +609,11 @@ qedit_key(struct tui_app *app, void *state, wint_t key, bool fn_key)
 	struct qedit *qe = state;
 	const struct qrow *r = qe->list.sel < qe->n ? &qe->rows[qe->list.sel] : NULL;
 
+	/* Space marks a choice here; the list would take it as a page down. */
+	if (!fn_key && key == ' ' && r != NULL) {
+		mark_choice(app, qe, r);
+		return TUI_KEY_HANDLED;
+	}
 	if (tui_list_key(&qe->list, key, fn_key, tui_body_rows() - 2))
 		return TUI_KEY_HANDLED;
 	if (fn_key)
@@ -623,8 +628,6 @@ qedit_key(struct tui_app *app, void *state, wint_t key, bool fn_key)
 	} else if (key == 'e' || key == '\r' || key == '\n') {
 		if (question_form(app, qe->item_id, r->question_id))
 			tui_flash(app, "Question saved (queued)");
-	} else if (key == ' ') {
-		mark_choice(app, qe, r);
 	} else if (key == 'd') {
 		delete_question(app, r);
 	} else if (key == 'J' || key == 'K') {

@@ -147,6 +147,19 @@ test_author_course() {
 	e2e_wait "Publish C305? Every learner will see it in the catalog and can enroll. (y/n)"
 	e2e_keys y
 	e2e_wait "Status: published"
+	# Unpublishing and archiving say who loses access; both are declined here.
+	e2e_keys P
+	e2e_wait "Course is published:  u unpublish  a archive"
+	e2e_keys u
+	e2e_wait "Unpublish C305? It leaves the catalog; only its staff see it until you publish"
+	e2e_keys n
+	e2e_wait "Status not changed"
+	e2e_keys P
+	e2e_wait "Course is published:"
+	e2e_keys a
+	e2e_wait "Archive C305? It leaves the catalog and its 0 enrolled learners lose access"
+	e2e_keys n
+	e2e_wait "Status: published"
 	e2e_quit
 
 	# $EDITOR: a script that writes the body, run on the page's text.
@@ -192,6 +205,112 @@ SH
 	e2e_log "course, modules, pages and status are on the server"
 }
 
+
+# Adds a question in the quiz editor: prompt, kind (Right presses from single), then the
+# fields after the kind as Tab-separated words typed in turn.
+add_question() {
+	local prompt="$1" rights="$2" k
+	shift 2
+	e2e_keys a
+	e2e_wait "New question"
+	e2e_type "$prompt"
+	e2e_keys Tab
+	for k in $(seq 1 "$rights"); do
+		e2e_keys Right
+	done
+	for k in "$@"; do
+		e2e_keys Tab
+		if [ "$k" != "-" ]; then
+			form_set "$k"
+		fi
+	done
+	e2e_keys Enter
+}
+
+# The quiz editor offline in the instructor's C201: a quiz item, questions of the five
+# kinds, one refused locally with its reason on the screen, the right choice changed with
+# Space, a reorder and a delete; then one sync and the server has the questions in order.
+test_author_quiz() {
+	e2e_start_server
+	e2e_cli_login instructor
+	e2e_stop_server
+	e2e_tui_start 80 24
+	open_editor
+	select_row "The heap"
+	e2e_keys a
+	e2e_wait "New item"
+	e2e_type "Sockets quiz"
+	e2e_keys Tab Right Right
+	e2e_wait "Max attempts"
+	e2e_keys Tab Tab Tab Tab
+	e2e_type "3"
+	e2e_keys Enter
+	e2e_wait "Item added"
+	e2e_wait "0q"
+	e2e_keys Enter
+	e2e_wait "Quiz: Sockets quiz"
+	e2e_wait "No questions yet"
+	# Two right answers for a single-choice question: refused before anything is queued.
+	add_question "What does malloc return?" 0 "a pointer | an int | nothing" "1, 2"
+	e2e_wait "A single-choice question needs exactly one right choice"
+	e2e_keys C-u
+	e2e_type "3"
+	e2e_keys Enter
+	e2e_wait "Question added"
+	e2e_wait "1. [single] What does malloc return?"
+	e2e_wait "[*] nothing"
+	# The right choice is changed in the list with Space.
+	select_row "a pointer"
+	e2e_keys Space
+	e2e_wait "[*] a pointer"
+	e2e_wait "[ ] nothing"
+	add_question "Which free memory?" 1 "free | realloc(p, 0) | strlen" "1,2"
+	e2e_wait "2. [multiple] Which free memory?"
+	# boolean: the answer is a true/false choice.
+	add_question "NULL is 0 in a pointer context" 2 "-"
+	e2e_wait "answer: true"
+	add_question "Which header declares malloc?" 3 "stdlib.h"
+	e2e_wait 'answer: "stdlib.h"'
+	add_question "sizeof(char)?" 4 "1" "0.5" "2"
+	e2e_wait "answer: 1 +/- 0.5"
+	# Reorder: the numeric question up twice; delete the short one after asking.
+	select_row "sizeof(char)?"
+	e2e_keys K
+	e2e_wait "Moved up"
+	e2e_wait "4. [numeric] sizeof(char)?"
+	e2e_keys K
+	e2e_wait "3. [numeric] sizeof(char)?"
+	select_row "Which header"
+	e2e_keys d
+	e2e_wait "Delete question 5. [short] Which header declares malloc?"
+	e2e_keys y
+	e2e_wait "Question deleted"
+	e2e_wait_gone "Which header"
+	e2e_keys q
+	e2e_wait "4q"
+	e2e_quit
+
+	e2e_start_server
+	"$LECTERN" sync >"$E2E_DIR/sync.out" 2>&1 || { cat "$E2E_DIR/sync.out" >&2; e2e_fail "sync failed"; }
+	local course item questions
+	course="$(e2e_api instructor GET '/courses?search=pointers' | grep -o '"id":"[0-9a-f-]*"' |
+		head -1 | cut -d'"' -f4)"
+	item="$(e2e_api instructor GET "/courses/$course/outline" |
+		grep -o '{[^{}]*"title":"Sockets quiz"[^{}]*}' | grep -o '"id":"[0-9a-f-]*"' |
+		head -1 | cut -d'"' -f4)"
+	[ -n "$item" ] || e2e_fail "the quiz is not on the server"
+	e2e_api instructor GET "/items/$item" | grep -qF '"max_attempts":3' ||
+		e2e_fail "max_attempts is not on the server"
+	questions="$(e2e_api instructor GET "/items/$item/questions")"
+	[ "$(echo "$questions" | grep -o '"kind":"[a-z]*"' | tr '\n' ' ')" = \
+		'"kind":"single" "kind":"multiple" "kind":"numeric" "kind":"boolean" ' ] ||
+		e2e_fail "the questions on the server are not the ones written: $questions"
+	echo "$questions" | grep -qF '"answer":0' || e2e_fail "the single answer is not choice 0"
+	echo "$questions" | grep -qF '"answer":[0,1]' || e2e_fail "the multiple answer is wrong"
+	echo "$questions" | grep -qF '"tolerance":0.5' || e2e_fail "the tolerance is wrong"
+	echo "$questions" | grep -qF '"answer":true' || e2e_fail "the boolean answer is wrong"
+	e2e_log "the quiz and its questions are on the server"
+}
 
 case "${1:-}" in
 author_course | author_quiz)
