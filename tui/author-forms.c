@@ -168,16 +168,21 @@ course_fields(const struct course_form *cf, const struct tui_form *form, cJSON *
 	text = tui_form_get(form, CF_TITLE);
 	cJSON_AddStringToObject(f, "title", text);
 	free(text);
+	/* An empty field that was empty is left out: no edit that only turns null into "". */
 	text = tui_form_get(form, CF_CODE);
-	if (*text != '\0' || cf->doc != NULL)
+	if (*text != '\0')
 		cJSON_AddStringToObject(f, "code", text);
+	else if (*tui_json_str(cf->doc, "code") != '\0')
+		cJSON_AddNullToObject(f, "code");
 	free(text);
 	if (dept > 0)
 		cJSON_AddStringToObject(f, "department_id", cf->dept_ids[dept]);
 	else if (cf->doc != NULL)
 		cJSON_AddNullToObject(f, "department_id");
 	text = tui_form_get(form, CF_KEYWORDS);
-	cJSON_AddItemToObject(f, "keywords", keywords_array(text));
+	if (*text != '\0' ||
+	    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(cf->doc, "keywords")) > 0)
+		cJSON_AddItemToObject(f, "keywords", keywords_array(text));
 	free(text);
 	cJSON_AddBoolToObject(f, "certification", form->fields[CF_CERT].choice == 1);
 	text = tui_form_get(form, CF_PASS);
