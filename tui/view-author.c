@@ -613,10 +613,9 @@ publish_question(struct author *au, const char *action)
 		                   "enroll.",
 		                   name);
 	if (strcmp(action, "unpublish") == 0)
-		return n > 0 ? lc_asprintf(
-		                   "Unpublish %s? Its %d enrolled learner%s lose access until "
-		                   "you publish it again.",
-		                   name, n, n == 1 ? "" : "s")
+		return n > 0 ? lc_asprintf("Unpublish %s? Its %d enrolled learner%s access until "
+		                           "you publish it again.",
+		                           name, n, n == 1 ? " loses" : "s lose")
 		             : lc_asprintf(
 		                   "Unpublish %s? It leaves the catalog; only its staff see it "
 		                   "until you publish it again.",
@@ -624,11 +623,11 @@ publish_question(struct author *au, const char *action)
 	if (strcmp(action, "archive") == 0)
 		return lc_asprintf(
 		    "Archive %s? It leaves the catalog and its %d enrolled learner%s "
-		    "lose access; only its staff keep it.",
-		    name, n, n == 1 ? "" : "s");
+		    "access; only its staff keep it.",
+		    name, n, n == 1 ? " loses" : "s lose");
 	return lc_asprintf("Unarchive %s? It is published again: every learner sees it in the "
-	                   "catalog, and its %d enrolled learner%s get it back.",
-	                   name, n, n == 1 ? "" : "s");
+	                   "catalog, and its %d enrolled learner%s it back.",
+	                   name, n, n == 1 ? " gets" : "s get");
 }
 
 static void

@@ -21,10 +21,14 @@
 
 #define CHOICES_MAX 32
 
+#define QUESTION_ROW -1
+#define ANSWER_ROW -2 /* the answer of a question without choices */
+
 struct qrow {
 	char *question_id;
-	int choice; /* -1: the question's own row */
+	int choice; /* a choice's index, QUESTION_ROW or ANSWER_ROW */
 	char *text;
+	double points; /* QUESTION_ROW */
 	bool right;
 	bool pending;
 };
@@ -90,28 +94,36 @@ is_right(const cJSON *answer, int i)
 	return false;
 }
 
-/* The question's row: number, kind, prompt on one line, and a non-choice answer. */
+/* The question's row: number, kind and the prompt on one line. */
 static char *
 question_line(int number, const cJSON *doc)
 {
-	const char *kind = tui_json_str(doc, "kind");
-	const cJSON *answer = cJSON_GetObjectItemCaseSensitive(doc, "answer");
 	struct lc_buf buf = {0};
 
-	lc_buf_printf(&buf, "%d. [%s] ", number, kind);
+	lc_buf_printf(&buf, "%d. [%s] ", number, tui_json_str(doc, "kind"));
 	for (const char *p = tui_json_str(doc, "prompt"); *p; p++)
 		lc_buf_putc(&buf, *p == '\n' ? ' ' : *p);
-	lc_buf_printf(&buf, "  (%g pt)", tui_json_num(doc, "points", 1));
-	if (strcmp(kind, "boolean") == 0)
-		lc_buf_printf(&buf, "  answer: %s", cJSON_IsTrue(answer) ? "true" : "false");
-	else if (strcmp(kind, "short") == 0 && cJSON_IsString(answer))
-		lc_buf_printf(&buf, "  answer: \"%s\"", answer->valuestring);
-	else if (strcmp(kind, "numeric") == 0 && cJSON_IsNumber(answer)) {
-		lc_buf_printf(&buf, "  answer: %g", answer->valuedouble);
-		if (tui_json_num(doc, "tolerance", 0) > 0)
-			lc_buf_printf(&buf, " +/- %g", tui_json_num(doc, "tolerance", 0));
-	}
 	return lc_buf_steal(&buf);
+}
+
+/* The answer row of a question without choices, or NULL. Caller frees. */
+static char *
+answer_line(const cJSON *doc)
+{
+	const char *kind = tui_json_str(doc, "kind");
+	const cJSON *answer = cJSON_GetObjectItemCaseSensitive(doc, "answer");
+
+	if (strcmp(kind, "boolean") == 0)
+		return lc_asprintf("answer: %s", cJSON_IsTrue(answer) ? "true" : "false");
+	if (strcmp(kind, "short") == 0 && cJSON_IsString(answer))
+		return lc_asprintf("answer: \"%s\"", answer->valuestring);
+	if (strcmp(kind, "numeric") == 0 && cJSON_IsNumber(answer)) {
+		if (tui_json_num(doc, "tolerance", 0) > 0)
+			return lc_asprintf("answer: %g +/- %g", answer->valuedouble,
+			                   tui_json_num(doc, "tolerance", 0));
+		return lc_asprintf("answer: %g", answer->valuedouble);
+	}
+	return NULL;
 }
 
 static void
@@ -143,10 +155,15 @@ qedit_reload(struct tui_app *app, void *state)
 			const char *kind = tui_json_str(doc, "kind");
 			bool with_choices =
 			    strcmp(kind, "single") == 0 || strcmp(kind, "multiple") == 0;
+			char *answer_text = answer_line(doc);
+			struct qrow *head;
 			int i = 0;
 
-			add_row(qe, list.items[q].id, -1, question_line((int)q + 1, doc))->pending =
-			    list.items[q].pending;
+			head = add_row(qe, list.items[q].id, -1, question_line((int)q + 1, doc));
+			head->pending = list.items[q].pending;
+			head->points = tui_json_num(doc, "points", 1);
+			if (answer_text != NULL)
+				add_row(qe, list.items[q].id, ANSWER_ROW, answer_text);
 			cJSON_ArrayForEach(c, choices)
 			{
 				if (with_choices && cJSON_IsString(c))
@@ -161,7 +178,7 @@ qedit_reload(struct tui_app *app, void *state)
 	qe->list.n = qe->n;
 	for (int i = 0; sel_id != NULL && i < qe->n; i++)
 		if (strcmp(qe->rows[i].question_id, sel_id) == 0 &&
-		    (qe->rows[i].choice == sel_choice || qe->rows[i].choice == -1))
+		    (qe->rows[i].choice == sel_choice || qe->rows[i].choice == QUESTION_ROW))
 			qe->list.sel = i;
 	free(sel_id);
 	tui_list_clamp(&qe->list, tui_body_rows() - 2);
@@ -200,7 +217,7 @@ qedit_draw(struct tui_app *app, void *state)
 	char title[300], line[128];
 
 	(void)app;
-	snprintf(title, sizeof(title), "Quiz: %s", qe->title ? qe->title : "");
+	snprintf(title, sizeof(title), "Quiz editor: %s", qe->title ? qe->title : "");
 	tui_draw_title(title, "? keys");
 	snprintf(line, sizeof(line),
 	         "%d question%s   a add  e edit  Space right choice  d delete  "
@@ -215,15 +232,25 @@ qedit_draw(struct tui_app *app, void *state)
 		const struct qrow *row = &qe->rows[qe->list.top + r];
 		bool sel = qe->list.top + r == qe->list.sel;
 		attr_t a = sel ? tui_attr(TUI_ROLE_SELECTED) : A_NORMAL;
-		int y = top + r, used;
+		int y = top + r;
 
 		if (sel)
 			tui_clear_to_eol(y, 0, a);
 		tui_put(y, 0, sel ? ">" : " ", 1, a);
-		if (row->choice < 0) {
-			used = tui_put(y, 2, row->text, COLS - (row->pending ? 11 : 3), a | A_BOLD);
-			if (row->pending)
-				tui_put(y, 2 + used + 1, "queued", 7, a | tui_attr(TUI_ROLE_DIM));
+		if (row->choice == QUESTION_ROW) {
+			char right[48];
+			int rw;
+
+			snprintf(right, sizeof(right), "%g pt%s", row->points,
+			         row->pending ? "  queued" : "");
+			rw = (int)strlen(right);
+			tui_put(y, 2, row->text, COLS - 4 - rw, a | A_BOLD);
+			tui_put(y, COLS - 1 - rw, right, rw, a | tui_attr(TUI_ROLE_DIM));
+			continue;
+		}
+		if (row->choice == ANSWER_ROW) {
+			tui_put(y, 6, "=", 1, a | tui_attr(TUI_ROLE_GOOD));
+			tui_put(y, 10, row->text, COLS - 11, a);
 			continue;
 		}
 		tui_put(y, 6, row->right ? "[*]" : "[ ]", 3,
@@ -512,7 +539,7 @@ mark_choice(struct tui_app *app, struct qedit *qe, const struct qrow *r)
 	int rc;
 
 	if (r->choice < 0 || store_resource_get(app->db, "question", r->question_id, &res) < 0) {
-		tui_flash(app, "Select a choice to mark it right");
+		tui_flash(app, "Select a choice to mark it right (e edits other answers)");
 		return;
 	}
 	doc = cJSON_Parse(res.doc);
@@ -577,7 +604,7 @@ question_sibling(const struct qedit *qe, int i, int dir)
 	const char *id = qe->rows[i].question_id;
 
 	for (int k = i + dir; k >= 0 && k < qe->n; k += dir)
-		if (qe->rows[k].choice < 0 && strcmp(qe->rows[k].question_id, id) != 0)
+		if (qe->rows[k].choice == QUESTION_ROW && strcmp(qe->rows[k].question_id, id) != 0)
 			return k;
 	return -1;
 }

@@ -248,7 +248,7 @@ test_author_quiz() {
 	e2e_wait "Item added"
 	e2e_wait "0q"
 	e2e_keys Enter
-	e2e_wait "Quiz: Sockets quiz"
+	e2e_wait "Quiz editor: Sockets quiz"
 	e2e_wait "No questions yet"
 	# Two right answers for a single-choice question: refused before anything is queued.
 	add_question "What does malloc return?" 0 "a pointer | an int | nothing" "1, 2"
