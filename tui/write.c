@@ -1057,9 +1057,10 @@ tui_queue_create(const struct tui_writer *w, const char *type, const char *paren
 		store_resource_finish(&res);
 		if (strcmp(type, "question") == 0 &&
 		    !tui_kind_completes_by_attempt(jstr(parent, "kind"))) {
+			rc = refuse(cause, "questions belong to quiz items, and %s is a %s",
+			            parent_id, jstr(parent, "kind") ? jstr(parent, "kind") : "?");
 			cJSON_Delete(parent);
-			return refuse(cause, "questions belong to quiz items, and %s is a %s",
-			              parent_id, jstr(parent, "kind") ? jstr(parent, "kind") : "?");
+			return rc;
 		}
 		if (!course_of(w, ptype, parent, course, sizeof(course))) {
 			cJSON_Delete(parent);
