@@ -1215,6 +1215,8 @@ put_row_cols(const char *const *cols, const int *widths, int n)
 			printf("%s%s", i > 0 ? "\t" : "", clean);
 		else if (widths[i] > 0 && i + 1 < n)
 			printf("%-*s ", widths[i], clean);
+		else if (i + 1 < n && cols[i + 1] != NULL && cols[i + 1][0] != '\0')
+			printf("%s  ", clean);
 		else
 			printf("%s", clean);
 		free(clean);
@@ -1276,7 +1278,7 @@ first_line(const char *s)
 static int
 ls_course(struct writer *w, const char *course_id)
 {
-	static const int widths[] = {8, 36, 10, 0, 0};
+	static const int widths[] = {12, 36, 10, 0, 0};
 	struct store_resource_list mods = {0};
 	struct store_resource course = {0};
 	cJSON *cdoc = find_doc(w, "course", course_id, &course);
