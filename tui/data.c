@@ -147,7 +147,9 @@ tui_course_items(struct tui_app *app, const char *course_id, struct store_resour
 /*
  * The course's live items, each once (a row may sit in several scopes), with whether it is
  * required (unless "required" is false). Modules and items are the server's content: a
- * learner's replica holds no overlays of them, so the server rows are what the reader sees.
+ * learner's replica holds no overlays of them, so the server rows are what the reader sees;
+ * staff's pending deletes (an overlay marked deleted, of the item or of its module) hide
+ * them at once.
  * CROSS JOIN keeps the modules outside: left to itself the planner walked every item of
  * the replica (resources_by_id on type alone) for each course.
  */
@@ -156,8 +158,12 @@ tui_course_items(struct tui_app *app, const char *course_id, struct store_resour
 	    "i.id") " FROM resources m"                                                            \
 	            " CROSS JOIN resources i ON i.type = 'item' AND i.parent_id = m.id AND "       \
 	            "i.deleted = 0"                                                                \
-	            " WHERE m.type = 'module' AND m.parent_id = ?1 AND m.deleted = 0 ORDER BY "    \
-	            "i.id"
+	            " WHERE m.type = 'module' AND m.parent_id = ?1 AND m.deleted = 0"              \
+	            " AND NOT EXISTS (SELECT 1 FROM overlays o WHERE o.type = 'module' AND o.id "  \
+	            "= "                                                                           \
+	            "m.id AND o.deleted = 1)"                                                      \
+	            " AND NOT EXISTS (SELECT 1 FROM overlays o WHERE o.type = 'item' AND o.id = "  \
+	            "i.id AND o.deleted = 1) ORDER BY i.id"
 
 int
 tui_course_percent(struct tui_app *app, const char *course_id)
@@ -320,6 +326,10 @@ tui_is_enrolled(struct tui_app *app, const char *course_id)
 	" FROM resources i INDEXED BY resources_due CROSS JOIN resources m ON m.type = 'module' "  \
 	"AND m.id = i.parent_id AND m.deleted = 0"                                                 \
 	" WHERE i.type = 'item' AND i.deleted = 0"                                                 \
+	" AND NOT EXISTS (SELECT 1 FROM overlays o WHERE o.type = 'item' AND o.id = i.id"          \
+	" AND o.deleted = 1)"                                                                      \
+	" AND NOT EXISTS (SELECT 1 FROM overlays o WHERE o.type = 'module' AND o.id = m.id"        \
+	" AND o.deleted = 1)"                                                                      \
 	" AND json_extract(i.doc, '$.due_at') BETWEEN ?1 AND ?2"                                   \
 	" ORDER BY json_extract(i.doc, '$.due_at'), i.id"
 

@@ -216,6 +216,28 @@ record(const struct tui_writer *w, struct store_write *sw, cJSON *body, cJSON *d
 	return rc;
 }
 
+/*
+ * Records the creation of id in course content: path (taken) and the scope
+ * "course:<course>"; copies id into id_out when not NULL. Takes body and doc.
+ */
+static int
+record_new(const struct tui_writer *w, struct store_write *sw, char *path, const char *course,
+           const char *id, cJSON *body, cJSON *doc, tui_new_id id_out, char **cause)
+{
+	char scope[64];
+	int rc;
+
+	snprintf(scope, sizeof(scope), "course:%s", course);
+	sw->path = path;
+	sw->scope = scope;
+	sw->id = id;
+	if (id_out != NULL)
+		memcpy(id_out, id, LC_UUID_LEN + 1);
+	rc = record(w, sw, body, doc, cause);
+	free(path);
+	return rc;
+}
+
 static const char *
 user_id(const struct tui_writer *w)
 {
@@ -812,7 +834,6 @@ tui_queue_topic(const struct tui_writer *w, const char *course_id, const char *t
                 const char *body_text, tui_new_id id_out, char **cause)
 {
 	char id[LC_UUID_LEN + 1];
-	char *path, *scope;
 	struct store_write sw = {.method = "POST", .type = "topic"};
 	cJSON *body = cJSON_CreateObject(), *doc;
 	int rc;
@@ -837,17 +858,8 @@ tui_queue_topic(const struct tui_writer *w, const char *course_id, const char *t
 	add_author(doc, w);
 	cJSON_AddNumberToObject(doc, "reply_count", 0);
 	cJSON_AddStringToObject(doc, "last_activity_at", jstr(doc, "created_at"));
-	path = lc_asprintf("/api/v1/courses/%s/topics", course_id);
-	scope = lc_asprintf("course:%s", course_id);
-	sw.path = path;
-	sw.scope = scope;
-	sw.id = id;
-	if (id_out != NULL)
-		memcpy(id_out, id, sizeof(id));
-	rc = record(w, &sw, body, doc, cause);
-	free(path);
-	free(scope);
-	return rc;
+	return record_new(w, &sw, lc_asprintf("/api/v1/courses/%s/topics", course_id), course_id,
+	                  id, body, doc, id_out, cause);
 }
 
 int
@@ -857,7 +869,6 @@ tui_queue_reply(const struct tui_writer *w, const char *topic_id, const char *bo
 	char id[LC_UUID_LEN + 1], course[LC_UUID_LEN + 1] = "";
 	struct store_write sw = {.method = "POST", .type = "reply"};
 	struct store_resource topic;
-	char *path, *scope;
 	cJSON *body, *doc, *topic_doc;
 	int rc = load(w, "topic", topic_id, &topic, &topic_doc, cause);
 
@@ -880,17 +891,8 @@ tui_queue_reply(const struct tui_writer *w, const char *topic_id, const char *bo
 	cJSON_AddStringToObject(doc, "course_id", course);
 	cJSON_AddStringToObject(doc, "body", body_text);
 	add_author(doc, w);
-	path = lc_asprintf("/api/v1/topics/%s/replies", topic_id);
-	scope = lc_asprintf("course:%s", course);
-	sw.path = path;
-	sw.scope = scope;
-	sw.id = id;
-	if (id_out != NULL)
-		memcpy(id_out, id, sizeof(id));
-	rc = record(w, &sw, body, doc, cause);
-	free(path);
-	free(scope);
-	return rc;
+	return record_new(w, &sw, lc_asprintf("/api/v1/topics/%s/replies", topic_id), course, id,
+	                  body, doc, id_out, cause);
 }
 
 /* ---- Edits and deletes ------------------------------------------------------------------- */
@@ -1038,7 +1040,7 @@ int
 tui_queue_create(const struct tui_writer *w, const char *type, const char *parent_id,
                  const cJSON *fields, tui_new_id id_out, char **cause)
 {
-	char id[LC_UUID_LEN + 1], course[LC_UUID_LEN + 1], *path, *scope;
+	char id[LC_UUID_LEN + 1], course[LC_UUID_LEN + 1], *path;
 	const char *ptype = type != NULL ? parent_type(type) : NULL;
 	struct store_write sw = {.method = "POST", .type = type};
 	cJSON *body, *doc, *parent = NULL;
@@ -1057,9 +1059,10 @@ tui_queue_create(const struct tui_writer *w, const char *type, const char *paren
 		store_resource_finish(&res);
 		if (strcmp(type, "question") == 0 &&
 		    !tui_kind_completes_by_attempt(jstr(parent, "kind"))) {
+			rc = refuse(cause, "questions belong to quiz items, and %s is a %s",
+			            parent_id, jstr(parent, "kind") ? jstr(parent, "kind") : "?");
 			cJSON_Delete(parent);
-			return refuse(cause, "questions belong to quiz items, and %s is a %s",
-			              parent_id, jstr(parent, "kind") ? jstr(parent, "kind") : "?");
+			return rc;
 		}
 		if (!course_of(w, ptype, parent, course, sizeof(course))) {
 			cJSON_Delete(parent);
@@ -1112,16 +1115,7 @@ tui_queue_create(const struct tui_writer *w, const char *type, const char *paren
 		if (strcmp(f->string, "id") != 0 && strcmp(f->string, "position") != 0)
 			set_item(doc, f->string, cJSON_Duplicate(f, 1));
 	}
-	scope = lc_asprintf("course:%s", course);
-	sw.path = path;
-	sw.scope = scope;
-	sw.id = id;
-	if (id_out != NULL)
-		memcpy(id_out, id, sizeof(id));
-	rc = record(w, &sw, body, doc, cause);
-	free(path);
-	free(scope);
-	return rc;
+	return record_new(w, &sw, path, course, id, body, doc, id_out, cause);
 }
 
 int
