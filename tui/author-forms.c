@@ -30,6 +30,33 @@ tui_author_writer(struct tui_app *app, struct tui_writer *w)
 }
 
 int
+tui_author_save(struct tui_app *app, const char *type, const char *parent_id, const char *id,
+                const cJSON *fields, tui_new_id id_out, char **cause)
+{
+	struct tui_writer w;
+	int rc = tui_check_fields(type, fields, id == NULL, cause);
+
+	tui_author_writer(app, &w);
+	if (rc == 0 && id == NULL)
+		rc = tui_queue_create(&w, type, parent_id, fields, id_out, cause);
+	else if (rc == 0)
+		rc = tui_queue_patch(&w, type, id, fields, cause);
+	return rc;
+}
+
+void
+tui_author_written(struct tui_app *app, int rc, char *cause, const char *done)
+{
+	if (rc < 0)
+		tui_flash(app, "Not saved: %s", cause ? cause : lc_strerror(rc));
+	else {
+		tui_after_write(app);
+		tui_flash(app, "%s", done);
+	}
+	free(cause);
+}
+
+int
 tui_author_parse_due(const char *text, char out[LC_RFC3339_LEN + 1], char **cause)
 {
 	char buf[64];
@@ -205,17 +232,12 @@ static int
 course_submit(void *ctx, const struct tui_form *form, char **cause)
 {
 	struct course_form *cf = ctx;
-	struct tui_writer w;
 	cJSON *f = cJSON_CreateObject();
 	int rc = course_fields(cf, form, f, cause);
 
-	tui_author_writer(cf->app, &w);
 	if (rc == 0)
-		rc = tui_check_fields("course", f, cf->doc == NULL, cause);
-	if (rc == 0 && cf->doc == NULL)
-		rc = tui_queue_create(&w, "course", NULL, f, cf->new_id, cause);
-	else if (rc == 0)
-		rc = tui_queue_patch(&w, "course", cf->course_id, f, cause);
+		rc = tui_author_save(cf->app, "course", NULL, cf->doc ? cf->course_id : NULL, f,
+		                     cf->new_id, cause);
 	cJSON_Delete(f);
 	return rc;
 }
@@ -349,17 +371,12 @@ static int
 item_submit(void *ctx, const struct tui_form *form, char **cause)
 {
 	struct item_form *itf = ctx;
-	struct tui_writer w;
 	cJSON *f = cJSON_CreateObject();
 	int rc = item_fields(itf, form, f, cause);
 
-	tui_author_writer(itf->app, &w);
 	if (rc == 0)
-		rc = tui_check_fields("item", f, itf->doc == NULL, cause);
-	if (rc == 0 && itf->doc == NULL)
-		rc = tui_queue_create(&w, "item", itf->module_id, f, itf->new_id, cause);
-	else if (rc == 0)
-		rc = tui_queue_patch(&w, "item", itf->item_id, f, cause);
+		rc = tui_author_save(itf->app, "item", itf->module_id,
+		                     itf->doc ? itf->item_id : NULL, f, itf->new_id, cause);
 	cJSON_Delete(f);
 	return rc;
 }

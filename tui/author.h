@@ -30,6 +30,16 @@ bool tui_author_item_form(struct tui_app *app, const char *module_id, const char
                           tui_new_id id_out);
 
 /*
+ * Checks fields with tui_check_fields() and queues them: a create under parent_id (the
+ * new id into id_out) when id is NULL, else a PATCH of id. fields is borrowed. Returns 0
+ * or a negative lc_err with *cause.
+ */
+int tui_author_save(struct tui_app *app, const char *type, const char *parent_id, const char *id,
+                    const cJSON *fields, tui_new_id id_out, char **cause);
+/* Shows the outcome of a write on the status line (done, or the cause); frees cause. */
+void tui_author_written(struct tui_app *app, int rc, char *cause, const char *done);
+
+/*
  * "2026-12-24" (end of that day, UTC), "2026-12-24 17:00", or RFC 3339 with a zone, into
  * RFC 3339 UTC. Returns 0 or -LC_EINVAL with *cause.
  */

@@ -293,6 +293,22 @@ tui_form_run(struct tui_app *app, struct tui_form *form, tui_form_submit_fn subm
 	return saved;
 }
 
+/* Waits for one key (not a resize) with the status redrawn later; false on Ctrl-C. */
+static bool
+wait_key(struct tui_app *app, wint_t *key)
+{
+	int rc;
+
+	refresh();
+	timeout(-1);
+	do
+		rc = get_wch(key);
+	while ((rc == ERR && !tui_term_interrupted()) ||
+	       (rc == KEY_CODE_YES && *key == KEY_RESIZE));
+	app->dirty = true;
+	return rc == OK;
+}
+
 bool
 tui_form_confirm(struct tui_app *app, const char *question)
 {
@@ -301,7 +317,6 @@ tui_form_confirm(struct tui_app *app, const char *question)
 	char *text = lc_asprintf("%s (y/n)", question);
 	int n = wrap_rows(text, COLS - 2, starts, lens, 3);
 	wint_t key = 0;
-	int rc;
 
 	for (int r = 0; r < n; r++) {
 		int y = LINES - n + r;
@@ -310,30 +325,17 @@ tui_form_confirm(struct tui_app *app, const char *question)
 		tui_putn(y, 1, starts[r], lens[r], COLS - 2, tui_attr(TUI_ROLE_STATUS) | A_BOLD);
 	}
 	free(text);
-	refresh();
-	timeout(-1);
-	do
-		rc = get_wch(&key);
-	while ((rc == ERR && !tui_term_interrupted()) || (rc == KEY_CODE_YES && key == KEY_RESIZE));
-	app->dirty = true;
-	return rc == OK && (key == 'y' || key == 'Y');
+	return wait_key(app, &key) && (key == 'y' || key == 'Y');
 }
 
 wint_t
 tui_form_menu(struct tui_app *app, const char *menu, const char *keys)
 {
 	wint_t key = 0;
-	int rc;
 
 	tui_clear_to_eol(LINES - 1, 0, tui_attr(TUI_ROLE_STATUS));
 	tui_put(LINES - 1, 1, menu, COLS - 2, tui_attr(TUI_ROLE_STATUS) | A_BOLD);
-	refresh();
-	timeout(-1);
-	do
-		rc = get_wch(&key);
-	while ((rc == ERR && !tui_term_interrupted()) || (rc == KEY_CODE_YES && key == KEY_RESIZE));
-	app->dirty = true;
-	if (rc != OK || key == 0 || key > 127 || strchr(keys, (int)key) == NULL)
+	if (!wait_key(app, &key) || key == 0 || key > 127 || strchr(keys, (int)key) == NULL)
 		return 0;
 	return key;
 }

@@ -174,7 +174,14 @@ author_reload(struct tui_app *app, void *state)
 static int
 author_open_id(struct tui_app *app, const char *course_id, void **state)
 {
-	struct author *au = lc_calloc(1, sizeof(*au));
+	struct tui_writer w;
+	struct author *au;
+
+	/* Every write here would be a 403 for anybody else: say so now, not in sync issues. */
+	tui_author_writer(app, &w);
+	if (!tui_is_staff(&w, course_id))
+		return -LC_EPERM; /* tui_push() says "Cannot open course editor: not allowed" */
+	au = lc_calloc(1, sizeof(*au));
 
 	au->course_id = lc_strdup(course_id);
 	author_reload(app, au);
@@ -344,39 +351,34 @@ selected(struct author *au)
 	return au->list.sel >= 0 && au->list.sel < au->n ? &au->rows[au->list.sel] : NULL;
 }
 
-/* Shows the outcome of a write: its cause when refused, else what it did. */
-static void
-written(struct tui_app *app, int rc, char *cause, const char *done)
+/* Sets one text field of a resource (id) or creates one under parent_id (id NULL). */
+static int
+save_text(struct tui_app *app, const char *type, const char *parent_id, const char *id,
+          const char *key, const char *text, tui_new_id id_out, const char *done)
 {
-	if (rc < 0)
-		tui_flash(app, "Not saved: %s", cause ? cause : lc_strerror(rc));
-	else {
-		tui_after_write(app);
-		tui_flash(app, "%s", done);
-	}
-	free(cause);
+	cJSON *f = cJSON_CreateObject();
+	char *cause = NULL;
+	int rc;
+
+	cJSON_AddStringToObject(f, key, text);
+	rc = tui_author_save(app, type, parent_id, id, f, id_out, &cause);
+	cJSON_Delete(f);
+	tui_author_written(app, rc, cause, done);
+	return rc;
 }
 
 static void
 add_module(struct tui_app *app, struct author *au)
 {
-	struct tui_writer w;
-	char *title = NULL, *cause = NULL;
-	cJSON *f;
+	char *title = NULL;
 	tui_new_id id;
 	int rc;
 
 	if (!tui_prompt(app, "New module title:", "", &title))
 		return;
-	f = cJSON_CreateObject();
-	cJSON_AddStringToObject(f, "title", title);
-	tui_author_writer(app, &w);
-	rc = tui_check_fields("module", f, true, &cause);
-	if (rc == 0)
-		rc = tui_queue_create(&w, "module", au->course_id, f, id, &cause);
-	cJSON_Delete(f);
+	rc = save_text(app, "module", au->course_id, NULL, "title", title, id,
+	               "Module added; a adds its first item");
 	free(title);
-	written(app, rc, cause, "Module added; a adds its first item");
 	if (rc == 0) {
 		author_reload(app, au);
 		for (int i = 0; i < au->n; i++)
@@ -412,22 +414,12 @@ rename_row(struct tui_app *app, struct author *au)
 	                   : r->kind == AROW_MODULE ? "module"
 	                                            : "item";
 	const char *old = r->kind == AROW_COURSE ? tui_json_str(au->course, "title") : r->title;
-	struct tui_writer w;
-	char *title = NULL, *cause = NULL;
-	cJSON *f;
-	int rc;
+	char *title = NULL;
 
 	if (!tui_prompt(app, "New title:", old, &title))
 		return;
-	f = cJSON_CreateObject();
-	cJSON_AddStringToObject(f, "title", title);
+	save_text(app, type, NULL, r->id, "title", title, NULL, "Renamed (queued)");
 	free(title);
-	tui_author_writer(app, &w);
-	rc = tui_check_fields(type, f, false, &cause);
-	if (rc == 0)
-		rc = tui_queue_patch(&w, type, r->id, f, &cause);
-	cJSON_Delete(f);
-	written(app, rc, cause, "Renamed (queued)");
 }
 
 static void
@@ -490,7 +482,7 @@ delete_row(struct tui_app *app, struct author *au)
 	}
 	tui_author_writer(app, &w);
 	rc = tui_queue_delete(&w, type, r->id, &cause);
-	written(app, rc, cause, "Deleted (queued)");
+	tui_author_written(app, rc, cause, "Deleted (queued)");
 	if (rc == 0 && course)
 		tui_pop(app); /* au is gone now */
 }
@@ -534,7 +526,7 @@ move_row(struct tui_app *app, struct author *au, int dir)
 	rc = tui_queue_move(&w, r->kind == AROW_MODULE ? "module" : "item", r->id,
 	                    dir < 0 ? au->rows[k].id : NULL, dir > 0 ? au->rows[k].id : NULL,
 	                    &cause);
-	written(app, rc, cause, dir > 0 ? "Moved down (queued)" : "Moved up (queued)");
+	tui_author_written(app, rc, cause, dir > 0 ? "Moved down (queued)" : "Moved up (queued)");
 }
 
 static void
@@ -542,10 +534,8 @@ edit_text_field(struct tui_app *app, const char *type, const char *id, const cha
                 const char *title)
 {
 	struct store_resource res = {0};
-	struct tui_writer w;
-	char *text = NULL, *cause = NULL;
-	cJSON *doc, *f;
-	int rc;
+	char *text = NULL;
+	cJSON *doc;
 
 	if (store_resource_get(app->db, type, id, &res) < 0)
 		return;
@@ -557,15 +547,8 @@ edit_text_field(struct tui_app *app, const char *type, const char *id, const cha
 		return;
 	}
 	cJSON_Delete(doc);
-	f = cJSON_CreateObject();
-	cJSON_AddStringToObject(f, key, text);
+	save_text(app, type, NULL, id, key, text, NULL, "Saved (queued)");
 	free(text);
-	tui_author_writer(app, &w);
-	rc = tui_check_fields(type, f, false, &cause);
-	if (rc == 0)
-		rc = tui_queue_patch(&w, type, id, f, &cause);
-	cJSON_Delete(f);
-	written(app, rc, cause, "Saved (queued)");
 }
 
 static void
@@ -665,7 +648,7 @@ publish_menu(struct tui_app *app, struct author *au)
 	free(question);
 	tui_author_writer(app, &w);
 	rc = tui_queue_course_status(&w, au->course_id, t->action, &cause);
-	written(app, rc, cause, t->done);
+	tui_author_written(app, rc, cause, t->done);
 }
 
 static enum tui_key_result

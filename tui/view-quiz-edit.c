@@ -427,17 +427,12 @@ static int
 qform_submit(void *ctx, const struct tui_form *form, char **cause)
 {
 	struct qform *qf = ctx;
-	struct tui_writer w;
 	cJSON *f = cJSON_CreateObject();
 	int rc = question_fields(form, qf->question_id == NULL, f, cause);
 
-	tui_author_writer(qf->app, &w);
 	if (rc == 0)
-		rc = tui_check_fields("question", f, qf->question_id == NULL, cause);
-	if (rc == 0 && qf->question_id == NULL)
-		rc = tui_queue_create(&w, "question", qf->item_id, f, qf->new_id, cause);
-	else if (rc == 0)
-		rc = tui_queue_patch(&w, "question", qf->question_id, f, cause);
+		rc = tui_author_save(qf->app, "question", qf->item_id, qf->question_id, f,
+		                     qf->new_id, cause);
 	cJSON_Delete(f);
 	return rc;
 }
@@ -515,18 +510,6 @@ question_form(struct tui_app *app, const char *item_id, const char *question_id)
 
 /* ---- Actions ------------------------------------------------------------------------- */
 
-static void
-written(struct tui_app *app, int rc, char *cause, const char *done)
-{
-	if (rc < 0)
-		tui_flash(app, "Not saved: %s", cause ? cause : lc_strerror(rc));
-	else {
-		tui_after_write(app);
-		tui_flash(app, "%s", done);
-	}
-	free(cause);
-}
-
 /* Space on a choice: the right one (single) or toggled (multiple). */
 static void
 mark_choice(struct tui_app *app, struct qedit *qe, const struct qrow *r)
@@ -571,7 +554,7 @@ mark_choice(struct tui_app *app, struct qedit *qe, const struct qrow *r)
 	if (rc == 0)
 		rc = tui_queue_patch(&w, "question", r->question_id, f, &cause);
 	cJSON_Delete(f);
-	written(app, rc, cause, "Answer changed (queued)");
+	tui_author_written(app, rc, cause, "Answer changed (queued)");
 	(void)qe;
 }
 
@@ -594,7 +577,7 @@ delete_question(struct tui_app *app, const struct qrow *r)
 	free(question);
 	tui_author_writer(app, &w);
 	rc = tui_queue_delete(&w, "question", r->question_id, &cause);
-	written(app, rc, cause, "Question deleted (queued)");
+	tui_author_written(app, rc, cause, "Question deleted (queued)");
 }
 
 /* The question row of the question before (-1) or after (+1) row i's question, or -1. */
@@ -627,7 +610,7 @@ move_question(struct tui_app *app, struct qedit *qe, int dir)
 	tui_author_writer(app, &w);
 	rc = tui_queue_move(&w, "question", r->question_id, dir < 0 ? other : NULL,
 	                    dir > 0 ? other : NULL, &cause);
-	written(app, rc, cause, dir > 0 ? "Moved down (queued)" : "Moved up (queued)");
+	tui_author_written(app, rc, cause, dir > 0 ? "Moved down (queued)" : "Moved up (queued)");
 }
 
 static enum tui_key_result
