@@ -44,17 +44,17 @@ struct author {
 
 static const struct tui_key_help author_keys[] = {
     {"j, k, Down, Up, PgDn, PgUp, g, G", "move between the course, modules and items"},
-    {"a", "add: a module (on the course row), an item (on a module or an item)"},
+    {"a", "add a module (course row) or an item"},
     {"A", "add a module"},
-    {"e", "edit the selected row's fields in a form"},
-    {"Enter", "a quiz: open the quiz editor; otherwise edit its fields"},
+    {"e", "edit the selected row in a form"},
+    {"Enter", "a quiz: the quiz editor; else as e"},
     {"r", "rename the selected course, module or item"},
-    {"d", "delete the selected row (asks, and says what goes with it)"},
-    {"J, K", "move the selected module or item down, up"},
-    {"E", "edit a page's body ($VISUAL, else $EDITOR, else the built-in editor)"},
-    {"D", "edit the course description in the editor"},
-    {"p", "preview the selected item as learners will see it"},
-    {"P", "publish, unpublish, archive or unarchive the course (asks first)"},
+    {"d", "delete (asks, saying what goes with it)"},
+    {"J, K", "move the module or item down, up"},
+    {"E", "write the body ($VISUAL, $EDITOR, built-in)"},
+    {"D", "write the course description"},
+    {"p", "preview the item as learners see it"},
+    {"P", "publish, unpublish, archive, unarchive"},
     {"N", "create a new course"},
     {NULL, NULL},
 };
@@ -329,6 +329,13 @@ author_draw(struct tui_app *app, void *state)
 	int rows = tui_body_rows() - HEAD_ROWS, top = tui_body_top() + HEAD_ROWS;
 	char title[300];
 
+	if (au->course == NULL) {
+		/* Deleted here or by a sync meanwhile. */
+		tui_draw_title("Course editor", "q back");
+		tui_put(top, 3, "This course is no longer on this replica.", COLS - 4,
+		        tui_attr(TUI_ROLE_DIM));
+		return;
+	}
 	snprintf(title, sizeof(title), "Edit: %s", tui_json_str(au->course, "title"));
 	tui_draw_title(title, "? keys  P publish");
 	draw_head(app, au);
@@ -659,7 +666,7 @@ author_key(struct tui_app *app, void *state, wint_t key, bool fn_key)
 
 	if (tui_list_key(&au->list, key, fn_key, tui_body_rows() - HEAD_ROWS))
 		return TUI_KEY_HANDLED;
-	if (fn_key || r == NULL)
+	if (fn_key || r == NULL || au->course == NULL)
 		return TUI_KEY_UNHANDLED;
 	switch (key) {
 	case 'a':

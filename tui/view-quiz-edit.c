@@ -44,9 +44,9 @@ struct qedit {
 
 static const struct tui_key_help qedit_keys[] = {
     {"j, k, Down, Up, PgDn, PgUp, g, G", "move between questions and their choices"},
-    {"a", "add a question (single, multiple, boolean, short, numeric)"},
+    {"a", "add a question (any of the five kinds)"},
     {"e, Enter", "edit the selected question in a form"},
-    {"Space", "on a choice: make it the right one (single) or toggle it (multiple)"},
+    {"Space", "mark a choice right (multiple: tick, untick)"},
     {"d", "delete the selected question (asks first)"},
     {"J, K", "move the selected question down, up"},
     {NULL, NULL},
