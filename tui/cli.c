@@ -1440,8 +1440,11 @@ cli_usage(FILE *fp)
 		const char *a = authoring[i].args;
 
 		fprintf(fp, "  %-9s ", authoring[i].name);
-		for (; *a != '\0'; a++)
-			fputs(*a == '\n' ? "\n  " : (char[]){*a, '\0'}, fp);
+		for (; *a != '\0'; a++) {
+			if (*a == '\n')
+				fputs("\n ", fp); /* the next form, aligned under the name */
+			fputc(*a == '\n' ? ' ' : *a, fp);
+		}
 		fputc('\n', fp);
 	}
 	fprintf(fp, "Exit status: 0 success, 1 usage or other error, 2 server unreachable, "

@@ -658,7 +658,8 @@ tui_queue_enroll(const struct tui_writer *w, const char *course_id, tui_new_id i
 	char id[LC_UUID_LEN + 1];
 	struct store_write sw = {
 	    .method = "POST", .path = "/api/v1/enrollments", .type = "enrollment", .scope = "user"};
-	cJSON *body, *doc;
+	cJSON *body, *doc, *course;
+	int rc;
 
 	if (course_id == NULL || !lc_uuid_valid(course_id))
 		return refuse(cause, "%s is not a course id", course_id != NULL ? course_id : "");
@@ -666,6 +667,15 @@ tui_queue_enroll(const struct tui_writer *w, const char *course_id, tui_new_id i
 		return refuse(cause, "you teach this course: staff cannot enroll");
 	if (enrolled(w, course_id))
 		return refuse(cause, "you are already enrolled in this course");
+	/* The server lets nobody enroll in a draft or an archived course. */
+	if ((course = doc_of(w, "course", course_id)) != NULL && jstr(course, "status") != NULL &&
+	    strcmp(jstr(course, "status"), "published") != 0) {
+		rc = refuse(cause, "this course is %s: only a published course takes enrollments",
+		            jstr(course, "status"));
+		cJSON_Delete(course);
+		return rc;
+	}
+	cJSON_Delete(course);
 	lc_uuid_new(id);
 	body = cJSON_CreateObject();
 	cJSON_AddStringToObject(body, "id", id);

@@ -105,7 +105,7 @@ pending(const struct st_client *cl)
 	assert_int_equal(st_lectern(cl, NULL, &out, "status", NULL), 0);
 	p = strstr(out, "pending");
 	if (p != NULL)
-		n = atoi(p + strlen("pending"));
+		n = (int)strtol(p + strlen("pending"), NULL, 10);
 	free(out);
 	return n;
 }

@@ -396,6 +396,16 @@ test_enroll_refuses_staff_and_the_enrolled(void **state)
 	assert_int_equal(tui_queue_enroll(&f->w, THEIRS, NULL, &cause), -LC_EINVAL);
 	assert_non_null(strstr(cause, "already enrolled"));
 	free(cause);
+	cause = NULL;
+	/* A draft takes no enrollments (the server says so too): refused before queueing. */
+	set_me(f, "learner", "[]");
+	apply(f->t.app.db, "course:" MINE, "course", MINE, 4,
+	      "{\"id\":\"" MINE "\",\"rev\":4,\"title\":\"Mine\",\"status\":\"draft\","
+	      "\"owner_id\":\"" OTHER "\"}");
+	assert_int_equal(tui_queue_enroll(&f->w, MINE, NULL, &cause), -LC_EINVAL);
+	assert_string_equal(cause,
+	                    "this course is draft: only a published course takes enrollments");
+	free(cause);
 	e = entries(f, 1);
 	assert_string_equal(e[0].path, "/api/v1/enrollments");
 	assert_string_equal(e[0].scope, "user");
