@@ -203,6 +203,17 @@ SH
 	echo "$outline" | grep -qF '"due_at":"2026-12-24T23:59:00Z"' ||
 		e2e_fail "the due date is not on the server"
 	e2e_log "course, modules, pages and status are on the server"
+
+	# A learner finds the published course in the catalog, and cannot open its editor.
+	e2e_cli_login learner
+	e2e_tui_start 80 24
+	e2e_wait "My courses"
+	e2e_open_course_details sockets "Sockets in C"
+	e2e_wait "Write a small TCP server and its client."
+	e2e_keys E
+	e2e_wait "Only the course's staff can edit it"
+	e2e_refute "Edit: Sockets in C"
+	e2e_quit
 }
 
 
