@@ -123,10 +123,9 @@ load_outline(struct tui_app *app, struct author *au)
 		return;
 	for (size_t m = 0; m < mods.n; m++) {
 		struct store_resource_list items = {0};
-		struct arow *mod = add_row(au, AROW_MODULE, &mods.items[m], mods.items[m].id);
-		int mi = au->n - 1;
+		int mi = au->n; /* the module's row; rows may move as items are added */
 
-		(void)mod;
+		add_row(au, AROW_MODULE, &mods.items[m], mods.items[m].id);
 		if (store_resource_list(app->db, "item", mods.items[m].id, NULL,
 		                        STORE_ORDER_POSITION, &items) == 0) {
 			au->rows[mi].children = (int)items.n;
@@ -247,7 +246,6 @@ draw_head(struct tui_app *app, struct author *au)
 	const char *dept_name = "none";
 	cJSON *ddoc = NULL;
 
-	(void)app;
 	cJSON_ArrayForEach(e, arr) if (cJSON_IsString(e))
 	{
 		lc_buf_puts(&buf, buf.len ? ", " : "");
@@ -444,7 +442,7 @@ edit_row(struct tui_app *app, struct author *au)
 
 /* The question a delete asks: what goes, and what goes with it. Caller frees. */
 static char *
-delete_question(struct tui_app *app, struct author *au, const struct arow *r)
+delete_question(const struct author *au, const struct arow *r)
 {
 	if (r->kind == AROW_COURSE) {
 		int mods = 0, items = 0;
@@ -464,7 +462,6 @@ delete_question(struct tui_app *app, struct author *au, const struct arow *r)
 	if (strcmp(r->item_kind, "quiz") == 0)
 		return lc_asprintf("Delete quiz '%s' with its %d question%s and its attempts?",
 		                   r->title, r->children, r->children == 1 ? "" : "s");
-	(void)app;
 	return lc_asprintf("Delete %s '%s' and the progress learners made on it?", r->item_kind,
 	                   r->title);
 }
@@ -476,7 +473,7 @@ delete_row(struct tui_app *app, struct author *au)
 	const char *type = r->kind == AROW_COURSE   ? "course"
 	                   : r->kind == AROW_MODULE ? "module"
 	                                            : "item";
-	char *question = delete_question(app, au, r), *cause = NULL;
+	char *question = delete_question(au, r), *cause = NULL;
 	struct tui_writer w;
 	bool yes = tui_form_confirm(app, question);
 	bool course = r->kind == AROW_COURSE;

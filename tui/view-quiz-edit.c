@@ -512,7 +512,7 @@ question_form(struct tui_app *app, const char *item_id, const char *question_id)
 
 /* Space on a choice: the right one (single) or toggled (multiple). */
 static void
-mark_choice(struct tui_app *app, struct qedit *qe, const struct qrow *r)
+mark_choice(struct tui_app *app, const struct qrow *r)
 {
 	struct store_resource res = {0};
 	struct tui_writer w;
@@ -555,7 +555,6 @@ mark_choice(struct tui_app *app, struct qedit *qe, const struct qrow *r)
 		rc = tui_queue_patch(&w, "question", r->question_id, f, &cause);
 	cJSON_Delete(f);
 	tui_author_written(app, rc, cause, "Answer changed (queued)");
-	(void)qe;
 }
 
 static void
@@ -621,7 +620,7 @@ qedit_key(struct tui_app *app, void *state, wint_t key, bool fn_key)
 
 	/* Space marks a choice here; the list would take it as a page down. */
 	if (!fn_key && key == ' ' && r != NULL) {
-		mark_choice(app, qe, r);
+		mark_choice(app, r);
 		return TUI_KEY_HANDLED;
 	}
 	if (tui_list_key(&qe->list, key, fn_key, tui_body_rows() - 2))
