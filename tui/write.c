@@ -926,11 +926,12 @@ scope_of(const struct tui_writer *w, const char *type, const cJSON *doc, char *o
 }
 
 /*
- * Queues PATCH of type/id with body (taken) and the optimistic doc (taken), based on res.
+ * Queues PATCH of type/id with body (taken) and the optimistic doc (taken), based on res,
+ * with If-Match of res's rev unless if_match is false.
  */
 static int
 queue_patch(const struct tui_writer *w, const struct store_resource *res, const cJSON *old,
-            cJSON *body, cJSON *doc, char **cause)
+            cJSON *body, cJSON *doc, bool if_match, char **cause)
 {
 	char path[160], scope[64];
 	struct store_write sw = {.method = "PATCH", .path = path, .type = res->type, .id = res->id};
@@ -942,7 +943,8 @@ queue_patch(const struct tui_writer *w, const struct store_resource *res, const 
 	}
 	snprintf(path, sizeof(path), "/api/v1/%s/%s", collection(res->type), res->id);
 	sw.scope = scope;
-	sw.if_match = res->rev; /* the rev it was based on; 0 while still unacknowledged */
+	/* The rev it was based on; 0 while still unacknowledged. */
+	sw.if_match = if_match ? res->rev : 0;
 	touch(doc);
 	return record(w, &sw, body, doc, cause);
 }
@@ -979,7 +981,7 @@ tui_queue_patch(const struct tui_writer *w, const char *type, const char *id, co
 		                  cJSON_GetObjectItemCaseSensitive(doc, "choices"),
 		                  cJSON_GetObjectItemCaseSensitive(doc, "answer"), cause);
 	if (rc == 0 && cJSON_GetArraySize(body) > 0) {
-		rc = queue_patch(w, &res, old, body, doc, cause);
+		rc = queue_patch(w, &res, old, body, doc, true, cause);
 	} else {
 		cJSON_Delete(body);
 		cJSON_Delete(doc);
@@ -1187,7 +1189,13 @@ tui_queue_move(const struct tui_writer *w, const char *type, const char *id, con
 	cJSON_AddNumberToObject(body, "position", (double)(at + 1));
 	doc = cJSON_Duplicate(old, 1);
 	set_item(doc, "position", cJSON_CreateNumber(pos));
-	rc = queue_patch(w, &res, old, body, doc, cause);
+	/*
+	 * Without If-Match: the server renumbers the siblings on every move, which bumps their
+	 * revs, so a second move in the same module would be a 409 and a conflict over
+	 * "position" although nobody else touched it. An order has no content to lose; the
+	 * last move wins, as it does on the server.
+	 */
+	rc = queue_patch(w, &res, old, body, doc, false, cause);
 out:
 	store_resource_list_free(&list);
 	cJSON_Delete(old);
