@@ -905,6 +905,8 @@ tui_queue_reply(const struct tui_writer *w, const char *topic_id, const char *bo
 	                  body, doc, id_out, cause);
 }
 
+static const char *parent_type(const char *type);
+
 /* ---- Edits and deletes ------------------------------------------------------------------- */
 
 /* "course:<course of type/doc>" into out; false (with *cause) when the replica cannot tell. */
@@ -1008,7 +1010,13 @@ tui_queue_delete(const struct tui_writer *w, const char *type, const char *id, c
 	if (scope_of(w, type, old, scope, sizeof(scope), cause)) {
 		snprintf(path, sizeof(path), "/api/v1/%s/%s", collection(type), id);
 		sw.scope = scope;
-		sw.if_match = res.rev;
+		/*
+		 * Modules, items and questions go without If-Match: a move renumbers (and
+		 * re-revs) the siblings on the server, so deleting one after reordering its
+		 * module would be refused as "changed since" when only its position did. The
+		 * person chose to delete it; forum posts and courses keep the check.
+		 */
+		sw.if_match = parent_type(type) != NULL ? 0 : res.rev;
 		rc = record(w, &sw, NULL, NULL, cause);
 	} else {
 		rc = -LC_EINVAL;

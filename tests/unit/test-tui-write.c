@@ -704,7 +704,9 @@ test_delete_of_a_module_hides_its_items_in_every_read(void **state)
 	assert_string_equal(e[0].method, "DELETE");
 	assert_string_equal(e[0].path, "/api/v1/modules/" MODULE);
 	assert_string_equal(e[0].scope, "course:" MINE);
-	assert_int_equal(e[0].if_match, 1);
+	/* No If-Match for course content: moves re-rev the siblings (a forum post keeps it,
+	 * test-tui-writes.c). */
+	assert_int_equal(e[0].if_match, 0);
 	store_outbox_free(e, 1);
 }
 
