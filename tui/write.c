@@ -839,6 +839,36 @@ add_author(cJSON *doc, const struct tui_writer *w)
 	cJSON_AddStringToObject(doc, "author_name", w->username != NULL ? w->username : "");
 }
 
+/*
+ * Starts a new forum post of type from body (its fields): checks them as the server would,
+ * gives the post an id (into id and the body) and returns its optimistic doc, stamped, with
+ * course_id, the body's fields and the author; NULL with *rc and *cause, body freed, when
+ * refused.
+ */
+static cJSON *
+post_doc(const struct tui_writer *w, const char *type, cJSON *body, const char *course_id,
+         char id[LC_UUID_LEN + 1], int *rc, char **cause)
+{
+	cJSON *doc;
+	const cJSON *f;
+
+	if ((*rc = tui_check_fields(type, body, true, cause)) < 0) {
+		cJSON_Delete(body);
+		return NULL;
+	}
+	lc_uuid_new(id);
+	doc = cJSON_CreateObject();
+	stamp(doc, id);
+	cJSON_AddStringToObject(doc, "course_id", course_id);
+	cJSON_ArrayForEach(f, body)
+	{
+		cJSON_AddItemToObject(doc, f->string, cJSON_Duplicate(f, 1));
+	}
+	add_author(doc, w);
+	cJSON_AddStringToObject(body, "id", id);
+	return doc;
+}
+
 int
 tui_queue_topic(const struct tui_writer *w, const char *course_id, const char *title,
                 const char *body_text, tui_new_id id_out, char **cause)
@@ -854,18 +884,8 @@ tui_queue_topic(const struct tui_writer *w, const char *course_id, const char *t
 		cJSON_Delete(body);
 		return refuse(cause, "%s is not a course id", course_id != NULL ? course_id : "");
 	}
-	if ((rc = tui_check_fields("topic", body, true, cause)) < 0) {
-		cJSON_Delete(body);
+	if ((doc = post_doc(w, "topic", body, course_id, id, &rc, cause)) == NULL)
 		return rc;
-	}
-	lc_uuid_new(id);
-	cJSON_AddStringToObject(body, "id", id);
-	doc = cJSON_CreateObject();
-	stamp(doc, id);
-	cJSON_AddStringToObject(doc, "course_id", course_id);
-	cJSON_AddStringToObject(doc, "title", title);
-	cJSON_AddStringToObject(doc, "body", body_text);
-	add_author(doc, w);
 	cJSON_AddNumberToObject(doc, "reply_count", 0);
 	cJSON_AddStringToObject(doc, "last_activity_at", jstr(doc, "created_at"));
 	return record_new(w, &sw, lc_asprintf("/api/v1/courses/%s/topics", course_id), course_id,
@@ -889,18 +909,9 @@ tui_queue_reply(const struct tui_writer *w, const char *topic_id, const char *bo
 	store_resource_finish(&topic);
 	body = cJSON_CreateObject();
 	cJSON_AddStringToObject(body, "body", body_text != NULL ? body_text : "");
-	if ((rc = tui_check_fields("reply", body, true, cause)) < 0) {
-		cJSON_Delete(body);
+	if ((doc = post_doc(w, "reply", body, course, id, &rc, cause)) == NULL)
 		return rc;
-	}
-	lc_uuid_new(id);
-	cJSON_AddStringToObject(body, "id", id);
-	doc = cJSON_CreateObject();
-	stamp(doc, id);
 	cJSON_AddStringToObject(doc, "topic_id", topic_id);
-	cJSON_AddStringToObject(doc, "course_id", course);
-	cJSON_AddStringToObject(doc, "body", body_text);
-	add_author(doc, w);
 	return record_new(w, &sw, lc_asprintf("/api/v1/topics/%s/replies", topic_id), course, id,
 	                  body, doc, id_out, cause);
 }
