@@ -408,8 +408,18 @@ test_learner_course_new_is_a_sync_issue_with_nothing_lost(void **state)
 	server_up(f, true);
 	assert_int_equal(st_login(&f->learner, "learner"), 0);
 	CREATE(&f->learner, NULL, id, "course", "new", "My own course", "--code", "MINE1");
+	/* Titles are printed without control characters (security review 2026-11-29, M3). */
+	CREATE(&f->learner, NULL, id, "course", "new", "Evil \x1b]0;pwned\x07\x1b[2J title");
+	assert_int_equal(st_lectern(&f->learner, NULL, &out, "ls", NULL), 0);
+	assert_non_null(strstr(out, "\tdraft\tteaching\tEvil ?]0;pwned??[2J title\n"));
+	assert_null(strchr(out, '\x1b'));
+	free(out);
+	assert_int_equal(st_lectern(&f->learner, NULL, &out, "ls", id, NULL), 0);
+	assert_null(strchr(out, '\x1b'));
+	assert_null(strchr(out, '\x07'));
+	free(out);
 	assert_int_equal(st_lectern(&f->learner, NULL, NULL, "sync", NULL), 0);
-	assert_int_equal(st_replica_issues(&f->learner), 1);
+	assert_int_equal(st_replica_issues(&f->learner), 2);
 	assert_int_equal(pending(&f->learner), 0);
 	assert_int_equal(st_lectern(&f->learner, NULL, &out, "issues", NULL), 0);
 	assert_non_null(strstr(out, "403"));
@@ -419,6 +429,7 @@ test_learner_course_new_is_a_sync_issue_with_nothing_lost(void **state)
 	/* The optimistic course is gone from the replica: nothing pretends it exists. */
 	assert_int_equal(st_lectern(&f->learner, NULL, &out, "ls", NULL), 0);
 	assert_null(strstr(out, "My own course"));
+	assert_null(strstr(out, "Evil"));
 	free(out);
 }
 
