@@ -839,6 +839,36 @@ add_author(cJSON *doc, const struct tui_writer *w)
 	cJSON_AddStringToObject(doc, "author_name", w->username != NULL ? w->username : "");
 }
 
+/*
+ * Starts a new forum post of type from body (its fields): checks them as the server would,
+ * gives the post an id (into id and the body) and returns its optimistic doc, stamped, with
+ * course_id, the body's fields and the author; NULL with *rc and *cause, body freed, when
+ * refused.
+ */
+static cJSON *
+post_doc(const struct tui_writer *w, const char *type, cJSON *body, const char *course_id,
+         char id[LC_UUID_LEN + 1], int *rc, char **cause)
+{
+	cJSON *doc;
+	const cJSON *f;
+
+	if ((*rc = tui_check_fields(type, body, true, cause)) < 0) {
+		cJSON_Delete(body);
+		return NULL;
+	}
+	lc_uuid_new(id);
+	doc = cJSON_CreateObject();
+	stamp(doc, id);
+	cJSON_AddStringToObject(doc, "course_id", course_id);
+	cJSON_ArrayForEach(f, body)
+	{
+		cJSON_AddItemToObject(doc, f->string, cJSON_Duplicate(f, 1));
+	}
+	add_author(doc, w);
+	cJSON_AddStringToObject(body, "id", id);
+	return doc;
+}
+
 int
 tui_queue_topic(const struct tui_writer *w, const char *course_id, const char *title,
                 const char *body_text, tui_new_id id_out, char **cause)
@@ -854,18 +884,8 @@ tui_queue_topic(const struct tui_writer *w, const char *course_id, const char *t
 		cJSON_Delete(body);
 		return refuse(cause, "%s is not a course id", course_id != NULL ? course_id : "");
 	}
-	if ((rc = tui_check_fields("topic", body, true, cause)) < 0) {
-		cJSON_Delete(body);
+	if ((doc = post_doc(w, "topic", body, course_id, id, &rc, cause)) == NULL)
 		return rc;
-	}
-	lc_uuid_new(id);
-	cJSON_AddStringToObject(body, "id", id);
-	doc = cJSON_CreateObject();
-	stamp(doc, id);
-	cJSON_AddStringToObject(doc, "course_id", course_id);
-	cJSON_AddStringToObject(doc, "title", title);
-	cJSON_AddStringToObject(doc, "body", body_text);
-	add_author(doc, w);
 	cJSON_AddNumberToObject(doc, "reply_count", 0);
 	cJSON_AddStringToObject(doc, "last_activity_at", jstr(doc, "created_at"));
 	return record_new(w, &sw, lc_asprintf("/api/v1/courses/%s/topics", course_id), course_id,
@@ -889,21 +909,14 @@ tui_queue_reply(const struct tui_writer *w, const char *topic_id, const char *bo
 	store_resource_finish(&topic);
 	body = cJSON_CreateObject();
 	cJSON_AddStringToObject(body, "body", body_text != NULL ? body_text : "");
-	if ((rc = tui_check_fields("reply", body, true, cause)) < 0) {
-		cJSON_Delete(body);
+	if ((doc = post_doc(w, "reply", body, course, id, &rc, cause)) == NULL)
 		return rc;
-	}
-	lc_uuid_new(id);
-	cJSON_AddStringToObject(body, "id", id);
-	doc = cJSON_CreateObject();
-	stamp(doc, id);
 	cJSON_AddStringToObject(doc, "topic_id", topic_id);
-	cJSON_AddStringToObject(doc, "course_id", course);
-	cJSON_AddStringToObject(doc, "body", body_text);
-	add_author(doc, w);
 	return record_new(w, &sw, lc_asprintf("/api/v1/topics/%s/replies", topic_id), course, id,
 	                  body, doc, id_out, cause);
 }
+
+static const char *parent_type(const char *type);
 
 /* ---- Edits and deletes ------------------------------------------------------------------- */
 
@@ -926,11 +939,12 @@ scope_of(const struct tui_writer *w, const char *type, const cJSON *doc, char *o
 }
 
 /*
- * Queues PATCH of type/id with body (taken) and the optimistic doc (taken), based on res.
+ * Queues PATCH of type/id with body (taken) and the optimistic doc (taken), based on res,
+ * with If-Match of res's rev unless if_match is false.
  */
 static int
 queue_patch(const struct tui_writer *w, const struct store_resource *res, const cJSON *old,
-            cJSON *body, cJSON *doc, char **cause)
+            cJSON *body, cJSON *doc, bool if_match, char **cause)
 {
 	char path[160], scope[64];
 	struct store_write sw = {.method = "PATCH", .path = path, .type = res->type, .id = res->id};
@@ -942,7 +956,8 @@ queue_patch(const struct tui_writer *w, const struct store_resource *res, const 
 	}
 	snprintf(path, sizeof(path), "/api/v1/%s/%s", collection(res->type), res->id);
 	sw.scope = scope;
-	sw.if_match = res->rev; /* the rev it was based on; 0 while still unacknowledged */
+	/* The rev it was based on; 0 while still unacknowledged. */
+	sw.if_match = if_match ? res->rev : 0;
 	touch(doc);
 	return record(w, &sw, body, doc, cause);
 }
@@ -979,7 +994,7 @@ tui_queue_patch(const struct tui_writer *w, const char *type, const char *id, co
 		                  cJSON_GetObjectItemCaseSensitive(doc, "choices"),
 		                  cJSON_GetObjectItemCaseSensitive(doc, "answer"), cause);
 	if (rc == 0 && cJSON_GetArraySize(body) > 0) {
-		rc = queue_patch(w, &res, old, body, doc, cause);
+		rc = queue_patch(w, &res, old, body, doc, true, cause);
 	} else {
 		cJSON_Delete(body);
 		cJSON_Delete(doc);
@@ -1006,7 +1021,13 @@ tui_queue_delete(const struct tui_writer *w, const char *type, const char *id, c
 	if (scope_of(w, type, old, scope, sizeof(scope), cause)) {
 		snprintf(path, sizeof(path), "/api/v1/%s/%s", collection(type), id);
 		sw.scope = scope;
-		sw.if_match = res.rev;
+		/*
+		 * Modules, items and questions go without If-Match: a move renumbers (and
+		 * re-revs) the siblings on the server, so deleting one after reordering its
+		 * module would be refused as "changed since" when only its position did. The
+		 * person chose to delete it; forum posts and courses keep the check.
+		 */
+		sw.if_match = parent_type(type) != NULL ? 0 : res.rev;
 		rc = record(w, &sw, NULL, NULL, cause);
 	} else {
 		rc = -LC_EINVAL;
@@ -1187,7 +1208,13 @@ tui_queue_move(const struct tui_writer *w, const char *type, const char *id, con
 	cJSON_AddNumberToObject(body, "position", (double)(at + 1));
 	doc = cJSON_Duplicate(old, 1);
 	set_item(doc, "position", cJSON_CreateNumber(pos));
-	rc = queue_patch(w, &res, old, body, doc, cause);
+	/*
+	 * Without If-Match: the server renumbers the siblings on every move, which bumps their
+	 * revs, so a second move in the same module would be a 409 and a conflict over
+	 * "position" although nobody else touched it. An order has no content to lose; the
+	 * last move wins, as it does on the server.
+	 */
+	rc = queue_patch(w, &res, old, body, doc, false, cause);
 out:
 	store_resource_list_free(&list);
 	cJSON_Delete(old);

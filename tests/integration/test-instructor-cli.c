@@ -3,7 +3,7 @@
  * Issue 11, the command line for instructors, against a real lecternd on loopback: the
  * demo instructor builds a whole course with `lectern` while the server is down (a course,
  * two modules, pages, a link, an assignment, a quiz with a question of each of the five
- * kinds, a move and an rm, then publish), syncs once, and the server has all of it in the
+ * kinds, three moves, an rm, then publish), syncs once, and the server has all of it in the
  * order the instructor saw; the demo learner enrolls, sees the course in `lectern ls` and
  * takes the quiz, which the server grades. Unhappy paths: bad question JSON is refused
  * locally with nothing queued, staff cannot enroll in their own course, and a learner's
@@ -163,8 +163,15 @@ author_offline(struct fixture *f, struct course_ids *c)
 	       "3");
 	for (int i = 0; i < N_QUESTIONS; i++)
 		CREATE(t, questions[i][1], c->q[i], "question", "add", c->quiz);
-	/* Tools goes first, Scratch goes away, the course is published. */
+	/*
+	 * Three moves in one module (each makes the server renumber the siblings, bumping their
+	 * revs), then an edit of a moved page: Reference, Welcome, Tools, and no conflict.
+	 * Scratch goes away, the course is published.
+	 */
 	RUN_OK(t, NULL, "move", c->tools, "--before", c->welcome);
+	RUN_OK(t, NULL, "move", c->link, "--before", c->tools);
+	RUN_OK(t, NULL, "move", c->welcome, "--after", c->link);
+	RUN_OK(t, NULL, "item", "edit", c->tools, "--title", "Tools of the trade");
 	RUN_OK(t, NULL, "rm", c->scratch, "--yes");
 	RUN_OK(t, NULL, "item", "edit", c->project, "--title", "Project: a linked list");
 	RUN_OK(t, NULL, "course", "publish", c->course);
@@ -174,9 +181,9 @@ author_offline(struct fixture *f, struct course_ids *c)
 	assert_int_equal(st_lectern(t, NULL, &out, "ls", c->course, NULL), 0);
 	assert_non_null(strstr(out, "course\t"));
 	assert_non_null(strstr(out, "published\tSystems programming in C"));
-	assert_true(strstr(out, c->tools) < strstr(out, c->welcome));
-	assert_true(strstr(out, c->welcome) < strstr(out, c->link));
-	assert_true(strstr(out, c->link) < strstr(out, c->m2));
+	assert_true(strstr(out, c->link) < strstr(out, c->welcome));
+	assert_true(strstr(out, c->welcome) < strstr(out, c->tools));
+	assert_true(strstr(out, c->tools) < strstr(out, c->m2));
 	assert_null(strstr(out, c->scratch));
 	assert_non_null(
 	    strstr(out, "assignment\tProject: a linked list\tdue 2027-01-15T12:00:00Z"));
@@ -292,13 +299,13 @@ test_instructor_builds_a_course_offline_and_a_learner_takes_it(void **state)
 	assert_int_equal(st_replica_issues(&f->teacher), 0);
 	/* The server renumbered the siblings of the moved page and sent them back. */
 	assert_int_equal(st_lectern(&f->teacher, NULL, &out, "ls", c.course, NULL), 0);
-	assert_true(strstr(out, c.tools) < strstr(out, c.welcome));
-	assert_true(strstr(out, c.welcome) < strstr(out, c.link));
+	assert_true(strstr(out, c.link) < strstr(out, c.welcome));
+	assert_true(strstr(out, c.welcome) < strstr(out, c.tools));
 	free(out);
 	assert_int_equal(st_api_login(&instructor, f->srv.url, "instructor", ST_PASSWORD), 0);
 	text = outline(&instructor, c.course);
-	assert_string_equal(text, "Getting started: Tools Welcome Reference | Going further: "
-	                          "Project: a linked list Check");
+	assert_string_equal(text, "Getting started: Reference Welcome Tools of the trade | Going "
+	                          "further: Project: a linked list Check");
 	free(text);
 	q = st_api_get(&instructor, "/courses/%s", c.course);
 	assert_non_null(q);
@@ -339,6 +346,22 @@ test_instructor_builds_a_course_offline_and_a_learner_takes_it(void **state)
 	q = st_api_get(&instructor, "/items/%s", c.scratch);
 	assert_null(q); /* deleted */
 
+	/*
+	 * Reordering what the server already has: each move makes it renumber (and re-rev)
+	 * the siblings, and neither the next move of a sibling nor its removal may come back
+	 * as a conflict or a refusal ("changed since") over a position.
+	 */
+	RUN_OK(&f->teacher, NULL, "move", c.welcome, "--before", c.link);
+	RUN_OK(&f->teacher, NULL, "move", c.tools, "--before", c.welcome);
+	RUN_OK(&f->teacher, NULL, "move", c.link, "--before", c.welcome);
+	RUN_OK(&f->teacher, NULL, "rm", c.welcome, "--yes"); /* renumbered twice meanwhile */
+	RUN_OK(&f->teacher, NULL, "sync");
+	assert_int_equal(st_replica_issues(&f->teacher), 0);
+	text = outline(&instructor, c.course);
+	assert_string_equal(text, "Getting started: Tools of the trade Reference | Going further: "
+	                          "Project: a linked list Check");
+	free(text);
+
 	/* The learner enrolls in the published course, sees it and takes the quiz. */
 	assert_int_equal(st_login(&f->learner, "learner"), 0);
 	RUN_OK(&f->learner, NULL, "enroll", c.course);
@@ -348,7 +371,8 @@ test_instructor_builds_a_course_offline_and_a_learner_takes_it(void **state)
 	assert_non_null(strstr(out, "\tpublished\tlearning\tSystems programming in C\n"));
 	free(out);
 	assert_int_equal(st_lectern(&f->learner, NULL, &out, "ls", c.course, NULL), 0);
-	assert_true(strstr(out, c.tools) != NULL && strstr(out, c.tools) < strstr(out, c.welcome));
+	assert_true(strstr(out, c.tools) != NULL && strstr(out, c.tools) < strstr(out, c.link));
+	assert_null(strstr(out, c.welcome));
 	free(out);
 	take_quiz(f, &c);
 	RUN_OK(&f->learner, NULL, "sync");
@@ -384,8 +408,18 @@ test_learner_course_new_is_a_sync_issue_with_nothing_lost(void **state)
 	server_up(f, true);
 	assert_int_equal(st_login(&f->learner, "learner"), 0);
 	CREATE(&f->learner, NULL, id, "course", "new", "My own course", "--code", "MINE1");
+	/* Titles are printed without control characters (security review 2026-11-29, M3). */
+	CREATE(&f->learner, NULL, id, "course", "new", "Evil \x1b]0;pwned\x07\x1b[2J title");
+	assert_int_equal(st_lectern(&f->learner, NULL, &out, "ls", NULL), 0);
+	assert_non_null(strstr(out, "\tdraft\tteaching\tEvil ?]0;pwned??[2J title\n"));
+	assert_null(strchr(out, '\x1b'));
+	free(out);
+	assert_int_equal(st_lectern(&f->learner, NULL, &out, "ls", id, NULL), 0);
+	assert_null(strchr(out, '\x1b'));
+	assert_null(strchr(out, '\x07'));
+	free(out);
 	assert_int_equal(st_lectern(&f->learner, NULL, NULL, "sync", NULL), 0);
-	assert_int_equal(st_replica_issues(&f->learner), 1);
+	assert_int_equal(st_replica_issues(&f->learner), 2);
 	assert_int_equal(pending(&f->learner), 0);
 	assert_int_equal(st_lectern(&f->learner, NULL, &out, "issues", NULL), 0);
 	assert_non_null(strstr(out, "403"));
@@ -395,6 +429,7 @@ test_learner_course_new_is_a_sync_issue_with_nothing_lost(void **state)
 	/* The optimistic course is gone from the replica: nothing pretends it exists. */
 	assert_int_equal(st_lectern(&f->learner, NULL, &out, "ls", NULL), 0);
 	assert_null(strstr(out, "My own course"));
+	assert_null(strstr(out, "Evil"));
 	free(out);
 }
 

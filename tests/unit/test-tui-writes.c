@@ -34,48 +34,29 @@ struct fixture {
 	struct tui_test_app t; /* first: tui_test_app_teardown() frees the fixture */
 };
 
-static void
-apply(struct store_db *db, const char *scope, const char *type, const char *id, int64_t rev,
-      const char *doc)
-{
-	struct store_change ch = {
-	    .scope = scope, .type = type, .id = id, .rev = rev, .seq = rev, .doc = doc};
-
-	assert_int_equal(store_apply_change(db, &ch), 0);
-}
-
 static int
 setup(void **state)
 {
 	struct fixture *f = lc_calloc(1, sizeof(*f));
 
 	tui_test_app_open(&f->t, "tui-writes", ME);
-	apply(f->t.app.db, "course:" COURSE, "item", ITEM, 1,
-	      "{\"id\":\"" ITEM "\",\"rev\":1,\"module_id\":\"" MODULE "\",\"course_id\":\"" COURSE
-	      "\",\"title\":\"Quiz\",\"kind\":\"quiz\",\"position\":1}");
-	apply(f->t.app.db, "course:" COURSE, "item", PAGE, 1,
-	      "{\"id\":\"" PAGE "\",\"rev\":1,\"module_id\":\"" MODULE "\",\"course_id\":\"" COURSE
-	      "\",\"title\":\"Page\",\"kind\":\"page\",\"position\":2}");
-	apply(f->t.app.db, "course:" COURSE, "topic", TOPIC, 1,
-	      "{\"id\":\"" TOPIC "\",\"rev\":1,\"course_id\":\"" COURSE
-	      "\",\"title\":\"T\",\"body\":\"b\",\"author_id\":\"someone\"}");
-	apply(f->t.app.db, "course:" COURSE, "reply", REPLY, 3,
-	      "{\"id\":\"" REPLY "\",\"rev\":3,\"topic_id\":\"" TOPIC "\",\"course_id\":\"" COURSE
-	      "\",\"body\":\"old\",\"author_id\":\"" ME "\",\"author_name\":\"learner\"}");
+	tui_test_apply(&f->t, "course:" COURSE, "item", ITEM, 1,
+	               "{\"id\":\"" ITEM "\",\"rev\":1,\"module_id\":\"" MODULE
+	               "\",\"course_id\":\"" COURSE
+	               "\",\"title\":\"Quiz\",\"kind\":\"quiz\",\"position\":1}");
+	tui_test_apply(&f->t, "course:" COURSE, "item", PAGE, 1,
+	               "{\"id\":\"" PAGE "\",\"rev\":1,\"module_id\":\"" MODULE
+	               "\",\"course_id\":\"" COURSE
+	               "\",\"title\":\"Page\",\"kind\":\"page\",\"position\":2}");
+	tui_test_apply(&f->t, "course:" COURSE, "topic", TOPIC, 1,
+	               "{\"id\":\"" TOPIC "\",\"rev\":1,\"course_id\":\"" COURSE
+	               "\",\"title\":\"T\",\"body\":\"b\",\"author_id\":\"someone\"}");
+	tui_test_apply(&f->t, "course:" COURSE, "reply", REPLY, 3,
+	               "{\"id\":\"" REPLY "\",\"rev\":3,\"topic_id\":\"" TOPIC
+	               "\",\"course_id\":\"" COURSE "\",\"body\":\"old\",\"author_id\":\"" ME
+	               "\",\"author_name\":\"learner\"}");
 	*state = f;
 	return 0;
-}
-
-/* The single queued entry (caller frees the array with store_outbox_free). */
-static struct store_outbox_entry *
-only_entry(struct fixture *f, size_t want_n)
-{
-	struct store_outbox_entry *e = NULL;
-	size_t n = 0;
-
-	assert_int_equal(store_outbox_list(f->t.app.db, 100, &e, &n), 0);
-	assert_int_equal(n, want_n);
-	return e;
 }
 
 static void
@@ -88,7 +69,7 @@ test_reply_is_queued_with_a_client_id_and_shown_pending(void **state)
 	bool found = false;
 
 	assert_int_equal(tui_write_reply(&f->t.app, TOPIC, COURSE, "Thanks, *that* was it."), 0);
-	e = only_entry(f, 1);
+	e = tui_test_outbox(&f->t, 1);
 	assert_string_equal(e[0].method, "POST");
 	assert_string_equal(e[0].path, "/api/v1/topics/" TOPIC "/replies");
 	body = cJSON_Parse(e[0].body);
@@ -124,7 +105,7 @@ test_attempt_carries_answers_and_waits_for_grading(void **state)
 	cJSON_AddNumberToObject(answers, "q1", 1);
 	cJSON_AddStringToObject(answers, "q2", "free");
 	assert_int_equal(tui_write_attempt(&f->t.app, ITEM, COURSE, answers), 0);
-	e = only_entry(f, 1);
+	e = tui_test_outbox(&f->t, 1);
 	assert_string_equal(e[0].path, "/api/v1/items/" ITEM "/attempts");
 	body = cJSON_Parse(e[0].body);
 	assert_true(lc_uuid_valid(tui_json_str(body, "id")));
@@ -155,7 +136,7 @@ test_enroll_makes_the_course_mine_at_once(void **state)
 	assert_false(tui_is_enrolled(&f->t.app, COURSE));
 	assert_int_equal(tui_write_enroll(&f->t.app, COURSE), 0);
 	assert_true(tui_is_enrolled(&f->t.app, COURSE));
-	e = only_entry(f, 1);
+	e = tui_test_outbox(&f->t, 1);
 	assert_string_equal(e[0].path, "/api/v1/enrollments");
 	body = cJSON_Parse(e[0].body);
 	assert_string_equal(tui_json_str(body, "course_id"), COURSE);
@@ -180,14 +161,14 @@ test_quiz_is_never_completed_by_progress(void **state)
 	assert_false(tui_kind_completes_by_attempt("page"));
 	assert_false(tui_kind_completes_by_attempt(NULL));
 	assert_int_equal(tui_write_progress(&f->t.app, ITEM, COURSE, "completed"), -LC_EINVAL);
-	e = only_entry(f, 0);
+	e = tui_test_outbox(&f->t, 0);
 	store_outbox_free(e, 0);
 	assert_int_equal(tui_item_progress(&f->t.app, ITEM), 0);
 	/* Opening it is still recorded. */
 	assert_int_equal(tui_write_progress(&f->t.app, ITEM, COURSE, "started"), 0);
 	assert_int_equal(tui_write_progress(&f->t.app, ITEM, COURSE, "completed"), -LC_EINVAL);
 	assert_int_equal(tui_item_progress(&f->t.app, ITEM), 1);
-	e = only_entry(f, 1);
+	e = tui_test_outbox(&f->t, 1);
 	b0 = cJSON_Parse(e[0].body);
 	assert_string_equal(tui_json_str(b0, "status"), "started");
 	cJSON_Delete(b0);
@@ -209,7 +190,7 @@ test_progress_is_written_once_per_step_and_keeps_its_id(void **state)
 	/* Completed never goes back: asking for "started" again writes nothing. */
 	assert_int_equal(tui_write_progress(&f->t.app, PAGE, COURSE, "started"), 0);
 	assert_int_equal(tui_item_progress(&f->t.app, PAGE), 2);
-	e = only_entry(f, 2);
+	e = tui_test_outbox(&f->t, 2);
 	b0 = cJSON_Parse(e[0].body);
 	b1 = cJSON_Parse(e[1].body);
 	assert_string_equal(tui_json_str(b0, "status"), "started");
@@ -236,7 +217,7 @@ test_edit_and_delete_carry_the_rev_they_were_based_on(void **state)
 	store_resource_finish(&res);
 	assert_int_equal(tui_write_delete(&f->t.app, "reply", REPLY), 0);
 	assert_int_equal(store_resource_get(f->t.app.db, "reply", REPLY, &res), -LC_ENOTFOUND);
-	e = only_entry(f, 2);
+	e = tui_test_outbox(&f->t, 2);
 	assert_string_equal(e[0].method, "PATCH");
 	assert_string_equal(e[0].path, "/api/v1/replies/" REPLY);
 	assert_int_equal(e[0].if_match, 3);

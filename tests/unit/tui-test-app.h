@@ -70,4 +70,27 @@ tui_test_app_teardown(void **state)
 	return 0;
 }
 
+/* Applies a server change (rev is also its seq) to the app's replica, as a sync would. */
+static inline void
+tui_test_apply(struct tui_test_app *t, const char *scope, const char *type, const char *id,
+               int64_t rev, const char *doc)
+{
+	struct store_change ch = {
+	    .scope = scope, .type = type, .id = id, .rev = rev, .seq = rev, .doc = doc};
+
+	assert_int_equal(store_apply_change(t->app.db, &ch), 0);
+}
+
+/* The outbox as it is, asserting its length (caller frees with store_outbox_free). */
+static inline struct store_outbox_entry *
+tui_test_outbox(struct tui_test_app *t, size_t want_n)
+{
+	struct store_outbox_entry *e = NULL;
+	size_t n = 0;
+
+	assert_int_equal(store_outbox_list(t->app.db, 100, &e, &n), 0);
+	assert_int_equal(n, want_n);
+	return e;
+}
+
 #endif
