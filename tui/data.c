@@ -548,7 +548,8 @@ tui_teaches(struct tui_app *app, const char *course_id)
  * and not yet sent. Along primary keys: the scopes' range of cursors, then one resources
  * row per scope (scope, 'course', id) and one overlay per course. A learner's replica
  * holds a course scope per enrolled course and no course overlays, so this costs them one
- * lookup per enrollment and no doc is parsed (the fields come out with json_extract).
+ * lookup per enrollment, and when they hold no staff role (?2 false) only courses they own
+ * come out of it: their rows end at the owner_id test.
  */
 #define TEACH_SQL                                                                                  \
 	"SELECT c.id, json_extract(c.doc, '$.title'), json_extract(c.doc, '$.code'),"              \
@@ -564,7 +565,8 @@ tui_teaches(struct tui_app *app, const char *course_id)
 	"  WHERE o.type = 'course' AND o.scope >= 'course:' AND o.scope < 'course;'"               \
 	"  AND NOT EXISTS (SELECT 1 FROM resources r WHERE r.scope = o.scope"                      \
 	"  AND r.type = 'course' AND r.id = o.id AND r.deleted = 0)) c"                            \
-	" WHERE c.gone = 0 ORDER BY 2 COLLATE NOCASE, 1"
+	" WHERE c.gone = 0 AND (?2 OR json_extract(c.doc, '$.owner_id') = ?1)"                     \
+	" ORDER BY 2 COLLATE NOCASE, 1"
 
 /* Sync issues about a course: writes in its scope, of it, or naming it (an enrollment). */
 #define COURSE_ISSUES_SQL                                                                          \
@@ -615,6 +617,8 @@ tui_teaching_courses(struct tui_app *app, struct tui_teach_course **out, size_t 
 	if ((rc = store_db_stmt(app->db, TEACH_SQL, &stmt)) != 0)
 		return rc;
 	staff_set_load(app, &set);
+	store_bind_text(stmt, 1, app->user_id);
+	sqlite3_bind_int(stmt, 2, set.admin || set.n > 0);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		const char *id = (const char *)sqlite3_column_text(stmt, 0);
 		struct tui_teach_course *c;
