@@ -200,8 +200,7 @@ info_key(struct tui_app *app, void *state, wint_t key, bool fn_key)
 		in->top -= rows - 1;
 	else if (!fn_key && key == 'e') {
 		if (in->teaches)
-			tui_flash(app,
-			          "You teach this course: staff do not enroll (Enter opens it)");
+			tui_flash(app, "You teach it; staff cannot enroll");
 		else if (in->enrolled)
 			tui_flash(app, "You are already enrolled in this course");
 		else if (tui_write_enroll(app, in->course_id) == 0)

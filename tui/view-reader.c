@@ -173,8 +173,7 @@ complete(struct tui_app *app, struct reader *rd, bool explicit)
 	}
 	if (reads_as_staff(app, rd)) {
 		if (explicit)
-			tui_flash(app,
-			          "Not marked: you teach this course (progress is for learners)");
+			tui_flash(app, "Not marked: you teach this course");
 		return;
 	}
 	if (tui_write_progress(app, rd->item_id, rd->course_id, "completed") == 0) {

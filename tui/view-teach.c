@@ -386,7 +386,7 @@ teach_open(struct tui_app *app, const char *arg, void **state)
 	part_init(&t->students, arg, "students", "?limit=100");
 	part_init(&t->analytics, arg, "analytics", "");
 	if (!tui_teaches(app, arg))
-		tui_flash(app, "You do not teach this course: the server will refuse its data");
+		tui_flash(app, "Not your course: the server will refuse");
 	ask(app, t);
 	build(app, t);
 	*state = t;
