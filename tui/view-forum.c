@@ -180,7 +180,7 @@ new_topic(struct tui_app *app, struct forum *f)
 	free(body);
 }
 
-/* The user's own topic, or any topic of a course they teach. */
+/* The user's own topic, or any topic of a course they teach (see view-topic.c). */
 static bool
 may_change(struct tui_app *app, const struct forum *f, const struct topic_row *r)
 {
@@ -199,7 +199,9 @@ edit_topic(struct tui_app *app, struct forum *f, const struct topic_row *r)
 	if (!tui_edit_text(app, r->title, r->body, &body))
 		return;
 	if (tui_write_edit(app, "topic", r->id, body) == 0)
-		tui_flash(app, "Edit saved; it is sent with the next sync");
+		tui_flash(app, app->user_id != NULL && strcmp(r->author_id, app->user_id) == 0
+		                   ? "Edit saved; it is sent with the next sync"
+		                   : "Queued; the server may refuse it");
 	else
 		tui_flash(app, "Could not save the edit (see the log)");
 	free(body);

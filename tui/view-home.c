@@ -39,6 +39,7 @@ struct home {
 	int n;
 	uint64_t content_version; /* app->content_version the rows were made at */
 	struct tui_list list;
+	bool teaching; /* the Teaching section is shown */
 };
 
 static const struct tui_key_help home_keys[] = {
@@ -163,10 +164,12 @@ add_teach_rows(struct tui_app *app, struct home *h)
 	struct tui_teach_course *tc = NULL;
 	size_t n = 0;
 
+	h->teaching = false;
 	if (tui_teaching_courses(app, &tc, &n) < 0 || n == 0) {
 		tui_teaching_free(tc, n);
 		return;
 	}
+	h->teaching = true;
 	add_row(h, ROW_HEADING, NULL, NULL, "Teaching", NULL);
 	for (size_t i = 0; i < n; i++) {
 		char *text =
@@ -304,7 +307,7 @@ home_draw(struct tui_app *app, void *state)
 	char title[160];
 
 	snprintf(title, sizeof(title), "Lectern - %s", app->username ? app->username : "home");
-	tui_draw_title(title, "c catalog  f forum");
+	tui_draw_title(title, h->teaching ? "t teach  c catalog  f forum" : "c catalog  f forum");
 	tui_list_clamp(&h->list, rows);
 	for (int r = 0; r < rows && h->list.top + r < h->n; r++) {
 		struct row *row = &h->rows[h->list.top + r];
