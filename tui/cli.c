@@ -6,9 +6,11 @@
  */
 #include "tui/cli.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
@@ -19,6 +21,7 @@
 #include "common/buf.h"
 #include "common/clock.h"
 #include "common/err.h"
+#include "common/fsutil.h"
 #include "common/log.h"
 #include "common/mem.h"
 #include "common/text.h"
@@ -26,6 +29,7 @@
 #include "store/replica.h"
 #include "sync/engine.h"
 #include "tui/tui-int.h"
+#include "tui/write.h"
 
 #define BODY_MAX 20000 /* API.md: Markdown bodies are 1..20000 chars */
 
@@ -37,6 +41,10 @@ struct cli_cmd {
 };
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void cmd_usage(FILE *fp, const struct cli_cmd *c);
+
+/* The command being run, whose usage a bad command line gets; NULL before dispatch. */
+static const struct cli_cmd *current;
 
 static int
 usage_error(const char *fmt, ...)
@@ -48,7 +56,10 @@ usage_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	fprintf(stderr, "\n");
 	va_end(ap);
-	cli_usage(stderr);
+	if (current != NULL)
+		cmd_usage(stderr, current);
+	else
+		cli_usage(stderr);
 	return CLI_EXIT_USAGE;
 }
 
@@ -434,13 +445,12 @@ cmd_issues(const struct cli_ctx *ctx, int argc, char **argv)
 
 /* ---- Queued writes ---------------------------------------------------------------------- */
 
-/* What a write needs: the replica, who writes, and the time of the optimistic doc. */
+/* What a write needs: the replica and who writes (tui/write.h). */
 struct writer {
 	struct store_db *db;
 	char *user_id;
 	char *username;
-	char now[LC_RFC3339_LEN + 1];
-	char id[LC_UUID_LEN + 1]; /* the new resource's id */
+	struct tui_writer w;
 };
 
 static int
@@ -455,8 +465,7 @@ writer_open(const struct cli_ctx *ctx, struct writer *w)
 		fprintf(stderr, "lectern: not logged in: run `lectern login USER` once first\n");
 		return CLI_EXIT_USAGE;
 	}
-	lc_rfc3339(lc_now(), w->now);
-	lc_uuid_new(w->id);
+	w->w = (struct tui_writer){.db = w->db, .user_id = w->user_id, .username = w->username};
 	return 0;
 }
 
@@ -468,50 +477,36 @@ writer_close(struct writer *w)
 	free(w->username);
 }
 
-/* Sets a string field, replacing it or adding it. */
-static void
-set_str(cJSON *doc, const char *name, const char *value)
+/* Whether stdout is a person's terminal (else output is tab-separated, for scripts). */
+static bool
+tty_out(void)
 {
-	if (cJSON_HasObjectItem(doc, name))
-		cJSON_ReplaceItemInObjectCaseSensitive(doc, name, cJSON_CreateString(value));
-	else
-		cJSON_AddStringToObject(doc, name, value);
+	return isatty(STDOUT_FILENO) != 0;
 }
 
-/* A new doc as the server would show it, before the server has seen it. */
-static cJSON *
-new_doc(const struct writer *w)
-{
-	cJSON *doc = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(doc, "id", w->id);
-	cJSON_AddNumberToObject(doc, "rev", 0);
-	cJSON_AddStringToObject(doc, "created_at", w->now);
-	cJSON_AddStringToObject(doc, "updated_at", w->now);
-	return doc;
-}
-
-/* Queues the write; takes the two JSON trees. Prints the new id when print_id. */
+/*
+ * Says what was queued: on a terminal a sentence; else "queued<TAB>WHAT<TAB>ID", or the
+ * new id alone for a create (id_is_new), so that scripts read it with $(...).
+ */
 static int
-queue(struct writer *w, struct store_write *sw, cJSON *body, cJSON *doc, bool print_id)
+queued(int rc, char *cause, const char *what, const char *id, bool id_is_new)
 {
-	char *body_text = body != NULL ? cJSON_PrintUnformatted(body) : NULL;
-	char *doc_text = doc != NULL ? cJSON_PrintUnformatted(doc) : NULL;
-	int rc;
-
-	sw->body = body_text;
-	sw->doc = doc_text;
-	rc = store_local_write(w->db, sw, NULL);
 	if (rc < 0)
-		fprintf(stderr, "lectern: cannot queue the write: %s\n",
-		        store_db_error(w->db)->message);
-	else if (print_id)
-		printf("%s\n", sw->id);
-	free(body_text);
-	free(doc_text);
-	cJSON_Delete(body);
-	cJSON_Delete(doc);
-	return rc < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+		return fail(rc, what, cause);
+	free(cause);
+	if (tty_out()) {
+		printf("Queued: %s ", what);
+		put_text(stdout, id, 0);
+		printf("; it goes out with the next `lectern sync`.\n");
+	} else if (id_is_new) {
+		put_text(stdout, id, 0);
+		putchar('\n');
+	} else {
+		printf("queued\t%s\t", what);
+		put_text(stdout, id, 0);
+		putchar('\n');
+	}
+	return CLI_EXIT_OK;
 }
 
 /* Reads a resource of the replica and parses its doc; NULL (message printed) when absent. */
@@ -521,8 +516,9 @@ find_doc(struct writer *w, const char *type, const char *id, struct store_resour
 	cJSON *doc;
 
 	if (store_resource_get(w->db, type, id, res) < 0) {
-		fprintf(stderr, "lectern: no %s %s in the replica (run `lectern sync`?)\n", type,
-		        id);
+		fprintf(stderr, "lectern: no %s ", type);
+		put_text(stderr, id, 0);
+		fprintf(stderr, " in the replica (run `lectern sync`?)\n");
 		return NULL;
 	}
 	doc = cJSON_Parse(res->doc);
@@ -538,122 +534,55 @@ find_doc(struct writer *w, const char *type, const char *id, struct store_resour
 static int
 cmd_enroll(const struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct store_write sw = {
-	    .method = "POST", .path = "/api/v1/enrollments", .type = "enrollment", .scope = "user"};
 	struct writer w;
-	cJSON *body, *doc;
-	int status = writer_open(ctx, &w);
+	char *cause = NULL;
+	int status, rc;
 
-	if (status != 0 || !lc_uuid_valid(argv[1])) {
+	if (!lc_uuid_valid(argv[1]))
+		return usage_error("enroll: %s is not a course id", argv[1]);
+	if ((status = writer_open(ctx, &w)) != 0) {
 		writer_close(&w);
-		return status != 0 ? status : usage_error("enroll: %s is not a course id", argv[1]);
+		return status;
 	}
-	sw.id = w.id;
-	body = cJSON_CreateObject();
-	cJSON_AddStringToObject(body, "id", w.id);
-	cJSON_AddStringToObject(body, "course_id", argv[1]);
-	doc = new_doc(&w);
-	cJSON_AddStringToObject(doc, "course_id", argv[1]);
-	cJSON_AddStringToObject(doc, "user_id", w.user_id);
-	cJSON_AddStringToObject(doc, "username", w.username);
-	status = queue(&w, &sw, body, doc, false);
+	rc = tui_queue_enroll(&w.w, argv[1], NULL, &cause);
+	status = queued(rc, cause, "enroll in course", argv[1], false);
 	writer_close(&w);
 	return status;
-}
-
-/* The user's progress record on an item, if the replica has one: its id, else NULL. */
-static char *
-progress_of(struct writer *w, const char *item_id, bool *completed)
-{
-	struct store_resource_list list = {0};
-	char *id = NULL;
-
-	*completed = false;
-	if (store_resource_list(w->db, "progress", item_id, "user", STORE_ORDER_CREATED, &list) < 0)
-		return NULL;
-	for (size_t i = 0; i < list.n && id == NULL; i++) {
-		cJSON *doc = cJSON_Parse(list.items[i].doc);
-		const char *uid = doc_str(doc, "user_id"), *st = doc_str(doc, "status");
-
-		if (uid != NULL && strcmp(uid, w->user_id) == 0) {
-			id = lc_strdup(list.items[i].id);
-			*completed = st != NULL && strcmp(st, "completed") == 0;
-		}
-		cJSON_Delete(doc);
-	}
-	store_resource_list_free(&list);
-	return id;
 }
 
 static int
 cmd_complete(const struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct store_write sw = {
-	    .method = "POST", .path = "/api/v1/progress", .type = "progress", .scope = "user"};
 	struct store_resource item = {0};
 	struct writer w;
-	cJSON *item_doc, *body, *doc;
-	char *existing;
-	bool completed;
-	int status = writer_open(ctx, &w);
+	cJSON *item_doc;
+	char *cause = NULL;
+	int status = writer_open(ctx, &w), rc;
 
 	if (status != 0 || (item_doc = find_doc(&w, "item", argv[1], &item)) == NULL) {
 		writer_close(&w);
 		return status != 0 ? status : CLI_EXIT_USAGE;
 	}
-	if (tui_kind_completes_by_attempt(doc_str(item_doc, "kind"))) {
-		/* The server would answer 409; nothing is queued that could only be refused. */
-		fprintf(stderr, "lectern: complete: %s is a quiz: " TUI_QUIZ_COMPLETE_MSG "\n",
-		        argv[1]);
-		cJSON_Delete(item_doc);
-		store_resource_finish(&item);
-		writer_close(&w);
-		return CLI_EXIT_USAGE;
-	}
-	existing = progress_of(&w, argv[1], &completed);
-	body = cJSON_CreateObject();
-	doc = new_doc(&w);
-	/* One record per user and item, whose id the server chooses: the optimistic row uses
-	 * the known id or a local one, and the feed brings the server's. */
-	if (existing != NULL)
-		set_str(doc, "id", existing);
-	sw.id = existing != NULL ? existing : w.id;
-	cJSON_AddStringToObject(body, "item_id", argv[1]);
-	cJSON_AddStringToObject(body, "status", "completed");
-	cJSON_AddStringToObject(doc, "item_id", argv[1]);
-	cJSON_AddStringToObject(doc, "course_id", doc_str(item_doc, "course_id"));
-	cJSON_AddStringToObject(doc, "user_id", w.user_id);
-	cJSON_AddStringToObject(doc, "status", "completed");
-	if (completed) {
-		cJSON_Delete(body);
-		cJSON_Delete(doc);
-		printf("Already completed.\n");
-	} else {
-		status = queue(&w, &sw, body, doc, false);
-	}
-	free(existing);
 	cJSON_Delete(item_doc);
 	store_resource_finish(&item);
+	if (tui_progress_status(&w.w, argv[1]) == 2) {
+		printf("Already completed.\n");
+	} else {
+		/* A quiz is refused here: the server would answer 409. */
+		rc = tui_queue_progress(&w.w, argv[1], "completed", &cause);
+		status = queued(rc, cause, "complete item", argv[1], false);
+	}
 	writer_close(&w);
 	return status;
-}
-
-/* Adds the author fields of a new forum post. */
-static void
-add_author(cJSON *doc, const struct writer *w)
-{
-	cJSON_AddStringToObject(doc, "author_id", w->user_id);
-	cJSON_AddStringToObject(doc, "author_name", w->username);
 }
 
 static int
 cmd_post(const struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct store_write sw = {.method = "POST", .type = "topic"};
-	char *text = NULL, *path = NULL, *scope = NULL;
+	tui_new_id id;
+	char *text = NULL, *cause = NULL;
 	struct writer w;
-	cJSON *body, *doc;
-	int status;
+	int status, rc;
 
 	if (argc != 4 || strcmp(argv[2], "--title") != 0 || argv[3][0] == '\0')
 		return usage_error("%s", "post COURSE_ID --title TITLE (body on stdin)");
@@ -663,27 +592,10 @@ cmd_post(const struct cli_ctx *ctx, int argc, char **argv)
 	if (status == 0)
 		status = read_body(&text);
 	if (status == 0) {
-		path = lc_asprintf("/api/v1/courses/%s/topics", argv[1]);
-		scope = lc_asprintf("course:%s", argv[1]);
-		sw.path = path;
-		sw.scope = scope;
-		sw.id = w.id;
-		body = cJSON_CreateObject();
-		cJSON_AddStringToObject(body, "id", w.id);
-		cJSON_AddStringToObject(body, "title", argv[3]);
-		cJSON_AddStringToObject(body, "body", text);
-		doc = new_doc(&w);
-		cJSON_AddStringToObject(doc, "course_id", argv[1]);
-		cJSON_AddStringToObject(doc, "title", argv[3]);
-		cJSON_AddStringToObject(doc, "body", text);
-		add_author(doc, &w);
-		cJSON_AddNumberToObject(doc, "reply_count", 0);
-		cJSON_AddStringToObject(doc, "last_activity_at", w.now);
-		status = queue(&w, &sw, body, doc, true);
+		rc = tui_queue_topic(&w.w, argv[1], argv[3], text, id, &cause);
+		status = queued(rc, cause, "new topic", id, true);
 	}
 	free(text);
-	free(path);
-	free(scope);
 	writer_close(&w);
 	return status;
 }
@@ -691,88 +603,755 @@ cmd_post(const struct cli_ctx *ctx, int argc, char **argv)
 static int
 cmd_reply(const struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct store_write sw = {.method = "POST", .type = "reply"};
-	struct store_resource topic = {0};
-	char *text = NULL, *path = NULL;
-	cJSON *topic_doc = NULL, *body, *doc;
+	tui_new_id id;
+	char *text = NULL, *cause = NULL;
 	struct writer w;
-	int status = writer_open(ctx, &w);
+	int status = writer_open(ctx, &w), rc;
 
-	if (status == 0 && (topic_doc = find_doc(&w, "topic", argv[1], &topic)) == NULL)
-		status = CLI_EXIT_USAGE;
 	if (status == 0)
 		status = read_body(&text);
 	if (status == 0) {
-		path = lc_asprintf("/api/v1/topics/%s/replies", argv[1]);
-		sw.path = path;
-		sw.scope = topic.scope;
-		sw.id = w.id;
-		body = cJSON_CreateObject();
-		cJSON_AddStringToObject(body, "id", w.id);
-		cJSON_AddStringToObject(body, "body", text);
-		doc = new_doc(&w);
-		cJSON_AddStringToObject(doc, "topic_id", argv[1]);
-		cJSON_AddStringToObject(doc, "course_id", doc_str(topic_doc, "course_id"));
-		cJSON_AddStringToObject(doc, "body", text);
-		add_author(doc, &w);
-		status = queue(&w, &sw, body, doc, true);
+		rc = tui_queue_reply(&w.w, argv[1], text, id, &cause);
+		status = queued(rc, cause, "new reply", id, true);
 	}
 	free(text);
-	free(path);
-	cJSON_Delete(topic_doc);
-	store_resource_finish(&topic);
 	writer_close(&w);
 	return status;
 }
 
-/* The REST collection of an editable type. */
+/* The type of id on the replica among types (NULL-terminated), or NULL. */
 static const char *
-collection(const char *type)
+type_of(struct writer *w, const char *id, const char *const *types)
 {
-	if (strcmp(type, "item") == 0)
-		return "items";
-	return strcmp(type, "topic") == 0 ? "topics" : "replies";
+	for (size_t i = 0; types[i] != NULL; i++) {
+		struct store_resource res = {0};
+
+		if (store_resource_get(w->db, types[i], id, &res) == 0) {
+			store_resource_finish(&res);
+			return types[i];
+		}
+	}
+	return NULL;
+}
+
+/* Queues a PATCH of fields (taken) and says what happened. */
+static int
+patch(struct writer *w, const char *type, const char *id, cJSON *fields)
+{
+	int64_t before = 0, after = 0;
+	char *cause = NULL, what[32];
+	int rc;
+
+	store_outbox_count(w->db, &before);
+	rc = tui_queue_patch(&w->w, type, id, fields, &cause);
+	cJSON_Delete(fields);
+	store_outbox_count(w->db, &after);
+	if (rc == 0 && after == before) {
+		printf("Nothing to change.\n");
+		return CLI_EXIT_OK;
+	}
+	snprintf(what, sizeof(what), "edit %s", type);
+	return queued(rc, cause, what, id, false);
 }
 
 static int
 cmd_edit(const struct cli_ctx *ctx, int argc, char **argv)
 {
-	static const char *const types[] = {"item", "reply", "topic"};
-	struct store_write sw = {.method = "PATCH"};
-	struct store_resource res = {0};
-	char *text = NULL, *path = NULL;
-	cJSON *doc = NULL, *body;
+	static const char *const types[] = {"item", "reply", "topic", NULL};
+	const char *type;
+	char *text = NULL;
 	struct writer w;
+	cJSON *fields;
 	int status = writer_open(ctx, &w);
 
-	for (size_t i = 0; status == 0 && i < 3 && sw.type == NULL; i++)
-		if (store_resource_get(w.db, types[i], argv[1], &res) == 0)
-			sw.type = types[i];
-	if (status == 0 && sw.type == NULL) {
+	if (status == 0 && (type = type_of(&w, argv[1], types)) == NULL) {
 		fprintf(stderr, "lectern: no item, reply or topic %s in the replica\n", argv[1]);
 		status = CLI_EXIT_USAGE;
 	}
-	if (status == 0 && !cJSON_IsObject(doc = cJSON_Parse(res.doc)))
-		status = usage_error("edit: %s has an unreadable doc", argv[1]);
 	if (status == 0)
 		status = read_body(&text);
 	if (status == 0) {
-		path = lc_asprintf("/api/v1/%s/%s", collection(sw.type), argv[1]);
-		sw.path = path;
-		sw.id = argv[1];
-		sw.scope = res.scope;
-		sw.if_match = res.rev; /* the rev it was based on; 0 while still unacknowledged */
-		body = cJSON_CreateObject();
-		cJSON_AddStringToObject(body, "body", text);
-		set_str(doc, "body", text);
-		set_str(doc, "updated_at", w.now);
-		status = queue(&w, &sw, body, doc, false);
-		doc = NULL;
+		fields = cJSON_CreateObject();
+		cJSON_AddStringToObject(fields, "body", text);
+		status = patch(&w, type, argv[1], fields);
 	}
 	free(text);
-	free(path);
+	writer_close(&w);
+	return status;
+}
+
+/* ---- Authoring ------------------------------------------------------------------------- */
+
+/* The options of the authoring commands; NULL when not given. */
+struct opts {
+	const char *title, *code, *department, *description_file, *keywords, *pass_score;
+	const char *kind, *due, *points, *url, *max_attempts, *before, *after;
+	int certification; /* -1 not given, 0 --no-certification, 1 --certification */
+	int required;      /* -1 not given, 0 --optional, 1 --required */
+	bool yes;
+	const char *pos[3]; /* positional arguments after the subcommand */
+	int n_pos;
+};
+
+/*
+ * Parses argv[first..] into o, accepting the options named in allowed (a space-separated
+ * list such as "--title --code"). Returns 0 or a usage error (printed).
+ */
+static int
+parse_opts(int argc, char **argv, int first, const char *allowed, struct opts *o)
+{
+	static const struct {
+		const char *name;
+		size_t off; /* of a const char * in struct opts, or 0 for a flag */
+	} with_arg[] = {
+	    {"--title", offsetof(struct opts, title)},
+	    {"--code", offsetof(struct opts, code)},
+	    {"--department", offsetof(struct opts, department)},
+	    {"--description-file", offsetof(struct opts, description_file)},
+	    {"--keywords", offsetof(struct opts, keywords)},
+	    {"--pass-score", offsetof(struct opts, pass_score)},
+	    {"--kind", offsetof(struct opts, kind)},
+	    {"--due", offsetof(struct opts, due)},
+	    {"--points", offsetof(struct opts, points)},
+	    {"--url", offsetof(struct opts, url)},
+	    {"--max-attempts", offsetof(struct opts, max_attempts)},
+	    {"--before", offsetof(struct opts, before)},
+	    {"--after", offsetof(struct opts, after)},
+	};
+
+	memset(o, 0, sizeof(*o));
+	o->certification = -1;
+	o->required = -1;
+	for (int i = first; i < argc; i++) {
+		const char *a = argv[i];
+		size_t len = strlen(a);
+		const char *hit = strstr(allowed, a);
+		bool known = a[0] == '-' && a[1] == '-' && hit != NULL &&
+		             (hit[len] == ' ' || hit[len] == '\0') &&
+		             (hit == allowed || hit[-1] == ' ');
+		size_t k = 0;
+
+		if (a[0] != '-' || strcmp(a, "-") == 0) {
+			if (o->n_pos == 3)
+				return usage_error("too many arguments (%s)", a);
+			o->pos[o->n_pos++] = a;
+			continue;
+		}
+		if (!known)
+			return usage_error("unknown option %s", a);
+		if (strcmp(a, "--certification") == 0 || strcmp(a, "--no-certification") == 0) {
+			o->certification = a[2] != 'n';
+			continue;
+		}
+		if (strcmp(a, "--optional") == 0 || strcmp(a, "--required") == 0) {
+			o->required = a[2] == 'r';
+			continue;
+		}
+		if (strcmp(a, "--yes") == 0) {
+			o->yes = true;
+			continue;
+		}
+		while (k < sizeof(with_arg) / sizeof(with_arg[0]) &&
+		       strcmp(with_arg[k].name, a) != 0)
+			k++;
+		assert(k < sizeof(with_arg) / sizeof(with_arg[0]));
+		if (i + 1 >= argc)
+			return usage_error("%s needs a value", a);
+		*(const char **)((char *)o + with_arg[k].off) = argv[++i];
+	}
+	return 0;
+}
+
+/* Adds a number parsed from text to fields; false (message printed) when not a number. */
+static bool
+add_number(cJSON *fields, const char *name, const char *option, const char *text)
+{
+	char *end = NULL;
+	double d;
+
+	errno = 0;
+	d = strtod(text, &end);
+	if (text[0] == '\0' || end == NULL || *end != '\0' || errno != 0) {
+		fprintf(stderr, "lectern: %s takes a number, not \"%s\"\n", option, text);
+		return false;
+	}
+	cJSON_AddNumberToObject(fields, name, d);
+	return true;
+}
+
+/* The fields of a course from its options; NULL (message printed) when one is unusable. */
+static cJSON *
+course_fields(const struct opts *o, const char *title)
+{
+	cJSON *f = cJSON_CreateObject();
+
+	if (title != NULL)
+		cJSON_AddStringToObject(f, "title", title);
+	if (o->code != NULL)
+		cJSON_AddStringToObject(f, "code", o->code);
+	if (o->department != NULL)
+		cJSON_AddStringToObject(f, "department_id", o->department);
+	if (o->certification >= 0)
+		cJSON_AddBoolToObject(f, "certification", o->certification == 1);
+	if (o->keywords != NULL) {
+		cJSON *arr = cJSON_AddArrayToObject(f, "keywords");
+
+		for (const char *p = o->keywords; *p != '\0';) {
+			size_t n = strcspn(p, ",");
+			char *word = lc_asprintf("%.*s", (int)n, p);
+
+			if (word[0] != '\0')
+				cJSON_AddItemToArray(arr, cJSON_CreateString(word));
+			free(word);
+			p += n + (p[n] == ',');
+		}
+	}
+	if (o->pass_score != NULL && !add_number(f, "pass_score", "--pass-score", o->pass_score)) {
+		cJSON_Delete(f);
+		return NULL;
+	}
+	if (o->description_file != NULL) {
+		char *text = NULL;
+		size_t len = 0;
+
+		if (lc_read_file(o->description_file, &text, &len) != 0 ||
+		    memchr(text, '\0', len) != NULL) {
+			fprintf(stderr, "lectern: cannot read %s as text\n", o->description_file);
+			free(text);
+			cJSON_Delete(f);
+			return NULL;
+		}
+		cJSON_AddStringToObject(f, "description", text);
+		free(text);
+	}
+	return f;
+}
+
+/* Reads stdin as a body when it is not a terminal: *out NULL when there is none. */
+static int
+read_optional_body(char **out)
+{
+	struct lc_buf buf = {0};
+	char chunk[4096];
+	size_t n;
+
+	*out = NULL;
+	if (isatty(STDIN_FILENO))
+		return 0;
+	while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
+		lc_buf_append(&buf, chunk, n);
+	if (ferror(stdin) || buf.len > BODY_MAX || memchr(buf.data, '\0', buf.len) != NULL) {
+		lc_buf_finish(&buf);
+		fprintf(stderr,
+		        "lectern: the body on stdin must be at most %d characters of text\n",
+		        BODY_MAX);
+		return CLI_EXIT_USAGE;
+	}
+	if (buf.len > 0)
+		*out = lc_buf_steal(&buf);
+	lc_buf_finish(&buf);
+	return 0;
+}
+
+/* The fields of an item from its options and stdin; NULL (message printed) when unusable. */
+static cJSON *
+item_fields(const struct opts *o, const char *title)
+{
+	cJSON *f = cJSON_CreateObject();
+	char *body = NULL;
+
+	if (title != NULL)
+		cJSON_AddStringToObject(f, "title", title);
+	if (o->kind != NULL)
+		cJSON_AddStringToObject(f, "kind", o->kind);
+	if (o->url != NULL)
+		cJSON_AddStringToObject(f, "url", o->url);
+	if (o->due != NULL && strcmp(o->due, "none") == 0)
+		cJSON_AddNullToObject(f, "due_at");
+	else if (o->due != NULL)
+		cJSON_AddStringToObject(f, "due_at", o->due);
+	if (o->required >= 0)
+		cJSON_AddBoolToObject(f, "required", o->required == 1);
+	if ((o->points != NULL && !add_number(f, "points", "--points", o->points)) ||
+	    (o->max_attempts != NULL &&
+	     !add_number(f, "max_attempts", "--max-attempts", o->max_attempts)) ||
+	    read_optional_body(&body) != 0) {
+		cJSON_Delete(f);
+		return NULL;
+	}
+	if (body != NULL)
+		cJSON_AddStringToObject(f, "body", body);
+	free(body);
+	return f;
+}
+
+#define COURSE_OPTS                                                                                \
+	"--code --department --description-file --keywords --certification --no-certification "    \
+	"--pass-score"
+#define ITEM_OPTS "--due --points --url --optional --required --max-attempts"
+
+static int
+course_new(struct writer *w, const struct opts *o)
+{
+	cJSON *fields = course_fields(o, o->pos[1]);
+	char *cause = NULL;
+	tui_new_id id;
+	int rc;
+
+	if (fields == NULL)
+		return CLI_EXIT_USAGE;
+	rc = tui_queue_create(&w->w, "course", NULL, fields, id, &cause);
+	cJSON_Delete(fields);
+	return queued(rc, cause, "new course", id, true);
+}
+
+static int
+cmd_course(const struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const char *const actions[] = {"publish", "unpublish", "archive", "unarchive"};
+	const char *sub = argv[1];
+	struct writer w;
+	struct opts o;
+	char *cause = NULL;
+	int status;
+
+	if (strcmp(sub, "new") == 0)
+		status = parse_opts(argc, argv, 1, COURSE_OPTS, &o);
+	else if (strcmp(sub, "edit") == 0)
+		status = parse_opts(argc, argv, 1, COURSE_OPTS " --title", &o);
+	else
+		status = parse_opts(argc, argv, 1, "", &o);
+	if (status != 0)
+		return status;
+	if (o.n_pos != 2)
+		return usage_error("course %s takes %s", sub,
+		                   strcmp(sub, "new") == 0 ? "a TITLE" : "a COURSE_ID");
+	if (strcmp(sub, "new") != 0 && !lc_uuid_valid(o.pos[1]))
+		return usage_error("course %s: %s is not a course id", sub, o.pos[1]);
+	if ((status = writer_open(ctx, &w)) != 0) {
+		writer_close(&w);
+		return status;
+	}
+	if (strcmp(sub, "new") == 0) {
+		status = course_new(&w, &o);
+	} else if (strcmp(sub, "edit") == 0) {
+		cJSON *fields = course_fields(&o, o.title);
+
+		status = fields != NULL ? patch(&w, "course", o.pos[1], fields) : CLI_EXIT_USAGE;
+	} else {
+		size_t i = 0;
+
+		while (i < sizeof(actions) / sizeof(actions[0]) && strcmp(actions[i], sub) != 0)
+			i++;
+		if (i == sizeof(actions) / sizeof(actions[0])) {
+			writer_close(&w);
+			return usage_error("course: unknown subcommand %s", sub);
+		}
+		int rc = tui_queue_course_status(&w.w, o.pos[1], sub, &cause);
+
+		status = queued(rc, cause, sub, o.pos[1], false);
+	}
+	writer_close(&w);
+	return status;
+}
+
+static int
+cmd_module(const struct cli_ctx *ctx, int argc, char **argv)
+{
+	const char *sub = argv[1];
+	struct writer w;
+	cJSON *fields;
+	char *cause = NULL;
+	tui_new_id id;
+	int status, rc;
+
+	if (strcmp(sub, "add") != 0 && strcmp(sub, "rename") != 0)
+		return usage_error("module: unknown subcommand %s", sub);
+	if (argc != 4)
+		return usage_error("module %s takes %s and a TITLE", sub,
+		                   sub[0] == 'a' ? "COURSE_ID" : "MODULE_ID");
+	if (!lc_uuid_valid(argv[2]))
+		return usage_error("module %s: %s is not an id", sub, argv[2]);
+	if ((status = writer_open(ctx, &w)) != 0) {
+		writer_close(&w);
+		return status;
+	}
+	fields = cJSON_CreateObject();
+	cJSON_AddStringToObject(fields, "title", argv[3]);
+	if (sub[0] == 'a') {
+		rc = tui_queue_create(&w.w, "module", argv[2], fields, id, &cause);
+		cJSON_Delete(fields);
+		status = queued(rc, cause, "new module", id, true);
+	} else {
+		status = patch(&w, "module", argv[2], fields);
+	}
+	writer_close(&w);
+	return status;
+}
+
+static int
+cmd_item(const struct cli_ctx *ctx, int argc, char **argv)
+{
+	const char *sub = argv[1];
+	struct writer w;
+	struct opts o;
+	cJSON *fields;
+	char *cause = NULL;
+	tui_new_id id;
+	int status, rc;
+
+	if (strcmp(sub, "add") == 0)
+		status = parse_opts(argc, argv, 1, "--kind " ITEM_OPTS, &o);
+	else if (strcmp(sub, "edit") == 0)
+		status = parse_opts(argc, argv, 1, "--kind --title " ITEM_OPTS, &o);
+	else
+		return usage_error("item: unknown subcommand %s", sub);
+	if (status != 0)
+		return status;
+	if (sub[0] == 'a' && (o.n_pos != 3 || o.kind == NULL))
+		return usage_error("%s", "item add takes MODULE_ID, --kind KIND and a TITLE");
+	if (sub[0] == 'e' && o.n_pos != 2)
+		return usage_error("%s", "item edit takes an ITEM_ID");
+	if (!lc_uuid_valid(o.pos[1]))
+		return usage_error("item %s: %s is not an id", sub, o.pos[1]);
+	if ((status = writer_open(ctx, &w)) != 0) {
+		writer_close(&w);
+		return status;
+	}
+	fields = item_fields(&o, sub[0] == 'a' ? o.pos[2] : o.title);
+	if (fields == NULL) {
+		status = CLI_EXIT_USAGE;
+	} else if (sub[0] == 'a') {
+		rc = tui_queue_create(&w.w, "item", o.pos[1], fields, id, &cause);
+		cJSON_Delete(fields);
+		status = queued(rc, cause, "new item", id, true);
+	} else {
+		status = patch(&w, "item", o.pos[1], fields);
+	}
+	writer_close(&w);
+	return status;
+}
+
+static int
+cmd_question(const struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct writer w;
+	cJSON *fields;
+	char *text = NULL, *cause = NULL;
+	tui_new_id id;
+	int status, rc;
+
+	if (strcmp(argv[1], "add") != 0)
+		return usage_error("question: unknown subcommand %s", argv[1]);
+	if (argc != 3 || !lc_uuid_valid(argv[2]))
+		return usage_error("%s", "question add takes an ITEM_ID (the question on stdin)");
+	if ((status = read_body(&text)) != 0)
+		return status;
+	fields = cJSON_Parse(text);
+	free(text);
+	if (!cJSON_IsObject(fields)) {
+		cJSON_Delete(fields);
+		fprintf(stderr, "lectern: question add: stdin is not a JSON object\n");
+		return CLI_EXIT_USAGE;
+	}
+	if ((status = writer_open(ctx, &w)) == 0) {
+		rc = tui_queue_create(&w.w, "question", argv[2], fields, id, &cause);
+		status = queued(rc, cause, "new question", id, true);
+	}
+	cJSON_Delete(fields);
+	writer_close(&w);
+	return status;
+}
+
+static const char *const movable[] = {"module", "item", "question", NULL};
+
+static int
+cmd_move(const struct cli_ctx *ctx, int argc, char **argv)
+{
+	const char *type;
+	struct writer w;
+	struct opts o;
+	char *cause = NULL, what[32];
+	int status = parse_opts(argc, argv, 1, "--before --after", &o);
+
+	if (status != 0)
+		return status;
+	if (o.n_pos != 1 || (o.before == NULL) == (o.after == NULL))
+		return usage_error("%s", "move takes an ID and one of --before ID or --after ID");
+	if ((status = writer_open(ctx, &w)) != 0) {
+		writer_close(&w);
+		return status;
+	}
+	type = type_of(&w, o.pos[0], movable);
+	if (type == NULL) {
+		fprintf(stderr, "lectern: move: no module, item or question ");
+		put_text(stderr, o.pos[0], 0);
+		fprintf(stderr, " in the replica\n");
+		status = CLI_EXIT_USAGE;
+	} else {
+		int rc = tui_queue_move(&w.w, type, o.pos[0], o.before, o.after, &cause);
+
+		snprintf(what, sizeof(what), "move %s", type);
+		status = queued(rc, cause, what, o.pos[0], false);
+	}
+	writer_close(&w);
+	return status;
+}
+
+/* The live children of parent_id of type on the replica. */
+static size_t
+count_children(struct writer *w, const char *type, const char *parent_id)
+{
+	struct store_resource_list list = {0};
+	size_t n = 0;
+
+	if (store_resource_list(w->db, type, parent_id, NULL, STORE_ORDER_CREATED, &list) == 0)
+		n = list.n;
+	store_resource_list_free(&list);
+	return n;
+}
+
+/* What a delete of type/id takes with it, as a sentence ("module 'X' and its 4 items"). */
+static char *
+describe_delete(struct writer *w, const char *type, const char *id)
+{
+	struct store_resource res = {0};
+	cJSON *doc = NULL;
+	struct lc_buf buf = {0};
+	const char *name;
+	char *clean;
+
+	if (store_resource_get(w->db, type, id, &res) == 0)
+		doc = cJSON_Parse(res.doc);
+	name = doc_str(doc, "title") != NULL    ? doc_str(doc, "title")
+	       : doc_str(doc, "prompt") != NULL ? doc_str(doc, "prompt")
+	                                        : "";
+	clean = lc_text_cleaned(name, 0);
+	lc_buf_printf(&buf, "%s '%.60s'", type, clean);
+	free(clean);
+	if (strcmp(type, "course") == 0) {
+		struct store_resource_list mods = {0};
+		size_t items = 0;
+
+		if (store_resource_list(w->db, "module", id, NULL, STORE_ORDER_POSITION, &mods) ==
+		    0)
+			for (size_t i = 0; i < mods.n; i++)
+				items += count_children(w, "item", mods.items[i].id);
+		lc_buf_printf(&buf, " with its %zu modules, %zu items and %zu forum topics", mods.n,
+		              items, count_children(w, "topic", id));
+		store_resource_list_free(&mods);
+	} else if (strcmp(type, "module") == 0) {
+		lc_buf_printf(&buf, " and its %zu items", count_children(w, "item", id));
+	} else if (strcmp(type, "item") == 0 &&
+	           tui_kind_completes_by_attempt(doc_str(doc, "kind"))) {
+		lc_buf_printf(&buf, " and its %zu questions", count_children(w, "question", id));
+	} else if (strcmp(type, "topic") == 0) {
+		lc_buf_printf(&buf, " and its %zu replies", count_children(w, "reply", id));
+	}
 	cJSON_Delete(doc);
 	store_resource_finish(&res);
+	return lc_buf_steal(&buf);
+}
+
+static int
+cmd_rm(const struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const char *const types[] = {"course", "module", "item", "question",
+	                                    "topic",  "reply",  NULL};
+	const char *type;
+	struct writer w;
+	struct opts o;
+	char *cause = NULL, *what, what_type[32];
+	int status = parse_opts(argc, argv, 1, "--yes", &o), rc;
+
+	if (status != 0)
+		return status;
+	if (o.n_pos != 1)
+		return usage_error("%s", "rm takes one ID");
+	if ((status = writer_open(ctx, &w)) != 0) {
+		writer_close(&w);
+		return status;
+	}
+	if ((type = type_of(&w, o.pos[0], types)) == NULL) {
+		fprintf(stderr, "lectern: rm: nothing with id ");
+		put_text(stderr, o.pos[0], 0);
+		fprintf(stderr, " in the replica\n");
+		writer_close(&w);
+		return CLI_EXIT_USAGE;
+	}
+	what = describe_delete(&w, type, o.pos[0]);
+	if (!o.yes && isatty(STDIN_FILENO)) {
+		char line[16];
+
+		fprintf(stderr, "Delete %s? [y/N] ", what);
+		if (fgets(line, sizeof(line), stdin) == NULL ||
+		    (line[0] != 'y' && line[0] != 'Y')) {
+			fprintf(stderr, "Nothing deleted.\n");
+			free(what);
+			writer_close(&w);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (tty_out())
+		printf("Deleting %s.\n", what);
+	free(what);
+	snprintf(what_type, sizeof(what_type), "delete %s", type);
+	rc = tui_queue_delete(&w.w, type, o.pos[0], &cause);
+	status = queued(rc, cause, what_type, o.pos[0], false);
+	writer_close(&w);
+	return status;
+}
+
+/* ---- Listing what one teaches and learns ---------------------------------------------- */
+
+/* One row: tab-separated for scripts, columns on a terminal (widths; 0 for the last). */
+static void
+put_row_cols(const char *const *cols, const int *widths, int n)
+{
+	for (int i = 0; i < n; i++) {
+		char *clean = lc_text_cleaned(cols[i] != NULL ? cols[i] : "", 0);
+
+		if (!tty_out())
+			printf("%s%s", i > 0 ? "\t" : "", clean);
+		else if (widths[i] > 0 && i + 1 < n)
+			printf("%-*s ", widths[i], clean);
+		else if (i + 1 < n && cols[i + 1] != NULL && cols[i + 1][0] != '\0')
+			printf("%s  ", clean);
+		else
+			printf("%s", clean);
+		free(clean);
+	}
+	putchar('\n');
+}
+
+static void
+ls_courses(struct writer *w)
+{
+	static const int widths[] = {36, 9, 8, 0};
+	struct store_resource_list list = {0};
+	int shown = 0;
+
+	if (store_resource_list(w->db, "course", NULL, NULL, STORE_ORDER_TITLE, &list) < 0)
+		return;
+	for (size_t i = 0; i < list.n; i++) {
+		cJSON *doc = cJSON_Parse(list.items[i].doc);
+		const char *role = NULL;
+		struct store_resource_list enr = {0};
+
+		if (tui_is_staff(&w->w, list.items[i].id)) {
+			role = "teaching";
+		} else if (store_resource_list(w->db, "enrollment", list.items[i].id, NULL,
+		                               STORE_ORDER_CREATED, &enr) == 0) {
+			for (size_t e = 0; e < enr.n && role == NULL; e++) {
+				cJSON *ed = cJSON_Parse(enr.items[e].doc);
+
+				if (doc_str(ed, "user_id") != NULL &&
+				    strcmp(doc_str(ed, "user_id"), w->user_id) == 0)
+					role = "learning";
+				cJSON_Delete(ed);
+			}
+		}
+		store_resource_list_free(&enr);
+		if (role != NULL) {
+			const char *cols[] = {list.items[i].id,
+			                      doc_str(doc, "status") ? doc_str(doc, "status") : "?",
+			                      role, doc_str(doc, "title")};
+
+			put_row_cols(cols, widths, 4);
+			shown++;
+		}
+		cJSON_Delete(doc);
+	}
+	store_resource_list_free(&list);
+	if (shown == 0 && tty_out())
+		printf("No courses: `lectern courses` lists the catalog, `lectern enroll ID` joins "
+		       "one, `lectern course new TITLE` starts one.\n");
+}
+
+/* The first line of a question's prompt, for a listing. */
+static char *
+first_line(const char *s)
+{
+	return lc_asprintf("%.*s", (int)strcspn(s != NULL ? s : "", "\n"), s != NULL ? s : "");
+}
+
+static int
+ls_course(struct writer *w, const char *course_id)
+{
+	static const int widths[] = {12, 36, 10, 0, 0};
+	struct store_resource_list mods = {0};
+	struct store_resource course = {0};
+	cJSON *cdoc = find_doc(w, "course", course_id, &course);
+
+	if (cdoc == NULL)
+		return CLI_EXIT_USAGE;
+	{
+		const char *cols[] = {"course", course_id,
+		                      doc_str(cdoc, "status") ? doc_str(cdoc, "status") : "?",
+		                      doc_str(cdoc, "title"), ""};
+
+		put_row_cols(cols, widths, 4);
+	}
+	store_resource_list(w->db, "module", course_id, NULL, STORE_ORDER_POSITION, &mods);
+	for (size_t m = 0; m < mods.n; m++) {
+		struct store_resource_list items = {0};
+		cJSON *md = cJSON_Parse(mods.items[m].doc);
+		const char *mcols[] = {"module", mods.items[m].id, "", doc_str(md, "title"), ""};
+
+		put_row_cols(mcols, widths, 4);
+		cJSON_Delete(md);
+		store_resource_list(w->db, "item", mods.items[m].id, NULL, STORE_ORDER_POSITION,
+		                    &items);
+		for (size_t i = 0; i < items.n; i++) {
+			cJSON *id = cJSON_Parse(items.items[i].doc);
+			const char *due = doc_str(id, "due_at");
+			char *due_text = due != NULL ? lc_asprintf("due %s", due) : lc_strdup("");
+			const char *icols[] = {"  item", items.items[i].id, doc_str(id, "kind"),
+			                       doc_str(id, "title"), due_text};
+
+			put_row_cols(icols, widths, 5);
+			free(due_text);
+			if (tui_kind_completes_by_attempt(doc_str(id, "kind"))) {
+				struct store_resource_list qs = {0};
+
+				store_resource_list(w->db, "question", items.items[i].id, NULL,
+				                    STORE_ORDER_POSITION, &qs);
+				for (size_t q = 0; q < qs.n; q++) {
+					cJSON *qd = cJSON_Parse(qs.items[q].doc);
+					char *prompt = first_line(doc_str(qd, "prompt"));
+					const char *qcols[] = {"    question", qs.items[q].id,
+					                       doc_str(qd, "kind"), prompt, ""};
+
+					put_row_cols(qcols, widths, 4);
+					free(prompt);
+					cJSON_Delete(qd);
+				}
+				store_resource_list_free(&qs);
+			}
+			cJSON_Delete(id);
+		}
+		store_resource_list_free(&items);
+	}
+	store_resource_list_free(&mods);
+	cJSON_Delete(cdoc);
+	store_resource_finish(&course);
+	return CLI_EXIT_OK;
+}
+
+static int
+cmd_ls(const struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct writer w;
+	int status;
+
+	if (argc > 2)
+		return usage_error("%s", "ls takes at most one COURSE_ID");
+	if ((status = writer_open(ctx, &w)) == 0) {
+		if (argc == 1)
+			ls_courses(&w);
+		else
+			status = ls_course(&w, argv[1]);
+	}
 	writer_close(&w);
 	return status;
 }
@@ -793,14 +1372,78 @@ static const struct cli_cmd commands[] = {
     {"issues", "", 0, cmd_issues},
 };
 
+/*
+ * The authoring commands (issue 11): each checks its own arguments; `--help` anywhere prints
+ * the command's usage. args holds one usage line per form, "\n"-separated.
+ */
+static const struct cli_cmd authoring[] = {
+    {"ls", "[COURSE_ID]              (no id: my courses; an id: its outline with ids)", 0, cmd_ls},
+    {"course",
+     "new TITLE [--code C] [--department DEPT_ID] [--description-file F]\n"
+     "          [--keywords a,b] [--certification] [--pass-score 0..1]   (prints the id)\n"
+     "course    edit COURSE_ID [--title T] [the options of new] [--no-certification]\n"
+     "course    publish|unpublish|archive|unarchive COURSE_ID",
+     1, cmd_course},
+    {"module", "add COURSE_ID TITLE       (prints the id)\nmodule    rename MODULE_ID TITLE", 2,
+     cmd_module},
+    {"item",
+     "add MODULE_ID --kind page|link|quiz|assignment TITLE [--due RFC3339|none]\n"
+     "          [--points N] [--url URL] [--optional] [--max-attempts N] [< body.md]\n"
+     "item      edit ITEM_ID [--title T] [--kind K] [--required] [the options of add]",
+     2, cmd_item},
+    {"question", "add ITEM_ID < question.json   (the API's question body; prints the id)", 2,
+     cmd_question},
+    {"move", "ID (--before ID | --after ID)   (a module, item or question)", 2, cmd_move},
+    {"rm", "ID [--yes]   (a course, module, item, question, topic or reply)", 1, cmd_rm},
+};
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The usage of one command, its forms one per line. */
+static void
+cmd_usage(FILE *fp, const struct cli_cmd *c)
+{
+	size_t name_len = strlen(c->name);
+
+	fprintf(fp, "usage: lectern %s ", c->name);
+	for (const char *line = c->args; line != NULL;) {
+		const char *end = strchr(line, '\n');
+		int len = end != NULL ? (int)(end - line) : (int)strlen(line);
+
+		if (line != c->args && strncmp(line, c->name, name_len) == 0 &&
+		    line[name_len] == ' ') {
+			const char *rest = line + name_len;
+
+			while (*rest == ' ')
+				rest++;
+			fprintf(fp, "       lectern %s ", c->name);
+			len -= (int)(rest - line);
+			line = rest;
+		} else if (line != c->args) {
+			fputs("       ", fp);
+		}
+		fprintf(fp, "%.*s\n", len, line);
+		line = end != NULL ? end + 1 : NULL;
+	}
+}
+
 void
 cli_usage(FILE *fp)
 {
 	fprintf(fp, "usage: lectern [--server URL] [--data-dir DIR] [COMMAND [ARGS]]\n"
+	            "       lectern COMMAND --help\n"
 	            "       lectern --help | --version\n"
 	            "With no command, opens the interactive lectern. Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(fp, "  %-9s %s\n", commands[i].name, commands[i].args);
+	for (size_t i = 0; i < N_OF(authoring); i++) {
+		const char *a = authoring[i].args;
+
+		fprintf(fp, "  %-9s ", authoring[i].name);
+		for (; *a != '\0'; a++)
+			fputs(*a == '\n' ? "\n  " : (char[]){*a, '\0'}, fp);
+		fputc('\n', fp);
+	}
 	fprintf(fp, "Exit status: 0 success, 1 usage or other error, 2 server unreachable, "
 	            "3 failed verify.\n");
 }
@@ -808,6 +1451,25 @@ cli_usage(FILE *fp)
 int
 cli_run(const struct cli_ctx *ctx, int argc, char **argv)
 {
+	for (size_t i = 0; i < N_OF(commands) + N_OF(authoring); i++) {
+		const struct cli_cmd *c =
+		    i < N_OF(commands) ? &commands[i] : &authoring[i - N_OF(commands)];
+
+		if (strcmp(argv[0], c->name) != 0)
+			continue;
+		current = c;
+		for (int a = 1; a < argc; a++)
+			if (strcmp(argv[a], "--help") == 0) {
+				cmd_usage(stdout, c);
+				return CLI_EXIT_OK;
+			}
+		if (i < N_OF(commands))
+			break;
+		if (argc - 1 < c->min_args)
+			return usage_error("wrong arguments for %s", c->name);
+		lc_log_to(stderr, getenv("LECTERN_DEBUG") != NULL ? LC_LOG_DEBUG : LC_LOG_ERROR);
+		return c->fn(ctx, argc, argv);
+	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		const struct cli_cmd *c = &commands[i];
 		bool fixed = c->fn != cmd_sync && c->fn != cmd_courses && c->fn != cmd_post;

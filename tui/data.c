@@ -49,12 +49,6 @@ tui_md_escape(struct lc_buf *buf, const char *text)
 	}
 }
 
-bool
-tui_kind_completes_by_attempt(const char *kind)
-{
-	return kind != NULL && strcmp(kind, "quiz") == 0;
-}
-
 /* True when the replica holds item_id as a quiz. */
 static bool
 item_is_quiz(struct tui_app *app, const char *item_id)
@@ -76,31 +70,6 @@ void
 tui_open_item(struct tui_app *app, const char *item_id)
 {
 	tui_push(app, item_is_quiz(app, item_id) ? &tui_view_quiz : &tui_view_reader, item_id);
-}
-
-/* The user's progress doc for item_id, or NULL (caller frees with store_resource_finish). */
-static bool
-find_progress(struct tui_app *app, const char *item_id, struct store_resource *out)
-{
-	struct store_resource_list list = {0};
-	bool found = false;
-
-	if (store_resource_list(app->db, "progress", item_id, NULL, STORE_ORDER_CREATED, &list) < 0)
-		return false;
-	for (size_t i = 0; i < list.n && !found; i++) {
-		cJSON *doc = cJSON_Parse(list.items[i].doc);
-
-		if (app->user_id == NULL ||
-		    strcmp(tui_json_str(doc, "user_id"), app->user_id) == 0 ||
-		    tui_json_str(doc, "user_id")[0] == '\0') {
-			*out = list.items[i];
-			memset(&list.items[i], 0, sizeof(list.items[i]));
-			found = true;
-		}
-		cJSON_Delete(doc);
-	}
-	store_resource_list_free(&list);
-	return found;
 }
 
 /*
@@ -178,7 +147,9 @@ tui_course_items(struct tui_app *app, const char *course_id, struct store_resour
 /*
  * The course's live items, each once (a row may sit in several scopes), with whether it is
  * required (unless "required" is false). Modules and items are the server's content: a
- * learner's replica holds no overlays of them, so the server rows are what the reader sees.
+ * learner's replica holds no overlays of them, so the server rows are what the reader sees;
+ * staff's pending deletes (an overlay marked deleted, of the item or of its module) hide
+ * them at once.
  * CROSS JOIN keeps the modules outside: left to itself the planner walked every item of
  * the replica (resources_by_id on type alone) for each course.
  */
@@ -187,8 +158,12 @@ tui_course_items(struct tui_app *app, const char *course_id, struct store_resour
 	    "i.id") " FROM resources m"                                                            \
 	            " CROSS JOIN resources i ON i.type = 'item' AND i.parent_id = m.id AND "       \
 	            "i.deleted = 0"                                                                \
-	            " WHERE m.type = 'module' AND m.parent_id = ?1 AND m.deleted = 0 ORDER BY "    \
-	            "i.id"
+	            " WHERE m.type = 'module' AND m.parent_id = ?1 AND m.deleted = 0"              \
+	            " AND NOT EXISTS (SELECT 1 FROM overlays o WHERE o.type = 'module' AND o.id "  \
+	            "= "                                                                           \
+	            "m.id AND o.deleted = 1)"                                                      \
+	            " AND NOT EXISTS (SELECT 1 FROM overlays o WHERE o.type = 'item' AND o.id = "  \
+	            "i.id AND o.deleted = 1) ORDER BY i.id"
 
 int
 tui_course_percent(struct tui_app *app, const char *course_id)
@@ -351,6 +326,10 @@ tui_is_enrolled(struct tui_app *app, const char *course_id)
 	" FROM resources i INDEXED BY resources_due CROSS JOIN resources m ON m.type = 'module' "  \
 	"AND m.id = i.parent_id AND m.deleted = 0"                                                 \
 	" WHERE i.type = 'item' AND i.deleted = 0"                                                 \
+	" AND NOT EXISTS (SELECT 1 FROM overlays o WHERE o.type = 'item' AND o.id = i.id"          \
+	" AND o.deleted = 1)"                                                                      \
+	" AND NOT EXISTS (SELECT 1 FROM overlays o WHERE o.type = 'module' AND o.id = m.id"        \
+	" AND o.deleted = 1)"                                                                      \
 	" AND json_extract(i.doc, '$.due_at') BETWEEN ?1 AND ?2"                                   \
 	" ORDER BY json_extract(i.doc, '$.due_at'), i.id"
 
@@ -786,40 +765,25 @@ tui_teach_cache(struct tui_app *app, const char *key, cJSON **body, int64_t *fet
 	return 0;
 }
 
-/* Adds id, created_at and updated_at to an optimistic doc. */
-static void
-stamp(cJSON *doc, const char *id)
+/* The writer of the signed-in user on the app's replica (write.h). */
+static struct tui_writer
+writer(const struct tui_app *app)
 {
-	char now[LC_RFC3339_LEN + 1];
-
-	lc_rfc3339(lc_now(), now);
-	cJSON_AddStringToObject(doc, "id", id);
-	cJSON_AddNumberToObject(doc, "rev", 0);
-	cJSON_AddStringToObject(doc, "created_at", now);
-	cJSON_AddStringToObject(doc, "updated_at", now);
+	return (struct tui_writer){
+	    .db = app->db, .user_id = app->user_id, .username = app->username};
 }
 
-/* Records the write; takes ownership of body and doc (either may be NULL). */
+/*
+ * After a write: the enrollments are read again, a refusal is shown (as the write module
+ * worded it) and a queued write wakes the sync engine.
+ */
 static int
-record(struct tui_app *app, struct store_write *w, cJSON *body, cJSON *doc)
+wrote(struct tui_app *app, int rc, char *cause)
 {
-	char *body_text = body ? cJSON_PrintUnformatted(body) : NULL;
-	char *doc_text = doc ? cJSON_PrintUnformatted(doc) : NULL;
-	int rc;
-
-	w->body = body_text;
-	w->doc = doc_text;
-	rc = store_local_write(app->db, w, NULL);
 	tui_enrolled_invalidate(app);
-	if (rc < 0)
-		lc_log(LC_LOG_ERROR, "tui: %s %s: %s", w->method, w->path,
-		       store_db_error(app->db)->message);
-	else
-		lc_log(LC_LOG_INFO, "tui: queued %s %s", w->method, w->path);
-	cJSON_free(body_text);
-	cJSON_free(doc_text);
-	cJSON_Delete(body);
-	cJSON_Delete(doc);
+	if (rc < 0 && cause != NULL)
+		tui_flash(app, "%s", cause);
+	free(cause);
 	if (rc == 0)
 		tui_after_write(app);
 	return rc;
@@ -828,194 +792,88 @@ record(struct tui_app *app, struct store_write *w, cJSON *body, cJSON *doc)
 int
 tui_write_enroll(struct tui_app *app, const char *course_id)
 {
-	char id[LC_UUID_LEN + 1];
-	cJSON *body = cJSON_CreateObject(), *doc = cJSON_CreateObject();
-	struct store_write w = {
-	    .method = "POST", .path = "/api/v1/enrollments", .type = "enrollment", .scope = "user"};
+	struct tui_writer w = writer(app);
+	char *cause = NULL;
+	int rc = tui_queue_enroll(&w, course_id, NULL, &cause);
 
-	lc_uuid_new(id);
-	cJSON_AddStringToObject(body, "id", id);
-	cJSON_AddStringToObject(body, "course_id", course_id);
-	stamp(doc, id);
-	cJSON_AddStringToObject(doc, "course_id", course_id);
-	cJSON_AddStringToObject(doc, "user_id", app->user_id ? app->user_id : "");
-	cJSON_AddStringToObject(doc, "username", app->username ? app->username : "");
-	w.id = id;
-	return record(app, &w, body, doc);
+	return wrote(app, rc, cause);
 }
 
 int
 tui_write_progress(struct tui_app *app, const char *item_id, const char *course_id,
                    const char *status)
 {
-	struct store_resource old = {0};
-	char id[LC_UUID_LEN + 1];
-	cJSON *body, *doc;
-	struct store_write w = {
-	    .method = "POST", .path = "/api/v1/progress", .type = "progress", .scope = "user"};
-	int have = tui_item_progress(app, item_id);
-	int want = strcmp(status, "completed") == 0 ? 2 : 1;
+	struct tui_writer w = writer(app);
+	char *cause = NULL;
+	int rc;
 
-	if (have >= want)
-		return 0;
-	/* The server answers 409 to this for a quiz: only a passing attempt completes one. */
-	if (want == 2 && item_is_quiz(app, item_id))
-		return -LC_EINVAL;
-	/* One progress record per user and item: an update keeps the record's id. */
-	if (find_progress(app, item_id, &old)) {
-		snprintf(id, sizeof(id), "%s", old.id);
-		doc = cJSON_Parse(old.doc);
-		store_resource_finish(&old);
-	} else {
-		lc_uuid_new(id);
-		doc = NULL;
+	(void)course_id; /* the write module reads it from the item */
+	rc = tui_queue_progress(&w, item_id, status, &cause);
+	/* The reader says why a quiz is not marked; no second message here. */
+	if (rc == -LC_EINVAL) {
+		free(cause);
+		cause = NULL;
 	}
-	if (doc == NULL) {
-		doc = cJSON_CreateObject();
-		stamp(doc, id);
-		cJSON_AddStringToObject(doc, "item_id", item_id);
-		cJSON_AddStringToObject(doc, "course_id", course_id ? course_id : "");
-		cJSON_AddStringToObject(doc, "user_id", app->user_id ? app->user_id : "");
-	}
-	cJSON_DeleteItemFromObjectCaseSensitive(doc, "status");
-	cJSON_AddStringToObject(doc, "status", status);
-	body = cJSON_CreateObject();
-	cJSON_AddStringToObject(body, "id", id);
-	cJSON_AddStringToObject(body, "item_id", item_id);
-	cJSON_AddStringToObject(body, "status", status);
-	w.id = id;
-	return record(app, &w, body, doc);
+	return wrote(app, rc, cause);
 }
 
 int
 tui_write_attempt(struct tui_app *app, const char *item_id, const char *course_id, cJSON *answers)
 {
-	char id[LC_UUID_LEN + 1], now[LC_RFC3339_LEN + 1], path[128];
-	cJSON *body = cJSON_CreateObject(), *doc = cJSON_CreateObject();
-	struct store_write w = {.method = "POST", .path = path, .type = "attempt", .scope = "user"};
+	struct tui_writer w = writer(app);
+	char *cause = NULL;
+	int rc;
 
-	lc_uuid_new(id);
-	lc_rfc3339(lc_now(), now);
-	snprintf(path, sizeof(path), "/api/v1/items/%s/attempts", item_id);
-	cJSON_AddStringToObject(body, "id", id);
-	cJSON_AddItemToObject(body, "answers", cJSON_Duplicate(answers, 1));
-	cJSON_AddStringToObject(body, "submitted_at", now);
-	stamp(doc, id);
-	cJSON_AddStringToObject(doc, "item_id", item_id);
-	cJSON_AddStringToObject(doc, "course_id", course_id ? course_id : "");
-	cJSON_AddStringToObject(doc, "user_id", app->user_id ? app->user_id : "");
-	cJSON_AddItemToObject(doc, "answers", answers);
-	cJSON_AddNullToObject(doc, "score");
-	cJSON_AddNullToObject(doc, "max_score");
-	cJSON_AddStringToObject(doc, "submitted_at", now);
-	w.id = id;
-	return record(app, &w, body, doc);
+	(void)course_id;
+	rc = tui_queue_attempt(&w, item_id, answers, NULL, &cause);
+	cJSON_Delete(answers);
+	return wrote(app, rc, cause);
 }
 
 int
 tui_write_topic(struct tui_app *app, const char *course_id, const char *title,
                 const char *body_text)
 {
-	char id[LC_UUID_LEN + 1], path[128], scope[128];
-	cJSON *body = cJSON_CreateObject(), *doc = cJSON_CreateObject();
-	struct store_write w = {.method = "POST", .path = path, .type = "topic", .scope = scope};
+	struct tui_writer w = writer(app);
+	char *cause = NULL;
+	int rc = tui_queue_topic(&w, course_id, title, body_text, NULL, &cause);
 
-	lc_uuid_new(id);
-	snprintf(path, sizeof(path), "/api/v1/courses/%s/topics", course_id);
-	snprintf(scope, sizeof(scope), "course:%s", course_id);
-	cJSON_AddStringToObject(body, "id", id);
-	cJSON_AddStringToObject(body, "title", title);
-	cJSON_AddStringToObject(body, "body", body_text);
-	stamp(doc, id);
-	cJSON_AddStringToObject(doc, "course_id", course_id);
-	cJSON_AddStringToObject(doc, "title", title);
-	cJSON_AddStringToObject(doc, "body", body_text);
-	cJSON_AddStringToObject(doc, "author_id", app->user_id ? app->user_id : "");
-	cJSON_AddStringToObject(doc, "author_name", app->username ? app->username : "");
-	cJSON_AddNumberToObject(doc, "reply_count", 0);
-	cJSON_AddStringToObject(doc, "last_activity_at", tui_json_str(doc, "created_at"));
-	w.id = id;
-	return record(app, &w, body, doc);
+	return wrote(app, rc, cause);
 }
 
 int
 tui_write_reply(struct tui_app *app, const char *topic_id, const char *course_id,
                 const char *body_text)
 {
-	char id[LC_UUID_LEN + 1], path[128], scope[128];
-	cJSON *body = cJSON_CreateObject(), *doc = cJSON_CreateObject();
-	struct store_write w = {.method = "POST", .path = path, .type = "reply", .scope = scope};
+	struct tui_writer w = writer(app);
+	char *cause = NULL;
+	int rc;
 
-	lc_uuid_new(id);
-	snprintf(path, sizeof(path), "/api/v1/topics/%s/replies", topic_id);
-	snprintf(scope, sizeof(scope), "course:%s", course_id);
-	cJSON_AddStringToObject(body, "id", id);
-	cJSON_AddStringToObject(body, "body", body_text);
-	stamp(doc, id);
-	cJSON_AddStringToObject(doc, "topic_id", topic_id);
-	cJSON_AddStringToObject(doc, "course_id", course_id);
-	cJSON_AddStringToObject(doc, "body", body_text);
-	cJSON_AddStringToObject(doc, "author_id", app->user_id ? app->user_id : "");
-	cJSON_AddStringToObject(doc, "author_name", app->username ? app->username : "");
-	w.id = id;
-	return record(app, &w, body, doc);
-}
-
-static const char *
-collection(const char *type)
-{
-	return strcmp(type, "topic") == 0 ? "topics" : "replies";
+	(void)course_id;
+	rc = tui_queue_reply(&w, topic_id, body_text, NULL, &cause);
+	return wrote(app, rc, cause);
 }
 
 int
 tui_write_edit(struct tui_app *app, const char *type, const char *id, const char *body_text)
 {
-	struct store_resource res = {0};
-	char path[128], now[LC_RFC3339_LEN + 1];
-	struct store_write w = {.method = "PATCH", .path = path, .type = type, .id = id};
-	cJSON *body, *doc;
+	struct tui_writer w = writer(app);
+	cJSON *fields = cJSON_CreateObject();
+	char *cause = NULL;
 	int rc;
 
-	rc = store_resource_get(app->db, type, id, &res);
-	if (rc < 0)
-		return rc;
-	doc = cJSON_Parse(res.doc);
-	if (doc == NULL) {
-		store_resource_finish(&res);
-		return -LC_EPROTO;
-	}
-	lc_rfc3339(lc_now(), now);
-	/* Delete then add: a replace of a missing key would drop (and leak) the new value. */
-	cJSON_DeleteItemFromObjectCaseSensitive(doc, "body");
-	cJSON_AddStringToObject(doc, "body", body_text);
-	cJSON_DeleteItemFromObjectCaseSensitive(doc, "updated_at");
-	cJSON_AddStringToObject(doc, "updated_at", now);
-	body = cJSON_CreateObject();
-	cJSON_AddStringToObject(body, "body", body_text);
-	snprintf(path, sizeof(path), "/api/v1/%s/%s", collection(type), id);
-	w.if_match = res.rev;
-	w.scope = res.scope;
-	rc = record(app, &w, body, doc);
-	store_resource_finish(&res);
-	return rc;
+	cJSON_AddStringToObject(fields, "body", body_text);
+	rc = tui_queue_patch(&w, type, id, fields, &cause);
+	cJSON_Delete(fields);
+	return wrote(app, rc, cause);
 }
 
 int
 tui_write_delete(struct tui_app *app, const char *type, const char *id)
 {
-	struct store_resource res = {0};
-	char path[128];
-	struct store_write w = {
-	    .method = "DELETE", .path = path, .type = type, .id = id, .is_delete = true};
-	int rc;
+	struct tui_writer w = writer(app);
+	char *cause = NULL;
+	int rc = tui_queue_delete(&w, type, id, &cause);
 
-	rc = store_resource_get(app->db, type, id, &res);
-	if (rc < 0)
-		return rc;
-	snprintf(path, sizeof(path), "/api/v1/%s/%s", collection(type), id);
-	w.if_match = res.rev;
-	w.scope = res.scope;
-	rc = record(app, &w, NULL, NULL);
-	store_resource_finish(&res);
-	return rc;
+	return wrote(app, rc, cause);
 }

@@ -19,6 +19,7 @@
 #include "store/db.h"
 #include "sync/engine.h"
 #include "tui/tui.h"
+#include "tui/write.h"
 
 struct tui_app;
 
@@ -269,13 +270,7 @@ void tui_due_free(struct tui_due *due, size_t n);
 
 /* Queues an enrollment. Returns 0 or a negative lc_err. */
 int tui_write_enroll(struct tui_app *app, const char *course_id);
-/*
- * True for the item kinds that only a passing attempt completes (a quiz): POST /progress
- * with "completed" is refused for them, by the server (409) and by us before queueing.
- */
-bool tui_kind_completes_by_attempt(const char *kind);
-/* Why such an item cannot be marked complete, for the TUI and the command line. */
-#define TUI_QUIZ_COMPLETE_MSG "a quiz is completed by passing an attempt, not by marking it"
+/* tui_kind_completes_by_attempt() and TUI_QUIZ_COMPLETE_MSG are in tui/write.h. */
 /*
  * Queues progress ("started" or "completed") for item_id unless already at least that.
  * "completed" on a quiz returns -LC_EINVAL and queues nothing.

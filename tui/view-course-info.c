@@ -205,8 +205,7 @@ info_key(struct tui_app *app, void *state, wint_t key, bool fn_key)
 			tui_flash(app, "You are already enrolled in this course");
 		else if (tui_write_enroll(app, in->course_id) == 0)
 			tui_flash(app, "Enrollment queued; it is sent with the next sync");
-		else
-			tui_flash(app, "Could not record the enrollment (see the log)");
+		/* else tui_write_enroll() showed why (staff cannot enroll, ...). */
 	} else if (!fn_key && (key == '\r' || key == '\n' || key == 'o')) {
 		if (in->enrolled || in->teaches)
 			tui_push(app, &tui_view_course, in->course_id);

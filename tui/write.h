@@ -47,6 +47,19 @@ bool tui_is_staff(const struct tui_writer *w, const char *course_id);
  */
 int tui_check_fields(const char *type, const cJSON *fields, bool create, char **cause);
 
+/*
+ * True for the item kinds that only a passing attempt completes (a quiz): POST /progress
+ * with "completed" is refused for them, by the server (409) and by us before queueing.
+ */
+bool tui_kind_completes_by_attempt(const char *kind);
+/* Why such an item cannot be marked complete, for the TUI and the command line. */
+#define TUI_QUIZ_COMPLETE_MSG "a quiz is completed by passing an attempt, not by marking it"
+/*
+ * The furthest progress of the user on item_id on this replica, pending writes included:
+ * 2 completed, 1 started, 0 none.
+ */
+int tui_progress_status(const struct tui_writer *w, const char *item_id);
+
 /* ---- A learner's writes ------------------------------------------------------------- */
 
 /* Refuses staff of the course and users already enrolled, with a cause that says so. */
@@ -74,8 +87,7 @@ int tui_queue_reply(const struct tui_writer *w, const char *topic_id, const char
 int tui_queue_patch(const struct tui_writer *w, const char *type, const char *id,
                     const cJSON *fields, char **cause);
 /* Deletes a course, module, item, question, topic or reply (and, locally, what is under it). */
-int tui_queue_delete(const struct tui_writer *w, const char *type, const char *id,
-                     char **cause);
+int tui_queue_delete(const struct tui_writer *w, const char *type, const char *id, char **cause);
 
 /* ---- Authoring ---------------------------------------------------------------------- */
 
@@ -94,7 +106,7 @@ int tui_queue_create(const struct tui_writer *w, const char *type, const char *p
 int tui_queue_move(const struct tui_writer *w, const char *type, const char *id,
                    const char *before_id, const char *after_id, char **cause);
 /* action: "publish", "unpublish", "archive" or "unarchive". */
-int tui_queue_course_status(const struct tui_writer *w, const char *course_id,
-                            const char *action, char **cause);
+int tui_queue_course_status(const struct tui_writer *w, const char *course_id, const char *action,
+                            char **cause);
 
 #endif

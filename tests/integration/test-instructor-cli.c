@@ -1,0 +1,441 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Issue 11, the command line for instructors, against a real lecternd on loopback: the
+ * demo instructor builds a whole course with `lectern` while the server is down (a course,
+ * two modules, pages, a link, an assignment, a quiz with a question of each of the five
+ * kinds, a move and an rm, then publish), syncs once, and the server has all of it in the
+ * order the instructor saw; the demo learner enrolls, sees the course in `lectern ls` and
+ * takes the quiz, which the server grades. Unhappy paths: bad question JSON is refused
+ * locally with nothing queued, staff cannot enroll in their own course, and a learner's
+ * `course new` comes back as the server's 403 in sync issues with the content kept.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "common/fsutil.h"
+#include "common/mem.h"
+#include "store/db.h"
+#include "store/replica.h"
+#include "test-sync-lib.h"
+#include "tui/write.h"
+
+struct fixture {
+	char *dir;
+	char *srv_dir;
+	struct st_server srv;
+	struct st_client teacher; /* the demo "instructor" */
+	struct st_client learner; /* the demo "learner" */
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = lc_calloc(1, sizeof(*f));
+
+	f->dir = st_tmpdir("instructor");
+	f->srv_dir = lc_asprintf("%s/server", f->dir);
+	assert_int_equal(lc_mkdir_p(f->srv_dir, 0700), 0);
+	snprintf(f->teacher.data_dir, sizeof f->teacher.data_dir, "%s/teacher", f->dir);
+	snprintf(f->learner.data_dir, sizeof f->learner.data_dir, "%s/learner", f->dir);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	st_server_stop(&f->srv, false);
+	st_rmtree(f->dir);
+	free(f->srv_dir);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+/* Starts lecternd on the fixture's database (the demo seed the first time). */
+static void
+server_up(struct fixture *f, bool seed)
+{
+	assert_int_equal(st_server_start(&f->srv, f->srv_dir, 0, seed), 0);
+	snprintf(f->teacher.server_url, sizeof f->teacher.server_url, "%s", f->srv.url);
+	snprintf(f->learner.server_url, sizeof f->learner.server_url, "%s", f->srv.url);
+}
+
+/*
+ * Runs a lectern command that creates something and copies the id it prints (stdout is
+ * not a terminal: the id alone) into id.
+ */
+#define CREATE(cl, input, id, ...)                                                                 \
+	do {                                                                                       \
+		char *out_ = NULL;                                                                 \
+		int rc_ = st_lectern(cl, input, &out_, __VA_ARGS__, NULL);                         \
+                                                                                                   \
+		if (rc_ != 0)                                                                      \
+			fail_msg("lectern exited %d: %s", rc_, st_last_stderr());                  \
+		assert_int_equal(strcspn(out_, "\n"), ST_ID_LEN);                                  \
+		memcpy(id, out_, ST_ID_LEN);                                                       \
+		id[ST_ID_LEN] = '\0';                                                              \
+		free(out_);                                                                        \
+	} while (0)
+
+#define RUN_OK(cl, input, ...)                                                                     \
+	do {                                                                                       \
+		int rc_ = st_lectern(cl, input, NULL, __VA_ARGS__, NULL);                          \
+                                                                                                   \
+		if (rc_ != 0)                                                                      \
+			fail_msg("lectern exited %d: %s", rc_, st_last_stderr());                  \
+	} while (0)
+
+/* The number of writes waiting in the client's outbox, from `lectern status`. */
+static int
+pending(const struct st_client *cl)
+{
+	char *out = NULL, *p;
+	int n = -1;
+
+	assert_int_equal(st_lectern(cl, NULL, &out, "status", NULL), 0);
+	p = strstr(out, "pending");
+	if (p != NULL)
+		n = atoi(p + strlen("pending"));
+	free(out);
+	return n;
+}
+
+/* The questions of the quiz, one per kind, with their answers (API.md). */
+static const char *const questions[][2] = {
+    {"single", "{\"prompt\":\"Which header declares printf?\",\"kind\":\"single\","
+               "\"choices\":[\"stdlib.h\",\"stdio.h\",\"string.h\"],\"answer\":1}"},
+    {"multiple", "{\"prompt\":\"Which are integer types?\",\"kind\":\"multiple\","
+                 "\"choices\":[\"int\",\"float\",\"long\",\"double\"],\"answer\":[2,0],"
+                 "\"points\":2}"},
+    {"boolean", "{\"prompt\":\"A C array knows its length.\",\"kind\":\"boolean\","
+                "\"answer\":false}"},
+    {"short", "{\"prompt\":\"The qualifier of a read-only object?\",\"kind\":\"short\","
+              "\"answer\":\"const\"}"},
+    {"numeric", "{\"prompt\":\"sizeof(char)?\",\"kind\":\"numeric\",\"answer\":1,"
+                "\"tolerance\":0}"},
+};
+#define N_QUESTIONS 5
+
+/* The ids the instructor's commands printed. */
+struct course_ids {
+	char course[ST_ID_LEN + 1], m1[ST_ID_LEN + 1], m2[ST_ID_LEN + 1];
+	char welcome[ST_ID_LEN + 1], tools[ST_ID_LEN + 1], link[ST_ID_LEN + 1];
+	char scratch[ST_ID_LEN + 1], project[ST_ID_LEN + 1], quiz[ST_ID_LEN + 1];
+	char q[N_QUESTIONS][ST_ID_LEN + 1];
+};
+
+/* Everything the instructor does while the server is down. */
+static void
+author_offline(struct fixture *f, struct course_ids *c)
+{
+	const struct st_client *t = &f->teacher;
+	char *desc = lc_asprintf("%s/description.md", f->dir), *out = NULL;
+	FILE *fp = fopen(desc, "w");
+
+	assert_non_null(fp);
+	fputs("Pointers, memory and the tools of the trade.\n", fp);
+	assert_int_equal(fclose(fp), 0);
+	CREATE(t, NULL, c->course, "course", "new", "Systems programming in C", "--code", "SP1",
+	       "--keywords", "c,systems", "--certification", "--pass-score", "0.5",
+	       "--description-file", desc);
+	CREATE(t, NULL, c->m1, "module", "add", c->course, "Getting started");
+	CREATE(t, NULL, c->m2, "module", "add", c->course, "Going further");
+	CREATE(t, "# Welcome\n\nRead this first.\n", c->welcome, "item", "add", c->m1, "--kind",
+	       "page", "Welcome");
+	CREATE(t, "# Tools\n\ncc, make, gdb.\n", c->tools, "item", "add", c->m1, "--kind", "page",
+	       "Tools");
+	CREATE(t, NULL, c->link, "item", "add", c->m1, "--kind", "link", "Reference", "--url",
+	       "https://example.org/c", "--optional");
+	CREATE(t, "Scratch.\n", c->scratch, "item", "add", c->m2, "--kind", "page", "Scratch");
+	CREATE(t, "Write a linked list.\n", c->project, "item", "add", c->m2, "--kind",
+	       "assignment", "Project", "--due", "2027-01-15T12:00:00Z", "--points", "20");
+	CREATE(t, NULL, c->quiz, "item", "add", c->m2, "--kind", "quiz", "Check", "--max-attempts",
+	       "3");
+	for (int i = 0; i < N_QUESTIONS; i++)
+		CREATE(t, questions[i][1], c->q[i], "question", "add", c->quiz);
+	/* Tools goes first, Scratch goes away, the course is published. */
+	RUN_OK(t, NULL, "move", c->tools, "--before", c->welcome);
+	RUN_OK(t, NULL, "rm", c->scratch, "--yes");
+	RUN_OK(t, NULL, "item", "edit", c->project, "--title", "Project: a linked list");
+	RUN_OK(t, NULL, "course", "publish", c->course);
+	free(desc);
+
+	/* The replica shows it all at once, in the new order, without the removed page. */
+	assert_int_equal(st_lectern(t, NULL, &out, "ls", c->course, NULL), 0);
+	assert_non_null(strstr(out, "course\t"));
+	assert_non_null(strstr(out, "published\tSystems programming in C"));
+	assert_true(strstr(out, c->tools) < strstr(out, c->welcome));
+	assert_true(strstr(out, c->welcome) < strstr(out, c->link));
+	assert_true(strstr(out, c->link) < strstr(out, c->m2));
+	assert_null(strstr(out, c->scratch));
+	assert_non_null(
+	    strstr(out, "assignment\tProject: a linked list\tdue 2027-01-15T12:00:00Z"));
+	for (int i = 0; i < N_QUESTIONS; i++)
+		assert_non_null(strstr(out, c->q[i]));
+	free(out);
+	assert_int_equal(st_lectern(t, NULL, &out, "ls", NULL), 0);
+	assert_non_null(strstr(out, "\tpublished\tteaching\tSystems programming in C\n"));
+	free(out);
+}
+
+/* The server's outline: module and item titles in order, "M1: a, b | M2: c". */
+static char *
+outline(struct st_api *api, const char *course_id)
+{
+	cJSON *o = st_api_get(api, "/courses/%s/outline", course_id), *m, *it;
+	char text[1024] = "";
+	size_t len = 0;
+
+	assert_non_null(o);
+	cJSON_ArrayForEach(m, cJSON_GetObjectItem(o, "modules"))
+	{
+		len +=
+		    (size_t)snprintf(text + len, sizeof(text) - len, "%s%s:", len > 0 ? " | " : "",
+		                     cJSON_GetObjectItem(m, "title")->valuestring);
+		cJSON_ArrayForEach(it, cJSON_GetObjectItem(m, "items"))
+		{
+			len += (size_t)snprintf(text + len, sizeof(text) - len, " %s",
+			                        cJSON_GetObjectItem(it, "title")->valuestring);
+		}
+	}
+	cJSON_Delete(o);
+	return lc_strdup(text);
+}
+
+/* The learner answers every question right through the write module, on their replica. */
+static void
+take_quiz(struct fixture *f, const struct course_ids *c)
+{
+	struct store_resource_list qs = {0};
+	struct store_db *db = NULL;
+	struct tui_writer w;
+	cJSON *answers = cJSON_CreateObject();
+	char *user_id = NULL, *cause = NULL;
+	tui_new_id attempt;
+
+	assert_int_equal(st_replica_open(&f->learner, &db), 0);
+	assert_int_equal(store_setting_get(db, "user_id", &user_id), 0);
+	w = (struct tui_writer){.db = db, .user_id = user_id, .username = "learner"};
+	assert_int_equal(
+	    store_resource_list(db, "question", c->quiz, NULL, STORE_ORDER_POSITION, &qs), 0);
+	assert_int_equal(qs.n, N_QUESTIONS);
+	for (size_t i = 0; i < qs.n; i++) {
+		cJSON *doc = cJSON_Parse(qs.items[i].doc);
+		cJSON *full = cJSON_Parse(questions[i][1]);
+
+		/* Same order as authored; the learner's copy holds no answer. */
+		assert_string_equal(cJSON_GetObjectItem(doc, "kind")->valuestring, questions[i][0]);
+		assert_null(cJSON_GetObjectItem(doc, "answer"));
+		cJSON_AddItemToObject(answers, qs.items[i].id,
+		                      cJSON_Duplicate(cJSON_GetObjectItem(full, "answer"), 1));
+		cJSON_Delete(full);
+		cJSON_Delete(doc);
+	}
+	store_resource_list_free(&qs);
+	assert_int_equal(tui_queue_attempt(&w, c->quiz, answers, attempt, &cause), 0);
+	cJSON_Delete(answers);
+	free(user_id);
+	store_db_close(db);
+}
+
+static void
+test_instructor_builds_a_course_offline_and_a_learner_takes_it(void **state)
+{
+	struct fixture *f = *state;
+	struct st_api instructor = {0}, learner = {0};
+	struct course_ids c;
+	cJSON *list, *q, *att;
+	char *out = NULL, *text;
+	int i = 0;
+
+	server_up(f, true);
+	assert_int_equal(st_login(&f->teacher, "instructor"), 0);
+	assert_int_equal(st_lectern(&f->teacher, NULL, NULL, "sync", NULL), 0);
+	st_server_stop(&f->srv, false);
+
+	author_offline(f, &c);
+	assert_int_equal(st_lectern(&f->teacher, NULL, NULL, "sync", NULL), 2); /* offline */
+
+	/* Refused locally, nothing queued: bad question JSON, and staff enrolling. */
+	i = pending(&f->teacher);
+	assert_int_equal(
+	    st_lectern(&f->teacher,
+	               "{\"prompt\":\"p\",\"kind\":\"single\",\"choices\":[\"a\",\"b\"],"
+	               "\"answer\":[0,1]}",
+	               NULL, "question", "add", c.quiz, NULL),
+	    1);
+	assert_non_null(strstr(st_last_stderr(), "exactly one answer"));
+	assert_int_equal(
+	    st_lectern(&f->teacher, "{\"prompt\":", NULL, "question", "add", c.quiz, NULL), 1);
+	assert_int_equal(st_lectern(&f->teacher,
+	                            "{\"prompt\":\"p\",\"kind\":\"essay\",\"answer\":1}", NULL,
+	                            "question", "add", c.quiz, NULL),
+	                 1);
+	assert_int_equal(st_lectern(&f->teacher, NULL, NULL, "enroll", c.course, NULL), 1);
+	assert_non_null(strstr(st_last_stderr(), "staff cannot enroll"));
+	assert_int_equal(pending(&f->teacher), i);
+
+	/* One sync takes it all to the server, in order. */
+	server_up(f, false);
+	assert_int_equal(st_lectern(&f->teacher, NULL, NULL, "sync", NULL), 0);
+	assert_int_equal(pending(&f->teacher), 0);
+	assert_int_equal(st_replica_issues(&f->teacher), 0);
+	/* The server renumbered the siblings of the moved page and sent them back. */
+	assert_int_equal(st_lectern(&f->teacher, NULL, &out, "ls", c.course, NULL), 0);
+	assert_true(strstr(out, c.tools) < strstr(out, c.welcome));
+	assert_true(strstr(out, c.welcome) < strstr(out, c.link));
+	free(out);
+	assert_int_equal(st_api_login(&instructor, f->srv.url, "instructor", ST_PASSWORD), 0);
+	text = outline(&instructor, c.course);
+	assert_string_equal(text, "Getting started: Tools Welcome Reference | Going further: "
+	                          "Project: a linked list Check");
+	free(text);
+	q = st_api_get(&instructor, "/courses/%s", c.course);
+	assert_non_null(q);
+	assert_string_equal(cJSON_GetObjectItem(q, "status")->valuestring, "published");
+	assert_string_equal(cJSON_GetObjectItem(q, "code")->valuestring, "SP1");
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(q, "certification")));
+	assert_true(cJSON_GetObjectItem(q, "pass_score")->valuedouble == 0.5);
+	assert_non_null(strstr(cJSON_GetObjectItem(q, "description")->valuestring, "Pointers"));
+	cJSON_Delete(q);
+	q = st_api_get(&instructor, "/items/%s", c.link);
+	assert_string_equal(cJSON_GetObjectItem(q, "url")->valuestring, "https://example.org/c");
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(q, "required")));
+	cJSON_Delete(q);
+	q = st_api_get(&instructor, "/items/%s", c.project);
+	assert_string_equal(cJSON_GetObjectItem(q, "due_at")->valuestring, "2027-01-15T12:00:00Z");
+	assert_true(cJSON_GetObjectItem(q, "points")->valuedouble == 20);
+	cJSON_Delete(q);
+	{
+		char path[128];
+
+		snprintf(path, sizeof(path), "/items/%s/questions", c.quiz);
+		list = st_api_list(&instructor, path);
+	}
+	assert_int_equal(cJSON_GetArraySize(list), N_QUESTIONS);
+	i = 0;
+	cJSON_ArrayForEach(q, list)
+	{
+		cJSON *want = cJSON_Parse(questions[i][1]);
+
+		assert_string_equal(cJSON_GetObjectItem(q, "id")->valuestring, c.q[i]);
+		assert_string_equal(cJSON_GetObjectItem(q, "kind")->valuestring, questions[i][0]);
+		assert_true(cJSON_Compare(cJSON_GetObjectItem(q, "answer"),
+		                          cJSON_GetObjectItem(want, "answer"), 1));
+		cJSON_Delete(want);
+		i++;
+	}
+	cJSON_Delete(list);
+	q = st_api_get(&instructor, "/items/%s", c.scratch);
+	assert_null(q); /* deleted */
+
+	/* The learner enrolls in the published course, sees it and takes the quiz. */
+	assert_int_equal(st_login(&f->learner, "learner"), 0);
+	RUN_OK(&f->learner, NULL, "enroll", c.course);
+	RUN_OK(&f->learner, NULL, "sync");
+	RUN_OK(&f->learner, NULL, "sync");
+	assert_int_equal(st_lectern(&f->learner, NULL, &out, "ls", NULL), 0);
+	assert_non_null(strstr(out, "\tpublished\tlearning\tSystems programming in C\n"));
+	free(out);
+	assert_int_equal(st_lectern(&f->learner, NULL, &out, "ls", c.course, NULL), 0);
+	assert_true(strstr(out, c.tools) != NULL && strstr(out, c.tools) < strstr(out, c.welcome));
+	free(out);
+	take_quiz(f, &c);
+	RUN_OK(&f->learner, NULL, "sync");
+	assert_int_equal(st_replica_issues(&f->learner), 0);
+	assert_int_equal(st_api_login(&learner, f->srv.url, "learner", ST_PASSWORD), 0);
+	{
+		char path[128];
+
+		snprintf(path, sizeof(path), "/items/%s/attempts", c.quiz);
+		list = st_api_list(&learner, path);
+	}
+	assert_int_equal(cJSON_GetArraySize(list), 1);
+	att = cJSON_GetArrayItem(list, 0);
+	assert_true(cJSON_GetObjectItem(att, "score")->valuedouble == 6); /* 1 + 2 + 1 + 1 + 1 */
+	assert_true(cJSON_GetObjectItem(att, "max_score")->valuedouble == 6);
+	cJSON_Delete(list);
+
+	st_api_finish(&learner);
+	st_api_finish(&instructor);
+}
+
+/*
+ * A learner may not create courses: the replica cannot know the server's policy for sure
+ * (a department role could allow it), so the write is queued and the server's 403 comes
+ * back as a sync issue that keeps what was typed.
+ */
+static void
+test_learner_course_new_is_a_sync_issue_with_nothing_lost(void **state)
+{
+	struct fixture *f = *state;
+	char id[ST_ID_LEN + 1], *out = NULL;
+
+	server_up(f, true);
+	assert_int_equal(st_login(&f->learner, "learner"), 0);
+	CREATE(&f->learner, NULL, id, "course", "new", "My own course", "--code", "MINE1");
+	assert_int_equal(st_lectern(&f->learner, NULL, NULL, "sync", NULL), 0);
+	assert_int_equal(st_replica_issues(&f->learner), 1);
+	assert_int_equal(pending(&f->learner), 0);
+	assert_int_equal(st_lectern(&f->learner, NULL, &out, "issues", NULL), 0);
+	assert_non_null(strstr(out, "403"));
+	assert_non_null(strstr(out, "My own course"));
+	assert_non_null(strstr(out, "MINE1"));
+	free(out);
+	/* The optimistic course is gone from the replica: nothing pretends it exists. */
+	assert_int_equal(st_lectern(&f->learner, NULL, &out, "ls", NULL), 0);
+	assert_null(strstr(out, "My own course"));
+	free(out);
+}
+
+/* Every subcommand answers --help on stdout with exit 0; a bad line gets usage on stderr. */
+static void
+test_help_and_bad_command_lines(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const cmds[] = {"ls",       "course", "module", "item",
+	                                   "question", "move",   "rm",     "enroll"};
+	char *out = NULL;
+
+	snprintf(f->teacher.server_url, sizeof f->teacher.server_url, "http://127.0.0.1:9");
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		assert_int_equal(st_lectern(&f->teacher, NULL, &out, cmds[i], "--help", NULL), 0);
+		assert_non_null(strstr(out, "usage: lectern "));
+		assert_non_null(strstr(out, cmds[i]));
+		free(out);
+	}
+	assert_int_equal(st_lectern(&f->teacher, NULL, NULL, "course", "frobnicate", "x", NULL), 1);
+	assert_non_null(strstr(st_last_stderr(), "usage: lectern course"));
+	assert_int_equal(st_lectern(&f->teacher, NULL, NULL, "item", "add", "x", "--kind", NULL),
+	                 1);
+	assert_non_null(strstr(st_last_stderr(), "usage: lectern item"));
+	assert_int_equal(st_lectern(&f->teacher, NULL, NULL, "move", "x", NULL), 1);
+	assert_int_equal(st_lectern(&f->teacher, NULL, NULL, "rm", NULL), 1);
+	assert_int_equal(st_lectern(&f->teacher, NULL, NULL, "course", "new", "T", "--bogus", NULL),
+	                 1);
+	assert_non_null(strstr(st_last_stderr(), "unknown option --bogus"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(
+	        test_instructor_builds_a_course_offline_and_a_learner_takes_it, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_learner_course_new_is_a_sync_issue_with_nothing_lost, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_help_and_bad_command_lines, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
