@@ -87,7 +87,8 @@ compose(struct tui_app *app, struct info *in, const cJSON *doc, struct lc_buf *m
 
 	lc_buf_printf(md, "  \n**Enrolled:** %d learner%s  \n", enrolled, enrolled == 1 ? "" : "s");
 	if (in->teaches)
-		lc_buf_puts(md, "**You:** You teach this course (Enter opens it, f its forum)\n\n");
+		lc_buf_puts(md, "**You teach this course:** Enter opens it, f its forum; staff do "
+		                "not enroll\n\n");
 	else if (in->pending)
 		lc_buf_puts(md, "**You:** enrollment queued, not yet sent\n\n");
 	else if (in->enrolled)

@@ -107,23 +107,6 @@ engine_on(const char *db_path)
 	return e;
 }
 
-/* The setting under key parsed (NULL when unset). */
-static cJSON *
-setting_json(const char *db_path, const char *key)
-{
-	struct store_db *db = NULL;
-	char *text = NULL;
-	cJSON *json;
-
-	assert_int_equal(store_replica_open(db_path, &db, NULL), 0);
-	assert_int_equal(store_setting_get(db, key, &text), 0);
-	json = text != NULL ? cJSON_Parse(text) : NULL;
-	assert_true(text == NULL || json != NULL);
-	free(text);
-	store_db_close(db);
-	return json;
-}
-
 static char *
 setting_text(const char *db_path, const char *key)
 {
@@ -134,6 +117,18 @@ setting_text(const char *db_path, const char *key)
 	assert_int_equal(store_setting_get(db, key, &text), 0);
 	store_db_close(db);
 	return text;
+}
+
+/* The setting under key parsed (NULL when unset). */
+static cJSON *
+setting_json(const char *db_path, const char *key)
+{
+	char *text = setting_text(db_path, key);
+	cJSON *json = text != NULL ? cJSON_Parse(text) : NULL;
+
+	assert_true(text == NULL || json != NULL);
+	free(text);
+	return json;
 }
 
 static void
