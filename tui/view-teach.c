@@ -34,9 +34,8 @@ struct line {
 
 /* One server-computed part of the screen. */
 struct part {
-	const char *what; /* "students", "analytics" */
-	char *key;        /* settings key (tui_teach_key) */
-	char *path;       /* GET path */
+	char *key;  /* settings key (tui_teach_key) */
+	char *path; /* GET path */
 	enum sync_fetch_state state;
 	char message[128];
 };
@@ -369,7 +368,6 @@ teach_reload(struct tui_app *app, void *state)
 static void
 part_init(struct part *p, const char *course_id, const char *what, const char *query)
 {
-	p->what = what;
 	p->key = tui_teach_key(course_id, what);
 	p->path = lc_asprintf("/api/v1/courses/%s/%s%s", course_id, what, query);
 }
