@@ -293,7 +293,9 @@ int tui_write_delete(struct tui_app *app, const char *type, const char *id);
 /*
  * Whether the signed-in user is staff of course_id on this replica: admin, the course's
  * owner, or content-admin or department-admin of its department or one above it, as the
- * user's own doc says. Until tui_is_staff() (tui/write.c) lands, the views ask this.
+ * user's own doc says: tui_is_staff() (tui/write.c), and a staff role in a department
+ * above the course's (docs/api.md: rights follow the tree), which tui_is_staff() does not
+ * read yet. The views ask this.
  */
 bool tui_teaches(struct tui_app *app, const char *course_id);
 
