@@ -30,9 +30,15 @@ test_home() {
 		e2e_fail "the archived course is not listed"
 	e2e_wait "My courses"
 	e2e_refute "You are not enrolled in any course yet"
-	# t on a Teaching row opens the teaching view, f the course's forum, Enter the course.
+	# On a Teaching row: Enter the course editor, o the course as learners see it, t the
+	# teaching view, f the course's forum.
 	e2e_select "Networking from the ground up"
 	e2e_keys Enter
+	e2e_wait "Edit: Networking from the ground up"
+	e2e_wait "Status: draft"
+	e2e_keys q
+	e2e_wait "Teaching"
+	e2e_keys o
 	e2e_wait "Complete:"
 	e2e_keys q
 	e2e_wait "Teaching"
