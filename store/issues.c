@@ -410,8 +410,9 @@ store_issue_describe(struct store_db *db, const struct store_issue *it)
 	} else if (strcmp(type, "topic") == 0 || strcmp(type, "module") == 0) {
 		parent = issue_field(db, it, "course_id");
 		name = course_name(db, parent);
-		out = lc_asprintf("%s '%s'%s%s", type[0] == 't' ? "Topic" : "Module",
-		                  title ? title : "(untitled)", name ? " in " : "", name ? name : "");
+		out =
+		    lc_asprintf("%s '%s'%s%s", type[0] == 't' ? "Topic" : "Module",
+		                title ? title : "(untitled)", name ? " in " : "", name ? name : "");
 	} else if (strcmp(type, "course") == 0) {
 		name = course_name(db, it->res_id);
 		if (name == NULL)

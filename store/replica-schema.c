@@ -197,8 +197,8 @@ static const char migration_5[] =
 static const char migration_6[] = "CREATE TABLE drafts (key TEXT PRIMARY KEY,"
                                   " text TEXT NOT NULL, updated_at INTEGER NOT NULL);";
 
-static const char *const replica_migrations[] = {migration_1, migration_2, migration_3, migration_4,
-                                                 migration_5, migration_6};
+static const char *const replica_migrations[] = {migration_1, migration_2, migration_3,
+                                                 migration_4, migration_5, migration_6};
 
 const struct store_schema store_replica_schema = {
     .name = "Lectern replica",
