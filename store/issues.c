@@ -376,6 +376,18 @@ in_course_of_module(struct store_db *db, const char *module_id)
 	return out;
 }
 
+/* The id after marker in a request path ("/api/v1/topics/<id>/replies"); NULL when none. */
+static char *
+path_id(const char *path, const char *marker)
+{
+	const char *p = path != NULL ? strstr(path, marker) : NULL;
+
+	if (p == NULL)
+		return NULL;
+	p += strlen(marker);
+	return strcspn(p, "/?") > 0 ? lc_strndup(p, strcspn(p, "/?")) : NULL;
+}
+
 static const char *
 item_kind_word(const char *kind)
 {
@@ -405,6 +417,8 @@ store_issue_describe(struct store_db *db, const struct store_issue *it)
 		free(kind);
 	} else if (strcmp(type, "reply") == 0) {
 		parent = issue_field(db, it, "topic_id");
+		if (parent == NULL)
+			parent = path_id(it->path, "/topics/");
 		name = res_field(db, "topic", parent, "title");
 		out = name != NULL ? lc_asprintf("Reply in '%s'", name) : lc_strdup("Reply");
 	} else if (strcmp(type, "topic") == 0 || strcmp(type, "module") == 0) {

@@ -115,11 +115,11 @@ edit_external(struct tui_app *app, const char *key, const char *editor, const ch
 		/* What the editor left may be work: kept as the draft, offered next time. */
 		if (len > 0 && (initial == NULL || strcmp(text, initial) != 0))
 			draft_save(app, key, text);
-		tui_flash(app, "The editor exited with status %d: nothing changed%s", status,
-		          len > 0 ? " (its text is kept as a draft)" : "");
+		tui_flash(app, "Editor exit %d: %s", status,
+		          len > 0 ? "its text is kept as a draft" : "nothing changed");
 	} else if (len == 0) {
-		tui_flash(app, "The editor left an empty file: %s",
-		          initial != NULL && initial[0] != '\0' ? "the previous text is kept"
+		tui_flash(app, "Empty file: %s",
+		          initial != NULL && initial[0] != '\0' ? "the old text is kept"
 		                                                : "nothing to send");
 	} else {
 		ok = true;

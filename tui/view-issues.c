@@ -321,7 +321,7 @@ edit_merge(struct tui_app *app, struct issues *is, const struct store_issue *it)
 	int rc = sync_merge_marked_field(it->base, it->mine, it->theirs, &field, &marked, &cause);
 
 	if (rc < 0) {
-		tui_flash(app, "Nothing here merges as text: choose m (mine) or t (theirs)");
+		tui_flash(app, "No text to merge here: m or t");
 	} else if (!tui_edit_draft(app, key, title, marked, &text)) {
 		tui_flash(app, "Merge not saved: nothing changed");
 	} else {
@@ -334,8 +334,9 @@ edit_merge(struct tui_app *app, struct issues *is, const struct store_issue *it)
 		} else {
 			/* Kept for the next `e`: a merge is work. */
 			store_draft_put(app->db, key, text);
-			tui_flash(app, "%s; nothing queued (your merge is kept: e again)",
-			          rc == -LC_EINVAL ? "Conflict markers are left"
+			/* Short: the status line has ~40 cells for it at 80 columns. */
+			tui_flash(app, "%s",
+			          rc == -LC_EINVAL ? "Conflict markers left; nothing queued"
 			                           : "The merge could not be queued");
 		}
 	}
@@ -361,8 +362,7 @@ act(struct tui_app *app, struct issues *is, const struct store_issue *it, wint_t
 		if (tui_confirm(app,
 		                "Send yours over the server's version? Their change is lost.") &&
 		    store_issue_keep_mine(app->db, it->id) == 0)
-			chosen(app, is,
-			       "Yours is queued over the server's; sent with the next sync");
+			chosen(app, is, "Yours is queued over the server's");
 	} else if (key == 't' && conflict) {
 		if (tui_confirm(app, "Keep the server's version and drop your change?") &&
 		    store_issue_keep_theirs(app->db, it->id) == 0)
@@ -370,10 +370,10 @@ act(struct tui_app *app, struct issues *is, const struct store_issue *it, wint_t
 	} else if (key == 'e' && conflict) {
 		edit_merge(app, is, it);
 	} else if (key == 'r' && conflict) {
-		tui_flash(app, "A conflict is not sent again as it was: m mine, t theirs, e merge");
+		tui_flash(app, "Not for a conflict: m, t or e");
 	} else if (key == 'r') {
 		if (store_issue_retry(app->db, it->id) == 0)
-			chosen(app, is, "Queued again; it is sent with the next sync");
+			chosen(app, is, "Queued again for the next sync");
 		else
 			tui_flash(app, "Could not queue it again (see the log)");
 	} else if (key == 'd') {
