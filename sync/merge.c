@@ -382,6 +382,23 @@ describe_change(struct lc_buf *out, const char *who, const cJSON *b, const cJSON
 	cJSON_free(new_text);
 }
 
+/* A field's name for a person: "Text" for body, "Due date" for due_at; else the name. */
+static const char *
+field_label(const char *name)
+{
+	static const char *const map[][2] = {
+	    {"body", "Text"},       {"title", "Title"},       {"description", "Description"},
+	    {"due_at", "Due date"}, {"points", "Points"},     {"url", "Link"},
+	    {"kind", "Kind"},       {"required", "Required"}, {"code", "Code"},
+	    {"status", "Status"},   {"keywords", "Keywords"}, {"pass_score", "Pass score"},
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(name, map[i][0]) == 0)
+			return map[i][1];
+	return name;
+}
+
 char *
 sync_merge_describe(const char *base_doc, const char *mine_body, const char *theirs_doc)
 {
@@ -402,7 +419,7 @@ sync_merge_describe(const char *base_doc, const char *mine_body, const char *the
 		if (m->string == NULL || strcmp(m->string, "id") == 0 ||
 		    strcmp(m->string, "rev") == 0)
 			continue;
-		lc_buf_printf(&out, "%s%s\n", out.len > 0 ? "\n" : "", m->string);
+		lc_buf_printf(&out, "%s%s\n", out.len > 0 ? "\n" : "", field_label(m->string));
 		describe_change(&out, "Your change:", b, m);
 		if (doc != NULL)
 			describe_change(&out, "The server's change:", b,

@@ -55,9 +55,10 @@ int sync_merge_resolve(const char *base_doc, const char *mine_body, const char *
 
 /*
  * What each side changed, for a person: for every field of mine_body (but "id" and "rev"),
- * a block "FIELD" then "Your change:" and "The server's change:" each as a line diff
- * against base ("-" removed, "+" added, " " kept, "@@" between hunks), or "(unchanged)".
- * base_doc or theirs_doc may be NULL (a refused write: only mine is shown). Caller frees.
+ * a block named for a person ("Text" for body, "Due date" for due_at) then "Your change:" and "The
+ * server's change:" each as a line diff against base ("-" removed, "+" added, " " kept, "@@"
+ * between hunks), or "(unchanged)". base_doc or theirs_doc may be NULL (a refused write: only mine
+ * is shown). Caller frees.
  */
 char *sync_merge_describe(const char *base_doc, const char *mine_body, const char *theirs_doc);
 

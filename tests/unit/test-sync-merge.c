@@ -183,10 +183,10 @@ test_describe_shows_each_side_as_a_line_diff(void **state)
 	const char *theirs = "{\"body\":\"a\\nb theirs\\nc\\n\",\"points\":1}";
 	char *d = sync_merge_describe(base, mine, theirs);
 
-	assert_non_null(strstr(d, "body\nYour change:\n@@ line 1\n a\n-b\n+b mine\n c\n"));
+	assert_non_null(strstr(d, "Text\nYour change:\n@@ line 1\n a\n-b\n+b mine\n c\n"));
 	assert_non_null(strstr(d, "The server's change:\n@@ line 1\n a\n-b\n+b theirs\n c\n"));
 	assert_non_null(
-	    strstr(d, "points\nYour change:\n-1\n+2\nThe server's change: (unchanged)"));
+	    strstr(d, "Points\nYour change:\n-1\n+2\nThe server's change: (unchanged)"));
 	free(d);
 }
 
