@@ -445,15 +445,10 @@ store_issue_describe(struct store_db *db, const struct store_issue *it)
 		                  : type[0] == 'a' ? "Attempt at"
 		                                   : "Question in",
 		                  type[0] == 'q' ? "quiz" : "item", name ? name : "(unknown)");
+	} else if (title != NULL) {
+		out = lc_asprintf("%s '%s'", it->type != NULL ? it->type : "Write", title);
 	} else {
-		out = lc_asprintf("%s%s%s", it->type ? it->type : "Write", title ? " '" : "",
-		                  title ? title : "");
-		if (title != NULL) {
-			char *t = lc_asprintf("%s'", out);
-
-			free(out);
-			out = t;
-		}
+		out = lc_strdup(it->type != NULL ? it->type : "Write");
 	}
 	free(title);
 	free(parent);

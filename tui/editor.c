@@ -324,9 +324,10 @@ editor_has_work(const struct editor *e, const char *initial)
 	return work;
 }
 
+/* orig: the text of the thing before any draft, what Esc compares with before it asks. */
 static bool
 edit_internal(struct tui_app *app, const char *key_name, const char *title, const char *initial,
-              char **out)
+              const char *orig, char **out)
 {
 	struct editor e = {0};
 	int done = 0;
@@ -359,7 +360,7 @@ edit_internal(struct tui_app *app, const char *key_name, const char *title, cons
 		if (rc == KEY_CODE_YES && key == KEY_RESIZE)
 			continue;
 		done = editor_key(&e, key, rc == KEY_CODE_YES);
-		if (done < 0 && editor_has_work(&e, initial) &&
+		if (done < 0 && editor_has_work(&e, orig) &&
 		    !tui_confirm(app, "Discard what you wrote?"))
 			done = 0;
 		if (done < 0)
@@ -445,7 +446,8 @@ tui_edit_draft(struct tui_app *app, const char *draft_key, const char *title, co
 		lc_log(LC_LOG_INFO, "tui: editing with %s", editor);
 		ok = edit_external(app, draft_key, editor, restored ? restored : initial, out);
 	} else {
-		ok = edit_internal(app, draft_key, title, restored ? restored : initial, out);
+		ok = edit_internal(app, draft_key, title, restored ? restored : initial, initial,
+		                   out);
 	}
 	/* Restoring does not remove the draft: only saving or discarding the text does. */
 	free(restored);

@@ -159,7 +159,8 @@ EOF
 	e2e_quit
 }
 
-# Opens the reply editor on a topic of the shell course (the learner).
+# Opens a topic of the shell course (the learner) and presses r (reply); waits for $1
+# (default: the built-in editor).
 open_reply_editor() {
 	e2e_open_course_details shell "Unix shell basics"
 	e2e_keys f
@@ -168,7 +169,8 @@ open_reply_editor() {
 	e2e_keys Enter
 	e2e_wait "Quote the name"
 	e2e_keys r
-	e2e_wait "Ctrl-D: send"
+	[ -n "${1:-}" ] || set -- "Ctrl-D: send"
+	e2e_wait "$1"
 }
 
 # The pid of lectern in the pane (the shell's child).
@@ -214,17 +216,15 @@ draft_survives() {
 		grep -qF "A long answer I do not want to type twice" || e2e_fail "no draft was kept"
 	e2e_tui_start 80 24
 	e2e_wait "My courses"
-	e2e_open_course_details shell "Unix shell basics"
-	e2e_keys f
-	e2e_wait "Forum: Unix shell basics"
-	e2e_select "cd into a folder with a space"
-	e2e_keys Enter
-	e2e_wait "Quote the name"
-	e2e_keys r
-	e2e_wait "A draft from"
+	open_reply_editor "A draft from"
 	e2e_wait "r restore, d discard"
 	e2e_keys r
 	e2e_wait "A long answer I do not want to type twice"
+	e2e_wait "Ctrl-D: send"
+	# A restored draft is work too: Esc asks before it goes.
+	e2e_keys Escape
+	e2e_wait "Discard what you wrote?"
+	e2e_keys n
 	e2e_wait "Ctrl-D: send"
 	e2e_type ", restored."
 	e2e_keys C-d
@@ -291,13 +291,7 @@ test_editor_fails() {
 	e2e_stop_server
 	e2e_tui_start 80 24 VISUAL="$E2E_DIR/bad-editor" EDITOR=true
 	e2e_wait "My courses"
-	e2e_open_course_details shell "Unix shell basics"
-	e2e_keys f
-	e2e_wait "Forum: Unix shell basics"
-	e2e_select "cd into a folder with a space"
-	e2e_keys Enter
-	e2e_wait "Quote the name"
-	e2e_keys r
+	open_reply_editor "Quote the name"
 	# (The reply screen then says "Reply discarded: no text" over the editor's message.)
 	e2e_until "the failing editor's text was not kept" 10 has_draft
 	sqlite3 "$LECTERN_DATA_DIR/replica.db" "SELECT text FROM drafts" |

@@ -30,6 +30,8 @@ struct fixture {
 	struct st_world w;
 	struct st_client a, b;
 	const char *item_id;
+	char *mine_a, *mine_b; /* the overlapping edits of overlap() */
+	char n[16];            /* B's issue number, as `lectern issues` takes it */
 };
 
 static int
@@ -67,6 +69,8 @@ teardown(void **state)
 	struct fixture *f = *state;
 
 	st_world_teardown(&f->w);
+	free(f->mine_a);
+	free(f->mine_b);
 	free(f);
 	return 0;
 }
@@ -191,19 +195,22 @@ test_disjoint_offline_edits_merge_on_both_replicas(void **state)
 }
 
 /* Both replicas change line 5 offline; A syncs first, B meets a 409 that does not merge.
- * Returns B's issue number and checks that nothing of B's went to the server. */
-static long
-overlap(struct fixture *f, const char *mine_a, const char *mine_b)
+ * Sets f->mine_a, f->mine_b and f->n (B's issue number) and checks that nothing of B's
+ * went to the server. */
+static void
+overlap(struct fixture *f)
 {
 	char *got, *issues = NULL;
-	long id = 0;
+	long id;
 
-	edit(&f->a, f->item_id, mine_a);
-	edit(&f->b, f->item_id, mine_b);
+	f->mine_a = with_line(BASE_BODY, 5, "line 5 as replica A wants it");
+	f->mine_b = with_line(BASE_BODY, 5, "line 5 as replica B wants it");
+	edit(&f->a, f->item_id, f->mine_a);
+	edit(&f->b, f->item_id, f->mine_b);
 	sync_ok(&f->a);
 	sync_ok(&f->b); /* meets a 409 that does not merge */
 	got = server_body(f);
-	assert_string_equal(got, mine_a); /* the first to sync wins on the server */
+	assert_string_equal(got, f->mine_a); /* the first to sync wins on the server */
 	free(got);
 	/* Not a terminal: one issue a line, tab-separated, in words. */
 	assert_int_equal(st_lectern(&f->b, NULL, &issues, "issues", NULL), 0);
@@ -215,22 +222,19 @@ overlap(struct fixture *f, const char *mine_a, const char *mine_b)
 	assert_null(strstr(issues, "/api/v1"));
 	id = strtol(issues, NULL, 10);
 	assert_true(id > 0);
+	snprintf(f->n, sizeof(f->n), "%ld", id);
 	free(issues);
-	return id;
 }
 
 static void
 test_overlapping_offline_edits_end_as_a_conflict_keeping_both(void **state)
 {
 	struct fixture *f = *state;
-	char *mine_a = with_line(BASE_BODY, 5, "line 5 as replica A wants it");
-	char *mine_b = with_line(BASE_BODY, 5, "line 5 as replica B wants it");
-	char *got, *show = NULL, n[16];
+	char *got, *show = NULL;
 	bool pending;
-	long id = overlap(f, mine_a, mine_b);
 
-	snprintf(n, sizeof(n), "%ld", id);
-	assert_int_equal(st_lectern(&f->b, NULL, &show, "issues", "show", n, NULL), 0);
+	overlap(f);
+	assert_int_equal(st_lectern(&f->b, NULL, &show, "issues", "show", f->n, NULL), 0);
 	/* Each side's change as a line diff against the common base. */
 	if (strstr(show, "Your change:\n") == NULL ||
 	    strstr(show, "-line 5\n+line 5 as replica B wants it\n") == NULL ||
@@ -242,91 +246,79 @@ test_overlapping_offline_edits_end_as_a_conflict_keeping_both(void **state)
 	free(show);
 	/* B's replica shows the server's version and has nothing left to push. */
 	got = replica_body(&f->b, f->item_id, &pending);
-	assert_string_equal(got, mine_a);
+	assert_string_equal(got, f->mine_a);
 	assert_false(pending);
 	free(got);
 	/* Retry would overwrite A's line unasked: refused, nothing queued or sent. */
-	assert_int_not_equal(st_lectern(&f->b, NULL, NULL, "issues", "retry", n, NULL), 0);
+	assert_int_not_equal(st_lectern(&f->b, NULL, NULL, "issues", "retry", f->n, NULL), 0);
 	sync_ok(&f->b);
 	got = server_body(f);
-	assert_string_equal(got, mine_a);
+	assert_string_equal(got, f->mine_a);
 	free(got);
 	assert_int_equal(st_lectern(&f->b, NULL, NULL, "sync", "--verify", NULL), 0);
-	free(mine_a);
-	free(mine_b);
 }
 
 static void
 test_conflict_keep_mine_puts_mine_on_the_server(void **state)
 {
 	struct fixture *f = *state;
-	char *mine_a = with_line(BASE_BODY, 5, "line 5 as replica A wants it");
-	char *mine_b = with_line(BASE_BODY, 5, "line 5 as replica B wants it");
-	char *got, n[16];
+	char *got;
 	bool pending;
 
-	snprintf(n, sizeof(n), "%ld", overlap(f, mine_a, mine_b));
-	assert_int_equal(st_lectern(&f->b, NULL, NULL, "issues", "keep-mine", n, NULL), 0);
+	overlap(f);
+	assert_int_equal(st_lectern(&f->b, NULL, NULL, "issues", "keep-mine", f->n, NULL), 0);
 	sync_ok(&f->b);
 	got = server_body(f);
-	assert_string_equal(got, mine_b);
+	assert_string_equal(got, f->mine_b);
 	free(got);
 	sync_ok(&f->a);
 	got = replica_body(&f->a, f->item_id, &pending);
-	assert_string_equal(got, mine_b);
+	assert_string_equal(got, f->mine_b);
 	assert_false(pending);
 	free(got);
 	assert_int_equal(st_lectern(&f->b, NULL, NULL, "sync", "--verify", NULL), 0);
-	free(mine_a);
-	free(mine_b);
 }
 
 static void
 test_conflict_keep_theirs_leaves_the_server_as_it_is(void **state)
 {
 	struct fixture *f = *state;
-	char *mine_a = with_line(BASE_BODY, 5, "line 5 as replica A wants it");
-	char *mine_b = with_line(BASE_BODY, 5, "line 5 as replica B wants it");
-	char *got, *issues = NULL, n[16];
+	char *got, *issues = NULL;
 	bool pending;
 	int64_t rev_before, rev_after;
 	cJSON *item;
 
-	snprintf(n, sizeof(n), "%ld", overlap(f, mine_a, mine_b));
+	overlap(f);
 	item = st_api_get(&f->w.instructor, "/items/%s", f->item_id);
 	rev_before = (int64_t)cJSON_GetObjectItem(item, "rev")->valuedouble;
 	cJSON_Delete(item);
-	assert_int_equal(st_lectern(&f->b, NULL, NULL, "issues", "keep-theirs", n, NULL), 0);
+	assert_int_equal(st_lectern(&f->b, NULL, NULL, "issues", "keep-theirs", f->n, NULL), 0);
 	sync_ok(&f->b);
 	item = st_api_get(&f->w.instructor, "/items/%s", f->item_id);
 	rev_after = (int64_t)cJSON_GetObjectItem(item, "rev")->valuedouble;
 	cJSON_Delete(item);
 	assert_int_equal(rev_after, rev_before); /* nothing was sent */
 	got = server_body(f);
-	assert_string_equal(got, mine_a);
+	assert_string_equal(got, f->mine_a);
 	free(got);
 	got = replica_body(&f->b, f->item_id, &pending);
-	assert_string_equal(got, mine_a);
+	assert_string_equal(got, f->mine_a);
 	assert_false(pending);
 	free(got);
 	assert_int_equal(st_lectern(&f->b, NULL, &issues, "issues", NULL), 0);
 	assert_string_equal(issues, "");
 	free(issues);
-	free(mine_a);
-	free(mine_b);
 }
 
 static void
 test_conflict_merge_puts_the_edited_merge_on_the_server(void **state)
 {
 	struct fixture *f = *state;
-	char *mine_a = with_line(BASE_BODY, 5, "line 5 as replica A wants it");
-	char *mine_b = with_line(BASE_BODY, 5, "line 5 as replica B wants it");
 	char *merged = with_line(BASE_BODY, 5, "line 5 as both want it");
-	char *got, *marked = NULL, n[16];
+	char *got, *marked = NULL;
 
-	snprintf(n, sizeof(n), "%ld", overlap(f, mine_a, mine_b));
-	assert_int_equal(st_lectern(&f->b, NULL, &marked, "issues", "show", n, "--marked", NULL),
+	overlap(f);
+	assert_int_equal(st_lectern(&f->b, NULL, &marked, "issues", "show", f->n, "--marked", NULL),
 	                 0);
 	if (strstr(marked, "<<<<<<< yours\nline 5 as replica B wants it\n=======\n"
 	                   "line 5 as replica A wants it\n>>>>>>> server's\n") == NULL)
@@ -334,16 +326,14 @@ test_conflict_merge_puts_the_edited_merge_on_the_server(void **state)
 	assert_non_null(strstr(marked, "<<<<<<< yours\nline 5 as replica B wants it\n=======\n"
 	                               "line 5 as replica A wants it\n>>>>>>> server's\n"));
 	/* The merge as printed still holds markers: refused, the issue stays. */
-	assert_int_not_equal(st_lectern(&f->b, marked, NULL, "issues", "merge", n, NULL), 0);
+	assert_int_not_equal(st_lectern(&f->b, marked, NULL, "issues", "merge", f->n, NULL), 0);
 	free(marked);
-	assert_int_equal(st_lectern(&f->b, merged, NULL, "issues", "merge", n, NULL), 0);
+	assert_int_equal(st_lectern(&f->b, merged, NULL, "issues", "merge", f->n, NULL), 0);
 	sync_ok(&f->b);
 	got = server_body(f);
 	assert_string_equal(got, merged);
 	free(got);
 	assert_int_equal(st_lectern(&f->b, NULL, NULL, "sync", "--verify", NULL), 0);
-	free(mine_a);
-	free(mine_b);
 	free(merged);
 }
 
