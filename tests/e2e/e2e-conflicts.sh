@@ -242,12 +242,15 @@ test_draft_kill() {
 	draft_survives kill-9
 }
 
-# Esc asks before it discards; Home and End (as tmux sends them) move, never discard.
+# Esc asks before it discards; Home and End as tmux sends them (ESC [1~, ESC [4~) move,
+# even under TERM=xterm whose terminfo spells them ESC O H / ESC O F (ux review
+# 2026-11-29, A1: Home discarded a reply and "[1~" ran as commands); a sequence nobody
+# knows does nothing.
 test_editor_esc_home() {
 	e2e_start_server
 	e2e_cli_login
 	e2e_stop_server
-	e2e_tui_start 80 24
+	e2e_tui_start 80 24 TERM=xterm
 	e2e_wait "My courses"
 	open_reply_editor
 	e2e_type "point one"
@@ -256,13 +259,17 @@ test_editor_esc_home() {
 	e2e_keys End
 	e2e_type " (end)"
 	e2e_wait "* point one (end)"
+	e2e_keys -l $'\e[99~'
+	e2e_type "!"
+	e2e_wait "* point one (end)!"
+	e2e_refute "[99~"
 	e2e_refute "Discard what you wrote?"
 	e2e_refute "Sync issues"
 	e2e_keys Escape
 	e2e_wait "Discard what you wrote?"
 	e2e_keys n
 	e2e_wait "Ctrl-D: send"
-	e2e_wait "* point one (end)"
+	e2e_wait "* point one (end)!"
 	e2e_keys Escape
 	e2e_wait "Discard what you wrote?"
 	e2e_keys y
