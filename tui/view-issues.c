@@ -51,7 +51,7 @@ static const struct tui_key_help issues_keys[] = {
     {"t", "conflict: keep theirs (your change is dropped, asks first)"},
     {"e", "conflict: edit a merge in the editor, with conflict markers"},
     {"r", "refused write: queue it again"},
-    {"c", "copy your content to a file by the replica"},
+    {"c", "copy your content and the diffs to a file by the replica"},
     {"d", "discard the issue (asks first)"},
     {"q, Esc", "back to the list, then back"},
     {NULL, NULL},
@@ -280,12 +280,32 @@ issues_draw(struct tui_app *app, void *state)
 	        tui_attr(TUI_ROLE_DIM));
 }
 
+/* Your content as text (a JSON body's title and body, else the JSON), then the diffs. */
+static char *
+copy_text(const struct store_issue *it)
+{
+	cJSON *doc = cJSON_Parse(it->mine != NULL ? it->mine : "");
+	char *diff = sync_merge_describe(it->base, it->mine, it->theirs);
+	struct lc_buf buf = {0};
+
+	if (*tui_json_str(doc, "title") != '\0')
+		lc_buf_printf(&buf, "%s\n\n", tui_json_str(doc, "title"));
+	if (*tui_json_str(doc, "body") != '\0')
+		lc_buf_printf(&buf, "%s\n", tui_json_str(doc, "body"));
+	if (buf.len == 0 && it->mine != NULL)
+		lc_buf_printf(&buf, "%s\n", it->mine);
+	lc_buf_printf(&buf, "\n---- what each side changed ----\n%s", diff);
+	cJSON_Delete(doc);
+	free(diff);
+	return lc_buf_steal(&buf);
+}
+
 static void
 copy_out(struct tui_app *app, const struct store_issue *it)
 {
 	char *dir_copy = lc_strdup(app->cfg->db_path);
 	char *path = lc_asprintf("%s/lectern-issue-%lld.txt", dirname(dir_copy), (long long)it->id);
-	char *text = sync_merge_describe(it->base, it->mine, it->theirs);
+	char *text = copy_text(it);
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	size_t len = strlen(text);
 

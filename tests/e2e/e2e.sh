@@ -279,6 +279,7 @@ test_rejected() {
 	e2e_keys c
 	e2e_wait "Copied to"
 	ls "$LECTERN_DATA_DIR"/lectern-issue-*.txt >/dev/null 2>&1 || e2e_fail "no copy was written"
+	grep -q '^xxxxxxxxxx' "$LECTERN_DATA_DIR"/lectern-issue-*.txt || e2e_fail "the copy lacks the content"
 	e2e_keys d
 	e2e_wait "Discard this issue"
 	e2e_keys y
