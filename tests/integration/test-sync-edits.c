@@ -337,6 +337,52 @@ test_conflict_merge_puts_the_edited_merge_on_the_server(void **state)
 	free(merged);
 }
 
+/* True when text holds a control character but newline and tab, or ESC / C1 (UTF-8 C2 80-9F). */
+static bool
+has_controls(const char *text)
+{
+	for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++)
+		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f ||
+		    (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+			return true;
+	return false;
+}
+
+/* Issue 11 (the command line): what came from the server is printed without control
+ * characters (security review 2026-11-29, M3), here a title holding escape sequences. */
+static void
+test_issues_print_server_text_without_control_characters(void **state)
+{
+	struct fixture *f = *state;
+	char *mine_b = with_line(BASE_BODY, 5, "line 5 as replica B wants it");
+	char *theirs = with_line(BASE_BODY, 5, "line 5 as the server has it");
+	cJSON *body = cJSON_CreateObject();
+	char path[128], *json, *list = NULL, *show = NULL, n[16];
+
+	edit(&f->b, f->item_id, mine_b);
+	cJSON_AddStringToObject(body, "title",
+	                        "Evil \x1b]0;pwned\x07 title \xc2\x9b"
+	                        "31m");
+	cJSON_AddStringToObject(body, "body", theirs);
+	json = cJSON_PrintUnformatted(body);
+	cJSON_Delete(body);
+	snprintf(path, sizeof(path), "/items/%s", f->item_id);
+	assert_int_equal(st_api_call(&f->w.instructor, "PATCH", path, json, NULL), 200);
+	free(json);
+	sync_ok(&f->b);
+	assert_int_equal(st_lectern(&f->b, NULL, &list, "issues", NULL), 0);
+	assert_non_null(strstr(list, "Lesson 'Evil ?]0;pwned? title ?31m'"));
+	assert_false(has_controls(list));
+	snprintf(n, sizeof(n), "%ld", strtol(list, NULL, 10));
+	assert_int_equal(st_lectern(&f->b, NULL, &show, "issues", "show", n, NULL), 0);
+	assert_non_null(strstr(show, "+line 5 as the server has it"));
+	assert_false(has_controls(show));
+	free(list);
+	free(show);
+	free(mine_b);
+	free(theirs);
+}
+
 int
 main(void)
 {
@@ -351,6 +397,8 @@ main(void)
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_conflict_merge_puts_the_edited_merge_on_the_server,
 	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_issues_print_server_text_without_control_characters, setup, teardown),
 	};
 	int rc;
 
