@@ -211,6 +211,15 @@ bool tui_confirm(struct tui_app *app, const char *question);
  * non-empty text.
  */
 bool tui_edit_text(struct tui_app *app, const char *title, const char *initial, char **out);
+/*
+ * tui_edit_text() keeping a draft under draft_key in the replica (issue 11, item 7): saved
+ * as the user types, kept on Ctrl-C, a crash or an editor that fails, offered again when
+ * an editor with the same key opens, removed when the text is saved or discarded. Keys:
+ * "reply:<topic_id>", "edit:<type>:<id>", "topic:<course_id>", "merge:<issue id>".
+ * tui_edit_text() keys the draft by its title.
+ */
+bool tui_edit_draft(struct tui_app *app, const char *draft_key, const char *title,
+                    const char *initial, char **out);
 
 /* ---- view-author.c ------------------------------------------------------------------ */
 
