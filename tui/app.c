@@ -262,8 +262,9 @@ key_loop(struct tui_app *app)
 			app->sync_pending = false;
 			tui_sync_start(app);
 		}
-		rc = get_wch(&key);
-		if (rc == ERR)
+		/* Never get_wch(): Home or an unknown sequence must not read as Esc (go back). */
+		rc = tui_term_get_key(&key, TICK_MS);
+		if (rc == ERR || (rc == KEY_CODE_YES && key == 0))
 			continue;
 		if (rc == KEY_CODE_YES && key == KEY_RESIZE) {
 			app->dirty = true;

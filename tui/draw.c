@@ -360,7 +360,26 @@ tui_field_draw(const struct tui_field *field, int y, int x, int cells, bool focu
 	}
 }
 
-/* Runs a small modal loop on the bottom row. */
+/* True when the field holds typed text that Esc would lose: not empty, not as it opened. */
+static bool
+field_has_work(const struct tui_field *field, const char *initial)
+{
+	char *text;
+	bool work;
+
+	if (field->len == 0)
+		return false;
+	text = tui_field_get(field);
+	work = strcmp(text, initial != NULL ? initial : "") != 0;
+	free(text);
+	return work;
+}
+
+/*
+ * Runs a small modal loop on the bottom row. Keys come through tui_term_get_key(): Home and
+ * End move, and an escape sequence it does not know is ignored rather than read as Esc
+ * (issue 11, item 7). Esc asks before it drops typed text.
+ */
 bool
 tui_prompt(struct tui_app *app, const char *label, const char *initial, char **out)
 {
@@ -377,16 +396,16 @@ tui_prompt(struct tui_app *app, const char *label, const char *initial, char **o
 		tui_put(LINES - 1, 0, label, COLS, A_BOLD);
 		tui_field_draw(&field, LINES - 1, lw, COLS - lw - 1, true);
 		refresh();
-		timeout(-1);
-		rc = get_wch(&key);
+		rc = tui_term_get_key(&key, -1);
 		if (rc == ERR && tui_term_interrupted())
 			break; /* Ctrl-C cancels and then quits */
-		if (rc == ERR)
+		if (rc == ERR || (rc == KEY_CODE_YES && key == 0))
 			continue;
 		if (rc == OK && (key == '\r' || key == '\n')) {
 			done = ok = true;
 		} else if (rc == OK && key == 27) {
-			done = true;
+			done = !field_has_work(&field, initial) ||
+			       tui_confirm(app, "Discard what you typed?");
 		} else if (rc == KEY_CODE_YES && key == KEY_RESIZE) {
 			app->dirty = true;
 		} else {
@@ -410,10 +429,11 @@ tui_confirm(struct tui_app *app, const char *question)
 	tui_put(LINES - 1, 1, question, COLS - 10, tui_attr(TUI_ROLE_STATUS) | A_BOLD);
 	tui_put(LINES - 1, 1 + tui_text_width(question) + 1, "(y/n)", 5, tui_attr(TUI_ROLE_STATUS));
 	refresh();
-	timeout(-1);
+	/* A resize or an unknown escape sequence is no answer. */
 	do
-		rc = get_wch(&key);
-	while ((rc == ERR && !tui_term_interrupted()) || (rc == KEY_CODE_YES && key == KEY_RESIZE));
+		rc = tui_term_get_key(&key, -1);
+	while ((rc == ERR && !tui_term_interrupted()) ||
+	       (rc == KEY_CODE_YES && (key == KEY_RESIZE || key == 0)));
 	app->dirty = true;
 	return rc == OK && (key == 'y' || key == 'Y');
 }

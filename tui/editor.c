@@ -37,6 +37,7 @@ struct editor {
 	int top;      /* first screen row shown */
 	bool changed; /* since the draft was last saved */
 	int unsaved;  /* changes since then */
+	bool kept;    /* this editor saved the draft at least once */
 };
 
 /* Runs the editor on path; returns its exit status, or -1 when it did not exit normally. */
@@ -115,15 +116,18 @@ edit_external(struct tui_app *app, const char *key, const char *editor, const ch
 		/* What the editor left may be work: kept as the draft, offered next time. */
 		if (len > 0 && (initial == NULL || strcmp(text, initial) != 0))
 			draft_save(app, key, text);
+		/* Short: the status line has ~40 cells for it at 80 columns. */
 		tui_flash(app, "Editor exit %d: %s", status,
-		          len > 0 ? "its text is kept as a draft" : "nothing changed");
+		          len > 0 ? "text kept as a draft" : "nothing changed");
 	} else if (len == 0) {
 		tui_flash(app, "Empty file: %s",
 		          initial != NULL && initial[0] != '\0' ? "the old text is kept"
 		                                                : "nothing to send");
 	} else {
+		/* Kept until the caller queued it (tui_draft_done): a refused write loses nothing.
+		 */
 		ok = true;
-		draft_drop(app, key);
+		draft_save(app, key, text);
 	}
 	unlink(path);
 	if (ok)
@@ -308,6 +312,7 @@ editor_keep(struct tui_app *app, const char *key, struct editor *e)
 	else
 		draft_drop(app, key);
 	free(text);
+	e->kept = true;
 	e->changed = false;
 	e->unsaved = 0;
 }
@@ -360,13 +365,24 @@ edit_internal(struct tui_app *app, const char *key_name, const char *title, cons
 		if (rc == KEY_CODE_YES && key == KEY_RESIZE)
 			continue;
 		done = editor_key(&e, key, rc == KEY_CODE_YES);
-		if (done < 0 && editor_has_work(&e, orig) &&
-		    !tui_confirm(app, "Discard what you wrote?"))
-			done = 0;
-		if (done < 0)
-			draft_drop(app, key_name);
-		else if (e.unsaved >= DRAFT_KEYS)
+		if (done < 0) {
+			bool work = editor_has_work(&e, orig);
+
+			if (work && !tui_confirm(app, "Discard what you wrote?")) {
+				done = 0;
+				continue;
+			}
+			/*
+			 * A draft left for later at the offer stays when this editor wrote none of
+			 * its own and had nothing to lose.
+			 */
+			if (work || e.kept)
+				draft_drop(app, key_name);
+			tui_flash(app, work ? "Discarded; nothing was sent"
+			                    : "Closed; nothing was sent");
+		} else if (e.unsaved >= DRAFT_KEYS) {
 			editor_keep(app, key_name, &e);
+		}
 	}
 	timeout(-1);
 	curs_set(0);
@@ -376,10 +392,14 @@ edit_internal(struct tui_app *app, const char *key_name, const char *title, cons
 		size_t len = trim_end(text, strlen(text));
 
 		if (len > 0) {
+			/* Kept until the caller queued it (tui_draft_done). */
+			draft_save(app, key_name, text);
 			*out = text;
-			draft_drop(app, key_name);
 		} else {
 			free(text);
+			tui_flash(app, "Empty text: %s",
+			          orig != NULL && orig[0] != '\0' ? "the old text is kept"
+			                                          : "nothing was sent");
 		}
 		free(e.text);
 		return len > 0;
@@ -449,17 +469,29 @@ tui_edit_draft(struct tui_app *app, const char *draft_key, const char *title, co
 		ok = edit_internal(app, draft_key, title, restored ? restored : initial, initial,
 		                   out);
 	}
-	/* Restoring does not remove the draft: only saving or discarding the text does. */
+	/*
+	 * Restoring does not remove the draft: only discarding the text, or the caller once it
+	 * queued the text (tui_draft_done), does. A false return has said why on the status
+	 * line; a true one clears it, so that what the caller says next is about its write.
+	 */
 	free(restored);
+	if (ok)
+		app->flash[0] = '\0';
 	return ok;
 }
 
-bool
-tui_edit_text(struct tui_app *app, const char *title, const char *initial, char **out)
+void
+tui_draft_done(struct tui_app *app, const char *draft_key)
 {
-	char *key = lc_asprintf("title:%s", title != NULL ? title : "");
-	bool ok = tui_edit_draft(app, key, title, initial, out);
+	draft_drop(app, draft_key);
+}
 
-	free(key);
-	return ok;
+void
+tui_draft_kept(struct tui_app *app)
+{
+	char cause[sizeof(app->flash)];
+
+	/* The write's refusal (flashed by the caller) stays in front: it says what to fix. */
+	snprintf(cause, sizeof(cause), "%s", app->flash[0] != '\0' ? app->flash : "not queued");
+	tui_flash(app, "Kept as a draft: %s", cause);
 }

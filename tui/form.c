@@ -6,6 +6,7 @@
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "common/mem.h"
 #include "tui/form.h"
@@ -225,7 +226,7 @@ form_step(struct tui_form *form, int dir)
 	}
 }
 
-/* One key on the focused field. Returns true when it changed a value. */
+/* One key on the focused field. Returns true when it took the key. */
 static bool
 form_field_key(struct tui_form *form, wint_t key, bool fn)
 {
@@ -244,12 +245,30 @@ form_field_key(struct tui_form *form, wint_t key, bool fn)
 	return false;
 }
 
+/* True when a value differs from what the form opened with (there is typing to lose). */
+static bool
+form_changed(const struct tui_form *form, const struct tui_form_field *opened)
+{
+	for (int i = 0; i < form->n; i++) {
+		const struct tui_form_field *f = &form->fields[i], *o = &opened[i];
+
+		if (f->kind != TUI_FORM_TEXT
+		        ? f->choice != o->choice
+		        : f->text.len != o->text.len ||
+		              wmemcmp(f->text.text, o->text.text, (size_t)f->text.len) != 0)
+			return true;
+	}
+	return false;
+}
+
 bool
 tui_form_run(struct tui_app *app, struct tui_form *form, tui_form_submit_fn submit, void *ctx)
 {
 	char *error = NULL;
-	bool changed = false, saved = false;
+	bool saved = false;
+	struct tui_form_field *opened = lc_calloc((size_t)form->n, sizeof(*opened));
 
+	memcpy(opened, form->fields, (size_t)form->n * sizeof(*opened));
 	if (!tui_form_shown(form, form->focus))
 		form_step(form, 1);
 	for (;;) {
@@ -258,11 +277,11 @@ tui_form_run(struct tui_app *app, struct tui_form *form, tui_form_submit_fn subm
 		bool fn;
 
 		form_draw(form, error);
-		timeout(-1);
-		rc = get_wch(&key);
+		/* Home/End move in a field; an unknown escape sequence is not Esc (issue 11, 7). */
+		rc = tui_term_get_key(&key, -1);
 		if (rc == ERR && tui_term_interrupted())
 			break;
-		if (rc == ERR || (rc == KEY_CODE_YES && key == KEY_RESIZE))
+		if (rc == ERR || (rc == KEY_CODE_YES && (key == KEY_RESIZE || key == 0)))
 			continue;
 		fn = rc == KEY_CODE_YES;
 		if (!fn && (key == '\r' || key == '\n')) {
@@ -277,16 +296,18 @@ tui_form_run(struct tui_app *app, struct tui_form *form, tui_form_submit_fn subm
 			}
 			error = cause != NULL ? cause : lc_strdup("Not saved: check the fields");
 		} else if (!fn && key == 27) {
-			if (!changed || tui_confirm(app, "Discard what you typed in this form?"))
+			if (!form_changed(form, opened) ||
+			    tui_confirm(app, "Discard what you typed in this form?"))
 				break;
 		} else if ((!fn && key == '\t') || (fn && key == KEY_DOWN)) {
 			form_step(form, 1);
 		} else if ((fn && key == KEY_BTAB) || (fn && key == KEY_UP)) {
 			form_step(form, -1);
-		} else if (form_field_key(form, key, fn)) {
-			changed = true;
+		} else {
+			form_field_key(form, key, fn);
 		}
 	}
+	free(opened);
 	free(error);
 	curs_set(0);
 	app->dirty = true;
@@ -300,11 +321,10 @@ wait_key(struct tui_app *app, wint_t *key)
 	int rc;
 
 	refresh();
-	timeout(-1);
 	do
-		rc = get_wch(key);
+		rc = tui_term_get_key(key, -1);
 	while ((rc == ERR && !tui_term_interrupted()) ||
-	       (rc == KEY_CODE_YES && *key == KEY_RESIZE));
+	       (rc == KEY_CODE_YES && (*key == KEY_RESIZE || *key == 0)));
 	app->dirty = true;
 	return rc == OK;
 }

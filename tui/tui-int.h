@@ -206,20 +206,29 @@ bool tui_prompt(struct tui_app *app, const char *label, const char *initial, cha
 /* Asks a yes/no question on the bottom row. */
 bool tui_confirm(struct tui_app *app, const char *question);
 /*
- * Edits a multi-line text: $EDITOR when set (the terminal is handed over meanwhile), else a
- * small editor on the screen. Returns true with *out (caller frees) when the user saved
- * non-empty text.
- */
-bool tui_edit_text(struct tui_app *app, const char *title, const char *initial, char **out);
-/*
- * tui_edit_text() keeping a draft under draft_key in the replica (issue 11, item 7): saved
- * as the user types, kept on Ctrl-C, a crash or an editor that fails, offered again when
- * an editor with the same key opens, removed when the text is saved or discarded. Keys:
- * "reply:<topic_id>", "edit:<type>:<id>", "topic:<course_id>", "merge:<issue id>".
- * tui_edit_text() keys the draft by its title.
+ * Edits a multi-line text: $VISUAL, else $EDITOR, when set (the terminal is handed over
+ * meanwhile), else a small editor on the screen, keeping a draft under draft_key in the
+ * replica (issue 11, item 7): saved as the user types, kept on Ctrl-C, a crash or an editor
+ * that fails, offered again when an editor with the same key opens. The key names what is
+ * written, never the editor's title: "reply:<topic_id>", "topic:<course_id>" (a new topic's
+ * body; "topic-title:<course_id>" its title), "edit:<type>:<id>:<field>" (an existing
+ * topic's or reply's body, an item's body, a course's description, a question's prompt or
+ * explanation), "merge:<issue id>".
+ * Returns true with *out (caller frees) when the user saved non-empty text; the draft then
+ * stays until the caller calls tui_draft_done() after queueing the write, so a write that
+ * fails to queue loses nothing (the caller says so with tui_draft_kept()). Returns false
+ * after saying why on the status line (discarded, empty, the editor failed and its text is
+ * kept): callers add nothing to it.
  */
 bool tui_edit_draft(struct tui_app *app, const char *draft_key, const char *title,
                     const char *initial, char **out);
+/* The text tui_edit_draft() returned under draft_key is queued: its draft goes. */
+void tui_draft_done(struct tui_app *app, const char *draft_key);
+/*
+ * The text could not be queued: its draft stays (offered when the same editor opens); puts
+ * "Kept as a draft: " before the refusal already on the status line.
+ */
+void tui_draft_kept(struct tui_app *app);
 
 /* ---- view-author.c ------------------------------------------------------------------ */
 

@@ -544,21 +544,24 @@ edit_text_field(struct tui_app *app, const char *type, const char *id, const cha
                 const char *title)
 {
 	struct store_resource res = {0};
-	char *text = NULL;
+	char *text = NULL, *draft_key;
 	cJSON *doc;
 
 	if (store_resource_get(app->db, type, id, &res) < 0)
 		return;
 	doc = cJSON_Parse(res.doc);
 	store_resource_finish(&res);
-	if (!tui_edit_text(app, title, tui_json_str(doc, key), &text)) {
-		cJSON_Delete(doc);
-		tui_flash(app, "Not changed");
-		return;
+	draft_key = lc_asprintf("edit:%s:%s:%s", type, id, key);
+	/* A false return has said why (discarded, empty, the editor failed: draft kept). */
+	if (tui_edit_draft(app, draft_key, title, tui_json_str(doc, key), &text)) {
+		if (save_text(app, type, NULL, id, key, text, NULL, "Saved (queued)") == 0)
+			tui_draft_done(app, draft_key);
+		else
+			tui_draft_kept(app);
 	}
 	cJSON_Delete(doc);
-	save_text(app, type, NULL, id, key, text, NULL, "Saved (queued)");
 	free(text);
+	free(draft_key);
 }
 
 static void

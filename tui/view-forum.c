@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/log.h"
 #include "common/mem.h"
 #include "store/replica.h"
 #include "tui/tui-int.h"
@@ -155,29 +156,57 @@ forum_draw(struct tui_app *app, void *state)
 	}
 }
 
+/* True when a draft is kept under key. */
+static bool
+draft_kept(struct tui_app *app, const char *key)
+{
+	char *text = NULL;
+	bool kept = store_draft_get(app->db, key, &text, NULL) == 0 && text != NULL;
+
+	free(text);
+	return kept;
+}
+
+/*
+ * The title is kept as a draft of its own next to the body's, so that a body kept after
+ * Ctrl-C, a crash or a failed editor comes back with its title.
+ */
 static void
 new_topic(struct tui_app *app, struct forum *f)
 {
-	char *title = NULL, *body = NULL;
+	char *title = NULL, *body = NULL, *kept = NULL;
+	char *title_key = lc_asprintf("topic-title:%s", f->course_id);
+	char *key = lc_asprintf("topic:%s", f->course_id);
 
-	if (!tui_prompt(app, "Topic title:", NULL, &title))
-		return;
+	if (store_draft_get(app->db, title_key, &kept, NULL) != 0)
+		kept = NULL;
+	if (!tui_prompt(app, "Topic title:", kept, &title))
+		goto out;
 	if (title[0] == '\0') {
-		free(title);
-		return;
+		tui_draft_done(app, title_key);
+		goto out;
 	}
-	if (tui_edit_text(app, title, NULL, &body)) {
+	if (store_draft_put(app->db, title_key, title) != 0)
+		lc_log(LC_LOG_ERROR, "tui: cannot keep the draft %s", title_key);
+	/* A false return has said why (discarded, empty, the editor failed: draft kept). */
+	if (tui_edit_draft(app, key, title, NULL, &body)) {
 		if (tui_write_topic(app, f->course_id, title, body) == 0) {
+			tui_draft_done(app, key);
+			tui_draft_done(app, title_key);
 			tui_flash(app, "Topic saved; it is sent with the next sync");
 			f->list.sel = 0;
 		} else {
-			tui_flash(app, "Could not save the topic (see the log)");
+			tui_draft_kept(app);
 		}
-	} else {
-		tui_flash(app, "Topic discarded: no text");
+	} else if (!draft_kept(app, key)) {
+		tui_draft_done(app, title_key); /* the body was discarded: its title goes too */
 	}
+out:
+	free(kept);
 	free(title);
 	free(body);
+	free(key);
+	free(title_key);
 }
 
 /* The user's own topic, or any topic of a course they teach (see view-topic.c). */
@@ -190,7 +219,7 @@ may_change(struct tui_app *app, const struct forum *f, const struct topic_row *r
 static void
 edit_topic(struct tui_app *app, struct forum *f, const struct topic_row *r)
 {
-	char *body = NULL;
+	char *body = NULL, *key;
 
 	/* API.md "Roles": only the author edits a post; staff may delete any. */
 	if (app->user_id == NULL || strcmp(r->author_id, app->user_id) != 0) {
@@ -200,13 +229,17 @@ edit_topic(struct tui_app *app, struct forum *f, const struct topic_row *r)
 		                   : "You can only edit your own topics");
 		return;
 	}
-	if (!tui_edit_text(app, r->title, r->body, &body))
-		return;
-	if (tui_write_edit(app, "topic", r->id, body) == 0)
-		tui_flash(app, "Edit saved; it is sent with the next sync");
-	else
-		tui_flash(app, "Could not save the edit (see the log)");
+	key = lc_asprintf("edit:topic:%s:body", r->id);
+	if (tui_edit_draft(app, key, r->title, r->body, &body)) {
+		if (tui_write_edit(app, "topic", r->id, body) == 0) {
+			tui_draft_done(app, key);
+			tui_flash(app, "Edit saved; it is sent with the next sync");
+		} else {
+			tui_draft_kept(app);
+		}
+	}
 	free(body);
+	free(key);
 }
 
 static void

@@ -343,17 +343,16 @@ edit_merge(struct tui_app *app, struct issues *is, const struct store_issue *it)
 	if (rc < 0) {
 		tui_flash(app, "No text to merge here: m or t");
 	} else if (!tui_edit_draft(app, key, title, marked, &text)) {
-		tui_flash(app, "Merge not saved: nothing changed");
+		/* The editor has said why (discarded, empty, failed: its text kept as a draft). */
 	} else {
 		rc = sync_merge_resolve(it->base, it->mine, it->theirs, field, text, &body, &cause);
 		if (rc == 0)
 			rc = store_issue_resolve(app->db, it->id, body);
 		if (rc == 0) {
-			store_draft_delete(app->db, key);
+			tui_draft_done(app, key);
 			chosen(app, is, "Your merge is queued; it is sent with the next sync");
 		} else {
-			/* Kept for the next `e`: a merge is work. */
-			store_draft_put(app->db, key, text);
+			/* The editor kept it as the draft for the next `e`: a merge is work. */
 			/* Short: the status line has ~40 cells for it at 80 columns. */
 			tui_flash(app, "%s",
 			          rc == -LC_EINVAL ? "Conflict markers left; nothing queued"

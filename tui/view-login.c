@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "common/err.h"
 #include "common/log.h"
@@ -16,6 +17,7 @@ enum { F_SERVER, F_USER, F_PASSWORD, F_COUNT };
 
 struct login {
 	struct tui_field fields[F_COUNT];
+	struct tui_field opened[F_COUNT]; /* as the screen opened: Esc asks when they differ */
 	int focus;
 	char message[256];
 };
@@ -25,7 +27,7 @@ static const struct tui_key_help login_keys[] = {
     {"Enter", "next field; on the password, sign in"},
     {"Left, Right, Home, End", "move in the field"},
     {"Backspace, Ctrl-U", "delete a character, clear the field"},
-    {"Esc", "go back (or quit when nobody is logged in)"},
+    {"Esc", "go back, asking first when you typed (quits when nobody is logged in)"},
     {NULL, NULL},
 };
 
@@ -38,6 +40,7 @@ login_open(struct tui_app *app, const char *arg, void **state)
 	tui_field_set(&l->fields[F_USER], app->username);
 	l->fields[F_PASSWORD].secret = true;
 	l->focus = app->username != NULL ? F_PASSWORD : F_USER;
+	memcpy(l->opened, l->fields, sizeof(l->opened));
 	*state = l;
 	return 0;
 }
@@ -116,6 +119,20 @@ out:
 	free(cause);
 }
 
+/* True when a field holds text typed since the screen opened (not an emptied field). */
+static bool
+login_typed(const struct login *l)
+{
+	for (int i = 0; i < F_COUNT; i++) {
+		const struct tui_field *f = &l->fields[i], *o = &l->opened[i];
+
+		if (f->len > 0 &&
+		    (f->len != o->len || wmemcmp(f->text, o->text, (size_t)f->len) != 0))
+			return true;
+	}
+	return false;
+}
+
 static enum tui_key_result
 login_key(struct tui_app *app, void *state, wint_t key, bool fn_key)
 {
@@ -131,6 +148,8 @@ login_key(struct tui_app *app, void *state, wint_t key, bool fn_key)
 		else
 			login_submit(app, l);
 	} else if (!fn_key && key == 27) {
+		if (login_typed(l) && !tui_confirm(app, "Discard what you typed?"))
+			return TUI_KEY_HANDLED;
 		curs_set(0);
 		if (app->depth > 1)
 			tui_pop(app);

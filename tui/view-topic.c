@@ -242,34 +242,38 @@ select_post(struct topic *t, int sel)
 static void
 reply(struct tui_app *app, struct topic *t)
 {
-	char *body = NULL;
+	char *body = NULL, *key = lc_asprintf("reply:%s", t->topic_id);
 
-	if (!tui_edit_text(app, "Reply", NULL, &body)) {
-		tui_flash(app, "Reply discarded: no text");
-		return;
-	}
-	if (tui_write_reply(app, t->topic_id, t->course_id, body) == 0) {
-		tui_flash(app, "Reply saved; it is sent with the next sync");
-		topic_load(app, t);
-		select_post(t, t->n - 1);
-	} else {
-		tui_flash(app, "Could not save the reply (see the log)");
+	/* A false return has said why (discarded, empty, the editor failed: draft kept). */
+	if (tui_edit_draft(app, key, "Reply", NULL, &body)) {
+		if (tui_write_reply(app, t->topic_id, t->course_id, body) == 0) {
+			tui_draft_done(app, key);
+			tui_flash(app, "Reply saved; it is sent with the next sync");
+			topic_load(app, t);
+			select_post(t, t->n - 1);
+		} else {
+			tui_draft_kept(app);
+		}
 	}
 	free(body);
+	free(key);
 }
 
 static void
 edit(struct tui_app *app, struct topic *t, struct post *p)
 {
-	char *body = NULL;
+	char *body = NULL, *key = lc_asprintf("edit:%s:%s:body", p->type, p->id);
 
-	if (!tui_edit_text(app, "Edit", p->body, &body))
-		return;
-	if (tui_write_edit(app, p->type, p->id, body) == 0)
-		tui_flash(app, "Edit saved; it is sent with the next sync");
-	else
-		tui_flash(app, "Could not save the edit (see the log)");
+	if (tui_edit_draft(app, key, "Edit", p->body, &body)) {
+		if (tui_write_edit(app, p->type, p->id, body) == 0) {
+			tui_draft_done(app, key);
+			tui_flash(app, "Edit saved; it is sent with the next sync");
+		} else {
+			tui_draft_kept(app);
+		}
+	}
 	free(body);
+	free(key);
 }
 
 static enum tui_key_result
