@@ -1,0 +1,207 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# End-to-end tests of drafts that are never lost and of Esc that never discards by surprise
+# (issue 11, item 7; ux review 2026-11-29, A1 and A15), at 80x24 with the server stopped
+# while the user writes. Usage: e2e-drafts.sh TEST with LECTERN and LECTERND set.
+set -u
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+. "$here/lib.sh"
+
+TOPIC_A="cd into a folder with a space"
+TOPIC_B="What do the columns of ls -l mean?"
+
+# The learner logged in and synced, then the server stopped and lectern started at 80x24
+# with the extra env given.
+offline_start() {
+	e2e_start_server
+	e2e_cli_login
+	e2e_stop_server
+	e2e_tui_start 80 24 "$@"
+	e2e_wait "My courses"
+}
+
+# Opens the shell course's forum (from Home).
+open_forum() {
+	e2e_open_course_details shell "Unix shell basics"
+	e2e_keys f
+	e2e_wait "Forum: Unix shell basics"
+}
+
+# In the forum: opens topic $1 (its first line of text is $2) and presses r.
+reply_on() {
+	e2e_select "$1"
+	e2e_keys Enter
+	e2e_wait "$2"
+	e2e_keys r
+}
+
+# The pid of lectern in the pane (the shell's child).
+lectern_pid() {
+	local sh_pid p
+	sh_pid="$(tmux -L "$E2E_SOCK" display-message -p -t "$E2E_SESSION" '#{pane_pid}')"
+	for p in /proc/[0-9]*; do
+		if [ "$(cut -d' ' -f4 "$p/stat" 2>/dev/null)" = "$sh_pid" ]; then
+			echo "${p#/proc/}"
+			return 0
+		fi
+	done
+}
+
+wait_dead() {
+	local i
+	for i in $(seq 1 50); do
+		[ "$(tmux -L "$E2E_SOCK" display-message -p -t "$E2E_SESSION" '#{pane_dead}')" = 1 ] &&
+			return 0
+		sleep 0.1
+	done
+	e2e_fail "lectern did not stop"
+}
+
+drafts() {
+	sqlite3 "$LECTERN_DATA_DIR/replica.db" "SELECT key || ' ' || text FROM drafts"
+}
+
+topic_id() {
+	sqlite3 "$LECTERN_DATA_DIR/replica.db" \
+		"SELECT id FROM resources WHERE type = 'topic' AND json_extract(doc, '$.title') = '$1'"
+}
+
+# A reply's draft belongs to its topic (the editor used to key it by its title, "Reply", so a
+# draft written on one topic was offered on every other): not offered on topic B, offered
+# again on topic A after kill -9.
+test_reply_draft_per_topic() {
+	local a
+	offline_start
+	open_forum
+	reply_on "$TOPIC_A" "Quote the name"
+	e2e_wait "Ctrl-D: send"
+	e2e_type "Quote it, or use Tab completion"
+	sleep 1.5 # a pause keeps the draft
+	kill -KILL "$(lectern_pid)"
+	wait_dead
+	a="$(topic_id "$TOPIC_A")"
+	[ -n "$a" ] || e2e_fail "no topic '$TOPIC_A' in the replica"
+	drafts | grep -qxF "reply:$a Quote it, or use Tab completion" ||
+		e2e_fail "the draft is not kept under reply:$a: $(drafts)"
+	e2e_tui_start 80 24
+	e2e_wait "My courses"
+	open_forum
+	reply_on "$TOPIC_B" "Good question!"
+	e2e_wait "Ctrl-D: send"
+	e2e_refute "A draft from"
+	e2e_refute "Tab completion"
+	# Nothing written here: Esc closes at once, and topic A's draft stays.
+	e2e_keys Escape
+	e2e_wait "Good question!"
+	e2e_refute "Discard what you wrote?"
+	drafts | grep -qF "reply:$a " || e2e_fail "Esc on another topic removed topic A's draft"
+	e2e_keys q
+	e2e_wait "Forum: Unix shell basics"
+	reply_on "$TOPIC_A" "Quote the name"
+	e2e_wait "A draft from"
+	e2e_wait "r restore, d discard"
+	e2e_keys r
+	e2e_wait "Quote it, or use Tab completion"
+	e2e_type "."
+	e2e_keys C-d
+	e2e_wait "1 waiting"
+	[ -z "$(drafts)" ] || e2e_fail "the draft stayed after the reply was queued: $(drafts)"
+	e2e_quit
+}
+
+# A write refused after the editor returned keeps the text as a draft (it used to go when
+# the editor closed): here a reply longer than the 20000 characters a body may have.
+test_refused_write_keeps_draft() {
+	local a
+	cat >"$E2E_DIR/long-editor" <<'EOF'
+#!/bin/sh
+head -c 20001 /dev/zero | tr '\0' 'x' >"$1"
+EOF
+	chmod +x "$E2E_DIR/long-editor"
+	offline_start VISUAL="$E2E_DIR/long-editor"
+	open_forum
+	reply_on "$TOPIC_A" "Quote the name"
+	e2e_wait "Kept as a draft"
+	e2e_refute "1 waiting"
+	a="$(topic_id "$TOPIC_A")"
+	[ "$(sqlite3 "$LECTERN_DATA_DIR/replica.db" \
+		"SELECT length(text) FROM drafts WHERE key = 'reply:$a'")" = 20001 ] ||
+		e2e_fail "the refused reply's text is not kept: $(drafts | cut -c1-80)"
+	# Offered again the next time.
+	e2e_keys r
+	e2e_wait "A draft from"
+	e2e_keys Escape
+	e2e_wait_gone "A draft from"
+	e2e_quit
+}
+
+# Esc in a one-line prompt with typed text asks first; an empty prompt closes at once;
+# Home and End move in it, and an unknown escape sequence neither closes it nor types.
+test_prompt_esc_asks() {
+	offline_start
+	e2e_keys c
+	e2e_wait "published course"
+	e2e_keys /
+	e2e_wait "Search:"
+	e2e_type "q"
+	e2e_keys Escape
+	e2e_wait "Discard what you typed?"
+	e2e_keys n
+	e2e_wait_gone "Discard what you typed?"
+	e2e_keys Home
+	e2e_type "s"
+	e2e_keys -l $'\e[99~'
+	e2e_keys End
+	e2e_type "l"
+	e2e_wait "Search: sql"
+	e2e_refute "[99~"
+	e2e_keys Enter
+	e2e_wait "1 course matching \"sql\""
+	# Empty: Esc closes without asking.
+	e2e_keys /
+	e2e_wait "Search:"
+	e2e_keys C-u
+	e2e_keys Escape
+	e2e_wait_gone "Search:"
+	e2e_refute "Discard what you typed?"
+	e2e_keys /
+	e2e_type "pointers"
+	e2e_keys Escape
+	e2e_wait "Discard what you typed?"
+	e2e_keys y
+	e2e_wait_gone "Search:"
+	e2e_wait "1 course matching \"sql\""
+	e2e_quit
+}
+
+# An escape sequence the main loop does not know (here ESC [99~) is ignored: it used to read
+# as Esc (back a screen) followed by the keys "[", "9", "9", "~".
+test_unknown_sequence_main_loop() {
+	offline_start
+	e2e_keys c
+	e2e_wait "published course"
+	e2e_keys -l $'\e[99~'
+	sleep 0.5
+	e2e_keys -l $'\e[1;9Z'
+	sleep 0.5
+	e2e_wait "published course"
+	e2e_refute "My courses"
+	# Esc itself still goes back.
+	e2e_keys Escape
+	e2e_wait "My courses"
+	e2e_quit
+}
+
+case "${1:-}" in
+reply_draft_per_topic | refused_write_keeps_draft | prompt_esc_asks | unknown_sequence_main_loop)
+	[ -n "${LECTERN:-}" ] && [ -n "${LECTERND:-}" ] || { echo "set LECTERN and LECTERND" >&2; exit 1; }
+	command -v tmux >/dev/null || { echo "tmux is missing" >&2; exit 77; }
+	command -v sqlite3 >/dev/null || { echo "sqlite3 is missing" >&2; exit 77; }
+	"test_$1"
+	echo "ok: $1"
+	;;
+*)
+	echo "usage: e2e-drafts.sh reply_draft_per_topic|refused_write_keeps_draft|prompt_esc_asks|unknown_sequence_main_loop" >&2
+	exit 1
+	;;
+esac
