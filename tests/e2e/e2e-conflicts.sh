@@ -299,7 +299,10 @@ test_editor_fails() {
 	e2e_tui_start 80 24 VISUAL="$E2E_DIR/bad-editor" EDITOR=true
 	e2e_wait "My courses"
 	open_reply_editor "Quote the name"
-	# (The reply screen then says "Reply discarded: no text" over the editor's message.)
+	# The editor's own message stays (the reply screen used to hide it under "Reply
+	# discarded: no text").
+	e2e_wait "Editor exit 3: text kept as a draft"
+	e2e_refute "Reply discarded"
 	e2e_until "the failing editor's text was not kept" 10 has_draft
 	sqlite3 "$LECTERN_DATA_DIR/replica.db" "SELECT text FROM drafts" |
 		grep -qF "written in the failing editor" || e2e_fail "the failing editor's text was lost"

@@ -109,6 +109,11 @@ test_reply_draft_per_topic() {
 	e2e_quit
 }
 
+long_draft_kept() {
+	[ "$(sqlite3 "$LECTERN_DATA_DIR/replica.db" \
+		"SELECT length(text) FROM drafts WHERE key = 'reply:$1'")" = 20001 ]
+}
+
 # A write refused after the editor returned keeps the text as a draft (it used to go when
 # the editor closed): here a reply longer than the 20000 characters a body may have.
 test_refused_write_keeps_draft() {
@@ -121,12 +126,10 @@ EOF
 	offline_start VISUAL="$E2E_DIR/long-editor"
 	open_forum
 	reply_on "$TOPIC_A" "Quote the name"
+	a="$(topic_id "$TOPIC_A")"
+	e2e_until "the refused reply's text is not kept: $(drafts | cut -c1-80)" 10 long_draft_kept "$a"
 	e2e_wait "Kept as a draft"
 	e2e_refute "1 waiting"
-	a="$(topic_id "$TOPIC_A")"
-	[ "$(sqlite3 "$LECTERN_DATA_DIR/replica.db" \
-		"SELECT length(text) FROM drafts WHERE key = 'reply:$a'")" = 20001 ] ||
-		e2e_fail "the refused reply's text is not kept: $(drafts | cut -c1-80)"
 	# Offered again the next time.
 	e2e_keys r
 	e2e_wait "A draft from"
