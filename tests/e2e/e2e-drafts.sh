@@ -195,8 +195,82 @@ test_unknown_sequence_main_loop() {
 	e2e_quit
 }
 
+# A new topic keeps its title with its body: after Ctrl-C in the body's editor, n offers
+# the title again (typed before) and then the body's draft.
+test_new_topic_draft() {
+	offline_start
+	open_forum
+	e2e_keys n
+	e2e_wait "Topic title:"
+	e2e_type "Written on the train"
+	e2e_keys Enter
+	e2e_wait "Ctrl-D: send"
+	e2e_type "No signal here"
+	sleep 1.5 # a pause keeps the draft
+	e2e_keys C-c
+	wait_dead
+	drafts | grep -qF "Written on the train" || e2e_fail "the title was not kept: $(drafts)"
+	e2e_tui_start 80 24
+	e2e_wait "My courses"
+	open_forum
+	e2e_keys n
+	e2e_wait "Topic title: Written on the train"
+	e2e_keys Enter
+	e2e_wait "A draft from"
+	e2e_keys r
+	e2e_wait "No signal here"
+	e2e_type ", but the post is kept."
+	e2e_keys C-d
+	e2e_wait "[unsent] Written on the train"
+	e2e_wait "1 waiting"
+	[ -z "$(drafts)" ] || e2e_fail "drafts stayed after the topic was queued: $(drafts)"
+	# A topic written to the end leaves no title behind for the next one.
+	e2e_keys n
+	e2e_wait "Topic title:"
+	e2e_refute "Topic title: Written"
+	e2e_keys Escape
+	e2e_wait_gone "Topic title:"
+	e2e_quit
+}
+
+# A form asks on Esc only when a value changed (moving the cursor is no change), and an
+# unknown escape sequence does not close it.
+test_form_esc() {
+	e2e_start_server
+	e2e_cli_login instructor
+	e2e_stop_server
+	e2e_tui_start 80 24
+	e2e_wait "My courses"
+	e2e_open_course_details pointers "C pointers without fear"
+	e2e_keys E
+	e2e_wait "Edit: C pointers without fear"
+	e2e_keys N
+	e2e_wait "New course"
+	e2e_keys Left Home End
+	e2e_keys -l $'\e[99~'
+	sleep 0.3
+	e2e_wait "New course"
+	e2e_keys Escape
+	e2e_wait_gone "New course"
+	e2e_refute "Discard what you typed in this form?"
+	e2e_wait "Edit: C pointers without fear"
+	e2e_keys N
+	e2e_wait "New course"
+	e2e_type "Sockets"
+	e2e_keys Escape
+	e2e_wait "Discard what you typed in this form?"
+	e2e_keys n
+	e2e_wait_gone "Discard what you typed in this form?"
+	e2e_wait "Sockets"
+	e2e_keys Escape
+	e2e_wait "Discard what you typed in this form?"
+	e2e_keys y
+	e2e_wait "Edit: C pointers without fear"
+	e2e_quit
+}
+
 case "${1:-}" in
-reply_draft_per_topic | refused_write_keeps_draft | prompt_esc_asks | unknown_sequence_main_loop)
+reply_draft_per_topic | refused_write_keeps_draft | prompt_esc_asks | unknown_sequence_main_loop | new_topic_draft | form_esc)
 	[ -n "${LECTERN:-}" ] && [ -n "${LECTERND:-}" ] || { echo "set LECTERN and LECTERND" >&2; exit 1; }
 	command -v tmux >/dev/null || { echo "tmux is missing" >&2; exit 77; }
 	command -v sqlite3 >/dev/null || { echo "sqlite3 is missing" >&2; exit 77; }
@@ -204,7 +278,7 @@ reply_draft_per_topic | refused_write_keeps_draft | prompt_esc_asks | unknown_se
 	echo "ok: $1"
 	;;
 *)
-	echo "usage: e2e-drafts.sh reply_draft_per_topic|refused_write_keeps_draft|prompt_esc_asks|unknown_sequence_main_loop" >&2
+	echo "usage: e2e-drafts.sh reply_draft_per_topic|refused_write_keeps_draft|prompt_esc_asks|unknown_sequence_main_loop|new_topic_draft|form_esc" >&2
 	exit 1
 	;;
 esac
