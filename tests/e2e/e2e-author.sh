@@ -240,7 +240,8 @@ add_question() {
 
 # The quiz editor offline in the instructor's C201: a quiz item, questions of the five
 # kinds, one refused locally with its reason on the screen, the right choice changed with
-# Space, a reorder and a delete; then one sync and the server has the questions in order.
+# Space, explanations (one in the form, one in the built-in editor with x), a reorder and a
+# delete; then one sync and the server has the questions in order.
 test_author_quiz() {
 	e2e_start_server
 	e2e_cli_login instructor
@@ -277,13 +278,25 @@ test_author_quiz() {
 	e2e_wait "[ ] nothing"
 	add_question "Which free memory?" 1 "free | realloc(p, 0) | strlen" "1,2"
 	e2e_wait "2. [multiple] Which free memory?"
+	# An explanation of two lines in the built-in editor (x); the list shows its first line.
+	select_row "Which free memory?"
+	e2e_keys x
+	e2e_wait "Ctrl-D"
+	e2e_type "free releases it"
+	e2e_keys Enter
+	e2e_type "realloc(p, 0) may too"
+	e2e_keys C-d
+	e2e_wait "Explanation saved"
+	e2e_wait "why free releases it ..."
 	# boolean: the answer is a true/false choice.
 	add_question "NULL is 0 in a pointer context" 2 "-"
 	e2e_wait "answer: true"
 	add_question "Which header declares malloc?" 3 "stdlib.h"
 	e2e_wait 'answer: "stdlib.h"'
-	add_question "sizeof(char)?" 4 "1" "0.5" "2"
+	# The last field of the form: the explanation.
+	add_question "sizeof(char)?" 4 "1" "0.5" "2" "char is one byte by definition"
 	e2e_wait "answer: 1 +/- 0.5"
+	e2e_wait "why char is one byte by definition"
 	# Reorder: the numeric question up twice; delete the short one after asking.
 	select_row "sizeof(char)?"
 	e2e_keys K
@@ -320,6 +333,12 @@ test_author_quiz() {
 	echo "$questions" | grep -qF '"answer":[0,1]' || e2e_fail "the multiple answer is wrong"
 	echo "$questions" | grep -qF '"tolerance":0.5' || e2e_fail "the tolerance is wrong"
 	echo "$questions" | grep -qF '"answer":true' || e2e_fail "the boolean answer is wrong"
+	echo "$questions" | grep -qF '"explanation":"char is one byte by definition"' ||
+		e2e_fail "the form's explanation is not on the server"
+	echo "$questions" | grep -qF '"explanation":"free releases it\nrealloc(p, 0) may too"' ||
+		e2e_fail "the editor's explanation is not on the server"
+	echo "$questions" | grep -qF '"explanation":null' ||
+		e2e_fail "a question without an explanation does not read null"
 	e2e_log "the quiz and its questions are on the server"
 }
 
