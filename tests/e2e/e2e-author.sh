@@ -339,6 +339,35 @@ test_author_quiz() {
 		e2e_fail "the editor's explanation is not on the server"
 	echo "$questions" | grep -qF '"explanation":null' ||
 		e2e_fail "a question without an explanation does not read null"
+
+	# A prompt longer than a form field holds (511 characters: the form used to cut it on
+	# any edit) and an explanation of two lines are not put in the form: an edit of the
+	# points keeps both whole.
+	local long
+	long="$(printf 'y%.0s' $(seq 1 600))"
+	printf '{"prompt":"Long prompt %s\\n\\nwith a second paragraph","kind":"boolean",
+		"answer":false,"explanation":"Line one\\nline two"}' "$long" |
+		"$LECTERN" question add "$item" >"$E2E_DIR/q.out" || e2e_fail "question add failed"
+	e2e_tui_start 80 24
+	open_editor
+	select_row "Sockets quiz"
+	e2e_keys Enter
+	e2e_wait "why Line one ..."
+	select_row "Long prompt"
+	e2e_keys e
+	e2e_wait "kept as it is (E writes it)"
+	e2e_wait "kept as it is (x writes it)"
+	e2e_keys Tab Tab Tab
+	form_set "3"
+	e2e_keys Enter
+	e2e_wait "Question saved"
+	e2e_quit
+	"$LECTERN" sync >"$E2E_DIR/sync.out" 2>&1 || { cat "$E2E_DIR/sync.out" >&2; e2e_fail "sync failed"; }
+	e2e_api instructor GET "/questions/$(cat "$E2E_DIR/q.out")" |
+		grep -qF "\"prompt\":\"Long prompt $long\\n\\nwith a second paragraph\",\"kind\":\"boolean\",\"choices\":null,\"points\":3" ||
+		e2e_fail "the long prompt or the points changed: $(e2e_api instructor GET "/questions/$(cat "$E2E_DIR/q.out")")"
+	e2e_api instructor GET "/questions/$(cat "$E2E_DIR/q.out")" |
+		grep -qF '"explanation":"Line one\nline two"' || e2e_fail "the long explanation changed"
 	e2e_log "the quiz and its questions are on the server"
 }
 
