@@ -361,13 +361,25 @@ test_author_quiz() {
 	form_set "3"
 	e2e_keys Enter
 	e2e_wait "Question saved"
+	e2e_wait "| 0 waiting"
+	e2e_api instructor GET "/questions/$(cat "$E2E_DIR/q.out")" >"$E2E_DIR/q.json"
+	grep -qF "\"prompt\":\"Long prompt $long\\n\\nwith a second paragraph\",\"kind\":\"boolean\",\"choices\":null,\"points\":3" "$E2E_DIR/q.json" ||
+		e2e_fail "the long prompt or the points changed: $(cat "$E2E_DIR/q.json")"
+	grep -qF '"explanation":"Line one\nline two"' "$E2E_DIR/q.json" ||
+		e2e_fail "the long explanation changed"
+	# The form's other choice for a long explanation removes it.
+	e2e_keys e
+	e2e_wait "kept as it is (x writes it)"
+	e2e_keys Tab Tab Tab Tab Right
+	e2e_wait "[removed]"
+	e2e_keys Enter
+	e2e_wait "Question saved"
+	e2e_wait_gone "why Line one"
 	e2e_quit
 	"$LECTERN" sync >"$E2E_DIR/sync.out" 2>&1 || { cat "$E2E_DIR/sync.out" >&2; e2e_fail "sync failed"; }
 	e2e_api instructor GET "/questions/$(cat "$E2E_DIR/q.out")" |
-		grep -qF "\"prompt\":\"Long prompt $long\\n\\nwith a second paragraph\",\"kind\":\"boolean\",\"choices\":null,\"points\":3" ||
-		e2e_fail "the long prompt or the points changed: $(e2e_api instructor GET "/questions/$(cat "$E2E_DIR/q.out")")"
-	e2e_api instructor GET "/questions/$(cat "$E2E_DIR/q.out")" |
-		grep -qF '"explanation":"Line one\nline two"' || e2e_fail "the long explanation changed"
+		grep -qF '"points":3,"tolerance":null,"position":5,"answer":false,"explanation":null' ||
+		e2e_fail "the explanation was not removed"
 	e2e_log "the quiz and its questions are on the server"
 }
 
