@@ -103,12 +103,16 @@ is_right(const cJSON *answer, int i)
 	return false;
 }
 
-/* The first line of text, at most 200 bytes, with "..." when there is more. */
+/* The first line of text that holds something, at most 200 bytes, "..." when there is more. */
 static char *
 first_line(const char *text)
 {
-	size_t n = strcspn(text, "\n");
-	bool more = text[n] != '\0';
+	size_t n;
+	bool more;
+
+	text += strspn(text, " \t\r\n");
+	n = strcspn(text, "\n");
+	more = text[n] != '\0';
 
 	if (n > 200) {
 		n = 200;
