@@ -136,14 +136,22 @@ tui_campus_build(const char *path, int enrolled)
 	struct change_list cl = {0};
 	struct store_db *db = NULL;
 	char user[LC_UUID_LEN + 1], course[LC_UUID_LEN + 1], id[LC_UUID_LEN + 1];
+	const char **scopes;
 	char *cause = NULL;
-	size_t rows;
+	size_t rows, n_scopes = 0;
 
 	if (store_replica_open(path, &db, &cause) < 0) {
 		fprintf(stderr, "tui bench: %s\n", cause);
 		exit(1);
 	}
 	lc_uuid_new(user);
+	scopes = lc_calloc(2, sizeof(*scopes));
+	scopes[n_scopes++] = "catalog";
+	scopes[n_scopes++] = "user";
+	add(&cl, "user", "user", user,
+	    lc_asprintf("{\"id\":\"%s\",\"rev\":1," TS ",\"username\":\"learner\","
+	                "\"role\":\"learner\",\"departments\":[]}",
+	                user));
 	for (int c = 0; c < TUI_CAMPUS_CATALOG; c++) {
 		lc_uuid_new(course);
 		add(&cl, "catalog", "course", course,
@@ -152,6 +160,16 @@ tui_campus_build(const char *path, int enrolled)
 		                "\"published\",\"owner_name\":\"instructor\",\"rating\":4.5}",
 		                course, c, c));
 		if (c < enrolled) {
+			char *scope = lc_asprintf("course:%s", course);
+
+			/* As sync leaves it: the course in its own scope, each scope with a cursor.
+			 */
+			add(&cl, scope, "course", course,
+			    lc_asprintf("{\"id\":\"%s\",\"rev\":1," TS ",\"title\":\"Course %04d\","
+			                "\"status\":\"published\",\"owner_id\":\"%s\"}",
+			                course, c, "00000000-0000-4000-8000-00000000000f"));
+			scopes = lc_realloc(scopes, (n_scopes + 1) * sizeof(*scopes));
+			scopes[n_scopes++] = keep(&cl, scope);
 			lc_uuid_new(id);
 			add(&cl, "user", "enrollment", id,
 			    lc_asprintf("{\"id\":\"%s\",\"rev\":1," TS ",\"course_id\":\"%s\","
@@ -160,7 +178,12 @@ tui_campus_build(const char *path, int enrolled)
 			add_course_content(&cl, course, user);
 		}
 	}
-	struct store_batch batch = {.changes = cl.items, .n_changes = cl.n};
+	struct store_batch batch = {
+	    .changes = cl.items,
+	    .n_changes = cl.n,
+	    .scopes = scopes,
+	    .n_scopes = n_scopes,
+	};
 
 	if (store_db_begin(db) < 0 || store_apply_batch(db, &batch) < 0 ||
 	    store_db_commit(db) < 0 || store_setting_set(db, "user_id", user) < 0 ||
@@ -170,6 +193,7 @@ tui_campus_build(const char *path, int enrolled)
 		exit(1);
 	}
 	rows = cl.n;
+	free((void *)scopes);
 	change_list_free(&cl);
 	store_db_close(db);
 	return rows;
@@ -179,13 +203,14 @@ size_t
 tui_campus_rows(int enrolled)
 {
 	/*
-	 * A catalog row per course; per enrolled course an enrollment, its modules and items,
-	 * progress for every other item, and its topics and replies.
+	 * A catalog row per course and the user's doc; per enrolled course an enrollment, the
+	 * course in its own scope, its modules and items, progress for every other item, and
+	 * its topics and replies.
 	 */
-	size_t per = 1 + TUI_CAMPUS_MODULES * (1 + TUI_CAMPUS_ITEMS + (TUI_CAMPUS_ITEMS + 1) / 2) +
+	size_t per = 2 + TUI_CAMPUS_MODULES * (1 + TUI_CAMPUS_ITEMS + (TUI_CAMPUS_ITEMS + 1) / 2) +
 	             TUI_CAMPUS_TOPICS * (1 + TUI_CAMPUS_REPLIES);
 
-	return TUI_CAMPUS_CATALOG + (size_t)enrolled * per;
+	return TUI_CAMPUS_CATALOG + 1 + (size_t)enrolled * per;
 }
 
 void

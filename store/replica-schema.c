@@ -190,8 +190,15 @@ static const char migration_5[] =
     "CREATE INDEX resources_due ON resources(json_extract(doc, '$.due_at'), id)"
     " WHERE type = 'item' AND deleted = 0;";
 
-static const char *const replica_migrations[] = {migration_1, migration_2, migration_3, migration_4,
-                                                 migration_5};
+/*
+ * migration_6 (issue 11, item 7): drafts of what the user is writing, saved as they type
+ * and offered again when the same editor opens, so that Ctrl-C or a crash loses nothing.
+ */
+static const char migration_6[] = "CREATE TABLE drafts (key TEXT PRIMARY KEY,"
+                                  " text TEXT NOT NULL, updated_at INTEGER NOT NULL);";
+
+static const char *const replica_migrations[] = {migration_1, migration_2, migration_3,
+                                                 migration_4, migration_5, migration_6};
 
 const struct store_schema store_replica_schema = {
     .name = "Lectern replica",

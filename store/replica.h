@@ -263,6 +263,8 @@ struct store_issue {
 	char *theirs; /* the server's version (conflicts), else NULL */
 	char *base;   /* the common ancestor (conflicts), else NULL */
 	int64_t created_at;
+	int64_t theirs_rev; /* the server's rev when the conflict came (If-Match of a choice) */
+	char *scope;
 };
 
 /* Newest first. Caller frees with store_issues_free(). */
@@ -277,6 +279,43 @@ int store_issue_discard(struct store_db *db, int64_t id);
  * the answer comes. -LC_ENOTFOUND for an unknown id.
  */
 int store_issue_retry(struct store_db *db, int64_t id);
+
+/*
+ * Resolving a conflict (docs/sync.md, "Resolving a conflict"). store_issue_retry() refuses
+ * a conflict with -LC_ECONFLICT: sending mine again would overwrite the server's change,
+ * so the user must choose one of these. Each returns -LC_ENOTFOUND for an unknown id and
+ * -LC_EINVAL when the issue is not a conflict.
+ *
+ * keep mine: mine goes again with If-Match of theirs' rev (so a third change still meets a
+ * 409) and the replica shows theirs with mine applied until the answer comes.
+ */
+int store_issue_keep_mine(struct store_db *db, int64_t id);
+/* keep theirs: the issue goes; the replica already shows the server's version. */
+int store_issue_keep_theirs(struct store_db *db, int64_t id);
+/* A merge the user made: body (a request body of the edit) goes like keep mine's. */
+int store_issue_resolve(struct store_db *db, int64_t id, const char *body);
+/* One issue by id; -LC_ENOTFOUND when absent. Free with store_issues_free(out, 1). */
+int store_issue_get(struct store_db *db, int64_t id, struct store_issue **out);
+/*
+ * The thing an issue is about, in words, from the replica's docs and the issue's type and
+ * resource: "Lesson 'Pointers and arrays' in C201", "Reply in 'Topic title'", "Course
+ * C201". Caller frees. Text from the server is returned as is: clean it before printing.
+ */
+char *store_issue_describe(struct store_db *db, const struct store_issue *issue);
+/* What happened, in words: "changed on the server since you edited it", "refused: ...". */
+char *store_issue_what_happened(const struct store_issue *issue);
+
+/* ---- Drafts ----------------------------------------------------------------------------- */
+
+/*
+ * Text being written, kept as the user types so that Ctrl-C, a crash or kill -9 loses at
+ * most the last few keys. key names what is being written: "reply:<topic_id>",
+ * "edit:<type>:<id>", "topic:<course_id>". Removed when the write is queued or discarded.
+ */
+int store_draft_put(struct store_db *db, const char *key, const char *text);
+/* The draft of key into *text (caller frees) and its time; *text NULL when none. */
+int store_draft_get(struct store_db *db, const char *key, char **text, int64_t *updated_at);
+int store_draft_delete(struct store_db *db, const char *key);
 
 /* ---- Search ---------------------------------------------------------------------------- */
 

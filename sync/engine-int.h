@@ -42,7 +42,16 @@ struct sync_engine {
 	int interval_s;
 	struct sync_status status;
 	uint64_t generation;
-	int64_t base_up; /* bytes of earlier requests of this sync */
+	/* sync_engine_fetch(): asked by the TUI, run by the thread after a sync (fetch.c). */
+	struct sync_fetch_slot {
+		char *key; /* NULL: free */
+		char *path;
+		enum sync_fetch_state state;
+		bool running;
+		char message[128];
+	} fetches[SYNC_FETCH_SLOTS];
+	bool fetch_wanted; /* a slot waits: wakes the thread */
+	int64_t base_up;   /* bytes of earlier requests of this sync */
 	int64_t base_down;
 };
 
@@ -95,6 +104,11 @@ int sync_verify(struct sync_engine *e, struct sync_session *s, char **cause);
 void sync_engine_set_phase(struct sync_engine *e, enum sync_phase phase);
 void sync_engine_account(struct sync_engine *e, const struct sync_http_response *res);
 void sync_engine_count(struct sync_engine *e, int64_t pushed, int64_t applied);
+
+/* Runs the fetches waiting in the engine's slots (engine thread, lock not held). */
+void sync_fetch_run_waiting(struct sync_engine *e);
+/* Frees the slots (destroy). */
+void sync_fetch_slots_finish(struct sync_engine *e);
 
 /* The message of an error body ({"error":{"message":...}}), or NULL. Caller frees. */
 char *sync_error_message(const char *body);

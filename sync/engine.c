@@ -99,6 +99,7 @@ sync_engine_destroy(struct sync_engine *e)
 		pthread_join(e->thread, NULL);
 	}
 	sync_http_destroy(e->http);
+	sync_fetch_slots_finish(e);
 	store_db_close(e->db);
 	pthread_cond_destroy(&e->cond);
 	pthread_mutex_destroy(&e->lock);
@@ -223,11 +224,11 @@ sync_engine_run(struct sync_engine *e, bool verify, char **cause)
 	return rc;
 }
 
-/* Waits until a request, a stop, or the deadline (monotonic ms; < 0 for none). */
+/* Waits until a request, a fetch, a stop, or the deadline (monotonic ms; < 0 for none). */
 static void
 wait_for_work(struct sync_engine *e, int64_t deadline_ms)
 {
-	while (!e->requested && !e->stopping) {
+	while (!e->requested && !e->stopping && !e->fetch_wanted) {
 		int64_t left = deadline_ms - lc_monotonic_ms();
 		struct timespec ts;
 
@@ -260,23 +261,29 @@ thread_main(void *arg)
 	pthread_mutex_lock(&e->lock);
 	while (!e->stopping) {
 		char *cause = NULL;
+		bool due;
 		int rc;
 
 		wait_for_work(e, deadline);
 		if (e->stopping)
 			break;
+		/* Woken only for a fetch: the sync keeps its own schedule (and back-off). */
+		due = e->requested || (deadline >= 0 && lc_monotonic_ms() >= deadline);
 		e->requested = false;
 		pthread_mutex_unlock(&e->lock);
-		rc = sync_engine_run(e, false, &cause);
-		free(cause);
-		if (rc == 0) {
-			sync_backoff_reset(&backoff);
-			deadline = lc_monotonic_ms() + (int64_t)e->interval_s * 1000;
-		} else if (rc == -LC_EAUTH) {
-			deadline = -1; /* waits for a request after `login` */
-		} else {
-			deadline = lc_monotonic_ms() + sync_backoff_next(&backoff);
+		if (due) {
+			rc = sync_engine_run(e, false, &cause);
+			free(cause);
+			if (rc == 0) {
+				sync_backoff_reset(&backoff);
+				deadline = lc_monotonic_ms() + (int64_t)e->interval_s * 1000;
+			} else if (rc == -LC_EAUTH) {
+				deadline = -1; /* waits for a request after `login` */
+			} else {
+				deadline = lc_monotonic_ms() + sync_backoff_next(&backoff);
+			}
 		}
+		sync_fetch_run_waiting(e);
 		pthread_mutex_lock(&e->lock);
 	}
 	pthread_mutex_unlock(&e->lock);

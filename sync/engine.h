@@ -14,6 +14,7 @@
 #define SYNC_ENGINE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "store/db.h"
@@ -94,5 +95,37 @@ int sync_login(const char *db_path, const char *server_url, const char *username
                const char *password, const char *ca_file, char **cause);
 /* Revokes the refresh token on the server when reachable and forgets the tokens. */
 int sync_logout(const char *db_path, const char *ca_file, char **cause);
+
+/*
+ * Data only the server computes (a course's students with their percent, its analytics),
+ * fetched with GET path (under /api/v1, e.g. "/api/v1/courses/ID/analytics") with the
+ * stored session, refreshing the tokens on a 401 as a sync does. A 200 answer is kept in
+ * the replica's settings under key as {"user_id": ..., "fetched_at": RFC 3339,
+ * "body": the answer}; anything else leaves the cached copy as it was.
+ *
+ * sync_engine_fetch() asks the engine's thread to do it (after the sync in flight, if
+ * any, so that the two never refresh the tokens at once) and never blocks; the
+ * generation is bumped when the fetch ends, and sync_engine_fetch_state() says how it
+ * went. A key already queued is not queued twice; a slot of a finished fetch is reused.
+ * -LC_EINVAL when SYNC_FETCH_SLOTS fetches are all still waiting.
+ *
+ * sync_fetch() does the same on the calling thread (the command line, tests): 0, or
+ * -LC_ENET, -LC_EAUTH, -LC_EPERM (403), -LC_ENOTFOUND (404) or another negative lc_err,
+ * with a message in *cause.
+ */
+#define SYNC_FETCH_SLOTS 8
+
+enum sync_fetch_state {
+	SYNC_FETCH_NONE,    /* never asked on this engine */
+	SYNC_FETCH_WAITING, /* queued or in flight */
+	SYNC_FETCH_DONE,    /* the answer is in the settings */
+	SYNC_FETCH_FAILED,  /* message says why; the cached copy, if any, stays */
+};
+
+int sync_engine_fetch(struct sync_engine *engine, const char *path, const char *key);
+/* The state of the last fetch of key, with its failure message in msg ("" otherwise). */
+enum sync_fetch_state sync_engine_fetch_state(struct sync_engine *engine, const char *key,
+                                              char *msg, size_t size);
+int sync_fetch(struct sync_engine *engine, const char *path, const char *key, char **cause);
 
 #endif

@@ -24,11 +24,10 @@
 #define DEFAULT_SERVER "http://127.0.0.1:7878"
 
 const struct tui_view *const tui_views[] = {
-    &tui_view_login,       &tui_view_home,    &tui_view_catalog,
-    &tui_view_course_info, &tui_view_course,  &tui_view_reader,
-    &tui_view_quiz,        &tui_view_forum,   &tui_view_topic,
-    &tui_view_issues,      &tui_view_help,    &tui_view_author,
-    &tui_view_quiz_edit,   &tui_view_preview, NULL,
+    &tui_view_login,  &tui_view_home,      &tui_view_catalog, &tui_view_course_info,
+    &tui_view_course, &tui_view_reader,    &tui_view_quiz,    &tui_view_forum,
+    &tui_view_topic,  &tui_view_issues,    &tui_view_help,    &tui_view_teach,
+    &tui_view_author, &tui_view_quiz_edit, &tui_view_preview, NULL,
 };
 
 void

@@ -28,6 +28,7 @@
 #include "common/uuid.h"
 #include "store/replica.h"
 #include "sync/engine.h"
+#include "sync/merge.h"
 #include "tui/tui-int.h"
 #include "tui/write.h"
 
@@ -348,99 +349,214 @@ cmd_courses(const struct cli_ctx *ctx, int argc, char **argv)
 }
 
 /* Prints a JSON text field by field, long texts as indented blocks. */
+/* ---- lectern issues: sync issues in words, and the choices (issue 11, item 6) ----------- */
+
+/* Text for one tab-separated field: no control character, no tab, no newline. */
 static void
-print_doc(const char *label, const char *json)
+put_field(const char *s)
 {
-	cJSON *doc = json != NULL ? cJSON_Parse(json) : NULL;
-	const cJSON *f;
+	put_text(stdout, s, 0);
+}
 
-	if (json == NULL)
-		return;
-	printf("  %s:\n", label);
-	if (!cJSON_IsObject(doc)) {
-		printf("    ");
-		put_text(stdout, json, 0);
-		putchar('\n');
-		cJSON_Delete(doc);
-		return;
+/* One issue's row: "ID  what: what happened  (when)" on a terminal, else tab-separated. */
+static void
+issue_row(struct store_db *db, const struct store_issue *it, bool tty)
+{
+	char *what = store_issue_describe(db, it);
+	char *happened = store_issue_what_happened(it);
+	char when[LC_RFC3339_LEN + 1];
+
+	lc_rfc3339(it->created_at, when);
+	if (tty) {
+		printf("%3lld  ", (long long)it->id);
+		put_field(what);
+		printf(": ");
+		put_field(happened);
+		printf("  (%s)\n", when);
+	} else {
+		printf("%lld\t", (long long)it->id);
+		put_field(it->kind);
+		putchar('\t');
+		put_field(what);
+		putchar('\t');
+		put_field(happened);
+		printf("\t%s\n", when);
 	}
-	cJSON_ArrayForEach(f, doc)
-	{
-		printf("    ");
-		put_text(stdout, f->string, 0);
-		if (cJSON_IsString(f) && strchr(f->valuestring, '\n') != NULL) {
-			const char *p = f->valuestring;
-			struct lc_buf line = {0};
+	free(what);
+	free(happened);
+}
 
-			printf(": |\n");
-			while (*p != '\0') {
-				size_t len = strcspn(p, "\n");
+static void
+issue_choices(const struct store_issue *it)
+{
+	if (strcmp(it->kind, "conflict") == 0)
+		printf("Choose: lectern issues keep-mine %lld | keep-theirs %lld | merge %lld < "
+		       "merged.txt\n",
+		       (long long)it->id, (long long)it->id, (long long)it->id);
+	else
+		printf("Choose: lectern issues retry %lld | discard %lld\n", (long long)it->id,
+		       (long long)it->id);
+}
 
-				lc_buf_reset(&line);
-				lc_text_clean(&line, p, len, LC_TEXT_KEEP_LINES);
-				printf("      %s\n", lc_buf_str(&line));
-				p += len + (p[len] == '\n' ? 1 : 0);
-			}
-			lc_buf_finish(&line);
-		} else if (cJSON_IsString(f)) {
-			printf(": ");
-			put_text(stdout, f->valuestring, 0);
-			putchar('\n');
-		} else {
-			/* cJSON escapes C0 in strings but writes DEL and C1 as they are. */
-			char *text = cJSON_PrintUnformatted(f);
+static int
+issues_list(struct store_db *db)
+{
+	struct store_issue *issues = NULL;
+	size_t n = 0;
+	bool tty = isatty(STDOUT_FILENO);
+	int rc = store_issues_list(db, &issues, &n);
 
-			printf(": ");
-			put_text(stdout, text != NULL ? text : "?", 0);
-			putchar('\n');
-			free(text);
-		}
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		issue_row(db, &issues[i], tty);
+	if (rc == 0 && n == 0 && tty)
+		printf("No sync issues.\n");
+	else if (rc == 0 && tty)
+		printf("`lectern issues show N` shows what each side changed.\n");
+	store_issues_free(issues, n);
+	return rc < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+}
+
+/* show N: the row, what each side changed (line diffs), and the choices. --marked: the
+ * merge to edit, with conflict markers, for `merge N`. */
+static int
+issues_show(struct store_db *db, const struct store_issue *it, bool marked)
+{
+	char *text = NULL, *field = NULL, *cause = NULL;
+
+	if (marked) {
+		int rc =
+		    sync_merge_marked_field(it->base, it->mine, it->theirs, &field, &text, &cause);
+
+		if (rc < 0 || strcmp(it->kind, "conflict") != 0)
+			return fail(rc < 0 ? rc : -LC_EINVAL, "no merge to edit",
+			            cause != NULL ? cause
+			                          : lc_strdup("the issue is not a conflict"));
+		put_text(stdout, text, LC_TEXT_KEEP_LINES);
+		free(text);
+		free(field);
+		return CLI_EXIT_OK;
 	}
-	cJSON_Delete(doc);
+	issue_row(db, it, true);
+	text = sync_merge_describe(it->base, it->mine, it->theirs);
+	put_text(stdout, text, LC_TEXT_KEEP_LINES);
+	free(text);
+	if (it->theirs == NULL)
+		printf("(your write was undone on this replica; its content is kept here)\n");
+	issue_choices(it);
+	return CLI_EXIT_OK;
+}
+
+/* merge N: stdin is the merged text of the field that collided; queued on theirs' rev. */
+static int
+issues_merge(struct store_db *db, const struct store_issue *it)
+{
+	char *field = NULL, *marked = NULL, *text = NULL, *body = NULL, *cause = NULL;
+	int rc = sync_merge_marked_field(it->base, it->mine, it->theirs, &field, &marked, &cause);
+
+	if (rc < 0)
+		return fail(rc, "no merge to edit", cause);
+	rc = read_body(&text);
+	if (rc == 0) {
+		rc = sync_merge_resolve(it->base, it->mine, it->theirs, field, text, &body, &cause);
+		if (rc == 0)
+			rc = store_issue_resolve(db, it->id, body);
+		rc = rc < 0 ? fail(rc, "merge", cause) : CLI_EXIT_OK;
+		if (rc == CLI_EXIT_OK)
+			printf("Queued your merge of issue %lld; it is sent with the next sync.\n",
+			       (long long)it->id);
+	}
+	free(field);
+	free(marked);
+	free(text);
+	free(body);
+	return rc;
+}
+
+static int
+issues_act(struct store_db *db, const char *verb, const struct store_issue *it)
+{
+	static const struct {
+		const char *verb;
+		int (*fn)(struct store_db *db, int64_t id);
+		const char *done;
+	} acts[] = {
+	    {"retry", store_issue_retry, "Queued again; it is sent with the next sync."},
+	    {"discard", store_issue_discard, "Discarded."},
+	    {"keep-mine", store_issue_keep_mine,
+	     "Queued your version over the server's; it is sent with the next sync."},
+	    {"keep-theirs", store_issue_keep_theirs, "Kept the server's version."},
+	};
+
+	for (size_t i = 0; i < sizeof(acts) / sizeof(acts[0]); i++) {
+		int rc;
+
+		if (strcmp(verb, acts[i].verb) != 0)
+			continue;
+		rc = acts[i].fn(db, it->id);
+		if (rc == -LC_ECONFLICT)
+			return fail(rc, verb,
+			            lc_strdup("a conflict is not sent again as it was: choose "
+			                      "keep-mine, keep-theirs or merge"));
+		if (rc == -LC_EINVAL)
+			return fail(
+			    rc, verb,
+			    lc_strdup("the server refused this write: retry or discard it"));
+		if (rc < 0)
+			return fail(rc, verb, lc_strdup(store_db_error(db)->message));
+		printf("%s\n", acts[i].done);
+		return CLI_EXIT_OK;
+	}
+	return usage_error("unknown issues command %s", verb);
 }
 
 static int
 cmd_issues(const struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct store_issue *issues = NULL;
+	struct store_issue *it = NULL;
 	struct store_db *db = NULL;
-	char when[LC_RFC3339_LEN + 1];
-	size_t n = 0;
+	char *end = NULL;
+	long long id = 0;
 	int rc;
 
+	if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
+		printf(
+		    "usage: lectern issues [show N [--marked] | retry N | discard N | keep-mine N"
+		    " | keep-theirs N | merge N < merged.txt]\n");
+		return CLI_EXIT_OK;
+	}
+	if (argc != 1 && argc != 3 && !(argc == 4 && strcmp(argv[3], "--marked") == 0))
+		return usage_error("wrong arguments for issues");
+	if (argc > 1) {
+		errno = 0;
+		id = strtoll(argv[2], &end, 10);
+		if (errno != 0 || end == argv[2] || *end != '\0' || id <= 0)
+			return usage_error("issues %s: N must be an issue number", argv[1]);
+	}
 	if (open_replica(ctx, &db) != 0)
 		return CLI_EXIT_USAGE;
-	rc = store_issues_list(db, &issues, &n);
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		const struct store_issue *is = &issues[i];
-
-		lc_rfc3339(is->created_at, when);
-		printf("issue %lld\t", (long long)is->id);
-		put_text(stdout, is->kind, 0);
-		printf("\t%d ", is->status);
-		put_text(stdout, is->method, 0);
-		putchar(' ');
-		put_text(stdout, is->path, 0);
-		printf("\t%s\n  ", when);
-		put_text(stdout, is->type, 0);
-		putchar(' ');
-		put_text(stdout, is->res_id, 0);
-		printf(": ");
-		put_text(stdout, is->message, LC_TEXT_KEEP_LINES);
-		putchar('\n');
-		if (strcmp(is->kind, "conflict") == 0)
-			printf(
-			    "  kept: both versions; the server's is shown until you retry yours\n");
-		else
-			printf("  kept: your content; the change was undone on this replica\n");
-		print_doc("yours", is->mine);
-		print_doc("server's", is->theirs);
+	if (argc == 1) {
+		rc = issues_list(db);
+		store_db_close(db);
+		return rc;
 	}
-	if (rc == 0 && n == 0)
-		printf("No sync issues.\n");
-	store_issues_free(issues, n);
+	rc = store_issue_get(db, id, &it);
+	if (rc == -LC_ENOTFOUND) {
+		fprintf(stderr, "lectern: no sync issue %lld (see `lectern issues`)\n", id);
+		rc = CLI_EXIT_USAGE;
+	} else if (rc < 0) {
+		rc = fail(rc, "issues", lc_strdup(store_db_error(db)->message));
+	} else if (strcmp(argv[1], "show") == 0) {
+		rc = issues_show(db, it, argc == 4);
+	} else if (argc == 4) {
+		rc = usage_error("--marked goes with issues show");
+	} else if (strcmp(argv[1], "merge") == 0) {
+		rc = issues_merge(db, it);
+	} else {
+		rc = issues_act(db, argv[1], it);
+	}
+	store_issues_free(it, it != NULL ? 1 : 0);
 	store_db_close(db);
-	return rc < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+	return rc;
 }
 
 /* ---- Queued writes ---------------------------------------------------------------------- */
@@ -1369,7 +1485,7 @@ static const struct cli_cmd commands[] = {
     {"post", "COURSE_ID --title TITLE   (body on stdin)", 3, cmd_post},
     {"reply", "TOPIC_ID                 (body on stdin)", 1, cmd_reply},
     {"edit", "ITEM_ID|REPLY_ID|TOPIC_ID (new body on stdin)", 1, cmd_edit},
-    {"issues", "", 0, cmd_issues},
+    {"issues", "[show N|retry N|discard N|keep-mine N|keep-theirs N|merge N]", 0, cmd_issues},
 };
 
 /*
@@ -1475,7 +1591,8 @@ cli_run(const struct cli_ctx *ctx, int argc, char **argv)
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		const struct cli_cmd *c = &commands[i];
-		bool fixed = c->fn != cmd_sync && c->fn != cmd_courses && c->fn != cmd_post;
+		bool fixed = c->fn != cmd_sync && c->fn != cmd_courses && c->fn != cmd_post &&
+		             c->fn != cmd_issues;
 
 		if (strcmp(argv[0], c->name) != 0)
 			continue;

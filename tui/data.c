@@ -402,6 +402,356 @@ tui_due_soon(struct tui_app *app, char *const *courses, size_t n_courses, int64_
 	return rc;
 }
 
+/* ---- Teaching: the courses the user is staff of, and what staff read of them ---------- */
+
+/*
+ * What makes the signed-in user staff of a course (docs/api.md "Permissions"): admin, the
+ * course's owner, or content-admin or department-admin of its department or of one above.
+ * Read once from the user's own doc ("departments": [{department_id, roles}]).
+ */
+struct staff_set {
+	bool admin;
+	char **depts; /* departments where the user holds a staff role, unsorted */
+	size_t n;
+};
+
+static void
+staff_set_finish(struct staff_set *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		free(set->depts[i]);
+	free(set->depts);
+	memset(set, 0, sizeof(*set));
+}
+
+static void
+staff_set_load(struct tui_app *app, struct staff_set *set)
+{
+	struct store_resource me = {0};
+	const cJSON *depts, *d;
+	cJSON *doc;
+
+	memset(set, 0, sizeof(*set));
+	if (app->user_id == NULL || store_resource_get(app->db, "user", app->user_id, &me) < 0)
+		return;
+	doc = cJSON_Parse(me.doc);
+	set->admin = strcmp(tui_json_str(doc, "role"), "admin") == 0;
+	depts = cJSON_GetObjectItemCaseSensitive(doc, "departments");
+	cJSON_ArrayForEach(d, depts)
+	{
+		const cJSON *role;
+		bool staff = false;
+
+		cJSON_ArrayForEach(role, cJSON_GetObjectItemCaseSensitive(d, "roles"))
+		{
+			staff |= cJSON_IsString(role) &&
+			         (strcmp(role->valuestring, "content-admin") == 0 ||
+			          strcmp(role->valuestring, "department-admin") == 0);
+		}
+		if (!staff || tui_json_str(d, "department_id")[0] == '\0')
+			continue;
+		set->depts = lc_realloc(set->depts, (set->n + 1) * sizeof(*set->depts));
+		set->depts[set->n++] = lc_strdup(tui_json_str(d, "department_id"));
+	}
+	cJSON_Delete(doc);
+	store_resource_finish(&me);
+}
+
+/* Departments are at most 8 deep (docs/api.md); a longer chain is a loop in bad data. */
+#define DEPT_DEPTH_MAX 8
+
+/* True when dept or a department above it (the catalog's department docs) is in set. */
+static bool
+staff_set_has_dept(struct tui_app *app, const struct staff_set *set, const char *dept)
+{
+	char *cur = lc_strdup(dept);
+	bool found = false;
+
+	for (int depth = 0; cur != NULL && cur[0] != '\0' && !found && depth <= DEPT_DEPTH_MAX;
+	     depth++) {
+		struct store_resource res = {0};
+		char *up = NULL;
+
+		for (size_t i = 0; i < set->n && !found; i++)
+			found = strcmp(set->depts[i], cur) == 0;
+		if (!found && store_resource_get(app->db, "department", cur, &res) == 0) {
+			cJSON *doc = cJSON_Parse(res.doc);
+
+			up = lc_strdup(tui_json_str(doc, "parent_id"));
+			cJSON_Delete(doc);
+			store_resource_finish(&res);
+		}
+		free(cur);
+		cur = up;
+	}
+	free(cur);
+	return found;
+}
+
+static bool
+staff_set_allows(struct tui_app *app, const struct staff_set *set, const char *owner_id,
+                 const char *department_id)
+{
+	if (set->admin)
+		return true;
+	if (app->user_id != NULL && owner_id != NULL && strcmp(owner_id, app->user_id) == 0)
+		return true;
+	return set->n > 0 && department_id != NULL && department_id[0] != '\0' &&
+	       staff_set_has_dept(app, set, department_id);
+}
+
+bool
+tui_teaches(struct tui_app *app, const char *course_id)
+{
+	struct tui_writer w = {.db = app->db, .user_id = app->user_id, .username = app->username};
+
+	return course_id != NULL && app->user_id != NULL && tui_is_staff(&w, course_id);
+}
+
+/*
+ * The course doc of each course scope the replica syncs (the scope set is the cursors
+ * table), with the user's unsent change of it when there is one, and courses created here
+ * and not yet sent. Along primary keys: the scopes' range of cursors, then one resources
+ * row per scope (scope, 'course', id) and one overlay per course. A learner's replica
+ * holds a course scope per enrolled course and no course overlays, so this costs them one
+ * lookup per enrollment, and when they hold no staff role (?2 false) only courses they own
+ * come out of it: their rows end at the owner_id test.
+ */
+#define TEACH_SQL                                                                                  \
+	"SELECT c.id, json_extract(c.doc, '$.title'), json_extract(c.doc, '$.code'),"              \
+	" json_extract(c.doc, '$.status'), json_extract(c.doc, '$.enrolled_count'),"               \
+	" json_extract(c.doc, '$.owner_id'), json_extract(c.doc, '$.department_id'), c.pending"    \
+	" FROM (SELECT r.id AS id, coalesce(o.doc, r.doc) AS doc, o.id IS NOT NULL AS pending,"    \
+	"  coalesce(o.deleted, 0) AS gone FROM cursors s"                                          \
+	"  CROSS JOIN resources r ON r.scope = s.scope AND r.type = 'course'"                      \
+	"  AND r.id = substr(s.scope, 8) AND r.deleted = 0"                                        \
+	"  LEFT JOIN overlays o ON o.type = 'course' AND o.id = r.id"                              \
+	"  WHERE s.scope >= 'course:' AND s.scope < 'course;'"                                     \
+	" UNION ALL SELECT o.id, o.doc, 1, o.deleted FROM overlays o"                              \
+	"  WHERE o.type = 'course' AND o.scope >= 'course:' AND o.scope < 'course;'"               \
+	"  AND NOT EXISTS (SELECT 1 FROM resources r WHERE r.scope = o.scope"                      \
+	"  AND r.type = 'course' AND r.id = o.id AND r.deleted = 0)) c"                            \
+	" WHERE c.gone = 0 AND (?2 OR json_extract(c.doc, '$.owner_id') = ?1)"                     \
+	" ORDER BY 2 COLLATE NOCASE, 1"
+
+/* Sync issues about a course: writes in its scope, of it, or naming it (an enrollment). */
+#define COURSE_ISSUES_SQL                                                                          \
+	"SELECT count(*) FROM issues WHERE scope = 'course:' || ?1 OR res_id = ?1"                 \
+	" OR instr(path, ?1) > 0 OR (type = 'enrollment' AND instr(coalesce(mine, ''), ?1) > 0)"
+
+int64_t
+tui_course_issue_count(struct tui_app *app, const char *course_id)
+{
+	sqlite3_stmt *stmt;
+	int64_t n = 0;
+
+	if (course_id == NULL || store_db_stmt(app->db, COURSE_ISSUES_SQL, &stmt) != 0)
+		return 0;
+	store_bind_text(stmt, 1, course_id);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		n = sqlite3_column_int64(stmt, 0);
+	else
+		lc_log(LC_LOG_ERROR, "tui: course issues: %s",
+		       sqlite3_errmsg(store_db_handle(app->db)));
+	sqlite3_reset(stmt);
+	return n;
+}
+
+void
+tui_teaching_free(struct tui_teach_course *courses, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(courses[i].id);
+		free(courses[i].title);
+		free(courses[i].code);
+		free(courses[i].status);
+	}
+	free(courses);
+}
+
+int
+tui_teaching_courses(struct tui_app *app, struct tui_teach_course **out, size_t *n)
+{
+	struct staff_set set;
+	sqlite3_stmt *stmt;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (app->user_id == NULL)
+		return 0;
+	if ((rc = store_db_stmt(app->db, TEACH_SQL, &stmt)) != 0)
+		return rc;
+	staff_set_load(app, &set);
+	store_bind_text(stmt, 1, app->user_id);
+	sqlite3_bind_int(stmt, 2, set.admin || set.n > 0);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(stmt, 0);
+		struct tui_teach_course *c;
+
+		if (id == NULL ||
+		    !staff_set_allows(app, &set, (const char *)sqlite3_column_text(stmt, 5),
+		                      (const char *)sqlite3_column_text(stmt, 6)))
+			continue;
+		*out = lc_realloc(*out, (*n + 1) * sizeof(**out));
+		c = &(*out)[(*n)++];
+		memset(c, 0, sizeof(*c));
+		c->id = lc_strdup(id);
+		c->title = store_column_dup(stmt, 1);
+		c->code = store_column_dup(stmt, 2);
+		c->status = store_column_dup(stmt, 3);
+		c->enrolled = sqlite3_column_int(stmt, 4);
+		c->pending = sqlite3_column_int(stmt, 7) != 0;
+	}
+	staff_set_finish(&set);
+	if (rc != SQLITE_DONE) {
+		rc = store_db_fail(app->db, rc, "listing the courses taught");
+		tui_teaching_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	} else {
+		rc = 0;
+	}
+	sqlite3_reset(stmt);
+	for (size_t i = 0; rc == 0 && i < *n; i++)
+		(*out)[i].issues = tui_course_issue_count(app, (*out)[i].id);
+	return rc;
+}
+
+static int
+student_cmp(const void *a, const void *b)
+{
+	const struct tui_student *x = a, *y = b;
+	int c = strcmp(x->username, y->username);
+
+	return c != 0 ? c : strcmp(x->user_id, y->user_id);
+}
+
+void
+tui_roster_free(struct tui_student *students, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(students[i].user_id);
+		free(students[i].username);
+		free(students[i].enrolled_at);
+	}
+	free(students);
+}
+
+int
+tui_course_roster(struct tui_app *app, const char *course_id, struct tui_student **out, size_t *n)
+{
+	struct store_resource_list list = {0};
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	rc =
+	    store_resource_list(app->db, "enrollment", course_id, NULL, STORE_ORDER_CREATED, &list);
+	if (rc < 0)
+		return rc;
+	*out = lc_calloc(list.n + 1, sizeof(**out));
+	for (size_t i = 0; i < list.n; i++) {
+		cJSON *doc = cJSON_Parse(list.items[i].doc);
+		struct tui_student *s = &(*out)[(*n)++];
+
+		s->user_id = lc_strdup(tui_json_str(doc, "user_id"));
+		s->username = lc_strdup(
+		    *tui_json_str(doc, "username") ? tui_json_str(doc, "username") : s->user_id);
+		s->enrolled_at = lc_strdup(tui_json_str(doc, "created_at"));
+		s->pending = list.items[i].pending;
+		cJSON_Delete(doc);
+	}
+	store_resource_list_free(&list);
+	if (*n > 1)
+		qsort(*out, *n, sizeof(**out), student_cmp);
+	return 0;
+}
+
+const char *
+tui_roster_name(const struct tui_student *students, size_t n, const char *user_id)
+{
+	for (size_t i = 0; user_id != NULL && i < n; i++)
+		if (strcmp(students[i].user_id, user_id) == 0)
+			return students[i].username;
+	return NULL;
+}
+
+void
+tui_attempts_free(struct tui_attempt *attempts, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(attempts[i].user_id);
+		free(attempts[i].submitted_at);
+	}
+	free(attempts);
+}
+
+int
+tui_quiz_attempts(struct tui_app *app, const char *item_id, struct tui_attempt **out, size_t *n)
+{
+	struct store_resource_list list = {0};
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = store_resource_list(app->db, "attempt", item_id, NULL, STORE_ORDER_CREATED, &list);
+	if (rc < 0)
+		return rc;
+	*out = lc_calloc(list.n + 1, sizeof(**out));
+	for (size_t i = 0; i < list.n; i++) {
+		cJSON *doc = cJSON_Parse(list.items[i].doc);
+		struct tui_attempt *a = &(*out)[(*n)++];
+
+		a->user_id = lc_strdup(tui_json_str(doc, "user_id"));
+		a->submitted_at =
+		    lc_strdup(*tui_json_str(doc, "submitted_at") ? tui_json_str(doc, "submitted_at")
+		                                                 : tui_json_str(doc, "created_at"));
+		a->score = tui_json_num(doc, "score", 0);
+		a->max_score = tui_json_num(doc, "max_score", 0);
+		a->passed = tui_json_bool(doc, "passed");
+		a->pending = list.items[i].pending;
+		cJSON_Delete(doc);
+	}
+	store_resource_list_free(&list);
+	return 0;
+}
+
+char *
+tui_teach_key(const char *course_id, const char *what)
+{
+	return lc_asprintf("teach:%s:%s", course_id, what);
+}
+
+int
+tui_teach_cache(struct tui_app *app, const char *key, cJSON **body, int64_t *fetched_at)
+{
+	char *text = NULL;
+	cJSON *root, *b;
+	int rc;
+
+	*body = NULL;
+	*fetched_at = 0;
+	rc = store_setting_get(app->db, key, &text);
+	if (rc < 0)
+		return rc;
+	if (text == NULL)
+		return -LC_ENOTFOUND;
+	root = cJSON_Parse(text);
+	free(text);
+	/* A replica that changed hands keeps the settings: another user's answer is not shown. */
+	if (app->user_id == NULL || strcmp(tui_json_str(root, "user_id"), app->user_id) != 0 ||
+	    lc_rfc3339_parse(tui_json_str(root, "fetched_at"), fetched_at) < 0 ||
+	    (b = cJSON_DetachItemFromObjectCaseSensitive(root, "body")) == NULL) {
+		cJSON_Delete(root);
+		*fetched_at = 0;
+		return -LC_ENOTFOUND;
+	}
+	cJSON_Delete(root);
+	*body = b;
+	return 0;
+}
+
 /* The writer of the signed-in user on the app's replica (write.h). */
 static struct tui_writer
 writer(const struct tui_app *app)

@@ -1,34 +1,46 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Writing posts: $EDITOR on a private temporary file when the user has one, with the
- * terminal handed over and taken back; otherwise a small editor on the screen (typing,
- * Enter for a new line, arrows, Backspace; Ctrl-D saves, Esc cancels).
+ * Writing posts: $VISUAL, else $EDITOR, on a private temporary file when the user has one,
+ * with the terminal handed over and taken back; otherwise a small editor on the screen
+ * (typing, Enter for a new line, arrows, Home/End, Backspace/Delete; Ctrl-D saves, Esc
+ * asks before it discards). Drafts are never lost (issue 11, item 7; ux review
+ * 2026-11-29, A1 and A15): the text is kept in the replica's drafts table as it is typed
+ * (at every pause and every few keys), on Ctrl-C, and when an external editor fails or
+ * leaves an empty file, and is offered again when the same editor opens.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/buf.h"
+#include "common/err.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/mem.h"
+#include "store/replica.h"
 #include "tui/term.h"
 #include "tui/text.h"
 #include "tui/tui-int.h"
 
 #define EDIT_MAX 20000
+#define DRAFT_PAUSE_MS 1000 /* a pause this long saves the draft */
+#define DRAFT_KEYS 20       /* and so does every this many changes while typing on */
 
 struct editor {
 	wchar_t *text;
 	int len;
 	int cursor;
-	int top; /* first screen row shown */
+	int top;      /* first screen row shown */
+	bool changed; /* since the draft was last saved */
+	int unsaved;  /* changes since then */
 };
 
-static bool
+/* Runs the editor on path; returns its exit status, or -1 when it did not exit normally. */
+static int
 run_editor(const char *editor, const char *path)
 {
 	pid_t pid;
@@ -45,15 +57,40 @@ run_editor(const char *editor, const char *path)
 		;
 	tui_term_resume();
 	(void)editor;
-	return pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	return pid > 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Drops trailing blanks; returns the new length. */
+static size_t
+trim_end(char *text, size_t len)
+{
+	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' '))
+		text[--len] = '\0';
+	return len;
+}
+
+static void
+draft_save(struct tui_app *app, const char *key, const char *text)
+{
+	if (key != NULL && app->db != NULL && text != NULL && text[0] != '\0' &&
+	    store_draft_put(app->db, key, text) != 0)
+		lc_log(LC_LOG_ERROR, "tui: cannot keep the draft %s", key);
+}
+
+static void
+draft_drop(struct tui_app *app, const char *key)
+{
+	if (key != NULL && app->db != NULL)
+		store_draft_delete(app->db, key);
 }
 
 static bool
-edit_external(const char *editor, const char *initial, char **out)
+edit_external(struct tui_app *app, const char *key, const char *editor, const char *initial,
+              char **out)
 {
 	const char *tmp = getenv("TMPDIR");
 	char path[512];
-	int fd;
+	int fd, status;
 	char *text = NULL;
 	bool ok = false;
 	size_t len = initial ? strlen(initial) : 0;
@@ -69,10 +106,24 @@ edit_external(const char *editor, const char *initial, char **out)
 	}
 	close(fd);
 	setenv("LECTERN_EDIT_CMD", editor, 1);
-	if (run_editor(editor, path) && lc_read_file(path, &text, &len) == 0) {
-		while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' '))
-			text[--len] = '\0';
-		ok = len > 0;
+	status = run_editor(editor, path);
+	if (lc_read_file(path, &text, &len) == 0)
+		len = trim_end(text, len);
+	else
+		len = 0;
+	if (status != 0) {
+		/* What the editor left may be work: kept as the draft, offered next time. */
+		if (len > 0 && (initial == NULL || strcmp(text, initial) != 0))
+			draft_save(app, key, text);
+		tui_flash(app, "Editor exit %d: %s", status,
+		          len > 0 ? "its text is kept as a draft" : "nothing changed");
+	} else if (len == 0) {
+		tui_flash(app, "Empty file: %s",
+		          initial != NULL && initial[0] != '\0' ? "the old text is kept"
+		                                                : "nothing to send");
+	} else {
+		ok = true;
+		draft_drop(app, key);
 	}
 	unlink(path);
 	if (ok)
@@ -112,7 +163,7 @@ editor_draw(struct editor *e, const char *title, int y0, int rows)
 	int width = COLS - 2, row = 0, col = 0, cr, cc;
 
 	erase();
-	tui_draw_title(title, "Ctrl-D send  Esc cancel");
+	tui_draw_title(title, "Ctrl-D send  Esc discard");
 	position(e, e->cursor, width, &cr, &cc);
 	if (cr < e->top)
 		e->top = cr;
@@ -139,7 +190,7 @@ editor_draw(struct editor *e, const char *title, int y0, int rows)
 		col += w;
 	}
 	tui_clear_to_eol(LINES - 1, 0, tui_attr(TUI_ROLE_STATUS));
-	tui_put(LINES - 1, 1, "Write in Markdown.  Ctrl-D: send   Esc: cancel", COLS - 2,
+	tui_put(LINES - 1, 1, "Write in Markdown.  Ctrl-D: send   Esc: discard (asks)", COLS - 2,
 	        tui_attr(TUI_ROLE_STATUS));
 	move(y0 + cr - e->top, 1 + cc);
 	curs_set(1);
@@ -151,6 +202,8 @@ editor_insert(struct editor *e, wchar_t wc)
 {
 	if (e->len >= EDIT_MAX)
 		return;
+	e->changed = true;
+	e->unsaved++;
 	memmove(&e->text[e->cursor + 1], &e->text[e->cursor],
 	        (size_t)(e->len - e->cursor) * sizeof(wchar_t));
 	e->text[e->cursor++] = wc;
@@ -176,7 +229,16 @@ editor_vertical(struct editor *e, int dir)
 	e->cursor = best;
 }
 
-/* Returns 1 to save, -1 to cancel, 0 to go on. */
+static void
+editor_delete(struct editor *e, int at)
+{
+	memmove(&e->text[at], &e->text[at + 1], (size_t)(e->len - at - 1) * sizeof(wchar_t));
+	e->len--;
+	e->changed = true;
+	e->unsaved++;
+}
+
+/* Returns 1 to save, -1 for Esc (the caller asks), 0 to go on. */
 static int
 editor_key(struct editor *e, wint_t key, bool fn)
 {
@@ -184,7 +246,16 @@ editor_key(struct editor *e, wint_t key, bool fn)
 		return 1;
 	if (!fn && key == 27)
 		return -1;
-	if (fn && key == KEY_LEFT && e->cursor > 0)
+	if (fn && key == KEY_HOME) {
+		while (e->cursor > 0 && e->text[e->cursor - 1] != L'\n')
+			e->cursor--;
+	} else if (fn && key == KEY_END) {
+		while (e->cursor < e->len && e->text[e->cursor] != L'\n')
+			e->cursor++;
+	} else if (fn && key == KEY_DC) {
+		if (e->cursor < e->len)
+			editor_delete(e, e->cursor);
+	} else if (fn && key == KEY_LEFT && e->cursor > 0)
 		e->cursor--;
 	else if (fn && key == KEY_RIGHT && e->cursor < e->len)
 		e->cursor++;
@@ -194,10 +265,7 @@ editor_key(struct editor *e, wint_t key, bool fn)
 		editor_vertical(e, 1);
 	else if (((fn && key == KEY_BACKSPACE) || (!fn && (key == 127 || key == 8))) &&
 	         e->cursor > 0) {
-		memmove(&e->text[e->cursor - 1], &e->text[e->cursor],
-		        (size_t)(e->len - e->cursor) * sizeof(wchar_t));
-		e->cursor--;
-		e->len--;
+		editor_delete(e, --e->cursor);
 	} else if (!fn && (key == '\r' || key == '\n'))
 		editor_insert(e, L'\n');
 	else if (!fn && key >= 0x20)
@@ -226,8 +294,40 @@ editor_text(const struct editor *e)
 	return lc_buf_steal(&buf);
 }
 
+/* Saves the draft when the text changed since the last save. */
+static void
+editor_keep(struct tui_app *app, const char *key, struct editor *e)
+{
+	char *text;
+
+	if (!e->changed)
+		return;
+	text = editor_text(e);
+	if (text[0] != '\0')
+		draft_save(app, key, text);
+	else
+		draft_drop(app, key);
+	free(text);
+	e->changed = false;
+	e->unsaved = 0;
+}
+
+/* True when the text differs from what the editor opened with (there is work to lose). */
 static bool
-edit_internal(struct tui_app *app, const char *title, const char *initial, char **out)
+editor_has_work(const struct editor *e, const char *initial)
+{
+	char *text = editor_text(e);
+	bool work =
+	    trim_end(text, strlen(text)) > 0 && (initial == NULL || strcmp(text, initial) != 0);
+
+	free(text);
+	return work;
+}
+
+/* orig: the text of the thing before any draft, what Esc compares with before it asks. */
+static bool
+edit_internal(struct tui_app *app, const char *key_name, const char *title, const char *initial,
+              const char *orig, char **out)
 {
 	struct editor e = {0};
 	int done = 0;
@@ -241,35 +341,46 @@ edit_internal(struct tui_app *app, const char *title, const char *initial, char 
 		e.text[e.len++] = wc;
 	}
 	e.cursor = e.len;
-	timeout(-1);
 	while (done == 0) {
 		wint_t key;
 		int rc;
 
 		editor_draw(&e, title, tui_body_top(), tui_body_rows());
-		rc = get_wch(&key);
+		rc = tui_term_get_key(&key, DRAFT_PAUSE_MS);
 		if (rc == ERR && tui_term_interrupted()) {
-			done = -1; /* Ctrl-C: cancel, then the key loop quits */
+			/* Ctrl-C: the key loop quits; what was typed stays as the draft. */
+			editor_keep(app, key_name, &e);
+			done = -1;
 			break;
 		}
-		if (rc == ERR)
+		if (rc == ERR) {
+			editor_keep(app, key_name, &e); /* a pause */
 			continue;
+		}
 		if (rc == KEY_CODE_YES && key == KEY_RESIZE)
 			continue;
 		done = editor_key(&e, key, rc == KEY_CODE_YES);
+		if (done < 0 && editor_has_work(&e, orig) &&
+		    !tui_confirm(app, "Discard what you wrote?"))
+			done = 0;
+		if (done < 0)
+			draft_drop(app, key_name);
+		else if (e.unsaved >= DRAFT_KEYS)
+			editor_keep(app, key_name, &e);
 	}
+	timeout(-1);
 	curs_set(0);
 	app->dirty = true;
 	if (done > 0) {
 		char *text = editor_text(&e);
-		size_t len = strlen(text);
+		size_t len = trim_end(text, strlen(text));
 
-		while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' '))
-			text[--len] = '\0';
-		if (len > 0)
+		if (len > 0) {
 			*out = text;
-		else
+			draft_drop(app, key_name);
+		} else {
 			free(text);
+		}
 		free(e.text);
 		return len > 0;
 	}
@@ -277,15 +388,78 @@ edit_internal(struct tui_app *app, const char *title, const char *initial, char 
 	return false;
 }
 
-bool
-tui_edit_text(struct tui_app *app, const char *title, const char *initial, char **out)
+/*
+ * A draft kept under key: asks "r restore, d discard" (Esc: neither, the draft stays) and
+ * returns the draft to restore (caller frees), or NULL.
+ */
+static char *
+offer_draft(struct tui_app *app, const char *key)
 {
-	const char *editor = getenv("EDITOR");
+	char *text = NULL, question[128], when[16] = "earlier";
+	int64_t at = 0;
+	time_t t;
+	struct tm tm;
+	wint_t k = 0;
+	int rc;
 
+	if (key == NULL || app->db == NULL || store_draft_get(app->db, key, &text, &at) != 0 ||
+	    text == NULL)
+		return NULL;
+	t = (time_t)at;
+	if (localtime_r(&t, &tm) != NULL)
+		strftime(when, sizeof(when), "%H:%M", &tm);
+	snprintf(question, sizeof(question), "A draft from %s was kept: r restore, d discard",
+	         when);
+	for (;;) {
+		tui_clear_to_eol(LINES - 1, 0, tui_attr(TUI_ROLE_STATUS));
+		tui_put(LINES - 1, 1, question, COLS - 2, tui_attr(TUI_ROLE_STATUS) | A_BOLD);
+		refresh();
+		rc = tui_term_get_key(&k, -1);
+		if (rc == ERR && tui_term_interrupted())
+			break;
+		if (rc == OK && (k == 'r' || k == 'R'))
+			return text;
+		if (rc == OK && (k == 'd' || k == 'D')) {
+			draft_drop(app, key);
+			break;
+		}
+		if (rc == OK && k == 27)
+			break;
+	}
+	app->dirty = true;
+	free(text);
+	return NULL;
+}
+
+bool
+tui_edit_draft(struct tui_app *app, const char *draft_key, const char *title, const char *initial,
+               char **out)
+{
+	const char *editor = getenv("VISUAL");
+	char *restored = offer_draft(app, draft_key);
+	bool ok;
+
+	if (editor == NULL || editor[0] == '\0')
+		editor = getenv("EDITOR");
 	app->dirty = true;
 	if (editor != NULL && editor[0] != '\0') {
 		lc_log(LC_LOG_INFO, "tui: editing with %s", editor);
-		return edit_external(editor, initial, out);
+		ok = edit_external(app, draft_key, editor, restored ? restored : initial, out);
+	} else {
+		ok = edit_internal(app, draft_key, title, restored ? restored : initial, initial,
+		                   out);
 	}
-	return edit_internal(app, title, initial, out);
+	/* Restoring does not remove the draft: only saving or discarding the text does. */
+	free(restored);
+	return ok;
+}
+
+bool
+tui_edit_text(struct tui_app *app, const char *title, const char *initial, char **out)
+{
+	char *key = lc_asprintf("title:%s", title != NULL ? title : "");
+	bool ok = tui_edit_draft(app, key, title, initial, out);
+
+	free(key);
+	return ok;
 }

@@ -78,6 +78,24 @@ install_handlers(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* Home/End/Delete as terminals send them whatever TERM says (tmux, PuTTY, xterm). */
+static const struct {
+	const char *seq;
+	int key;
+} known_keys[] = {
+    {"\033[1~", KEY_HOME}, {"\033[7~", KEY_HOME}, {"\033[H", KEY_HOME},
+    {"\033OH", KEY_HOME},  {"\033[4~", KEY_END},  {"\033[8~", KEY_END},
+    {"\033[F", KEY_END},   {"\033OF", KEY_END},   {"\033[3~", KEY_DC},
+};
+
+static void
+define_keys(void)
+{
+	for (size_t i = 0; i < sizeof(known_keys) / sizeof(known_keys[0]); i++)
+		if (key_defined(known_keys[i].seq) <= 0)
+			define_key(known_keys[i].seq, known_keys[i].key);
+}
+
 int
 tui_term_start(char **cause)
 {
@@ -98,6 +116,7 @@ tui_term_start(char **cause)
 	keypad(stdscr, TRUE);
 	/* Esc must act at once on a slow link rather than after a second of waiting. */
 	set_escdelay(25);
+	define_keys();
 	curs_set(0);
 	return 0;
 }
@@ -131,4 +150,56 @@ tui_term_resume(void)
 	reset_prog_mode();
 	clearok(stdscr, TRUE);
 	refresh();
+}
+
+/*
+ * After an Esc, reads what follows it within a short wait: nothing is a lone Esc; "[" or
+ * "O" starts a sequence read up to its final byte (0x40-0x7e) and looked up in known_keys;
+ * anything else is Alt+key. The bytes of a sequence always arrive together, so 50 ms is
+ * plenty even over ssh, and a person does not type a letter that fast after Esc.
+ */
+static int
+read_sequence(wint_t *key)
+{
+	char seq[16] = "\033";
+	size_t len = 1;
+	wint_t c;
+	int rc;
+
+	timeout(50);
+	rc = get_wch(&c);
+	if (rc == ERR) {
+		*key = 27;
+		return OK;
+	}
+	*key = 0;
+	if (rc != OK || (c != '[' && c != 'O'))
+		return KEY_CODE_YES; /* Alt+key or a key code: nothing a screen acts on */
+	seq[len++] = (char)c;
+	while (len < sizeof(seq) - 1) {
+		rc = get_wch(&c);
+		if (rc != OK || c > 0x7e)
+			break;
+		seq[len++] = (char)c;
+		if (c >= 0x40 && c <= 0x7e)
+			break;
+	}
+	seq[len] = '\0';
+	for (size_t i = 0; i < sizeof(known_keys) / sizeof(known_keys[0]); i++)
+		if (strcmp(seq, known_keys[i].seq) == 0)
+			*key = (wint_t)known_keys[i].key;
+	return KEY_CODE_YES;
+}
+
+int
+tui_term_get_key(wint_t *key, int delay_ms)
+{
+	int rc;
+
+	timeout(delay_ms);
+	rc = get_wch(key);
+	if (rc == OK && *key == 27)
+		rc = read_sequence(key);
+	timeout(delay_ms);
+	return rc;
 }

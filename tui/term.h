@@ -10,6 +10,7 @@
 #define TUI_TERM_H
 
 #include <stdbool.h>
+#include <wchar.h>
 
 /* Starts curses on the controlling terminal. Returns 0 or -LC_EIO with a message. */
 int tui_term_start(char **cause);
@@ -20,5 +21,15 @@ bool tui_term_interrupted(void);
 /* Hands the terminal to a child program ($EDITOR) and takes it back. */
 void tui_term_suspend(void);
 void tui_term_resume(void);
+
+/*
+ * Reads one key like get_wch() (OK, KEY_CODE_YES or ERR after delay_ms; -1 waits), but
+ * an escape sequence never reads as Esc followed by its letters (ux review 2026-11-29, A1:
+ * Home as tmux sends it, ESC [1~, discarded a reply and ran "[1~" as commands): Home and
+ * End in their common spellings come as KEY_HOME and KEY_END, Delete as KEY_DC, and any
+ * other sequence (or Alt+key) as KEY_CODE_YES with *key 0, which every screen ignores.
+ * A lone Esc comes as OK with *key 27.
+ */
+int tui_term_get_key(wint_t *key, int delay_ms);
 
 #endif

@@ -63,6 +63,7 @@ extern const struct tui_view tui_view_help;
 extern const struct tui_view tui_view_author;
 extern const struct tui_view tui_view_quiz_edit;
 extern const struct tui_view tui_view_preview;
+extern const struct tui_view tui_view_teach;
 
 /* Every view, for help and for tests. NULL-terminated. */
 extern const struct tui_view *const tui_views[];
@@ -210,6 +211,15 @@ bool tui_confirm(struct tui_app *app, const char *question);
  * non-empty text.
  */
 bool tui_edit_text(struct tui_app *app, const char *title, const char *initial, char **out);
+/*
+ * tui_edit_text() keeping a draft under draft_key in the replica (issue 11, item 7): saved
+ * as the user types, kept on Ctrl-C, a crash or an editor that fails, offered again when
+ * an editor with the same key opens, removed when the text is saved or discarded. Keys:
+ * "reply:<topic_id>", "edit:<type>:<id>", "topic:<course_id>", "merge:<issue id>".
+ * tui_edit_text() keys the draft by its title.
+ */
+bool tui_edit_draft(struct tui_app *app, const char *draft_key, const char *title,
+                    const char *initial, char **out);
 
 /* ---- view-author.c ------------------------------------------------------------------ */
 
@@ -300,5 +310,70 @@ int tui_write_reply(struct tui_app *app, const char *topic_id, const char *cours
 /* Edits the body of a topic or reply ("topic"/"reply") the user wrote. */
 int tui_write_edit(struct tui_app *app, const char *type, const char *id, const char *body);
 int tui_write_delete(struct tui_app *app, const char *type, const char *id);
+
+/* ---- data.c: teaching (staff of a course) --------------------------------------------- */
+
+/*
+ * Whether the signed-in user is staff of course_id on this replica: admin, the course's
+ * owner, or content-admin or department-admin of its department or one above it, as the
+ * user's own doc says: tui_is_staff() (tui/write.c), and a staff role in a department
+ * above the course's (docs/api.md: rights follow the tree), which tui_is_staff() does not
+ * read yet. The views ask this.
+ */
+bool tui_teaches(struct tui_app *app, const char *course_id);
+
+/* A course the user teaches, for Home's "Teaching" section. */
+struct tui_teach_course {
+	char *id, *title, *code;
+	char *status;   /* "draft", "published", "archived" */
+	int enrolled;   /* the doc's enrolled_count */
+	int64_t issues; /* open sync issues about the course */
+	bool pending;   /* a change of the course itself is not yet sent */
+};
+
+/*
+ * The courses of the user's `course:` scopes (and courses created here, not yet sent) that
+ * the user is staff of, drafts and archived ones included, by title. Indexed reads only:
+ * a learner pays one primary-key lookup per enrolled course. Caller frees with
+ * tui_teaching_free(). Returns 0 or a negative lc_err.
+ */
+int tui_teaching_courses(struct tui_app *app, struct tui_teach_course **out, size_t *n);
+void tui_teaching_free(struct tui_teach_course *courses, size_t n);
+/* Open sync issues about course_id: writes in its scope, of it, or naming it. */
+int64_t tui_course_issue_count(struct tui_app *app, const char *course_id);
+
+/* An enrolled learner as the replica of staff holds them (enrollment docs). */
+struct tui_student {
+	char *user_id, *username, *enrolled_at;
+	bool pending;
+};
+
+/* The course's enrollments by username (staff's replica has all of them). */
+int tui_course_roster(struct tui_app *app, const char *course_id, struct tui_student **out,
+                      size_t *n);
+void tui_roster_free(struct tui_student *students, size_t n);
+/* The username of user_id in roster, or NULL. */
+const char *tui_roster_name(const struct tui_student *students, size_t n, const char *user_id);
+
+/* One attempt at a quiz (the replica of staff has every attempt of the course). */
+struct tui_attempt {
+	char *user_id, *submitted_at;
+	double score, max_score; /* max_score 0: not graded yet */
+	bool passed, pending;
+};
+
+/* The attempts at quiz item_id, oldest first. Caller frees with tui_attempts_free(). */
+int tui_quiz_attempts(struct tui_app *app, const char *item_id, struct tui_attempt **out,
+                      size_t *n);
+void tui_attempts_free(struct tui_attempt *attempts, size_t n);
+
+/*
+ * A server-computed answer cached in the settings table by sync_engine_fetch() under
+ * tui_teach_key(): its body (caller frees with cJSON_Delete) and when it was fetched.
+ * -LC_ENOTFOUND when nothing is cached for this user.
+ */
+int tui_teach_cache(struct tui_app *app, const char *key, cJSON **body, int64_t *fetched_at);
+/* "teach:<course_id>:<what>" (what: "students", "analytics"). Caller frees. */
+char *tui_teach_key(const char *course_id, const char *what);
 
 #endif

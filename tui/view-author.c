@@ -211,8 +211,14 @@ author_open(struct tui_app *app, const char *arg, void **state)
 void
 tui_author_new_course(struct tui_app *app)
 {
+	struct tui_writer w = {app->db, app->user_id, app->username};
 	tui_new_id id;
 
+	if (!tui_may_create_course(&w)) {
+		tui_flash(app,
+		          "Only instructors, admins and department content-admins create courses");
+		return;
+	}
 	if (tui_author_course_form(app, NULL, id)) {
 		tui_push(app, &tui_view_author, id);
 		tui_flash(app, "Course created as a draft; publish it with P when it is ready");

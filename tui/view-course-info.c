@@ -2,8 +2,9 @@
 /*
  * Course details from the catalog: description, instructor, rating, enrolled count and the
  * modules when this replica holds them. `e` enrolls; offline the enrollment is queued and
- * shown as not yet sent, and the course appears on Home at once. The page is composed as
- * Markdown and drawn with the reader's renderer.
+ * shown as not yet sent, and the course appears on Home at once. Staff of the course are
+ * never offered enroll (the server refuses it): they open the course and its forum
+ * directly. The page is composed as Markdown and drawn with the reader's renderer.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,15 +22,19 @@ struct info {
 	char *title;
 	bool enrolled;
 	bool pending;
+	bool teaches; /* staff of the course: opens it without enrolling, never enrolls */
 	struct tui_md_doc doc;
 	int width;
 	int top;
 };
 
 static const struct tui_key_help info_keys[] = {
-    {"j, k, Down, Up, PgDn, PgUp", "scroll"},      {"e", "enroll (queued when offline)"},
-    {"Enter, o", "open the course when enrolled"}, {"f", "the course's forum when enrolled"},
-    {"E", "edit the course (course staff)"},       {NULL, NULL},
+    {"j, k, Down, Up, PgDn, PgUp", "scroll"},
+    {"e", "enroll (queued when offline); not for a course you teach"},
+    {"Enter, o", "open the course when enrolled or when you teach it"},
+    {"f", "the course's forum when enrolled or when you teach it"},
+    {"E", "edit the course (course staff)"},
+    {NULL, NULL},
 };
 
 static void
@@ -41,8 +46,9 @@ compose_modules(struct tui_app *app, struct info *in, struct lc_buf *md)
 	if (store_resource_list(app->db, "module", in->course_id, NULL, STORE_ORDER_POSITION,
 	                        &mods) < 0 ||
 	    mods.n == 0) {
-		lc_buf_puts(md, in->enrolled ? "The modules arrive with the next sync.\n"
-		                             : "Enroll to see the modules and their lessons.\n");
+		lc_buf_puts(md, in->enrolled || in->teaches
+		                    ? "The modules arrive with the next sync.\n"
+		                    : "Enroll to see the modules and their lessons.\n");
 		store_resource_list_free(&mods);
 		return;
 	}
@@ -82,7 +88,10 @@ compose(struct tui_app *app, struct info *in, const cJSON *doc, struct lc_buf *m
 	int enrolled = (int)tui_json_num(doc, "enrolled_count", 0);
 
 	lc_buf_printf(md, "  \n**Enrolled:** %d learner%s  \n", enrolled, enrolled == 1 ? "" : "s");
-	if (in->pending)
+	if (in->teaches)
+		lc_buf_puts(md, "**You teach this course:** Enter opens it, f its forum; staff do "
+		                "not enroll\n\n");
+	else if (in->pending)
 		lc_buf_puts(md, "**You:** enrollment queued, not yet sent\n\n");
 	else if (in->enrolled)
 		lc_buf_puts(md, "**You:** enrolled (Enter opens the course)\n\n");
@@ -124,6 +133,7 @@ info_reload(struct tui_app *app, void *state)
 	free(in->title);
 	in->title = lc_strdup(tui_json_str(doc, "title"));
 	in->enrolled = tui_is_enrolled(app, in->course_id);
+	in->teaches = tui_teaches(app, in->course_id);
 	in->pending = in->enrolled && enrollment_pending(app, in->course_id);
 	compose(app, in, doc, &md);
 	in->width = COLS - 4 > 10 ? COLS - 4 : 10;
@@ -166,7 +176,9 @@ info_draw(struct tui_app *app, void *state)
 
 	if (in->width != (COLS - 4 > 10 ? COLS - 4 : 10))
 		info_reload(app, in);
-	tui_draw_title(in->title ? in->title : "Course", in->enrolled ? "Enter open" : "e enroll");
+	tui_draw_title(in->title ? in->title : "Course", in->teaches ? "Enter open  E edit  f forum"
+	                                                 : in->enrolled ? "Enter open"
+	                                                                : "e enroll");
 	if (in->top > (int)in->doc.n - rows)
 		in->top = (int)in->doc.n - rows;
 	if (in->top < 0)
@@ -190,24 +202,24 @@ info_key(struct tui_app *app, void *state, wint_t key, bool fn_key)
 	else if (fn_key && key == KEY_PPAGE)
 		in->top -= rows - 1;
 	else if (!fn_key && key == 'e') {
-		if (in->enrolled)
+		if (in->teaches)
+			tui_flash(app, "You teach it; staff cannot enroll");
+		else if (in->enrolled)
 			tui_flash(app, "You are already enrolled in this course");
 		else if (tui_write_enroll(app, in->course_id) == 0)
 			tui_flash(app, "Enrollment queued; it is sent with the next sync");
 		/* else tui_write_enroll() showed why (staff cannot enroll, ...). */
 	} else if (!fn_key && (key == '\r' || key == '\n' || key == 'o')) {
-		if (in->enrolled)
+		if (in->enrolled || in->teaches)
 			tui_push(app, &tui_view_course, in->course_id);
 		else
 			tui_flash(app, "Enroll first (press e)");
 	} else if (!fn_key && key == 'E') {
-		struct tui_writer w = {app->db, app->user_id, app->username};
-
-		if (tui_is_staff(&w, in->course_id))
+		if (in->teaches)
 			tui_push(app, &tui_view_author, in->course_id);
 		else
 			tui_flash(app, "Only the course's staff can edit it");
-	} else if (!fn_key && key == 'f' && in->enrolled) {
+	} else if (!fn_key && key == 'f' && (in->enrolled || in->teaches)) {
 		tui_push(app, &tui_view_forum, in->course_id);
 	} else {
 		return TUI_KEY_UNHANDLED;

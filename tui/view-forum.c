@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Forum: a course's topics by last activity, newest first, with their reply counts; topics
- * not yet sent are marked. `n` starts a new topic (title, then the body in the editor).
+ * not yet sent are marked. `n` starts a new topic (title, then the body in the editor);
+ * `e` edits the user's own topic; `d` deletes it, or any topic of a course they teach
+ * (moderation, API.md "Roles").
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,8 @@ struct topic_row {
 	char *id;
 	char *title;
 	char *meta;
+	char *author_id;
+	char *body;
 	bool pending;
 };
 
@@ -24,12 +28,15 @@ struct forum {
 	struct topic_row *rows;
 	int n;
 	struct tui_list list;
+	bool teaches; /* staff of the course: may moderate others' topics */
 };
 
 static const struct tui_key_help forum_keys[] = {
     {"j, k, Down, Up, PgDn, PgUp, g, G", "move"},
     {"Enter, l, Right", "read the topic and its replies"},
     {"n", "new topic: a title, then the text"},
+    {"e", "edit the selected topic (your own)"},
+    {"d", "delete the selected topic and its replies (your own; any when you teach)"},
     {NULL, NULL},
 };
 
@@ -40,6 +47,8 @@ clear_rows(struct forum *f)
 		free(f->rows[i].id);
 		free(f->rows[i].title);
 		free(f->rows[i].meta);
+		free(f->rows[i].author_id);
+		free(f->rows[i].body);
 	}
 	free(f->rows);
 	f->rows = NULL;
@@ -54,6 +63,7 @@ forum_reload(struct tui_app *app, void *state)
 	struct store_resource course = {0};
 
 	clear_rows(f);
+	f->teaches = tui_teaches(app, f->course_id);
 	if (store_resource_get(app->db, "course", f->course_id, &course) == 0) {
 		cJSON *doc = cJSON_Parse(course.doc);
 
@@ -78,6 +88,8 @@ forum_reload(struct tui_app *app, void *state)
 		                      replies, replies == 1 ? "y" : "ies",
 		                      *at ? at : tui_json_str(doc, "updated_at"));
 		r->pending = list.items[i].pending;
+		r->author_id = lc_strdup(tui_json_str(doc, "author_id"));
+		r->body = lc_strdup(tui_json_str(doc, "body"));
 		cJSON_Delete(doc);
 	}
 	store_resource_list_free(&list);
@@ -118,7 +130,7 @@ forum_draw(struct tui_app *app, void *state)
 	char title[256];
 
 	snprintf(title, sizeof(title), "Forum: %s", f->course_title ? f->course_title : "");
-	tui_draw_title(title, "n new topic");
+	tui_draw_title(title, f->teaches ? "n new  e edit  d delete" : "n new topic");
 	snprintf(title, sizeof(title), "%d topic%s, latest activity first", f->n,
 	         f->n == 1 ? "" : "s");
 	tui_put(tui_body_top(), 1, title, COLS - 2, tui_attr(TUI_ROLE_HEADING));
@@ -168,6 +180,53 @@ new_topic(struct tui_app *app, struct forum *f)
 	free(body);
 }
 
+/* The user's own topic, or any topic of a course they teach (see view-topic.c). */
+static bool
+may_change(struct tui_app *app, const struct forum *f, const struct topic_row *r)
+{
+	return f->teaches || (app->user_id != NULL && strcmp(r->author_id, app->user_id) == 0);
+}
+
+static void
+edit_topic(struct tui_app *app, struct forum *f, const struct topic_row *r)
+{
+	char *body = NULL;
+
+	/* API.md "Roles": only the author edits a post; staff may delete any. */
+	if (app->user_id == NULL || strcmp(r->author_id, app->user_id) != 0) {
+		tui_flash(app, f->teaches
+		                   ? "Only its author can edit a topic; as staff you can delete "
+		                     "it (d)"
+		                   : "You can only edit your own topics");
+		return;
+	}
+	if (!tui_edit_text(app, r->title, r->body, &body))
+		return;
+	if (tui_write_edit(app, "topic", r->id, body) == 0)
+		tui_flash(app, "Edit saved; it is sent with the next sync");
+	else
+		tui_flash(app, "Could not save the edit (see the log)");
+	free(body);
+}
+
+static void
+delete_topic(struct tui_app *app, struct forum *f, const struct topic_row *r)
+{
+	bool mine = app->user_id != NULL && strcmp(r->author_id, app->user_id) == 0;
+
+	if (!may_change(app, f, r)) {
+		tui_flash(app, "You can only delete your own topics");
+		return;
+	}
+	if (!tui_confirm(app, mine ? "Delete this topic and all its replies?"
+	                           : "Delete this learner's topic and all its replies?"))
+		return;
+	if (tui_write_delete(app, "topic", r->id) == 0)
+		tui_flash(app, "Deleted; the server is told with the next sync");
+	else
+		tui_flash(app, "Could not delete the topic (see the log)");
+}
+
 static enum tui_key_result
 forum_key(struct tui_app *app, void *state, wint_t key, bool fn_key)
 {
@@ -181,6 +240,10 @@ forum_key(struct tui_app *app, void *state, wint_t key, bool fn_key)
 			tui_push(app, &tui_view_topic, f->rows[f->list.sel].id);
 	} else if (!fn_key && key == 'n') {
 		new_topic(app, f);
+	} else if (!fn_key && key == 'e' && f->list.sel < f->n) {
+		edit_topic(app, f, &f->rows[f->list.sel]);
+	} else if (!fn_key && key == 'd' && f->list.sel < f->n) {
+		delete_topic(app, f, &f->rows[f->list.sel]);
 	} else {
 		return TUI_KEY_UNHANDLED;
 	}

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Home: the learner's courses with a progress bar each and their unread forum activity,
- * the items due soon, and (as everywhere) the sync line. Rows are one list; courses and
- * due items can be opened.
+ * Home: the courses the user teaches (only when there are any: status, enrolled count and
+ * sync issues each), the learner's courses with a progress bar each and their unread forum
+ * activity, the items due soon, and (as everywhere) the sync line. Rows are one list;
+ * courses and due items can be opened.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,8 @@
 #define DUE_SOON_S (14 * 24 * 3600)
 #define DUE_MAX 8
 
-enum row_kind { ROW_HEADING, ROW_TEXT, ROW_COURSE, ROW_DUE };
+/* Rows from ROW_COURSE on can be selected. */
+enum row_kind { ROW_HEADING, ROW_TEXT, ROW_COURSE, ROW_DUE, ROW_TEACH };
 
 struct row {
 	enum row_kind kind;
@@ -25,6 +27,8 @@ struct row {
 	char *text;
 	char *extra;
 	int percent;
+	int enrolled;   /* ROW_TEACH */
+	int64_t issues; /* ROW_TEACH */
 	bool pending;
 	/* What fill_course_row() has read of a course row: text and percent; extra. */
 	bool has_content, has_unread;
@@ -35,6 +39,7 @@ struct home {
 	int n;
 	uint64_t content_version; /* app->content_version the rows were made at */
 	struct tui_list list;
+	bool teaching; /* the Teaching section is shown */
 };
 
 static const struct tui_key_help home_keys[] = {
@@ -42,6 +47,10 @@ static const struct tui_key_help home_keys[] = {
     {"Enter, l, Right", "open the course or the item"},
     {"c", "catalog: find and enroll in courses"},
     {"f", "forum of the selected course"},
+    {"t", "teaching: students, analytics and attempts of a course you teach"},
+    {"Enter (Teaching)", "the course editor of a course you teach"},
+    {"o (Teaching)", "the course as learners see it"},
+    {"N", "a new course (instructors, admins, content-admins)"},
     {"q", "quit"},
     {NULL, NULL},
 };
@@ -148,6 +157,41 @@ add_due_rows(struct tui_app *app, struct home *h, char **courses, size_t n_cours
 	tui_due_free(due, n_due);
 }
 
+/*
+ * The courses the user teaches, under their own heading; nothing at all for a learner
+ * (tui_teaching_courses() reads them by primary key, a lookup per enrolled course).
+ */
+static void
+add_teach_rows(struct tui_app *app, struct home *h)
+{
+	struct tui_teach_course *tc = NULL;
+	size_t n = 0;
+
+	h->teaching = false;
+	if (tui_teaching_courses(app, &tc, &n) < 0 || n == 0) {
+		tui_teaching_free(tc, n);
+		return;
+	}
+	h->teaching = true;
+	add_row(h, ROW_HEADING, NULL, NULL, "Teaching", NULL);
+	for (size_t i = 0; i < n; i++) {
+		char *text =
+		    tc[i].code != NULL && tc[i].code[0] != '\0'
+		        ? lc_asprintf("%s (%s)", tc[i].title ? tc[i].title : tc[i].id, tc[i].code)
+		        : lc_strdup(tc[i].title ? tc[i].title : tc[i].id);
+		struct row *r;
+
+		add_row(h, ROW_TEACH, tc[i].id, tc[i].id, text, tc[i].status ? tc[i].status : "");
+		r = &h->rows[h->n - 1];
+		r->enrolled = tc[i].enrolled;
+		r->issues = tc[i].issues;
+		r->pending = tc[i].pending;
+		free(text);
+	}
+	add_row(h, ROW_TEXT, NULL, NULL, "", NULL);
+	tui_teaching_free(tc, n);
+}
+
 static int
 id_cmp(const void *a, const void *b)
 {
@@ -161,6 +205,7 @@ home_reload(struct tui_app *app, void *state)
 	struct store_resource_list enr = {0};
 	char **courses = NULL;
 	size_t n_courses = 0;
+	int first_course;
 
 	/*
 	 * Only read marks changed (the learner read a topic): the courses, percents and due
@@ -172,7 +217,9 @@ home_reload(struct tui_app *app, void *state)
 		return;
 	}
 	clear_rows(h);
+	add_teach_rows(app, h);
 	add_row(h, ROW_HEADING, NULL, NULL, "My courses", NULL);
+	first_course = h->n;
 	if (store_resource_list(app->db, "enrollment", NULL, "user", STORE_ORDER_CREATED, &enr) ==
 	    0) {
 		courses = lc_calloc(enr.n + 1, sizeof(*courses));
@@ -190,10 +237,13 @@ home_reload(struct tui_app *app, void *state)
 			cJSON_Delete(doc);
 		}
 	}
-	if (h->n == 1)
-		add_row(h, ROW_TEXT, NULL, NULL,
-		        "You are not enrolled in any course yet. Press c to open the catalog.",
-		        NULL);
+	if (h->n == first_course)
+		add_row(
+		    h, ROW_TEXT, NULL, NULL,
+		    first_course > 1
+		        ? "You are not enrolled in any course. Press c to open the catalog."
+		        : "You are not enrolled in any course yet. Press c to open the catalog.",
+		    NULL);
 	store_resource_list_free(&enr);
 	add_row(h, ROW_TEXT, NULL, NULL, "", NULL);
 	add_row(h, ROW_HEADING, NULL, NULL, "Due soon", NULL);
@@ -204,7 +254,7 @@ home_reload(struct tui_app *app, void *state)
 	h->content_version = app->content_version;
 	h->list.n = h->n;
 	/* Start on the first course rather than on a heading. */
-	if (h->list.sel == 0 && h->n > 1 && h->rows[1].kind == ROW_COURSE)
+	if (h->list.sel == 0 && h->n > 1 && h->rows[1].kind >= ROW_COURSE)
 		h->list.sel = 1;
 	tui_list_clamp(&h->list, tui_body_rows());
 }
@@ -228,6 +278,30 @@ home_close(void *state)
 	free(h);
 }
 
+/* "> Title (CODE)          draft      12 enrolled  1 sync issue" */
+static void
+draw_teach_row(int y, const struct row *row, bool sel, attr_t a)
+{
+	char enrolled[32], issues[32] = "";
+	int right = 40;
+	attr_t status = strcmp(row->extra, "published") == 0 ? tui_attr(TUI_ROLE_GOOD)
+	                : strcmp(row->extra, "draft") == 0   ? tui_attr(TUI_ROLE_WARN)
+	                                                     : tui_attr(TUI_ROLE_DIM);
+
+	if (sel)
+		tui_clear_to_eol(y, 1, a);
+	tui_put(y, 1, sel ? ">" : " ", 1, a);
+	tui_put(y, 3, row->text, COLS - right - 5, a);
+	tui_put(y, COLS - right, row->pending ? "not yet sent" : row->extra, 12,
+	        a | (row->pending ? tui_attr(TUI_ROLE_WARN) : status));
+	snprintf(enrolled, sizeof(enrolled), "%d enrolled", row->enrolled);
+	tui_put(y, COLS - right + 13, enrolled, 12, a);
+	if (row->issues > 0)
+		snprintf(issues, sizeof(issues), "%lld sync issue%s", (long long)row->issues,
+		         row->issues == 1 ? "" : "s");
+	tui_put(y, COLS - right + 26, issues, 14, a | tui_attr(TUI_ROLE_BAD));
+}
+
 static void
 home_draw(struct tui_app *app, void *state)
 {
@@ -236,7 +310,7 @@ home_draw(struct tui_app *app, void *state)
 	char title[160];
 
 	snprintf(title, sizeof(title), "Lectern - %s", app->username ? app->username : "home");
-	tui_draw_title(title, "c catalog  f forum");
+	tui_draw_title(title, h->teaching ? "t teach  c catalog  f forum" : "c catalog  f forum");
 	tui_list_clamp(&h->list, rows);
 	for (int r = 0; r < rows && h->list.top + r < h->n; r++) {
 		struct row *row = &h->rows[h->list.top + r];
@@ -261,6 +335,9 @@ home_draw(struct tui_app *app, void *state)
 			tui_draw_progress(y, COLS - bar - 20, bar, row->percent);
 			tui_put(y, COLS - 19, row->extra, 18,
 			        row->pending ? tui_attr(TUI_ROLE_WARN) : tui_attr(TUI_ROLE_GOOD));
+			break;
+		case ROW_TEACH:
+			draw_teach_row(y, row, sel, a);
 			break;
 		case ROW_DUE:
 			if (sel)
@@ -303,9 +380,21 @@ home_key(struct tui_app *app, void *state, wint_t key, bool fn_key)
 		tui_push(app, &tui_view_catalog, NULL);
 	} else if (!fn_key && key == 'f' && row && row->kind >= ROW_COURSE) {
 		tui_push(app, &tui_view_forum, row->course_id);
+	} else if (!fn_key && key == 'o' && row && row->kind == ROW_TEACH) {
+		tui_push(app, &tui_view_course, row->course_id);
+	} else if (!fn_key && key == 'N') {
+		tui_author_new_course(app);
+	} else if (!fn_key && key == 't') {
+		if (row && row->kind == ROW_TEACH)
+			tui_push(app, &tui_view_teach, row->course_id);
+		else
+			tui_flash(app, "t: select a course under Teaching first");
 	} else if ((!fn_key && (key == '\r' || key == '\n' || key == 'l')) ||
 	           (fn_key && key == KEY_RIGHT)) {
-		if (row && row->kind == ROW_COURSE)
+		/* A course taught opens in the course editor; o shows it as learners see it. */
+		if (row && row->kind == ROW_TEACH)
+			tui_push(app, &tui_view_author, row->course_id);
+		else if (row && row->kind == ROW_COURSE)
 			tui_push(app, &tui_view_course, row->id);
 		else if (row && row->kind == ROW_DUE)
 			tui_open_item(app, row->id);

@@ -615,7 +615,9 @@ quiz_key(struct tui_app *app, void *state, wint_t key, bool fn)
 		return TUI_KEY_HANDLED;
 	}
 	if (!fn && (key == 't' || key == '\r' || key == '\n')) {
-		if (remaining(qz) == 0)
+		if (!tui_is_enrolled(app, qz->course_id) && tui_teaches(app, qz->course_id))
+			tui_flash(app, "You teach it: quizzes are for learners");
+		else if (remaining(qz) == 0)
 			tui_flash(app, "No attempts left for this quiz");
 		else if (qz->n_qs == 0)
 			tui_flash(app, "This quiz has no questions on this replica yet");

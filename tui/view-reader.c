@@ -111,6 +111,13 @@ reader_reload(struct tui_app *app, void *state)
 	load(app, state);
 }
 
+/* Staff of the course who are not enrolled in it: they read, they record no progress. */
+static bool
+reads_as_staff(struct tui_app *app, const struct reader *rd)
+{
+	return !tui_is_enrolled(app, rd->course_id) && tui_teaches(app, rd->course_id);
+}
+
 static int
 reader_open(struct tui_app *app, const char *arg, void **state)
 {
@@ -127,7 +134,8 @@ reader_open(struct tui_app *app, const char *arg, void **state)
 		free(rd);
 		return rc;
 	}
-	if (rd->progress == 0)
+	/* Staff read their course without being enrolled: the server would refuse progress. */
+	if (rd->progress == 0 && !reads_as_staff(app, rd))
 		tui_write_progress(app, rd->item_id, rd->course_id, "started");
 	*state = rd;
 	return 0;
@@ -188,6 +196,11 @@ complete(struct tui_app *app, struct reader *rd, bool explicit)
 	if (tui_kind_completes_by_attempt(rd->kind)) {
 		if (explicit)
 			tui_flash(app, "Not marked: " TUI_QUIZ_COMPLETE_MSG);
+		return;
+	}
+	if (reads_as_staff(app, rd)) {
+		if (explicit)
+			tui_flash(app, "Not marked: you teach this course");
 		return;
 	}
 	if (tui_write_progress(app, rd->item_id, rd->course_id, "completed") == 0) {

@@ -2,7 +2,8 @@
 /*
  * A topic and its replies, oldest first, each rendered as Markdown under a header with its
  * author and time; posts not yet sent are marked "[unsent]". Tab moves between posts;
- * r replies, e edits and d deletes the selected post when it is the user's own.
+ * r replies, e edits the selected post when it is the user's own, d deletes it, or any
+ * post for staff of the course (moderation, API.md "Roles").
  */
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,7 @@ struct topic {
 	int top;
 	int total_lines;
 	int width;
+	bool teaches; /* staff of the topic's course: may moderate others' posts */
 };
 
 static const struct tui_key_help topic_keys[] = {
@@ -41,7 +43,7 @@ static const struct tui_key_help topic_keys[] = {
     {"Tab, Shift-Tab, ], [", "select the next, previous post"},
     {"r", "reply ($EDITOR when set, else Ctrl-D sends)"},
     {"e", "edit the selected post (your own)"},
-    {"d", "delete the selected post (your own)"},
+    {"d", "delete the selected post (your own; any post when you teach the course)"},
     {NULL, NULL},
 };
 
@@ -118,6 +120,7 @@ topic_load(struct tui_app *app, struct topic *t)
 	free(t->course_id);
 	t->title = lc_strdup(tui_json_str(doc, "title"));
 	t->course_id = lc_strdup(tui_json_str(doc, "course_id"));
+	t->teaches = tui_teaches(app, t->course_id);
 	cJSON_Delete(doc);
 	add_post(t, "topic", &res);
 	store_resource_finish(&res);
@@ -214,6 +217,16 @@ own(struct tui_app *app, const struct post *p)
 	return app->user_id != NULL && strcmp(p->author_id, app->user_id) == 0;
 }
 
+/*
+ * May the user delete this post: their own, or any post of a course they teach
+ * (moderation, issue 11; API.md "Roles"). Editing stays the author's alone.
+ */
+static bool
+may_change(struct tui_app *app, const struct topic *t, const struct post *p)
+{
+	return own(app, p) || t->teaches;
+}
+
 static void
 select_post(struct topic *t, int sel)
 {
@@ -285,16 +298,24 @@ topic_key(struct tui_app *app, void *state, wint_t key, bool fn)
 	else if (!fn && key == 'r')
 		reply(app, t);
 	else if (!fn && key == 'e' && p != NULL) {
+		/* API.md "Roles": only the author edits a post; staff may delete any. */
 		if (own(app, p))
 			edit(app, t, p);
 		else
-			tui_flash(app, "You can only edit your own posts");
+			tui_flash(app, t->teaches
+			                   ? "Only its author can edit a post; as staff you can "
+			                     "delete it (d)"
+			                   : "You can only edit your own posts");
 	} else if (!fn && key == 'd' && p != NULL) {
-		if (!own(app, p))
+		if (!may_change(app, t, p))
 			tui_flash(app, "You can only delete your own posts");
-		else if (tui_confirm(app, strcmp(p->type, "topic") == 0
-		                              ? "Delete this topic and all its replies?"
-		                              : "Delete this reply?")) {
+		else if (tui_confirm(app,
+		                     strcmp(p->type, "topic") == 0
+		                         ? (own(app, p) ? "Delete this topic and all its replies?"
+		                                        : "Delete this learner's topic and all "
+		                                          "its replies?")
+		                         : (own(app, p) ? "Delete this reply?"
+		                                        : "Delete this learner's reply?"))) {
 			bool was_topic = strcmp(p->type, "topic") == 0;
 
 			if (tui_write_delete(app, p->type, p->id) == 0) {

@@ -246,40 +246,91 @@ user_id(const struct tui_writer *w)
 
 /* ---- Checks ------------------------------------------------------------------------------ */
 
+/* Whether the user's own doc gives them content-admin or department-admin in dept. */
+static bool
+staff_role_in(const cJSON *user, const char *dept)
+{
+	const cJSON *m, *r;
+
+	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(user, "departments"))
+	{
+		if (jstr(m, "department_id") == NULL || strcmp(jstr(m, "department_id"), dept) != 0)
+			continue;
+		cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(m, "roles"))
+		{
+			if (cJSON_IsString(r) && (strcmp(r->valuestring, "content-admin") == 0 ||
+			                          strcmp(r->valuestring, "department-admin") == 0))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Departments are at most 8 deep (docs/api.md); a longer chain is a loop in bad data. */
+#define DEPT_DEPTH_MAX 8
+
+/* Staff rights follow the department tree: the course's department or one above it. */
+static bool
+staff_in_dept_tree(const struct tui_writer *w, const cJSON *user, const char *dept)
+{
+	char *cur = dept != NULL ? lc_strdup(dept) : NULL;
+	bool found = false;
+
+	for (int depth = 0; cur != NULL && cur[0] != '\0' && !found && depth <= DEPT_DEPTH_MAX;
+	     depth++) {
+		cJSON *doc;
+
+		found = staff_role_in(user, cur);
+		doc = found ? NULL : doc_of(w, "department", cur);
+		free(cur);
+		cur = jstr(doc, "parent_id") != NULL ? lc_strdup(jstr(doc, "parent_id")) : NULL;
+		cJSON_Delete(doc);
+	}
+	free(cur);
+	return found;
+}
+
 bool
 tui_is_staff(const struct tui_writer *w, const char *course_id)
 {
 	cJSON *user, *course;
-	const char *dept;
-	const cJSON *m;
 	bool staff = false;
 
 	if (w->user_id == NULL || course_id == NULL)
 		return false;
 	user = doc_of(w, "user", w->user_id);
 	course = doc_of(w, "course", course_id);
-	dept = jstr(course, "department_id");
 	if (jstr(user, "role") != NULL && strcmp(jstr(user, "role"), "admin") == 0)
 		staff = true;
 	if (jstr(course, "owner_id") != NULL && strcmp(jstr(course, "owner_id"), w->user_id) == 0)
 		staff = true;
+	if (!staff && user != NULL)
+		staff = staff_in_dept_tree(w, user, jstr(course, "department_id"));
+	cJSON_Delete(user);
+	cJSON_Delete(course);
+	return staff;
+}
+
+bool
+tui_may_create_course(const struct tui_writer *w)
+{
+	cJSON *user = w->user_id != NULL ? doc_of(w, "user", w->user_id) : NULL;
+	const char *role = jstr(user, "role");
+	const cJSON *m, *r;
+	/* No user doc yet (never synced): the server decides. */
+	bool may = user == NULL || role == NULL || strcmp(role, "learner") != 0;
+
 	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(user, "departments"))
 	{
-		const cJSON *r;
-
-		if (staff || dept == NULL || jstr(m, "department_id") == NULL ||
-		    strcmp(jstr(m, "department_id"), dept) != 0)
-			continue;
 		cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(m, "roles"))
 		{
 			if (cJSON_IsString(r) && (strcmp(r->valuestring, "content-admin") == 0 ||
 			                          strcmp(r->valuestring, "department-admin") == 0))
-				staff = true;
+				may = true;
 		}
 	}
 	cJSON_Delete(user);
-	cJSON_Delete(course);
-	return staff;
+	return may;
 }
 
 enum field_kind {

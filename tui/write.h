@@ -41,6 +41,12 @@ typedef char tui_new_id[LC_UUID_LEN + 1];
 bool tui_is_staff(const struct tui_writer *w, const char *course_id);
 
 /*
+ * Whether the user may create a course (API.md "Roles"): role instructor or admin, or a
+ * department content-admin or department-admin. True when the replica has no user doc yet.
+ */
+bool tui_may_create_course(const struct tui_writer *w);
+
+/*
  * Checks the fields of a course, module, item or question as the server would: known
  * names only, types, lengths and ranges, a question's answer against its kind and choices.
  * create: the required fields must be present. Returns 0 or -LC_EINVAL with *cause.

@@ -269,13 +269,17 @@ test_rejected() {
 	e2e_keys r
 	e2e_wait "1 sync issue (i)" 30
 	e2e_keys i
-	e2e_wait "rejected POST /api/v1/topics/"
-	e2e_wait "Your content:"
-	e2e_wait "xxxxxxxxxxxxxxxxxxxx"
-	e2e_wait "Server said:"
+	# In words, not HTTP (ux review 2026-11-29, A3).
+	e2e_wait "Reply in 'cd into a folder with a space'"
+	e2e_wait "refused by the server:"
+	e2e_refute "/api/v1"
+	e2e_keys Enter
+	e2e_wait "Your change:"
+	e2e_wait "+xxxxxxxxxxxxxxxxxxxx"
 	e2e_keys c
 	e2e_wait "Copied to"
 	ls "$LECTERN_DATA_DIR"/lectern-issue-*.txt >/dev/null 2>&1 || e2e_fail "no copy was written"
+	grep -q '^xxxxxxxxxx' "$LECTERN_DATA_DIR"/lectern-issue-*.txt || e2e_fail "the copy lacks the content"
 	e2e_keys d
 	e2e_wait "Discard this issue"
 	e2e_keys y
@@ -378,12 +382,14 @@ test_conflict() {
 	e2e_keys C-d
 	e2e_wait "1 sync issue (i)" 30
 	e2e_keys i
-	e2e_wait "conflict"
-	e2e_wait "PATCH /api/v1/replies/$reply"
-	e2e_wait "Your content:"
+	e2e_wait "Reply in 'cd into a folder with a space'"
+	e2e_wait "changed on the server since you edited it"
+	e2e_refute "/api/v1"
+	e2e_keys Enter
+	e2e_wait "Your change:"
 	e2e_wait "MINE"
-	e2e_wait "The server's version:"
-	e2e_wait "Rewritten on the server: THEIRS"
+	e2e_wait "The server's change:"
+	e2e_wait "+Rewritten on the server: THEIRS"
 	e2e_quit
 }
 

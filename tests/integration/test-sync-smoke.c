@@ -112,17 +112,21 @@ test_a_refused_write_is_listed_with_its_content(void **state)
 {
 	struct fixture *f = *state;
 	const struct st_course *c = &f->w.courses[0];
-	char *out = NULL;
+	char *out = NULL, n[16];
 
 	run_ok(f, NULL, NULL, "enroll", c->id, NULL, NULL);
 	run_ok(f, NULL, NULL, "sync", NULL, NULL, NULL);
 	/* A learner may not edit a course's page: the server answers 403. */
 	run_ok(f, "a learner's edit marker-x1\n", NULL, "edit", c->items[0], NULL, NULL);
 	run_ok(f, NULL, NULL, "sync", "--verify", NULL, NULL);
+	/* The list names the issue in words; `issues show N` has the content (issue 11). */
 	run_ok(f, NULL, &out, "issues", NULL, NULL, NULL);
-	assert_non_null(strstr(out, "rejected"));
-	assert_non_null(strstr(out, "marker-x1"));
-	assert_non_null(strstr(out, "403"));
+	assert_non_null(strstr(out, "\trejected\t"));
+	assert_non_null(strstr(out, "\trefused by the server: "));
+	snprintf(n, sizeof(n), "%ld", strtol(out, NULL, 10));
+	free(out);
+	run_ok(f, NULL, &out, "issues", "show", n, NULL);
+	assert_non_null(strstr(out, "+a learner's edit marker-x1"));
 	free(out);
 }
 

@@ -496,7 +496,9 @@ test_outbox_rebase_and_conflict(void **state)
 	assert_string_equal(issues[0].base, theirs);
 	assert_string_equal(issues[0].mine, "{\"title\":\"Mine!\"}");
 	assert_string_equal(issues[0].theirs, "{\"title\":\"Theirs\",\"rev\":3}");
-	assert_int_equal(store_issue_retry(f->db, issues[0].id), 0);
+	/* Retry no longer sends mine over a conflict; keep mine does, on theirs' rev. */
+	assert_int_equal(store_issue_retry(f->db, issues[0].id), -LC_ECONFLICT);
+	assert_int_equal(store_issue_keep_mine(f->db, issues[0].id), 0);
 	store_issues_free(issues, n);
 	assert_int_equal(store_outbox_list(f->db, 0, &entries, &n), 0);
 	assert_int_equal(n, 2);
