@@ -103,9 +103,9 @@ is_right(const cJSON *answer, int i)
 	return false;
 }
 
-/* The first line of text that holds something, at most 200 bytes, "..." when there is more. */
+/* The first line of text that holds something, at most max bytes, "..." when there is more. */
 static char *
-first_line(const char *text)
+first_line(const char *text, size_t max)
 {
 	size_t n;
 	bool more;
@@ -114,8 +114,8 @@ first_line(const char *text)
 	n = strcspn(text, "\n");
 	more = text[n] != '\0';
 
-	if (n > 200) {
-		n = 200;
+	if (n > max) {
+		n = max;
 		while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
 			n--; /* never cut a UTF-8 sequence */
 		more = true;
@@ -202,7 +202,7 @@ qedit_reload(struct tui_app *app, void *state)
 			}
 			if (*tui_json_str(doc, "explanation") != '\0')
 				add_row(qe, list.items[q].id, EXPLAIN_ROW,
-				        first_line(tui_json_str(doc, "explanation")));
+				        first_line(tui_json_str(doc, "explanation"), 200));
 			cJSON_Delete(doc);
 		}
 	}
@@ -658,15 +658,16 @@ mark_choice(struct tui_app *app, const struct qrow *r)
 }
 
 /*
- * E and x: the question's prompt or explanation (key) written whole in the editor. An
- * editor left empty or failing changes nothing (the form removes an explanation).
+ * E and x: the question's prompt or explanation (key) written whole in the editor, with a
+ * draft of its own ("edit:question:<id>:<key>"). An editor left empty or failing changes
+ * nothing (the form removes an explanation).
  */
 static void
 edit_question_text(struct tui_app *app, const struct qrow *r, const char *key)
 {
 	struct store_resource res = {0};
-	char *text = NULL, *cause = NULL, *title, *prompt;
-	bool explain = strcmp(key, "explanation") == 0;
+	char *text = NULL, *cause = NULL, *title, *prompt, *draft;
+	bool explain = strcmp(key, "explanation") == 0, edited;
 	cJSON *doc, *f;
 	int rc;
 
@@ -676,12 +677,14 @@ edit_question_text(struct tui_app *app, const struct qrow *r, const char *key)
 	}
 	doc = cJSON_Parse(res.doc);
 	store_resource_finish(&res);
-	prompt = first_line(tui_json_str(doc, "prompt"));
-	title = explain ? lc_asprintf("Why the answer to '%.60s' is right (Markdown)", prompt)
+	prompt = first_line(tui_json_str(doc, "prompt"), 60);
+	title = explain ? lc_asprintf("Why the answer to '%s' is right (Markdown)", prompt)
 	                : lc_strdup("Question prompt (Markdown)");
 	free(prompt);
-	if (!tui_edit_text(app, title, tui_json_str(doc, key), &text) ||
-	    strcmp(text, tui_json_str(doc, key)) == 0) {
+	draft = lc_asprintf("edit:question:%s:%s", r->question_id, key);
+	edited = tui_edit_draft(app, draft, title, tui_json_str(doc, key), &text);
+	free(draft);
+	if (!edited || strcmp(text, tui_json_str(doc, key)) == 0) {
 		tui_flash(app, "Not changed");
 		free(text);
 		free(title);
