@@ -616,6 +616,46 @@ test_settings_and_unread_counts(void **state)
 }
 
 /*
+ * A topic is unread when its stamp or its newest reply is past its read mark; the count
+ * takes the two apart so that the reply is only looked up when the stamp is not past the
+ * mark (issue 10, Home's first frame at 200,000 rows). Pinned: a topic kept in two scopes
+ * counts once, unread when either row's stamp is past the mark; a reply past the mark
+ * makes a topic unread whatever its stamp; a mark past both leaves it read.
+ */
+static void
+test_unread_count_takes_stamp_and_newest_reply_apart(void **state)
+{
+	struct fixture *f = *state;
+	int64_t n;
+
+	put(f->db, SCOPE, "topic", TOPIC, 1,
+	    "{\"course_id\":\"" COURSE "\",\"last_activity_at\":\"2026-11-20T10:00:00Z\"}");
+	put(f->db, "catalog", "topic", TOPIC, 1,
+	    "{\"course_id\":\"" COURSE "\",\"last_activity_at\":\"2026-11-20T09:00:00Z\"}");
+	assert_int_equal(store_unread_count(f->db, COURSE, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_topic_mark_read(f->db, TOPIC), 0);
+	assert_int_equal(store_unread_count(f->db, COURSE, &n), 0);
+	assert_int_equal(n, 0);
+	/* One of the two rows moves past the mark. */
+	put(f->db, "catalog", "topic", TOPIC, 2,
+	    "{\"course_id\":\"" COURSE "\",\"last_activity_at\":\"2026-11-21T09:00:00Z\"}");
+	assert_int_equal(store_unread_count(f->db, COURSE, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_topic_mark_read(f->db, TOPIC), 0);
+	assert_int_equal(store_unread_count(f->db, COURSE, &n), 0);
+	assert_int_equal(n, 0);
+	/* A reply past the mark, the topic's stamps not. */
+	put(f->db, SCOPE, "reply", MODULE_B, 1,
+	    "{\"topic_id\":\"" TOPIC "\",\"created_at\":\"2026-11-22T10:00:00Z\"}");
+	assert_int_equal(store_unread_count(f->db, COURSE, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_topic_mark_read(f->db, TOPIC), 0);
+	assert_int_equal(store_unread_count(f->db, COURSE, &n), 0);
+	assert_int_equal(n, 0);
+}
+
+/*
  * The unread count of one course reads that course's topics only, through
  * resources_created, not every topic of the replica (perf review 2026-11-29, cause 5: with
  * GROUP BY t.id the plan walked resources_by_id over all topics, so the TUI's start-up grew
@@ -673,6 +713,7 @@ main(void)
 	    T(test_sync_response_applies_in_one_outer_transaction),
 	    T(test_settings_and_unread_counts),
 	    T(test_unread_count_searches_one_course_by_index),
+	    T(test_unread_count_takes_stamp_and_newest_reply_apart),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
