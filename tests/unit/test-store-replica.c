@@ -579,12 +579,21 @@ test_sync_response_applies_in_one_outer_transaction(void **state)
 	free(doc);
 }
 
+/* Fails unless the unread count of COURSE is want. */
+static void
+expect_unread(struct store_db *db, int64_t want)
+{
+	int64_t n = -1;
+
+	assert_int_equal(store_unread_count(db, COURSE, &n), 0);
+	assert_int_equal(n, want);
+}
+
 static void
 test_settings_and_unread_counts(void **state)
 {
 	struct fixture *f = *state;
 	char *value;
-	int64_t n;
 
 	assert_int_equal(store_setting_get(f->db, "username", &value), 0);
 	assert_null(value);
@@ -601,18 +610,14 @@ test_settings_and_unread_counts(void **state)
 	    "{\"course_id\":\"" COURSE "\",\"last_activity_at\":\"2026-11-20T10:00:00Z\"}");
 	put(f->db, SCOPE, "topic", MODULE_A, 1,
 	    "{\"course_id\":\"" COURSE "\",\"last_activity_at\":\"2026-11-21T10:00:00Z\"}");
-	assert_int_equal(store_unread_count(f->db, COURSE, &n), 0);
-	assert_int_equal(n, 2);
+	expect_unread(f->db, 2);
 	assert_int_equal(store_topic_mark_read(f->db, TOPIC), 0);
-	assert_int_equal(store_unread_count(f->db, COURSE, &n), 0);
-	assert_int_equal(n, 1);
+	expect_unread(f->db, 1);
 	put(f->db, SCOPE, "reply", MODULE_B, 1,
 	    "{\"topic_id\":\"" TOPIC "\",\"created_at\":\"2026-11-22T10:00:00Z\"}");
-	assert_int_equal(store_unread_count(f->db, COURSE, &n), 0);
-	assert_int_equal(n, 2);
+	expect_unread(f->db, 2);
 	assert_int_equal(store_topic_mark_read(f->db, TOPIC), 0);
-	assert_int_equal(store_unread_count(f->db, COURSE, &n), 0);
-	assert_int_equal(n, 1);
+	expect_unread(f->db, 1);
 }
 
 /*
@@ -626,33 +631,26 @@ static void
 test_unread_count_takes_stamp_and_newest_reply_apart(void **state)
 {
 	struct fixture *f = *state;
-	int64_t n;
 
 	put(f->db, SCOPE, "topic", TOPIC, 1,
 	    "{\"course_id\":\"" COURSE "\",\"last_activity_at\":\"2026-11-20T10:00:00Z\"}");
 	put(f->db, "catalog", "topic", TOPIC, 1,
 	    "{\"course_id\":\"" COURSE "\",\"last_activity_at\":\"2026-11-20T09:00:00Z\"}");
-	assert_int_equal(store_unread_count(f->db, COURSE, &n), 0);
-	assert_int_equal(n, 1);
+	expect_unread(f->db, 1);
 	assert_int_equal(store_topic_mark_read(f->db, TOPIC), 0);
-	assert_int_equal(store_unread_count(f->db, COURSE, &n), 0);
-	assert_int_equal(n, 0);
+	expect_unread(f->db, 0);
 	/* One of the two rows moves past the mark. */
 	put(f->db, "catalog", "topic", TOPIC, 2,
 	    "{\"course_id\":\"" COURSE "\",\"last_activity_at\":\"2026-11-21T09:00:00Z\"}");
-	assert_int_equal(store_unread_count(f->db, COURSE, &n), 0);
-	assert_int_equal(n, 1);
+	expect_unread(f->db, 1);
 	assert_int_equal(store_topic_mark_read(f->db, TOPIC), 0);
-	assert_int_equal(store_unread_count(f->db, COURSE, &n), 0);
-	assert_int_equal(n, 0);
+	expect_unread(f->db, 0);
 	/* A reply past the mark, the topic's stamps not. */
 	put(f->db, SCOPE, "reply", MODULE_B, 1,
 	    "{\"topic_id\":\"" TOPIC "\",\"created_at\":\"2026-11-22T10:00:00Z\"}");
-	assert_int_equal(store_unread_count(f->db, COURSE, &n), 0);
-	assert_int_equal(n, 1);
+	expect_unread(f->db, 1);
 	assert_int_equal(store_topic_mark_read(f->db, TOPIC), 0);
-	assert_int_equal(store_unread_count(f->db, COURSE, &n), 0);
-	assert_int_equal(n, 0);
+	expect_unread(f->db, 0);
 }
 
 /*
