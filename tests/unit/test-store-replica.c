@@ -693,6 +693,50 @@ test_unread_count_searches_one_course_by_index(void **state)
 	assert_false(by_id);
 }
 
+/* SQLITE_STMTSTATUS_REPREPARE of the connection's cached statement whose text holds marker. */
+static int
+reprepares(struct store_db *db, const char *marker)
+{
+	sqlite3 *h = store_db_handle(db);
+	sqlite3_stmt *s;
+
+	for (s = sqlite3_next_stmt(h, NULL); s != NULL; s = sqlite3_next_stmt(h, s))
+		if (strstr(sqlite3_sql(s), marker) != NULL)
+			return sqlite3_stmt_status(s, SQLITE_STMTSTATUS_REPREPARE, 0);
+	fail_msg("no statement holds %s", marker);
+	return -1;
+}
+
+/*
+ * Reading a resource, or a list of them, binds its type anew each time and must not make
+ * SQLite prepare the statement again (issue 10, Home's first frame at 200,000 rows: with
+ * `type = ?1` the partial index resources_due, WHERE type = 'item', did so on every call,
+ * 7% of the frame). Its plan still searches by (type, ...).
+ */
+static void
+test_reading_by_type_does_not_prepare_again(void **state)
+{
+	struct fixture *f = *state;
+	struct store_resource res;
+	struct store_resource_list list;
+	const char *const types[] = {"topic", "item", "course", "item"};
+
+	put(f->db, SCOPE, "topic", TOPIC, 1, "{\"course_id\":\"" COURSE "\"}");
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		int rc = store_resource_get(f->db, types[i], TOPIC, &res);
+
+		assert_true(rc == 0 || rc == -LC_ENOTFOUND);
+		if (rc == 0)
+			store_resource_finish(&res);
+		assert_int_equal(
+		    store_resource_list(f->db, types[i], COURSE, NULL, STORE_ORDER_CREATED, &list),
+		    0);
+		store_resource_list_free(&list);
+	}
+	assert_int_equal(reprepares(f->db, "AND id = ?2 AND deleted = 0"), 0);
+	assert_int_equal(reprepares(f->db, "r.parent_id = ?2"), 0);
+}
+
 int
 main(void)
 {
@@ -712,6 +756,7 @@ main(void)
 	    T(test_settings_and_unread_counts),
 	    T(test_unread_count_searches_one_course_by_index),
 	    T(test_unread_count_takes_stamp_and_newest_reply_apart),
+	    T(test_reading_by_type_does_not_prepare_again),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
