@@ -263,6 +263,23 @@ tui_campus_stop(pid_t pid, int master, bool clean)
 	close(master);
 }
 
+int64_t
+tui_campus_main_cpu_us(pid_t pid)
+{
+	char path[64];
+	unsigned long long ns = 0;
+	FILE *fp;
+	int got;
+
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)pid);
+	fp = fopen(path, "r");
+	if (fp == NULL)
+		return -1;
+	got = fscanf(fp, "%llu", &ns);
+	fclose(fp);
+	return got == 1 ? (int64_t)(ns / 1000) : -1;
+}
+
 int
 tui_campus_cmp64(const void *a, const void *b)
 {

@@ -39,6 +39,11 @@ pid_t tui_campus_spawn(const char *db_path, int *master);
 void tui_campus_stop(pid_t pid, int master, bool clean);
 
 int tui_campus_cmp64(const void *a, const void *b);
+/*
+ * CPU time (us) the main thread of pid has used, from /proc/PID/schedstat; -1 unknown. The
+ * main thread reads and draws; the sync engine has a thread of its own.
+ */
+int64_t tui_campus_main_cpu_us(pid_t pid);
 /* Appends "Load average ...: <loadavg> (<n> cores)." to out, with when ("while measuring"). */
 void tui_campus_loadavg(struct lc_buf *out, const char *when);
 /*

@@ -148,24 +148,6 @@ sample(struct row *r, int64_t us, int64_t cpu)
 	r->cpu[r->n++] = cpu;
 }
 
-/* CPU time (us) the main thread of pid has used, from /proc/PID/schedstat; -1 unknown. */
-static int64_t
-main_cpu_us(pid_t pid)
-{
-	char path[64];
-	unsigned long long ns = 0;
-	FILE *fp;
-	int got;
-
-	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)pid);
-	fp = fopen(path, "r");
-	if (fp == NULL)
-		return -1;
-	got = fscanf(fp, "%llu", &ns);
-	fclose(fp);
-	return got == 1 ? (int64_t)(ns / 1000) : -1;
-}
-
 /* Reads what is there for up to ms; returns the bytes read, 0 on quiet, -1 at the end. */
 static ssize_t
 read_for(int master, int ms, struct lc_buf *seen)
@@ -229,7 +211,7 @@ press(pid_t pid, int master, const struct step *st, int64_t *cpu)
 
 	if (settle(master) < 0)
 		return -1;
-	cpu0 = main_cpu_us(pid);
+	cpu0 = tui_campus_main_cpu_us(pid);
 	t0 = lc_monotonic_us();
 	if (write(master, st->bytes, strlen(st->bytes)) != (ssize_t)strlen(st->bytes))
 		return -1;
@@ -238,7 +220,7 @@ press(pid_t pid, int master, const struct step *st, int64_t *cpu)
 		last = lc_monotonic_us();
 		n = read_for(master, QUIET_MS, &seen);
 	}
-	*cpu = main_cpu_us(pid) - cpu0;
+	*cpu = tui_campus_main_cpu_us(pid) - cpu0;
 	if (trace)
 		print_text(st->key, lc_buf_str(&seen));
 	lc_buf_finish(&seen);
@@ -264,7 +246,7 @@ one_round(const char *db_path, int64_t *cpu)
 			break;
 		if (strstr(lc_buf_str(&seen), "help") != NULL) {
 			frame = lc_monotonic_us() - t0;
-			*cpu = main_cpu_us(pid);
+			*cpu = tui_campus_main_cpu_us(pid);
 			break;
 		}
 	}

@@ -69,6 +69,7 @@
 #include <unistd.h>
 
 #include <microhttpd.h>
+#include <sodium.h>
 
 #include "common/clock.h"
 #include "common/log.h"
@@ -160,11 +161,16 @@ header(struct MHD_Connection *c, const char *name)
 	return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
 }
 
-/* The client's X-Request-Id when it is sane, else a new UUID. */
+/*
+ * The client's X-Request-Id when it is sane, else a new one: 16 characters of 96 random
+ * bits (base64url), unique per request as API.md asks and 20 bytes shorter than a UUID on
+ * every answer's head (issue 10: the campus delta at most 1.2x its floor).
+ */
 static void
 request_id(struct MHD_Connection *c, char out[130])
 {
 	const char *given = header(c, "X-Request-Id");
+	unsigned char raw[12];
 	size_t n = given ? strlen(given) : 0;
 	bool ok = n >= 1 && n <= 128;
 
@@ -174,7 +180,8 @@ request_id(struct MHD_Connection *c, char out[130])
 		memcpy(out, given, n + 1);
 		return;
 	}
-	lc_uuid_new(out);
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2base64(out, 130, raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
 /*

@@ -338,7 +338,7 @@ rc_question_doc(struct store_db *db, const char *id, bool staff)
 	cJSON *doc =
 	    render_start(db,
 	                 "SELECT id, rev, created_at, updated_at, item_id, course_id, prompt, "
-	                 "kind, choices, points, tolerance, position, answer "
+	                 "kind, choices, points, tolerance, position, answer, explanation "
 	                 "FROM questions WHERE id = ?",
 	                 id, &st);
 
@@ -352,8 +352,11 @@ rc_question_doc(struct store_db *db, const char *id, bool staff)
 	rc_put_num(doc, "points", st, 9);
 	rc_put_num(doc, "tolerance", st, 10);
 	rc_put_num(doc, "position", st, 11);
-	if (staff)
+	/* The explanation gives the answer away: for staff only, like the answer itself. */
+	if (staff) {
 		rc_put_json(doc, "answer", st, 12);
+		rc_put_text(doc, "explanation", st, 13);
+	}
 	sqlite3_reset(st);
 	return doc;
 }

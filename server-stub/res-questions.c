@@ -2,8 +2,8 @@
 /*
  * Questions of a quiz item. The stored answer is checked against the question's kind and
  * choices (grade.c) on create and on every patch that touches kind, choices or answer,
- * so an attempt can always be graded. Answers leave the server only in docs rendered for
- * course staff.
+ * so an attempt can always be graded. Answers and explanations (a Lectern extension: why
+ * the answer is right, Markdown) leave the server only in docs rendered for course staff.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,8 +19,8 @@
 
 static const char *const question_kinds[] = {"single", "multiple", "boolean",
                                              "short",  "numeric",  NULL};
-static const char *const question_fields[] = {"prompt", "kind",      "choices", "answer",
-                                              "points", "tolerance", NULL};
+static const char *const question_fields[] = {"prompt", "kind",      "choices",     "answer",
+                                              "points", "tolerance", "explanation", NULL};
 
 static int
 question_render(struct srv_req *req, const char *id, cJSON **out)
@@ -60,6 +60,8 @@ question_check(struct srv_check *c, const cJSON *obj, bool create, const char *c
 		choices = v;
 	srv_get_num(c, obj, "points", 0, 0, 1e6, &d);
 	srv_get_num(c, obj, "tolerance", SRV_NULLABLE, 0, 1e12, &d);
+	/* A Lectern extension (docs/api.md): Markdown shown to staff, like the answer. */
+	srv_get_str(c, obj, "explanation", SRV_NULLABLE, 0, SRV_MARKDOWN_MAX, &s);
 	*position = 0;
 	srv_get_int(c, obj, "position", 0, 1, INT32_MAX, position);
 	v = cJSON_GetObjectItemCaseSensitive(obj, "answer");
@@ -318,10 +320,10 @@ question_delete(struct srv_req *req, struct srv_resp *resp)
 const struct srv_route srv_routes_questions[] = {
     {"GET", "/items/{id}/questions", questions_list, 0, "", "page,limit", NULL},
     {"POST", "/items/{id}/questions", question_create, 0,
-     "id,prompt,kind,choices,answer,points,tolerance,position", "", NULL},
+     "id,prompt,kind,choices,answer,points,tolerance,position,explanation", "", NULL},
     {"GET", "/questions/{id}", question_get, 0, "", "", NULL},
     {"PATCH", "/questions/{id}", question_patch, 0,
-     "prompt,kind,choices,answer,points,tolerance,position", "", "question"},
+     "prompt,kind,choices,answer,points,tolerance,position,explanation", "", "question"},
     {"DELETE", "/questions/{id}", question_delete, 0, "", "", NULL},
     {NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };

@@ -258,10 +258,17 @@ static const char schema_v5[] =
 static const char schema_v6[] = "ALTER TABLE feed ADD COLUMN content_seq INTEGER;\n"
                                 "ALTER TABLE feed ADD COLUMN content_rev INTEGER;\n";
 
+/*
+ * Version 7 (issue 11, the quiz editor): a question's optional explanation (Markdown, a
+ * Lectern extension of API.md's question), shown to course staff exactly like its answer
+ * (res-course.c, rc_question_doc()). NULL: none; every existing question starts so.
+ */
+static const char schema_v7[] = "ALTER TABLE questions ADD COLUMN explanation TEXT;\n";
+
 #pragma GCC diagnostic pop
 
-static const char *const migrations[] = {schema_v1, schema_v2, schema_v3,
-                                         schema_v4, schema_v5, schema_v6};
+static const char *const migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4,
+                                         schema_v5, schema_v6, schema_v7};
 
 const struct store_schema srv_schema = {
     .name = "lecternd database",

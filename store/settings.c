@@ -98,12 +98,23 @@ store_unread_count(struct store_db *db, const char *course_id, int64_t *n)
 	 * resources_by_id range of every topic in the replica for each course (TUI start-up
 	 * quadratic in courses, perf review cause 5); the unary + keeps the course's own
 	 * (type, parent_id) range of resources_created.
+	 *
+	 * A topic is unread when it has no read mark, or when its own stamp or its newest
+	 * reply's is past the mark (TOPIC_ACTIVITY's max, taken apart: the max of two is past
+	 * the mark when one of them is, and a topic kept in two scopes counts once when either
+	 * row says so). OR runs left to right and stops at the first true term, so the newest
+	 * reply, a search in another part of the index per topic, is only looked up for a
+	 * topic that has a mark its stamp is not past (issue 10, Home's first frame at
+	 * 200,000 rows: it was a fifth of the frame's work, 40 searches per course drawn).
 	 */
-	static const char sql[] = "SELECT count(*) FROM (SELECT t.id, max(" TOPIC_ACTIVITY(
-	    "t") ") AS act"
-	         " FROM resources t WHERE t.type = 'topic' AND t.parent_id = ?1 AND t.deleted = 0"
-	         " GROUP BY +t.id) x LEFT JOIN read_marks m ON m.topic_id = x.id"
-	         " WHERE m.read_up_to IS NULL OR x.act > m.read_up_to";
+	static const char sql[] =
+	    "SELECT count(*) FROM (SELECT t.id FROM resources t"
+	    " LEFT JOIN read_marks m ON m.topic_id = t.id"
+	    " WHERE t.type = 'topic' AND t.parent_id = ?1 AND t.deleted = 0"
+	    " AND (m.read_up_to IS NULL OR coalesce(t.sort_at, '') > m.read_up_to"
+	    " OR coalesce((SELECT max(r.created_at) FROM resources r WHERE r.type = 'reply'"
+	    " AND r.parent_id = t.id AND r.deleted = 0), '') > m.read_up_to)"
+	    " GROUP BY +t.id)";
 	sqlite3_stmt *stmt;
 	int rc = store_db_stmt(db, sql, &stmt);
 

@@ -116,8 +116,11 @@ sync_protocol_encode(const char *client_id, const struct store_outbox_entry *ent
 	}
 	if (limit > 0)
 		cJSON_AddNumberToObject(root, "limit", limit);
-	if ((flags & SYNC_ENCODE_PARTIAL) != 0)
+	/* Both extensions of docs/sync.md ("Partial changes", "Lean changes") or neither. */
+	if ((flags & SYNC_ENCODE_PARTIAL) != 0) {
 		cJSON_AddTrueToObject(root, "partial");
+		cJSON_AddTrueToObject(root, "lean");
+	}
 	if (rc == 0) {
 		*out = cJSON_PrintUnformatted(root);
 		if (*out == NULL)
@@ -283,6 +286,13 @@ decode_changes(struct sync_response *res, const cJSON *changes, char **cause)
 		if (num_field(it, "rev", &c->rev, cause) != 0 ||
 		    num_field(it, "seq", &c->seq, cause) != 0)
 			return -LC_EPROTO;
+		/* A lean change (docs/sync.md "Lean changes") has its id and rev in its doc. */
+		if (c->id == NULL && cJSON_IsObject(doc))
+			c->id = str_field(doc, "id");
+		if (cJSON_GetObjectItemCaseSensitive(it, "rev") == NULL && cJSON_IsObject(doc) &&
+		    (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(doc, "rev")) ||
+		     num_field(doc, "rev", &c->rev, cause) != 0))
+			return lc_cause_set(cause, -LC_EPROTO, "change %zu without a rev", i - 1);
 		c->deleted = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "deleted"));
 		if (c->scope == NULL || c->type == NULL || c->id == NULL)
 			return lc_cause_set(cause, -LC_EPROTO,

@@ -81,7 +81,8 @@ struct sync_response {
 
 /* Flags of sync_protocol_encode(). */
 #define SYNC_ENCODE_COMPACT 1u /* cursors in the compact form when they allow it */
-#define SYNC_ENCODE_PARTIAL 2u /* "partial": true, the client takes partial changes */
+/* "partial": true and "lean": true: the client takes partial and lean changes */
+#define SYNC_ENCODE_PARTIAL 2u
 
 /*
  * Encodes a /sync request body. entries and cursors may be empty. The cursors go in the

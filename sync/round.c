@@ -344,12 +344,13 @@ sync_round(struct sync_engine *e, struct sync_session *s, bool *again, char **ca
 		sent_ms = lc_monotonic_ms() - sent_ms;
 	}
 	/*
-	 * A lecternd from before partial changes refuses the unknown key: ask again without it
-	 * (and for the rest of this engine's life) rather than never syncing.
+	 * A lecternd from before partial (or lean) changes refuses the unknown key: ask again
+	 * without both (and for the rest of this engine's life) rather than never syncing.
 	 */
 	if (rc == -LC_EPROTO && hres.status == 400 && (r.flags & SYNC_ENCODE_PARTIAL) != 0 &&
 	    cause != NULL && *cause != NULL &&
-	    strstr(*cause, "Invalid parameters: partial") != NULL) {
+	    (strstr(*cause, "Invalid parameters: partial") != NULL ||
+	     strstr(*cause, "Invalid parameters: lean") != NULL)) {
 		lc_log(LC_LOG_INFO, "sync: the server does not take partial changes");
 		free(*cause);
 		*cause = NULL;

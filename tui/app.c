@@ -311,6 +311,18 @@ tui_run(const struct tui_config *cfg)
 		return 1;
 	}
 	load_session(&app);
+	/*
+	 * The screen's reads map the replica rather than copy it (issue 10, first frame under
+	 * 50 ms at 200,000 rows): a fresh process starts with an empty page cache, and Home's
+	 * first frame reads about 3,400 pages there, each a pread() into a newly allocated,
+	 * so page-faulted and zeroed, 4 KiB buffer (half the page faults of a start). Mapped,
+	 * a page already in the kernel's cache costs a share of one fault. Writes still go
+	 * through SQLite's own pages; the sync engine's connection is not mapped. Without it
+	 * the TUI only reads more slowly.
+	 */
+	if (store_db_exec(app.db, "PRAGMA mmap_size=1073741824") != 0)
+		lc_log(LC_LOG_WARN, "tui: cannot map the replica: %s",
+		       store_db_error(app.db)->message);
 	rc = tui_term_start(&cause);
 	if (rc < 0) {
 		fprintf(stderr, "lectern: %s\n", cause ? cause : lc_strerror(rc));

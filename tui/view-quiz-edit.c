@@ -5,7 +5,11 @@
  * and reordered; Space on a choice makes it the right one (single) or toggles it
  * (multiple). What the server would refuse (a single-choice question with two right
  * answers, a choice number past the list, an empty short answer) is refused here first,
- * with the reason on the screen, and nothing is queued.
+ * with the reason on the screen, and nothing is queued. A question's explanation (why the
+ * answer is right; lecternd's extension, docs/api.md) shows under it; short ones are edited
+ * in the form, any in the editor (x). A prompt or an explanation that a form field cannot
+ * hold whole (a long or multi-line text) is never put in the form, where it would be cut:
+ * the form keeps it as it is and the editor (E, x) edits it whole.
  */
 #include <math.h>
 #include <stdio.h>
@@ -22,7 +26,10 @@
 #define CHOICES_MAX 32
 
 #define QUESTION_ROW -1
-#define ANSWER_ROW -2 /* the answer of a question without choices */
+#define ANSWER_ROW -2  /* the answer of a question without choices */
+#define EXPLAIN_ROW -3 /* the first line of the question's explanation */
+/* A text longer than a form field holds (its 512 characters) is edited in the editor. */
+#define TEXT_FORM_MAX 500
 
 struct qrow {
 	char *question_id;
@@ -46,6 +53,8 @@ static const struct tui_key_help qedit_keys[] = {
     {"j, k, Down, Up, PgDn, PgUp, g, G", "move between questions and their choices"},
     {"a", "add a question (any of the five kinds)"},
     {"e, Enter", "edit the selected question in a form"},
+    {"E", "write the prompt in the editor (long prompts)"},
+    {"x", "write the explanation: why the answer is right"},
     {"Space", "mark a choice right (multiple: tick, untick)"},
     {"d", "delete the selected question (asks first)"},
     {"J, K", "move the selected question down, up"},
@@ -92,6 +101,26 @@ is_right(const cJSON *answer, int i)
 	cJSON_ArrayForEach(e,
 	                   answer) if (cJSON_IsNumber(e) && (int)e->valuedouble == i) return true;
 	return false;
+}
+
+/* The first line of text that holds something, at most max bytes, "..." when there is more. */
+static char *
+first_line(const char *text, size_t max)
+{
+	size_t n;
+	bool more;
+
+	text += strspn(text, " \t\r\n");
+	n = strcspn(text, "\n");
+	more = text[n] != '\0';
+
+	if (n > max) {
+		n = max;
+		while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
+			n--; /* never cut a UTF-8 sequence */
+		more = true;
+	}
+	return lc_asprintf("%.*s%s", (int)n, text, more ? " ..." : "");
 }
 
 /* The question's row: number, kind and the prompt on one line. */
@@ -171,6 +200,9 @@ qedit_reload(struct tui_app *app, void *state)
 					    ->right = is_right(answer, i);
 				i++;
 			}
+			if (*tui_json_str(doc, "explanation") != '\0')
+				add_row(qe, list.items[q].id, EXPLAIN_ROW,
+				        first_line(tui_json_str(doc, "explanation"), 200));
 			cJSON_Delete(doc);
 		}
 	}
@@ -220,7 +252,7 @@ qedit_draw(struct tui_app *app, void *state)
 	snprintf(title, sizeof(title), "Quiz editor: %s", qe->title ? qe->title : "");
 	tui_draw_title(title, "? keys");
 	snprintf(line, sizeof(line),
-	         "%d question%s   a add  e edit  Space right choice  d delete  "
+	         "%d question%s   a add  e edit  x explain  Space right  d delete  "
 	         "J/K move",
 	         qe->n_questions, qe->n_questions == 1 ? "" : "s");
 	tui_put(tui_body_top(), 1, line, COLS - 2, tui_attr(TUI_ROLE_DIM));
@@ -248,6 +280,11 @@ qedit_draw(struct tui_app *app, void *state)
 			tui_put(y, COLS - 1 - rw, right, rw, a | tui_attr(TUI_ROLE_DIM));
 			continue;
 		}
+		if (row->choice == EXPLAIN_ROW) {
+			tui_put(y, 6, "why", 3, a | tui_attr(TUI_ROLE_DIM));
+			tui_put(y, 10, row->text, COLS - 11, a | tui_attr(TUI_ROLE_DIM));
+			continue;
+		}
 		if (row->choice == ANSWER_ROW) {
 			tui_put(y, 6, "=", 1, a | tui_attr(TUI_ROLE_GOOD));
 			tui_put(y, 10, row->text, COLS - 11, a);
@@ -261,16 +298,63 @@ qedit_draw(struct tui_app *app, void *state)
 
 /* ---- The question form --------------------------------------------------------------- */
 
-enum { QF_PROMPT, QF_KIND, QF_CHOICES, QF_ANSWER, QF_BOOL, QF_TOLERANCE, QF_POINTS, QF_N };
+enum {
+	QF_PROMPT,
+	QF_KIND,
+	QF_CHOICES,
+	QF_ANSWER,
+	QF_BOOL,
+	QF_TOLERANCE,
+	QF_POINTS,
+	QF_EXPLAIN,
+	QF_N
+};
 
 static const char *const true_false[] = {"true", "false", NULL};
+/* A long prompt or explanation in the form: kept whole (the editor edits it) or removed. */
+static const char *const long_prompt[] = {"kept as it is (E writes it)", NULL};
+static const char *const long_explain[] = {"kept as it is (x writes it)", "removed", NULL};
 
 struct qform {
 	struct tui_app *app;
 	const char *item_id;
 	const char *question_id; /* NULL: a new question */
+	bool had_explanation;    /* the question had a non-empty explanation */
 	char *new_id;
 };
+
+/* Whether text fits a form field whole: one line of at most TEXT_FORM_MAX characters. */
+static bool
+fits_form(const char *text)
+{
+	size_t chars = 0;
+
+	for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++)
+		chars += (*p & 0xc0) != 0x80;
+	return chars <= TEXT_FORM_MAX && strchr(text, '\n') == NULL;
+}
+
+/*
+ * The explanation of the form into f: the text; null when emptied or removed (an edit of a
+ * question that had one); nothing when it stays as it was or stays empty.
+ */
+static void
+explanation_field(const struct qform *qf, const struct tui_form *form, cJSON *f)
+{
+	char *text;
+
+	if (form->fields[QF_EXPLAIN].kind != TUI_FORM_TEXT) {
+		if (form->fields[QF_EXPLAIN].choice == 1)
+			cJSON_AddNullToObject(f, "explanation");
+		return;
+	}
+	text = tui_form_get(form, QF_EXPLAIN);
+	if (*text != '\0')
+		cJSON_AddStringToObject(f, "explanation", text);
+	else if (qf->had_explanation)
+		cJSON_AddNullToObject(f, "explanation");
+	free(text);
+}
 
 /* "a | b | c" into an array of the choices. */
 static cJSON *
@@ -380,20 +464,25 @@ answer_field(const struct tui_form *form, const char *kind, int n_choices, cJSON
 }
 
 static int
-question_fields(const struct tui_form *form, bool create, cJSON *f, char **cause)
+question_fields(const struct qform *qf, const struct tui_form *form, cJSON *f, char **cause)
 {
 	const char *kind = tui_form_word(form, QF_KIND);
 	bool with_choices = strcmp(kind, "single") == 0 || strcmp(kind, "multiple") == 0;
-	char *text = tui_form_get(form, QF_PROMPT);
+	bool create = qf->question_id == NULL;
+	char *text;
 	int n_choices = 0, rc;
 	double v;
 
-	if (*text == '\0') {
+	/* A long prompt is not in the form (it would be cut): it stays as it is. */
+	if (form->fields[QF_PROMPT].kind == TUI_FORM_TEXT) {
+		text = tui_form_get(form, QF_PROMPT);
+		if (*text == '\0') {
+			free(text);
+			return lc_cause_set(cause, -LC_EINVAL, "The question needs a prompt");
+		}
+		cJSON_AddStringToObject(f, "prompt", text);
 		free(text);
-		return lc_cause_set(cause, -LC_EINVAL, "The question needs a prompt");
 	}
-	cJSON_AddStringToObject(f, "prompt", text);
-	free(text);
 	cJSON_AddStringToObject(f, "kind", kind);
 	if (with_choices) {
 		text = tui_form_get(form, QF_CHOICES);
@@ -420,6 +509,8 @@ question_fields(const struct tui_form *form, bool create, cJSON *f, char **cause
 		if (rc == 0)
 			cJSON_AddNumberToObject(f, "points", v);
 	}
+	if (rc == 0)
+		explanation_field(qf, form, f);
 	return rc;
 }
 
@@ -428,7 +519,7 @@ qform_submit(void *ctx, const struct tui_form *form, char **cause)
 {
 	struct qform *qf = ctx;
 	cJSON *f = cJSON_CreateObject();
-	int rc = question_fields(form, qf->question_id == NULL, f, cause);
+	int rc = question_fields(qf, form, f, cause);
 
 	if (rc == 0)
 		rc = tui_author_save(qf->app, "question", qf->item_id, qf->question_id, f,
@@ -478,7 +569,10 @@ question_form(struct tui_app *app, const char *item_id, const char *question_id)
 	    lc_buf_printf(&choices, "%s%s", choices.len ? " | " : "", cJSON_GetStringValue(e));
 	answer_text(doc, &answer);
 	form.title = doc ? "Edit question" : "New question";
-	tui_form_text(&form, QF_PROMPT, "Prompt", tui_json_str(doc, "prompt"), NULL);
+	if (fits_form(tui_json_str(doc, "prompt")))
+		tui_form_text(&form, QF_PROMPT, "Prompt", tui_json_str(doc, "prompt"), NULL);
+	else
+		tui_form_choice(&form, QF_PROMPT, "Prompt", long_prompt, NULL);
 	tui_form_choice(&form, QF_KIND, "Kind", question_kinds,
 	                doc ? tui_json_str(doc, "kind") : "single");
 	tui_form_text(&form, QF_CHOICES, "Choices", lc_buf_str(&choices), "a | b | c");
@@ -499,6 +593,12 @@ question_form(struct tui_app *app, const char *item_id, const char *question_id)
 	fields[QF_TOLERANCE].when_mask = 16u;
 	snprintf(num, sizeof(num), "%g", tui_json_num(doc, "points", 1));
 	tui_form_text(&form, QF_POINTS, "Points", num, NULL);
+	qf.had_explanation = *tui_json_str(doc, "explanation") != '\0';
+	if (fits_form(tui_json_str(doc, "explanation")))
+		tui_form_text(&form, QF_EXPLAIN, "Explanation", tui_json_str(doc, "explanation"),
+		              "why it is right; x: editor");
+	else
+		tui_form_choice(&form, QF_EXPLAIN, "Explanation", long_explain, NULL);
 	lc_buf_finish(&choices);
 	lc_buf_finish(&answer);
 	cJSON_Delete(doc);
@@ -555,6 +655,51 @@ mark_choice(struct tui_app *app, const struct qrow *r)
 		rc = tui_queue_patch(&w, "question", r->question_id, f, &cause);
 	cJSON_Delete(f);
 	tui_author_written(app, rc, cause, "Answer changed (queued)");
+}
+
+/*
+ * E and x: the question's prompt or explanation (key) written whole in the editor, with a
+ * draft of its own ("edit:question:<id>:<key>"). An editor left empty or failing changes
+ * nothing (the form removes an explanation).
+ */
+static void
+edit_question_text(struct tui_app *app, const struct qrow *r, const char *key)
+{
+	struct store_resource res = {0};
+	char *text = NULL, *cause = NULL, *title, *prompt, *draft;
+	bool explain = strcmp(key, "explanation") == 0, edited;
+	cJSON *doc, *f;
+	int rc;
+
+	if (store_resource_get(app->db, "question", r->question_id, &res) < 0) {
+		tui_flash(app, "This question is no longer on this replica");
+		return;
+	}
+	doc = cJSON_Parse(res.doc);
+	store_resource_finish(&res);
+	prompt = first_line(tui_json_str(doc, "prompt"), 60);
+	title = explain ? lc_asprintf("Why the answer to '%s' is right (Markdown)", prompt)
+	                : lc_strdup("Question prompt (Markdown)");
+	free(prompt);
+	draft = lc_asprintf("edit:question:%s:%s", r->question_id, key);
+	edited = tui_edit_draft(app, draft, title, tui_json_str(doc, key), &text);
+	free(draft);
+	if (!edited || strcmp(text, tui_json_str(doc, key)) == 0) {
+		tui_flash(app, "Not changed");
+		free(text);
+		free(title);
+		cJSON_Delete(doc);
+		return;
+	}
+	free(title);
+	cJSON_Delete(doc);
+	f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, key, text);
+	free(text);
+	rc = tui_author_save(app, "question", NULL, r->question_id, f, NULL, &cause);
+	cJSON_Delete(f);
+	tui_author_written(app, rc, cause,
+	                   explain ? "Explanation saved (queued)" : "Prompt saved (queued)");
 }
 
 static void
@@ -631,12 +776,17 @@ qedit_key(struct tui_app *app, void *state, wint_t key, bool fn_key)
 		if (question_form(app, qe->item_id, NULL))
 			tui_flash(app, "Question added (queued)");
 	} else if (r == NULL) {
-		return key == 'e' || key == 'd' || key == ' ' || key == 'J' || key == 'K'
+		return key == 'e' || key == 'd' || key == ' ' || key == 'J' || key == 'K' ||
+		               key == 'E' || key == 'x'
 		           ? TUI_KEY_HANDLED
 		           : TUI_KEY_UNHANDLED;
 	} else if (key == 'e' || key == '\r' || key == '\n') {
 		if (question_form(app, qe->item_id, r->question_id))
 			tui_flash(app, "Question saved (queued)");
+	} else if (key == 'x') {
+		edit_question_text(app, r, "explanation");
+	} else if (key == 'E') {
+		edit_question_text(app, r, "prompt");
 	} else if (key == 'd') {
 		delete_question(app, r);
 	} else if (key == 'J' || key == 'K') {

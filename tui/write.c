@@ -400,6 +400,8 @@ static const struct field_rule question_rules[] = {
     {"points", F_NUM, 0, 0, 1e6, NULL},
     {"tolerance", F_NUM, F_NULL, 0, 1e12, NULL},
     {"position", F_INT, 0, 1, POSITION_MAX, NULL},
+    /* lecternd's extension (docs/api.md): why the answer is right, shown to staff. */
+    {"explanation", F_STR, F_NULL, 0, MARKDOWN_MAX, NULL},
     {NULL, F_ANY, 0, 0, 0, NULL},
 };
 static const struct field_rule topic_rules[] = {

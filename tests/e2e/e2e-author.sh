@@ -240,7 +240,8 @@ add_question() {
 
 # The quiz editor offline in the instructor's C201: a quiz item, questions of the five
 # kinds, one refused locally with its reason on the screen, the right choice changed with
-# Space, a reorder and a delete; then one sync and the server has the questions in order.
+# Space, explanations (one in the form, one in the built-in editor with x), a reorder and a
+# delete; then one sync and the server has the questions in order.
 test_author_quiz() {
 	e2e_start_server
 	e2e_cli_login instructor
@@ -277,13 +278,25 @@ test_author_quiz() {
 	e2e_wait "[ ] nothing"
 	add_question "Which free memory?" 1 "free | realloc(p, 0) | strlen" "1,2"
 	e2e_wait "2. [multiple] Which free memory?"
+	# An explanation of two lines in the built-in editor (x); the list shows its first line.
+	select_row "Which free memory?"
+	e2e_keys x
+	e2e_wait "Ctrl-D"
+	e2e_type "free releases it"
+	e2e_keys Enter
+	e2e_type "realloc(p, 0) may too"
+	e2e_keys C-d
+	e2e_wait "Explanation saved"
+	e2e_wait "why free releases it ..."
 	# boolean: the answer is a true/false choice.
 	add_question "NULL is 0 in a pointer context" 2 "-"
 	e2e_wait "answer: true"
 	add_question "Which header declares malloc?" 3 "stdlib.h"
 	e2e_wait 'answer: "stdlib.h"'
-	add_question "sizeof(char)?" 4 "1" "0.5" "2"
+	# The last field of the form: the explanation.
+	add_question "sizeof(char)?" 4 "1" "0.5" "2" "char is one byte by definition"
 	e2e_wait "answer: 1 +/- 0.5"
+	e2e_wait "why char is one byte by definition"
 	# Reorder: the numeric question up twice; delete the short one after asking.
 	select_row "sizeof(char)?"
 	e2e_keys K
@@ -320,6 +333,53 @@ test_author_quiz() {
 	echo "$questions" | grep -qF '"answer":[0,1]' || e2e_fail "the multiple answer is wrong"
 	echo "$questions" | grep -qF '"tolerance":0.5' || e2e_fail "the tolerance is wrong"
 	echo "$questions" | grep -qF '"answer":true' || e2e_fail "the boolean answer is wrong"
+	echo "$questions" | grep -qF '"explanation":"char is one byte by definition"' ||
+		e2e_fail "the form's explanation is not on the server"
+	echo "$questions" | grep -qF '"explanation":"free releases it\nrealloc(p, 0) may too"' ||
+		e2e_fail "the editor's explanation is not on the server"
+	echo "$questions" | grep -qF '"explanation":null' ||
+		e2e_fail "a question without an explanation does not read null"
+
+	# A prompt longer than a form field holds (511 characters: the form used to cut it on
+	# any edit) and an explanation of two lines are not put in the form: an edit of the
+	# points keeps both whole.
+	local long
+	long="$(printf 'y%.0s' $(seq 1 600))"
+	printf '{"prompt":"Long prompt %s\\n\\nwith a second paragraph","kind":"boolean",
+		"answer":false,"explanation":"Line one\\nline two"}' "$long" |
+		"$LECTERN" question add "$item" >"$E2E_DIR/q.out" || e2e_fail "question add failed"
+	e2e_tui_start 80 24
+	open_editor
+	select_row "Sockets quiz"
+	e2e_keys Enter
+	e2e_wait "why Line one ..."
+	select_row "Long prompt"
+	e2e_keys e
+	e2e_wait "kept as it is (E writes it)"
+	e2e_wait "kept as it is (x writes it)"
+	e2e_keys Tab Tab Tab
+	form_set "3"
+	e2e_keys Enter
+	e2e_wait "Question saved"
+	e2e_wait "| 0 waiting"
+	e2e_api instructor GET "/questions/$(cat "$E2E_DIR/q.out")" >"$E2E_DIR/q.json"
+	grep -qF "\"prompt\":\"Long prompt $long\\n\\nwith a second paragraph\",\"kind\":\"boolean\",\"choices\":null,\"points\":3" "$E2E_DIR/q.json" ||
+		e2e_fail "the long prompt or the points changed: $(cat "$E2E_DIR/q.json")"
+	grep -qF '"explanation":"Line one\nline two"' "$E2E_DIR/q.json" ||
+		e2e_fail "the long explanation changed"
+	# The form's other choice for a long explanation removes it.
+	e2e_keys e
+	e2e_wait "kept as it is (x writes it)"
+	e2e_keys Tab Tab Tab Tab Right
+	e2e_wait "[removed]"
+	e2e_keys Enter
+	e2e_wait "Question saved"
+	e2e_wait_gone "why Line one"
+	e2e_quit
+	"$LECTERN" sync >"$E2E_DIR/sync.out" 2>&1 || { cat "$E2E_DIR/sync.out" >&2; e2e_fail "sync failed"; }
+	e2e_api instructor GET "/questions/$(cat "$E2E_DIR/q.out")" |
+		grep -qF '"points":3,"tolerance":null,"position":5,"answer":false,"explanation":null' ||
+		e2e_fail "the explanation was not removed"
 	e2e_log "the quiz and its questions are on the server"
 }
 

@@ -431,6 +431,35 @@ test_noop_sync_is_one_small_compact_round_trip(void **state)
 	assert_noop_is_compact(f);
 }
 
+/*
+ * The heads of a sync hold what lecternd and HTTP need and no more (issue 10, the campus
+ * delta at most 1.2x its floor): lectern sends no User-Agent, and lecternd's X-Request-Id
+ * is 16 characters (96 random bits, base64url) instead of a 36-character UUID.
+ */
+static void
+test_sync_heads_carry_no_user_agent_and_a_short_request_id(void **state)
+{
+	struct fixture *f = *state;
+	struct run r;
+	const char *rid;
+	size_t n;
+
+	run_sync(f, false, &r);
+	assert_true(r.n_sync >= 1);
+	for (size_t i = 0; i < r.n_sync; i++) {
+		assert_null(strcasestr(r.resp[i].request, "User-Agent:"));
+		rid = strstr(r.resp[i].head, "X-Request-Id: ");
+		assert_non_null(rid);
+		rid += strlen("X-Request-Id: ");
+		n = strcspn(rid, "\r\n");
+		assert_int_equal(n, 16);
+		assert_int_equal(strspn(rid, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		                             "0123456789-_"),
+		                 16);
+	}
+	run_finish(&r);
+}
+
 static void
 test_enrollment_made_elsewhere_costs_one_more_round_trip(void **state)
 {
@@ -563,6 +592,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_noop_sync_is_one_small_compact_round_trip, setup,
 	                                    teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_sync_heads_carry_no_user_agent_and_a_short_request_id, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_enrollment_made_elsewhere_costs_one_more_round_trip, setup, teardown),
 	    cmocka_unit_test_setup_teardown(

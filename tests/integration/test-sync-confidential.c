@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Confidentiality of the replica: after a learner syncs, the bytes of every file in the
- * replica's folder (the database, its -wal and -shm) hold no quiz answer, nothing of
- * another learner's attempt, and nothing of a course outside the learner's scopes (a draft
+ * replica's folder (the database, its -wal and -shm) hold no quiz answer nor a question's
+ * explanation (issue 11: staff only, like the answer), nothing of another learner's
+ * attempt, and nothing of a course outside the learner's scopes (a draft
  * course, the pages of a course they are not enrolled in). Positive controls prove that the
  * scan does see what the learner may have.
  */
@@ -23,6 +24,7 @@
 #define OTHER_ANSWER "other-learner-attempt-9d1f"
 #define DRAFT_TITLE "Draft course nobody enrolled may see 5e0a"
 #define HIDDEN_PAGE "Unenrolled page body 3b7c"
+#define EXPLANATION "secret-explanation-8f4d"
 
 struct fixture {
 	struct st_world w;
@@ -105,6 +107,19 @@ out_of_scope_courses(struct fixture *f)
 	    "{\"title\":\"Hidden\",\"kind\":\"page\",\"body\":\"" HIDDEN_PAGE "\"}", id);
 }
 
+/* A question whose explanation (staff only, like its answer; issue 11) is recognisable. */
+static int
+explained_question(struct fixture *f)
+{
+	char id[ST_ID_LEN + 1], path[128];
+
+	snprintf(path, sizeof(path), "/items/%s/questions", f->w.courses[0].quiz_id);
+	return st_api_create(&f->w.instructor, path,
+	                     "{\"prompt\":\"Explained?\",\"kind\":\"boolean\",\"answer\":true,"
+	                     "\"explanation\":\"" EXPLANATION "\"}",
+	                     id);
+}
+
 static int
 setup(void **state)
 {
@@ -112,7 +127,7 @@ setup(void **state)
 
 	*state = f;
 	if (st_world_setup(&f->w, "confidential", 2, 2, 1) < 0 || other_learner_attempt(f) < 0 ||
-	    out_of_scope_courses(f) < 0)
+	    out_of_scope_courses(f) < 0 || explained_question(f) < 0)
 		return -1;
 	return 0;
 }
@@ -147,6 +162,8 @@ test_learner_replica_holds_no_answers_nor_others_attempts(void **state)
 	assert_true(st_dir_contains(dir, f->w.courses[1].id) > 0); /* in the catalog */
 
 	assert_int_equal(st_dir_contains(dir, "secret-answer-42"), 0);
+	assert_true(st_dir_contains(dir, "Explained?") > 0);
+	assert_int_equal(st_dir_contains(dir, EXPLANATION), 0);
 	assert_int_equal(st_dir_contains(dir, OTHER_ANSWER), 0);
 	assert_int_equal(st_dir_contains(dir, f->attempt_id), 0);
 	assert_int_equal(st_dir_contains(dir, f->other_user_id), 0);

@@ -306,9 +306,13 @@ test_partial_off_gets_whole_docs(void **state)
 	expect_counters_as_get(f, &f->w.cl, c->topics[0]);
 }
 
-/* A stub of a lecternd from before partial changes: /sync bodies naming "partial" get 400. */
+/*
+ * A stub of a lecternd from before partial changes: /sync bodies naming "partial" get 400.
+ * With lean_only, one from between partial and lean changes: bodies naming "lean" get 400.
+ */
 struct old_server {
 	pthread_mutex_t lock;
+	bool lean_only;
 	int with_partial, without; /* /sync requests seen */
 };
 
@@ -316,13 +320,16 @@ static enum MHD_Result
 old_answer(void *cls, struct MHD_Connection *connection, const char *url, const char *method,
            const char *version, const char *upload_data, size_t *upload_size, void **req_cls)
 {
-	static const char refused[] = "{\"error\":{\"type\":\"invalid_request_error\","
-	                              "\"message\":\"Invalid parameters: partial\"}}";
+	static const char refused_partial[] = "{\"error\":{\"type\":\"invalid_request_error\","
+	                                      "\"message\":\"Invalid parameters: partial\"}}";
+	static const char refused_lean[] = "{\"error\":{\"type\":\"invalid_request_error\","
+	                                   "\"message\":\"Invalid parameters: lean\"}}";
 	static const char empty[] = "{\"push\":[],\"changes\":[],\"more\":false}";
 	struct old_server *old = cls;
 	struct lc_buf *body = *req_cls;
 	struct MHD_Response *response;
 	enum MHD_Result ret;
+	const char *refused;
 	bool partial;
 
 	if (body == NULL) {
@@ -335,14 +342,15 @@ old_answer(void *cls, struct MHD_Connection *connection, const char *url, const 
 		return MHD_YES;
 	}
 	/* The compact request of a synced replica is short: never gzip-compressed. */
-	partial = strstr(lc_buf_str(body), "\"partial\"") != NULL;
+	partial = strstr(lc_buf_str(body), old->lean_only ? "\"lean\"" : "\"partial\"") != NULL;
+	refused = old->lean_only ? refused_lean : refused_partial;
 	pthread_mutex_lock(&old->lock);
 	if (strcmp(url, "/api/v1/sync") == 0)
 		*(partial ? &old->with_partial : &old->without) += 1;
 	pthread_mutex_unlock(&old->lock);
-	response = MHD_create_response_from_buffer(
-	    partial ? sizeof(refused) - 1 : sizeof(empty) - 1, (void *)(partial ? refused : empty),
-	    MHD_RESPMEM_PERSISTENT);
+	response = MHD_create_response_from_buffer(partial ? strlen(refused) : sizeof(empty) - 1,
+	                                           (void *)(partial ? refused : empty),
+	                                           MHD_RESPMEM_PERSISTENT);
 	MHD_add_response_header(response, "Content-Type", "application/json");
 	ret =
 	    MHD_queue_response(connection, partial ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK, response);
@@ -362,11 +370,11 @@ old_done(void *cls, struct MHD_Connection *connection, void **req_cls,
 	*req_cls = NULL;
 }
 
+/* Runs lectern sync against the stub: one refused request, then one without both keys. */
 static void
-test_a_server_that_refuses_partial_gets_whole_doc_requests(void **state)
+sync_against_old_server(struct fixture *f, bool lean_only)
 {
-	struct fixture *f = *state;
-	struct old_server old = {.lock = PTHREAD_MUTEX_INITIALIZER};
+	struct old_server old = {.lock = PTHREAD_MUTEX_INITIALIZER, .lean_only = lean_only};
 	struct sockaddr_in addr = {.sin_family = AF_INET};
 	const union MHD_DaemonInfo *info;
 	struct MHD_Daemon *d;
@@ -392,6 +400,23 @@ test_a_server_that_refuses_partial_gets_whole_doc_requests(void **state)
 	assert_int_equal(old.without, 1);
 }
 
+static void
+test_a_server_that_refuses_partial_gets_whole_doc_requests(void **state)
+{
+	sync_against_old_server(*state, false);
+}
+
+/*
+ * A lecternd with partial changes but from before lean ones (400 `Invalid parameters:
+ * lean`; docs/sync.md "Lean changes") is treated as one without partial changes: the same
+ * request again without "partial" and "lean", and the sync completes (issue 10).
+ */
+static void
+test_a_server_that_refuses_lean_gets_requests_without_both(void **state)
+{
+	sync_against_old_server(*state, true);
+}
+
 int
 main(void)
 {
@@ -405,6 +430,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_partial_off_gets_whole_docs, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_a_server_that_refuses_partial_gets_whole_doc_requests, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_a_server_that_refuses_lean_gets_requests_without_both, setup, teardown),
 	};
 
 	setenv("LECTERN_DEBUG", "1", 1);

@@ -220,6 +220,22 @@ test_decode_refuses_what_is_not_a_response(void **state)
 	}
 }
 
+/* Fails unless every answer of bad is refused with -LC_EPROTO and a cause. */
+static void
+expect_refused(const char *const *bad, size_t n)
+{
+	struct sync_response res;
+
+	for (size_t i = 0; i < n; i++) {
+		char *cause = NULL;
+
+		if (sync_protocol_decode(bad[i], strlen(bad[i]), &res, &cause) != -LC_EPROTO)
+			fail_msg("decoded %s", bad[i]);
+		assert_non_null(cause);
+		free(cause);
+	}
+}
+
 /*
  * Partial changes (perf review 2026-11-29, cause 6): a patch is decoded apart from the whole
  * docs, and one that could not be merged safely is refused whole: a null (a JSON merge
@@ -260,14 +276,57 @@ test_decode_reads_patches_and_refuses_unsafe_ones(void **state)
 	assert_int_equal(res.patches[0].base, 2);
 	assert_string_equal(res.patches[0].patch, "{\"reply_count\":3}");
 	sync_response_finish(&res);
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		char *cause = NULL;
+	expect_refused(bad, sizeof(bad) / sizeof(bad[0]));
+}
 
-		if (sync_protocol_decode(bad[i], strlen(bad[i]), &res, &cause) != -LC_EPROTO)
-			fail_msg("decoded %s", bad[i]);
-		assert_non_null(cause);
-		free(cause);
-	}
+/*
+ * Lean changes (docs/sync.md "Lean changes"; issue 10, the campus delta at most 1.2x its
+ * floor): the client that asks for partial changes asks for lean ones too, and reads a
+ * change without "seq", without "deleted" (false), a tombstone without "doc", and "id" and
+ * "rev" from the doc; a lean change whose doc names no id or rev is refused.
+ */
+static void
+test_decode_reads_lean_changes(void **state)
+{
+	static const char ok[] =
+	    "{\"changes\":[{\"scope\":\"s\",\"type\":\"reply\",\"doc\":{\"id\":\"r\",\"rev\":3,"
+	    "\"body\":\"x\"}},{\"scope\":\"s\",\"type\":\"reply\",\"id\":\"g\",\"rev\":4,"
+	    "\"deleted\":true},{\"scope\":\"s\",\"type\":\"topic\",\"id\":\"t\",\"rev\":5,"
+	    "\"base\":2,\"patch\":{\"reply_count\":3}}],\"since\":9,\"more\":false}";
+	static const char *const bad[] = {
+	    "{\"changes\":[{\"scope\":\"s\",\"type\":\"reply\",\"doc\":{\"rev\":3}}]}",
+	    "{\"changes\":[{\"scope\":\"s\",\"type\":\"reply\",\"doc\":{\"id\":\"r\"}}]}",
+	    "{\"changes\":[{\"scope\":\"s\",\"type\":\"reply\",\"doc\":{\"id\":\"r\",\"rev\":\"3\"}"
+	    "}]}",
+	    "{\"changes\":[{\"scope\":\"s\",\"type\":\"reply\",\"id\":\"r\",\"rev\":1}]}",
+	};
+	const struct store_cursor cursors[] = {{"user", 3}};
+	struct sync_response res;
+	char *out = NULL;
+
+	(void)state;
+	assert_int_equal(sync_protocol_decode(ok, strlen(ok), &res, NULL), 0);
+	assert_int_equal(res.n_changes, 2);
+	assert_string_equal(res.changes[0].id, "r");
+	assert_int_equal(res.changes[0].rev, 3);
+	assert_false(res.changes[0].deleted);
+	assert_non_null(strstr(res.changes[0].doc, "\"body\":\"x\""));
+	assert_string_equal(res.changes[1].id, "g");
+	assert_int_equal(res.changes[1].rev, 4);
+	assert_true(res.changes[1].deleted);
+	assert_null(res.changes[1].doc);
+	assert_int_equal(res.n_patches, 1);
+	assert_int_equal(res.patches[0].rev, 5);
+	sync_response_finish(&res);
+	expect_refused(bad, sizeof(bad) / sizeof(bad[0]));
+	assert_int_equal(
+	    sync_protocol_encode("cid", NULL, 0, cursors, 1, SYNC_ENCODE_PARTIAL, 0, &out, NULL),
+	    0);
+	assert_non_null(strstr(out, "\"partial\":true,\"lean\":true"));
+	free(out);
+	assert_int_equal(sync_protocol_encode("cid", NULL, 0, cursors, 1, 0, 0, &out, NULL), 0);
+	assert_null(strstr(out, "lean"));
+	free(out);
 }
 
 static void
@@ -422,6 +481,7 @@ main(void)
 	    cmocka_unit_test(test_decode_reads_results_changes_cursors_and_scopes),
 	    cmocka_unit_test(test_decode_refuses_what_is_not_a_response),
 	    cmocka_unit_test(test_decode_reads_patches_and_refuses_unsafe_ones),
+	    cmocka_unit_test(test_decode_reads_lean_changes),
 	    cmocka_unit_test(test_digest_matches_sha256_of_the_sorted_lines),
 	    cmocka_unit_test(
 	        test_decoded_response_applies_to_a_replica_and_digests_like_the_server),

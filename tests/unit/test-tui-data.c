@@ -278,6 +278,104 @@ test_course_percent_counts_what_scanning_every_item_counted(void **state)
 	assert_int_equal(tui_course_percent(&f->t.app, C2), percent_by_scanning(&f->t.app, C2));
 }
 
+#define C4 "c0000000-0000-4000-8000-000000000004"
+#define M4 "d4000000-0000-4000-8000-000000000001"
+#define I4(n) "e4000000-0000-4000-8000-00000000000" #n
+
+/* An item of C4 with the JSON members extra (after "position"). */
+static void
+add_item4(struct fixture *f, const char *id, int pos, const char *extra)
+{
+	char *doc = lc_asprintf("{\"id\":\"%s\",\"module_id\":\"" M4 "\",\"course_id\":\"" C4
+	                        "\",\"title\":\"Item %d\",\"kind\":\"page\",\"position\":%d%s}",
+	                        id, pos, pos, extra);
+
+	apply(f->t.app.db, "course:" C4, "item", id, doc);
+	free(doc);
+}
+
+/* A progress record of item (NULL user: no user_id member), server row or overlay. */
+static void
+add_progress4(struct fixture *f, const char *pid, const char *item, const char *user,
+              const char *status, bool local)
+{
+	char *user_member = user != NULL ? lc_asprintf(",\"user_id\":\"%s\"", user) : lc_strdup("");
+	char *doc = lc_asprintf("{\"id\":\"%s\",\"item_id\":\"%s\",\"course_id\":\"" C4
+	                        "\"%s,\"status\":\"%s\"}",
+	                        pid, item, user_member, status);
+	struct store_write w = {.method = "POST",
+	                        .path = "/api/v1/progress",
+	                        .body = doc,
+	                        .type = "progress",
+	                        .id = pid,
+	                        .scope = "user",
+	                        .doc = doc};
+
+	if (local)
+		assert_int_equal(store_local_write(f->t.app.db, &w, NULL), 0);
+	else
+		apply(f->t.app.db, "user", "progress", pid, doc);
+	free(doc);
+	free(user_member);
+}
+
+/*
+ * tui_course_percent() reads "required" as JSON only from an item doc whose text holds
+ * "false", and asks whether one counting record says "completed" instead of taking the
+ * furthest status (issue 10, Home's first frame at 200,000 rows). Pinned against the
+ * reference on what those shortcuts could get wrong: "false" elsewhere in a doc (another
+ * member, a nested "required", the words in a body), a local record hiding the server's
+ * (a started one, a pending delete), local and server records of another user, and a
+ * record without a user_id.
+ */
+static void
+test_course_percent_same_with_false_elsewhere_and_local_records(void **state)
+{
+	struct fixture *f = *state;
+	struct store_write del = {.method = "DELETE",
+	                          .path = "/api/v1/progress/p4000000-0000-4000-8000-000000000005",
+	                          .type = "progress",
+	                          .id = "p4000000-0000-4000-8000-000000000005",
+	                          .scope = "user",
+	                          .is_delete = true};
+
+	add_module(f, C4, M4, 1);
+	/* Required: false elsewhere only. */
+	add_item4(f, I4(1), 1, ",\"shuffle\":false,\"body\":\"true or false\"");
+	add_item4(f, I4(2), 2, ",\"meta\":{\"required\":false},\"required\":true");
+	add_item4(f, I4(3), 3, ",\"body\":\"say \\\"required\\\":false\"");
+	add_item4(f, I4(4), 4, "");
+	add_item4(f, I4(5), 5, ",\"required\":true");
+	/* Not required. */
+	add_item4(f, I4(6), 6, ",\"required\":false");
+	add_item4(f, I4(7), 7, ",\"required\" : false ");
+
+	/* I4(1): completed on the server, but my local record says started: not completed. */
+	add_progress4(f, "p4000000-0000-4000-8000-000000000001", I4(1), ME, "completed", false);
+	add_progress4(f, "p4000000-0000-4000-8000-000000000001", I4(1), ME, "started", true);
+	/* I4(2): a peer's completed, on the server and local: not mine. */
+	add_progress4(f, "p4000000-0000-4000-8000-000000000002", I4(2), PEER, "completed", false);
+	add_progress4(f, "p4000000-0000-4000-8000-000000000003", I4(2), PEER, "completed", true);
+	/* I4(3): mine started, and one without a user_id completed: completed. */
+	add_progress4(f, "p4000000-0000-4000-8000-000000000004", I4(3), ME, "started", false);
+	add_progress4(f, "p4000000-0000-4000-8000-00000000000a", I4(3), NULL, "completed", false);
+	/* I4(4): completed on the server, deleted locally (not yet sent): not completed. */
+	add_progress4(f, "p4000000-0000-4000-8000-000000000005", I4(4), ME, "completed", false);
+	assert_int_equal(store_local_write(f->t.app.db, &del, NULL), 0);
+	/* I4(5): completed locally only. I4(6): completed on the server (not required). */
+	add_progress4(f, "p4000000-0000-4000-8000-000000000006", I4(5), ME, "completed", true);
+	add_progress4(f, "p4000000-0000-4000-8000-000000000007", I4(6), ME, "completed", false);
+
+	/* 5 required, of which I4(3) and I4(5) completed. */
+	assert_int_equal(tui_course_percent(&f->t.app, C4), 2 * 100 / 5);
+	assert_int_equal(tui_course_percent(&f->t.app, C4), percent_by_scanning(&f->t.app, C4));
+	/* Nobody logged in: the peer's records count too (I4(2)). */
+	free(f->t.app.user_id);
+	f->t.app.user_id = NULL;
+	assert_int_equal(tui_course_percent(&f->t.app, C4), 3 * 100 / 5);
+	assert_int_equal(tui_course_percent(&f->t.app, C4), percent_by_scanning(&f->t.app, C4));
+}
+
 struct due_ref {
 	int64_t at;
 	const char *id, *course;
@@ -400,6 +498,10 @@ test_course_percent_reads_one_course_by_index(void **state)
 	/* Each item's progress records by (type, parent_id) too. */
 	assert_non_null(strstr(plan, "SEARCH r USING INDEX"));
 	assert_non_null(strstr(strstr(plan, "SEARCH r USING INDEX"), "(type=? AND parent_id=?)"));
+	/* The local records of one item, not every local progress record for each item. */
+	assert_non_null(
+	    strstr(plan, "SEARCH o USING INDEX overlays_children (type=? AND parent_id=?)"));
+	assert_null(strstr(plan, "SEARCH o USING PRIMARY KEY (type=?)"));
 	assert_null(strstr(plan, "SCAN"));
 	assert_null(strstr(plan, "resources_by_id"));
 	free(plan);
@@ -544,6 +646,7 @@ main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, tui_test_app_teardown)
 	const struct CMUnitTest tests[] = {
 	    T(test_course_percent_counts_what_scanning_every_item_counted),
+	    T(test_course_percent_same_with_false_elsewhere_and_local_records),
 	    T(test_due_soon_lists_what_scanning_every_course_listed),
 	    T(test_course_percent_reads_one_course_by_index),
 	    T(test_due_soon_reads_items_in_due_order_by_index),

@@ -334,6 +334,43 @@ test_check_question_boolean_short_numeric(void **state)
 	        "one of: single, multiple, boolean, short, numeric");
 }
 
+/*
+ * A question's explanation (issue 11, item 3; lecternd's extension in docs/api.md): an
+ * optional Markdown text of at most 20000 characters, or null, on create and on patch,
+ * exactly as server-stub/res-questions.c question_check() takes it.
+ */
+static void
+test_check_question_explanation_as_the_server_takes_it(void **state)
+{
+	char *text = lc_malloc(20002), *json;
+
+	(void)state;
+	accepted("question",
+	         "{\"prompt\":\"p\",\"kind\":\"boolean\",\"answer\":true,"
+	         "\"explanation\":\"Because *so*.\"}",
+	         true);
+	accepted("question",
+	         "{\"prompt\":\"p\",\"kind\":\"boolean\",\"answer\":true,"
+	         "\"explanation\":null}",
+	         true);
+	accepted("question", "{\"explanation\":\"\"}", false);
+	accepted("question", "{\"explanation\":null}", false);
+	refused("question", "{\"explanation\":3}", false, "explanation is a text");
+	refused("question", "{\"explanation\":[\"a\"]}", false, "explanation is a text");
+	refused("question", "{\"explanation\":\"\xff\"}", false, "explanation");
+	memset(text, 'w', 20000);
+	text[20000] = '\0';
+	json = lc_asprintf("{\"explanation\":\"%s\"}", text);
+	accepted("question", json, false);
+	free(json);
+	text[20000] = 'w';
+	text[20001] = '\0';
+	json = lc_asprintf("{\"explanation\":\"%s\"}", text);
+	refused("question", json, false, "at most 20000 characters");
+	free(json);
+	free(text);
+}
+
 /* ---- Staff ------------------------------------------------------------------------------ */
 
 static void
@@ -570,6 +607,33 @@ test_patch_of_a_question_checks_the_answer_against_its_kind(void **state)
 	cJSON_Delete(good);
 }
 
+/* An explanation goes out in the PATCH and shows on the replica at once. */
+static void
+test_patch_of_a_question_explanation_is_queued_and_shown(void **state)
+{
+	struct fixture *f = *state;
+	cJSON *why = cJSON_Parse("{\"explanation\":\"b is the second letter\"}");
+	struct store_outbox_entry *e;
+	struct store_resource res = {0};
+	char *cause = NULL;
+	cJSON *body, *doc;
+
+	assert_int_equal(tui_queue_patch(&f->w, "question", QUESTION, why, &cause), 0);
+	e = tui_test_outbox(&f->t, 1);
+	assert_string_equal(e[0].path, "/api/v1/questions/" QUESTION);
+	body = cJSON_Parse(e[0].body);
+	assert_int_equal(cJSON_GetArraySize(body), 1);
+	assert_string_equal(tui_json_str(body, "explanation"), "b is the second letter");
+	assert_int_equal(store_resource_get(f->t.app.db, "question", QUESTION, &res), 0);
+	doc = cJSON_Parse(res.doc);
+	assert_string_equal(tui_json_str(doc, "explanation"), "b is the second letter");
+	store_resource_finish(&res);
+	cJSON_Delete(doc);
+	cJSON_Delete(body);
+	store_outbox_free(e, 1);
+	cJSON_Delete(why);
+}
+
 /* ---- Moves ---------------------------------------------------------------------------------- */
 
 /* The ids of MODULE's items in the replica's order, joined by spaces. */
@@ -773,6 +837,7 @@ main(void)
 	    cmocka_unit_test(test_check_question_single_needs_choices_and_one_valid_index),
 	    cmocka_unit_test(test_check_question_multiple_needs_distinct_valid_indexes),
 	    cmocka_unit_test(test_check_question_boolean_short_numeric),
+	    cmocka_unit_test(test_check_question_explanation_as_the_server_takes_it),
 	    T(test_staff_is_owner_admin_or_department_admin),
 	    T(test_enroll_refuses_staff_and_the_enrolled),
 	    T(test_create_course_lives_in_its_own_scope),
@@ -781,6 +846,7 @@ main(void)
 	    T(test_patch_sends_only_what_differs_with_the_rev_it_read),
 	    T(test_patch_of_an_unsent_create_has_no_if_match),
 	    T(test_patch_of_a_question_checks_the_answer_against_its_kind),
+	    T(test_patch_of_a_question_explanation_is_queued_and_shown),
 	    T(test_move_shows_the_order_at_once_and_sends_the_index),
 	    T(test_move_refuses_a_stranger_or_both_sides),
 	    T(test_delete_of_a_module_hides_its_items_in_every_read),
