@@ -682,12 +682,16 @@ edit_question_text(struct tui_app *app, const struct qrow *r, const char *key)
 	                : lc_strdup("Question prompt (Markdown)");
 	free(prompt);
 	draft = lc_asprintf("edit:question:%s:%s", r->question_id, key);
+	/* A false return has said why (discarded, empty, the editor failed: draft kept). */
 	edited = tui_edit_draft(app, draft, title, tui_json_str(doc, key), &text);
-	free(draft);
 	if (!edited || strcmp(text, tui_json_str(doc, key)) == 0) {
-		tui_flash(app, "Not changed");
+		if (edited) {
+			tui_draft_done(app, draft);
+			tui_flash(app, "Not changed");
+		}
 		free(text);
 		free(title);
+		free(draft);
 		cJSON_Delete(doc);
 		return;
 	}
@@ -700,6 +704,12 @@ edit_question_text(struct tui_app *app, const struct qrow *r, const char *key)
 	cJSON_Delete(f);
 	tui_author_written(app, rc, cause,
 	                   explain ? "Explanation saved (queued)" : "Prompt saved (queued)");
+	/* The draft stays until the write is queued: a refusal loses nothing. */
+	if (rc == 0)
+		tui_draft_done(app, draft);
+	else
+		tui_draft_kept(app);
+	free(draft);
 }
 
 static void
