@@ -173,28 +173,6 @@ open_reply_editor() {
 	e2e_wait "$1"
 }
 
-# The pid of lectern in the pane (the shell's child).
-lectern_pid() {
-	local sh_pid p
-	sh_pid="$(tmux -L "$E2E_SOCK" display-message -p -t "$E2E_SESSION" '#{pane_pid}')"
-	for p in /proc/[0-9]*; do
-		if [ "$(cut -d' ' -f4 "$p/stat" 2>/dev/null)" = "$sh_pid" ]; then
-			echo "${p#/proc/}"
-			return 0
-		fi
-	done
-}
-
-wait_dead() {
-	local i
-	for i in $(seq 1 50); do
-		[ "$(tmux -L "$E2E_SOCK" display-message -p -t "$E2E_SESSION" '#{pane_dead}')" = 1 ] &&
-			return 0
-		sleep 0.1
-	done
-	e2e_fail "lectern did not stop"
-}
-
 # $1: how lectern is stopped while a reply is being written: ctrl-c or kill-9.
 draft_survives() {
 	e2e_start_server
@@ -209,9 +187,9 @@ draft_survives() {
 	if [ "$1" = ctrl-c ]; then
 		e2e_keys C-c
 	else
-		kill -KILL "$(lectern_pid)"
+		kill -KILL "$(e2e_lectern_pid)"
 	fi
-	wait_dead
+	e2e_wait_dead
 	sqlite3 "$LECTERN_DATA_DIR/replica.db" "SELECT text FROM drafts" |
 		grep -qF "A long answer I do not want to type twice" || e2e_fail "no draft was kept"
 	e2e_tui_start 80 24

@@ -35,28 +35,6 @@ reply_on() {
 	e2e_keys r
 }
 
-# The pid of lectern in the pane (the shell's child).
-lectern_pid() {
-	local sh_pid p
-	sh_pid="$(tmux -L "$E2E_SOCK" display-message -p -t "$E2E_SESSION" '#{pane_pid}')"
-	for p in /proc/[0-9]*; do
-		if [ "$(cut -d' ' -f4 "$p/stat" 2>/dev/null)" = "$sh_pid" ]; then
-			echo "${p#/proc/}"
-			return 0
-		fi
-	done
-}
-
-wait_dead() {
-	local i
-	for i in $(seq 1 50); do
-		[ "$(tmux -L "$E2E_SOCK" display-message -p -t "$E2E_SESSION" '#{pane_dead}')" = 1 ] &&
-			return 0
-		sleep 0.1
-	done
-	e2e_fail "lectern did not stop"
-}
-
 drafts() {
 	sqlite3 "$LECTERN_DATA_DIR/replica.db" "SELECT key || ' ' || text FROM drafts"
 }
@@ -77,8 +55,8 @@ test_reply_draft_per_topic() {
 	e2e_wait "Ctrl-D: send"
 	e2e_type "Quote it, or use Tab completion"
 	sleep 1.5 # a pause keeps the draft
-	kill -KILL "$(lectern_pid)"
-	wait_dead
+	kill -KILL "$(e2e_lectern_pid)"
+	e2e_wait_dead
 	a="$(topic_id "$TOPIC_A")"
 	[ -n "$a" ] || e2e_fail "no topic '$TOPIC_A' in the replica"
 	drafts | grep -qxF "reply:$a Quote it, or use Tab completion" ||
@@ -208,7 +186,7 @@ test_new_topic_draft() {
 	e2e_type "No signal here"
 	sleep 1.5 # a pause keeps the draft
 	e2e_keys C-c
-	wait_dead
+	e2e_wait_dead
 	drafts | grep -qF "Written on the train" || e2e_fail "the title was not kept: $(drafts)"
 	e2e_tui_start 80 24
 	e2e_wait "My courses"

@@ -240,3 +240,26 @@ e2e_quit() {
 	done
 	e2e_fail "lectern did not quit"
 }
+
+# The pid of lectern in the pane (the shell's child).
+e2e_lectern_pid() {
+	local sh_pid p
+	sh_pid="$(tmux -L "$E2E_SOCK" display-message -p -t "$E2E_SESSION" '#{pane_pid}')"
+	for p in /proc/[0-9]*; do
+		if [ "$(cut -d' ' -f4 "$p/stat" 2>/dev/null)" = "$sh_pid" ]; then
+			echo "${p#/proc/}"
+			return 0
+		fi
+	done
+}
+
+# Waits until lectern has stopped (Ctrl-C, kill -9), else fails.
+e2e_wait_dead() {
+	local i
+	for i in $(seq 1 50); do
+		[ "$(tmux -L "$E2E_SOCK" display-message -p -t "$E2E_SESSION" '#{pane_dead}')" = 1 ] &&
+			return 0
+		sleep 0.1
+	done
+	e2e_fail "lectern did not stop"
+}
