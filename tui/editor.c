@@ -489,9 +489,13 @@ tui_draft_done(struct tui_app *app, const char *draft_key)
 void
 tui_draft_kept(struct tui_app *app)
 {
+	static const char not_saved[] = "Not saved: ";
 	char cause[sizeof(app->flash)];
+	const char *why = app->flash[0] != '\0' ? app->flash : "not queued";
 
-	/* The write's refusal (flashed by the caller) stays in front: it says what to fix. */
-	snprintf(cause, sizeof(cause), "%s", app->flash[0] != '\0' ? app->flash : "not queued");
+	/* The write's refusal (flashed by the caller) stays in view: it says what to fix. */
+	if (strncmp(why, not_saved, sizeof(not_saved) - 1) == 0)
+		why += sizeof(not_saved) - 1;
+	snprintf(cause, sizeof(cause), "%s", why);
 	tui_flash(app, "Kept as a draft: %s", cause);
 }
