@@ -849,6 +849,19 @@ test_move_to_module_goes_last_and_shows_at_once(void **state)
 #define TMOD "d0000000-0000-4000-8000-0000000000f1"
 #define TITEM "10000000-0000-4000-8000-0000000000f1"
 
+/* Fails unless a move returned want with a cause holding needle; frees the cause. */
+#define moved_refused(call, cause, want, needle)                                                   \
+	do {                                                                                       \
+		int rc_ = (call);                                                                  \
+                                                                                                   \
+		assert_int_equal(rc_, (want));                                                     \
+		if ((cause) == NULL || strstr((cause), (needle)) == NULL)                          \
+			fail_msg("cause \"%s\" lacks \"%s\"", (cause) ? (cause) : "(none)",        \
+			         (needle));                                                        \
+		free(cause);                                                                       \
+		(cause) = NULL;                                                                    \
+	} while (0)
+
 /* What the server refuses with 400 (another course's module) is refused before queueing. */
 static void
 test_move_refuses_another_course_or_an_unknown_module(void **state)
@@ -863,29 +876,20 @@ test_move_refuses_another_course_or_an_unknown_module(void **state)
 	               "{\"id\":\"" TITEM "\",\"rev\":1,\"course_id\":\"" THEIRS
 	               "\",\"module_id\":\"" TMOD "\",\"title\":\"T\",\"kind\":\"page\","
 	               "\"position\":1}");
-	assert_int_equal(tui_queue_move(&f->w, "item", PAGE1, TITEM, NULL, &cause), -LC_EINVAL);
-	assert_non_null(strstr(cause, "another course"));
-	free(cause);
-	cause = NULL;
-	assert_int_equal(tui_queue_move_to_module(&f->w, PAGE1, TMOD, &cause), -LC_EINVAL);
-	assert_non_null(strstr(cause, "another course"));
-	free(cause);
-	cause = NULL;
+	moved_refused(tui_queue_move(&f->w, "item", PAGE1, TITEM, NULL, &cause), cause, -LC_EINVAL,
+	              "another course");
+	moved_refused(tui_queue_move_to_module(&f->w, PAGE1, TMOD, &cause), cause, -LC_EINVAL,
+	              "another course");
 	/* A module stays in its course. */
-	assert_int_equal(tui_queue_move(&f->w, "module", MODULE, TMOD, NULL, &cause), -LC_EINVAL);
-	assert_non_null(strstr(cause, "same course"));
-	free(cause);
-	cause = NULL;
-	/* An item id is no module; nor is an id the replica does not hold. */
-	assert_int_equal(tui_queue_move_to_module(&f->w, PAGE1, PAGE2, &cause), -LC_ENOTFOUND);
-	assert_non_null(strstr(cause, "no module"));
-	free(cause);
-	cause = NULL;
-	assert_int_equal(tui_queue_move_to_module(&f->w, PAGE1, MODULE "x", &cause), -LC_ENOTFOUND);
-	free(cause);
-	cause = NULL;
-	assert_int_equal(tui_queue_move_to_module(&f->w, QUESTION, MODULE2, &cause), -LC_ENOTFOUND);
-	free(cause);
+	moved_refused(tui_queue_move(&f->w, "module", MODULE, TMOD, NULL, &cause), cause,
+	              -LC_EINVAL, "same course");
+	/* An item id is no module; nor is an id the replica does not hold; nor a question. */
+	moved_refused(tui_queue_move_to_module(&f->w, PAGE1, PAGE2, &cause), cause, -LC_ENOTFOUND,
+	              "no module");
+	moved_refused(tui_queue_move_to_module(&f->w, PAGE1, MODULE "x", &cause), cause,
+	              -LC_ENOTFOUND, "no module");
+	moved_refused(tui_queue_move_to_module(&f->w, QUESTION, MODULE2, &cause), cause,
+	              -LC_ENOTFOUND, "no item");
 	store_outbox_free(tui_test_outbox(&f->t, 0), 0);
 	EXPECT_STR(order(f, MODULE), PAGE1 " " PAGE2 " " PAGE3);
 }
