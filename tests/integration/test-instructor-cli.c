@@ -567,6 +567,31 @@ test_items_moved_across_modules_offline_land_after_one_sync(void **state)
 	text = replica_outline(t, course, true);
 	assert_string_equal(text, "One: c n e | Two: b | Three: a d");
 	free(text);
+
+	/*
+	 * The module an item was moved to is deleted on the server before the move goes out:
+	 * the server refuses it (400 module_id), the refusal is a sync issue in words, and
+	 * the item is back where the server has it, on the replica too.
+	 */
+	RUN_OK(t, NULL, "move", b, "--to", m[2]);
+	{
+		char path[128];
+
+		snprintf(path, sizeof(path), "/modules/%s", m[2]);
+		assert_int_equal(st_api_call(&api, "DELETE", path, NULL, NULL), 204);
+	}
+	RUN_OK(t, NULL, "sync");
+	assert_int_equal(pending(t), 0);
+	assert_int_equal(st_replica_issues(t), 1);
+	assert_int_equal(st_lectern(t, NULL, &out, "issues", NULL), 0);
+	assert_non_null(strstr(out, "refused by the server"));
+	free(out);
+	text = outline(&api, course);
+	assert_string_equal(text, "One: c n e | Two: b");
+	free(text);
+	text = replica_outline(t, course, true);
+	assert_string_equal(text, "One: c n e | Two: b");
+	free(text);
 	st_api_finish(&api);
 }
 
