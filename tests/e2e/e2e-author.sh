@@ -139,6 +139,15 @@ test_author_course() {
 		e2e_fail "Servers did not move into Basics"
 	e2e_screen | grep -n -E 'Hello sockets|Servers' | head -1 | grep -qF Hello ||
 		e2e_fail "Servers is not at the end of Basics"
+	# J on the last item of a module: the start of the next one (before the link); K back.
+	e2e_keys J
+	e2e_wait "Moved to the next module (queued)"
+	e2e_screen | grep -n -E 'Servers|Advanced|Beej' | head -2 | tail -1 | grep -qF Servers ||
+		e2e_fail "Servers is not the first item of Advanced"
+	e2e_keys K
+	e2e_wait "Moved to the previous module (queued)"
+	e2e_screen | grep -n -E 'Servers|Advanced' | head -1 | grep -qF Servers ||
+		e2e_fail "Servers did not come back into Basics"
 	# Delete asks first and says what goes with the module.
 	select_row "Advanced"
 	e2e_keys d
