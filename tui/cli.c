@@ -131,7 +131,8 @@ read_body(char **out)
 		fprintf(stderr, "lectern: cannot read stdin: %s\n", strerror(errno));
 		return CLI_EXIT_USAGE;
 	}
-	if (buf.len == 0 || buf.len > BODY_MAX || memchr(buf.data, '\0', buf.len) != NULL) {
+	if (buf.len == 0 || buf.len > BODY_MAX ||
+	    (buf.len > 0 && memchr(buf.data, '\0', buf.len) != NULL)) {
 		lc_buf_finish(&buf);
 		fprintf(stderr, "lectern: the body on stdin must be 1 to %d characters of text\n",
 		        BODY_MAX);
@@ -957,7 +958,8 @@ read_optional_body(char **out)
 		return 0;
 	while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
 		lc_buf_append(&buf, chunk, n);
-	if (ferror(stdin) || buf.len > BODY_MAX || memchr(buf.data, '\0', buf.len) != NULL) {
+	if (ferror(stdin) || buf.len > BODY_MAX ||
+	    (buf.len > 0 && memchr(buf.data, '\0', buf.len) != NULL)) {
 		lc_buf_finish(&buf);
 		fprintf(stderr,
 		        "lectern: the body on stdin must be at most %d characters of text\n",
