@@ -3,7 +3,8 @@
  * Items of a module: pages, links, quizzes and assignments. POST takes one item object
  * or an array of them; an array is all-or-nothing, and its 400 names the bad keys per
  * element ("Invalid parameters: 1: title.due_at,3: kind"). Items are numbered 1..n
- * within their module like modules are within a course.
+ * within their module like modules are within a course; a PATCH with module_id moves an
+ * item to another module of its course (lecternd's extension, docs/api.md).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -267,10 +268,58 @@ item_module(struct store_db *db, const char *id, char out[LC_UUID_LEN + 1])
 	return rc == 1 ? 0 : rc == 0 ? -LC_ENOTFOUND : rc;
 }
 
+/*
+ * The module_id of a PATCH (a Lectern extension of the contract, docs/api.md "Moving an
+ * item to another module"): *to gets it, or NULL when the body has none. A malformed id,
+ * an unknown module and another course's module are all marked bad (400, nothing
+ * changed), as a reorder naming another course's module is: the same answer for both, so
+ * it never tells whether some other course's module exists.
+ */
+static void
+item_check_module(struct srv_req *req, struct srv_check *c, const struct rc_course *course,
+                  const char **to)
+{
+	struct rc_course there;
+	int rc;
+
+	if (srv_get_uuid(c, req->body, "module_id", 0, to) != SRV_GOT)
+		return;
+	rc = rc_course_of(req->db, "modules", *to, &there);
+	if (rc == 0)
+		rc = strcmp(there.ref.id, course->ref.id) == 0;
+	else if (rc == -LC_ENOTFOUND)
+		rc = 0;
+	srv_check_lookup(c, rc, "module_id");
+}
+
+/*
+ * Puts item id (now in module_id from) into module to at position (0: last): both modules
+ * keep 1..n without gaps, and every item whose position changed gets a rev and a feed row.
+ */
+static int
+item_move(struct srv_req *req, const struct rc_course *course, const char *id, const char *from,
+          const char *to, int64_t position)
+{
+	sqlite3_stmt *st;
+	int rc = store_db_stmt(req->db, "UPDATE items SET module_id = ? WHERE id = ?", &st);
+
+	if (rc != 0)
+		return rc;
+	store_bind_text(st, 1, to);
+	store_bind_text(st, 2, id);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store_db_fail(req->db, -1, "move item");
+	sqlite3_reset(st);
+	if (rc == 0)
+		rc = rc_place(req, "items", "item", "module_id", to, course->ref.id, id, position);
+	if (rc == 0)
+		rc = rc_place(req, "items", "item", "module_id", from, course->ref.id, NULL, 0);
+	return rc;
+}
+
 static void
 item_patch(struct srv_req *req, struct srv_resp *resp)
 {
-	const char *id = req->params[0];
+	const char *id = req->params[0], *to = NULL;
 	char module_id[LC_UUID_LEN + 1];
 	struct rc_course course;
 	struct srv_check c;
@@ -282,13 +331,17 @@ item_patch(struct srv_req *req, struct srv_resp *resp)
 	    !srv_perm_check(srv_perm_course_edit(req, &course.ref), resp, "item"))
 		goto out;
 	item_check(&c, req->body, false, &position);
+	item_check_module(req, &c, &course, &to);
 	if (srv_check_failed(&c, resp) || rc_rev(req->db, "items", id, &rev) != 0 ||
 	    !srv_if_match(req, resp, "item", id, rev))
 		goto out;
 	rc = item_module(req->db, id, module_id);
 	if (rc == 0)
 		rc = item_write_fields(req->db, req->body, id);
-	if (rc == 0 && position > 0)
+	/* Its own module is no move: a position reorders it there, none changes nothing. */
+	if (rc == 0 && to != NULL && strcmp(to, module_id) != 0)
+		rc = item_move(req, &course, id, module_id, to, position);
+	else if (rc == 0 && position > 0)
 		rc = rc_place(req, "items", "item", "module_id", module_id, course.ref.id, id,
 		              position);
 	if (rc == 0)
@@ -333,7 +386,7 @@ const struct srv_route srv_routes_items[] = {
      "id,title,kind,body,url,due_at,points,required,max_attempts,position", "", NULL},
     {"GET", "/items/{id}", item_get, 0, "", "", NULL},
     {"PATCH", "/items/{id}", item_patch, 0,
-     "title,kind,body,url,due_at,points,required,max_attempts,position", "", "item"},
+     "title,kind,body,url,due_at,points,required,max_attempts,position,module_id", "", "item"},
     {"DELETE", "/items/{id}", item_delete, 0, "", "", NULL},
     {NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };

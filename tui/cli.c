@@ -131,7 +131,8 @@ read_body(char **out)
 		fprintf(stderr, "lectern: cannot read stdin: %s\n", strerror(errno));
 		return CLI_EXIT_USAGE;
 	}
-	if (buf.len == 0 || buf.len > BODY_MAX || memchr(buf.data, '\0', buf.len) != NULL) {
+	if (buf.len == 0 || buf.len > BODY_MAX ||
+	    (buf.len > 0 && memchr(buf.data, '\0', buf.len) != NULL)) {
 		lc_buf_finish(&buf);
 		fprintf(stderr, "lectern: the body on stdin must be 1 to %d characters of text\n",
 		        BODY_MAX);
@@ -801,7 +802,7 @@ cmd_edit(const struct cli_ctx *ctx, int argc, char **argv)
 /* The options of the authoring commands; NULL when not given. */
 struct opts {
 	const char *title, *code, *department, *description_file, *keywords, *pass_score;
-	const char *kind, *due, *points, *url, *max_attempts, *before, *after;
+	const char *kind, *due, *points, *url, *max_attempts, *before, *after, *to;
 	int certification; /* -1 not given, 0 --no-certification, 1 --certification */
 	int required;      /* -1 not given, 0 --optional, 1 --required */
 	bool yes;
@@ -833,6 +834,7 @@ parse_opts(int argc, char **argv, int first, const char *allowed, struct opts *o
 	    {"--max-attempts", offsetof(struct opts, max_attempts)},
 	    {"--before", offsetof(struct opts, before)},
 	    {"--after", offsetof(struct opts, after)},
+	    {"--to", offsetof(struct opts, to)},
 	};
 
 	memset(o, 0, sizeof(*o));
@@ -956,7 +958,8 @@ read_optional_body(char **out)
 		return 0;
 	while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
 		lc_buf_append(&buf, chunk, n);
-	if (ferror(stdin) || buf.len > BODY_MAX || memchr(buf.data, '\0', buf.len) != NULL) {
+	if (ferror(stdin) || buf.len > BODY_MAX ||
+	    (buf.len > 0 && memchr(buf.data, '\0', buf.len) != NULL)) {
 		lc_buf_finish(&buf);
 		fprintf(stderr,
 		        "lectern: the body on stdin must be at most %d characters of text\n",
@@ -1188,12 +1191,13 @@ cmd_move(const struct cli_ctx *ctx, int argc, char **argv)
 	struct writer w;
 	struct opts o;
 	char *cause = NULL, what[32];
-	int status = parse_opts(argc, argv, 1, "--before --after", &o);
+	int status = parse_opts(argc, argv, 1, "--before --after --to", &o);
 
 	if (status != 0)
 		return status;
-	if (o.n_pos != 1 || (o.before == NULL) == (o.after == NULL))
-		return usage_error("%s", "move takes an ID and one of --before ID or --after ID");
+	if (o.n_pos != 1 || (o.before != NULL) + (o.after != NULL) + (o.to != NULL) != 1)
+		return usage_error("%s", "move takes an ID and one of --before ID, --after ID or "
+		                         "--to MODULE_ID");
 	if ((status = writer_open(ctx, &w)) != 0) {
 		writer_close(&w);
 		return status;
@@ -1204,6 +1208,24 @@ cmd_move(const struct cli_ctx *ctx, int argc, char **argv)
 		put_text(stderr, o.pos[0], 0);
 		fprintf(stderr, " in the replica\n");
 		status = CLI_EXIT_USAGE;
+	} else if (o.to != NULL && strcmp(type, "item") != 0) {
+		fprintf(stderr,
+		        "lectern: move --to takes an item (a %s moves with --before or "
+		        "--after)\n",
+		        type);
+		status = CLI_EXIT_USAGE;
+	} else if (o.to != NULL) {
+		int64_t before = 0, after = 0;
+		int rc;
+
+		/* Already the last item there: nothing is queued, and it says so. */
+		store_outbox_count(w.db, &before);
+		rc = tui_queue_move_to_module(&w.w, o.pos[0], o.to, &cause);
+		store_outbox_count(w.db, &after);
+		if (rc == 0 && after == before)
+			printf("Nothing to change: already the last item of that module.\n");
+		else
+			status = queued(rc, cause, "move item", o.pos[0], false);
 	} else {
 		int rc = tui_queue_move(&w.w, type, o.pos[0], o.before, o.after, &cause);
 
@@ -1509,7 +1531,10 @@ static const struct cli_cmd authoring[] = {
      2, cmd_item},
     {"question", "add ITEM_ID < question.json   (the API's question body; prints the id)", 2,
      cmd_question},
-    {"move", "ID (--before ID | --after ID)   (a module, item or question)", 2, cmd_move},
+    {"move",
+     "ID (--before ID | --after ID)   (a module, item or question)\n"
+     "move      ITEM_ID --to MODULE_ID   (to the end of a module of its course)",
+     2, cmd_move},
     {"rm", "ID [--yes]   (a course, module, item, question, topic or reply)", 1, cmd_rm},
 };
 

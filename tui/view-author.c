@@ -50,7 +50,7 @@ static const struct tui_key_help author_keys[] = {
     {"Enter", "a quiz: the quiz editor; else as e"},
     {"r", "rename the selected course, module or item"},
     {"d", "delete (asks, saying what goes with it)"},
-    {"J, K", "move the module or item down, up"},
+    {"J, K", "move down, up (an item crosses modules too)"},
     {"E", "write the body ($VISUAL, $EDITOR, built-in)"},
     {"D", "write the course description"},
     {"p", "preview the item as learners see it"},
@@ -507,11 +507,42 @@ sibling(const struct author *au, int i, int dir)
 		const struct arow *o = &au->rows[k];
 
 		if (r->kind == AROW_ITEM && o->kind == AROW_MODULE)
-			return -1; /* items move within their module */
+			return -1; /* past its module: move_across() takes it on */
 		if (o->kind == r->kind)
 			return k;
 	}
 	return -1;
+}
+
+/*
+ * J on the last item of a module, K on the first: the item crosses into the next module (its
+ * start) or the previous one (its end), so J and K alone carry a lesson anywhere in the
+ * course. The server takes the module_id (lecternd's extension, docs/api.md).
+ */
+static void
+move_across(struct tui_app *app, struct author *au, int dir)
+{
+	const struct arow *r = selected(au);
+	struct tui_writer w;
+	char *cause = NULL;
+	int k = au->list.sel, rc;
+
+	/* The next module row down, or the previous one up (past the item's own module). */
+	for (int seen = 0; k >= 0 && k < au->n; k += dir)
+		if (au->rows[k].kind == AROW_MODULE && (dir > 0 || ++seen == 2))
+			break;
+	if (k < 0 || k >= au->n || au->rows[k].kind != AROW_MODULE) {
+		tui_flash(app, "Already the %s item of the course", dir > 0 ? "last" : "first");
+		return;
+	}
+	tui_author_writer(app, &w);
+	if (dir > 0 && k + 1 < au->n && au->rows[k + 1].kind == AROW_ITEM)
+		rc = tui_queue_move(&w, "item", r->id, au->rows[k + 1].id, NULL, &cause);
+	else
+		rc = tui_queue_move_to_module(&w, r->id, au->rows[k].id, &cause);
+	tui_author_written(app, rc, cause,
+	                   dir > 0 ? "Moved to the next module (queued)"
+	                           : "Moved to the previous module (queued)");
 }
 
 static void
@@ -525,11 +556,12 @@ move_row(struct tui_app *app, struct author *au, int dir)
 	if (r->kind == AROW_COURSE)
 		return;
 	k = sibling(au, au->list.sel, dir);
+	if (k < 0 && r->kind == AROW_ITEM) {
+		move_across(app, au, dir);
+		return;
+	}
 	if (k < 0) {
-		tui_flash(app,
-		          r->kind == AROW_ITEM ? "Already the %s item of its module"
-		                               : "Already the %s module",
-		          dir > 0 ? "last" : "first");
+		tui_flash(app, "Already the %s module", dir > 0 ? "last" : "first");
 		return;
 	}
 	tui_author_writer(app, &w);

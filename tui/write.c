@@ -10,6 +10,7 @@
  */
 #include "tui/write.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -1202,6 +1203,104 @@ tui_queue_create(const struct tui_writer *w, const char *type, const char *paren
 	return record_new(w, &sw, path, course, id, body, doc, id_out, cause);
 }
 
+/*
+ * The children of parent_id of type on the replica in order, without id: (*order)[0..*n)
+ * point into list (the caller frees both). Returns 0 or -LC_EDB with *cause.
+ */
+static int
+siblings_without(const struct tui_writer *w, const char *type, const char *parent_id,
+                 const char *id, struct store_resource_list *list,
+                 const struct store_resource ***order, size_t *n, char **cause)
+{
+	int rc = store_resource_list(w->db, type, parent_id, NULL, STORE_ORDER_POSITION, list);
+
+	*order = NULL;
+	*n = 0;
+	if (rc < 0) {
+		refuse(cause, "%s", store_db_error(w->db)->message);
+		return rc;
+	}
+	*order = lc_calloc(list->n + 1, sizeof(**order));
+	for (size_t i = 0; i < list->n; i++)
+		if (strcmp(list->items[i].id, id) != 0)
+			(*order)[(*n)++] = &list->items[i];
+	return 0;
+}
+
+/*
+ * Queues the move of res/old to index at (0..n) among order[0..n), the children of its new
+ * parent to_parent without itself. The body carries the new parent only when it changes
+ * (an item's module_id: lecternd's extension, docs/api.md "Moving an item to another
+ * module"), and the position at + 1, which lecternd reads in the new parent.
+ */
+static int
+queue_move_at(const struct tui_writer *w, const struct store_resource *res, const cJSON *old,
+              const struct store_resource *const *order, size_t n, size_t at, const char *to_parent,
+              char **cause)
+{
+	const char *pfield = store_parent_field(res->type);
+	double pos;
+	cJSON *body, *doc;
+
+	assert(at <= n);
+	/*
+	 * The optimistic doc takes a position between its new neighbours, so the replica shows
+	 * the order at once without touching the siblings; the server renumbers them and the
+	 * next sync brings their new positions.
+	 */
+	if (at > 0 && at < n)
+		pos = (order[at - 1]->position + order[at]->position) / 2;
+	else if (at > 0)
+		pos = order[at - 1]->position + 1;
+	else if (n > 0)
+		pos = order[0]->position - 0.5;
+	else
+		pos = 1; /* the only one there */
+	body = cJSON_CreateObject();
+	doc = cJSON_Duplicate(old, 1);
+	if (strcmp(to_parent, jstr(old, pfield) != NULL ? jstr(old, pfield) : "") != 0) {
+		/* The replica lists children by this field: it shows in its new parent now. */
+		cJSON_AddStringToObject(body, pfield, to_parent);
+		set_item(doc, pfield, cJSON_CreateString(to_parent));
+	}
+	cJSON_AddNumberToObject(body, "position", (double)(at + 1));
+	set_item(doc, "position", cJSON_CreateNumber(pos));
+	/*
+	 * Without If-Match: the server renumbers the siblings on every move, which bumps their
+	 * revs, so a second move in the same module would be a 409 and a conflict over
+	 * "position" although nobody else touched it. An order has no content to lose; the
+	 * last move wins, as it does on the server.
+	 */
+	return queue_patch(w, res, old, body, doc, false, cause);
+}
+
+/*
+ * Whether item doc may go to module_id: a module of the same course on this replica (the
+ * server refuses any other with 400). Returns 0 or -LC_EINVAL / -LC_ENOTFOUND with *cause.
+ */
+static int
+check_same_course(const struct tui_writer *w, const cJSON *item, const char *module_id,
+                  char **cause)
+{
+	char mine[LC_UUID_LEN + 1], theirs[LC_UUID_LEN + 1];
+	cJSON *module = doc_of(w, "module", module_id);
+	bool same;
+
+	if (module == NULL) {
+		refuse(cause, "no module %s on this replica (run `lectern sync`?)", module_id);
+		return -LC_ENOTFOUND;
+	}
+	same = course_of(w, "item", item, mine, sizeof(mine)) &&
+	       course_of(w, "module", module, theirs, sizeof(theirs)) && strcmp(mine, theirs) == 0;
+	cJSON_Delete(module);
+	if (!same)
+		return refuse(cause,
+		              "module %s is in another course: an item moves between the "
+		              "modules of its own course",
+		              module_id);
+	return 0;
+}
+
 int
 tui_queue_move(const struct tui_writer *w, const char *type, const char *id, const char *before_id,
                const char *after_id, char **cause)
@@ -1210,10 +1309,10 @@ tui_queue_move(const struct tui_writer *w, const char *type, const char *id, con
 	struct store_resource res;
 	const char *target = before_id != NULL ? before_id : after_id;
 	const char *pfield = type != NULL ? store_parent_field(type) : NULL;
-	size_t n = 0, t = SIZE_MAX, at;
-	const struct store_resource **order;
-	double pos;
-	cJSON *old, *body, *doc;
+	const struct store_resource **order = NULL;
+	char to[LC_UUID_LEN + 1] = "";
+	size_t n = 0, t = SIZE_MAX;
+	cJSON *old, *near = NULL;
 	int rc;
 
 	if (type == NULL || parent_type(type) == NULL)
@@ -1224,51 +1323,64 @@ tui_queue_move(const struct tui_writer *w, const char *type, const char *id, con
 		return refuse(cause, "a %s cannot move next to itself", type);
 	if ((rc = load(w, type, id, &res, &old, cause)) < 0)
 		return rc;
-	rc = store_resource_list(w->db, type, jstr(old, pfield), NULL, STORE_ORDER_POSITION, &list);
-	if (rc < 0) {
-		refuse(cause, "%s", store_db_error(w->db)->message);
-		goto out;
-	}
-	/* The siblings in their new order, without id, then id put in its place. */
-	order = lc_calloc(list.n + 1, sizeof(*order));
-	for (size_t i = 0; i < list.n; i++) {
-		if (strcmp(list.items[i].id, id) == 0)
-			continue;
-		if (strcmp(list.items[i].id, target) == 0)
-			t = n;
-		order[n++] = &list.items[i];
-	}
-	if (t == SIZE_MAX) {
-		rc = refuse(cause, "%s is not a %s next to this one (same %s)", target, type,
-		            parent_type(type));
-		free(order);
-		goto out;
-	}
-	at = before_id != NULL ? t : t + 1;
+	snprintf(to, sizeof(to), "%s", jstr(old, pfield) != NULL ? jstr(old, pfield) : "");
 	/*
-	 * The optimistic doc takes a position between its new neighbours, so the replica shows
-	 * the order at once without touching the siblings; the server renumbers them and the
-	 * next sync brings their new positions.
+	 * An item may go next to an item of another module of its course (lecternd's
+	 * extension); modules stay in their course and questions in their quiz.
 	 */
-	if (at > 0 && at < n)
-		pos = (order[at - 1]->position + order[at]->position) / 2;
-	else if (at > 0)
-		pos = order[at - 1]->position + 1;
+	if (strcmp(type, "item") == 0 && (near = doc_of(w, "item", target)) != NULL &&
+	    jstr(near, pfield) != NULL && strcmp(jstr(near, pfield), to) != 0) {
+		snprintf(to, sizeof(to), "%s", jstr(near, pfield));
+		if ((rc = check_same_course(w, old, to, cause)) < 0)
+			goto out;
+	}
+	if ((rc = siblings_without(w, type, to, id, &list, &order, &n, cause)) < 0)
+		goto out;
+	for (size_t i = 0; i < n && t == SIZE_MAX; i++)
+		if (strcmp(order[i]->id, target) == 0)
+			t = i;
+	if (t == SIZE_MAX)
+		rc = strcmp(type, "item") == 0
+		         ? refuse(cause, "%s is not an item of this course on this replica", target)
+		         : refuse(cause, "%s is not a %s next to this one (same %s)", target, type,
+		                  parent_type(type));
 	else
-		pos = order[0]->position - 0.5;
-	free(order);
-	body = cJSON_CreateObject();
-	cJSON_AddNumberToObject(body, "position", (double)(at + 1));
-	doc = cJSON_Duplicate(old, 1);
-	set_item(doc, "position", cJSON_CreateNumber(pos));
-	/*
-	 * Without If-Match: the server renumbers the siblings on every move, which bumps their
-	 * revs, so a second move in the same module would be a 409 and a conflict over
-	 * "position" although nobody else touched it. An order has no content to lose; the
-	 * last move wins, as it does on the server.
-	 */
-	rc = queue_patch(w, &res, old, body, doc, false, cause);
+		rc =
+		    queue_move_at(w, &res, old, order, n, before_id != NULL ? t : t + 1, to, cause);
 out:
+	free(order);
+	store_resource_list_free(&list);
+	cJSON_Delete(near);
+	cJSON_Delete(old);
+	store_resource_finish(&res);
+	return rc;
+}
+
+int
+tui_queue_move_to_module(const struct tui_writer *w, const char *item_id, const char *module_id,
+                         char **cause)
+{
+	struct store_resource_list list = {0};
+	struct store_resource res;
+	const struct store_resource **order = NULL;
+	size_t n = 0;
+	cJSON *old;
+	int rc;
+
+	if (item_id == NULL || module_id == NULL)
+		return refuse(cause, "a move to a module names an item and a module");
+	if ((rc = load(w, "item", item_id, &res, &old, cause)) < 0)
+		return rc;
+	if ((rc = check_same_course(w, old, module_id, cause)) == 0 &&
+	    (rc = siblings_without(w, "item", module_id, item_id, &list, &order, &n, cause)) == 0) {
+		/* Already the last of that module: nothing to queue (a PATCH that changes nothing).
+		 */
+		if (list.n > 0 && strcmp(list.items[list.n - 1].id, item_id) == 0)
+			rc = 0;
+		else
+			rc = queue_move_at(w, &res, old, order, n, n, module_id, cause);
+	}
+	free(order);
 	store_resource_list_free(&list);
 	cJSON_Delete(old);
 	store_resource_finish(&res);

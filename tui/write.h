@@ -106,11 +106,21 @@ int tui_queue_create(const struct tui_writer *w, const char *type, const char *p
                      const cJSON *fields, tui_new_id id_out, char **cause);
 /*
  * Moves a module, item or question just before or just after a sibling (exactly one of
- * before_id and after_id). Queued as a PATCH of the new position; the replica shows the
- * new order at once without waiting for the server to renumber the siblings.
+ * before_id and after_id). An item may go next to an item of another module of the same
+ * course (it changes module: lecternd's extension, docs/api.md); a module stays in its
+ * course, a question in its quiz. Queued as a PATCH of the new position (and module_id);
+ * the replica shows the new place at once without waiting for the server to renumber the
+ * siblings.
  */
 int tui_queue_move(const struct tui_writer *w, const char *type, const char *id,
                    const char *before_id, const char *after_id, char **cause);
+/*
+ * Moves an item to the end of a module of its course (its own module included). Already
+ * last there: nothing is queued and 0 is returned. A module of another course, or one the
+ * replica does not hold, is refused with a cause.
+ */
+int tui_queue_move_to_module(const struct tui_writer *w, const char *item_id, const char *module_id,
+                             char **cause);
 /* action: "publish", "unpublish", "archive" or "unarchive". */
 int tui_queue_course_status(const struct tui_writer *w, const char *course_id, const char *action,
                             char **cause);

@@ -38,8 +38,9 @@ select_row() {
 }
 
 # The course editor offline: a new course, modules, pages written in the built-in editor
-# and in $EDITOR, a link, a refused due date, reordering, a delete with its question, and
-# publishing with its; then one sync and the server has all of it in order.
+# and in $EDITOR, a link, a refused due date, reordering (a page moved into another module
+# with K included), a delete with its question, and publishing with its; then one sync
+# and the server has all of it in order.
 test_author_course() {
 	e2e_start_server
 	e2e_cli_login instructor
@@ -103,7 +104,14 @@ test_author_course() {
 	e2e_refute "**file"
 	e2e_keys q
 	e2e_wait "Edit: Sockets in C"
-	# A link in the module that will be deleted, so that the question names it.
+	# A page in Advanced, moved into Basics below with K; then a link in the module that
+	# will be deleted, so that the question names it.
+	select_row "Advanced"
+	e2e_keys a
+	e2e_wait "New item"
+	e2e_type "Servers"
+	e2e_keys Enter
+	e2e_wait "Item added"
 	select_row "Advanced"
 	e2e_keys a
 	e2e_wait "New item"
@@ -122,13 +130,24 @@ test_author_course() {
 	e2e_wait "Moved up"
 	e2e_screen | grep -n -E 'Basics|Advanced' | head -2 | tail -1 | grep -qF Advanced ||
 		e2e_fail "Basics is not above Advanced"
-	# A second page whose body comes from $EDITOR (below).
-	select_row "Hello sockets"
-	e2e_keys a
-	e2e_wait "New item"
-	e2e_type "Servers"
-	e2e_keys Enter
-	e2e_wait "Item added"
+	# K on the first item of the second module moves it to the end of the first (its body
+	# comes from $EDITOR below): Basics holds Hello sockets, Servers; Advanced the link.
+	select_row "Servers"
+	e2e_keys K
+	e2e_wait "Moved to the previous module (queued)"
+	e2e_screen | grep -n -E 'Servers|Advanced' | head -1 | grep -qF Servers ||
+		e2e_fail "Servers did not move into Basics"
+	e2e_screen | grep -n -E 'Hello sockets|Servers' | head -1 | grep -qF Hello ||
+		e2e_fail "Servers is not at the end of Basics"
+	# J on the last item of a module: the start of the next one (before the link); K back.
+	e2e_keys J
+	e2e_wait "Moved to the next module (queued)"
+	e2e_screen | grep -n -E 'Servers|Advanced|Beej' | head -2 | tail -1 | grep -qF Servers ||
+		e2e_fail "Servers is not the first item of Advanced"
+	e2e_keys K
+	e2e_wait "Moved to the previous module (queued)"
+	e2e_screen | grep -n -E 'Servers|Advanced' | head -1 | grep -qF Servers ||
+		e2e_fail "Servers did not come back into Basics"
 	# Delete asks first and says what goes with the module.
 	select_row "Advanced"
 	e2e_keys d
@@ -196,6 +215,8 @@ SH
 	[ "$(echo "$outline" | grep -o '"title":"[^"]*"' | tr '\n' ' ')" = \
 		'"title":"Sockets in C" "title":"Basics" "title":"Hello sockets" "title":"Servers" ' ] ||
 		e2e_fail "the outline on the server is not the one written: $outline"
+	[ "$(echo "$outline" | grep -o '"module_id":"[0-9a-f-]*"' | sort -u | wc -l)" = 1 ] ||
+		e2e_fail "an item is not in Basics on the server: $outline"
 	echo "$outline" | grep -qF 'A socket is a **file descriptor** you read and write.' ||
 		e2e_fail "the built-in editor's body is not on the server"
 	echo "$outline" | grep -qF 'Call `listen()` after `bind()`.' ||

@@ -253,12 +253,19 @@ test_offline_forum() {
 }
 
 test_rejected() {
+	local old_port course topic
 	e2e_start_server
 	e2e_cli_login
-	# An editor that writes a body over the 20000-character limit: the server refuses it.
-	printf '#!/bin/sh\nhead -c 20001 /dev/zero | tr "\\000" x > "$1"\n' >"$E2E_DIR/big-editor"
-	chmod +x "$E2E_DIR/big-editor"
-	e2e_tui_start 100 30 EDITOR="$E2E_DIR/big-editor"
+	course="$(e2e_api learner GET '/courses?search=shell' | grep -o '"id":"[0-9a-f-]*"' |
+		head -1 | cut -d'"' -f4)"
+	topic="$(e2e_api learner GET "/courses/$course/topics" |
+		grep -o '"id":"[0-9a-f-]*","rev":[0-9]*,"created_at":"[^"]*","updated_at":"[^"]*","course_id":"[0-9a-f-]*","title":"cd into a folder with a space"' |
+		head -1 | cut -d'"' -f4)"
+	[ -n "$topic" ] || e2e_fail "no topic id for 'cd into a folder with a space'"
+	printf '#!/bin/sh\nprintf "A reply to a topic that is about to go.\\n" > "$1"\n' \
+		>"$E2E_DIR/reply-editor"
+	chmod +x "$E2E_DIR/reply-editor"
+	e2e_tui_start 100 30 EDITOR="$E2E_DIR/reply-editor"
 	e2e_wait "My courses"
 	e2e_open_course_details shell "Unix shell basics"
 	e2e_keys f
@@ -266,20 +273,33 @@ test_rejected() {
 	e2e_select "cd into a folder with a space"
 	e2e_keys Enter
 	e2e_wait "too many arguments"
+	# Offline, the learner replies; meanwhile an admin deletes the topic on the server (a
+	# second lecternd on another port, so this lectern cannot see it before its next sync).
+	old_port="$E2E_PORT"
+	e2e_stop_server
 	e2e_keys r
+	e2e_wait "1 waiting"
+	E2E_PORT=0
+	e2e_start_server
+	e2e_api admin DELETE "/topics/$topic" >/dev/null
+	e2e_stop_server
+	E2E_PORT="$old_port"
+	e2e_start_server
+	e2e_keys s
 	e2e_wait "1 sync issue (i)" 30
 	e2e_keys i
-	# In words, not HTTP (ux review 2026-11-29, A3).
-	e2e_wait "Reply in 'cd into a folder with a space'"
-	e2e_wait "refused by the server:"
+	# In words, not HTTP (ux review 2026-11-29, A3); the topic is gone from the replica too.
+	e2e_wait "Reply"
+	e2e_wait "refused by the server: That topic does not exist"
 	e2e_refute "/api/v1"
 	e2e_keys Enter
 	e2e_wait "Your change:"
-	e2e_wait "+xxxxxxxxxxxxxxxxxxxx"
+	e2e_wait "+A reply to a topic that is about to go."
 	e2e_keys c
 	e2e_wait "Copied to"
 	ls "$LECTERN_DATA_DIR"/lectern-issue-*.txt >/dev/null 2>&1 || e2e_fail "no copy was written"
-	grep -q '^xxxxxxxxxx' "$LECTERN_DATA_DIR"/lectern-issue-*.txt || e2e_fail "the copy lacks the content"
+	grep -q '^A reply to a topic that is about to go' "$LECTERN_DATA_DIR"/lectern-issue-*.txt ||
+		e2e_fail "the copy lacks the content"
 	e2e_keys d
 	e2e_wait "Discard this issue"
 	e2e_keys y

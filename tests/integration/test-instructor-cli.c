@@ -448,6 +448,153 @@ test_learner_course_new_is_a_sync_issue_with_nothing_lost(void **state)
 	free(out);
 }
 
+/*
+ * The replica's outline of a course, "M1: a b | M2: c" as outline() writes the server's.
+ * renumbered: fail unless every module's items sit at positions 1..n (the server's
+ * renumbering came back, not the optimistic in-between positions of the moves).
+ */
+static char *
+replica_outline(const struct st_client *cl, const char *course_id, bool renumbered)
+{
+	struct store_resource_list mods = {0};
+	struct store_db *db = NULL;
+	char text[1024] = "";
+	size_t len = 0;
+
+	assert_int_equal(st_replica_open(cl, &db), 0);
+	assert_int_equal(
+	    store_resource_list(db, "module", course_id, NULL, STORE_ORDER_POSITION, &mods), 0);
+	for (size_t m = 0; m < mods.n; m++) {
+		struct store_resource_list items = {0};
+		cJSON *doc = cJSON_Parse(mods.items[m].doc);
+
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "%s%s:", m > 0 ? " | " : "",
+		                        cJSON_GetObjectItem(doc, "title")->valuestring);
+		cJSON_Delete(doc);
+		assert_int_equal(store_resource_list(db, "item", mods.items[m].id, NULL,
+		                                     STORE_ORDER_POSITION, &items),
+		                 0);
+		for (size_t i = 0; i < items.n; i++) {
+			doc = cJSON_Parse(items.items[i].doc);
+			if (renumbered && items.items[i].position != (double)(i + 1))
+				fail_msg("replica: %s at position %g, want %zu",
+				         cJSON_GetObjectItem(doc, "title")->valuestring,
+				         items.items[i].position, i + 1);
+			len += (size_t)snprintf(text + len, sizeof(text) - len, " %s",
+			                        cJSON_GetObjectItem(doc, "title")->valuestring);
+			cJSON_Delete(doc);
+		}
+		store_resource_list_free(&items);
+	}
+	store_resource_list_free(&mods);
+	store_db_close(db);
+	return lc_strdup(text);
+}
+
+/*
+ * Issue 11, item 2 (move items of every kind): items moved between the modules of a course
+ * while the server is down (next to an item of another module, to the end of a module, into
+ * an empty one, an item created offline included) show there at once, and one sync lands
+ * them on the server in those modules and that order; the siblings the server renumbered
+ * come back. What the server would refuse (another course's module) is refused locally.
+ */
+static void
+test_items_moved_across_modules_offline_land_after_one_sync(void **state)
+{
+	struct fixture *f = *state;
+	const struct st_client *t = &f->teacher;
+	char course[ST_ID_LEN + 1], m[3][ST_ID_LEN + 1], other[ST_ID_LEN + 1], om[ST_ID_LEN + 1],
+	    a[ST_ID_LEN + 1], b[ST_ID_LEN + 1], c[ST_ID_LEN + 1], d[ST_ID_LEN + 1],
+	    e[ST_ID_LEN + 1], n[ST_ID_LEN + 1];
+	struct st_api api = {0};
+	char *out = NULL, *text;
+	int before;
+
+	server_up(f, true);
+	assert_int_equal(st_login(&f->teacher, "instructor"), 0);
+	CREATE(t, NULL, course, "course", "new", "Moving lessons");
+	CREATE(t, NULL, m[0], "module", "add", course, "One");
+	CREATE(t, NULL, m[1], "module", "add", course, "Two");
+	CREATE(t, NULL, m[2], "module", "add", course, "Three");
+	CREATE(t, NULL, a, "item", "add", m[0], "--kind", "page", "a");
+	CREATE(t, NULL, b, "item", "add", m[0], "--kind", "page", "b");
+	CREATE(t, NULL, c, "item", "add", m[0], "--kind", "quiz", "c");
+	CREATE(t, NULL, d, "item", "add", m[1], "--kind", "link", "d", "--url", "https://x.org");
+	CREATE(t, NULL, e, "item", "add", m[1], "--kind", "assignment", "e");
+	CREATE(t, NULL, other, "course", "new", "Somebody else's room");
+	CREATE(t, NULL, om, "module", "add", other, "Elsewhere");
+	RUN_OK(t, NULL, "sync");
+	assert_int_equal(st_replica_issues(t), 0);
+	st_server_stop(&f->srv, false);
+
+	RUN_OK(t, NULL, "move", b, "--before", d); /* One: a c | Two: b d e */
+	RUN_OK(t, NULL, "move", e, "--to", m[0]);  /* One: a c e | Two: b d */
+	RUN_OK(t, NULL, "move", a, "--to", m[2]);  /* One: c e | Three: a */
+	RUN_OK(t, NULL, "move", d, "--after", a);  /* Two: b | Three: a d */
+	CREATE(t, NULL, n, "item", "add", m[1], "--kind", "page", "n");
+	RUN_OK(t, NULL, "move", n, "--before", e); /* One: c n e | Two: b */
+	text = replica_outline(t, course, false);
+	assert_string_equal(text, "One: c n e | Two: b | Three: a d");
+	free(text);
+	assert_int_equal(st_lectern(t, NULL, &out, "ls", course, NULL), 0);
+	assert_true(strstr(out, c) < strstr(out, n) && strstr(out, n) < strstr(out, e));
+	assert_true(strstr(out, e) < strstr(out, m[1]) && strstr(out, m[1]) < strstr(out, b));
+	free(out);
+
+	/* Refused locally, nothing queued. */
+	before = pending(t);
+	assert_int_equal(st_lectern(t, NULL, NULL, "move", b, "--to", om, NULL), 1);
+	assert_non_null(strstr(st_last_stderr(), "another course"));
+	assert_int_equal(st_lectern(t, NULL, NULL, "move", m[0], "--to", m[1], NULL), 1);
+	assert_non_null(strstr(st_last_stderr(), "takes an item"));
+	assert_int_equal(st_lectern(t, NULL, NULL, "move", b, "--to", m[1], "--before", d, NULL),
+	                 1);
+	assert_int_equal(st_lectern(t, NULL, &out, "move", b, "--to", m[1], NULL), 0);
+	assert_non_null(strstr(out, "Nothing to change"));
+	free(out);
+	assert_int_equal(pending(t), before);
+
+	/* One sync: the server has every item in its new module and order. */
+	server_up(f, false);
+	RUN_OK(t, NULL, "sync");
+	assert_int_equal(pending(t), 0);
+	assert_int_equal(st_replica_issues(t), 0);
+	assert_int_equal(st_api_login(&api, f->srv.url, "instructor", ST_PASSWORD), 0);
+	text = outline(&api, course);
+	assert_string_equal(text, "One: c n e | Two: b | Three: a d");
+	free(text);
+	/* The replica agrees, at the positions the server gave (1..n in every module). */
+	text = replica_outline(t, course, true);
+	assert_string_equal(text, "One: c n e | Two: b | Three: a d");
+	free(text);
+
+	/*
+	 * The module an item was moved to is deleted on the server before the move goes out:
+	 * the server refuses it (400 module_id), the refusal is a sync issue in words, and
+	 * the item is back where the server has it, on the replica too.
+	 */
+	RUN_OK(t, NULL, "move", b, "--to", m[2]);
+	{
+		char path[128];
+
+		snprintf(path, sizeof(path), "/modules/%s", m[2]);
+		assert_int_equal(st_api_call(&api, "DELETE", path, NULL, NULL), 204);
+	}
+	RUN_OK(t, NULL, "sync");
+	assert_int_equal(pending(t), 0);
+	assert_int_equal(st_replica_issues(t), 1);
+	assert_int_equal(st_lectern(t, NULL, &out, "issues", NULL), 0);
+	assert_non_null(strstr(out, "refused by the server"));
+	free(out);
+	text = outline(&api, course);
+	assert_string_equal(text, "One: c n e | Two: b");
+	free(text);
+	text = replica_outline(t, course, true);
+	assert_string_equal(text, "One: c n e | Two: b");
+	free(text);
+	st_api_finish(&api);
+}
+
 /* Every subcommand answers --help on stdout with exit 0; a bad line gets usage on stderr. */
 static void
 test_help_and_bad_command_lines(void **state)
@@ -484,6 +631,8 @@ main(void)
 	        test_instructor_builds_a_course_offline_and_a_learner_takes_it, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_learner_course_new_is_a_sync_issue_with_nothing_lost, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_items_moved_across_modules_offline_land_after_one_sync, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_help_and_bad_command_lines, setup, teardown),
 	};
 

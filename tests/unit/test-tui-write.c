@@ -698,8 +698,14 @@ test_move_refuses_a_stranger_or_both_sides(void **state)
 	struct fixture *f = *state;
 	char *cause = NULL;
 
-	assert_int_equal(tui_queue_move(&f->w, "item", PAGE1, QUIZ, NULL, &cause), -LC_EINVAL);
-	assert_non_null(strstr(cause, "same module"));
+	/* A question stays in its quiz; an unknown item is nobody's neighbour. */
+	assert_int_equal(tui_queue_move(&f->w, "question", QUESTION, PAGE1, NULL, &cause),
+	                 -LC_EINVAL);
+	assert_non_null(strstr(cause, "same item"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(tui_queue_move(&f->w, "item", PAGE1, QUESTION, NULL, &cause), -LC_EINVAL);
+	assert_non_null(strstr(cause, "not an item of this course"));
 	free(cause);
 	cause = NULL;
 	assert_int_equal(tui_queue_move(&f->w, "item", PAGE1, PAGE2, PAGE3, &cause), -LC_EINVAL);
@@ -711,6 +717,181 @@ test_move_refuses_a_stranger_or_both_sides(void **state)
 	assert_int_equal(tui_queue_move(&f->w, "course", MINE, MINE, NULL, &cause), -LC_EINVAL);
 	free(cause);
 	store_outbox_free(tui_test_outbox(&f->t, 0), 0);
+}
+
+/* The body of outbox entry e as JSON (caller frees), asserting it is a PATCH of item id. */
+static cJSON *
+move_body(const struct store_outbox_entry *e, const char *id)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/api/v1/items/%s", id);
+	assert_string_equal(e->method, "PATCH");
+	assert_string_equal(e->path, path);
+	assert_string_equal(e->scope, "course:" MINE);
+	assert_int_equal(e->if_match, 0);
+	return cJSON_Parse(e->body);
+}
+
+/* The ids of every item of MINE in outline order (tui_course_items: what the outline reads). */
+static char *
+outline(struct fixture *f)
+{
+	struct store_resource_list list = {0};
+	struct lc_buf buf = {0};
+
+	assert_int_equal(tui_course_items(&f->t.app, MINE, &list), 0);
+	for (size_t i = 0; i < list.n; i++)
+		lc_buf_printf(&buf, "%s%c", list.items[i].id, i + 1 < list.n ? ' ' : '\0');
+	store_resource_list_free(&list);
+	return lc_buf_steal(&buf);
+}
+
+#define EXPECT_STR(expr, want)                                                                     \
+	do {                                                                                       \
+		char *got_ = (expr);                                                               \
+		assert_string_equal(got_, (want));                                                 \
+		free(got_);                                                                        \
+	} while (0)
+
+/*
+ * Issue 11, item 2 (move items of every kind): an item goes next to an item of another
+ * module of its course; the overlay's module_id puts it in its new module at once (the
+ * replica lists children by the doc's parent column), in the course editor's per-module
+ * lists and in the course outline alike, and the PATCH names the new module.
+ */
+static void
+test_move_across_modules_shows_the_new_place_at_once(void **state)
+{
+	struct fixture *f = *state;
+	struct store_outbox_entry *e;
+	struct store_resource res = {0};
+	char *cause = NULL;
+	cJSON *b0, *b1, *b2, *doc;
+
+	/* PAGE2 before QUIZ: the first item of MODULE2. */
+	assert_int_equal(tui_queue_move(&f->w, "item", PAGE2, QUIZ, NULL, &cause), 0);
+	EXPECT_STR(order(f, MODULE), PAGE1 " " PAGE3);
+	EXPECT_STR(order(f, MODULE2), PAGE2 " " QUIZ);
+	EXPECT_STR(outline(f), PAGE1 " " PAGE3 " " PAGE2 " " QUIZ);
+	assert_int_equal(store_resource_get(f->t.app.db, "item", PAGE2, &res), 0);
+	assert_true(res.pending);
+	assert_string_equal(res.parent_id, MODULE2);
+	doc = cJSON_Parse(res.doc);
+	assert_string_equal(tui_json_str(doc, "module_id"), MODULE2);
+	assert_string_equal(tui_json_str(doc, "course_id"), MINE);
+	cJSON_Delete(doc);
+	store_resource_finish(&res);
+	/* PAGE1 after QUIZ: the last of MODULE2; MODULE keeps PAGE3 alone. */
+	assert_int_equal(tui_queue_move(&f->w, "item", PAGE1, NULL, QUIZ, &cause), 0);
+	EXPECT_STR(order(f, MODULE), PAGE3);
+	EXPECT_STR(order(f, MODULE2), PAGE2 " " QUIZ " " PAGE1);
+	/* Within its new module: a plain reorder, no module_id. */
+	assert_int_equal(tui_queue_move(&f->w, "item", PAGE1, PAGE2, NULL, &cause), 0);
+	EXPECT_STR(order(f, MODULE2), PAGE1 " " PAGE2 " " QUIZ);
+	EXPECT_STR(outline(f), PAGE3 " " PAGE1 " " PAGE2 " " QUIZ);
+	e = tui_test_outbox(&f->t, 3);
+	b0 = move_body(&e[0], PAGE2);
+	b1 = move_body(&e[1], PAGE1);
+	b2 = move_body(&e[2], PAGE1);
+	assert_string_equal(tui_json_str(b0, "module_id"), MODULE2);
+	assert_int_equal((int)tui_json_num(b0, "position", 0), 1);
+	assert_int_equal(cJSON_GetArraySize(b0), 2);
+	assert_string_equal(tui_json_str(b1, "module_id"), MODULE2);
+	assert_int_equal((int)tui_json_num(b1, "position", 0), 3);
+	assert_null(cJSON_GetObjectItem(b2, "module_id"));
+	assert_int_equal((int)tui_json_num(b2, "position", 0), 1);
+	cJSON_Delete(b0);
+	cJSON_Delete(b1);
+	cJSON_Delete(b2);
+	store_outbox_free(e, 3);
+}
+
+#define MODULE3 "d0000000-0000-4000-8000-000000000003"
+
+static void
+test_move_to_module_goes_last_and_shows_at_once(void **state)
+{
+	struct fixture *f = *state;
+	struct store_outbox_entry *e;
+	char *cause = NULL;
+	cJSON *b[3];
+
+	tui_test_apply(&f->t, "course:" MINE, "module", MODULE3, 1,
+	               "{\"id\":\"" MODULE3 "\",\"rev\":1,\"course_id\":\"" MINE
+	               "\",\"title\":\"Empty\",\"position\":3}");
+	/* The end of a module with items, then an empty one. */
+	assert_int_equal(tui_queue_move_to_module(&f->w, PAGE1, MODULE2, &cause), 0);
+	EXPECT_STR(order(f, MODULE), PAGE2 " " PAGE3);
+	EXPECT_STR(order(f, MODULE2), QUIZ " " PAGE1);
+	assert_int_equal(tui_queue_move_to_module(&f->w, PAGE2, MODULE3, &cause), 0);
+	EXPECT_STR(order(f, MODULE3), PAGE2);
+	EXPECT_STR(outline(f), PAGE3 " " QUIZ " " PAGE1 " " PAGE2);
+	/* Already last of its own module: nothing to queue. */
+	assert_int_equal(tui_queue_move_to_module(&f->w, PAGE3, MODULE, &cause), 0);
+	/* Not last of its own module: to its end, without module_id. */
+	assert_int_equal(tui_queue_move_to_module(&f->w, QUIZ, MODULE2, &cause), 0);
+	EXPECT_STR(order(f, MODULE2), PAGE1 " " QUIZ);
+	e = tui_test_outbox(&f->t, 3);
+	for (int i = 0; i < 3; i++)
+		b[i] = move_body(&e[i], i == 0 ? PAGE1 : i == 1 ? PAGE2 : QUIZ);
+	assert_string_equal(tui_json_str(b[0], "module_id"), MODULE2);
+	assert_int_equal((int)tui_json_num(b[0], "position", 0), 2);
+	assert_string_equal(tui_json_str(b[1], "module_id"), MODULE3);
+	assert_int_equal((int)tui_json_num(b[1], "position", 0), 1);
+	assert_null(cJSON_GetObjectItem(b[2], "module_id"));
+	assert_int_equal((int)tui_json_num(b[2], "position", 0), 2);
+	for (int i = 0; i < 3; i++)
+		cJSON_Delete(b[i]);
+	store_outbox_free(e, 3);
+}
+
+#define TMOD "d0000000-0000-4000-8000-0000000000f1"
+#define TITEM "10000000-0000-4000-8000-0000000000f1"
+
+/* Fails unless a move returned want with a cause holding needle; frees the cause. */
+#define moved_refused(call, cause, want, needle)                                                   \
+	do {                                                                                       \
+		int rc_ = (call);                                                                  \
+                                                                                                   \
+		assert_int_equal(rc_, (want));                                                     \
+		if ((cause) == NULL || strstr((cause), (needle)) == NULL)                          \
+			fail_msg("cause \"%s\" lacks \"%s\"", (cause) ? (cause) : "(none)",        \
+			         (needle));                                                        \
+		free(cause);                                                                       \
+		(cause) = NULL;                                                                    \
+	} while (0)
+
+/* What the server refuses with 400 (another course's module) is refused before queueing. */
+static void
+test_move_refuses_another_course_or_an_unknown_module(void **state)
+{
+	struct fixture *f = *state;
+	char *cause = NULL;
+
+	tui_test_apply(&f->t, "course:" THEIRS, "module", TMOD, 1,
+	               "{\"id\":\"" TMOD "\",\"rev\":1,\"course_id\":\"" THEIRS
+	               "\",\"title\":\"Theirs\",\"position\":1}");
+	tui_test_apply(&f->t, "course:" THEIRS, "item", TITEM, 1,
+	               "{\"id\":\"" TITEM "\",\"rev\":1,\"course_id\":\"" THEIRS
+	               "\",\"module_id\":\"" TMOD "\",\"title\":\"T\",\"kind\":\"page\","
+	               "\"position\":1}");
+	moved_refused(tui_queue_move(&f->w, "item", PAGE1, TITEM, NULL, &cause), cause, -LC_EINVAL,
+	              "another course");
+	moved_refused(tui_queue_move_to_module(&f->w, PAGE1, TMOD, &cause), cause, -LC_EINVAL,
+	              "another course");
+	/* A module stays in its course. */
+	moved_refused(tui_queue_move(&f->w, "module", MODULE, TMOD, NULL, &cause), cause,
+	              -LC_EINVAL, "same course");
+	/* An item id is no module; nor is an id the replica does not hold; nor a question. */
+	moved_refused(tui_queue_move_to_module(&f->w, PAGE1, PAGE2, &cause), cause, -LC_ENOTFOUND,
+	              "no module");
+	moved_refused(tui_queue_move_to_module(&f->w, PAGE1, MODULE "x", &cause), cause,
+	              -LC_ENOTFOUND, "no module");
+	moved_refused(tui_queue_move_to_module(&f->w, QUESTION, MODULE2, &cause), cause,
+	              -LC_ENOTFOUND, "no item");
+	store_outbox_free(tui_test_outbox(&f->t, 0), 0);
+	EXPECT_STR(order(f, MODULE), PAGE1 " " PAGE2 " " PAGE3);
 }
 
 /* ---- Deletes and status ---------------------------------------------------------------------- */
@@ -849,6 +1030,9 @@ main(void)
 	    T(test_patch_of_a_question_explanation_is_queued_and_shown),
 	    T(test_move_shows_the_order_at_once_and_sends_the_index),
 	    T(test_move_refuses_a_stranger_or_both_sides),
+	    T(test_move_across_modules_shows_the_new_place_at_once),
+	    T(test_move_to_module_goes_last_and_shows_at_once),
+	    T(test_move_refuses_another_course_or_an_unknown_module),
 	    T(test_delete_of_a_module_hides_its_items_in_every_read),
 	    T(test_course_status_moves_as_the_server_allows),
 	    T(test_progress_and_reply_find_their_course),
