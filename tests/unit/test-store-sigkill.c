@@ -123,7 +123,8 @@ check_replica(const char *path, const char *report)
 	sqlite3_stmt *stmt;
 	int64_t seq;
 
-	assert_int_equal(store_replica_open(path, &db, &cause), 0);
+	if (store_replica_open(path, &db, &cause) != 0)
+		fail_msg("reopening after the kill: %s", cause != NULL ? cause : "(no cause)");
 	assert_int_equal(store_db_prepare_new(db, "PRAGMA integrity_check", &stmt), 0);
 	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
 	assert_string_equal((const char *)sqlite3_column_text(stmt, 0), "ok");
