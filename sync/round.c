@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "common/clock.h"
 #include "common/err.h"
 #include "common/log.h"
@@ -70,6 +72,50 @@ apply_conflict(struct store_db *db, const struct store_outbox_entry *e,
 	return rc;
 }
 
+/* Whether doc b differs from doc a only in what a reorder of siblings changes. */
+static bool
+only_reordered(const char *a, const char *b)
+{
+	static const char *const moved[] = {"rev", "updated_at", "position"};
+	cJSON *x = a != NULL ? cJSON_Parse(a) : NULL, *y = b != NULL ? cJSON_Parse(b) : NULL;
+	bool same;
+
+	for (size_t i = 0; i < sizeof(moved) / sizeof(moved[0]); i++) {
+		cJSON_DeleteItemFromObjectCaseSensitive(x, moved[i]);
+		cJSON_DeleteItemFromObjectCaseSensitive(y, moved[i]);
+	}
+	same = cJSON_IsObject(x) && cJSON_IsObject(y) && cJSON_Compare(x, y, true);
+	cJSON_Delete(x);
+	cJSON_Delete(y);
+	return same;
+}
+
+/*
+ * A 409 on a delete: the resource changed since the user deleted it. When the server only
+ * renumbered it (a sibling moved), the delete goes again on the new rev; any other change
+ * is refused as a sync issue, and the resource shows again with that change, so nobody's
+ * work is deleted unseen.
+ */
+static int
+apply_delete_conflict(struct store_db *db, const struct store_outbox_entry *e,
+                      const struct sync_push_result *p)
+{
+	char *base = NULL;
+	int rc = store_overlay_base(db, e->type, e->res_id, &base);
+
+	if (rc == 0 && only_reordered(base, p->current)) {
+		lc_log(LC_LOG_INFO, "sync: %s %s only moved; deleting it at rev %lld", e->type,
+		       e->res_id, (long long)p->current_rev);
+		rc = store_outbox_rebase(db, e->seq, p->current_rev, NULL, NULL, p->current);
+	} else if (rc == 0) {
+		rc = store_outbox_reject(db, e->seq, 409,
+		                         "changed on the server since you deleted it; it is back "
+		                         "with that change, delete it again if you still mean it");
+	}
+	free(base);
+	return rc;
+}
+
 static bool
 is_edit(const struct store_outbox_entry *e)
 {
@@ -101,6 +147,9 @@ apply_result(struct store_db *db, const struct store_outbox_entry *e,
 	t->answered++;
 	if (p->status == 409 && is_edit(e) && p->current != NULL)
 		return apply_conflict(db, e, p);
+	if (p->status == 409 && strcmp(e->method, "DELETE") == 0 && p->current != NULL &&
+	    e->res_id != NULL)
+		return apply_delete_conflict(db, e, p);
 	msg = lc_strdup(p->error_message != NULL ? p->error_message : "refused");
 	lc_log(LC_LOG_INFO, "sync: %s %s refused with %ld: %s", e->method, e->path, p->status, msg);
 	rc = store_outbox_reject(db, e->seq, (int)p->status, msg);

@@ -1076,12 +1076,12 @@ tui_queue_delete(const struct tui_writer *w, const char *type, const char *id, c
 		snprintf(path, sizeof(path), "/api/v1/%s/%s", collection(type), id);
 		sw.scope = scope;
 		/*
-		 * Modules, items and questions go without If-Match: a move renumbers (and
-		 * re-revs) the siblings on the server, so deleting one after reordering its
-		 * module would be refused as "changed since" when only its position did. The
-		 * person chose to delete it; forum posts and courses keep the check.
+		 * With If-Match, so a change someone made since is never deleted unseen. A move
+		 * renumbers (and re-revs) the siblings on the server; the sync engine sends a
+		 * delete again on the new rev when the server changed nothing but the position
+		 * (sync/round.c, apply_delete_conflict()).
 		 */
-		sw.if_match = parent_type(type) != NULL ? 0 : res.rev;
+		sw.if_match = res.rev;
 		rc = record(w, &sw, NULL, NULL, cause);
 	} else {
 		rc = -LC_EINVAL;

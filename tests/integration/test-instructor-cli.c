@@ -595,6 +595,66 @@ test_items_moved_across_modules_offline_land_after_one_sync(void **state)
 	st_api_finish(&api);
 }
 
+/*
+ * A delete goes with If-Match: an item a colleague changed after this instructor deleted
+ * it offline is not deleted unseen (the refusal is a sync issue and the item is back with
+ * the change), while one that the server only renumbered (a sibling moved) is deleted.
+ */
+static void
+test_delete_never_removes_a_change_made_since(void **state)
+{
+	struct fixture *f = *state;
+	const struct st_client *t = &f->teacher;
+	char course[ST_ID_LEN + 1], m[ST_ID_LEN + 1], a[ST_ID_LEN + 1], b[ST_ID_LEN + 1],
+	    c[ST_ID_LEN + 1], path[128];
+	struct st_api api = {0};
+	char *out = NULL, *text;
+
+	server_up(f, true);
+	assert_int_equal(st_login(&f->teacher, "instructor"), 0);
+	CREATE(t, NULL, course, "course", "new", "Deleting lessons");
+	CREATE(t, NULL, m, "module", "add", course, "One");
+	CREATE(t, NULL, a, "item", "add", m, "--kind", "page", "a");
+	CREATE(t, NULL, b, "item", "add", m, "--kind", "page", "b");
+	CREATE(t, NULL, c, "item", "add", m, "--kind", "page", "c");
+	RUN_OK(t, NULL, "sync");
+	assert_int_equal(st_api_login(&api, f->srv.url, "instructor", ST_PASSWORD), 0);
+
+	/* Offline: delete b and c. Meanwhile someone rewrites b and moves a to the end,
+	 * which renumbers (and re-revs) c without changing it. */
+	RUN_OK(t, NULL, "rm", b, "--yes");
+	RUN_OK(t, NULL, "rm", c, "--yes");
+	snprintf(path, sizeof(path), "/items/%s", b);
+	assert_int_equal(
+	    st_api_call(&api, "PATCH", path, "{\"body\":\"A colleague's rewrite\"}", NULL), 200);
+	snprintf(path, sizeof(path), "/items/%s", a);
+	assert_int_equal(st_api_call(&api, "PATCH", path, "{\"position\":3}", NULL), 200);
+	RUN_OK(t, NULL, "sync");
+	assert_int_equal(pending(t), 0);
+
+	/* c is gone; b is not, with the colleague's text, and the refusal says why. */
+	text = outline(&api, course);
+	assert_string_equal(text, "One: b a");
+	free(text);
+	text = replica_outline(t, course, true);
+	assert_string_equal(text, "One: b a");
+	free(text);
+	assert_int_equal(st_replica_issues(t), 1);
+	assert_int_equal(st_lectern(t, NULL, &out, "issues", NULL), 0);
+	assert_non_null(strstr(out, "changed on the server since you deleted it"));
+	free(out);
+	assert_int_equal(st_lectern(t, NULL, &out, "issues", "discard", "1", NULL), 0);
+	free(out);
+	/* Deleted again, now that the change was seen: it goes. */
+	RUN_OK(t, NULL, "rm", b, "--yes");
+	RUN_OK(t, NULL, "sync");
+	assert_int_equal(st_replica_issues(t), 0);
+	text = outline(&api, course);
+	assert_string_equal(text, "One: a");
+	free(text);
+	st_api_finish(&api);
+}
+
 /* Every subcommand answers --help on stdout with exit 0; a bad line gets usage on stderr. */
 static void
 test_help_and_bad_command_lines(void **state)
@@ -633,6 +693,8 @@ main(void)
 	        test_learner_course_new_is_a_sync_issue_with_nothing_lost, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_items_moved_across_modules_offline_land_after_one_sync, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_delete_never_removes_a_change_made_since, setup,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_help_and_bad_command_lines, setup, teardown),
 	};
 
