@@ -405,8 +405,66 @@ test_form_draft_refused() {
 	e2e_quit
 }
 
+# Selects the row starting with ">" that holds $1 in a list (g, then j until it is there).
+select_row() {
+	local i
+	e2e_keys g
+	for i in $(seq 1 40); do
+		e2e_screen | grep -E '^>' | grep -qF -- "$1" && return 0
+		e2e_keys j
+		sleep 0.1
+	done
+	e2e_fail "could not select: $1"
+}
+
+# C201's quiz in the quiz editor, from Home, with its true/false question selected.
+open_quiz_question() {
+	e2e_open_course_details pointers "C pointers without fear"
+	e2e_keys E
+	e2e_wait "Edit: C pointers without fear"
+	select_row "Quiz: pointers"
+	e2e_keys Enter
+	e2e_wait "Quiz editor: Quiz: pointers"
+	select_row "Dereferencing a NULL pointer"
+}
+
+# The draft of an existing question's form (its key names the question's id) has $1.
+question_draft_has() {
+	drafts | grep -E '^form:question:[0-9a-f-]{36} ' | grep -qF -- "$1"
+}
+
+# An existing question's form keeps its draft under the question (a choice changed, a
+# number retyped) through kill -9; r restores it, and saving it leaves no draft.
+test_form_draft_question() {
+	instructor_offline_start
+	open_quiz_question
+	e2e_keys e
+	e2e_wait "Edit question"
+	e2e_wait "[false]"
+	e2e_keys Tab Tab Space
+	e2e_wait "[true]"
+	e2e_keys Tab C-u
+	e2e_type "7"
+	e2e_until "the question's draft is not kept: $(drafts)" 10 question_draft_has '"text":"7"'
+	question_draft_has '"choice":"true"' || e2e_fail "the answer is not kept: $(drafts)"
+	kill -KILL "$(e2e_lectern_pid)"
+	e2e_wait_dead
+	e2e_tui_start 80 24
+	e2e_wait "My courses"
+	open_quiz_question
+	e2e_keys e
+	e2e_wait "A draft from"
+	e2e_wait "[false]"
+	e2e_keys r
+	e2e_wait "[true]"
+	e2e_keys Enter
+	e2e_wait "Question saved (queued)"
+	[ -z "$(drafts)" ] || e2e_fail "the draft stayed after the question was queued: $(drafts)"
+	e2e_quit
+}
+
 case "${1:-}" in
-reply_draft_per_topic | refused_write_keeps_draft | prompt_esc_asks | unknown_sequence_main_loop | new_topic_draft | form_esc | form_draft_kill | form_draft_ctrl_c | form_draft_refused)
+reply_draft_per_topic | refused_write_keeps_draft | prompt_esc_asks | unknown_sequence_main_loop | new_topic_draft | form_esc | form_draft_kill | form_draft_ctrl_c | form_draft_refused | form_draft_question)
 	[ -n "${LECTERN:-}" ] && [ -n "${LECTERND:-}" ] || { echo "set LECTERN and LECTERND" >&2; exit 1; }
 	command -v tmux >/dev/null || { echo "tmux is missing" >&2; exit 77; }
 	command -v sqlite3 >/dev/null || { echo "sqlite3 is missing" >&2; exit 77; }
@@ -414,7 +472,7 @@ reply_draft_per_topic | refused_write_keeps_draft | prompt_esc_asks | unknown_se
 	echo "ok: $1"
 	;;
 *)
-	echo "usage: e2e-drafts.sh reply_draft_per_topic|refused_write_keeps_draft|prompt_esc_asks|unknown_sequence_main_loop|new_topic_draft|form_esc|form_draft_kill|form_draft_ctrl_c|form_draft_refused" >&2
+	echo "usage: e2e-drafts.sh reply_draft_per_topic|refused_write_keeps_draft|prompt_esc_asks|unknown_sequence_main_loop|new_topic_draft|form_esc|form_draft_kill|form_draft_ctrl_c|form_draft_refused|form_draft_question" >&2
 	exit 1
 	;;
 esac
