@@ -267,17 +267,10 @@ form_draft_has() {
 
 # The course editor of C201 ("The heap" selected), from Home.
 open_heap_module() {
-	local i
 	e2e_open_course_details pointers "C pointers without fear"
 	e2e_keys E
 	e2e_wait "Edit: C pointers without fear"
-	e2e_keys g
-	for i in $(seq 1 40); do
-		e2e_screen | grep -E '^>' | grep -qF "The heap" && return 0
-		e2e_keys j
-		sleep 0.1
-	done
-	e2e_fail "could not select the module The heap"
+	select_row "The heap"
 }
 
 # The new-course form keeps what was typed (text, a yes/no) through kill -9: N on Home
@@ -407,9 +400,9 @@ test_form_draft_refused() {
 
 # Selects the row starting with ">" that holds $1 in a list (g, then j until it is there).
 select_row() {
-	local i
+	local _
 	e2e_keys g
-	for i in $(seq 1 40); do
+	for _ in $(seq 1 40); do
 		e2e_screen | grep -E '^>' | grep -qF -- "$1" && return 0
 		e2e_keys j
 		sleep 0.1
