@@ -329,8 +329,7 @@ tui_form_restore(struct tui_form *form, const char *values)
 		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "choice"));
 		int c;
 
-		/* A form that changed shape since (a field added, a long text now in the editor).
-		 */
+		/* The form changed shape since (a field added, a long text now in the editor). */
 		if (label == NULL || strcmp(label, f->label) != 0)
 			continue;
 		if (f->kind == TUI_FORM_TEXT && text != NULL) {
@@ -352,7 +351,7 @@ struct form_draft {
 	const char *key;
 	char *last;  /* the values last kept (or found kept), to write only what changed */
 	int unsaved; /* keys taken since */
-	bool kept;   /* this form wrote the draft at least once */
+	bool kept;   /* the draft is this form's: it wrote or restored it */
 };
 
 /* Keeps the values as the draft when they changed since the last time. */
@@ -421,6 +420,8 @@ draft_offer(struct form_draft *d, struct tui_form *form, const struct tui_form_f
 	key = tui_form_menu(d->app, question, "rRdD");
 	if (key == 'r' || key == 'R') {
 		memcpy(form->fields, scratch.fields, (size_t)form->n * sizeof(*scratch.fields));
+		/* The form's own now: undoing every value, or Esc, takes it away. */
+		d->kept = true;
 		d->last = text;
 		text = NULL;
 	} else if (key == 'd' || key == 'D') {
