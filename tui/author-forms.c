@@ -250,7 +250,7 @@ tui_author_course_form(struct tui_app *app, const char *course_id, tui_new_id id
 	struct tui_form form = {.fields = fields, .n = CF_N};
 	struct store_resource res = {0};
 	const char *desc;
-	char *kw, pass[32];
+	char *kw, *key, pass[32];
 	bool saved;
 
 	if (course_id != NULL) {
@@ -280,7 +280,10 @@ tui_author_course_form(struct tui_app *app, const char *course_id, tui_new_id id
 		tui_form_text(&form, CF_DESC, "Description", desc, NULL);
 	else
 		form.n = CF_N - 1; /* longer: D in the editor edits it whole */
+	key = lc_asprintf("form:course:%s", course_id != NULL ? course_id : "new");
+	form.draft_key = key;
 	saved = tui_form_run(app, &form, course_submit, &cf);
+	free(key);
 	for (int i = 1; i <= DEPT_MAX; i++) {
 		free(cf.dept_ids[i]);
 		free(cf.dept_owned[i]);
@@ -401,7 +404,7 @@ tui_author_item_form(struct tui_app *app, const char *module_id, const char *ite
 	struct tui_form form = {.fields = fields, .n = IF_N};
 	struct store_resource res = {0};
 	tui_new_id scratch;
-	char points[32], attempts[32];
+	char points[32], attempts[32], *key;
 	bool saved;
 
 	itf.new_id = id_out != NULL ? id_out : scratch;
@@ -432,7 +435,11 @@ tui_author_item_form(struct tui_app *app, const char *module_id, const char *ite
 	tui_form_text(&form, IF_ATTEMPTS, "Max attempts", attempts, "empty: unlimited");
 	fields[IF_ATTEMPTS].when_field = IF_KIND;
 	fields[IF_ATTEMPTS].when_mask = 1u << 2;
+	key = item_id != NULL ? lc_asprintf("form:item:%s", item_id)
+	                      : lc_asprintf("form:item:new:%s", module_id);
+	form.draft_key = key;
 	saved = tui_form_run(app, &form, item_submit, &itf);
+	free(key);
 	cJSON_Delete(itf.doc);
 	if (saved)
 		tui_after_write(app);

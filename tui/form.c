@@ -1,19 +1,27 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The authoring form (form.h): draws its fields over the whole body, runs its own key loop
- * like tui_prompt() does, and hands the values to the caller's submit function.
+ * like tui_prompt() does, and hands the values to the caller's submit function. Its draft
+ * is kept the way the editor keeps one (editor.c): at every pause, every few changes and
+ * on Ctrl-C, so that kill -9 loses at most a second's typing (issue 11, item 7).
  */
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <wchar.h>
 
+#include "common/err.h"
+#include "common/log.h"
 #include "common/mem.h"
+#include "store/replica.h"
 #include "tui/form.h"
 #include "tui/term.h"
 #include "tui/text.h"
 
 #define LABEL_CELLS 16
+#define DRAFT_PAUSE_MS 1000 /* a pause this long keeps the draft */
+#define DRAFT_KEYS 20       /* and so does every this many keys taken while typing on */
 
 static const char *const yes_no[] = {"no", "yes", NULL};
 
@@ -261,16 +269,181 @@ form_changed(const struct tui_form *form, const struct tui_form_field *opened)
 	return false;
 }
 
+char *
+tui_form_values(const struct tui_form *form)
+{
+	cJSON *doc = cJSON_CreateObject();
+	cJSON *arr = cJSON_AddArrayToObject(doc, "fields");
+	char *out;
+
+	for (int i = 0; i < form->n; i++) {
+		const struct tui_form_field *f = &form->fields[i];
+		cJSON *v = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(v, "label", f->label);
+		if (f->kind == TUI_FORM_TEXT) {
+			char *text = tui_field_get(&f->text);
+
+			cJSON_AddStringToObject(v, "text", text);
+			free(text);
+		} else {
+			cJSON_AddStringToObject(v, "choice", f->choices[f->choice]);
+		}
+		cJSON_AddItemToArray(arr, v);
+	}
+	out = cJSON_PrintUnformatted(doc);
+	cJSON_Delete(doc);
+	/* Out of memory: no values (a draft of them restores nothing and is dropped). */
+	return out != NULL ? out : lc_strdup("{}");
+}
+
+/* The index of word among f's choices, or -1. */
+static int
+choice_index(const struct tui_form_field *f, const char *word)
+{
+	for (int c = 0; f->choices[c] != NULL; c++)
+		if (strcmp(f->choices[c], word) == 0)
+			return c;
+	return -1;
+}
+
+int
+tui_form_restore(struct tui_form *form, const char *values)
+{
+	cJSON *doc = cJSON_Parse(values);
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(doc, "fields");
+	int set = 0;
+
+	if (!cJSON_IsArray(arr)) {
+		cJSON_Delete(doc);
+		return -LC_EINVAL;
+	}
+	for (int i = 0; i < form->n && i < cJSON_GetArraySize(arr); i++) {
+		struct tui_form_field *f = &form->fields[i];
+		const cJSON *v = cJSON_GetArrayItem(arr, i);
+		const char *label =
+		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "label"));
+		const char *text =
+		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "text"));
+		const char *word =
+		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "choice"));
+		int c;
+
+		/* The form changed shape since (a field added, a long text now in the editor). */
+		if (label == NULL || strcmp(label, f->label) != 0)
+			continue;
+		if (f->kind == TUI_FORM_TEXT && text != NULL) {
+			tui_field_set(&f->text, text);
+			set++;
+		} else if (f->kind != TUI_FORM_TEXT && word != NULL &&
+		           (c = choice_index(f, word)) >= 0) {
+			f->choice = c;
+			set++;
+		}
+	}
+	cJSON_Delete(doc);
+	return set;
+}
+
+/* A form's draft while it runs. */
+struct form_draft {
+	struct tui_app *app;
+	const char *key;
+	char *last;  /* the values last kept (or found kept), to write only what changed */
+	int unsaved; /* keys taken since */
+	bool kept;   /* the draft is this form's: it wrote or restored it */
+};
+
+/* Keeps the values as the draft when they changed since the last time. */
+static void
+draft_keep(struct form_draft *d, const struct tui_form *form, const struct tui_form_field *opened)
+{
+	char *values;
+
+	d->unsaved = 0;
+	if (d->key == NULL || d->app->db == NULL)
+		return;
+	values = tui_form_values(form);
+	if (d->last != NULL && strcmp(values, d->last) == 0) {
+		free(values);
+		return;
+	}
+	if (form_changed(form, opened)) {
+		if (store_draft_put(d->app->db, d->key, values) != 0)
+			lc_log(LC_LOG_ERROR, "tui: cannot keep the draft %s", d->key);
+		d->kept = true;
+	} else if (d->kept) {
+		/* Back to what the form opened with: nothing to keep. */
+		store_draft_delete(d->app->db, d->key);
+	}
+	free(d->last);
+	d->last = values;
+}
+
+static void
+draft_drop(struct form_draft *d)
+{
+	if (d->key != NULL && d->app->db != NULL)
+		store_draft_delete(d->app->db, d->key);
+}
+
+/*
+ * A draft kept under the form's key that differs from what the form opened with: asks
+ * "r restore, d discard" (another key: neither, the draft stays) and restores it on r. A
+ * draft with nothing in it the form does not already show goes without a question.
+ */
+static void
+draft_offer(struct form_draft *d, struct tui_form *form, const struct tui_form_field *opened)
+{
+	struct tui_form scratch = *form;
+	char *text = NULL, question[128], when[16] = "earlier";
+	int64_t at = 0;
+	time_t t;
+	struct tm tm;
+	wint_t key;
+
+	if (d->key == NULL || d->app->db == NULL ||
+	    store_draft_get(d->app->db, d->key, &text, &at) != 0 || text == NULL)
+		return;
+	scratch.fields = lc_calloc((size_t)form->n, sizeof(*scratch.fields));
+	memcpy(scratch.fields, form->fields, (size_t)form->n * sizeof(*scratch.fields));
+	if (tui_form_restore(&scratch, text) <= 0 || !form_changed(&scratch, opened)) {
+		draft_drop(d);
+		goto out;
+	}
+	t = (time_t)at;
+	if (localtime_r(&t, &tm) != NULL)
+		strftime(when, sizeof(when), "%H:%M", &tm);
+	snprintf(question, sizeof(question), "A draft from %s was kept: r restore, d discard",
+	         when);
+	form_draw(form, NULL);
+	key = tui_form_menu(d->app, question, "rRdD");
+	if (key == 'r' || key == 'R') {
+		memcpy(form->fields, scratch.fields, (size_t)form->n * sizeof(*scratch.fields));
+		/* The form's own now: undoing every value, or Esc, takes it away. */
+		d->kept = true;
+		d->last = text;
+		text = NULL;
+	} else if (key == 'd' || key == 'D') {
+		draft_drop(d);
+	}
+out:
+	free(scratch.fields);
+	free(text);
+}
+
 bool
 tui_form_run(struct tui_app *app, struct tui_form *form, tui_form_submit_fn submit, void *ctx)
 {
 	char *error = NULL;
 	bool saved = false;
 	struct tui_form_field *opened = lc_calloc((size_t)form->n, sizeof(*opened));
+	struct form_draft draft = {.app = app, .key = form->draft_key};
 
 	memcpy(opened, form->fields, (size_t)form->n * sizeof(*opened));
 	if (!tui_form_shown(form, form->focus))
 		form_step(form, 1);
+	draft_offer(&draft, form, opened);
 	for (;;) {
 		wint_t key;
 		int rc;
@@ -278,10 +451,17 @@ tui_form_run(struct tui_app *app, struct tui_form *form, tui_form_submit_fn subm
 
 		form_draw(form, error);
 		/* Home/End move in a field; an unknown escape sequence is not Esc (issue 11, 7). */
-		rc = tui_term_get_key(&key, -1);
-		if (rc == ERR && tui_term_interrupted())
+		rc = tui_term_get_key(&key, draft.key != NULL ? DRAFT_PAUSE_MS : -1);
+		if (rc == ERR && tui_term_interrupted()) {
+			/* Ctrl-C: the key loop quits; what was typed stays as the draft. */
+			draft_keep(&draft, form, opened);
 			break;
-		if (rc == ERR || (rc == KEY_CODE_YES && (key == KEY_RESIZE || key == 0)))
+		}
+		if (rc == ERR) {
+			draft_keep(&draft, form, opened); /* a pause */
+			continue;
+		}
+		if (rc == KEY_CODE_YES && (key == KEY_RESIZE || key == 0))
 			continue;
 		fn = rc == KEY_CODE_YES;
 		if (!fn && (key == '\r' || key == '\n')) {
@@ -290,23 +470,36 @@ tui_form_run(struct tui_app *app, struct tui_form *form, tui_form_submit_fn subm
 			free(error);
 			error = NULL;
 			if (submit(ctx, form, &cause) == 0) {
+				/* Queued: the draft has done its work. */
 				free(cause);
+				draft_drop(&draft);
 				saved = true;
 				break;
 			}
 			error = cause != NULL ? cause : lc_strdup("Not saved: check the fields");
+			draft_keep(&draft, form, opened); /* refused: the values wait to be fixed */
 		} else if (!fn && key == 27) {
-			if (!form_changed(form, opened) ||
-			    tui_confirm(app, "Discard what you typed in this form?"))
-				break;
+			bool work = form_changed(form, opened);
+
+			if (work && !tui_confirm(app, "Discard what you typed in this form?"))
+				continue;
+			/*
+			 * A draft left for later at the offer stays when this form wrote none of
+			 * its own and had nothing to lose.
+			 */
+			if (work || draft.kept)
+				draft_drop(&draft);
+			break;
 		} else if ((!fn && key == '\t') || (fn && key == KEY_DOWN)) {
 			form_step(form, 1);
 		} else if ((fn && key == KEY_BTAB) || (fn && key == KEY_UP)) {
 			form_step(form, -1);
-		} else {
-			form_field_key(form, key, fn);
+		} else if (form_field_key(form, key, fn) && ++draft.unsaved >= DRAFT_KEYS) {
+			draft_keep(&draft, form, opened);
 		}
 	}
+	timeout(-1);
+	free(draft.last);
 	free(opened);
 	free(error);
 	curs_set(0);

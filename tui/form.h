@@ -4,7 +4,9 @@
  * text, a choice among a few words, yes/no), moved through with Tab and the arrows, saved
  * with Enter and left with Esc (which asks first when something was typed). The caller's
  * submit function checks the values; a refusal keeps the form open with its cause shown in
- * words under the fields, so nothing typed is lost to a typo.
+ * words under the fields, so nothing typed is lost to a typo. With a draft key the values
+ * are also kept in the replica's drafts table as they are typed, so that Ctrl-C, a crash or
+ * kill -9 loses nothing either (issue 11, item 7).
  */
 #ifndef TUI_FORM_H
 #define TUI_FORM_H
@@ -36,6 +38,12 @@ struct tui_form {
 	struct tui_form_field *fields;
 	int n;
 	int focus;
+	/*
+	 * What the form writes, for its draft: "form:course:new", "form:course:<id>",
+	 * "form:item:new:<module_id>", "form:item:<id>", "form:question:new:<item_id>",
+	 * "form:question:<id>". NULL: no draft is kept.
+	 */
+	const char *draft_key;
 };
 
 /* Checks and queues the values; 0 closes the form, a negative lc_err with *cause keeps it. */
@@ -54,8 +62,26 @@ const char *tui_form_word(const struct tui_form *form, int i);
 bool tui_form_shown(const struct tui_form *form, int i);
 
 /*
+ * The values of the form as the text of its draft (caller frees): a JSON object
+ * {"fields":[{"label":L,"text":T} or {"label":L,"choice":WORD}, ...]}, one per field in order
+ * (the text untrimmed, a choice or yes/no as its word).
+ */
+char *tui_form_values(const struct tui_form *form);
+/*
+ * Sets the fields to values (from tui_form_values()): each field whose entry at the same
+ * index has the same label and kind, and for a choice a word the field still offers; others
+ * keep theirs. Returns how many fields were set, or -LC_EINVAL (nothing set) when values is
+ * not such an object.
+ */
+int tui_form_restore(struct tui_form *form, const char *values);
+
+/*
  * Runs the form until submit accepts it (true) or the user leaves it (false). The screen
  * is drawn by the form meanwhile; the caller's view is drawn again afterwards.
+ * With a draft_key: a kept draft that differs from the values the form opened with is
+ * offered first ("r restore, d discard"); the values are kept as the draft at every pause,
+ * every few changes, on Ctrl-C and on a refused submit; the draft goes when submit accepts
+ * the values (they are queued) or the user discards them (Esc).
  */
 bool tui_form_run(struct tui_app *app, struct tui_form *form, tui_form_submit_fn submit, void *ctx);
 

@@ -556,7 +556,7 @@ question_form(struct tui_app *app, const char *item_id, const char *question_id)
 	const cJSON *e;
 	cJSON *doc = NULL;
 	tui_new_id id;
-	char num[32];
+	char num[32], *key;
 	bool saved;
 
 	qf.new_id = id;
@@ -602,7 +602,11 @@ question_form(struct tui_app *app, const char *item_id, const char *question_id)
 	lc_buf_finish(&choices);
 	lc_buf_finish(&answer);
 	cJSON_Delete(doc);
+	key = question_id != NULL ? lc_asprintf("form:question:%s", question_id)
+	                          : lc_asprintf("form:question:new:%s", item_id);
+	form.draft_key = key;
 	saved = tui_form_run(app, &form, qform_submit, &qf);
+	free(key);
 	if (saved)
 		tui_after_write(app);
 	return saved;

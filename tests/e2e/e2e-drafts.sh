@@ -247,8 +247,217 @@ test_form_esc() {
 	e2e_quit
 }
 
+# The instructor logged in and synced, then the server stopped and lectern started at 80x24.
+instructor_offline_start() {
+	e2e_start_server
+	e2e_cli_login instructor
+	e2e_stop_server
+	e2e_tui_start 80 24
+	e2e_wait "My courses"
+}
+
+# The text of the form draft under key $1 ("" when none).
+form_draft() {
+	sqlite3 "$LECTERN_DATA_DIR/replica.db" "SELECT text FROM drafts WHERE key = '$1'"
+}
+
+form_draft_has() {
+	form_draft "$1" | grep -qF -- "$2"
+}
+
+# The course editor of C201 ("The heap" selected), from Home.
+open_heap_module() {
+	e2e_open_course_details pointers "C pointers without fear"
+	e2e_keys E
+	e2e_wait "Edit: C pointers without fear"
+	select_row "The heap"
+}
+
+# The new-course form keeps what was typed (text, a yes/no) through kill -9: N on Home
+# offers it again, r restores it, and the course created from it leaves no draft behind.
+test_form_draft_kill() {
+	instructor_offline_start
+	e2e_keys N
+	e2e_wait "New course"
+	e2e_type "Sockets in C"
+	e2e_keys Tab
+	e2e_type "C305"
+	e2e_keys Tab Tab Tab Space
+	e2e_wait "[yes]"
+	# A pause keeps the draft.
+	e2e_until "the new course's draft is not kept: $(drafts)" 10 \
+		form_draft_has form:course:new '"choice":"yes"'
+	form_draft_has form:course:new '"text":"Sockets in C"' ||
+		e2e_fail "the title is not in the draft: $(drafts)"
+	kill -KILL "$(e2e_lectern_pid)"
+	e2e_wait_dead
+	e2e_tui_start 80 24
+	e2e_wait "My courses"
+	e2e_keys N
+	e2e_wait "A draft from"
+	e2e_wait "r restore, d discard"
+	e2e_refute "Sockets in C"
+	e2e_keys r
+	e2e_wait_gone "A draft from"
+	e2e_wait "Sockets in C"
+	e2e_wait "C305"
+	e2e_wait "[yes]"
+	e2e_keys Enter
+	e2e_wait "Edit: Sockets in C"
+	e2e_wait "Certification: yes"
+	[ -z "$(drafts)" ] || e2e_fail "the draft stayed after the course was queued: $(drafts)"
+	# The next new course starts empty, with nothing offered.
+	e2e_keys N
+	e2e_wait "New course"
+	e2e_refute "A draft from"
+	e2e_refute "Sockets in C"
+	e2e_keys Escape
+	e2e_wait_gone "New course"
+	e2e_quit
+}
+
+form_item_draft() {
+	sqlite3 "$LECTERN_DATA_DIR/replica.db" "SELECT key FROM drafts WHERE key LIKE 'form:item:new:%'"
+}
+
+# Ctrl-C in a new item's form right after typing keeps the values (under the module:
+# offered on a new item there); d discards the draft, and the form opens empty.
+test_form_draft_ctrl_c() {
+	instructor_offline_start
+	open_heap_module
+	e2e_keys a
+	e2e_wait "New item"
+	e2e_type "Heap quiz"
+	e2e_keys Tab Right Right
+	e2e_wait "Max attempts"
+	e2e_keys Tab
+	e2e_type "2026-12-24"
+	# Drawn, so read: a ^C before that would flush the typed keys from the terminal's queue.
+	e2e_wait "2026-12-24"
+	e2e_keys C-c
+	e2e_wait_dead
+	[ -n "$(form_item_draft)" ] || e2e_fail "Ctrl-C kept no draft: $(drafts)"
+	form_draft_has "$(form_item_draft)" '"text":"2026-12-24"' ||
+		e2e_fail "the due date typed last is not kept: $(drafts)"
+	form_draft_has "$(form_item_draft)" '"choice":"quiz"' ||
+		e2e_fail "the kind is not kept: $(drafts)"
+	e2e_tui_start 80 24
+	e2e_wait "My courses"
+	open_heap_module
+	e2e_keys a
+	e2e_wait "New item"
+	e2e_wait "A draft from"
+	e2e_keys r
+	e2e_wait "Heap quiz"
+	e2e_wait "2026-12-24"
+	e2e_wait "Max attempts"
+	# Discarding asks, and takes the draft with it.
+	e2e_keys Escape
+	e2e_wait "Discard what you typed in this form?"
+	e2e_keys y
+	e2e_wait_gone "New item"
+	[ -z "$(drafts)" ] || e2e_fail "the discarded form left its draft: $(drafts)"
+	e2e_keys a
+	e2e_wait "New item"
+	e2e_refute "A draft from"
+	e2e_refute "Heap quiz"
+	e2e_keys Escape
+	e2e_wait_gone "New item"
+	e2e_quit
+}
+
+# A submit the form refuses keeps the draft (here a due date that is not one, killed at
+# once with no pause); d at the offer discards it and the form opens as it was.
+test_form_draft_refused() {
+	instructor_offline_start
+	open_heap_module
+	e2e_keys a
+	e2e_wait "New item"
+	e2e_type "Malloc"
+	e2e_keys Tab Tab
+	e2e_type "tomorrow"
+	e2e_keys Enter
+	e2e_wait "Due date: write it as 2026-12-24"
+	kill -KILL "$(e2e_lectern_pid)"
+	e2e_wait_dead
+	form_draft_has "$(form_item_draft)" '"text":"tomorrow"' ||
+		e2e_fail "the refused form kept no draft: $(drafts)"
+	e2e_tui_start 80 24
+	e2e_wait "My courses"
+	open_heap_module
+	e2e_keys a
+	e2e_wait "A draft from"
+	e2e_keys d
+	e2e_wait_gone "A draft from"
+	e2e_wait "New item"
+	e2e_refute "Malloc"
+	[ -z "$(drafts)" ] || e2e_fail "d left the draft: $(drafts)"
+	e2e_keys Escape
+	e2e_wait_gone "New item"
+	e2e_refute "Discard what you typed in this form?"
+	e2e_quit
+}
+
+# Selects the row starting with ">" that holds $1 in a list (g, then j until it is there).
+select_row() {
+	local _
+	e2e_keys g
+	for _ in $(seq 1 40); do
+		e2e_screen | grep -E '^>' | grep -qF -- "$1" && return 0
+		e2e_keys j
+		sleep 0.1
+	done
+	e2e_fail "could not select: $1"
+}
+
+# C201's quiz in the quiz editor, from Home, with its true/false question selected.
+open_quiz_question() {
+	e2e_open_course_details pointers "C pointers without fear"
+	e2e_keys E
+	e2e_wait "Edit: C pointers without fear"
+	select_row "Quiz: pointers"
+	e2e_keys Enter
+	e2e_wait "Quiz editor: Quiz: pointers"
+	select_row "Dereferencing a NULL pointer"
+}
+
+# The draft of an existing question's form (its key names the question's id) has $1.
+question_draft_has() {
+	drafts | grep -E '^form:question:[0-9a-f-]{36} ' | grep -qF -- "$1"
+}
+
+# An existing question's form keeps its draft under the question (a choice changed, a
+# number retyped) through kill -9; r restores it, and saving it leaves no draft.
+test_form_draft_question() {
+	instructor_offline_start
+	open_quiz_question
+	e2e_keys e
+	e2e_wait "Edit question"
+	e2e_wait "[false]"
+	e2e_keys Tab Tab Space
+	e2e_wait "[true]"
+	e2e_keys Tab C-u
+	e2e_type "7"
+	e2e_until "the question's draft is not kept: $(drafts)" 10 question_draft_has '"text":"7"'
+	question_draft_has '"choice":"true"' || e2e_fail "the answer is not kept: $(drafts)"
+	kill -KILL "$(e2e_lectern_pid)"
+	e2e_wait_dead
+	e2e_tui_start 80 24
+	e2e_wait "My courses"
+	open_quiz_question
+	e2e_keys e
+	e2e_wait "A draft from"
+	e2e_wait "[false]"
+	e2e_keys r
+	e2e_wait "[true]"
+	e2e_keys Enter
+	e2e_wait "Question saved (queued)"
+	[ -z "$(drafts)" ] || e2e_fail "the draft stayed after the question was queued: $(drafts)"
+	e2e_quit
+}
+
 case "${1:-}" in
-reply_draft_per_topic | refused_write_keeps_draft | prompt_esc_asks | unknown_sequence_main_loop | new_topic_draft | form_esc)
+reply_draft_per_topic | refused_write_keeps_draft | prompt_esc_asks | unknown_sequence_main_loop | new_topic_draft | form_esc | form_draft_kill | form_draft_ctrl_c | form_draft_refused | form_draft_question)
 	[ -n "${LECTERN:-}" ] && [ -n "${LECTERND:-}" ] || { echo "set LECTERN and LECTERND" >&2; exit 1; }
 	command -v tmux >/dev/null || { echo "tmux is missing" >&2; exit 77; }
 	command -v sqlite3 >/dev/null || { echo "sqlite3 is missing" >&2; exit 77; }
@@ -256,7 +465,7 @@ reply_draft_per_topic | refused_write_keeps_draft | prompt_esc_asks | unknown_se
 	echo "ok: $1"
 	;;
 *)
-	echo "usage: e2e-drafts.sh reply_draft_per_topic|refused_write_keeps_draft|prompt_esc_asks|unknown_sequence_main_loop|new_topic_draft|form_esc" >&2
+	echo "usage: e2e-drafts.sh reply_draft_per_topic|refused_write_keeps_draft|prompt_esc_asks|unknown_sequence_main_loop|new_topic_draft|form_esc|form_draft_kill|form_draft_ctrl_c|form_draft_refused|form_draft_question" >&2
 	exit 1
 	;;
 esac
