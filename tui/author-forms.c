@@ -145,13 +145,14 @@ dept_index(const struct course_form *cf, const char *id)
 }
 
 /* "c, pointers,memory" into ["c","pointers","memory"]. */
-static cJSON *
-keywords_array(const char *text)
+cJSON *
+tui_author_split(const char *text, char sep, bool keep_empty)
 {
 	cJSON *arr = cJSON_CreateArray();
 	char *copy = lc_strdup(text), *save = NULL;
+	const char seps[2] = {sep, '\0'};
 
-	for (char *w = strtok_r(copy, ",", &save); w != NULL; w = strtok_r(NULL, ",", &save)) {
+	for (char *w = strtok_r(copy, seps, &save); w != NULL; w = strtok_r(NULL, seps, &save)) {
 		size_t len;
 
 		while (*w == ' ')
@@ -159,7 +160,7 @@ keywords_array(const char *text)
 		len = strlen(w);
 		while (len > 0 && w[len - 1] == ' ')
 			w[--len] = '\0';
-		if (len > 0)
+		if (len > 0 || keep_empty)
 			cJSON_AddItemToArray(arr, cJSON_CreateString(w));
 	}
 	free(copy);
@@ -209,7 +210,7 @@ course_fields(const struct course_form *cf, const struct tui_form *form, cJSON *
 	text = tui_form_get(form, CF_KEYWORDS);
 	if (*text != '\0' ||
 	    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(cf->doc, "keywords")) > 0)
-		cJSON_AddItemToObject(f, "keywords", keywords_array(text));
+		cJSON_AddItemToObject(f, "keywords", tui_author_split(text, ',', false));
 	free(text);
 	cJSON_AddBoolToObject(f, "certification", form->fields[CF_CERT].choice == 1);
 	text = tui_form_get(form, CF_PASS);

@@ -38,6 +38,11 @@ int tui_author_save(struct tui_app *app, const char *type, const char *parent_id
                     const cJSON *fields, tui_new_id id_out, char **cause);
 /* Shows the outcome of a write on the status line (done, or the cause); frees cause. */
 void tui_author_written(struct tui_app *app, int rc, char *cause, const char *done);
+/*
+ * Splits text at sep into a JSON array of strings with their outer spaces trimmed (a
+ * course's keywords, a question's choices); empty pieces are kept only when keep_empty.
+ */
+cJSON *tui_author_split(const char *text, char sep, bool keep_empty);
 
 /*
  * "2026-12-24" (end of that day, UTC), "2026-12-24 17:00", or RFC 3339 with a zone, into

@@ -356,29 +356,6 @@ explanation_field(const struct qform *qf, const struct tui_form *form, cJSON *f)
 	free(text);
 }
 
-/* "a | b | c" into an array of the choices. */
-static cJSON *
-choices_array(const char *text, int *n)
-{
-	cJSON *arr = cJSON_CreateArray();
-	char *copy = lc_strdup(text), *save = NULL;
-
-	*n = 0;
-	for (char *w = strtok_r(copy, "|", &save); w != NULL; w = strtok_r(NULL, "|", &save)) {
-		size_t len;
-
-		while (*w == ' ')
-			w++;
-		len = strlen(w);
-		while (len > 0 && w[len - 1] == ' ')
-			w[--len] = '\0';
-		cJSON_AddItemToArray(arr, cJSON_CreateString(w));
-		(*n)++;
-	}
-	free(copy);
-	return arr;
-}
-
 /* "2" or "1, 3" (choice numbers from 1) into 0-based indexes. */
 static int
 choice_numbers(const char *text, int n_choices, bool single, cJSON **out, char **cause)
@@ -486,7 +463,12 @@ question_fields(const struct qform *qf, const struct tui_form *form, cJSON *f, c
 	cJSON_AddStringToObject(f, "kind", kind);
 	if (with_choices) {
 		text = tui_form_get(form, QF_CHOICES);
-		cJSON_AddItemToObject(f, "choices", choices_array(text, &n_choices));
+		{
+			cJSON *choices = tui_author_split(text, '|', true);
+
+			n_choices = cJSON_GetArraySize(choices);
+			cJSON_AddItemToObject(f, "choices", choices);
+		}
 		free(text);
 	} else if (!create) {
 		cJSON_AddNullToObject(f, "choices");

@@ -84,12 +84,30 @@ test_author_numbers_in_range_only(void **state)
 	}
 }
 
+/* Keywords drop empty pieces; choices keep them (the form counts them as choices). */
+static void
+test_author_split_trims_and_keeps_empty_only_when_asked(void **state)
+{
+	cJSON *kw = tui_author_split(" pointers , ,  heap,stack ", ',', false);
+	cJSON *ch = tui_author_split("a pointer |  | an int", '|', true);
+	char *kw_text = cJSON_PrintUnformatted(kw), *ch_text = cJSON_PrintUnformatted(ch);
+
+	(void)state;
+	assert_string_equal(kw_text, "[\"pointers\",\"heap\",\"stack\"]");
+	assert_string_equal(ch_text, "[\"a pointer\",\"\",\"an int\"]");
+	cJSON_free(kw_text);
+	cJSON_free(ch_text);
+	cJSON_Delete(kw);
+	cJSON_Delete(ch);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_author_due_dates_become_rfc3339_utc),
 	    cmocka_unit_test(test_author_due_dates_refused_in_words),
+	    cmocka_unit_test(test_author_split_trims_and_keeps_empty_only_when_asked),
 	    cmocka_unit_test(test_author_numbers_in_range_only),
 	};
 
