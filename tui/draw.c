@@ -99,12 +99,24 @@ tui_putn(int y, int x, const char *s, size_t len, int cells, attr_t attr)
 		size_t run = lc_text_safe_span(s + i, fit - i);
 		uint32_t cp;
 
+		/* Not UTF-8 (LANG=C): only ASCII goes out as it is; tui_wc_width() agrees. */
+		if (tui_text_ascii())
+			for (size_t a = 0; a < run; a++)
+				if ((unsigned char)s[i + a] >= 0x80) {
+					run = a;
+					break;
+				}
 		if (run > 0)
 			addnstr(s + i, (int)run);
 		i += run;
 		if (i < fit) {
 			i += lc_utf8_decode(s + i, fit - i, &cp);
-			addch(lc_text_is_control(cp) ? ' ' : '?');
+			if (lc_text_is_control(cp))
+				addch(' ');
+			else if (tui_text_ascii() && cp != 0xfffd)
+				addstr(tui_ascii_subst((wchar_t)cp));
+			else
+				addch('?');
 		}
 	}
 	attrset(A_NORMAL);
@@ -343,9 +355,13 @@ tui_field_draw(const struct tui_field *field, int y, int x, int cells, bool focu
 			break;
 		if (wc < 0x20)
 			str[0] = L' ';
-		setcchar(&cc, str, focused ? A_UNDERLINE | A_BOLD : A_UNDERLINE, 0, NULL);
-		mvadd_wch(y, cx, &cc);
 		cx += w;
+		if (tui_text_ascii() && wc >= 0x80) {
+			mvaddstr(y, cx - w, tui_ascii_subst(wc));
+			continue;
+		}
+		setcchar(&cc, str, focused ? A_UNDERLINE | A_BOLD : A_UNDERLINE, 0, NULL);
+		mvadd_wch(y, cx - w, &cc);
 	}
 	for (; cx < x + cells; cx++)
 		mvaddch(y, cx, ' ');

@@ -9,10 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/fsutil.h"
 #include "common/mem.h"
 #include "tui/cli.h"
+#include "tui/term.h"
 #include "tui/tui.h"
 
 /* $XDG_<kind>_HOME/lectern, else ~/<fallback>/lectern. Caller frees; NULL when no home. */
@@ -109,6 +111,20 @@ main(int argc, char **argv)
 		default:
 			cli_usage(stderr);
 			return CLI_EXIT_USAGE;
+		}
+	}
+	/* Before the data directory is made: a refused terminal leaves nothing behind. */
+	if (optind == argc && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+		const char *term;
+
+		if (tui_term_check(&term) < 0) {
+			fprintf(
+			    stderr,
+			    "lectern: this terminal (TERM=%s) cannot show the interactive "
+			    "screens; use the commands: lectern ls, lectern sync, lectern courses, "
+			    "... (lectern --help)\n",
+			    term);
+			return 1;
 		}
 	}
 	dir = data_dir(dir_opt);

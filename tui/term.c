@@ -3,6 +3,7 @@
  * Terminal ownership; see term.h. The restore sequence for crash signals is captured from
  * terminfo at start, because nothing from curses may be called inside a signal handler.
  */
+#include <locale.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,10 +11,12 @@
 #include <unistd.h>
 
 #include <curses.h>
-#include <term.h>
+#include <ncursesw/term.h> /* <term.h> would find tui/term.h first */
 
 #include "common/err.h"
+#include "common/log.h"
 #include "tui/term.h"
+#include "tui/text.h"
 
 static volatile sig_atomic_t interrupted;
 static bool started;
@@ -97,11 +100,43 @@ define_keys(void)
 }
 
 int
+tui_term_check(const char **term_out)
+{
+	const char *term = getenv("TERM");
+	char *cup;
+	int err = 0;
+
+	*term_out = term != NULL && term[0] != '\0' ? term : "unset";
+	if (term == NULL || term[0] == '\0' || strcmp(term, "dumb") == 0)
+		return -LC_EIO;
+	/* A terminal terminfo does not know, or one that cannot place the cursor or clear. */
+	if (setupterm(NULL, STDOUT_FILENO, &err) != OK)
+		return -LC_EIO;
+	cup = tigetstr("cup");
+	if (cup == NULL || cup == (char *)-1 || tigetstr("clear") == NULL ||
+	    tigetstr("clear") == (char *)-1) {
+		del_curterm(cur_term);
+		return -LC_EIO;
+	}
+	del_curterm(cur_term);
+	return 0;
+}
+
+int
 tui_term_start(char **cause)
 {
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		return lc_cause_set(cause, -LC_EIO, "the interactive lectern needs a terminal");
 	have_termios = tcgetattr(STDIN_FILENO, &saved_termios) == 0;
+	tui_text_detect_locale(); /* after setlocale(): ASCII-only drawing unless UTF-8 */
+	/*
+	 * Keys are still read as UTF-8 then (ux review 2026-11-29, A5): in the C locale curses
+	 * drops every byte outside ASCII, while the terminals that run under LANG=C (ssh from
+	 * a UTF-8 desktop, tmux) mostly send UTF-8. A key that is not valid UTF-8 is dropped by
+	 * curses, so what is typed is stored as UTF-8 or not at all. Only ASCII is drawn.
+	 */
+	if (tui_text_ascii() && setlocale(LC_CTYPE, "C.UTF-8") == NULL)
+		lc_log(LC_LOG_WARN, "tui: no C.UTF-8 locale: keys outside ASCII are dropped");
 	if (initscr() == NULL)
 		return lc_cause_set(cause, -LC_EIO, "cannot start curses on this terminal");
 	started = true;

@@ -12,6 +12,13 @@
 #include <stdbool.h>
 #include <wchar.h>
 
+/*
+ * Whether the interactive screens can run on $TERM: 0, or -LC_EIO for TERM unset, "dumb",
+ * unknown to terminfo, or without cursor addressing (ux review 2026-11-29, E4: TERM=dumb
+ * showed a blank screen). *term receives what to name it in the message. Touches nothing
+ * on the terminal; call it before anything else is opened.
+ */
+int tui_term_check(const char **term);
 /* Starts curses on the controlling terminal. Returns 0 or -LC_EIO with a message. */
 int tui_term_start(char **cause);
 /* Gives the terminal back. Safe to call twice. */

@@ -3,12 +3,60 @@
  * UTF-8 decoding and cell widths; see text.h. The decoder and what counts as a control are
  * common/text.c's, shared with the command line's output.
  */
+#include <assert.h>
+#include <langinfo.h>
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
 #include <wchar.h>
 
 #include "common/text.h"
 #include "tui/text.h"
+
+static bool ascii_only;
+
+void
+tui_text_set_ascii(bool on)
+{
+	ascii_only = on;
+}
+
+bool
+tui_text_ascii(void)
+{
+	return ascii_only;
+}
+
+void
+tui_text_detect_locale(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+
+	ascii_only = cs == NULL || (strcasecmp(cs, "UTF-8") != 0 && strcasecmp(cs, "utf8") != 0);
+}
+
+const char *
+tui_ascii_subst(wchar_t wc)
+{
+	/* Box drawing (U+2500..U+257F) and dashes: the heavy, light, double and dashed lines. */
+	static const wchar_t horizontal[] = {0x2500, 0x2501, 0x2504, 0x2505, 0x2508, 0x2509, 0x254c,
+	                                     0x254d, 0x2550, 0x2574, 0x2576, 0x2578, 0x257a, 0x257c,
+	                                     0x257e, 0x2014, 0x2013, 0x2015, 0x2212, 0x23af, 0};
+	static const wchar_t vertical[] = {0x2502, 0x2503, 0x2506, 0x2507, 0x250a, 0x250b,
+	                                   0x254e, 0x254f, 0x2551, 0x2575, 0x2577, 0x2579,
+	                                   0x257b, 0x257d, 0x257f, 0};
+
+	assert(wc != 0);
+	if (wc == 0x2026)
+		return "...";
+	if (wcschr(horizontal, wc) != NULL)
+		return "-";
+	if (wcschr(vertical, wc) != NULL)
+		return "|";
+	if (wc >= 0x2500 && wc <= 0x257f)
+		return "+"; /* corners, tees and crosses */
+	return "?";
+}
 
 size_t
 tui_utf8_decode(const char *s, size_t n, wchar_t *wc)
@@ -27,6 +75,8 @@ tui_wc_width(wchar_t wc)
 
 	if (lc_text_is_control((uint32_t)wc))
 		return 1; /* drawn as a replacement, never as a control */
+	if (ascii_only && wc >= 0x80)
+		return (int)strlen(tui_ascii_subst(wc));
 	w = wcwidth(wc);
 	if (w >= 0)
 		return w;

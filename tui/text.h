@@ -8,6 +8,7 @@
 #ifndef TUI_TEXT_H
 #define TUI_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <wchar.h>
 
@@ -27,5 +28,22 @@ int tui_text_width(const char *s);
  * character; *used (may be NULL) receives the cells they take.
  */
 size_t tui_text_fit(const char *s, size_t n, int cells, int *used);
+
+/*
+ * ASCII-only drawing for terminals whose locale is not UTF-8 (ux review 2026-11-29, A5/E2:
+ * under LANG=C the raw bytes of "─", "é" or "学" broke every line). When on, every
+ * character outside ASCII is drawn as tui_ascii_subst() gives it and measured as that many
+ * cells, so the width functions above always agree with what is drawn.
+ * tui_text_detect_locale() turns it on when nl_langinfo(CODESET) is not UTF-8 (call it
+ * after setlocale()); tui_text_set_ascii() sets it directly (tests).
+ */
+void tui_text_detect_locale(void);
+void tui_text_set_ascii(bool on);
+bool tui_text_ascii(void);
+/*
+ * In ASCII-only mode, what wc (not ASCII, not a control) is drawn as: "-" or "|" for
+ * lines, "+" for corners, "..." for the ellipsis, "?" for anything else.
+ */
+const char *tui_ascii_subst(wchar_t wc);
 
 #endif
