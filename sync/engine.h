@@ -13,6 +13,7 @@
 #ifndef SYNC_ENGINE_H
 #define SYNC_ENGINE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -93,6 +94,23 @@ uint64_t sync_engine_generation(struct sync_engine *engine);
  */
 int sync_login(const char *db_path, const char *server_url, const char *username,
                const char *password, const char *ca_file, char **cause);
+/*
+ * A sign-in the caller watches and can abandon (issue 13; ux review 2026-11-29, F1: Ctrl-C
+ * took 29 s through a stalled link). Set cancel (from any thread, or a signal handler) and
+ * the request stops within a second, its connection closed, nothing saved; sync_login_watched()
+ * then returns -LC_ENET with "sign-in cancelled". connected becomes true once the
+ * connection to the server is up, so that a caller tells "the server is slow" (connected,
+ * no answer yet) from "the server is unreachable" (connect failed), and so does the cause
+ * of a failure.
+ */
+struct sync_login_watch {
+	atomic_bool cancel;
+	atomic_bool connected;
+};
+/* sync_login() that watch (may be NULL) can follow and cancel. */
+int sync_login_watched(const char *db_path, const char *server_url, const char *username,
+                       const char *password, const char *ca_file, struct sync_login_watch *watch,
+                       char **cause);
 /* Revokes the refresh token on the server when reachable and forgets the tokens. */
 int sync_logout(const char *db_path, const char *ca_file, char **cause);
 

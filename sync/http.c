@@ -116,6 +116,16 @@ on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
 
 	if (http->opts.cancel != NULL && atomic_load(http->opts.cancel))
 		return 1; /* aborts with CURLE_ABORTED_BY_CALLBACK */
+	if (http->opts.connected != NULL && !atomic_load(http->opts.connected)) {
+		curl_off_t at = 0;
+
+		/* Zero until the TCP (and TLS) connection is up. */
+		if (curl_easy_getinfo(http->curl, CURLINFO_APPCONNECT_TIME_T, &at) == CURLE_OK &&
+		    at == 0)
+			(void)curl_easy_getinfo(http->curl, CURLINFO_CONNECT_TIME_T, &at);
+		if (at > 0)
+			atomic_store(http->opts.connected, true);
+	}
 	if (http->opts.progress != NULL)
 		http->opts.progress(http->opts.progress_ctx, (int64_t)ulnow, (int64_t)dlnow);
 	return 0;

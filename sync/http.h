@@ -14,10 +14,11 @@
 #include "common/buf.h"
 
 struct sync_http_options {
-	const char *ca_file;   /* extra CA bundle, or NULL */
-	int connect_timeout_s; /* 0 for 10 */
-	int low_speed_time_s;  /* abort when under 1 byte/s for this long; 0 for 30 */
-	atomic_bool *cancel;   /* aborts a transfer in flight when set; may be NULL */
+	const char *ca_file;    /* extra CA bundle, or NULL */
+	int connect_timeout_s;  /* 0 for 10 */
+	int low_speed_time_s;   /* abort when under 1 byte/s for this long; 0 for 30 */
+	atomic_bool *cancel;    /* aborts a transfer in flight when set; may be NULL */
+	atomic_bool *connected; /* set once the connection is up (login's "slow"); may be NULL */
 	/* Called during transfers with the bytes moved so far in this request; may be NULL. */
 	void (*progress)(void *ctx, int64_t up, int64_t down);
 	void *progress_ctx;

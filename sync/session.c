@@ -448,7 +448,27 @@ int
 sync_login(const char *db_path, const char *server_url, const char *username, const char *password,
            const char *ca_file, char **cause)
 {
-	struct sync_http_options hopts = {.ca_file = ca_file};
+	return sync_login_watched(db_path, server_url, username, password, ca_file, NULL, cause);
+}
+
+/* True once the watcher abandoned the sign-in. */
+static bool
+login_cancelled(struct sync_login_watch *watch)
+{
+	return watch != NULL && atomic_load(&watch->cancel);
+}
+
+int
+sync_login_watched(const char *db_path, const char *server_url, const char *username,
+                   const char *password, const char *ca_file, struct sync_login_watch *watch,
+                   char **cause)
+{
+	atomic_bool connected = false;
+	struct sync_http_options hopts = {
+	    .ca_file = ca_file,
+	    .cancel = watch != NULL ? &watch->cancel : NULL,
+	    .connected = watch != NULL ? &watch->connected : &connected,
+	};
 	struct sync_http_response res = {0};
 	struct sync_http *http = NULL;
 	struct store_db *db = NULL;
@@ -464,8 +484,27 @@ sync_login(const char *db_path, const char *server_url, const char *username, co
 	if (rc == 0)
 		rc = sync_http_create(&hopts, &http, cause);
 	sent = lc_now();
-	if (rc == 0)
-		rc = post_login(http, url, username, password, &res, cause);
+	if (rc == 0) {
+		char *net = NULL;
+
+		rc = post_login(http, url, username, password, &res, &net);
+		/* Who failed says what to do: a cancel, an address, or a server to wait for. */
+		if (rc == -LC_ENET && login_cancelled(watch))
+			lc_cause_set(cause, rc, "sign-in cancelled");
+		else if (rc == -LC_ENET && atomic_load(hopts.connected))
+			lc_cause_set(cause, rc,
+			             "the server is slow: it took the connection but did not "
+			             "answer (%s)",
+			             net != NULL ? net : "no answer");
+		else if (rc == -LC_ENET)
+			lc_cause_set(cause, rc, "the server is unreachable (%s)",
+			             net != NULL ? net : "no connection");
+		else if (rc < 0 && cause != NULL)
+			*cause = lc_strdup(net);
+		free(net);
+	}
+	if (rc == 0 && login_cancelled(watch))
+		rc = lc_cause_set(cause, -LC_ENET, "sign-in cancelled");
 	if (rc < 0)
 		goto out;
 	if (res.status != 200) {

@@ -8,6 +8,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -186,10 +187,22 @@ server_url(const struct cli_ctx *ctx)
 	return url;
 }
 
+/* The sign-in Ctrl-C abandons: a lock-free atomic store is safe in a signal handler. */
+static struct sync_login_watch *login_watch;
+
+static void
+on_login_interrupt(int sig)
+{
+	(void)sig;
+	atomic_store(&login_watch->cancel, true);
+}
+
 static int
 cmd_login(const struct cli_ctx *ctx, int argc, char **argv)
 {
 	char *url = server_url(ctx), *pw, *cause = NULL;
+	static struct sync_login_watch watch;
+	struct sigaction sa, old_sa;
 	int rc;
 
 	if (url == NULL)
@@ -199,10 +212,25 @@ cmd_login(const struct cli_ctx *ctx, int argc, char **argv)
 		free(url);
 		return usage_error("%s", "no password on stdin");
 	}
-	rc = sync_login(ctx->db_path, url, argv[1], pw, NULL, &cause);
+	/*
+	 * Ctrl-C stops a sign-in at once, through a stalled link too (ux review 2026-11-29,
+	 * F1): the request is abandoned within a second, and the command says so, status 1.
+	 */
+	login_watch = &watch;
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_login_interrupt;
+	sigaction(SIGINT, &sa, &old_sa);
+	rc = sync_login_watched(ctx->db_path, url, argv[1], pw, NULL, &watch, &cause);
+	sigaction(SIGINT, &old_sa, NULL);
 	explicit_bzero(pw, strlen(pw));
 	free(pw);
 	free(url);
+	if (rc < 0 && atomic_load(&watch.cancel)) {
+		free(cause);
+		fprintf(stderr, "lectern: login: cancelled (Ctrl-C); nothing was saved\n");
+		return 1;
+	}
 	if (rc < 0)
 		return fail(rc, "login", cause);
 	printf("Logged in as %s.\n", argv[1]);

@@ -19,6 +19,7 @@
 #include "tui/text.h"
 
 static volatile sig_atomic_t interrupted;
+static volatile sig_atomic_t got_sigint, got_other; /* which: only Ctrl-C can be taken back */
 static bool started;
 static struct termios saved_termios;
 static bool have_termios;
@@ -28,7 +29,10 @@ static size_t restore_len;
 static void
 on_interrupt(int sig)
 {
-	(void)sig;
+	if (sig == SIGINT)
+		got_sigint = 1;
+	else
+		got_other = 1;
 	interrupted = 1;
 }
 
@@ -170,6 +174,16 @@ bool
 tui_term_interrupted(void)
 {
 	return interrupted != 0;
+}
+
+bool
+tui_term_take_ctrl_c(void)
+{
+	if (got_sigint == 0 || got_other != 0)
+		return false;
+	got_sigint = 0;
+	interrupted = 0;
+	return true;
 }
 
 void

@@ -25,6 +25,12 @@ int tui_term_start(char **cause);
 void tui_term_stop(void);
 /* True once SIGINT, SIGTERM or SIGHUP arrived. */
 bool tui_term_interrupted(void);
+/*
+ * True when Ctrl-C (SIGINT alone, not SIGTERM or SIGHUP) arrived, which it then forgets:
+ * a screen that gives Ctrl-C a meaning of its own (cancelling a sign-in) takes it back so
+ * that the program does not quit.
+ */
+bool tui_term_take_ctrl_c(void);
 /* Hands the terminal to a child program ($EDITOR) and takes it back. */
 void tui_term_suspend(void);
 void tui_term_resume(void);

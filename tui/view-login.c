@@ -1,17 +1,26 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Login: server URL (prefilled), username, password (shown as stars). Signing in is the one
- * action that must wait on the network, so the screen says so while sync_login() runs. Once
- * a user has logged in on this replica the program opens on Home instead, server or not.
+ * action that must wait on the network: it runs on a thread of its own while the screen
+ * keeps drawing the elapsed seconds and reading keys, so Esc or Ctrl-C abandons it at once
+ * (ux review 2026-11-29, F1: Ctrl-C took 29 s through a stalled link). Once a user has
+ * logged in on this replica the program opens on Home instead, server or not.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "common/mem.h"
+#include "tui/term.h"
 #include "tui/tui-int.h"
+
+/* Connected with no answer for this long, the screen says the server is slow. */
+#define LOGIN_SLOW_S 3
 
 enum { F_SERVER, F_USER, F_PASSWORD, F_COUNT };
 
@@ -75,6 +84,116 @@ login_draw(struct tui_app *app, void *state)
 	tui_field_draw(&l->fields[l->focus], y + 3 + 2 * l->focus, x + 11, fw, true);
 }
 
+/*
+ * One sign-in on its thread. Two owners, the screen and the thread: the last to let go
+ * frees it, so a sign-in the screen abandoned finishes (within a second: the watch's
+ * cancel) and cleans up on its own.
+ */
+struct login_job {
+	struct sync_login_watch watch;
+	atomic_bool done;
+	atomic_int refs;
+	char *db_path, *url, *user, *pass;
+	int rc;
+	char *cause;
+};
+
+static void
+job_unref(struct login_job *job)
+{
+	if (atomic_fetch_sub(&job->refs, 1) != 1)
+		return;
+	explicit_bzero(job->pass, strlen(job->pass));
+	free(job->db_path);
+	free(job->url);
+	free(job->user);
+	free(job->pass);
+	free(job->cause);
+	free(job);
+}
+
+static void *
+job_run(void *arg)
+{
+	struct login_job *job = arg;
+
+	job->rc = sync_login_watched(job->db_path, job->url, job->user, job->pass, NULL,
+	                             &job->watch, &job->cause);
+	atomic_store(&job->done, true);
+	job_unref(job);
+	return NULL;
+}
+
+/* The bottom row while signing in: elapsed seconds, and "slow" once connected and waiting. */
+static void
+draw_waiting(struct login_job *job, int64_t started_ms)
+{
+	char line[200];
+	int s = (int)((lc_monotonic_ms() - started_ms) / 1000);
+
+	if (atomic_load(&job->watch.connected) && s >= LOGIN_SLOW_S)
+		snprintf(line, sizeof(line),
+		         "The server is slow: connected, no answer for %d s. Esc or Ctrl-C "
+		         "cancels.",
+		         s);
+	else
+		snprintf(line, sizeof(line), "Signing in... %d s  (Esc or Ctrl-C cancels)", s);
+	tui_clear_to_eol(LINES - 1, 0, tui_attr(TUI_ROLE_STATUS));
+	tui_put(LINES - 1, 1, line, COLS - 2, tui_attr(TUI_ROLE_STATUS) | A_BOLD);
+}
+
+static void login_draw(struct tui_app *app, void *state);
+
+/*
+ * Runs the sign-in on a thread and waits for it drawing the screen. Returns true when it
+ * finished (*rc, *cause taken), false when the person cancelled (or the program was told
+ * to stop) and the request was abandoned.
+ */
+static bool
+login_wait(struct tui_app *app, struct login *l, struct login_job *job, int *rc, char **cause)
+{
+	int64_t started = lc_monotonic_ms();
+	pthread_t thread;
+	bool redraw = true;
+
+	atomic_store(&job->refs, 2);
+	if (pthread_create(&thread, NULL, job_run, job) != 0) {
+		atomic_store(&job->refs, 1);
+		*rc = lc_cause_set(cause, -LC_EIO, "cannot start the sign-in");
+		job_unref(job);
+		return true;
+	}
+	pthread_detach(thread);
+	while (!atomic_load(&job->done)) {
+		wint_t key;
+		int k;
+
+		if (redraw) {
+			erase();
+			login_draw(app, l);
+			redraw = false;
+		}
+		curs_set(0);
+		draw_waiting(job, started);
+		refresh();
+		k = tui_term_get_key(&key, 250);
+		if (tui_term_take_ctrl_c() || (k == OK && key == 27) || tui_term_interrupted()) {
+			atomic_store(&job->watch.cancel, true);
+			lc_log(LC_LOG_INFO, "tui: sign-in cancelled after %lld ms",
+			       (long long)(lc_monotonic_ms() - started));
+			job_unref(job);
+			return false;
+		}
+		if (k == KEY_CODE_YES && key == KEY_RESIZE)
+			redraw = true;
+	}
+	*rc = job->rc;
+	*cause = job->cause;
+	job->cause = NULL;
+	job_unref(job);
+	return true;
+}
+
 static void
 login_submit(struct tui_app *app, struct login *l)
 {
@@ -82,20 +201,32 @@ login_submit(struct tui_app *app, struct login *l)
 	char *user = tui_field_get(&l->fields[F_USER]);
 	char *pass = tui_field_get(&l->fields[F_PASSWORD]);
 	char *cause = NULL;
+	struct login_job *job;
 	int rc;
 
 	if (user[0] == '\0' || pass[0] == '\0') {
 		snprintf(l->message, sizeof(l->message), "Enter a username and a password.");
 		goto out;
 	}
-	tui_put(LINES - 1, 0, "Signing in...", COLS, tui_attr(TUI_ROLE_STATUS) | A_BOLD);
-	tui_clear_to_eol(LINES - 1, 13, tui_attr(TUI_ROLE_STATUS));
-	refresh();
-	rc = sync_login(app->cfg->db_path, url, user, pass, NULL, &cause);
+	job = lc_calloc(1, sizeof(*job));
+	job->db_path = lc_strdup(app->cfg->db_path);
+	job->url = lc_strdup(url);
+	job->user = lc_strdup(user);
+	job->pass = lc_strdup(pass);
+	l->message[0] = '\0';
+	if (!login_wait(app, l, job, &rc, &cause)) {
+		snprintf(l->message, sizeof(l->message),
+		         "Sign-in cancelled. Change the server or press Enter to try again.");
+		goto out;
+	}
 	if (rc < 0) {
 		snprintf(l->message, sizeof(l->message), "%s",
-		         rc == -LC_EAUTH  ? "Wrong username or password."
-		         : rc == -LC_ENET ? "The server cannot be reached. Check the address."
+		         rc == -LC_EAUTH ? "Wrong username or password."
+		         : rc == -LC_ENET && cause != NULL &&
+		                 strstr(cause, "server is slow") != NULL
+		             ? "The server is slow: it took the connection but did not answer. Try "
+		               "again later."
+		         : rc == -LC_ENET ? "The server is unreachable. Check the address."
 		                          : (cause ? cause : lc_strerror(rc)));
 		lc_log(LC_LOG_WARN, "tui: login as %s failed: %s", user, cause ? cause : "");
 		tui_field_set(&l->fields[F_PASSWORD], "");

@@ -96,7 +96,118 @@ test_term_dumb_refused() {
 		e2e_fail "no message for an unknown TERM"
 }
 
-TESTS="lang_c_ascii lang_c_typed_text_utf8 term_dumb_refused"
+# A server that takes connections and never answers: lecternd stopped with SIGSTOP (the
+# kernel still completes the handshake on its listening socket). Resumed on exit.
+stall_server() {
+	kill -STOP "$E2E_SRV_PID"
+	trap 'kill -CONT "$E2E_SRV_PID" 2>/dev/null; e2e_cleanup' EXIT
+}
+
+# e2e_tui_start, but the shell around lectern survives Ctrl-C: sh would otherwise die of
+# the SIGINT the terminal sends the whole group once lectern exits, and lose its status.
+tui_start_keeping_ctrl_c() {
+	e2e_tmux_fresh
+	tmux -L "$E2E_SOCK" -f /dev/null new-session -d -s "$E2E_SESSION" -x 80 -y 24 \
+		sh -c 'trap : INT; "$0" 2>>"$1"; echo $? >"$1.status"' "$LECTERN" "$E2E_DIR/lectern.err" ||
+		e2e_fail "tmux did not start"
+	tmux -L "$E2E_SOCK" set-option -g remain-on-exit on >/dev/null
+}
+
+# Leaves the sign-in screen with Esc (dropping what was typed) and checks lectern ended
+# with status 0.
+quit_from_sign_in() {
+	e2e_keys Escape
+	e2e_wait "Discard what you typed?"
+	e2e_keys y
+	for i in $(seq 1 50); do
+		[ -f "$E2E_DIR/lectern.err.status" ] && break
+		sleep 0.1
+	done
+	[ "$(cat "$E2E_DIR/lectern.err.status" 2>/dev/null)" = 0 ] || e2e_fail "lectern did not quit"
+}
+
+# Types the demo learner's name and password on the sign-in screen and presses Enter.
+sign_in_as_learner() {
+	e2e_wait "Sign in to your learning server"
+	e2e_type learner
+	e2e_keys Enter
+	e2e_type lectern-demo
+	e2e_keys Enter
+}
+
+# True while lectern runs in the pane.
+pane_alive() {
+	[ "$(tmux -L "$E2E_SOCK" display-message -p -t "$E2E_SESSION" '#{pane_dead}')" != 1 ]
+}
+
+# ux review 2026-11-29, F1: sign-in blocked the whole program and Ctrl-C took 29 s through
+# a stalled link, then said "cannot be reached" of a server that was only slow. Now the
+# screen counts the seconds, says the server is slow once connected with no answer, and Esc
+# or Ctrl-C cancels while lectern keeps running; signing in works once the server answers.
+test_signin_cancel_stalled() {
+	e2e_start_server
+	stall_server
+	tui_start_keeping_ctrl_c
+	sign_in_as_learner
+	e2e_wait "Signing in..."
+	e2e_wait "The server is slow: connected, no answer for" 15
+	e2e_keys Escape
+	e2e_wait "Sign-in cancelled"
+	pane_alive || e2e_fail "Esc during sign-in ended lectern"
+	e2e_refute "Signing in..."
+	# Ctrl-C cancels too, and does not quit.
+	e2e_keys Enter
+	e2e_wait "Signing in..."
+	e2e_wait_gone "Sign-in cancelled"
+	e2e_keys C-c
+	e2e_wait "Sign-in cancelled"
+	sleep 0.5
+	pane_alive || e2e_fail "Ctrl-C during sign-in ended lectern"
+	# Still usable: the same form signs in once the server answers.
+	kill -CONT "$E2E_SRV_PID"
+	e2e_keys Enter
+	e2e_wait "My courses" 20
+	e2e_quit
+}
+
+# A server nobody listens for is "unreachable", not "slow".
+test_signin_unreachable() {
+	e2e_start_server
+	e2e_stop_server
+	e2e_tui_start 80 24
+	sign_in_as_learner
+	e2e_wait "The server is unreachable. Check the address." 20
+	e2e_refute "slow"
+	quit_from_sign_in
+}
+
+# `lectern login` in a terminal: Ctrl-C through a stalled link stops it with status 1 and
+# a message, and nothing is saved.
+test_cli_login_ctrl_c() {
+	local status
+	e2e_start_server
+	stall_server
+	printf 'lectern-demo\n' >"$E2E_DIR/pw"
+	e2e_tmux_fresh
+	tmux -L "$E2E_SOCK" -f /dev/null new-session -d -s "$E2E_SESSION" -x 80 -y 24 \
+		sh -c 'trap "" INT; "$0" login learner <"$1/pw" 2>"$1/cli.err"; echo $? >"$1/cli.status"; sleep 30' \
+		"$LECTERN" "$E2E_DIR" || e2e_fail "tmux did not start"
+	sleep 1.5 # connected and waiting
+	[ ! -f "$E2E_DIR/cli.status" ] || e2e_fail "login ended before Ctrl-C: $(cat "$E2E_DIR/cli.err")"
+	e2e_keys C-c
+	for i in $(seq 1 100); do
+		[ -f "$E2E_DIR/cli.status" ] && break
+		sleep 0.1
+	done
+	status="$(cat "$E2E_DIR/cli.status" 2>/dev/null)"
+	[ "$status" = 1 ] || e2e_fail "lectern login after Ctrl-C: status '$status', wanted 1"
+	grep -qF "login: cancelled (Ctrl-C)" "$E2E_DIR/cli.err" ||
+		e2e_fail "no cancel message: $(cat "$E2E_DIR/cli.err")"
+	kill -CONT "$E2E_SRV_PID"
+	"$LECTERN" status 2>&1 | grep -qF "needs login" || e2e_fail "a cancelled login saved a session"
+}
+
+TESTS="lang_c_ascii lang_c_typed_text_utf8 term_dumb_refused signin_cancel_stalled signin_unreachable cli_login_ctrl_c"
 case " $TESTS " in
 *" ${1:-none} "*)
 	[ -n "${LECTERN:-}" ] && [ -n "${LECTERND:-}" ] || { echo "set LECTERN and LECTERND" >&2; exit 1; }
