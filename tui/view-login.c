@@ -142,8 +142,6 @@ draw_waiting(struct login_job *job, int64_t started_ms)
 	tui_put(LINES - 1, 1, line, COLS - 2, tui_attr(TUI_ROLE_STATUS) | A_BOLD);
 }
 
-static void login_draw(struct tui_app *app, void *state);
-
 /*
  * Runs the sign-in on a thread and waits for it drawing the screen. Returns true when it
  * finished (*rc, *cause taken), false when the person cancelled (or the program was told

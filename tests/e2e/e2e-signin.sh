@@ -7,6 +7,15 @@ set -u
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/lib.sh"
 
+# Waits (up to 10 s) for the file $1: the exit status the wrapper shell writes.
+wait_file() {
+	local i
+	for i in $(seq 1 100); do
+		[ -f "$1" ] && return 0
+		sleep 0.1
+	done
+}
+
 # Rename the demo course UNIX101 to a title holding CJK and an em dash (as the instructor).
 rename_unix101() {
 	local course
@@ -72,10 +81,7 @@ test_lang_c_typed_text_utf8() {
 test_term_dumb_refused() {
 	local status out
 	e2e_tui_start 80 24 TERM=dumb
-	for i in $(seq 1 50); do
-		[ -f "$E2E_DIR/lectern.err.status" ] && break
-		sleep 0.1
-	done
+	wait_file "$E2E_DIR/lectern.err.status"
 	status="$(cat "$E2E_DIR/lectern.err.status" 2>/dev/null)"
 	[ "$status" = 1 ] || e2e_fail "TERM=dumb: exit status '$status', wanted 1"
 	out="$(cat "$E2E_DIR/lectern.err")"
@@ -86,10 +92,7 @@ test_term_dumb_refused() {
 	# A terminal terminfo does not know is refused the same way.
 	rm -f "$E2E_DIR/lectern.err" "$E2E_DIR/lectern.err.status"
 	e2e_tui_start 80 24 TERM=no-such-terminal-xyz
-	for i in $(seq 1 50); do
-		[ -f "$E2E_DIR/lectern.err.status" ] && break
-		sleep 0.1
-	done
+	wait_file "$E2E_DIR/lectern.err.status"
 	[ "$(cat "$E2E_DIR/lectern.err.status" 2>/dev/null)" = 1 ] ||
 		e2e_fail "an unknown TERM was not refused"
 	grep -qF "TERM=no-such-terminal-xyz" "$E2E_DIR/lectern.err" ||
@@ -119,10 +122,7 @@ quit_from_sign_in() {
 	e2e_keys Escape
 	e2e_wait "Discard what you typed?"
 	e2e_keys y
-	for i in $(seq 1 50); do
-		[ -f "$E2E_DIR/lectern.err.status" ] && break
-		sleep 0.1
-	done
+	wait_file "$E2E_DIR/lectern.err.status"
 	[ "$(cat "$E2E_DIR/lectern.err.status" 2>/dev/null)" = 0 ] || e2e_fail "lectern did not quit"
 }
 
@@ -195,10 +195,7 @@ test_cli_login_ctrl_c() {
 	sleep 1.5 # connected and waiting
 	[ ! -f "$E2E_DIR/cli.status" ] || e2e_fail "login ended before Ctrl-C: $(cat "$E2E_DIR/cli.err")"
 	e2e_keys C-c
-	for i in $(seq 1 100); do
-		[ -f "$E2E_DIR/cli.status" ] && break
-		sleep 0.1
-	done
+	wait_file "$E2E_DIR/cli.status"
 	status="$(cat "$E2E_DIR/cli.status" 2>/dev/null)"
 	[ "$status" = 1 ] || e2e_fail "lectern login after Ctrl-C: status '$status', wanted 1"
 	grep -qF "login: cancelled (Ctrl-C)" "$E2E_DIR/cli.err" ||
