@@ -7,6 +7,14 @@ set -u
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/lib.sh"
 
+# Fails when the stderr file $1 holds a sanitizer report (an ASan build of lectern).
+no_sanitizer_report() {
+	if grep -qE 'Sanitizer|runtime error' "$1" 2>/dev/null; then
+		cat "$1" >&2
+		e2e_fail "lectern reported a sanitizer error"
+	fi
+}
+
 # Waits (up to 10 s) for the file $1: the exit status the wrapper shell writes.
 wait_file() {
 	local i
@@ -124,6 +132,7 @@ quit_from_sign_in() {
 	e2e_keys y
 	wait_file "$E2E_DIR/lectern.err.status"
 	[ "$(cat "$E2E_DIR/lectern.err.status" 2>/dev/null)" = 0 ] || e2e_fail "lectern did not quit"
+	no_sanitizer_report "$E2E_DIR/lectern.err"
 }
 
 # Types the demo learner's name and password on the sign-in screen and presses Enter.
@@ -200,6 +209,7 @@ test_cli_login_ctrl_c() {
 	[ "$status" = 1 ] || e2e_fail "lectern login after Ctrl-C: status '$status', wanted 1"
 	grep -qF "login: cancelled (Ctrl-C)" "$E2E_DIR/cli.err" ||
 		e2e_fail "no cancel message: $(cat "$E2E_DIR/cli.err")"
+	no_sanitizer_report "$E2E_DIR/cli.err"
 	kill -CONT "$E2E_SRV_PID"
 	"$LECTERN" status 2>&1 | grep -qF "needs login" || e2e_fail "a cancelled login saved a session"
 }
