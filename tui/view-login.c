@@ -224,8 +224,10 @@ login_submit(struct tui_app *app, struct login *l)
 		                 strstr(cause, "server is slow") != NULL
 		             ? "The server is slow: it took the connection but did not answer. Try "
 		               "again later."
-		         : rc == -LC_ENET ? "The server is unreachable. Check the address."
-		                          : (cause ? cause : lc_strerror(rc)));
+		         : rc == -LC_ENET && cause != NULL &&
+		                 strstr(cause, "server is unreachable") != NULL
+		             ? "The server is unreachable. Check the address."
+		             : (cause ? cause : lc_strerror(rc)));
 		lc_log(LC_LOG_WARN, "tui: login as %s failed: %s", user, cause ? cause : "");
 		tui_field_set(&l->fields[F_PASSWORD], "");
 		l->focus = F_PASSWORD;
