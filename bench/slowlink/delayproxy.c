@@ -11,9 +11,12 @@
  * tc cannot be used) each direction also behaves like a serial line of that rate: a chunk
  * leaves when the line is free plus len * 8 / rate seconds, then travels the delay.
  *
- * One thread, poll(); it stops on SIGTERM or SIGINT. It counts bytes each way, client
- * connections and HTTP request heads seen (a client chunk that starts with a method), and
- * rewrites `--stats FILE` with the totals whenever a connection closes.
+ * One thread, poll(); it stops on SIGTERM or SIGINT. It counts bytes each way as they are
+ * written to the receiving socket, client connections, and HTTP request heads seen (a
+ * client chunk that starts with a method), and rewrites `--stats FILE` with the totals
+ * whenever a connection closes. The client socket's send buffer is kept small (8 KiB, which
+ * the kernel doubles), so what a killed client never received but was counted is at most
+ * that buffer and the tbf queue, as on a real line.
  *
  * Usage: delayproxy --listen ADDR:PORT --upstream ADDR:PORT [--delay-ms N] [--rate BITS]
  *                   [--stats FILE]
@@ -225,13 +228,8 @@ dir_read(struct dir *d, bool upward)
 	}
 	c->due_us = leave + delay_us + (d->first ? 2 * delay_us : 0);
 	d->first = false;
-	if (upward) {
-		total_up += n;
-		if (is_request_head(c->data, (size_t)n))
-			total_requests++;
-	} else {
-		total_down += n;
-	}
+	if (upward && is_request_head(c->data, (size_t)n))
+		total_requests++;
 	if (d->tail != NULL)
 		d->tail->next = c;
 	else
@@ -241,9 +239,10 @@ dir_read(struct dir *d, bool upward)
 	return 0;
 }
 
-/* Writes what is due. Returns -1 on an error (close the pair). */
+/* Writes what is due, counting bytes as they are handed to the receiving side (a killed
+ * client never got what was still held). Returns -1 on an error (close the pair). */
 static int
-dir_flush(struct dir *d, int64_t now)
+dir_flush(struct dir *d, bool upward, int64_t now)
 {
 	while (d->head != NULL && d->head->due_us <= now) {
 		struct chunk *c = d->head;
@@ -253,6 +252,7 @@ dir_flush(struct dir *d, int64_t now)
 			return errno == EAGAIN || errno == EINTR ? 0 : -1;
 		c->off += (size_t)n;
 		d->queued -= (size_t)n;
+		*(upward ? &total_up : &total_down) += n;
 		if (c->off < c->len)
 			return 0;
 		d->head = c->next;
@@ -281,7 +281,7 @@ set_nonblock(int fd)
 static void
 accept_one(int lfd, const struct sockaddr_in *up, struct conn *conns)
 {
-	int one = 1, cfd, ufd;
+	int one = 1, sndbuf = 8192, cfd, ufd;
 	struct conn *c = NULL;
 
 	cfd = accept(lfd, NULL, NULL);
@@ -301,7 +301,8 @@ accept_one(int lfd, const struct sockaddr_in *up, struct conn *conns)
 		close(cfd);
 		return;
 	}
-	if (setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0 ||
+	if (setsockopt(cfd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)) != 0 ||
+	    setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0 ||
 	    setsockopt(ufd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0)
 		perror("delayproxy: TCP_NODELAY");
 	c->used = true;
@@ -386,8 +387,8 @@ serve(int lfd, const struct sockaddr_in *up)
 				rc |= dir_read(&c->up, true);
 			if (!c->down.eof && (ure & (POLLIN | POLLHUP | POLLERR)))
 				rc |= dir_read(&c->down, false);
-			rc |= dir_flush(&c->up, now_us());
-			rc |= dir_flush(&c->down, now_us());
+			rc |= dir_flush(&c->up, true, now_us());
+			rc |= dir_flush(&c->down, false, now_us());
 			if (rc != 0 || (c->up.shut && c->down.shut))
 				conn_close(c);
 		}
