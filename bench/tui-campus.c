@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "bench/tui-campus.h"
+#include "common/clock.h"
 #include "common/fsutil.h"
 #include "common/mem.h"
 #include "common/uuid.h"
@@ -330,4 +331,23 @@ tui_campus_write_docs(const char *path, const char *name, const char *section)
 	free(close_m);
 	lc_buf_finish(&out);
 	return rc;
+}
+
+size_t
+tui_campus_prepare(const char *keep, char *dir, int enrolled, char *path, size_t size)
+{
+	int64_t t0 = lc_monotonic_ms();
+	size_t rows;
+
+	snprintf(path, size, "%s/replica.db", dir);
+	if (keep != NULL) {
+		rmdir(dir);
+		snprintf(path, size, "%s", keep);
+	}
+	rows = keep != NULL && access(path, F_OK) == 0 ? tui_campus_rows(enrolled)
+	                                               : tui_campus_build(path, enrolled);
+	printf("campus: %zu rows (%d catalog courses, %d enrolled), built in %lld ms\n", rows,
+	       TUI_CAMPUS_CATALOG, enrolled, (long long)(lc_monotonic_ms() - t0));
+	fflush(stdout);
+	return rows;
 }

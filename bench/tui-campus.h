@@ -30,6 +30,12 @@
 size_t tui_campus_build(const char *path, int enrolled);
 /* The number of rows tui_campus_build() makes for enrolled courses. */
 size_t tui_campus_rows(int enrolled);
+/*
+ * The replica a bench runs on, written into path: keep as it is when given and present,
+ * else a campus built at keep, or in dir (a fresh mkdtemp() folder, removed when keep is
+ * used). Prints its size and build time; returns its row count.
+ */
+size_t tui_campus_prepare(const char *keep, char *dir, int enrolled, char *path, size_t size);
 /* Removes the replica at path with its -wal and -shm, then its folder. */
 void tui_campus_remove(const char *dir, const char *path);
 

@@ -290,7 +290,7 @@ main(int argc, char **argv)
 	const char *docs = NULL, *keep = NULL;
 	int rounds = 10, enrolled = 400, failed = 0, over = 0;
 	char dir[] = "/tmp/lectern-tui-keys-XXXXXX", path[256];
-	int64_t *frames, *frames_cpu, t0;
+	int64_t *frames, *frames_cpu;
 	size_t rows_built;
 	struct lc_buf out = {0};
 
@@ -313,17 +313,7 @@ main(int argc, char **argv)
 	}
 	if (rounds < 1 || enrolled < 1 || enrolled > TUI_CAMPUS_CATALOG || mkdtemp(dir) == NULL)
 		return 1;
-	snprintf(path, sizeof(path), "%s/replica.db", dir);
-	if (keep != NULL) {
-		rmdir(dir);
-		snprintf(path, sizeof(path), "%s", keep);
-	}
-	t0 = lc_monotonic_ms();
-	rows_built = keep != NULL && access(path, F_OK) == 0 ? tui_campus_rows(enrolled)
-	                                                     : tui_campus_build(path, enrolled);
-	printf("campus: %zu rows (%d catalog courses, %d enrolled), built in %lld ms\n", rows_built,
-	       TUI_CAMPUS_CATALOG, enrolled, (long long)(lc_monotonic_ms() - t0));
-	fflush(stdout);
+	rows_built = tui_campus_prepare(keep, dir, enrolled, path, sizeof(path));
 	frames = lc_calloc((size_t)rounds, sizeof(*frames));
 	frames_cpu = lc_calloc((size_t)rounds, sizeof(*frames_cpu));
 	for (int i = 0; i < rounds; i++) {

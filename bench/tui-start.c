@@ -126,7 +126,6 @@ main(int argc, char **argv)
 	char dir[] = "/tmp/lectern-tui-bench-XXXXXX", path[256];
 	int64_t *ms, *cpu, *main_us;
 	size_t rows;
-	int64_t t0;
 	struct lc_buf section = {0};
 
 	for (int i = 1; i < argc; i++) {
@@ -146,16 +145,7 @@ main(int argc, char **argv)
 	}
 	if (runs < 1 || enrolled < 1 || enrolled > TUI_CAMPUS_CATALOG || mkdtemp(dir) == NULL)
 		return 1;
-	snprintf(path, sizeof(path), "%s/replica.db", dir);
-	if (keep != NULL) {
-		rmdir(dir);
-		snprintf(path, sizeof(path), "%s", keep);
-	}
-	t0 = lc_monotonic_ms();
-	rows = keep != NULL && access(path, F_OK) == 0 ? tui_campus_rows(enrolled)
-	                                               : tui_campus_build(path, enrolled);
-	printf("campus: %zu rows (%d catalog courses, %d enrolled), built in %lld ms\n", rows,
-	       TUI_CAMPUS_CATALOG, enrolled, (long long)(lc_monotonic_ms() - t0));
+	rows = tui_campus_prepare(keep, dir, enrolled, path, sizeof(path));
 	ms = lc_calloc((size_t)runs, sizeof(*ms));
 	cpu = lc_calloc((size_t)runs, sizeof(*cpu));
 	main_us = lc_calloc((size_t)runs, sizeof(*main_us));

@@ -412,24 +412,30 @@ edit_internal(struct tui_app *app, const char *key_name, const char *title, cons
  * A draft kept under key: asks "r restore, d discard" (Esc: neither, the draft stays) and
  * returns the draft to restore (caller frees), or NULL.
  */
+void
+tui_draft_question(int64_t at, char *buf, size_t size)
+{
+	char when[16] = "earlier";
+	time_t t = (time_t)at;
+	struct tm tm;
+
+	if (localtime_r(&t, &tm) != NULL)
+		strftime(when, sizeof(when), "%H:%M", &tm);
+	snprintf(buf, size, "A draft from %s was kept: r restore, d discard", when);
+}
+
 static char *
 offer_draft(struct tui_app *app, const char *key)
 {
-	char *text = NULL, question[128], when[16] = "earlier";
+	char *text = NULL, question[128];
 	int64_t at = 0;
-	time_t t;
-	struct tm tm;
 	wint_t k = 0;
 	int rc;
 
 	if (key == NULL || app->db == NULL || store_draft_get(app->db, key, &text, &at) != 0 ||
 	    text == NULL)
 		return NULL;
-	t = (time_t)at;
-	if (localtime_r(&t, &tm) != NULL)
-		strftime(when, sizeof(when), "%H:%M", &tm);
-	snprintf(question, sizeof(question), "A draft from %s was kept: r restore, d discard",
-	         when);
+	tui_draft_question(at, question, sizeof(question));
 	for (;;) {
 		tui_clear_to_eol(LINES - 1, 0, tui_attr(TUI_ROLE_STATUS));
 		tui_put(LINES - 1, 1, question, COLS - 2, tui_attr(TUI_ROLE_STATUS) | A_BOLD);

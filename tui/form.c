@@ -8,7 +8,6 @@
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <wchar.h>
 
 #include "common/err.h"
@@ -396,10 +395,8 @@ static void
 draft_offer(struct form_draft *d, struct tui_form *form, const struct tui_form_field *opened)
 {
 	struct tui_form scratch = *form;
-	char *text = NULL, question[128], when[16] = "earlier";
+	char *text = NULL, question[128];
 	int64_t at = 0;
-	time_t t;
-	struct tm tm;
 	wint_t key;
 
 	if (d->key == NULL || d->app->db == NULL ||
@@ -411,11 +408,7 @@ draft_offer(struct form_draft *d, struct tui_form *form, const struct tui_form_f
 		draft_drop(d);
 		goto out;
 	}
-	t = (time_t)at;
-	if (localtime_r(&t, &tm) != NULL)
-		strftime(when, sizeof(when), "%H:%M", &tm);
-	snprintf(question, sizeof(question), "A draft from %s was kept: r restore, d discard",
-	         when);
+	tui_draft_question(at, question, sizeof(question));
 	form_draw(form, NULL);
 	key = tui_form_menu(d->app, question, "rRdD");
 	if (key == 'r' || key == 'R') {

@@ -229,6 +229,8 @@ void tui_draft_done(struct tui_app *app, const char *draft_key);
  * "Kept as a draft: " before the refusal already on the status line.
  */
 void tui_draft_kept(struct tui_app *app);
+/* "A draft from HH:MM was kept: r restore, d discard" for a draft saved at `at`. */
+void tui_draft_question(int64_t at, char *buf, size_t size);
 
 /* ---- view-author.c ------------------------------------------------------------------ */
 

@@ -220,6 +220,7 @@ test_teaching_reads_the_scopes_by_primary_key(void **state)
 	struct lc_buf out = {0};
 	char *explain;
 	size_t n = 0;
+	int rc;
 
 	assert_int_equal(tui_teaching_courses(&t->app, &c, &n), 0);
 	tui_teaching_free(c, n);
@@ -229,8 +230,9 @@ test_teaching_reads_the_scopes_by_primary_key(void **state)
 	assert_non_null(sql);
 	explain = lc_asprintf("EXPLAIN QUERY PLAN %s", sql);
 	assert_int_equal(sqlite3_prepare_v2(h, explain, -1, &plan, NULL), SQLITE_OK);
-	while (sqlite3_step(plan) == SQLITE_ROW)
+	while ((rc = sqlite3_step(plan)) == SQLITE_ROW)
 		lc_buf_printf(&out, "%s\n", (const char *)sqlite3_column_text(plan, 3));
+	assert_int_equal(rc, SQLITE_DONE);
 	sqlite3_finalize(plan);
 	free(explain);
 	assert_non_null(
