@@ -15,6 +15,7 @@
 #include "store/replica.h"
 #include "sync/engine.h"
 #include "sync/http.h"
+#include "sync/protocol.h"
 
 #define SYNC_DEFAULT_BATCH 100
 /* Request bodies stay under this; the server refuses bodies over 1 MiB with 413. */
@@ -53,6 +54,14 @@ struct sync_engine {
 	bool fetch_wanted; /* a slot waits: wakes the thread */
 	int64_t base_up;   /* bytes of earlier requests of this sync */
 	int64_t base_down;
+	/* Kiosk mode's shared content store (sync/content.c); touched by the syncing thread only. */
+	struct sync_content {
+		char *path;     /* NULL: off */
+		bool on;        /* this sync reads and feeds it (a plain learner's) */
+		bool probe;     /* the next round asks for one change: it is for the scope list */
+		char **tried;   /* scopes seeded (or reset) in this sync: never seeded again in it */
+		size_t n_tried;
+	} content;
 };
 
 /* What the replica knows of the session. */
@@ -99,6 +108,19 @@ int sync_round(struct sync_engine *e, struct sync_session *s, bool *again, char 
 
 /* Compares /sync/digest with the replica: 0, -LC_ECONFLICT on a mismatch, or an error. */
 int sync_verify(struct sync_engine *e, struct sync_session *s, char **cause);
+
+/*
+ * The shared content store (sync/content.c). sync_content_begin() runs after the session
+ * is loaded: it decides whether this sync uses the store, and seeds "catalog" into a
+ * replica that has never synced. sync_content_after_round() seeds, after an applied answer
+ * that listed the scopes, the listed content scopes the store holds at a newer cursor, and
+ * sets *again when it did. sync_content_end() feeds the store after a sync that finished
+ * (rc == 0). Failures are logged and never fail the sync: the store only saves bytes.
+ */
+void sync_content_begin(struct sync_engine *e);
+void sync_content_after_round(struct sync_engine *e, const struct sync_response *res,
+                              bool *again);
+void sync_content_end(struct sync_engine *e, int rc);
 
 /* Status updates, taken under the engine's lock. */
 void sync_engine_set_phase(struct sync_engine *e, enum sync_phase phase);

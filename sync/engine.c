@@ -47,6 +47,7 @@ sync_engine_create(const struct sync_options *opts, struct sync_engine **out, ch
 	e->server_url = lc_strdup(opts->server_url);
 	e->ca_file = lc_strdup(opts->ca_file);
 	e->batch_size = opts->batch_size;
+	e->content.path = lc_strdup(opts->content_path);
 	atomic_init(&e->cancel, false);
 	pthread_mutex_init(&e->lock, NULL);
 	/*
@@ -65,6 +66,7 @@ sync_engine_create(const struct sync_options *opts, struct sync_engine **out, ch
 		free(e->db_path);
 		free(e->server_url);
 		free(e->ca_file);
+		free(e->content.path);
 		free(e);
 		return lc_cause_set(cause, -LC_EIO, "cannot make the sync engine's condition: %s",
 		                    strerror(rc));
@@ -106,6 +108,7 @@ sync_engine_destroy(struct sync_engine *e)
 	free(e->db_path);
 	free(e->server_url);
 	free(e->ca_file);
+	free(e->content.path);
 	free(e);
 }
 
@@ -211,7 +214,11 @@ sync_engine_run(struct sync_engine *e, bool verify, char **cause)
 	if (rc == 0)
 		rc = sync_session_load(e->db, e->server_url, &s, cause);
 	if (rc == 0)
+		sync_content_begin(e);
+	if (rc == 0)
 		rc = run_rounds(e, &s, cause);
+	if (e->db != NULL)
+		sync_content_end(e, rc);
 	if (rc == 0 && verify)
 		rc = sync_verify(e, &s, cause);
 	if (rc < 0)

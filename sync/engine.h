@@ -58,6 +58,12 @@ struct sync_options {
 	int connect_timeout_s;  /* 0 for the default (10) */
 	int low_speed_time_s;   /* abort when under 1 byte/s... for this long; 0 default (30) */
 	const char *ca_file;    /* extra CA bundle for TLS, or NULL */
+	/*
+	 * Kiosk mode's shared content store (D/content.db), or NULL for none: a plain
+	 * learner's sync starts new content scopes from it and feeds it when done
+	 * (store/content.h, docs/sync.md "Kiosk: shared content").
+	 */
+	const char *content_path;
 };
 
 struct sync_engine;

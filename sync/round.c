@@ -303,6 +303,7 @@ load_round(struct sync_engine *e, struct sync_session *s, struct round_request *
 	            : e->batch_size > 0 ? e->batch_size
 	                                : SYNC_DEFAULT_BATCH;
 	char *partial = NULL, *paged = NULL;
+	int limit;
 	/*
 	 * One read snapshot: the cursors and "sync_paged" are written together by an apply,
 	 * maybe by another process on this replica (the TUI beside `lectern sync`).
@@ -336,13 +337,15 @@ load_round(struct sync_engine *e, struct sync_session *s, struct round_request *
 	                : SYNC_ENCODE_PARTIAL);
 	free(partial);
 	free(paged);
+	/* The shared store's probe asks for one change: the answer is for its scope list. */
+	limit = e->content.probe ? 1 : e->pull_limit;
 	rc = sync_protocol_encode(s->client_id, r->entries, r->n_send, r->cursors, r->n_cursors,
-	                          r->flags, e->pull_limit, &r->body, cause);
+	                          r->flags, limit, &r->body, cause);
 	while (rc == 0 && r->n_send > 1 && strlen(r->body) > SYNC_MAX_REQUEST) {
 		free(r->body);
 		r->n_send /= 2;
 		rc = sync_protocol_encode(s->client_id, r->entries, r->n_send, r->cursors,
-		                          r->n_cursors, r->flags, e->pull_limit, &r->body, cause);
+		                          r->n_cursors, r->flags, limit, &r->body, cause);
 	}
 	assert(r->n_send <= r->n);
 	return rc;
@@ -446,6 +449,10 @@ sync_round(struct sync_engine *e, struct sync_session *s, bool *again, char **ca
 	else if (rc == 0)
 		*again = res.more || refetch || (waiting > 0 && t.answered > 0) ||
 		         (waiting > (int64_t)r.n_send);
+	if (rc == 0) {
+		e->content.probe = false;
+		sync_content_after_round(e, &res, again);
+	}
 out:
 	free(t.last_error);
 	sync_response_finish(&res);

@@ -397,6 +397,8 @@ save_login(struct store_db *db, const char *url, const cJSON *root, int64_t sent
 	const cJSON *user = cJSON_GetObjectItemCaseSensitive(root, "user");
 	const char *user_id = json_str(user, "id");
 	const char *username = json_str(user, "username");
+	const char *role = json_str(user, "role");
+	char *departments;
 	int rc;
 
 	if (user_id == NULL || username == NULL)
@@ -404,6 +406,8 @@ save_login(struct store_db *db, const char *url, const cJSON *root, int64_t sent
 	rc = store_db_begin(db);
 	if (rc < 0)
 		return lc_cause_set(cause, rc, "%s", store_db_error(db)->message);
+	/* COMMON13b: "user_role" and "user_departments" as received (who is a plain learner). */
+	departments = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(user, "departments"));
 	rc = forget_other_user(db, user_id, cause);
 	if (rc == 0)
 		rc = store_setting_set(db, "server_url", url);
@@ -411,6 +415,11 @@ save_login(struct store_db *db, const char *url, const cJSON *root, int64_t sent
 		rc = store_setting_set(db, "user_id", user_id);
 	if (rc == 0)
 		rc = store_setting_set(db, "username", username);
+	if (rc == 0)
+		rc = store_setting_set(db, "user_role", role != NULL ? role : "");
+	if (rc == 0)
+		rc = store_setting_set(db, "user_departments", departments != NULL ? departments : "");
+	free(departments);
 	if (rc == 0)
 		rc = save_tokens(db, root, NULL, sent);
 	if (rc == 0)
