@@ -39,21 +39,10 @@
 #include "common/mem.h"
 #include "faultproxy.h"
 #include "store/replica.h"
+#include "campus-gen.h"
 #include "test-sync-lib.h"
 
-#define MODULES 3
-#define PAGES 6
-#define QUESTIONS 3
-#define TOPICS 4
-#define REPLIES 3
 #define ENROLLED 5
-
-struct campus_course {
-	char id[ST_ID_LEN + 1];
-	char pages[MODULES * PAGES][ST_ID_LEN + 1];
-	char topics[TOPICS][ST_ID_LEN + 1];
-	char replies[TOPICS][REPLIES][ST_ID_LEN + 1]; /* the instructor's, for the delta */
-};
 
 struct campus {
 	char *dir;
@@ -85,160 +74,6 @@ struct result {
 
 #define REPEATS 3 /* incremental and no-op syncs: the median of this many */
 #define RESULTS 5 /* per campus: initial, incremental, no-op, delta with patches, whole */
-
-static const char *const words[] = {
-    "learning", "module",  "practice", "feedback", "example",  "terminal", "offline",
-    "replica",  "network", "student",  "lecture",  "exercise", "reading",  "summary",
-    "concept",  "theorem", "proof",    "variable", "function", "history",  "culture",
-    "energy",   "matter",  "signal",   "pattern",  "question", "answer",   "method",
-    "result",   "data",    "model",    "system",   "language", "writing",  "chapter",
-};
-
-/* A Markdown page of about `paragraphs` paragraphs with headings, lists and code. */
-static char *
-page_body(uint64_t *rng, int n, int paragraphs)
-{
-	struct lc_buf b = {0};
-	size_t n_words = sizeof(words) / sizeof(words[0]);
-
-	lc_buf_printf(&b, "# Page %d\n\n", n);
-	for (int p = 0; p < paragraphs; p++) {
-		int len = 30 + (int)(st_rand(rng) % 40);
-
-		if (p % 3 == 1)
-			lc_buf_printf(&b, "## Section %d.%d\n\n", n, p);
-		for (int w = 0; w < len; w++)
-			lc_buf_printf(&b, "%s%s", w ? " " : "", words[st_rand(rng) % n_words]);
-		lc_buf_puts(&b, ".\n\n");
-		if (p % 4 == 2)
-			lc_buf_printf(&b, "- %s\n- %s\n- *%s*\n\n", words[st_rand(rng) % n_words],
-			              words[st_rand(rng) % n_words], words[st_rand(rng) % n_words]);
-		if (p % 5 == 4)
-			lc_buf_printf(&b, "```\nx = %d * %d\nprint(x)\n```\n\n",
-			              (int)(st_rand(rng) % 100), (int)(st_rand(rng) % 100));
-	}
-	return lc_buf_steal(&b);
-}
-
-/* POSTs a JSON object built by the caller; frees it. Returns 0 and the id, or -1. */
-static int
-create(struct st_api *api, const char *path, cJSON *obj, char *id)
-{
-	char *body = cJSON_PrintUnformatted(obj);
-	int rc = st_api_create(api, path, body, id);
-
-	free(body);
-	cJSON_Delete(obj);
-	return rc;
-}
-
-/* One module: PAGES pages in one array request, then a quiz of QUESTIONS questions. */
-static int
-make_module(struct campus *cp, struct campus_course *c, int m, uint64_t *rng)
-{
-	char path[128], module_id[ST_ID_LEN + 1], quiz_id[ST_ID_LEN + 1], qid[ST_ID_LEN + 1];
-	cJSON *obj = cJSON_CreateObject(), *arr, *resp = NULL;
-	char *body;
-	long status;
-	int i = 0;
-	const cJSON *it;
-
-	cJSON_AddStringToObject(obj, "title", "A module");
-	snprintf(path, sizeof(path), "/courses/%s/modules", c->id);
-	if (create(&cp->instructor, path, obj, module_id) < 0)
-		return -1;
-	arr = cJSON_CreateArray();
-	for (int p = 0; p < PAGES; p++) {
-		char *text = page_body(rng, m * PAGES + p + 1, 6 + (int)(st_rand(rng) % 6));
-
-		obj = cJSON_CreateObject();
-		cJSON_AddStringToObject(obj, "title", "A page");
-		cJSON_AddStringToObject(obj, "kind", "page");
-		cJSON_AddStringToObject(obj, "body", text);
-		cJSON_AddItemToArray(arr, obj);
-		free(text);
-	}
-	body = cJSON_PrintUnformatted(arr);
-	cJSON_Delete(arr);
-	snprintf(path, sizeof(path), "/modules/%s/items", module_id);
-	status = st_api_call(&cp->instructor, "POST", path, body, &resp);
-	free(body);
-	if (status != 201 || !cJSON_IsArray(resp)) {
-		fprintf(stderr, "bench: creating pages: status %ld\n", status);
-		cJSON_Delete(resp);
-		return -1;
-	}
-	cJSON_ArrayForEach(it, resp)
-	{
-		const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "id");
-
-		if (cJSON_IsString(id) && i < PAGES)
-			snprintf(c->pages[m * PAGES + i++], ST_ID_LEN + 1, "%s", id->valuestring);
-	}
-	cJSON_Delete(resp);
-	if (st_api_create(&cp->instructor, path, "{\"title\":\"Quiz\",\"kind\":\"quiz\"}",
-	                  quiz_id) < 0)
-		return -1;
-	snprintf(path, sizeof(path), "/items/%s/questions", quiz_id);
-	for (int q = 0; q < QUESTIONS; q++)
-		if (st_api_create(
-		        &cp->instructor, path,
-		        "{\"prompt\":\"Which one holds?\",\"kind\":\"single\",\"choices\":"
-		        "[\"this\",\"that\",\"neither\"],\"answer\":1}",
-		        qid) < 0)
-			return -1;
-	return 0;
-}
-
-static int
-make_forum(struct campus *cp, struct campus_course *c, uint64_t *rng)
-{
-	char path[128];
-
-	for (int t = 0; t < TOPICS; t++) {
-		char *text = page_body(rng, t, 1);
-		cJSON *obj = cJSON_CreateObject();
-
-		cJSON_AddStringToObject(obj, "title", "A question about the week");
-		cJSON_AddStringToObject(obj, "body", text);
-		free(text);
-		snprintf(path, sizeof(path), "/courses/%s/topics", c->id);
-		if (create(&cp->instructor, path, obj, c->topics[t]) < 0)
-			return -1;
-		snprintf(path, sizeof(path), "/topics/%s/replies", c->topics[t]);
-		for (int r = 0; r < REPLIES; r++) {
-			text = page_body(rng, r, 1);
-			obj = cJSON_CreateObject();
-			cJSON_AddStringToObject(obj, "body", text);
-			free(text);
-			if (create(&cp->instructor, path, obj, c->replies[t][r]) < 0)
-				return -1;
-		}
-	}
-	return 0;
-}
-
-static int
-make_course(struct campus *cp, int n, uint64_t *rng)
-{
-	struct campus_course *c = &cp->courses[n];
-	cJSON *obj = cJSON_CreateObject();
-	char path[128], title[64];
-
-	snprintf(title, sizeof(title), "Course %d of the campus", n + 1);
-	cJSON_AddStringToObject(obj, "title", title);
-	cJSON_AddStringToObject(obj, "description",
-	                        "A generated course: modules of pages, quizzes and a forum.");
-	if (create(&cp->instructor, "/courses", obj, c->id) < 0)
-		return -1;
-	for (int m = 0; m < MODULES; m++)
-		if (make_module(cp, c, m, rng) < 0)
-			return -1;
-	snprintf(path, sizeof(path), "/courses/%s/publish", c->id);
-	if (st_api_call(&cp->instructor, "POST", path, "{}", NULL) != 200)
-		return -1;
-	return make_forum(cp, c, rng);
-}
 
 static int
 enroll(struct st_api *api, const char *course_id)
@@ -305,7 +140,7 @@ campus_create(struct campus *cp, int n_courses, const char *tag)
 	    register_user(cp, &cp->peer, "bench_peer", "learner") < 0)
 		return -1;
 	for (int i = 0; i < n_courses; i++) {
-		if (make_course(cp, i, &rng) < 0)
+		if (campus_make_course(&cp->instructor, &cp->courses[i], i, &rng) < 0)
 			return -1;
 		cp->n_courses = i + 1;
 	}
@@ -353,7 +188,7 @@ campus_change(struct campus *cp, int round)
 	for (int i = 0; i < 10; i++) {
 		struct campus_course *c = &cp->courses[i % ENROLLED];
 
-		snprintf(path, sizeof(path), "/topics/%s/replies", c->topics[i % TOPICS]);
+		snprintf(path, sizeof(path), "/topics/%s/replies", c->topics[i % CAMPUS_TOPICS]);
 		snprintf(body, sizeof(body),
 		         "{\"body\":\"Reply %d of round %d: I tried the exercise and the second "
 		         "step finally makes sense.\"}",
@@ -363,7 +198,7 @@ campus_change(struct campus *cp, int round)
 	}
 	for (int i = 0; i < 2; i++) {
 		uint64_t rng = (uint64_t)(round * 10 + i + 7);
-		char *text = page_body(&rng, i, 8);
+		char *text = campus_page_body(&rng, i, 8);
 		cJSON *obj = cJSON_CreateObject();
 		char *json;
 		long status;
@@ -372,7 +207,8 @@ campus_change(struct campus *cp, int round)
 		free(text);
 		json = cJSON_PrintUnformatted(obj);
 		cJSON_Delete(obj);
-		snprintf(path, sizeof(path), "/items/%s", cp->courses[i].pages[round % PAGES]);
+		snprintf(path, sizeof(path), "/items/%s",
+		         cp->courses[i].pages[round % CAMPUS_PAGES]);
 		status = st_api_call(&cp->instructor, "PATCH", path, json, NULL);
 		free(json);
 		if (status != 200)
@@ -433,20 +269,21 @@ campus_delta(struct campus *cp, int round, struct lc_buf *rows)
 	char path[160];
 	uint64_t rng = (uint64_t)round * 7919u;
 	const struct campus_course *c = &cp->courses[round % ENROLLED];
-	const char *gone = c->replies[round % TOPICS][(round / (ENROLLED * TOPICS)) % REPLIES];
+	const char *gone = c->replies[round % CAMPUS_TOPICS]
+	                             [(round / (ENROLLED * CAMPUS_TOPICS)) % CAMPUS_REPLIES];
 
 	for (int i = 0; i < 10; i++) {
 		snprintf(path, sizeof(path), "/topics/%s/replies",
-		         cp->courses[i % ENROLLED].topics[(i + round) % TOPICS]);
-		if (delta_write(&cp->peer, "POST", path, page_body(&rng, i, 1), 201, "reply",
+		         cp->courses[i % ENROLLED].topics[(i + round) % CAMPUS_TOPICS]);
+		if (delta_write(&cp->peer, "POST", path, campus_page_body(&rng, i, 1), 201, "reply",
 		                rows) < 0)
 			return -1;
 	}
 	for (int i = 0; i < 2; i++) {
 		snprintf(path, sizeof(path), "/items/%s",
-		         cp->courses[i].pages[(round + 3) % (MODULES * PAGES)]);
-		if (delta_write(&cp->instructor, "PATCH", path, page_body(&rng, i, 8), 200, "item",
-		                rows) < 0)
+		         cp->courses[i].pages[(round + 3) % (CAMPUS_MODULES * CAMPUS_PAGES)]);
+		if (delta_write(&cp->instructor, "PATCH", path, campus_page_body(&rng, i, 8), 200,
+		                "item", rows) < 0)
 			return -1;
 	}
 	snprintf(path, sizeof(path), "/replies/%s", gone);
@@ -891,8 +728,9 @@ section(struct lc_buf *b, int n_courses, const struct result *r, const int64_t g
 	    "`lectern sync` process; incremental and no-op rows are the median of %d runs. The "
 	    "floor is the gzip size of the change docs the sync "
 	    "transferred. Generating the campuses took %lld ms and %lld ms.\n\n",
-	    date, n_courses, n_courses * 10, MODULES, PAGES, QUESTIONS, TOPICS, REPLIES, ENROLLED,
-	    REPEATS, (long long)gen_ms[0], (long long)gen_ms[1]);
+	    date, n_courses, n_courses * 10, CAMPUS_MODULES, CAMPUS_PAGES, CAMPUS_QUESTIONS,
+	    CAMPUS_TOPICS, CAMPUS_REPLIES, ENROLLED, REPEATS, (long long)gen_ms[0],
+	    (long long)gen_ms[1]);
 	table(b, r);
 	lc_buf_puts(
 	    b, "\nThe campus delta of issue 10 (perf review 2026-11-29, cause 6): 10 new "

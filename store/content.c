@@ -25,10 +25,9 @@
 bool
 store_content_scope(const char *scope)
 {
-	return scope != NULL &&
-	       (strcmp(scope, "catalog") == 0 ||
-	        (strncmp(scope, COURSE_PREFIX, strlen(COURSE_PREFIX)) == 0 &&
-	         scope[strlen(COURSE_PREFIX)] != '\0'));
+	return scope != NULL && (strcmp(scope, "catalog") == 0 ||
+	                         (strncmp(scope, COURSE_PREFIX, strlen(COURSE_PREFIX)) == 0 &&
+	                          scope[strlen(COURSE_PREFIX)] != '\0'));
 }
 
 /*
@@ -50,13 +49,14 @@ store_content_scope(const char *scope)
 	" (SELECT value FROM " S "settings WHERE key = 'user_departments') AS depts,"              \
 	" (SELECT value FROM " S "settings WHERE key = 'user_id') AS uid)"                         \
 	" SELECT CASE WHEN s.role IS 'learner' AND json_valid(s.depts)"                            \
-	" AND json_type(s.depts) = 'array' THEN NOT " HAS_DEPT_ROLE("s.depts", "'$'")              \
-	" AND NOT EXISTS (SELECT 1 FROM " S "resources u WHERE u.scope = 'user'"                   \
-	" AND u.type = 'user' AND u.id = s.uid AND u.deleted = 0"                                  \
-	" AND (json_extract(u.doc, '$.role') IS NOT 'learner'"                                     \
-	" OR json_type(u.doc, '$.departments') IS NOT 'array'"                                     \
-	" OR " HAS_DEPT_ROLE("u.doc", "'$.departments'") "))"                                      \
-	" ELSE 0 END FROM s"
+	" AND json_type(s.depts) = 'array' THEN NOT " HAS_DEPT_ROLE(                               \
+	    "s.depts",                                                                             \
+	    "'$'") " AND NOT EXISTS (SELECT 1 FROM " S "resources u WHERE u.scope = 'user'"        \
+	           " AND u.type = 'user' AND u.id = s.uid AND u.deleted = 0"                       \
+	           " AND (json_extract(u.doc, '$.role') IS NOT 'learner'"                          \
+	           " OR json_type(u.doc, '$.departments') IS NOT 'array'"                          \
+	           " OR " HAS_DEPT_ROLE("u.doc", "'$.departments'") "))"                           \
+	                                                            " ELSE 0 END FROM s"
 
 static int
 plain_learner(struct store_db *db, const char *sql, bool *out)
@@ -368,8 +368,9 @@ store_content_feed(const char *content_path, const char *replica_path, size_t *f
 		return lc_cause_set(cause, -LC_EINVAL, "no replica or shared store");
 	/* ATTACH would make an empty file of a missing one. */
 	if ((rc = exists(replica_path, cause)) <= 0)
-		return rc < 0 ? rc : lc_cause_set(cause, -LC_ENOTFOUND, "%s: no such replica",
-		                                  replica_path);
+		return rc < 0 ? rc
+		              : lc_cause_set(cause, -LC_ENOTFOUND, "%s: no such replica",
+		                             replica_path);
 	if ((rc = open_content(content_path, &db, cause)) != 0)
 		return rc;
 	rc = attach(db, replica_path, "ATTACH DATABASE ?1 AS profile", cause);

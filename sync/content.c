@@ -120,7 +120,8 @@ sync_content_after_round(struct sync_engine *e, const struct sync_response *res,
 		for (size_t i = 0; i < n; i++)
 			mark_tried(e, want[i]);
 		if (seeded > 0) {
-			lc_log(LC_LOG_INFO, "sync: %zu scopes from the shared content store", seeded);
+			lc_log(LC_LOG_INFO, "sync: %zu scopes from the shared content store",
+			       seeded);
 			*again = true; /* what changed since the shared copies */
 		}
 	}

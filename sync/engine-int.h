@@ -54,12 +54,13 @@ struct sync_engine {
 	bool fetch_wanted; /* a slot waits: wakes the thread */
 	int64_t base_up;   /* bytes of earlier requests of this sync */
 	int64_t base_down;
-	/* Kiosk mode's shared content store (sync/content.c); touched by the syncing thread only. */
+	/* Kiosk mode's shared content store (sync/content.c); touched by the syncing thread only.
+	 */
 	struct sync_content {
-		char *path;     /* NULL: off */
-		bool on;        /* this sync reads and feeds it (a plain learner's) */
-		bool probe;     /* the next round asks for one change: it is for the scope list */
-		char **tried;   /* scopes seeded (or reset) in this sync: never seeded again in it */
+		char *path;   /* NULL: off */
+		bool on;      /* this sync reads and feeds it (a plain learner's) */
+		bool probe;   /* the next round asks for one change: it is for the scope list */
+		char **tried; /* scopes seeded (or reset) in this sync: never seeded again in it */
 		size_t n_tried;
 	} content;
 };
@@ -118,8 +119,7 @@ int sync_verify(struct sync_engine *e, struct sync_session *s, char **cause);
  * (rc == 0). Failures are logged and never fail the sync: the store only saves bytes.
  */
 void sync_content_begin(struct sync_engine *e);
-void sync_content_after_round(struct sync_engine *e, const struct sync_response *res,
-                              bool *again);
+void sync_content_after_round(struct sync_engine *e, const struct sync_response *res, bool *again);
 void sync_content_end(struct sync_engine *e, int rc);
 
 /* Status updates, taken under the engine's lock. */

@@ -418,7 +418,8 @@ save_login(struct store_db *db, const char *url, const cJSON *root, int64_t sent
 	if (rc == 0)
 		rc = store_setting_set(db, "user_role", role != NULL ? role : "");
 	if (rc == 0)
-		rc = store_setting_set(db, "user_departments", departments != NULL ? departments : "");
+		rc = store_setting_set(db, "user_departments",
+		                       departments != NULL ? departments : "");
 	free(departments);
 	if (rc == 0)
 		rc = save_tokens(db, root, NULL, sent);

@@ -215,9 +215,8 @@ test_kiosk_learners_share_course_content(void **state)
 	/* k1 fed both courses and the catalog; the file is private. */
 	assert_int_equal(stat(f->content, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
-	assert_int_equal(count_file(f->content, "SELECT count(*) FROM cursors WHERE scope = ?1",
-	                            scope_b),
-	                 1);
+	assert_int_equal(
+	    count_file(f->content, "SELECT count(*) FROM cursors WHERE scope = ?1", scope_b), 1);
 	assert_int_equal(
 	    count_file(f->content, "SELECT count(*) FROM resources WHERE scope = 'user'", NULL), 0);
 	assert_true(p1.applied >= p1.course_rows);
@@ -238,12 +237,10 @@ test_kiosk_learners_share_course_content(void **state)
 	assert_true(p2.applied * 2 < p2.course_rows);
 	assert_true(p2.bytes_down * 2 < p1.bytes_down);
 	/* k2 is not enrolled in courses[1]: none of it reached k2's replica. */
-	assert_int_equal(count_file(p2.db, "SELECT count(*) FROM resources WHERE scope = ?1",
-	                            scope_b),
-	                 0);
-	assert_int_equal(count_file(p2.db, "SELECT count(*) FROM cursors WHERE scope = ?1",
-	                            scope_b),
-	                 0);
+	assert_int_equal(
+	    count_file(p2.db, "SELECT count(*) FROM resources WHERE scope = ?1", scope_b), 0);
+	assert_int_equal(
+	    count_file(p2.db, "SELECT count(*) FROM cursors WHERE scope = ?1", scope_b), 0);
 	assert_int_equal(count_file(p2.db,
 	                            "SELECT count(*) FROM resources WHERE json_extract(doc, "
 	                            "'$.course_id') = substr(?1, 8) AND scope <> 'catalog'",
@@ -337,16 +334,14 @@ test_kiosk_forget_user_removes_posters_scopes(void **state)
 	assert_null(cause);
 	assert_int_equal(dropped, 1);
 	assert_false(store_holds(f, POST_MARKER));
-	assert_int_equal(count_file(f->content, "SELECT count(*) FROM cursors WHERE scope = ?1",
-	                            scope_a),
-	                 0);
+	assert_int_equal(
+	    count_file(f->content, "SELECT count(*) FROM cursors WHERE scope = ?1", scope_a), 0);
 	/* The course without k1's posts and the catalog stay. */
-	assert_int_equal(count_file(f->content, "SELECT count(*) FROM cursors WHERE scope = ?1",
-	                            scope_b),
-	                 1);
-	assert_int_equal(count_file(f->content,
-	                            "SELECT count(*) FROM cursors WHERE scope = 'catalog'", NULL),
-	                 1);
+	assert_int_equal(
+	    count_file(f->content, "SELECT count(*) FROM cursors WHERE scope = ?1", scope_b), 1);
+	assert_int_equal(
+	    count_file(f->content, "SELECT count(*) FROM cursors WHERE scope = 'catalog'", NULL),
+	    1);
 	free(k1_id);
 }
 

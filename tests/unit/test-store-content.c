@@ -280,8 +280,7 @@ test_content_seed_copies_newer_scope_with_search(void **state)
 	assert_int_equal(cur, 100);
 	assert_int_equal(count(b, "SELECT count(*) FROM resources WHERE scope = '" COURSE_X "'"),
 	                 4);
-	assert_int_equal(count(b, "SELECT count(*) FROM cursors WHERE scope = '" COURSE_Y "'"),
-	                 0);
+	assert_int_equal(count(b, "SELECT count(*) FROM cursors WHERE scope = '" COURSE_Y "'"), 0);
 	assert_int_equal(store_search(b, MARKER, NULL, 10, &hits, &n_hits), 0);
 	assert_int_equal(n_hits, 1);
 	store_hits_free(hits, n_hits);
@@ -337,8 +336,8 @@ test_content_staff_neither_feeds_nor_reads(void **state)
 	struct fixture *f = *state;
 	struct store_db *s = profile(f, "s.db", OTHER, "instructor", "[]");
 	struct store_db *a = profile(f, "a.db", POSTER, "learner", "[]");
-	struct store_db *d = profile(
-	    f, "d.db", POSTER, "learner", "[{\"department_id\":\"d\",\"roles\":[\"content-admin\"]}]");
+	struct store_db *d = profile(f, "d.db", POSTER, "learner",
+	                             "[{\"department_id\":\"d\",\"roles\":[\"content-admin\"]}]");
 	const char *scopes[] = {COURSE_X};
 	char *s_path = path_in(f, "s.db"), *a_path = path_in(f, "a.db"), *cause = NULL;
 	struct store_db *c;
