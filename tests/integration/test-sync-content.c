@@ -345,6 +345,65 @@ test_kiosk_forget_user_removes_posters_scopes(void **state)
 	free(k1_id);
 }
 
+/* Sets lecternd's purge point (meta feed_purged_seq) with the server stopped. */
+static void
+set_purged(struct fixture *f, int64_t seq)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *stmt = NULL;
+
+	st_server_stop(&f->w.srv, false);
+	assert_int_equal(sqlite3_open_v2(f->w.srv.db, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db,
+	                                    "INSERT OR REPLACE INTO meta (key, value)"
+	                                    " VALUES ('feed_purged_seq', ?1)",
+	                                    -1, &stmt, NULL),
+	                 SQLITE_OK);
+	sqlite3_bind_int64(stmt, 1, seq);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_DONE);
+	sqlite3_finalize(stmt);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+	assert_int_equal(st_world_restart(&f->w), 0);
+}
+
+/*
+ * A shared copy older than the server's purged tombstones: the seeded scope is reset by the
+ * server, dropped and pulled again from 0 as always (digests agree), never seeded again in
+ * that sync, and the fresh copy then feeds the store, so the next learner is small again.
+ */
+static void
+test_kiosk_reset_of_seeded_scope_pulls_it_again(void **state)
+{
+	struct fixture *f = *state;
+	struct profile_sync p1, p2, p3;
+	char scope_a[64], path[128], id[ST_ID_LEN + 1];
+	struct store_db *db;
+	char *cause = NULL;
+	int64_t shared = 0;
+
+	snprintf(scope_a, sizeof(scope_a), "course:%s", f->w.courses[0].id);
+	sync_profile(f, "one", "kiosk1", &p1);
+	assert_int_equal(store_replica_open(f->content, &db, &cause), 0);
+	assert_int_equal(store_cursor_get(db, scope_a, &shared), 0);
+	store_db_close(db);
+	assert_true(shared > 0);
+	set_purged(f, shared + 1);
+	/* New rows past the purge point, so that a fresh pull's cursor is not older. */
+	snprintf(path, sizeof(path), "/courses/%s/topics", f->w.courses[0].id);
+	assert_int_equal(st_api_create(&f->w.instructor, path,
+	                               "{\"title\":\"After the purge\",\"body\":\"x\"}", id),
+	                 0);
+
+	sync_profile(f, "two", "kiosk2", &p2);
+	assert_true(p2.applied >= p2.course_rows);
+	/* The fresh pull fed the store. */
+	assert_true(count_file(f->content, "SELECT cursor FROM cursors WHERE scope = ?1", scope_a) >
+	            shared);
+	sync_profile(f, "three", "kiosk3", &p3);
+	assert_int_equal(p3.course_rows, p2.course_rows);
+	assert_true(p3.applied * 2 < p3.course_rows);
+}
+
 int
 main(void)
 {
@@ -354,6 +413,9 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_kiosk_staff_neither_feeds_nor_reads, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_kiosk_forget_user_removes_posters_scopes, setup,
+	                                    teardown),
+	    /* Last: it moves the server's purge point. */
+	    cmocka_unit_test_setup_teardown(test_kiosk_reset_of_seeded_scope_pulls_it_again, setup,
 	                                    teardown),
 	};
 
