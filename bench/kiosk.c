@@ -108,15 +108,6 @@ post_reply(struct kiosk *k, struct st_api *api, int n, uint64_t *rng)
 }
 
 static int
-enroll(struct st_api *api, const char *course_id)
-{
-	char body[128];
-
-	snprintf(body, sizeof(body), "{\"course_id\":\"%s\"}", course_id);
-	return st_api_call(api, "POST", "/enrollments", body, NULL) == 201 ? 0 : -1;
-}
-
-static int
 kiosk_setup(struct kiosk *k, int learners)
 {
 	uint64_t rng = 42;
@@ -293,7 +284,7 @@ main(int argc, char **argv)
 		snprintf(name, sizeof(name), "kiosk_learner_%02d", i + 1);
 		snprintf(profile, sizeof(profile), "%d", i + 1);
 		if (st_api_login(&api, k.srv.url, name, ST_PASSWORD) < 0 ||
-		    enroll(&api, k.courses[0].id) < 0 ||
+		    st_api_enroll(&api, k.courses[0].id) < 0 ||
 		    sync_profile(&k, profile, name, &m[i]) < 0 || post_reply(&k, &api, i, &rng) < 0)
 			rc = 1;
 		st_api_finish(&api);

@@ -75,15 +75,6 @@ struct result {
 #define REPEATS 3 /* incremental and no-op syncs: the median of this many */
 #define RESULTS 5 /* per campus: initial, incremental, no-op, delta with patches, whole */
 
-static int
-enroll(struct st_api *api, const char *course_id)
-{
-	char body[128];
-
-	snprintf(body, sizeof(body), "{\"course_id\":\"%s\"}", course_id);
-	return st_api_call(api, "POST", "/enrollments", body, NULL) == 201 ? 0 : -1;
-}
-
 /* Registers a user through the API and logs api in as them. */
 static int
 register_user(struct campus *cp, struct st_api *api, const char *name, const char *role)
@@ -145,8 +136,8 @@ campus_create(struct campus *cp, int n_courses, const char *tag)
 		cp->n_courses = i + 1;
 	}
 	for (int i = 0; i < ENROLLED && i < n_courses; i++)
-		if (enroll(&cp->learner, cp->courses[i].id) < 0 ||
-		    enroll(&cp->peer, cp->courses[i].id) < 0)
+		if (st_api_enroll(&cp->learner, cp->courses[i].id) < 0 ||
+		    st_api_enroll(&cp->peer, cp->courses[i].id) < 0)
 			return -1;
 	cp->gen_ms = lc_monotonic_ms() - t0;
 	if (fp_start(cp->srv.port, &cp->proxy, &cause) < 0) {

@@ -251,12 +251,29 @@ store_content_seed(struct store_db *replica, const char *content_path, const cha
 	return rc;
 }
 
+/* Steps an uncached statement to its end, keeping column 0 of each row; finalizes it. */
+static int
+collect(struct store_db *db, sqlite3_stmt *stmt, const char *context, char ***out, size_t *n)
+{
+	size_t cap = 0;
+	int rc;
+
+	while ((rc = store_db_next_row(db, stmt, context)) == 1) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			*out = lc_realloc(*out, cap * sizeof(**out));
+		}
+		(*out)[(*n)++] = store_column_dup(stmt, 0);
+	}
+	sqlite3_finalize(stmt);
+	return rc < 0 ? rc : 0;
+}
+
 /* The profile's content scopes newer than the shared copies, read before writing. */
 static int
 feed_list(struct store_db *db, char ***out, size_t *n)
 {
 	sqlite3_stmt *stmt;
-	size_t cap = 0;
 	int rc = store_db_prepare_new(
 	    db,
 	    "SELECT p.scope FROM profile.cursors p WHERE (p.scope = 'catalog'"
@@ -267,17 +284,7 @@ feed_list(struct store_db *db, char ***out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
-	if (rc != 0)
-		return rc;
-	while ((rc = store_db_next_row(db, stmt, "listing scopes to feed")) == 1) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 8;
-			*out = lc_realloc(*out, cap * sizeof(**out));
-		}
-		(*out)[(*n)++] = store_column_dup(stmt, 0);
-	}
-	sqlite3_finalize(stmt);
-	return rc < 0 ? rc : 0;
+	return rc != 0 ? rc : collect(db, stmt, "listing scopes to feed", out, n);
 }
 
 static void
@@ -391,7 +398,7 @@ static int
 forget(struct store_db *db, const char *user_id, size_t *dropped)
 {
 	char **list = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0;
 	sqlite3_stmt *stmt;
 	int rc = store_db_begin(db);
 
@@ -403,14 +410,7 @@ forget(struct store_db *db, const char *user_id, size_t *dropped)
 		                          &stmt);
 	if (rc == 0) {
 		store_bind_text(stmt, 1, user_id);
-		while ((rc = store_db_next_row(db, stmt, "finding a user's posts")) == 1) {
-			if (n == cap) {
-				cap = cap ? cap * 2 : 8;
-				list = lc_realloc(list, cap * sizeof(*list));
-			}
-			list[n++] = store_column_dup(stmt, 0);
-		}
-		sqlite3_finalize(stmt);
+		rc = collect(db, stmt, "finding a user's posts", &list, &n);
 	}
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		rc = run_scope(db, "DELETE FROM resources WHERE scope = ?1", list[i], 0,

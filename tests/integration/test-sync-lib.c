@@ -648,3 +648,12 @@ st_api_create(struct st_api *api, const char *path, const char *body, char *id)
 	cJSON_Delete(resp);
 	return rc;
 }
+
+int
+st_api_enroll(struct st_api *api, const char *course_id)
+{
+	char body[128];
+
+	snprintf(body, sizeof(body), "{\"course_id\":\"%s\"}", course_id);
+	return st_api_call(api, "POST", "/enrollments", body, NULL) == 201 ? 0 : -1;
+}

@@ -114,6 +114,8 @@ cJSON *st_api_get(struct st_api *api, const char *fmt, ...) __attribute__((forma
 cJSON *st_api_list(struct st_api *api, const char *path);
 /* POSTs body and copies the created resource's id into id (ST_ID_LEN + 1). */
 int st_api_create(struct st_api *api, const char *path, const char *body, char *id);
+/* POST /enrollments {course_id} as the user behind api: 0 on 201, else -1. */
+int st_api_enroll(struct st_api *api, const char *course_id);
 
 /* ---- Content ------------------------------------------------------------------------- */
 
