@@ -58,8 +58,9 @@ store_content_scope(const char *scope)
 	           " OR " HAS_DEPT_ROLE("u.doc", "'$.departments'") "))"                           \
 	                                                            " ELSE 0 END FROM s"
 
+/* The truth of an uncached one-row query (false when it has no row). */
 static int
-plain_learner(struct store_db *db, const char *sql, bool *out)
+query_bool(struct store_db *db, const char *sql, const char *context, bool *out)
 {
 	sqlite3_stmt *stmt;
 	int rc = store_db_prepare_new(db, sql, &stmt);
@@ -67,7 +68,7 @@ plain_learner(struct store_db *db, const char *sql, bool *out)
 	*out = false;
 	if (rc != 0)
 		return rc;
-	rc = store_db_next_row(db, stmt, "reading the user's role");
+	rc = store_db_next_row(db, stmt, context);
 	if (rc == 1)
 		*out = sqlite3_column_int(stmt, 0) == 1;
 	sqlite3_finalize(stmt);
@@ -78,7 +79,7 @@ int
 store_content_plain_learner(struct store_db *replica, bool *out)
 {
 	assert(replica != NULL && out != NULL);
-	return plain_learner(replica, PLAIN_SQL(""), out);
+	return query_bool(replica, PLAIN_SQL(""), "reading the user's role", out);
 }
 
 /* Runs one uncached statement taking the scope as ?1 (and value as ?2). */
@@ -320,18 +321,8 @@ feed_scope(struct store_db *db, const char *scope)
 static int
 profile_paged(struct store_db *db, bool *out)
 {
-	sqlite3_stmt *stmt;
-	int rc = store_db_prepare_new(
-	    db, "SELECT value = '1' FROM profile.settings WHERE key = 'sync_paged'", &stmt);
-
-	*out = false;
-	if (rc != 0)
-		return rc;
-	rc = store_db_next_row(db, stmt, "reading sync_paged");
-	if (rc == 1)
-		*out = sqlite3_column_int(stmt, 0) == 1;
-	sqlite3_finalize(stmt);
-	return rc < 0 ? rc : 0;
+	return query_bool(db, "SELECT value = '1' FROM profile.settings WHERE key = 'sync_paged'",
+	                  "reading sync_paged", out);
 }
 
 static int
@@ -340,7 +331,7 @@ feed(struct store_db *db, size_t *fed)
 	char **list = NULL;
 	size_t n = 0;
 	bool plain = false, paged = true;
-	int rc = plain_learner(db, PLAIN_SQL("profile."), &plain);
+	int rc = query_bool(db, PLAIN_SQL("profile."), "reading the user's role", &plain);
 
 	if (rc == 0)
 		rc = profile_paged(db, &paged);
