@@ -148,6 +148,20 @@ exists(const char *path, char **cause)
 	return lc_cause_set(cause, -LC_EIO, "%s: %s", path, strerror(errno));
 }
 
+/*
+ * Whether the shared store (main, or "content" attached to a replica) came from the server
+ * the profile syncs with: its setting "server_url", the one thing it keeps besides content.
+ */
+#define SAME_SERVER_SQL(STORE, PROFILE)                                                            \
+	"SELECT (SELECT value FROM " STORE "settings WHERE key = 'server_url') IS"                 \
+	" (SELECT value FROM " PROFILE "settings WHERE key = 'server_url')"
+
+static int
+same_server(struct store_db *db, bool *out)
+{
+	return query_bool(db, SAME_SERVER_SQL("main.", "profile."), "reading the server", out);
+}
+
 /* Two cursors of scope: the attached shared store's (?1) and the replica's. */
 static int
 seed_cursors(struct store_db *db, const char *scope, int64_t *shared, int64_t *mine)
@@ -238,7 +252,12 @@ store_content_seed(struct store_db *replica, const char *content_path, const cha
 		return rc;
 	rc = replica_begin(replica);
 	if (rc == 0) {
-		for (size_t i = 0; rc == 0 && i < n; i++)
+		bool same = false;
+
+		/* Another server's copies (the kiosk was pointed elsewhere) are not seeded. */
+		rc = query_bool(replica, SAME_SERVER_SQL("content.", "main."), "reading the server",
+		                &same);
+		for (size_t i = 0; rc == 0 && same && i < n; i++)
 			rc = seed_scope(replica, scopes[i], &done);
 		rc = replica_end(replica, rc);
 		/* The savepoint opened the transaction: replica_end() released it. */
@@ -330,7 +349,7 @@ feed(struct store_db *db, size_t *fed)
 {
 	char **list = NULL;
 	size_t n = 0;
-	bool plain = false, paged = true;
+	bool plain = false, paged = true, same = false;
 	int rc = query_bool(db, PLAIN_SQL("profile."), "reading the user's role", &plain);
 
 	if (rc == 0)
@@ -340,7 +359,15 @@ feed(struct store_db *db, size_t *fed)
 	/* One snapshot of the profile, one write transaction on the shared store. */
 	if ((rc = store_db_begin(db)) != 0)
 		return rc;
-	rc = feed_list(db, &list, &n);
+	rc = same_server(db, &same);
+	/* Cursors of another server's feed mean nothing here: start the store over. */
+	if (rc == 0 && !same)
+		rc = store_db_exec(db, "DELETE FROM main.resources; DELETE FROM main.cursors;"
+		                       " DELETE FROM main.settings WHERE key = 'server_url';"
+		                       " INSERT INTO main.settings(key, value) SELECT key, value"
+		                       " FROM profile.settings WHERE key = 'server_url';");
+	if (rc == 0)
+		rc = feed_list(db, &list, &n);
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		rc = feed_scope(db, list[i]);
 	free_list(list, n);

@@ -2,9 +2,11 @@
 /*
  * A kiosk's shared content store (issue 13, item 6): D/content.db, a file of the replica's
  * schema (0600) that holds only content scopes, "catalog" and "course:<id>", as plain
- * learners see them, each with its cursor. Never a session, a "user" scope, an overlay, an
- * outbox entry or a setting, and no search index (search_docs stays empty: a forgotten
- * post must leave no token behind in an FTS segment).
+ * learners see them, each with its cursor, and the setting "server_url" of the server they
+ * came from (copies of another server's feed are never seeded, and a feed from a profile of
+ * another server starts the store over). Never a session, a "user" scope, an overlay, an
+ * outbox entry or another setting, and no search index (search_docs stays empty: a
+ * forgotten post must leave no token behind in an FTS segment).
  *
  * Only a "plain learner" (settings user_role = "learner" and user_departments holding no
  * department role, and, once synced, their own user doc saying the same) reads or feeds

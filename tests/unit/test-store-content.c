@@ -366,6 +366,42 @@ test_content_staff_neither_feeds_nor_reads(void **state)
 	free(a_path);
 }
 
+/* Copies from another server (the kiosk was pointed elsewhere) are never seeded. */
+static void
+test_content_other_servers_copies_are_not_used(void **state)
+{
+	struct fixture *f = *state;
+	struct store_db *a = profile(f, "a.db", OTHER, "learner", "[]");
+	struct store_db *b = profile(f, "b.db", POSTER, "learner", "[]"), *c;
+	const char *scopes[] = {COURSE_X};
+	char *a_path = path_in(f, "a.db"), *b_path = path_in(f, "b.db"), *cause = NULL;
+	size_t n = 99;
+
+	assert_int_equal(store_setting_set(a, "server_url", "https://one.example"), 0);
+	assert_int_equal(store_setting_set(b, "server_url", "https://two.example"), 0);
+	fill_course(a, COURSE_X, true, 100);
+	store_db_close(a);
+	assert_int_equal(store_content_feed(f->content, a_path, &n, &cause), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_content_seed(b, f->content, scopes, 1, &n, &cause), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(count(b, "SELECT count(*) FROM resources"), 0);
+	/* b feeds: the store starts over with b's server, even at an older cursor. */
+	fill_course(b, COURSE_X, false, 50);
+	assert_int_equal(store_content_feed(f->content, b_path, &n, &cause), 0);
+	assert_int_equal(n, 1);
+	c = open_content(f);
+	assert_int_equal(count(c, "SELECT max(cursor) FROM cursors"), 50);
+	assert_int_equal(count(c, "SELECT count(*) FROM resources WHERE type = 'reply'"), 0);
+	assert_int_equal(count(c, "SELECT count(*) FROM settings WHERE key = 'server_url'"
+	                          " AND value = 'https://two.example'"),
+	                 1);
+	store_db_close(c);
+	store_db_close(b);
+	free(a_path);
+	free(b_path);
+}
+
 /* A shared store others may read is refused, and the replica is left alone. */
 static void
 test_content_seed_refuses_a_loose_store(void **state)
@@ -474,6 +510,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_content_feed_replaces_only_from_newer, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_content_staff_neither_feeds_nor_reads, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_content_other_servers_copies_are_not_used, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_content_seed_refuses_a_loose_store, setup,
 	                                    teardown),
