@@ -12,7 +12,9 @@
  * never synced seeds it first, so that its first request stands at one cursor, goes in the
  * compact form, and is answered (the hash names only "catalog") with the scope list and no
  * changes. Without a catalog to seed, the first request asks for one change instead
- * (e->content.probe). Either way the course content waits for the scope list.
+ * (e->content.probe). Either way the course content waits for the scope list. So does a
+ * round that pushes an enrollment: lecternd would answer it with the new course from 0 in
+ * the same answer, so that round asks for one change, and the new scope is seeded.
  *
  * A scope the answer resets (a purged cursor) is never seeded in the same sync, nor is one
  * seeded twice, so a shared copy the server refuses costs one extra download, never a loop.
@@ -100,6 +102,18 @@ sync_content_begin(struct sync_engine *e)
 	e->content.probe = seeded == 0;
 	lc_log(LC_LOG_INFO, "sync: first sync from the shared content store (%s)",
 	       seeded > 0 ? "catalog seeded" : "asking for the scopes first");
+}
+
+bool
+sync_content_probe(const struct sync_engine *e, const struct store_outbox_entry *entries, size_t n)
+{
+	if (e->content.probe)
+		return true;
+	for (size_t i = 0; e->content.on && i < n; i++)
+		if (strcmp(entries[i].method, "POST") == 0 &&
+		    strcmp(entries[i].path, "/api/v1/enrollments") == 0)
+			return true;
+	return false;
 }
 
 void

@@ -119,6 +119,9 @@ int sync_verify(struct sync_engine *e, struct sync_session *s, char **cause);
  * (rc == 0). Failures are logged and never fail the sync: the store only saves bytes.
  */
 void sync_content_begin(struct sync_engine *e);
+/* Whether the round sending these entries asks for one change only (the scope list first). */
+bool sync_content_probe(const struct sync_engine *e, const struct store_outbox_entry *entries,
+                        size_t n);
 void sync_content_after_round(struct sync_engine *e, const struct sync_response *res, bool *again);
 void sync_content_end(struct sync_engine *e, int rc);
 

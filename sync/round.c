@@ -338,7 +338,7 @@ load_round(struct sync_engine *e, struct sync_session *s, struct round_request *
 	free(partial);
 	free(paged);
 	/* The shared store's probe asks for one change: the answer is for its scope list. */
-	limit = e->content.probe ? 1 : e->pull_limit;
+	limit = sync_content_probe(e, r->entries, r->n) ? 1 : e->pull_limit;
 	rc = sync_protocol_encode(s->client_id, r->entries, r->n_send, r->cursors, r->n_cursors,
 	                          r->flags, limit, &r->body, cause);
 	while (rc == 0 && r->n_send > 1 && strlen(r->body) > SYNC_MAX_REQUEST) {

@@ -5,7 +5,8 @@
  * D/content.db. The first downloads the course; the second and third start from the
  * shared copy and the server sends them only what changed since (fewer changes than the
  * course has rows, fewer bytes), and /sync/digest still agrees (every sync here runs with
- * verify). A course a learner is not enrolled in never reaches their replica. Staff neither
+ * verify); a learner who then enrolls on the kiosk gets the new course from the store too.
+ * A course a learner is not enrolled in never reaches their replica. Staff neither
  * feed the store nor read it. store_content_forget_user() drops the scopes holding a
  * poster's topic and no byte of it stays in the store's files.
  */
@@ -243,6 +244,32 @@ test_kiosk_learners_share_course_content(void **state)
 	assert_int_equal(p3.course_rows, p1.course_rows);
 	assert_true(p3.applied * 2 < p3.course_rows);
 	assert_true(p3.bytes_down * 2 < p1.bytes_down);
+
+	/* kiosk3 enrolls in courses[1] on the kiosk: the course comes from the store too. */
+	{
+		struct store_write enroll = {.method = "POST",
+		                             .path = "/api/v1/enrollments",
+		                             .type = "enrollment",
+		                             .scope = "user"};
+		char body[128], *cause = NULL;
+		struct store_db *db;
+		struct profile_sync again;
+		int64_t rows_b;
+
+		snprintf(body, sizeof(body), "{\"course_id\":\"%s\"}", f->w.courses[1].id);
+		enroll.body = body;
+		assert_int_equal(store_replica_open(p3.db, &db, &cause), 0);
+		assert_int_equal(store_local_write(db, &enroll, NULL), 0);
+		store_db_close(db);
+		sync_profile(f, "three", "kiosk3", &again);
+		rows_b = count_file(
+		    again.db, "SELECT count(*) FROM resources WHERE scope = ?1 AND deleted = 0",
+		    scope_b);
+		print_message("kiosk3 enrolled: %lld changes, %lld rows of the new course\n",
+		              (long long)again.applied, (long long)rows_b);
+		assert_true(rows_b > 0);
+		assert_true(again.applied * 2 < rows_b);
+	}
 }
 
 /* The instructor (staff of both courses: answers) neither feeds nor reads the store. */
@@ -364,7 +391,8 @@ test_kiosk_reset_of_seeded_scope_pulls_it_again(void **state)
 	                               "{\"title\":\"After the purge\",\"body\":\"x\"}", id),
 	                 0);
 
-	sync_profile(f, "two", "kiosk2", &p2);
+	/* kiosk1 again, on a new profile (a kiosk in wipe mode): both its courses are reset. */
+	sync_profile(f, "two", "kiosk1", &p2);
 	assert_true(p2.applied >= p2.course_rows);
 	/* The fresh pull fed the store. */
 	assert_true(count_file(f->content, "SELECT cursor FROM cursors WHERE scope = ?1", scope_a) >
