@@ -82,19 +82,16 @@ store_content_plain_learner(struct store_db *replica, bool *out)
 	return query_bool(replica, PLAIN_SQL(""), "reading the user's role", out);
 }
 
-/* Runs one uncached statement taking the scope as ?1 (and value as ?2). */
+/* Runs one uncached statement taking text (a scope, a path) as ?1. */
 static int
-run_scope(struct store_db *db, const char *sql, const char *scope, int64_t value,
-          const char *context)
+run_text(struct store_db *db, const char *sql, const char *text, const char *context)
 {
 	sqlite3_stmt *stmt;
 	int rc = store_db_prepare_new(db, sql, &stmt);
 
 	if (rc != 0)
 		return rc;
-	store_bind_text(stmt, 1, scope);
-	if (sqlite3_bind_parameter_count(stmt) >= 2)
-		sqlite3_bind_int64(stmt, 2, value);
+	store_bind_text(stmt, 1, text);
 	rc = sqlite3_step(stmt);
 	rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store_db_fail(db, rc, context);
 	sqlite3_finalize(stmt);
@@ -104,7 +101,7 @@ run_scope(struct store_db *db, const char *sql, const char *scope, int64_t value
 static int
 attach(struct store_db *db, const char *path, const char *sql, char **cause)
 {
-	int rc = run_scope(db, sql, path, 0, "attaching a database");
+	int rc = run_text(db, sql, path, "attaching a database");
 
 	if (rc != 0)
 		lc_cause_set(cause, rc, "%s: %s", path, store_db_error(db)->message);
@@ -162,6 +159,34 @@ same_server(struct store_db *db, bool *out)
 	return query_bool(db, SAME_SERVER_SQL("main.", "profile."), "reading the server", out);
 }
 
+/*
+ * Replacing main's copy of a scope (?1) by the attached database FROM's: its rows,
+ * tombstones too, and its cursor. Seeding copies from "content", feeding from "profile".
+ */
+#define COPY_SQL(FROM)                                                                             \
+	{                                                                                          \
+		"DELETE FROM main.resources WHERE scope = ?1",                                     \
+		    "INSERT INTO main.resources(scope, type, id, rev, deleted, doc)"               \
+		    " SELECT scope, type, id, rev, deleted, doc FROM " FROM ".resources"           \
+		    " WHERE scope = ?1",                                                           \
+		    "INSERT INTO main.cursors(scope, cursor) SELECT scope, cursor FROM " FROM      \
+		    ".cursors WHERE scope = ?1"                                                    \
+		    " ON CONFLICT(scope) DO UPDATE SET cursor = excluded.cursor"                   \
+	}
+
+static const char *const copy_from_content[] = COPY_SQL("content");
+static const char *const copy_from_profile[] = COPY_SQL("profile");
+
+static int
+copy_scope(struct store_db *db, const char *const sql[3], const char *scope)
+{
+	int rc = 0;
+
+	for (int i = 0; rc == 0 && i < 3; i++)
+		rc = run_text(db, sql[i], scope, "copying a scope");
+	return rc;
+}
+
 /* Two cursors of scope: the attached shared store's (?1) and the replica's. */
 static int
 seed_cursors(struct store_db *db, const char *scope, int64_t *shared, int64_t *mine)
@@ -200,21 +225,9 @@ seed_scope(struct store_db *db, const char *scope, size_t *done)
 	/* The search rows of what goes and of what comes are recomputed by replica_end(). */
 	rc = store_search_mark_scope(db, scope);
 	if (rc == 0)
-		rc = run_scope(db, "DELETE FROM main.resources WHERE scope = ?1", scope, 0,
-		               "dropping a scope to seed");
-	if (rc == 0)
-		rc = run_scope(db,
-		               "INSERT INTO main.resources(scope, type, id, rev, deleted, doc)"
-		               " SELECT scope, type, id, rev, deleted, doc FROM content.resources"
-		               " WHERE scope = ?1",
-		               scope, 0, "seeding a scope");
+		rc = copy_scope(db, copy_from_content, scope);
 	if (rc == 0)
 		rc = store_search_mark_scope(db, scope);
-	if (rc == 0)
-		rc = run_scope(db,
-		               "INSERT INTO main.cursors(scope, cursor) VALUES (?1, ?2)"
-		               " ON CONFLICT(scope) DO UPDATE SET cursor = excluded.cursor",
-		               scope, shared, "setting a seeded cursor");
 	if (rc == 0)
 		(*done)++;
 	return rc;
@@ -315,27 +328,6 @@ free_list(char **list, size_t n)
 	free(list);
 }
 
-static int
-feed_scope(struct store_db *db, const char *scope)
-{
-	int rc = run_scope(db, "DELETE FROM main.resources WHERE scope = ?1", scope, 0,
-	                   "dropping a shared scope");
-
-	if (rc == 0)
-		rc = run_scope(db,
-		               "INSERT INTO main.resources(scope, type, id, rev, deleted, doc)"
-		               " SELECT scope, type, id, rev, deleted, doc FROM profile.resources"
-		               " WHERE scope = ?1",
-		               scope, 0, "feeding a scope");
-	if (rc == 0)
-		rc = run_scope(db,
-		               "INSERT INTO main.cursors(scope, cursor) SELECT scope, cursor"
-		               " FROM profile.cursors WHERE scope = ?1"
-		               " ON CONFLICT(scope) DO UPDATE SET cursor = excluded.cursor",
-		               scope, 0, "feeding a cursor");
-	return rc;
-}
-
 /* Whether the profile's cursors stand in the middle of a paged pull (setting sync_paged). */
 static int
 profile_paged(struct store_db *db, bool *out)
@@ -369,7 +361,7 @@ feed(struct store_db *db, size_t *fed)
 	if (rc == 0)
 		rc = feed_list(db, &list, &n);
 	for (size_t i = 0; rc == 0 && i < n; i++)
-		rc = feed_scope(db, list[i]);
+		rc = copy_scope(db, copy_from_profile, list[i]);
 	free_list(list, n);
 	if (rc == 0)
 		rc = store_db_commit(db);
@@ -431,11 +423,11 @@ forget(struct store_db *db, const char *user_id, size_t *dropped)
 		rc = collect(db, stmt, "finding a user's posts", &list, &n);
 	}
 	for (size_t i = 0; rc == 0 && i < n; i++) {
-		rc = run_scope(db, "DELETE FROM resources WHERE scope = ?1", list[i], 0,
-		               "forgetting a scope");
+		rc = run_text(db, "DELETE FROM resources WHERE scope = ?1", list[i],
+		              "forgetting a scope");
 		if (rc == 0)
-			rc = run_scope(db, "DELETE FROM cursors WHERE scope = ?1", list[i], 0,
-			               "forgetting a cursor");
+			rc = run_text(db, "DELETE FROM cursors WHERE scope = ?1", list[i],
+			              "forgetting a cursor");
 	}
 	free_list(list, n);
 	if (rc == 0)
