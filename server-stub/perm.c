@@ -484,6 +484,29 @@ srv_perm_user_roles(struct srv_req *req, const char *target_id, int role,
 }
 
 enum srv_perm
+srv_perm_user_sessions_revoke(struct srv_req *req, const char *target_id)
+{
+	const struct srv_user *v = req->viewer;
+	struct srv_user target;
+	int rc;
+
+	if (v && v->role == SRV_ROLE_ADMIN)
+		return SRV_ALLOW;
+	if (srv_perm_users_list(req) != SRV_ALLOW)
+		return SRV_DENY;
+	/* Someone outside the caller's departments is not even looked at (M2). */
+	if (!administers_user(req, target_id))
+		return SRV_HIDDEN;
+	/* A department-admin never touches an admin, as with roles. */
+	rc = srv_user_load(req->db, target_id, &target);
+	if (rc != 0 || target.role == SRV_ROLE_ADMIN) {
+		perm_lookup(req, rc == -LC_ENOTFOUND ? 0 : rc);
+		return SRV_DENY;
+	}
+	return SRV_ALLOW;
+}
+
+enum srv_perm
 srv_perm_user_delete(struct srv_req *req, const char *target_id)
 {
 	const struct srv_user *v = req->viewer;
