@@ -285,6 +285,14 @@ srv_refresh_grace(const struct srv_ctx *ctx)
 	                                : SRV_REFRESH_GRACE;
 }
 
+int64_t
+srv_offline_ttl(const struct srv_ctx *ctx)
+{
+	return ctx->offline_login_days > 0   ? (int64_t)ctx->offline_login_days * 86400
+	       : ctx->offline_login_days < 0 ? 0
+	                                     : (int64_t)SRV_OFFLINE_DAYS * 86400;
+}
+
 /* Adds a fresh token pair for session_id to obj, with a new refresh token in *hash_out. */
 void
 srv_session_tokens(struct srv_ctx *ctx, const char *session_id, cJSON *obj, char refresh_hash[65])
@@ -301,6 +309,9 @@ srv_session_tokens(struct srv_ctx *ctx, const char *session_id, cJSON *obj, char
 	cJSON_AddStringToObject(obj, "refresh_token", refresh);
 	cJSON_AddStringToObject(obj, "token_type", "Bearer");
 	cJSON_AddNumberToObject(obj, "expires_in", (double)ttl);
+	/* The Lectern extension: how long the client may keep an offline sign-in verifier. */
+	if (srv_offline_ttl(ctx) > 0)
+		cJSON_AddNumberToObject(obj, "offline_expires_in", (double)srv_offline_ttl(ctx));
 	sodium_memzero(refresh, sizeof(refresh));
 }
 

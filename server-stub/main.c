@@ -30,6 +30,7 @@ struct options {
 	int busy_timeout_ms;           /* 0: store/db.c's default */
 	int access_ttl;                /* --access-ttl; -1: the default */
 	int refresh_grace;             /* --refresh-grace; -1: the default */
+	int offline_login_days;        /* --offline-login-days; -1: the default */
 };
 
 static void
@@ -41,6 +42,7 @@ usage(FILE *fp)
 	        "                [--max-conns N] [--max-conns-per-ip N] [--request-deadline S]\n"
 	        "                [--trusted-proxy ADDR] [--registration POLICY]\n"
 	        "                [--busy-timeout MS] [--access-ttl S] [--refresh-grace S]\n"
+	        "                [--offline-login-days N]\n"
 	        "       lecternd --db PATH --create-user USERNAME --role "
 	        "learner|instructor|admin\n"
 	        "       lecternd --help | --version\n"
@@ -69,7 +71,9 @@ usage(FILE *fp)
 	        "                      expired, for tests of the refresh paths)\n"
 	        "  --refresh-grace SECONDS  how long the refresh token just rotated out\n"
 	        "                      may rotate again, for an answer lost on the way\n"
-	        "                      (default 300; 0: never, any reuse revokes)\n");
+	        "                      (default 300; 0: never, any reuse revokes)\n"
+	        "  --offline-login-days N  how long a client may let a user sign in offline\n"
+	        "                      after an online sign-in (default 14; 0: never)\n");
 }
 
 /* A decimal integer in [min, max] into *out; -1 when s is anything else. */
@@ -110,6 +114,7 @@ parse_args(int argc, char **argv, struct options *o)
 	    {"slow-queue", required_argument, NULL, 'Q'},
 	    {"access-ttl", required_argument, NULL, 'A'},
 	    {"refresh-grace", required_argument, NULL, 'G'},
+	    {"offline-login-days", required_argument, NULL, 'O'},
 	    {NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -184,6 +189,10 @@ parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'G':
 			if (parse_limit(optarg, 0, 86400, &o->refresh_grace) != 0)
+				return 1;
+			break;
+		case 'O':
+			if (parse_limit(optarg, 0, 365, &o->offline_login_days) != 0)
 				return 1;
 			break;
 		default:
@@ -294,7 +303,8 @@ main(int argc, char **argv)
 	                    .threads = 4,
 	                    .registration = SRV_REG_LEARNERS,
 	                    .access_ttl = -1,
-	                    .refresh_grace = -1};
+	                    .refresh_grace = -1,
+	                    .offline_login_days = -1};
 	struct srv_ctx ctx;
 	char *cause = NULL;
 	int rc;
@@ -326,6 +336,8 @@ main(int argc, char **argv)
 		ctx.access_ttl = o.access_ttl > 0 ? o.access_ttl : -1;
 	if (o.refresh_grace >= 0)
 		ctx.refresh_grace = o.refresh_grace > 0 ? o.refresh_grace : -1;
+	if (o.offline_login_days >= 0)
+		ctx.offline_login_days = o.offline_login_days > 0 ? o.offline_login_days : -1;
 	if (o.busy_timeout_ms > 0)
 		srv_ctx_busy_timeout(&ctx, o.busy_timeout_ms);
 	if (o.create_user) {

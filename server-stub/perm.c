@@ -447,14 +447,26 @@ srv_perm_user_read(struct srv_req *req, const char *target_id)
 	return administers_user(req, target_id) ? SRV_ALLOW : SRV_HIDDEN;
 }
 
+/* A department-admin never touches an admin: SRV_DENY for one (or a failed read, noted). */
+static enum srv_perm
+unless_admin(struct srv_req *req, const char *target_id)
+{
+	struct srv_user target;
+	int rc = srv_user_load(req->db, target_id, &target);
+
+	if (rc != 0 || target.role == SRV_ROLE_ADMIN) {
+		perm_lookup(req, rc == -LC_ENOTFOUND ? 0 : rc);
+		return SRV_DENY;
+	}
+	return SRV_ALLOW;
+}
+
 enum srv_perm
 srv_perm_user_roles(struct srv_req *req, const char *target_id, int role,
                     const char *const *department_ids, const unsigned *roles, int n_departments)
 {
 	const struct srv_user *v = req->viewer;
-	struct srv_user target;
 	bool adds = false;
-	int rc;
 
 	if (v && v->role == SRV_ROLE_ADMIN)
 		return SRV_ALLOW;
@@ -474,13 +486,22 @@ srv_perm_user_roles(struct srv_req *req, const char *target_id, int role,
 	/* Someone outside the caller's departments may be added, not looked at (M2). */
 	if (!adds && !administers_user(req, target_id))
 		return SRV_HIDDEN;
-	/* A department-admin never touches an admin. */
-	rc = srv_user_load(req->db, target_id, &target);
-	if (rc != 0 || target.role == SRV_ROLE_ADMIN) {
-		perm_lookup(req, rc == -LC_ENOTFOUND ? 0 : rc);
+	return unless_admin(req, target_id); /* a department-admin never touches an admin */
+}
+
+enum srv_perm
+srv_perm_user_sessions_revoke(struct srv_req *req, const char *target_id)
+{
+	const struct srv_user *v = req->viewer;
+
+	if (v && v->role == SRV_ROLE_ADMIN)
+		return SRV_ALLOW;
+	if (srv_perm_users_list(req) != SRV_ALLOW)
 		return SRV_DENY;
-	}
-	return SRV_ALLOW;
+	/* Someone outside the caller's departments is not even looked at (M2). */
+	if (!administers_user(req, target_id))
+		return SRV_HIDDEN;
+	return unless_admin(req, target_id);
 }
 
 enum srv_perm

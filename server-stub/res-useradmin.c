@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "common/mem.h"
 #include "server-stub/srv.h"
 
@@ -407,6 +408,47 @@ user_get(struct srv_req *req, struct srv_resp *resp)
 	srv_reply(resp, 200, doc);
 }
 
+/*
+ * POST /users/{id}/sessions/revoke (issue 13, a Lectern extension): ends every session of
+ * the user, so that each of their refresh tokens (and access tokens) stops working; a
+ * kiosk that kept an offline sign-in verifier for them wipes it at its next online contact,
+ * which is how an admin takes offline sign-in away. 204, also when there was none.
+ */
+static void
+user_sessions_revoke(struct srv_req *req, struct srv_resp *resp)
+{
+	const char *id = req->params[0];
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (!srv_perm_check(srv_perm_users_list(req), resp, "user"))
+		return;
+	rc = lc_uuid_valid(id) ? srv_row_find(req->db, "users", id) : 0;
+	if (rc < 0) {
+		srv_internal(req, resp, rc, "sessions revoke");
+		return;
+	}
+	if (rc == 0) {
+		srv_not_found(resp, "user");
+		return;
+	}
+	if (!srv_perm_check(srv_perm_user_sessions_revoke(req, id), resp, "user"))
+		return;
+	rc = store_db_stmt(req->db, "UPDATE sessions SET revoked = 1 WHERE user_id = ?", &stmt);
+	if (rc == 0) {
+		store_bind_text(stmt, 1, id);
+		rc = sqlite3_step(stmt) == SQLITE_DONE
+		         ? 0
+		         : store_db_fail(req->db, SQLITE_ERROR, "revoke sessions");
+	}
+	if (rc != 0) {
+		srv_internal(req, resp, rc, "sessions revoke");
+		return;
+	}
+	lc_log(LC_LOG_INFO, "request %s: every session of user %s revoked", req->request_id, id);
+	srv_reply(resp, 204, NULL);
+}
+
 const struct srv_route srv_routes_users[] = {
     {"GET", "/users/me", srv_users_me_get, 0, "", "", NULL},
     {"PATCH", "/users/me", srv_users_me_patch, 0, "first_name,last_name,bio,email", "", "user"},
@@ -417,5 +459,6 @@ const struct srv_route srv_routes_users[] = {
     {"PATCH", "/users/{id}/roles", user_roles, 0, "role,departments", "", "user"},
     {"GET", "/users/{id}", user_get, 0, "", "", NULL},
     {"DELETE", "/users/{id}", user_delete, 0, "", "", NULL},
+    {"POST", "/users/{id}/sessions/revoke", user_sessions_revoke, 0, "", "", NULL},
     {NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };

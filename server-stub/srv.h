@@ -53,6 +53,7 @@
 #define SRV_STR(x) SRV_STR_(x)
 #define SRV_ACCESS_TTL (15 * 60)            /* seconds */
 #define SRV_REFRESH_TTL (30 * 24 * 60 * 60) /* seconds */
+#define SRV_OFFLINE_DAYS 14                 /* --offline-login-days by default */
 #define SRV_IDEMPOTENCY_TTL (7 * 24 * 60 * 60)
 #define SRV_BODY_MAX (1024 * 1024)
 #define SRV_MARKDOWN_MAX 20000
@@ -75,6 +76,9 @@ struct srv_ctx {
 	 * srv_refresh_grace(): 0 is the default, a negative value stands for 0 seconds. */
 	int access_ttl;
 	int refresh_grace;
+	/* lecternd --offline-login-days (issue 13): read through srv_offline_ttl(); 0 is the
+	 * default (14 days), a negative value stands for 0 (off: no offline_expires_in). */
+	int offline_login_days;
 };
 
 /* The registration policy (lecternd --registration); 0 is the default. */
@@ -624,6 +628,9 @@ enum srv_perm srv_perm_user_roles(struct srv_req *req, const char *target_id, in
                                   const char *const *department_ids, const unsigned *roles,
                                   int n_departments);
 enum srv_perm srv_perm_user_delete(struct srv_req *req, const char *target_id);
+/* POST /users/{id}/sessions/revoke: an admin, or a department-admin of a member (never of an
+ * admin); others 403, a user the caller does not administer 404 (issue 13). */
+enum srv_perm srv_perm_user_sessions_revoke(struct srv_req *req, const char *target_id);
 /*
  * Applies a perm answer: SRV_DENY → 403, SRV_HIDDEN → 404 naming kind. Returns true when
  * allowed (nothing written).
@@ -733,6 +740,12 @@ void srv_session_tokens(struct srv_ctx *ctx, const char *session_id, cJSON *obj,
 #define SRV_REFRESH_GRACE 300 /* seconds */
 int64_t srv_access_ttl(const struct srv_ctx *ctx);
 int64_t srv_refresh_grace(const struct srv_ctx *ctx);
+/*
+ * Seconds a client may sign in offline after an online sign-in (the Lectern extension
+ * offline_expires_in of every answer that carries a token pair; lecternd
+ * --offline-login-days, SRV_OFFLINE_DAYS by default); 0 when off, then the field is absent.
+ */
+int64_t srv_offline_ttl(const struct srv_ctx *ctx);
 /*
  * The /sync refresh extension (docs/api.md, "Auth"): the request header that carries a
  * refresh token on POST /api/v1/sync when the access token is stale. srv_sync_refresh()

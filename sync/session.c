@@ -24,6 +24,7 @@
 #include "common/mem.h"
 #include "common/uuid.h"
 #include "sync/engine-int.h"
+#include "sync/offline.h"
 
 static char *
 trim_url(const char *url)
@@ -185,6 +186,8 @@ save_tokens_tx(struct store_db *db, const cJSON *root, struct sync_session *s, i
 		rc = store_db_commit(db);
 	if (rc < 0)
 		store_db_rollback(db);
+	if (rc == 0) /* a shorter or no offline period (issue 13) */
+		sync_offline_after_refresh(db, root, sent);
 	return rc;
 }
 
@@ -212,6 +215,9 @@ refresh(struct sync_http *http, struct store_db *db, struct sync_session *s, cha
 		return rc;
 	if (res.status != 200) {
 		lc_log(LC_LOG_WARN, "sync: refresh refused with %ld", res.status);
+		/* The session is gone (revoked, expired): so is offline sign-in (issue 13). */
+		if (res.status == 401 || res.status == 403)
+			sync_offline_forget(db);
 		rc = lc_cause_set(cause, res.status >= 500 ? -LC_ENET : -LC_EAUTH,
 		                  res.status >= 500
 		                      ? "server error %ld while refreshing the session"
@@ -518,6 +524,9 @@ sync_login_watched(const char *db_path, const char *server_url, const char *user
 	if (rc < 0)
 		goto out;
 	if (res.status != 200) {
+		/* The password may have changed: the offline verifier must not outlive it. */
+		if (res.status == 401)
+			sync_offline_forget_user(db, username);
 		msg = sync_error_message(res.body.data);
 		rc = lc_cause_set(cause, res.status >= 500 ? -LC_ENET : -LC_EAUTH,
 		                  "login refused (%ld): %s", res.status,
@@ -527,6 +536,8 @@ sync_login_watched(const char *db_path, const char *server_url, const char *user
 	}
 	root = cJSON_ParseWithLength(res.body.data != NULL ? res.body.data : "", res.body.len);
 	rc = save_login(db, url, root, sent, cause);
+	if (rc == 0) /* issue 13; a failure only costs offline sign-in, and is logged */
+		sync_offline_after_login(db, root, password, sent);
 	cJSON_Delete(root);
 out:
 	sync_http_response_finish(&res);
@@ -558,7 +569,9 @@ sync_logout(const char *db_path, const char *ca_file, char **cause)
 		sync_http_response_finish(&res);
 		free(url);
 	}
-	rc = store_setting_delete(db, "access_token");
+	rc = sync_offline_forget(db);
+	if (rc == 0)
+		rc = store_setting_delete(db, "access_token");
 	if (rc == 0)
 		rc = store_setting_delete(db, "refresh_token");
 	if (rc == 0)

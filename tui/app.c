@@ -330,6 +330,8 @@ tui_run(const struct tui_config *cfg)
 		app_finish(&app);
 		return 1;
 	}
+	if (cfg->kiosk != TUI_KIOSK_OFF)
+		tui_term_kiosk(); /* no Ctrl-Z, no Ctrl-\ (issue 13, item 5) */
 	tui_colors_init(&app);
 	lc_log(LC_LOG_INFO, "tui: started on %s", cfg->db_path);
 	if (app.user_id != NULL) {

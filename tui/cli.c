@@ -143,9 +143,9 @@ read_body(char **out)
 	return 0;
 }
 
-/* Reads the password: a line of stdin, or a prompt without echo on a terminal. */
+/* Reads a password: a line of stdin, or after prompt without echo on a terminal. */
 static char *
-read_password(void)
+read_password_prompt(const char *prompt)
 {
 	struct termios old, quiet;
 	bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
@@ -153,7 +153,7 @@ read_password(void)
 	char *pw = NULL;
 
 	if (tty) {
-		fprintf(stderr, "Password: ");
+		fprintf(stderr, "%s", prompt);
 		quiet = old;
 		quiet.c_lflag &= ~(tcflag_t)ECHO;
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
@@ -168,6 +168,12 @@ read_password(void)
 	}
 	explicit_bzero(line, sizeof(line));
 	return pw;
+}
+
+static char *
+read_password(void)
+{
+	return read_password_prompt("Password: ");
 }
 
 /* ---- Session commands ------------------------------------------------------------------- */
@@ -247,6 +253,43 @@ cmd_logout(const struct cli_ctx *ctx, int argc, char **argv)
 		return fail(rc, "logout", cause);
 	printf("Logged out.\n");
 	return CLI_EXIT_OK;
+}
+
+/*
+ * `lectern kiosk-passwd` (issue 13, item 5): the kiosk admin's password, asked twice
+ * without echo (or two lines of stdin), as the config's admin_hash line on stdout.
+ */
+static int
+cmd_kiosk_passwd(const struct cli_ctx *ctx, int argc, char **argv)
+{
+	char *pw = read_password_prompt("Kiosk admin password: "), *again = NULL;
+	char hash[128];
+	int status = CLI_EXIT_USAGE;
+
+	(void)ctx;
+	(void)argc;
+	(void)argv;
+	if (pw != NULL)
+		again = read_password_prompt("Again: ");
+	if (pw == NULL || again == NULL)
+		fprintf(stderr, "lectern: kiosk-passwd: no password on stdin\n");
+	else if (strlen(pw) < 8)
+		fprintf(stderr, "lectern: kiosk-passwd: at least 8 characters, please\n");
+	else if (strcmp(pw, again) != 0)
+		fprintf(stderr, "lectern: kiosk-passwd: the two passwords differ\n");
+	else if (tui_admin_hash(pw, hash) != 0)
+		fprintf(stderr, "lectern: kiosk-passwd: out of memory\n");
+	else
+		status = CLI_EXIT_OK;
+	if (status == CLI_EXIT_OK)
+		printf("admin_hash = %s\n", hash);
+	if (pw != NULL)
+		explicit_bzero(pw, strlen(pw));
+	if (again != NULL)
+		explicit_bzero(again, strlen(again));
+	free(pw);
+	free(again);
+	return status;
 }
 
 static int
@@ -1536,6 +1579,8 @@ static const struct cli_cmd commands[] = {
     {"reply", "TOPIC_ID                 (body on stdin)", 1, cmd_reply},
     {"edit", "ITEM_ID|REPLY_ID|TOPIC_ID (new body on stdin)", 1, cmd_edit},
     {"issues", "[show N|retry N|discard N|keep-mine N|keep-theirs N|merge N]", 0, cmd_issues},
+    {"kiosk-passwd", "(asks twice; prints the admin_hash line of a kiosk's config)", 0,
+     cmd_kiosk_passwd},
 };
 
 /*

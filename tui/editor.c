@@ -467,6 +467,9 @@ tui_edit_draft(struct tui_app *app, const char *draft_key, const char *title, co
 
 	if (editor == NULL || editor[0] == '\0')
 		editor = getenv("EDITOR");
+	/* A kiosk runs no other program (issue 13, item 5): an editor is a way to a shell. */
+	if (app->cfg != NULL && app->cfg->kiosk != TUI_KIOSK_OFF)
+		editor = NULL;
 	app->dirty = true;
 	if (editor != NULL && editor[0] != '\0') {
 		lc_log(LC_LOG_INFO, "tui: editing with %s", editor);

@@ -43,6 +43,23 @@ data_dir(const char *opt)
 	return xdg_dir("XDG_DATA_HOME", ".local/share");
 }
 
+/*
+ * TEST SHIM of helper "offline" (issue 13), until the config file and --kiosk arrive:
+ * LECTERN_KIOSK=keep|wipe turns kiosk mode on for tests/e2e/e2e-kiosk-guard.sh. The
+ * coordinator replaces it with the config's kiosk at merge.
+ */
+static enum tui_kiosk
+kiosk_test_shim(void)
+{
+	const char *v = getenv("LECTERN_KIOSK");
+
+	if (v != NULL && strcmp(v, "keep") == 0)
+		return TUI_KIOSK_KEEP;
+	if (v != NULL && strcmp(v, "wipe") == 0)
+		return TUI_KIOSK_WIPE;
+	return TUI_KIOSK_OFF;
+}
+
 static int
 run(const char *dir, const char *server, int argc, char **argv)
 {
@@ -67,6 +84,7 @@ run(const char *dir, const char *server, int argc, char **argv)
 		cfg.db_path = db_path;
 		cfg.server_url = server;
 		cfg.log_path = log_path;
+		cfg.kiosk = kiosk_test_shim();
 		status = tui_run(&cfg);
 	}
 	free(state_dir);

@@ -3,6 +3,7 @@
  * Terminal ownership; see term.h. The restore sequence for crash signals is captured from
  * terminfo at start, because nothing from curses may be called inside a signal handler.
  */
+#include <assert.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -168,6 +169,39 @@ tui_term_stop(void)
 	started = false;
 	curs_set(1);
 	endwin();
+}
+
+int
+tui_term_kiosk(void)
+{
+	struct termios t;
+	struct sigaction sa;
+	int rc = 0;
+
+	assert(started);
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = SIG_IGN;
+	/* After initscr(): it installs its own SIGTSTP handler, which this one replaces. */
+	if (sigaction(SIGTSTP, &sa, NULL) != 0 || sigaction(SIGQUIT, &sa, NULL) != 0)
+		rc = -LC_EIO;
+	/*
+	 * The keys themselves then reach the program as bytes (26, 28) that no screen acts on.
+	 * curses learns the new modes (def_prog_mode) so that it never sets the old ones back;
+	 * endwin() still gives the shell the modes it had.
+	 */
+	if (tcgetattr(STDIN_FILENO, &t) != 0) {
+		rc = -LC_EIO;
+	} else {
+		t.c_cc[VSUSP] = _POSIX_VDISABLE;
+		t.c_cc[VQUIT] = _POSIX_VDISABLE;
+		if (tcsetattr(STDIN_FILENO, TCSANOW, &t) != 0)
+			rc = -LC_EIO;
+	}
+	def_prog_mode();
+	if (rc != 0)
+		lc_log(LC_LOG_ERROR, "tui: kiosk: cannot turn Ctrl-Z and Ctrl-\\ off");
+	return rc;
 }
 
 bool

@@ -23,6 +23,13 @@ int tui_term_check(const char **term);
 int tui_term_start(char **cause);
 /* Gives the terminal back. Safe to call twice. */
 void tui_term_stop(void);
+/*
+ * Kiosk mode (issue 13, item 5), after tui_term_start(): Ctrl-Z and Ctrl-\ do nothing, so
+ * nobody suspends or kills the program back to the shell: SIGTSTP and SIGQUIT are ignored
+ * and the terminal's susp and quit characters disabled. tui_term_stop() gives the shell
+ * its modes back. Returns 0, or -LC_EIO when the terminal refused (logged).
+ */
+int tui_term_kiosk(void);
 /* True once SIGINT, SIGTERM or SIGHUP arrived. */
 bool tui_term_interrupted(void);
 /*

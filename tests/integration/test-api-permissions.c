@@ -113,6 +113,17 @@ static const struct row rows[] = {
 	{"PATCH", "/users/{fresh}/roles", "{\"departments\":[]}", F_USER_OTHER,
 	 {401, 403, 403, 403, 403, 403, 404, 200},
 	 "PATCH /users/{id}/roles (member of another department)"},
+	/* Issue 13: revoking another user's sessions (what takes a kiosk's offline sign-in
+	 * away) is an admin's, or a department-admin's for the members they administer. */
+	{"POST", "/users/{fresh}/sessions/revoke", NULL, F_USER,
+	 {401, 403, 403, 403, 403, 403, 404, 204},
+	 "POST /users/{id}/sessions/revoke (a user of no department)"},
+	{"POST", "/users/{fresh}/sessions/revoke", NULL, F_USER_SUB,
+	 {401, 403, 403, 403, 403, 403, 204, 204},
+	 "POST /users/{id}/sessions/revoke (member of a sub-department)"},
+	{"POST", "/users/{fresh}/sessions/revoke", NULL, F_USER_OTHER,
+	 {401, 403, 403, 403, 403, 403, 404, 204},
+	 "POST /users/{id}/sessions/revoke (member of another department)"},
 	/* Departments */
 	{"GET", "/departments", NULL, F_NONE, AUTHED(200), NULL},
 	{"POST", "/departments", "{\"name\":\"Dept {uniq}\",\"code\":\"{uniq}\"}", F_NONE,

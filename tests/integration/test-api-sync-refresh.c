@@ -129,7 +129,9 @@ test_stale_access_with_refresh_header_syncs_and_rotates(void **state)
 	H_EXPECT(r, 200);
 	const cJSON *auth = cJSON_GetObjectItemCaseSensitive(r.json, "auth");
 	assert_true(cJSON_IsObject(auth));
-	assert_int_equal(cJSON_GetArraySize(auth), 4);
+	/* The four of the refresh answer, and offline_expires_in (issue 13; default 14 days). */
+	assert_int_equal(cJSON_GetArraySize(auth), 5);
+	assert_int_equal((int)h_json_num(r.json, "auth.offline_expires_in", -1), 14 * 86400);
 	assert_non_null(h_json_str(r.json, "auth.access_token"));
 	assert_string_equal(h_json_str(r.json, "auth.token_type"), "Bearer");
 	assert_int_equal((int)h_json_num(r.json, "auth.expires_in", -1), 0); /* --access-ttl 0 */
