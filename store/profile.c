@@ -13,7 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "common/err.h"
+#include "common/buf.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/mem.h"
@@ -322,6 +325,31 @@ store_replica_wipe(const char *db_path, char **cause)
 	return rc;
 }
 
+/* The other files of a profile's folder (an issue copied out): the user's too. */
+static int
+remove_files(const char *dir, char **cause)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int rc = 0;
+
+	if (d == NULL)
+		return errno == ENOENT ? 0
+		                       : lc_cause_set(cause, -LC_EIO, "cannot read %s: %s", dir,
+		                                      strerror(errno));
+	while (rc == 0 && (e = readdir(d)) != NULL) {
+		char *path;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		path = lc_asprintf("%s/%s", dir, e->d_name);
+		rc = unlink_if_there(path, cause);
+		free(path);
+	}
+	closedir(d);
+	return rc;
+}
+
 int
 store_profile_wipe(const char *data_dir, const char *user_id, char **cause)
 {
@@ -330,9 +358,124 @@ store_profile_wipe(const char *data_dir, const char *user_id, char **cause)
 
 	if (rc == 0 && store_profile_exists(data_dir, user_id))
 		rc = store_replica_wipe(path, cause);
+	if (rc == 0)
+		rc = remove_files(dir, cause);
 	if (rc == 0 && rmdir(dir) < 0 && errno != ENOENT)
 		rc = lc_cause_set(cause, -LC_EIO, "cannot remove %s: %s", dir, strerror(errno));
 	free(dir);
 	free(path);
 	return rc;
+}
+
+/* What one waiting write is, singular and plural. */
+static void
+write_words(const char *type, const char **one, const char **many)
+{
+	static const struct {
+		const char *type, *one, *many;
+	} words[] = {
+	    {"reply", "forum reply", "forum replies"},
+	    {"topic", "forum topic", "forum topics"},
+	    {"attempt", "quiz attempt", "quiz attempts"},
+	    {"progress", "progress mark", "progress marks"},
+	    {"enrollment", "enrollment", "enrollments"},
+	};
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (type != NULL && strcmp(type, words[i].type) == 0) {
+			*one = words[i].one;
+			*many = words[i].many;
+			return;
+		}
+	*one = "other change";
+	*many = "other changes";
+}
+
+/* The course a write belongs to: its scope's, else its body's course_id. Caller frees. */
+static char *
+write_course(struct store_db *db, const struct store_outbox_entry *e)
+{
+	struct store_resource res = {0};
+	cJSON *body = NULL, *doc = NULL;
+	const cJSON *v;
+	char *id = NULL, *name = NULL;
+
+	if (e->scope != NULL && strncmp(e->scope, "course:", 7) == 0) {
+		id = lc_strdup(e->scope + 7);
+	} else if (e->body != NULL && (body = cJSON_Parse(e->body)) != NULL) {
+		v = cJSON_GetObjectItemCaseSensitive(body, "course_id");
+		if (cJSON_IsString(v))
+			id = lc_strdup(v->valuestring);
+		cJSON_Delete(body);
+	}
+	if (id == NULL)
+		return NULL;
+	if (store_resource_get(db, "course", id, &res) == 0 &&
+	    (doc = cJSON_Parse(res.doc)) != NULL) {
+		v = cJSON_GetObjectItemCaseSensitive(doc, "code");
+		if (!cJSON_IsString(v) || v->valuestring[0] == '\0')
+			v = cJSON_GetObjectItemCaseSensitive(doc, "title");
+		if (cJSON_IsString(v) && v->valuestring[0] != '\0')
+			name = lc_strdup(v->valuestring);
+		cJSON_Delete(doc);
+	}
+	store_resource_finish(&res);
+	if (name == NULL)
+		name = lc_asprintf("course %s", id);
+	free(id);
+	return name;
+}
+
+int
+store_waiting_describe(struct store_db *db, char **text, int64_t *count)
+{
+	struct store_outbox_entry *entries = NULL;
+	struct {
+		const char *one, *many;
+		char *course;
+		int n;
+	} groups[64];
+	size_t n = 0, n_groups = 0;
+	struct lc_buf buf = {0};
+	int rc = store_outbox_list(db, 10000, &entries, &n);
+
+	*text = NULL;
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		const char *one, *many;
+		char *course = write_course(db, &entries[i]);
+		size_t g;
+
+		write_words(entries[i].type, &one, &many);
+		for (g = 0; g < n_groups; g++)
+			if (groups[g].one == one && ((course == NULL && groups[g].course == NULL) ||
+			                             (course != NULL && groups[g].course != NULL &&
+			                              strcmp(course, groups[g].course) == 0)))
+				break;
+		if (g == n_groups && n_groups == sizeof(groups) / sizeof(groups[0]))
+			g--; /* beyond 64 kinds: counted with the last, still counted */
+		else if (g == n_groups) {
+			groups[g].one = one;
+			groups[g].many = many;
+			groups[g].course = course;
+			groups[g].n = 0;
+			n_groups++;
+			course = NULL;
+		}
+		free(course);
+		groups[g].n++;
+	}
+	for (size_t g = 0; g < n_groups; g++) {
+		lc_buf_printf(&buf, "%s%d %s", g > 0 ? ", " : "", groups[g].n,
+		              groups[g].n == 1 ? groups[g].one : groups[g].many);
+		if (groups[g].course != NULL)
+			lc_buf_printf(&buf, " in %s", groups[g].course);
+		free(groups[g].course);
+	}
+	store_outbox_free(entries, n);
+	if (count != NULL)
+		*count = (int64_t)n;
+	*text = buf.data != NULL ? lc_buf_steal(&buf) : lc_strdup("");
+	return 0;
 }

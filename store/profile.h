@@ -89,4 +89,11 @@ int store_replica_wipe(const char *db_path, char **cause);
 /* store_replica_wipe() of the profile's replica, then removes its folder. */
 int store_profile_wipe(const char *data_dir, const char *user_id, char **cause);
 
+/*
+ * The waiting writes of db in words, for a person about to lose them: "2 forum replies in
+ * C201, 1 quiz attempt in C201, 1 enrollment". *count gets how many (may be NULL). Caller
+ * frees *text ("" when none).
+ */
+int store_waiting_describe(struct store_db *db, char **text, int64_t *count);
+
 #endif
