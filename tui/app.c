@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "common/mem.h"
 #include "store/replica.h"
+#include "tui/kiosk.h"
 #include "tui/term.h"
 #include "tui/tui-int.h"
 
@@ -107,8 +108,10 @@ tui_sync_start(struct tui_app *app)
 		sync_engine_request(app->engine);
 		return;
 	}
-	opts.db_path = app->cfg->db_path;
-	opts.server_url = app->cfg->server_url;
+	if (app->db_path == NULL)
+		return; /* a kiosk's sign-in screen */
+	tui_kiosk_sync_options(app->cfg->kiosk, app->cfg->data_dir, app->db_path,
+	                       app->cfg->server_url, &opts);
 	if (sync_engine_create(&opts, &app->engine, &cause) < 0) {
 		lc_log(LC_LOG_ERROR, "tui: sync engine: %s", cause ? cause : "failed");
 		tui_flash(app, "Sync is unavailable: %s", cause ? cause : "error");
@@ -142,11 +145,23 @@ load_session(struct tui_app *app)
 	free(app->username);
 	app->user_id = NULL;
 	app->username = NULL;
-	store_setting_get(app->db, "user_id", &app->user_id);
-	store_setting_get(app->db, "username", &app->username);
+	if (app->db != NULL) {
+		store_setting_get(app->db, "user_id", &app->user_id);
+		store_setting_get(app->db, "username", &app->username);
+	}
+	/* Signed out (issue 13, B4): nobody is in until that user signs in again. */
+	if (app->db != NULL && app->user_id != NULL && sync_signed_out(app->db)) {
+		free(app->user_id);
+		app->user_id = NULL;
+	}
+	/* A kiosk never shows who used it last (ux review 2026-11-29, D3). */
+	if (app->cfg->kiosk != TUI_KIOSK_OFF && app->user_id == NULL) {
+		free(app->username);
+		app->username = NULL;
+	}
 	if (app->cfg->server_url != NULL)
 		url = lc_strdup(app->cfg->server_url);
-	else
+	else if (app->db != NULL)
 		store_setting_get(app->db, "server_url", &url);
 	free(app->server_url);
 	app->server_url = url != NULL ? url : lc_strdup(DEFAULT_SERVER);
@@ -178,6 +193,11 @@ global_key(struct tui_app *app, wint_t key, bool fn_key)
 		tui_push(app, &tui_view_issues, NULL);
 	} else if (!fn_key && key == 'L') {
 		tui_push(app, &tui_view_login, NULL);
+	} else if (!fn_key && key == 'X') {
+		if (app->user_id != NULL)
+			tui_sign_out(app, true);
+		else
+			tui_flash(app, "Nobody is signed in");
 	}
 }
 
@@ -289,9 +309,47 @@ app_finish(struct tui_app *app)
 	sync_engine_destroy(app->engine);
 	tui_enrolled_finish(app);
 	store_db_close(app->db);
+	free(app->db_path);
 	free(app->server_url);
 	free(app->user_id);
 	free(app->username);
+}
+
+/*
+ * Opens the replica at path as the one the screens read (closing the engine and the
+ * replica open before). NULL closes only: a kiosk's sign-in screen has none.
+ */
+static int
+open_replica(struct tui_app *app, const char *path, char **cause)
+{
+	int rc;
+
+	sync_engine_destroy(app->engine);
+	app->engine = NULL;
+	store_db_close(app->db);
+	app->db = NULL;
+	free(app->db_path);
+	app->db_path = NULL;
+	app->reloaded = true;
+	if (path == NULL)
+		return 0;
+	rc = store_replica_open(path, &app->db, cause);
+	if (rc < 0)
+		return rc;
+	app->db_path = lc_strdup(path);
+	/*
+	 * The screen's reads map the replica rather than copy it (issue 10, first frame under
+	 * 50 ms at 200,000 rows): a fresh process starts with an empty page cache, and Home's
+	 * first frame reads about 3,400 pages there, each a pread() into a newly allocated,
+	 * so page-faulted and zeroed, 4 KiB buffer (half the page faults of a start). Mapped,
+	 * a page already in the kernel's cache costs a share of one fault. Writes still go
+	 * through SQLite's own pages; the sync engine's connection is not mapped. Without it
+	 * the TUI only reads more slowly.
+	 */
+	if (store_db_exec(app->db, "PRAGMA mmap_size=1073741824") != 0)
+		lc_log(LC_LOG_WARN, "tui: cannot map the replica: %s",
+		       store_db_error(app->db)->message);
+	return 0;
 }
 
 int
@@ -304,25 +362,14 @@ tui_run(const struct tui_config *cfg)
 	setlocale(LC_ALL, "");
 	if (cfg->log_path != NULL && lc_log_open(cfg->log_path, LC_LOG_INFO) < 0)
 		lc_log_to(NULL, LC_LOG_ERROR);
-	rc = store_replica_open(cfg->db_path, &app.db, &cause);
+	/* A kiosk opens no replica before someone signs in: nobody lands in an account. */
+	rc = cfg->kiosk != TUI_KIOSK_OFF ? 0 : open_replica(&app, cfg->db_path, &cause);
 	if (rc < 0) {
 		fprintf(stderr, "lectern: %s\n", cause ? cause : lc_strerror(rc));
 		free(cause);
 		return 1;
 	}
 	load_session(&app);
-	/*
-	 * The screen's reads map the replica rather than copy it (issue 10, first frame under
-	 * 50 ms at 200,000 rows): a fresh process starts with an empty page cache, and Home's
-	 * first frame reads about 3,400 pages there, each a pread() into a newly allocated,
-	 * so page-faulted and zeroed, 4 KiB buffer (half the page faults of a start). Mapped,
-	 * a page already in the kernel's cache costs a share of one fault. Writes still go
-	 * through SQLite's own pages; the sync engine's connection is not mapped. Without it
-	 * the TUI only reads more slowly.
-	 */
-	if (store_db_exec(app.db, "PRAGMA mmap_size=1073741824") != 0)
-		lc_log(LC_LOG_WARN, "tui: cannot map the replica: %s",
-		       store_db_error(app.db)->message);
 	rc = tui_term_start(&cause);
 	if (rc < 0) {
 		fprintf(stderr, "lectern: %s\n", cause ? cause : lc_strerror(rc));
@@ -331,7 +378,8 @@ tui_run(const struct tui_config *cfg)
 		return 1;
 	}
 	tui_colors_init(&app);
-	lc_log(LC_LOG_INFO, "tui: started on %s", cfg->db_path);
+	lc_log(LC_LOG_INFO, "tui: started on %s%s", cfg->db_path,
+	       cfg->kiosk != TUI_KIOSK_OFF ? " (kiosk)" : "");
 	if (app.user_id != NULL) {
 		/* A known user opens straight into their data, reachable server or not. */
 		tui_push(&app, &tui_view_home, NULL);
@@ -354,4 +402,102 @@ tui_logged_in(struct tui_app *app)
 	load_session(app);
 	tui_reset_to(app, &tui_view_home, NULL);
 	tui_sync_start(app);
+}
+
+/* Closes every screen (their state may point into the replica about to go). */
+static void
+close_screens(struct tui_app *app)
+{
+	while (app->depth > 0) {
+		struct tui_screen *top = &app->stack[--app->depth];
+
+		top->view->close(top->state);
+		top->state = NULL;
+	}
+}
+
+void
+tui_signed_in(struct tui_app *app, const char *db_path)
+{
+	char *cause = NULL;
+
+	if (app->db_path == NULL || strcmp(app->db_path, db_path) != 0) {
+		close_screens(app);
+		if (open_replica(app, db_path, &cause) < 0) {
+			lc_log(LC_LOG_ERROR, "tui: cannot open %s: %s", db_path,
+			       cause ? cause : "");
+			load_session(app);
+			tui_reset_to(app, &tui_view_login, NULL);
+			tui_flash(app, "Cannot open your profile: %s", cause ? cause : "error");
+			free(cause);
+			return;
+		}
+	}
+	/* Another user's rows may have gone from under the caches (switch_user()). */
+	app->reloaded = true;
+	tui_logged_in(app);
+}
+
+bool
+tui_sign_out(struct tui_app *app, bool ask)
+{
+	char question[600], *lost = NULL, *cause = NULL, *path;
+	enum tui_kiosk kiosk = app->cfg->kiosk;
+	int64_t n_lost = 0;
+	int rc;
+
+	if (app->db_path == NULL)
+		return false;
+	snprintf(question, sizeof(question), "Sign out %s?", app->username ? app->username : "");
+	if (ask && !tui_confirm(app, question))
+		return false;
+	/* The engine stops first: nothing may write while the replica is locked or wiped. */
+	sync_engine_destroy(app->engine);
+	app->engine = NULL;
+	if (kiosk == TUI_KIOSK_WIPE) {
+		tui_clear_to_eol(LINES - 1, 0, tui_attr(TUI_ROLE_STATUS));
+		tui_put(LINES - 1, 1, "Sending your waiting work before wiping...", COLS - 2,
+		        tui_attr(TUI_ROLE_STATUS) | A_BOLD);
+		refresh();
+		rc = tui_kiosk_send_waiting(kiosk, app->cfg->data_dir, app->db_path,
+		                            app->cfg->server_url, &lost, &n_lost, &cause);
+		free(cause);
+		cause = NULL;
+		if (rc < 0 && n_lost > 0) {
+			snprintf(question, sizeof(question),
+			         "Cannot send %s: signing out wipes them. Sign out and lose them?",
+			         lost != NULL ? lost : "your waiting work");
+			free(lost);
+			if (!tui_confirm(app, question)) {
+				tui_sync_start(app);
+				tui_flash(app, "Still signed in; your work is waiting to be sent");
+				return false;
+			}
+		} else {
+			free(lost);
+		}
+	}
+	path = lc_strdup(app->db_path);
+	close_screens(app);
+	open_replica(app, NULL, NULL); /* closed before a wipe unlinks it */
+	rc = tui_kiosk_sign_out(kiosk, app->cfg->data_dir, path, &cause);
+	if (rc < 0)
+		lc_log(LC_LOG_ERROR, "tui: sign-out of %s: %s", path, cause ? cause : "");
+	else
+		lc_log(LC_LOG_INFO, "tui: signed out (%s)",
+		       kiosk == TUI_KIOSK_WIPE   ? "wiped"
+		       : kiosk == TUI_KIOSK_KEEP ? "profile kept"
+		                                 : "replica locked");
+	/* Outside kiosk mode the replica stays open, locked, for the sign-in screen. */
+	if (kiosk == TUI_KIOSK_OFF && open_replica(app, path, NULL) < 0)
+		lc_log(LC_LOG_ERROR, "tui: cannot reopen %s", path);
+	free(path);
+	load_session(app);
+	tui_reset_to(app, &tui_view_login, NULL);
+	if (rc < 0)
+		tui_flash(app, "Signed out, but: %s", cause ? cause : "an error");
+	else
+		tui_flash(app, "Signed out");
+	free(cause);
+	return true;
 }
