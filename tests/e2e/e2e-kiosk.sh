@@ -135,7 +135,45 @@ test_sign_out_locks_outside_kiosk() {
 	quit_from_sign_in
 }
 
-TESTS="kiosk_three_learners kiosk_wipe_sign_out sign_out_locks_outside_kiosk"
+# Mission review B4 (ux review D2): the last user's unsent write blocked every other
+# sign-in. In the TUI the next user is asked; "keep" parks it for its owner, who gets it
+# back at their next sign-in and sends it as theirs.
+test_switch_user_keeps_waiting_writes() {
+	local course
+	e2e_start_server
+	e2e_cli_login learner
+	course="$(e2e_api learner GET '/courses?search=PHOTO101' | grep -o '"id":"[0-9a-f-]*"' |
+		head -1 | cut -d'"' -f4)"
+	[ -n "$course" ] || e2e_fail "no PHOTO101 course"
+	"$LECTERN" enroll "$course" >/dev/null 2>&1 || e2e_fail "could not queue an enrollment"
+	"$LECTERN" logout >/dev/null 2>&1 || e2e_fail "logout failed"
+	e2e_tui_start 80 24
+	e2e_wait "Lectern - sign in"
+	e2e_keys Up C-u
+	e2e_type amira
+	e2e_keys Enter
+	e2e_type "lectern-demo"
+	e2e_keys Enter
+	e2e_wait "learner has unsent work here (1 enrollment"
+	e2e_keys y
+	e2e_wait "Photography: beyond auto mode" 20
+	e2e_refute "Unix shell basics"
+	[ "$(profiles)" = 1 ] || e2e_fail "learner's replica was not parked"
+	sign_out amira
+	e2e_keys Up C-u
+	e2e_type learner
+	e2e_keys Enter
+	e2e_type "lectern-demo"
+	e2e_keys Enter
+	e2e_wait "Unix shell basics" 20
+	e2e_wait "Photography: beyond auto mode" 20 # the parked enrollment, back and sent
+	[ "$(profiles)" = 0 ] || e2e_fail "the parked replica was not restored"
+	e2e_quit
+	e2e_api learner GET /enrollments | grep -qF "$course" ||
+		e2e_fail "the parked enrollment never reached the server"
+}
+
+TESTS="kiosk_three_learners kiosk_wipe_sign_out sign_out_locks_outside_kiosk switch_user_keeps_waiting_writes"
 case " $TESTS " in
 *" ${1:-none} "*)
 	[ -n "${LECTERN:-}" ] && [ -n "${LECTERND:-}" ] || { echo "set LECTERN and LECTERND" >&2; exit 1; }
