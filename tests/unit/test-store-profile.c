@@ -43,33 +43,14 @@ setup(void **state)
 	return 0;
 }
 
+static bool file_holds(const char *path, const char *needle);
+static int tree(const char *path, const char *needle);
+
+/* Removes path and everything under it. */
 static void
 remove_tree(const char *path)
 {
-	struct stat st;
-	DIR *d;
-	struct dirent *e;
-
-	if (lstat(path, &st) < 0)
-		return;
-	if (!S_ISDIR(st.st_mode)) {
-		unlink(path);
-		return;
-	}
-	chmod(path, 0700);
-	d = opendir(path);
-	while (d != NULL && (e = readdir(d)) != NULL) {
-		char *sub;
-
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		sub = lc_asprintf("%s/%s", path, e->d_name);
-		remove_tree(sub);
-		free(sub);
-	}
-	if (d != NULL)
-		closedir(d);
-	rmdir(path);
+	tree(path, NULL);
 }
 
 static int
@@ -263,9 +244,12 @@ file_holds(const char *path, const char *needle)
 	return found;
 }
 
-/* Every regular file under path that holds needle, counted. */
+/*
+ * Every regular file under path that holds needle, counted; with needle NULL, removes
+ * path and everything under it instead.
+ */
 static int
-tree_holds(const char *path, const char *needle)
+tree(const char *path, const char *needle)
 {
 	struct stat st;
 	DIR *d;
@@ -274,10 +258,13 @@ tree_holds(const char *path, const char *needle)
 
 	if (lstat(path, &st) < 0)
 		return 0;
-	if (S_ISREG(st.st_mode))
-		return file_holds(path, needle) ? 1 : 0;
-	if (!S_ISDIR(st.st_mode))
-		return 0;
+	if (!S_ISDIR(st.st_mode)) {
+		if (needle == NULL)
+			unlink(path);
+		return needle != NULL && S_ISREG(st.st_mode) && file_holds(path, needle) ? 1 : 0;
+	}
+	if (needle == NULL)
+		chmod(path, 0700);
 	d = opendir(path);
 	while (d != NULL && (e = readdir(d)) != NULL) {
 		char *sub;
@@ -285,12 +272,20 @@ tree_holds(const char *path, const char *needle)
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
 		sub = lc_asprintf("%s/%s", path, e->d_name);
-		n += tree_holds(sub, needle);
+		n += tree(sub, needle);
 		free(sub);
 	}
 	if (d != NULL)
 		closedir(d);
+	if (needle == NULL)
+		rmdir(path);
 	return n;
+}
+
+static int
+tree_holds(const char *path, const char *needle)
+{
+	return tree(path, needle);
 }
 
 static void
