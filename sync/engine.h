@@ -118,6 +118,14 @@ int sync_login_watched(const char *db_path, const char *server_url, const char *
  * command line refuses to read or write the user's data (sync_signed_out()).
  */
 int sync_logout(const char *db_path, const char *ca_file, char **cause);
+/*
+ * A kiosk's sign-out that could not send the user's waiting writes, when the lab allows
+ * background sync (issue 13): the access token goes and the replica is locked as by
+ * sync_logout(), but the refresh token stays, marked "revoke_pending", so that the kiosk
+ * sends the writes later and then revokes it (tui_kiosk_background_round()). A sign-in of
+ * the user clears the mark.
+ */
+int sync_logout_deferred(const char *db_path, char **cause);
 /* True when db is locked by a sign-out (or a read fails: locked is the safe answer). */
 bool sync_signed_out(struct store_db *db);
 

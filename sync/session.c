@@ -403,6 +403,8 @@ save_login(struct store_db *db, const char *url, const cJSON *root, int64_t sent
 		rc = save_user(db, user);
 	if (rc == 0)
 		rc = store_setting_delete(db, "signed_out");
+	if (rc == 0) /* a new session: never revoked by a background round */
+		rc = store_setting_delete(db, "revoke_pending");
 	if (rc == 0)
 		rc = save_tokens(db, root, NULL, sent);
 	if (rc == 0)
@@ -690,6 +692,8 @@ sync_logout(const char *db_path, const char *ca_file, char **cause)
 		rc = store_setting_delete(db, "refresh_token");
 	if (rc == 0)
 		rc = store_setting_delete(db, "access_expires");
+	if (rc == 0)
+		rc = store_setting_delete(db, "revoke_pending");
 	/* Locked until the same user signs in again (B4): nobody writes as them meanwhile. */
 	if (rc == 0 && store_setting_get(db, "user_id", &user) == 0 && user != NULL)
 		rc = store_setting_set(db, "signed_out", "1");
@@ -703,6 +707,33 @@ sync_logout(const char *db_path, const char *ca_file, char **cause)
 	free(user);
 	sync_http_destroy(http);
 	sync_session_finish(&s);
+	store_db_close(db);
+	return rc;
+}
+
+int
+sync_logout_deferred(const char *db_path, char **cause)
+{
+	struct store_db *db = NULL;
+	int rc = store_replica_open(db_path, &db, cause);
+
+	if (rc < 0)
+		return rc;
+	rc = store_db_begin(db);
+	if (rc == 0)
+		rc = store_setting_delete(db, "access_token");
+	if (rc == 0)
+		rc = store_setting_delete(db, "access_expires");
+	if (rc == 0)
+		rc = store_setting_set(db, "revoke_pending", "1");
+	if (rc == 0)
+		rc = store_setting_set(db, "signed_out", "1");
+	if (rc == 0)
+		rc = store_db_commit(db);
+	if (rc < 0) {
+		store_db_rollback(db);
+		lc_cause_set(cause, rc, "cannot sign out: %s", store_db_error(db)->message);
+	}
 	store_db_close(db);
 	return rc;
 }

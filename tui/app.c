@@ -6,6 +6,8 @@
  * curses itself sends only the cells that differ.
  */
 #include <locale.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -255,6 +257,86 @@ reload_top(struct tui_app *app)
 	app->dirty = true;
 }
 
+#define BACKGROUND_EVERY_MS 60000
+
+/*
+ * A background round on its own thread (issue 13, kiosk background_sync = yes). Two
+ * owners, the app and the thread: the last to let go frees it, so quitting never waits on
+ * a slow network.
+ */
+struct tui_background {
+	atomic_bool busy;
+	atomic_int refs;
+	char *data_dir, *url;
+};
+
+static void
+background_unref(struct tui_background *bg)
+{
+	if (bg == NULL || atomic_fetch_sub(&bg->refs, 1) != 1)
+		return;
+	free(bg->data_dir);
+	free(bg->url);
+	free(bg);
+}
+
+static void *
+background_run(void *arg)
+{
+	struct tui_background *bg = arg;
+	char *cause = NULL;
+	int done = 0;
+
+	if (tui_kiosk_background_round(bg->data_dir, bg->url, &done, &cause) < 0)
+		lc_log(LC_LOG_INFO, "kiosk: background sync: %s", cause ? cause : "failed");
+	if (done > 0)
+		lc_log(LC_LOG_INFO, "kiosk: background sync signed out %d profiles", done);
+	free(cause);
+	atomic_store(&bg->busy, false);
+	background_unref(bg);
+	return NULL;
+}
+
+/* While a kiosk that allows it sits on the sign-in screen: a round every minute. */
+static void
+background_tick(struct tui_app *app)
+{
+	int64_t now = lc_monotonic_ms();
+	pthread_t thread;
+
+	if (app->cfg->kiosk == TUI_KIOSK_OFF || !app->cfg->kiosk_background_sync ||
+	    app->db != NULL || app->cfg->data_dir == NULL ||
+	    (app->background != NULL && atomic_load(&app->background->busy)) ||
+	    (app->background_at_ms != 0 && now - app->background_at_ms < BACKGROUND_EVERY_MS))
+		return;
+	background_unref(app->background);
+	app->background = lc_calloc(1, sizeof(*app->background));
+	app->background->data_dir = lc_strdup(app->cfg->data_dir);
+	app->background->url = app->cfg->server_url ? lc_strdup(app->cfg->server_url) : NULL;
+	atomic_store(&app->background->busy, true);
+	atomic_store(&app->background->refs, 2);
+	app->background_at_ms = now;
+	if (pthread_create(&thread, NULL, background_run, app->background) != 0) {
+		atomic_store(&app->background->busy, false);
+		atomic_store(&app->background->refs, 1);
+		return;
+	}
+	pthread_detach(thread);
+}
+
+void
+tui_background_wait(struct tui_app *app)
+{
+	while (app->background != NULL && atomic_load(&app->background->busy) &&
+	       !tui_term_interrupted()) {
+		tui_clear_to_eol(LINES - 1, 0, tui_attr(TUI_ROLE_STATUS));
+		tui_put(LINES - 1, 1, "Finishing a background sync...", COLS - 2,
+		        tui_attr(TUI_ROLE_STATUS));
+		refresh();
+		napms(100);
+	}
+}
+
 static void
 key_loop(struct tui_app *app)
 {
@@ -266,6 +348,7 @@ key_loop(struct tui_app *app)
 		timeout(TICK_MS);
 
 		poll_engine(app);
+		background_tick(app);
 		if (app->reloaded)
 			data_changed(app);
 		reload_top(app);
@@ -313,6 +396,7 @@ app_finish(struct tui_app *app)
 	free(app->server_url);
 	free(app->user_id);
 	free(app->username);
+	background_unref(app->background);
 }
 
 /*
@@ -454,11 +538,14 @@ tui_sign_out(struct tui_app *app, bool ask)
 	/* The engine stops first: nothing may write while the replica is locked or wiped. */
 	sync_engine_destroy(app->engine);
 	app->engine = NULL;
-	if (kiosk == TUI_KIOSK_WIPE) {
+	if (kiosk == TUI_KIOSK_WIPE ||
+	    (kiosk == TUI_KIOSK_KEEP && app->cfg->kiosk_background_sync)) {
 		tui_clear_to_eol(LINES - 1, 0, tui_attr(TUI_ROLE_STATUS));
-		tui_put(LINES - 1, 1, "Sending your waiting work before wiping...", COLS - 2,
+		tui_put(LINES - 1, 1, "Sending your waiting work...", COLS - 2,
 		        tui_attr(TUI_ROLE_STATUS) | A_BOLD);
 		refresh();
+	}
+	if (kiosk == TUI_KIOSK_WIPE) {
 		rc = tui_kiosk_send_waiting(kiosk, app->cfg->data_dir, app->db_path,
 		                            app->cfg->server_url, &lost, &n_lost, &cause);
 		free(cause);
@@ -480,7 +567,11 @@ tui_sign_out(struct tui_app *app, bool ask)
 	path = lc_strdup(app->db_path);
 	close_screens(app);
 	open_replica(app, NULL, NULL); /* closed before a wipe unlinks it */
-	rc = tui_kiosk_sign_out(kiosk, app->cfg->data_dir, path, &cause);
+	if (kiosk == TUI_KIOSK_KEEP && app->cfg->kiosk_background_sync)
+		rc = tui_kiosk_sign_out_background(app->cfg->data_dir, path, app->cfg->server_url,
+		                                   &cause);
+	else
+		rc = tui_kiosk_sign_out(kiosk, app->cfg->data_dir, path, &cause);
 	if (rc < 0)
 		lc_log(LC_LOG_ERROR, "tui: sign-out of %s: %s", path, cause ? cause : "");
 	else

@@ -352,7 +352,12 @@ kiosk_sign_out_one(const struct cli_ctx *ctx, const char *path, bool discard, bo
 			        path);
 			free(lost);
 			free(cause);
-			rc = sync_logout(path, NULL, NULL);
+			cause = NULL;
+			/* Signed out all the same: the writes wait, locked, for their owner. */
+			if (sync_logout(path, NULL, &cause) < 0)
+				fail(-LC_EIO, "logout", cause);
+			else
+				free(cause);
 			return CLI_EXIT_USAGE;
 		}
 	}

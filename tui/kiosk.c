@@ -103,3 +103,76 @@ tui_kiosk_sign_out(enum tui_kiosk kiosk, const char *data_dir, const char *db_pa
 	free(id);
 	return rc;
 }
+
+int
+tui_kiosk_sign_out_background(const char *data_dir, const char *db_path, const char *server_url,
+                              char **cause)
+{
+	char *lost = NULL, *why = NULL;
+	int64_t n_lost = 0;
+	int rc = tui_kiosk_send_waiting(TUI_KIOSK_KEEP, data_dir, db_path, server_url, &lost,
+	                                &n_lost, &why);
+
+	free(why);
+	if (rc < 0 && n_lost > 0) {
+		lc_log(LC_LOG_INFO, "kiosk: %s wait for the background sync", lost);
+		free(lost);
+		return sync_logout_deferred(db_path, cause);
+	}
+	free(lost);
+	return tui_kiosk_sign_out(TUI_KIOSK_KEEP, data_dir, db_path, cause);
+}
+
+/* True when the profile at path waits for a background round. */
+static bool
+revoke_pending(const char *path)
+{
+	struct store_db *db = NULL;
+	char *v = NULL;
+	bool pending;
+
+	if (store_replica_open(path, &db, NULL) < 0)
+		return false;
+	pending = store_setting_get(db, "revoke_pending", &v) == 0 && v != NULL;
+	free(v);
+	store_db_close(db);
+	return pending;
+}
+
+int
+tui_kiosk_background_round(const char *data_dir, const char *server_url, int *done, char **cause)
+{
+	char **ids = NULL;
+	size_t n = 0;
+	int rc = store_profile_list(data_dir, &ids, &n, cause), first = 0;
+
+	if (done != NULL)
+		*done = 0;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		char *path = NULL, *lost = NULL, *why = NULL;
+		int64_t n_lost = 0;
+		int r;
+
+		if (!store_profile_exists(data_dir, ids[i]) ||
+		    store_profile_paths(data_dir, ids[i], NULL, &path, NULL) < 0 ||
+		    !revoke_pending(path)) {
+			free(path);
+			continue;
+		}
+		r = tui_kiosk_send_waiting(TUI_KIOSK_KEEP, data_dir, path, server_url, &lost,
+		                           &n_lost, &why);
+		if (r == 0 && n_lost == 0 && revoke_pending(path))
+			r = sync_logout(path, NULL, &why);
+		if (r == 0 && done != NULL)
+			(*done)++;
+		if (r < 0 && first == 0) {
+			first = r;
+			lc_cause_set(cause, r, "%s: %s", ids[i], why != NULL ? why : "error");
+		}
+		free(why);
+		free(lost);
+		free(path);
+	}
+	store_profile_list_free(ids, n);
+	return rc < 0 ? rc : first;
+}

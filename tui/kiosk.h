@@ -40,6 +40,21 @@ int tui_kiosk_send_waiting(enum tui_kiosk kiosk, const char *data_dir, const cha
 int tui_kiosk_sign_out(enum tui_kiosk kiosk, const char *data_dir, const char *db_path,
                        char **cause);
 
+/*
+ * Kiosk background sync (config background_sync = yes; issue 13): a keep-mode sign-out
+ * that could not send the waiting writes keeps the refresh token for them
+ * (sync_logout_deferred()). tui_kiosk_sign_out() does that when background is true.
+ */
+int tui_kiosk_sign_out_background(const char *data_dir, const char *db_path, const char *server_url,
+                                  char **cause);
+/*
+ * One round of it, while the kiosk sits on the sign-in screen: every profile marked
+ * "revoke_pending" sends its waiting writes and, once none are left, is signed out for good
+ * (its session revoked). *done (may be NULL) counts those. Returns 0, or the first error.
+ */
+int tui_kiosk_background_round(const char *data_dir, const char *server_url, int *done,
+                               char **cause);
+
 /* The user id of a profile replica path D/profiles/<id>/replica.db, or NULL. Caller frees. */
 char *tui_kiosk_profile_id(const char *data_dir, const char *db_path);
 

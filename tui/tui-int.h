@@ -132,6 +132,9 @@ struct tui_app {
 	size_t n_enrolled;
 	bool enrolled_valid;
 	bool sync_pending; /* start the engine once the first frame is on the screen */
+	/* Kiosk background sync of signed-out profiles (app.c); NULL when none ran yet. */
+	struct tui_background *background;
+	int64_t background_at_ms; /* when the last round started */
 };
 
 /* ---- app.c -------------------------------------------------------------------------- */
@@ -159,6 +162,8 @@ void tui_sync_start(struct tui_app *app);
  * first question). Returns true when signed out.
  */
 bool tui_sign_out(struct tui_app *app, bool ask);
+/* Waits, drawing a line, until a kiosk background round in flight is over. */
+void tui_background_wait(struct tui_app *app);
 /*
  * After a sign-in stored a session in db_path (the replica it landed in): opens that
  * replica when it is not the one open (kiosk), reads the session, opens Home, syncs.

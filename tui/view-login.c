@@ -305,6 +305,7 @@ login_submit(struct tui_app *app, struct login *l)
 	/* Nothing may write to the replica while a sign-in may empty or replace it. */
 	sync_engine_destroy(app->engine);
 	app->engine = NULL;
+	tui_background_wait(app);
 	job = lc_calloc(1, sizeof(*job));
 	job->db_path = lc_strdup(app->cfg->db_path);
 	job->data_dir = app->cfg->data_dir != NULL ? lc_strdup(app->cfg->data_dir) : NULL;

@@ -25,6 +25,7 @@
 #include "store/profile.h"
 #include "store/replica.h"
 #include "sync/engine.h"
+#include "tui/kiosk.h"
 #include "test-sync-lib.h"
 
 struct fixture {
@@ -191,7 +192,7 @@ static void
 test_other_users_waiting_writes_never_block_a_sign_in(void **state)
 {
 	struct fixture *f = *state;
-	char *path = main_replica(f), *ann_id, *parked = NULL, *name;
+	char *path = main_replica(f), *ann_id, *ben_id, *parked = NULL, *name;
 
 	assert_int_equal(login(f, NULL, "ann", NULL), 0);
 	ann_id = setting_of(path, "user_id");
@@ -215,17 +216,59 @@ test_other_users_waiting_writes_never_block_a_sign_in(void **state)
 	assert_int_equal(st_lectern(&f->cl, NULL, NULL, "sync", NULL), 0);
 	assert_int_equal(st_count_in_forum(&f->instructor, f->course.id, "ann-waiting-7Qx"), 0);
 
-	/* Ann comes back: her replica with it; her post goes out as hers. */
+	/*
+	 * Ben leaves a waiting post too. Ann comes back: Ben's replica is parked first, hers
+	 * returns, and her post goes out as hers; then Ben's, likewise.
+	 */
+	ben_id = setting_of(path, "user_id");
+	enroll_and_queue_post(f, "ben-waiting-4Lm");
 	assert_int_equal(st_lectern(&f->cl, NULL, NULL, "logout", NULL), 0);
-	assert_int_equal(login(f, NULL, "ann", NULL), 0);
+	assert_int_equal(login(f, NULL, "ann", "--keep-waiting"), 0);
 	assert_false(store_profile_exists(f->cl.data_dir, ann_id));
+	assert_true(store_profile_exists(f->cl.data_dir, ben_id));
 	assert_int_equal(waiting_of(path), 1);
 	if (st_lectern(&f->cl, NULL, NULL, "sync", NULL) != 0)
 		fail_msg("sync: %s", st_last_stderr());
 	assert_int_equal(st_count_in_forum(&f->instructor, f->course.id, "ann-waiting-7Qx"), 1);
+	assert_int_equal(st_count_in_forum(&f->instructor, f->course.id, "ben-waiting-4Lm"), 0);
+	assert_int_equal(st_lectern(&f->cl, NULL, NULL, "logout", NULL), 0);
+	assert_int_equal(login(f, NULL, "ben", NULL), 0); /* nothing of Ann's waits */
+	assert_false(store_profile_exists(f->cl.data_dir, ben_id));
+	assert_int_equal(st_lectern(&f->cl, NULL, NULL, "sync", NULL), 0);
+	assert_int_equal(st_count_in_forum(&f->instructor, f->course.id, "ben-waiting-4Lm"), 1);
 	free(parked);
 	free(ann_id);
+	free(ben_id);
 	free(path);
+}
+
+/* A bad config file stops lectern with its file and line, before anything is made. */
+static void
+test_bad_config_file_names_file_and_line(void **state)
+{
+	struct fixture *f = *state;
+	char *conf = lc_asprintf("%s/lab.conf", f->dir);
+	FILE *fp = fopen(conf, "w");
+
+	assert_non_null(fp);
+	fputs("# lab\nkiosk = keep\nidle_minutes = ten\n", fp);
+	fclose(fp);
+	assert_int_equal(st_lectern(&f->cl, NULL, NULL, "--config", conf, "status", NULL), 1);
+	assert_non_null(strstr(st_last_stderr(), "lab.conf:3: idle_minutes must be"));
+	assert_int_equal(access(f->cl.data_dir, F_OK), -1);
+	/* A file --config names must exist. */
+	assert_int_equal(
+	    st_lectern(&f->cl, NULL, NULL, "--config", "/nonexistent/x", "status", NULL), 1);
+	assert_non_null(strstr(st_last_stderr(), "/nonexistent/x"));
+	/* The file's kiosk mode holds for the command line too; --kiosk=wipe is no answer. */
+	fp = fopen(conf, "w");
+	assert_non_null(fp);
+	fputs("kiosk = wipe\n", fp);
+	fclose(fp);
+	assert_int_equal(st_lectern(&f->cl, NULL, NULL, "--config", conf, "status", NULL), 1);
+	assert_non_null(strstr(st_last_stderr(), "kiosk mode"));
+	assert_int_equal(st_lectern(&f->cl, NULL, NULL, "--kiosk=sometimes", "status", NULL), 1);
+	free(conf);
 }
 
 /* --discard-waiting drops them: nothing of them is left in any file under D. */
@@ -400,6 +443,87 @@ test_kiosk_logout_skips_a_stray_profile_folder(void **state)
 	free(stray);
 }
 
+/* A damaged profile is refused at its owner's sign-in, and left byte for byte as it was. */
+static void
+test_kiosk_sign_in_refuses_a_damaged_profile(void **state)
+{
+	struct fixture *f = *state;
+	static const char junk[] = "not a replica: a disk error, or someone's file\n";
+	char *ann, *side, *back = NULL;
+	FILE *fp;
+
+	assert_int_equal(login(f, "--kiosk", "ann", NULL), 0);
+	ann = profile_of(f, "ann");
+	assert_non_null(ann);
+	for (int i = 0; i < 2; i++) {
+		side = lc_asprintf("%s%s", ann, i == 0 ? "-wal" : "-shm");
+		unlink(side);
+		free(side);
+	}
+	fp = fopen(ann, "w");
+	assert_non_null(fp);
+	fputs(junk, fp);
+	fclose(fp);
+	assert_int_equal(login(f, "--kiosk", "ann", NULL), 1);
+	assert_int_equal(lc_read_file(ann, &back, NULL), 0);
+	assert_string_equal(back, junk);
+	free(back);
+	free(ann);
+}
+
+/*
+ * Kiosk background sync (background_sync = yes): a sign-out with the server gone keeps the
+ * refresh token for the waiting post; a round on the sign-in screen sends it once the
+ * server is back, then forgets the session for good.
+ */
+static void
+test_kiosk_background_sync_sends_then_signs_out(void **state)
+{
+	struct fixture *f = *state;
+	char *ann, *v, *cause = NULL, *srv_dir = lc_asprintf("%s/server", f->dir);
+	int done = -1;
+
+	assert_int_equal(login(f, "--kiosk", "ann", NULL), 0);
+	ann = profile_of(f, "ann");
+	queue_in_profile(f, ann, "ann-background-2Hv");
+	st_server_stop(&f->srv, false);
+	assert_int_equal(tui_kiosk_sign_out_background(f->cl.data_dir, ann, f->srv.url, NULL), 0);
+	v = setting_of(ann, "revoke_pending");
+	assert_non_null(v);
+	free(v);
+	v = setting_of(ann, "refresh_token");
+	assert_non_null(v);
+	free(v);
+	v = setting_of(ann, "access_token");
+	assert_null(v);
+	v = setting_of(ann, "signed_out");
+	assert_non_null(v);
+	free(v);
+
+	/* Still down: nothing sent, nothing forgotten. */
+	assert_true(tui_kiosk_background_round(f->cl.data_dir, f->srv.url, &done, &cause) < 0);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(done, 0);
+	assert_int_equal(waiting_of(ann), 1);
+
+	assert_int_equal(st_server_start(&f->srv, srv_dir, f->srv.port, false), 0);
+	if (tui_kiosk_background_round(f->cl.data_dir, f->srv.url, &done, &cause) != 0)
+		fail_msg("background round: %s", cause ? cause : "");
+	assert_int_equal(done, 1);
+	assert_int_equal(waiting_of(ann), 0);
+	assert_int_equal(st_count_in_forum(&f->instructor, f->course.id, "ann-background-2Hv"), 1);
+	v = setting_of(ann, "refresh_token");
+	assert_null(v);
+	v = setting_of(ann, "revoke_pending");
+	assert_null(v);
+	/* Nothing is left to do. */
+	assert_int_equal(tui_kiosk_background_round(f->cl.data_dir, f->srv.url, &done, NULL), 0);
+	assert_int_equal(done, 0);
+	free(ann);
+	free(srv_dir);
+}
+
 int
 main(void)
 {
@@ -417,6 +541,12 @@ main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_kiosk_wipe_offline_names_the_loss_and_needs_consent, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_kiosk_logout_skips_a_stray_profile_folder, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_kiosk_sign_in_refuses_a_damaged_profile, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_config_file_names_file_and_line, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_kiosk_background_sync_sends_then_signs_out, setup,
 	                                    teardown),
 	};
 
