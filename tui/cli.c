@@ -1828,7 +1828,9 @@ cmd_usage(FILE *fp, const struct cli_cmd *c)
 void
 cli_usage(FILE *fp)
 {
-	fprintf(fp, "usage: lectern [--server URL] [--data-dir DIR] [COMMAND [ARGS]]\n"
+	fprintf(fp, "usage: lectern [--server URL] [--data-dir DIR] [--kiosk[=keep|wipe]] "
+	            "[--config FILE]\n"
+	            "               [COMMAND [ARGS]]\n"
 	            "       lectern COMMAND --help\n"
 	            "       lectern --help | --version\n"
 	            "With no command, opens the interactive lectern. Commands:\n");

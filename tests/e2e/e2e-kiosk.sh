@@ -173,7 +173,36 @@ test_switch_user_keeps_waiting_writes() {
 		e2e_fail "the parked enrollment never reached the server"
 }
 
-TESTS="kiosk_three_learners kiosk_wipe_sign_out sign_out_locks_outside_kiosk switch_user_keeps_waiting_writes"
+# Kiosk wipe with the server gone: X says exactly what cannot be sent and wipes only after
+# a yes; a no keeps the learner signed in with their work.
+test_kiosk_wipe_names_the_loss() {
+	e2e_start_server
+	kiosk_config wipe
+	kiosk_start
+	kiosk_sign_in learner
+	e2e_wait "synced" 20
+	e2e_stop_server
+	e2e_open_course_details photography "Photography: beyond auto mode"
+	e2e_keys e
+	e2e_wait "1 waiting"
+	e2e_keys X
+	e2e_wait "Sign out learner?"
+	e2e_keys y
+	e2e_wait "Cannot send 1 enrollment in PHOTO101" 30
+	e2e_keys n
+	e2e_wait "Still signed in"
+	[ "$(profiles)" = 1 ] || e2e_fail "the profile went after a no"
+	e2e_keys X
+	e2e_wait "Sign out learner?"
+	e2e_keys y
+	e2e_wait "Cannot send 1 enrollment in PHOTO101" 30
+	e2e_keys y
+	e2e_wait "Lectern - sign in"
+	[ "$(profiles)" = 0 ] || e2e_fail "the profile outlived the wipe"
+	quit_from_sign_in
+}
+
+TESTS="kiosk_three_learners kiosk_wipe_sign_out sign_out_locks_outside_kiosk switch_user_keeps_waiting_writes kiosk_wipe_names_the_loss"
 case " $TESTS " in
 *" ${1:-none} "*)
 	[ -n "${LECTERN:-}" ] && [ -n "${LECTERND:-}" ] || { echo "set LECTERN and LECTERND" >&2; exit 1; }
