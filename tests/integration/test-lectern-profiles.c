@@ -119,6 +119,17 @@ setting_of(const char *path, const char *key)
 	return v;
 }
 
+/* Writes text to a new file at path. */
+static void
+write_text(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	assert_true(fputs(text, fp) >= 0);
+	assert_int_equal(fclose(fp), 0);
+}
+
 static int64_t
 waiting_of(const char *path)
 {
@@ -248,11 +259,8 @@ test_bad_config_file_names_file_and_line(void **state)
 {
 	struct fixture *f = *state;
 	char *conf = lc_asprintf("%s/lab.conf", f->dir);
-	FILE *fp = fopen(conf, "w");
 
-	assert_non_null(fp);
-	fputs("# lab\nkiosk = keep\nidle_minutes = ten\n", fp);
-	fclose(fp);
+	write_text(conf, "# lab\nkiosk = keep\nidle_minutes = ten\n");
 	assert_int_equal(st_lectern(&f->cl, NULL, NULL, "--config", conf, "status", NULL), 1);
 	assert_non_null(strstr(st_last_stderr(), "lab.conf:3: idle_minutes must be"));
 	assert_int_equal(access(f->cl.data_dir, F_OK), -1);
@@ -261,10 +269,7 @@ test_bad_config_file_names_file_and_line(void **state)
 	    st_lectern(&f->cl, NULL, NULL, "--config", "/nonexistent/x", "status", NULL), 1);
 	assert_non_null(strstr(st_last_stderr(), "/nonexistent/x"));
 	/* The file's kiosk mode holds for the command line too; --kiosk=wipe is no answer. */
-	fp = fopen(conf, "w");
-	assert_non_null(fp);
-	fputs("kiosk = wipe\n", fp);
-	fclose(fp);
+	write_text(conf, "kiosk = wipe\n");
 	assert_int_equal(st_lectern(&f->cl, NULL, NULL, "--config", conf, "status", NULL), 1);
 	assert_non_null(strstr(st_last_stderr(), "kiosk mode"));
 	assert_int_equal(st_lectern(&f->cl, NULL, NULL, "--kiosk=sometimes", "status", NULL), 1);
@@ -427,15 +432,11 @@ test_kiosk_logout_skips_a_stray_profile_folder(void **state)
 {
 	struct fixture *f = *state;
 	char *stray = lc_asprintf("%s/profiles/not-a-user", f->cl.data_dir), *keep;
-	FILE *fp;
 
 	assert_int_equal(login(f, "--kiosk=wipe", "ann", NULL), 0);
 	assert_int_equal(lc_mkdir_p(stray, 0700), 0);
 	keep = lc_asprintf("%s/replica.db", stray);
-	fp = fopen(keep, "w");
-	assert_non_null(fp);
-	fputs("stray", fp);
-	fclose(fp);
+	write_text(keep, "stray");
 	assert_int_equal(st_lectern(&f->cl, NULL, NULL, "--kiosk=wipe", "logout", NULL), 0);
 	assert_int_equal(access(keep, F_OK), 0);
 	assert_null(profile_of(f, "ann"));
@@ -450,7 +451,6 @@ test_kiosk_sign_in_refuses_a_damaged_profile(void **state)
 	struct fixture *f = *state;
 	static const char junk[] = "not a replica: a disk error, or someone's file\n";
 	char *ann, *side, *back = NULL;
-	FILE *fp;
 
 	assert_int_equal(login(f, "--kiosk", "ann", NULL), 0);
 	ann = profile_of(f, "ann");
@@ -460,10 +460,7 @@ test_kiosk_sign_in_refuses_a_damaged_profile(void **state)
 		unlink(side);
 		free(side);
 	}
-	fp = fopen(ann, "w");
-	assert_non_null(fp);
-	fputs(junk, fp);
-	fclose(fp);
+	write_text(ann, junk);
 	assert_int_equal(login(f, "--kiosk", "ann", NULL), 1);
 	assert_int_equal(lc_read_file(ann, &back, NULL), 0);
 	assert_string_equal(back, junk);
