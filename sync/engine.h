@@ -117,8 +117,53 @@ struct sync_login_watch {
 int sync_login_watched(const char *db_path, const char *server_url, const char *username,
                        const char *password, const char *ca_file, struct sync_login_watch *watch,
                        char **cause);
-/* Revokes the refresh token on the server when reachable and forgets the tokens. */
+/*
+ * Revokes the refresh token on the server when reachable, forgets the tokens and locks the
+ * replica (issue 13; mission review 2026-11-29, B4): the setting "signed_out" stays until
+ * the same user signs in again, and until then the TUI opens on the sign-in screen and the
+ * command line refuses to read or write the user's data (sync_signed_out()).
+ */
 int sync_logout(const char *db_path, const char *ca_file, char **cause);
+/*
+ * A kiosk's sign-out that could not send the user's waiting writes, when the lab allows
+ * background sync (issue 13): the access token goes and the replica is locked as by
+ * sync_logout(), but the refresh token stays, marked "revoke_pending", so that the kiosk
+ * sends the writes later and then revokes it (tui_kiosk_background_round()). A sign-in of
+ * the user clears the mark.
+ */
+int sync_logout_deferred(const char *db_path, char **cause);
+/* True when db is locked by a sign-out (or a read fails: locked is the safe answer). */
+bool sync_signed_out(struct store_db *db);
+
+/*
+ * Signing in as a different user on a replica that holds the previous user's waiting
+ * writes (issue 13; B4: they used to block every other sign-in for good).
+ */
+enum sync_other_writes {
+	SYNC_OTHER_REFUSE,  /* -LC_EPERM, saying how many and whose: the caller asks */
+	SYNC_OTHER_PARK,    /* the replica goes to D/profiles/<their id>/ for their next sign-in */
+	SYNC_OTHER_DISCARD, /* the writes are dropped with the rest of their rows */
+};
+
+struct sync_login_options {
+	const char *ca_file;
+	struct sync_login_watch *watch; /* may be NULL */
+	enum sync_other_writes other_writes;
+	/* D: profiles live in D/profiles/; NULL for the folder that holds db_path. */
+	const char *data_dir;
+	/* Kiosk mode: sign in to D/profiles/<the answer's user id>/replica.db (db_path unused). */
+	bool kiosk;
+};
+
+/*
+ * The sign-in of sync_login_watched() with the options above. On D/replica.db (not kiosk):
+ * a different user's rows are wiped (store_replica_scrub()), their waiting writes first
+ * parked or discarded as opts says; a user whose replica was parked gets it back. *db_path_used
+ * (may be NULL; caller frees) says which replica now holds the session.
+ */
+int sync_login_with(const char *db_path, const char *server_url, const char *username,
+                    const char *password, const struct sync_login_options *opts,
+                    char **db_path_used, char **cause);
 
 /*
  * Data only the server computes (a course's students with their percent, its analytics),

@@ -324,6 +324,9 @@ sign_in(struct store_db *db, const char *username, const char *password, int64_t
 		goto out;
 	}
 	rc = clear_failures(db);
+	/* Its own user proved the password: a replica locked by their sign-out opens again. */
+	if (rc == 0)
+		rc = store_setting_delete(db, "signed_out");
 	if (rc < 0)
 		rc = lc_cause_set(cause, rc, "cannot reset the count of tries: %s",
 		                  store_db_error(db)->message);

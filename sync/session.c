@@ -23,6 +23,7 @@
 #include "common/log.h"
 #include "common/mem.h"
 #include "common/uuid.h"
+#include "store/profile.h"
 #include "sync/engine-int.h"
 #include "sync/offline.h"
 
@@ -360,40 +361,27 @@ sync_session_post_sync(struct sync_http *http, struct store_db *db, struct sync_
 	return rc;
 }
 
-/* A replica changing hands: the last user's rows must not be shown to the next one. */
+/*
+ * Who the server says signed in, with their global role and department roles as received
+ * (issue 13: only a plain learner feeds the kiosk's shared content store).
+ */
 static int
-forget_other_user(struct store_db *db, const char *user_id, char **cause)
+save_user(struct store_db *db, const cJSON *user)
 {
-	char *old = NULL;
-	struct store_cursor *cursors = NULL;
-	struct store_issue *issues = NULL;
-	size_t n = 0, n_issues = 0;
-	int64_t waiting = 0;
-	int rc = store_setting_get(db, "user_id", &old);
+	const char *role = json_str(user, "role");
+	const cJSON *depts = cJSON_GetObjectItemCaseSensitive(user, "departments");
+	char *text = cJSON_IsArray(depts) ? cJSON_PrintUnformatted(depts) : NULL;
+	int rc = store_setting_set(db, "user_id", json_str(user, "id"));
 
-	if (rc < 0 || old == NULL || strcmp(old, user_id) == 0)
-		goto out;
-	rc = store_outbox_count(db, &waiting);
-	if (rc == 0 && waiting > 0) {
-		rc =
-		    lc_cause_set(cause, -LC_EPERM,
-		                 "this replica holds %lld unsent writes of another user; they must "
-		                 "log in and sync first",
-		                 (long long)waiting);
-		goto out;
-	}
 	if (rc == 0)
-		rc = store_cursor_list(db, &cursors, &n);
-	for (size_t i = 0; rc == 0 && i < n; i++)
-		rc = store_scope_drop(db, cursors[i].scope);
+		rc = store_setting_set(db, "username", json_str(user, "username"));
 	if (rc == 0)
-		rc = store_issues_list(db, &issues, &n_issues);
-	for (size_t i = 0; rc == 0 && i < n_issues; i++)
-		rc = store_issue_discard(db, issues[i].id);
-	store_issues_free(issues, n_issues);
-	store_cursor_list_free(cursors, n);
-out:
-	free(old);
+		rc = role != NULL ? store_setting_set(db, "user_role", role)
+		                  : store_setting_delete(db, "user_role");
+	if (rc == 0)
+		/* No list in the answer: "" reads as staff, never as a plain learner. */
+		rc = store_setting_set(db, "user_departments", text != NULL ? text : "");
+	free(text);
 	return rc;
 }
 
@@ -402,31 +390,28 @@ save_login(struct store_db *db, const char *url, const cJSON *root, int64_t sent
 {
 	const cJSON *user = cJSON_GetObjectItemCaseSensitive(root, "user");
 	const char *user_id = json_str(user, "id");
-	const char *username = json_str(user, "username");
-	const char *role = json_str(user, "role");
-	char *departments;
+	char *old = NULL;
 	int rc;
 
-	if (user_id == NULL || username == NULL)
+	if (user_id == NULL || json_str(user, "username") == NULL)
 		return lc_cause_set(cause, -LC_EPROTO, "the login answer has no user");
 	rc = store_db_begin(db);
 	if (rc < 0)
 		return lc_cause_set(cause, rc, "%s", store_db_error(db)->message);
-	/* COMMON13b: "user_role" and "user_departments" as received (who is a plain learner). */
-	departments = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(user, "departments"));
-	rc = forget_other_user(db, user_id, cause);
+	/* switch_user() emptied a replica of someone else: never save over their rows. */
+	rc = store_setting_get(db, "user_id", &old);
+	if (rc == 0 && old != NULL && strcmp(old, user_id) != 0)
+		rc =
+		    lc_cause_set(cause, -LC_EPERM, "this replica changed hands during the sign-in");
+	free(old);
 	if (rc == 0)
 		rc = store_setting_set(db, "server_url", url);
 	if (rc == 0)
-		rc = store_setting_set(db, "user_id", user_id);
+		rc = save_user(db, user);
 	if (rc == 0)
-		rc = store_setting_set(db, "username", username);
-	if (rc == 0)
-		rc = store_setting_set(db, "user_role", role != NULL ? role : "");
-	if (rc == 0)
-		rc = store_setting_set(db, "user_departments",
-		                       departments != NULL ? departments : "");
-	free(departments);
+		rc = store_setting_delete(db, "signed_out");
+	if (rc == 0) /* a new session: never revoked by a background round */
+		rc = store_setting_delete(db, "revoke_pending");
 	if (rc == 0)
 		rc = save_tokens(db, root, NULL, sent);
 	if (rc == 0)
@@ -437,6 +422,67 @@ save_login(struct store_db *db, const char *url, const cJSON *root, int64_t sent
 			lc_cause_set(cause, rc, "cannot keep the session: %s",
 			             store_db_error(db)->message);
 	}
+	return rc;
+}
+
+/*
+ * A replica changing hands (issue 13; mission review 2026-11-29, B4): the last user's rows
+ * must not be shown to the next one, and their waiting writes must neither be sent as the
+ * next one nor block them. Those writes go with the whole replica to the last user's profile
+ * (park) or are discarded, as the caller decided; then the replica is scrubbed. A user whose
+ * replica was parked here before gets it back.
+ */
+static int
+switch_user(struct store_db *db, const char *data_dir, const char *user_id,
+            enum sync_other_writes other, char **cause)
+{
+	char *old = NULL, *old_name = NULL;
+	int64_t waiting = 0;
+	int rc = store_setting_get(db, "user_id", &old);
+
+	if (rc == 0)
+		rc = store_setting_get(db, "username", &old_name);
+	if (rc < 0)
+		goto db_error;
+	if (old != NULL && strcmp(old, user_id) != 0) {
+		rc = store_outbox_count(db, &waiting);
+		if (rc < 0)
+			goto db_error;
+		if (waiting > 0 && other == SYNC_OTHER_REFUSE) {
+			rc = lc_cause_set(cause, -LC_EPERM,
+			                  "this replica holds %lld waiting writes of %s: keep them "
+			                  "for %s or discard them",
+			                  (long long)waiting, old_name ? old_name : old,
+			                  old_name ? old_name : old);
+			goto out;
+		}
+		if (waiting > 0 && other == SYNC_OTHER_PARK) {
+			rc = store_profile_park(db, data_dir, old, cause);
+			if (rc < 0)
+				goto out;
+			lc_log(LC_LOG_INFO, "sync: parked %lld waiting writes of %s",
+			       (long long)waiting, old);
+		} else if (waiting > 0) {
+			lc_log(LC_LOG_INFO, "sync: discarding %lld waiting writes of %s",
+			       (long long)waiting, old);
+		}
+		rc = store_replica_scrub(db);
+		if (rc < 0)
+			goto db_error;
+		free(old);
+		old = NULL;
+	}
+	if (old == NULL && store_profile_exists(data_dir, user_id)) {
+		rc = store_profile_restore(db, data_dir, user_id, cause);
+		if (rc == 0)
+			lc_log(LC_LOG_INFO, "sync: restored the parked replica of %s", user_id);
+	}
+	goto out;
+db_error:
+	rc = lc_cause_set(cause, rc, "%s", store_db_error(db)->message);
+out:
+	free(old);
+	free(old_name);
 	return rc;
 }
 
@@ -479,24 +525,108 @@ sync_login_watched(const char *db_path, const char *server_url, const char *user
                    const char *password, const char *ca_file, struct sync_login_watch *watch,
                    char **cause)
 {
+	struct sync_login_options opts = {.ca_file = ca_file, .watch = watch};
+
+	return sync_login_with(db_path, server_url, username, password, &opts, NULL, cause);
+}
+
+/*
+ * A sign-in refused with 401 (the password changed, or the account went): the offline
+ * verifier of that username must not outlive it, in the replica and in their profile.
+ * Best effort: a replica that cannot be opened keeps a verifier that expires by itself.
+ */
+static void
+forget_refused_verifier(const char *db_path, const char *data_dir, bool kiosk,
+                        const char *username)
+{
+	struct store_db *db = NULL;
+	char *user_id = NULL;
+
+	if (!kiosk && store_replica_open(db_path, &db, NULL) == 0)
+		sync_offline_forget_user(db, username);
+	store_db_close(db);
+	db = NULL;
+	if (store_profile_find_user(data_dir, username, &user_id, NULL) == 0 &&
+	    store_profile_open(data_dir, user_id, &db, NULL) == 0)
+		sync_offline_forget_user(db, username);
+	store_db_close(db);
+	free(user_id);
+}
+
+/* dirname(db_path), for the profiles beside a replica. Caller frees. */
+static char *
+folder_of(const char *db_path)
+{
+	const char *slash = strrchr(db_path, '/');
+
+	if (slash == NULL)
+		return lc_strdup(".");
+	if (slash == db_path)
+		return lc_strdup("/");
+	return lc_strndup(db_path, (size_t)(slash - db_path));
+}
+
+/*
+ * Opens the replica the answer's user signs in to and readies it: in kiosk mode their own
+ * profile (created on their first sign-in); else db_path, after switch_user().
+ */
+static int
+open_for_user(const char *db_path, const char *data_dir, const struct sync_login_options *opts,
+              const cJSON *root, struct store_db **db, char **used, char **cause)
+{
+	const char *user_id = json_str(cJSON_GetObjectItemCaseSensitive(root, "user"), "id");
+	int rc;
+
+	if (user_id == NULL)
+		return lc_cause_set(cause, -LC_EPROTO, "the login answer has no user");
+	if (opts->kiosk) {
+		rc = store_profile_open(data_dir, user_id, db, cause);
+		if (rc == 0)
+			rc = store_profile_paths(data_dir, user_id, NULL, used, cause);
+		return rc;
+	}
+	rc = store_replica_open(db_path, db, cause);
+	if (rc == 0)
+		rc = switch_user(*db, data_dir, user_id, opts->other_writes, cause);
+	if (rc == 0)
+		*used = lc_strdup(db_path);
+	return rc;
+}
+
+int
+sync_login_with(const char *db_path, const char *server_url, const char *username,
+                const char *password, const struct sync_login_options *opts, char **db_path_used,
+                char **cause)
+{
+	struct sync_login_watch *watch = opts->watch;
 	atomic_bool connected = false;
 	struct sync_http_options hopts = {
-	    .ca_file = ca_file,
+	    .ca_file = opts->ca_file,
 	    .cancel = watch != NULL ? &watch->cancel : NULL,
 	    .connected = watch != NULL ? &watch->connected : &connected,
 	};
 	struct sync_http_response res = {0};
 	struct sync_http *http = NULL;
 	struct store_db *db = NULL;
-	char *url = NULL, *msg;
-	cJSON *root;
+	char *url = NULL, *msg, *data_dir, *used = NULL;
+	cJSON *root = NULL;
 	int64_t sent;
-	int rc;
+	int rc = 0;
 
+	if (db_path_used != NULL)
+		*db_path_used = NULL;
 	if (server_url == NULL || server_url[0] == '\0')
 		return lc_cause_set(cause, -LC_EINVAL, "no server: use --server URL");
+	if (opts->data_dir == NULL && (opts->kiosk || db_path == NULL))
+		return lc_cause_set(cause, -LC_EINVAL, "a kiosk sign-in needs the data directory");
 	url = trim_url(server_url);
-	rc = store_replica_open(db_path, &db, cause);
+	data_dir = opts->data_dir != NULL ? lc_strdup(opts->data_dir) : folder_of(db_path);
+	/* A replica that cannot be opened is said before the password travels. */
+	if (!opts->kiosk) {
+		rc = store_replica_open(db_path, &db, cause);
+		store_db_close(db);
+		db = NULL;
+	}
 	if (rc == 0)
 		rc = sync_http_create(&hopts, &http, cause);
 	sent = lc_now();
@@ -526,7 +656,7 @@ sync_login_watched(const char *db_path, const char *server_url, const char *user
 	if (res.status != 200) {
 		/* The password may have changed: the offline verifier must not outlive it. */
 		if (res.status == 401)
-			sync_offline_forget_user(db, username);
+			forget_refused_verifier(db_path, data_dir, opts->kiosk, username);
 		msg = sync_error_message(res.body.data);
 		rc = lc_cause_set(cause, res.status >= 500 ? -LC_ENET : -LC_EAUTH,
 		                  "login refused (%ld): %s", res.status,
@@ -535,16 +665,34 @@ sync_login_watched(const char *db_path, const char *server_url, const char *user
 		goto out;
 	}
 	root = cJSON_ParseWithLength(res.body.data != NULL ? res.body.data : "", res.body.len);
-	rc = save_login(db, url, root, sent, cause);
+	rc = open_for_user(db_path, data_dir, opts, root, &db, &used, cause);
+	if (rc == 0)
+		rc = save_login(db, url, root, sent, cause);
 	if (rc == 0) /* issue 13; a failure only costs offline sign-in, and is logged */
 		sync_offline_after_login(db, root, password, sent);
-	cJSON_Delete(root);
+	if (rc == 0 && db_path_used != NULL) {
+		*db_path_used = used;
+		used = NULL;
+	}
 out:
+	cJSON_Delete(root);
 	sync_http_response_finish(&res);
 	sync_http_destroy(http);
 	store_db_close(db);
+	free(used);
+	free(data_dir);
 	free(url);
 	return rc;
+}
+
+bool
+sync_signed_out(struct store_db *db)
+{
+	char *v = NULL;
+	bool out = store_setting_get(db, "signed_out", &v) < 0 || v != NULL;
+
+	free(v);
+	return out;
 }
 
 int
@@ -555,32 +703,77 @@ sync_logout(const char *db_path, const char *ca_file, char **cause)
 	struct sync_session s = {0};
 	struct sync_http *http = NULL;
 	struct store_db *db = NULL;
-	char *url;
+	char *user = NULL;
 	int rc = store_replica_open(db_path, &db, cause);
 
 	if (rc < 0)
 		return rc;
-	/* Revoking is a courtesy to the server: offline, the tokens are forgotten anyway. */
-	if (sync_session_load(db, NULL, &s, NULL) == 0 && s.access_token != NULL &&
+	/*
+	 * Revoking is a courtesy to the server: offline, the tokens are forgotten anyway. An
+	 * expired access token is refreshed first, so the refresh token is the one revoked.
+	 */
+	if (sync_session_load(db, NULL, &s, NULL) == 0 &&
+	    (s.access_token != NULL || s.refresh_token != NULL) &&
 	    sync_http_create(&hopts, &http, NULL) == 0) {
-		url = lc_asprintf("%s/api/v1/auth/logout", s.server_url);
-		if (sync_http_request(http, "POST", url, s.access_token, "{}", &res, NULL) == 0)
+		if (sync_session_request(http, db, &s, "POST", "/api/v1/auth/logout", "{}", &res,
+		                         NULL) == 0)
 			lc_log(LC_LOG_INFO, "sync: logout answered %ld", res.status);
 		sync_http_response_finish(&res);
-		free(url);
 	}
-	rc = sync_offline_forget(db);
+	/*
+	 * The offline verifier stays (issue 13): the same person may sign in again while the
+	 * server is away; a wipe removes it with the profile, a revoked session or a refused
+	 * password forgets it at the next contact.
+	 */
+	rc = store_db_begin(db);
 	if (rc == 0)
 		rc = store_setting_delete(db, "access_token");
 	if (rc == 0)
 		rc = store_setting_delete(db, "refresh_token");
 	if (rc == 0)
 		rc = store_setting_delete(db, "access_expires");
-	if (rc < 0)
+	if (rc == 0)
+		rc = store_setting_delete(db, "revoke_pending");
+	/* Locked until the same user signs in again (B4): nobody writes as them meanwhile. */
+	if (rc == 0 && store_setting_get(db, "user_id", &user) == 0 && user != NULL)
+		rc = store_setting_set(db, "signed_out", "1");
+	if (rc == 0)
+		rc = store_db_commit(db);
+	if (rc < 0) {
+		store_db_rollback(db);
 		lc_cause_set(cause, rc, "cannot forget the session: %s",
 		             store_db_error(db)->message);
+	}
+	free(user);
 	sync_http_destroy(http);
 	sync_session_finish(&s);
+	store_db_close(db);
+	return rc;
+}
+
+int
+sync_logout_deferred(const char *db_path, char **cause)
+{
+	struct store_db *db = NULL;
+	int rc = store_replica_open(db_path, &db, cause);
+
+	if (rc < 0)
+		return rc;
+	rc = store_db_begin(db);
+	if (rc == 0)
+		rc = store_setting_delete(db, "access_token");
+	if (rc == 0)
+		rc = store_setting_delete(db, "access_expires");
+	if (rc == 0)
+		rc = store_setting_set(db, "revoke_pending", "1");
+	if (rc == 0)
+		rc = store_setting_set(db, "signed_out", "1");
+	if (rc == 0)
+		rc = store_db_commit(db);
+	if (rc < 0) {
+		store_db_rollback(db);
+		lc_cause_set(cause, rc, "cannot sign out: %s", store_db_error(db)->message);
+	}
 	store_db_close(db);
 	return rc;
 }

@@ -6,6 +6,8 @@
  * curses itself sends only the cells that differ.
  */
 #include <locale.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 #include "common/log.h"
 #include "common/mem.h"
 #include "store/replica.h"
+#include "tui/kiosk.h"
 #include "tui/term.h"
 #include "tui/tui-int.h"
 
@@ -107,8 +110,10 @@ tui_sync_start(struct tui_app *app)
 		sync_engine_request(app->engine);
 		return;
 	}
-	opts.db_path = app->cfg->db_path;
-	opts.server_url = app->cfg->server_url;
+	if (app->db_path == NULL)
+		return; /* a kiosk's sign-in screen */
+	tui_kiosk_sync_options(app->cfg->kiosk, app->cfg->data_dir, app->db_path,
+	                       app->cfg->server_url, &opts);
 	if (sync_engine_create(&opts, &app->engine, &cause) < 0) {
 		lc_log(LC_LOG_ERROR, "tui: sync engine: %s", cause ? cause : "failed");
 		tui_flash(app, "Sync is unavailable: %s", cause ? cause : "error");
@@ -142,11 +147,23 @@ load_session(struct tui_app *app)
 	free(app->username);
 	app->user_id = NULL;
 	app->username = NULL;
-	store_setting_get(app->db, "user_id", &app->user_id);
-	store_setting_get(app->db, "username", &app->username);
+	if (app->db != NULL) {
+		store_setting_get(app->db, "user_id", &app->user_id);
+		store_setting_get(app->db, "username", &app->username);
+	}
+	/* Signed out (issue 13, B4): nobody is in until that user signs in again. */
+	if (app->db != NULL && app->user_id != NULL && sync_signed_out(app->db)) {
+		free(app->user_id);
+		app->user_id = NULL;
+	}
+	/* A kiosk never shows who used it last (ux review 2026-11-29, D3). */
+	if (app->cfg->kiosk != TUI_KIOSK_OFF && app->user_id == NULL) {
+		free(app->username);
+		app->username = NULL;
+	}
 	if (app->cfg->server_url != NULL)
 		url = lc_strdup(app->cfg->server_url);
-	else
+	else if (app->db != NULL)
 		store_setting_get(app->db, "server_url", &url);
 	free(app->server_url);
 	app->server_url = url != NULL ? url : lc_strdup(DEFAULT_SERVER);
@@ -178,6 +195,11 @@ global_key(struct tui_app *app, wint_t key, bool fn_key)
 		tui_push(app, &tui_view_issues, NULL);
 	} else if (!fn_key && key == 'L') {
 		tui_push(app, &tui_view_login, NULL);
+	} else if (!fn_key && key == 'X') {
+		if (app->user_id != NULL)
+			tui_sign_out(app, true);
+		else
+			tui_flash(app, "Nobody is signed in");
 	}
 }
 
@@ -235,6 +257,86 @@ reload_top(struct tui_app *app)
 	app->dirty = true;
 }
 
+#define BACKGROUND_EVERY_MS 60000
+
+/*
+ * A background round on its own thread (issue 13, kiosk background_sync = yes). Two
+ * owners, the app and the thread: the last to let go frees it, so quitting never waits on
+ * a slow network.
+ */
+struct tui_background {
+	atomic_bool busy;
+	atomic_int refs;
+	char *data_dir, *url;
+};
+
+static void
+background_unref(struct tui_background *bg)
+{
+	if (bg == NULL || atomic_fetch_sub(&bg->refs, 1) != 1)
+		return;
+	free(bg->data_dir);
+	free(bg->url);
+	free(bg);
+}
+
+static void *
+background_run(void *arg)
+{
+	struct tui_background *bg = arg;
+	char *cause = NULL;
+	int done = 0;
+
+	if (tui_kiosk_background_round(bg->data_dir, bg->url, &done, &cause) < 0)
+		lc_log(LC_LOG_INFO, "kiosk: background sync: %s", cause ? cause : "failed");
+	if (done > 0)
+		lc_log(LC_LOG_INFO, "kiosk: background sync signed out %d profiles", done);
+	free(cause);
+	atomic_store(&bg->busy, false);
+	background_unref(bg);
+	return NULL;
+}
+
+/* While a kiosk that allows it sits on the sign-in screen: a round every minute. */
+static void
+background_tick(struct tui_app *app)
+{
+	int64_t now = lc_monotonic_ms();
+	pthread_t thread;
+
+	if (app->cfg->kiosk == TUI_KIOSK_OFF || !app->cfg->kiosk_background_sync ||
+	    app->db != NULL || app->cfg->data_dir == NULL ||
+	    (app->background != NULL && atomic_load(&app->background->busy)) ||
+	    (app->background_at_ms != 0 && now - app->background_at_ms < BACKGROUND_EVERY_MS))
+		return;
+	background_unref(app->background);
+	app->background = lc_calloc(1, sizeof(*app->background));
+	app->background->data_dir = lc_strdup(app->cfg->data_dir);
+	app->background->url = app->cfg->server_url ? lc_strdup(app->cfg->server_url) : NULL;
+	atomic_store(&app->background->busy, true);
+	atomic_store(&app->background->refs, 2);
+	app->background_at_ms = now;
+	if (pthread_create(&thread, NULL, background_run, app->background) != 0) {
+		atomic_store(&app->background->busy, false);
+		atomic_store(&app->background->refs, 1);
+		return;
+	}
+	pthread_detach(thread);
+}
+
+void
+tui_background_wait(struct tui_app *app)
+{
+	while (app->background != NULL && atomic_load(&app->background->busy) &&
+	       !tui_term_interrupted()) {
+		tui_clear_to_eol(LINES - 1, 0, tui_attr(TUI_ROLE_STATUS));
+		tui_put(LINES - 1, 1, "Finishing a background sync...", COLS - 2,
+		        tui_attr(TUI_ROLE_STATUS));
+		refresh();
+		napms(100);
+	}
+}
+
 static void
 key_loop(struct tui_app *app)
 {
@@ -246,6 +348,7 @@ key_loop(struct tui_app *app)
 		timeout(TICK_MS);
 
 		poll_engine(app);
+		background_tick(app);
 		if (app->reloaded)
 			data_changed(app);
 		reload_top(app);
@@ -289,9 +392,48 @@ app_finish(struct tui_app *app)
 	sync_engine_destroy(app->engine);
 	tui_enrolled_finish(app);
 	store_db_close(app->db);
+	free(app->db_path);
 	free(app->server_url);
 	free(app->user_id);
 	free(app->username);
+	background_unref(app->background);
+}
+
+/*
+ * Opens the replica at path as the one the screens read (closing the engine and the
+ * replica open before). NULL closes only: a kiosk's sign-in screen has none.
+ */
+static int
+open_replica(struct tui_app *app, const char *path, char **cause)
+{
+	int rc;
+
+	sync_engine_destroy(app->engine);
+	app->engine = NULL;
+	store_db_close(app->db);
+	app->db = NULL;
+	free(app->db_path);
+	app->db_path = NULL;
+	app->reloaded = true;
+	if (path == NULL)
+		return 0;
+	rc = store_replica_open(path, &app->db, cause);
+	if (rc < 0)
+		return rc;
+	app->db_path = lc_strdup(path);
+	/*
+	 * The screen's reads map the replica rather than copy it (issue 10, first frame under
+	 * 50 ms at 200,000 rows): a fresh process starts with an empty page cache, and Home's
+	 * first frame reads about 3,400 pages there, each a pread() into a newly allocated,
+	 * so page-faulted and zeroed, 4 KiB buffer (half the page faults of a start). Mapped,
+	 * a page already in the kernel's cache costs a share of one fault. Writes still go
+	 * through SQLite's own pages; the sync engine's connection is not mapped. Without it
+	 * the TUI only reads more slowly.
+	 */
+	if (store_db_exec(app->db, "PRAGMA mmap_size=1073741824") != 0)
+		lc_log(LC_LOG_WARN, "tui: cannot map the replica: %s",
+		       store_db_error(app->db)->message);
+	return 0;
 }
 
 int
@@ -304,25 +446,14 @@ tui_run(const struct tui_config *cfg)
 	setlocale(LC_ALL, "");
 	if (cfg->log_path != NULL && lc_log_open(cfg->log_path, LC_LOG_INFO) < 0)
 		lc_log_to(NULL, LC_LOG_ERROR);
-	rc = store_replica_open(cfg->db_path, &app.db, &cause);
+	/* A kiosk opens no replica before someone signs in: nobody lands in an account. */
+	rc = cfg->kiosk != TUI_KIOSK_OFF ? 0 : open_replica(&app, cfg->db_path, &cause);
 	if (rc < 0) {
 		fprintf(stderr, "lectern: %s\n", cause ? cause : lc_strerror(rc));
 		free(cause);
 		return 1;
 	}
 	load_session(&app);
-	/*
-	 * The screen's reads map the replica rather than copy it (issue 10, first frame under
-	 * 50 ms at 200,000 rows): a fresh process starts with an empty page cache, and Home's
-	 * first frame reads about 3,400 pages there, each a pread() into a newly allocated,
-	 * so page-faulted and zeroed, 4 KiB buffer (half the page faults of a start). Mapped,
-	 * a page already in the kernel's cache costs a share of one fault. Writes still go
-	 * through SQLite's own pages; the sync engine's connection is not mapped. Without it
-	 * the TUI only reads more slowly.
-	 */
-	if (store_db_exec(app.db, "PRAGMA mmap_size=1073741824") != 0)
-		lc_log(LC_LOG_WARN, "tui: cannot map the replica: %s",
-		       store_db_error(app.db)->message);
 	rc = tui_term_start(&cause);
 	if (rc < 0) {
 		fprintf(stderr, "lectern: %s\n", cause ? cause : lc_strerror(rc));
@@ -333,7 +464,8 @@ tui_run(const struct tui_config *cfg)
 	if (cfg->kiosk != TUI_KIOSK_OFF)
 		tui_term_kiosk(); /* no Ctrl-Z, no Ctrl-\ (issue 13, item 5) */
 	tui_colors_init(&app);
-	lc_log(LC_LOG_INFO, "tui: started on %s", cfg->db_path);
+	lc_log(LC_LOG_INFO, "tui: started on %s%s", cfg->db_path,
+	       cfg->kiosk != TUI_KIOSK_OFF ? " (kiosk)" : "");
 	if (app.user_id != NULL) {
 		/* A known user opens straight into their data, reachable server or not. */
 		tui_push(&app, &tui_view_home, NULL);
@@ -356,4 +488,109 @@ tui_logged_in(struct tui_app *app)
 	load_session(app);
 	tui_reset_to(app, &tui_view_home, NULL);
 	tui_sync_start(app);
+}
+
+/* Closes every screen (their state may point into the replica about to go). */
+static void
+close_screens(struct tui_app *app)
+{
+	while (app->depth > 0) {
+		struct tui_screen *top = &app->stack[--app->depth];
+
+		top->view->close(top->state);
+		top->state = NULL;
+	}
+}
+
+void
+tui_signed_in(struct tui_app *app, const char *db_path)
+{
+	char *cause = NULL;
+
+	if (app->db_path == NULL || strcmp(app->db_path, db_path) != 0) {
+		close_screens(app);
+		if (open_replica(app, db_path, &cause) < 0) {
+			lc_log(LC_LOG_ERROR, "tui: cannot open %s: %s", db_path,
+			       cause ? cause : "");
+			load_session(app);
+			tui_reset_to(app, &tui_view_login, NULL);
+			tui_flash(app, "Cannot open your profile: %s", cause ? cause : "error");
+			free(cause);
+			return;
+		}
+	}
+	/* Another user's rows may have gone from under the caches (switch_user()). */
+	app->reloaded = true;
+	tui_logged_in(app);
+}
+
+bool
+tui_sign_out(struct tui_app *app, bool ask)
+{
+	char question[600], *lost = NULL, *cause = NULL, *path;
+	enum tui_kiosk kiosk = app->cfg->kiosk;
+	int64_t n_lost = 0;
+	int rc;
+
+	if (app->db_path == NULL)
+		return false;
+	snprintf(question, sizeof(question), "Sign out %s?", app->username ? app->username : "");
+	if (ask && !tui_confirm(app, question))
+		return false;
+	/* The engine stops first: nothing may write while the replica is locked or wiped. */
+	sync_engine_destroy(app->engine);
+	app->engine = NULL;
+	if (kiosk == TUI_KIOSK_WIPE ||
+	    (kiosk == TUI_KIOSK_KEEP && app->cfg->kiosk_background_sync)) {
+		tui_clear_to_eol(LINES - 1, 0, tui_attr(TUI_ROLE_STATUS));
+		tui_put(LINES - 1, 1, "Sending your waiting work...", COLS - 2,
+		        tui_attr(TUI_ROLE_STATUS) | A_BOLD);
+		refresh();
+	}
+	if (kiosk == TUI_KIOSK_WIPE) {
+		rc = tui_kiosk_send_waiting(kiosk, app->cfg->data_dir, app->db_path,
+		                            app->cfg->server_url, &lost, &n_lost, &cause);
+		free(cause);
+		cause = NULL;
+		if (rc < 0 && n_lost > 0) {
+			snprintf(question, sizeof(question),
+			         "Cannot send %s: signing out wipes them. Sign out and lose them?",
+			         lost != NULL ? lost : "your waiting work");
+			free(lost);
+			if (!tui_confirm(app, question)) {
+				tui_sync_start(app);
+				tui_flash(app, "Still signed in; your work is waiting to be sent");
+				return false;
+			}
+		} else {
+			free(lost);
+		}
+	}
+	path = lc_strdup(app->db_path);
+	close_screens(app);
+	open_replica(app, NULL, NULL); /* closed before a wipe unlinks it */
+	if (kiosk == TUI_KIOSK_KEEP && app->cfg->kiosk_background_sync)
+		rc = tui_kiosk_sign_out_background(app->cfg->data_dir, path, app->cfg->server_url,
+		                                   &cause);
+	else
+		rc = tui_kiosk_sign_out(kiosk, app->cfg->data_dir, path, &cause);
+	if (rc < 0)
+		lc_log(LC_LOG_ERROR, "tui: sign-out of %s: %s", path, cause ? cause : "");
+	else
+		lc_log(LC_LOG_INFO, "tui: signed out (%s)",
+		       kiosk == TUI_KIOSK_WIPE   ? "wiped"
+		       : kiosk == TUI_KIOSK_KEEP ? "profile kept"
+		                                 : "replica locked");
+	/* Outside kiosk mode the replica stays open, locked, for the sign-in screen. */
+	if (kiosk == TUI_KIOSK_OFF && open_replica(app, path, NULL) < 0)
+		lc_log(LC_LOG_ERROR, "tui: cannot reopen %s", path);
+	free(path);
+	load_session(app);
+	tui_reset_to(app, &tui_view_login, NULL);
+	if (rc < 0)
+		tui_flash(app, "Signed out, but: %s", cause ? cause : "an error");
+	else
+		tui_flash(app, "Signed out");
+	free(cause);
+	return true;
 }

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -27,9 +28,11 @@
 #include "common/mem.h"
 #include "common/text.h"
 #include "common/uuid.h"
+#include "store/profile.h"
 #include "store/replica.h"
 #include "sync/engine.h"
 #include "sync/merge.h"
+#include "tui/kiosk.h"
 #include "tui/tui-int.h"
 #include "tui/write.h"
 
@@ -43,6 +46,7 @@ struct cli_cmd {
 };
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int cmd_status(const struct cli_ctx *ctx, int argc, char **argv);
 static void cmd_usage(FILE *fp, const struct cli_cmd *c);
 
 /* The command being run, whose usage a bad command line gets; NULL before dispatch. */
@@ -187,6 +191,8 @@ server_url(const struct cli_ctx *ctx)
 
 	if (ctx->server_url != NULL)
 		return lc_strdup(ctx->server_url);
+	if (ctx->kiosk != TUI_KIOSK_OFF)
+		return NULL; /* a kiosk keeps no D/replica.db to ask */
 	if (store_replica_open(ctx->db_path, &db, NULL) == 0)
 		store_setting_get(db, "server_url", &url);
 	store_db_close(db);
@@ -203,14 +209,91 @@ on_login_interrupt(int sig)
 	atomic_store(&login_watch->cancel, true);
 }
 
+/* Reads one answer line from the terminal; its first letter, lowercased, or 0. */
+static int
+ask_letter(const char *question)
+{
+	char line[64];
+
+	fprintf(stderr, "%s", question);
+	fflush(stderr);
+	if (fgets(line, sizeof(line), stdin) == NULL)
+		return 0;
+	return line[0] >= 'A' && line[0] <= 'Z' ? line[0] - 'A' + 'a' : line[0];
+}
+
+/*
+ * Before a sign-in as user on a replica holding another user's waiting writes (issue 13;
+ * mission review 2026-11-29, B4): what to do with them, from --keep-waiting or
+ * --discard-waiting, else asked on a terminal. Returns 0 with *mode, or an exit status.
+ */
+static int
+choose_other_writes(const struct cli_ctx *ctx, const char *user, int flag,
+                    enum sync_other_writes *mode)
+{
+	struct store_db *db = NULL;
+	char *old = NULL, *words = NULL;
+	int64_t waiting = 0;
+	int answer, status = 0;
+
+	*mode = (enum sync_other_writes)flag;
+	if (flag != SYNC_OTHER_REFUSE || store_replica_open(ctx->db_path, &db, NULL) < 0)
+		return 0;
+	store_setting_get(db, "username", &old);
+	if (old != NULL && strcasecmp(old, user) != 0)
+		store_waiting_describe(db, &words, &waiting);
+	store_db_close(db);
+	if (waiting == 0)
+		goto out;
+	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) {
+		status = usage_error("this replica holds %lld waiting writes of %s (%s): add "
+		                     "--keep-waiting to keep them for %s, or --discard-waiting",
+		                     (long long)waiting, old, words, old);
+		goto out;
+	}
+	fprintf(stderr, "This replica holds writes of %s not sent yet: %s.\n", old, words);
+	answer = ask_letter("Keep them for them (k), discard them (d), or cancel (c)? ");
+	if (answer == 'k') {
+		*mode = SYNC_OTHER_PARK;
+	} else if (answer == 'd' &&
+	           ask_letter("They will be lost for good. Discard them? (y/N) ") == 'y') {
+		*mode = SYNC_OTHER_DISCARD;
+	} else {
+		fprintf(stderr, "lectern: login: cancelled; nothing was changed\n");
+		status = CLI_EXIT_USAGE;
+	}
+out:
+	free(old);
+	free(words);
+	return status;
+}
+
 static int
 cmd_login(const struct cli_ctx *ctx, int argc, char **argv)
 {
-	char *url = server_url(ctx), *pw, *cause = NULL;
 	static struct sync_login_watch watch;
+	struct sync_login_options opts = {.watch = &watch, .data_dir = ctx->data_dir};
+	char *url, *pw, *cause = NULL, *user = NULL;
 	struct sigaction sa, old_sa;
-	int rc;
+	int rc, flag = SYNC_OTHER_REFUSE;
 
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--keep-waiting") == 0 && flag == SYNC_OTHER_REFUSE)
+			flag = SYNC_OTHER_PARK;
+		else if (strcmp(argv[i], "--discard-waiting") == 0 && flag == SYNC_OTHER_REFUSE)
+			flag = SYNC_OTHER_DISCARD;
+		else if (argv[i][0] != '-' && user == NULL)
+			user = argv[i];
+		else
+			return usage_error("login: unexpected argument %s", argv[i]);
+	}
+	if (user == NULL)
+		return usage_error("%s", "login: no username");
+	/* A kiosk signs in to the profile of whoever the server says this is. */
+	opts.kiosk = ctx->kiosk != TUI_KIOSK_OFF;
+	if (!opts.kiosk && (rc = choose_other_writes(ctx, user, flag, &opts.other_writes)) != 0)
+		return rc;
+	url = server_url(ctx);
 	if (url == NULL)
 		return usage_error("%s", "no server: use --server URL or LECTERN_SERVER");
 	pw = read_password();
@@ -227,7 +310,7 @@ cmd_login(const struct cli_ctx *ctx, int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = on_login_interrupt;
 	sigaction(SIGINT, &sa, &old_sa);
-	rc = sync_login_watched(ctx->db_path, url, argv[1], pw, NULL, &watch, &cause);
+	rc = sync_login_with(ctx->db_path, url, user, pw, &opts, NULL, &cause);
 	sigaction(SIGINT, &old_sa, NULL);
 	explicit_bzero(pw, strlen(pw));
 	free(pw);
@@ -237,21 +320,131 @@ cmd_login(const struct cli_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "lectern: login: cancelled (Ctrl-C); nothing was saved\n");
 		return 1;
 	}
+	if (rc == -LC_EPERM && cause != NULL && strstr(cause, "waiting writes") != NULL) {
+		fprintf(stderr, "lectern: login: %s (--keep-waiting or --discard-waiting)\n",
+		        cause);
+		free(cause);
+		return CLI_EXIT_USAGE;
+	}
 	if (rc < 0)
 		return fail(rc, "login", cause);
-	printf("Logged in as %s.\n", argv[1]);
+	printf("Logged in as %s.\n", user);
 	return CLI_EXIT_OK;
+}
+
+/*
+ * One profile's sign-out in kiosk mode: in wipe mode its waiting writes are sent first,
+ * and when they cannot be, a terminal is told what will be lost and asked; off a terminal
+ * --discard-waiting must say so. Returns 0 or an exit status (the profile then kept).
+ */
+static int
+kiosk_sign_out_one(const struct cli_ctx *ctx, const char *path, bool discard, bool *signed_out)
+{
+	char *lost = NULL, *cause = NULL;
+	int64_t n_lost = 0;
+	int rc = 0;
+
+	*signed_out = false;
+	if (ctx->kiosk == TUI_KIOSK_WIPE)
+		rc = tui_kiosk_send_waiting(ctx->kiosk, ctx->data_dir, path, ctx->server_url, &lost,
+		                            &n_lost, &cause);
+	if (rc < 0 && n_lost > 0) {
+		fprintf(stderr, "lectern: logout: %s: cannot send %s (%s)\n", path, lost,
+		        cause != NULL ? cause : "error");
+		if (!discard && !(isatty(STDIN_FILENO) && isatty(STDERR_FILENO) &&
+		                  ask_letter("Wipe the profile and lose them? (y/N) ") == 'y')) {
+			fprintf(stderr,
+			        "lectern: logout: kept %s locked (--discard-waiting wipes it)\n",
+			        path);
+			free(lost);
+			free(cause);
+			cause = NULL;
+			/* Signed out all the same: the writes wait, locked, for their owner. */
+			if (sync_logout(path, NULL, &cause) < 0)
+				fail(-LC_EIO, "logout", cause);
+			else
+				free(cause);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	free(lost);
+	free(cause);
+	cause = NULL;
+	rc = tui_kiosk_sign_out(ctx->kiosk, ctx->data_dir, path, &cause);
+	if (rc < 0)
+		return fail(rc, "logout", cause);
+	*signed_out = true;
+	return 0;
+}
+
+/*
+ * `lectern --kiosk logout`: the lab's end-of-day reset. Every profile still holding a
+ * session is signed out, locked or (wipe) wiped.
+ */
+static int
+kiosk_logout(const struct cli_ctx *ctx, bool discard)
+{
+	char **ids = NULL, *cause = NULL;
+	size_t n = 0;
+	int status = CLI_EXIT_OK, count = 0;
+	int rc = store_profile_list(ctx->data_dir, &ids, &n, &cause);
+
+	if (rc < 0)
+		return fail(rc, "logout", cause);
+	for (size_t i = 0; i < n; i++) {
+		struct store_db *db = NULL;
+		char *path = NULL, *token = NULL;
+		bool done = false;
+		int st;
+
+		if (store_profile_paths(ctx->data_dir, ids[i], NULL, &path, NULL) < 0 ||
+		    !store_profile_exists(ctx->data_dir, ids[i]))
+			goto next;
+		if (store_replica_open(path, &db, &cause) < 0) {
+			fprintf(stderr, "lectern: logout: skipped %s: %s\n", ids[i],
+			        cause != NULL ? cause : "cannot open it");
+			free(cause);
+			cause = NULL;
+			status = CLI_EXIT_USAGE;
+			goto next;
+		}
+		store_setting_get(db, "refresh_token", &token);
+		store_db_close(db);
+		/* Keep mode locks the profiles holding a session; wipe mode leaves none. */
+		if (token == NULL && ctx->kiosk != TUI_KIOSK_WIPE)
+			goto next;
+		st = kiosk_sign_out_one(ctx, path, discard, &done);
+		if (st != 0)
+			status = st;
+		count += done ? 1 : 0;
+	next:
+		free(token);
+		free(path);
+	}
+	store_profile_list_free(ids, n);
+	printf("Signed out %d profile%s (%s).\n", count, count == 1 ? "" : "s",
+	       ctx->kiosk == TUI_KIOSK_WIPE ? "wiped" : "kept locked");
+	return status;
 }
 
 static int
 cmd_logout(const struct cli_ctx *ctx, int argc, char **argv)
 {
 	char *cause = NULL;
-	int rc = sync_logout(ctx->db_path, NULL, &cause);
+	bool discard = false;
+	int rc;
 
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--discard-waiting") != 0)
+			return usage_error("logout: unexpected argument %s", argv[i]);
+		discard = true;
+	}
+	if (ctx->kiosk != TUI_KIOSK_OFF)
+		return kiosk_logout(ctx, discard);
+	rc = sync_logout(ctx->db_path, NULL, &cause);
 	if (rc < 0)
 		return fail(rc, "logout", cause);
-	printf("Logged out.\n");
+	printf("Logged out. This replica is locked until the same user logs in again.\n");
 	return CLI_EXIT_OK;
 }
 
@@ -290,6 +483,40 @@ cmd_kiosk_passwd(const struct cli_ctx *ctx, int argc, char **argv)
 	free(pw);
 	free(again);
 	return status;
+}
+
+/*
+ * Before a command that reads or writes the user's data: refused in kiosk mode (only
+ * logout runs there) and on a replica locked by a sign-out (issue 13; B4: the next person
+ * used to read and post as the previous one). Returns 0 or an exit status.
+ */
+static int
+check_may_run(const struct cli_ctx *ctx, const struct cli_cmd *c)
+{
+	struct store_db *db = NULL;
+	bool locked;
+
+	/* The admin's hash is made on the kiosk itself: it touches no user's data. */
+	if (c->fn == cmd_logout || c->fn == cmd_kiosk_passwd)
+		return 0;
+	if (ctx->kiosk != TUI_KIOSK_OFF) {
+		fprintf(stderr,
+		        "lectern: kiosk mode: `lectern %s` is not available here; only "
+		        "`lectern logout` (sign out every profile) runs from the command "
+		        "line\n",
+		        c->name);
+		return CLI_EXIT_USAGE;
+	}
+	if (c->fn == cmd_login || c->fn == cmd_status)
+		return 0;
+	if (store_replica_open(ctx->db_path, &db, NULL) < 0)
+		return 0; /* the command says why it cannot open it */
+	locked = sync_signed_out(db);
+	store_db_close(db);
+	if (!locked)
+		return 0;
+	fprintf(stderr, "lectern: signed out: run lectern login\n");
+	return CLI_EXIT_USAGE;
 }
 
 static int
@@ -347,7 +574,10 @@ cmd_status(const struct cli_ctx *ctx, int argc, char **argv)
 		print_setting(db, "server", "server_url", "(none)");
 	print_setting(db, "user", "username", "(not logged in)");
 	store_setting_get(db, "refresh_token", &token);
-	printf("%-14s%s\n", "session", token != NULL ? "logged in" : "needs login");
+	printf("%-14s%s\n", "session",
+	       token != NULL         ? "logged in"
+	       : sync_signed_out(db) ? "signed out (locked until the same user logs in)"
+	                             : "needs login");
 	free(token);
 	store_outbox_count(db, &waiting);
 	store_issue_count(db, &issues);
@@ -1568,8 +1798,8 @@ cmd_ls(const struct cli_ctx *ctx, int argc, char **argv)
 /* ---- Dispatch --------------------------------------------------------------------------- */
 
 static const struct cli_cmd commands[] = {
-    {"login", "USER", 1, cmd_login},
-    {"logout", "", 0, cmd_logout},
+    {"login", "USER [--keep-waiting|--discard-waiting]", 1, cmd_login},
+    {"logout", "[--discard-waiting]   (with --kiosk: every profile)", 0, cmd_logout},
     {"sync", "[--verify]", 0, cmd_sync},
     {"status", "", 0, cmd_status},
     {"courses", "[--search TEXT]", 0, cmd_courses},
@@ -1644,7 +1874,9 @@ cmd_usage(FILE *fp, const struct cli_cmd *c)
 void
 cli_usage(FILE *fp)
 {
-	fprintf(fp, "usage: lectern [--server URL] [--data-dir DIR] [COMMAND [ARGS]]\n"
+	fprintf(fp, "usage: lectern [--server URL] [--data-dir DIR] [--kiosk[=keep|wipe]] "
+	            "[--config FILE]\n"
+	            "               [COMMAND [ARGS]]\n"
 	            "       lectern COMMAND --help\n"
 	            "       lectern --help | --version\n"
 	            "With no command, opens the interactive lectern. Commands:\n");
@@ -1668,6 +1900,8 @@ cli_usage(FILE *fp)
 int
 cli_run(const struct cli_ctx *ctx, int argc, char **argv)
 {
+	int status;
+
 	for (size_t i = 0; i < N_OF(commands) + N_OF(authoring); i++) {
 		const struct cli_cmd *c =
 		    i < N_OF(commands) ? &commands[i] : &authoring[i - N_OF(commands)];
@@ -1684,18 +1918,22 @@ cli_run(const struct cli_ctx *ctx, int argc, char **argv)
 			break;
 		if (argc - 1 < c->min_args)
 			return usage_error("wrong arguments for %s", c->name);
+		if ((status = check_may_run(ctx, c)) != 0)
+			return status;
 		lc_log_to(stderr, getenv("LECTERN_DEBUG") != NULL ? LC_LOG_DEBUG : LC_LOG_ERROR);
 		return c->fn(ctx, argc, argv);
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		const struct cli_cmd *c = &commands[i];
 		bool fixed = c->fn != cmd_sync && c->fn != cmd_courses && c->fn != cmd_post &&
-		             c->fn != cmd_issues;
+		             c->fn != cmd_issues && c->fn != cmd_login && c->fn != cmd_logout;
 
 		if (strcmp(argv[0], c->name) != 0)
 			continue;
 		if (argc - 1 < c->min_args || (fixed && argc - 1 != c->min_args))
 			return usage_error("wrong arguments for %s", c->name);
+		if ((status = check_may_run(ctx, c)) != 0)
+			return status;
 		/* LECTERN_DEBUG=1 shows every /sync body on stderr, for tests that fail. */
 		lc_log_to(stderr, getenv("LECTERN_DEBUG") != NULL ? LC_LOG_DEBUG : LC_LOG_ERROR);
 		return c->fn(ctx, argc, argv);

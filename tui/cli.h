@@ -18,10 +18,12 @@ enum cli_exit {
 	CLI_EXIT_VERIFY = 3,
 };
 
-/* What main.c resolved from the global options and the environment. */
+/* What main.c resolved from the global options, the config file and the environment. */
 struct cli_ctx {
 	const char *db_path;    /* DIR/replica.db */
 	const char *server_url; /* --server / LECTERN_SERVER, or NULL for the replica's */
+	const char *data_dir;   /* DIR (profiles/ lives there) */
+	int kiosk;              /* enum tui_kiosk; in kiosk mode only logout runs */
 };
 
 /* Runs the subcommand argv[0] with its arguments. Returns an exit status. */

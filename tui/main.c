@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * `lectern`: parses the global options, finds the replica's folder, then either runs a
- * subcommand (tui/cli.c) or opens the TUI when none is given.
+ * `lectern`: parses the global options, reads the config file (tui/config.c; the command
+ * line wins over it), finds the replica's folder, then either runs a subcommand (tui/cli.c)
+ * or opens the TUI when none is given.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -14,6 +15,7 @@
 #include "common/fsutil.h"
 #include "common/mem.h"
 #include "tui/cli.h"
+#include "tui/config.h"
 #include "tui/term.h"
 #include "tui/tui.h"
 
@@ -43,31 +45,16 @@ data_dir(const char *opt)
 	return xdg_dir("XDG_DATA_HOME", ".local/share");
 }
 
-/*
- * TEST SHIM of helper "offline" (issue 13), until the config file and --kiosk arrive:
- * LECTERN_KIOSK=keep|wipe turns kiosk mode on for tests/e2e/e2e-kiosk-guard.sh. The
- * coordinator replaces it with the config's kiosk at merge.
- */
-static enum tui_kiosk
-kiosk_test_shim(void)
-{
-	const char *v = getenv("LECTERN_KIOSK");
-
-	if (v != NULL && strcmp(v, "keep") == 0)
-		return TUI_KIOSK_KEEP;
-	if (v != NULL && strcmp(v, "wipe") == 0)
-		return TUI_KIOSK_WIPE;
-	return TUI_KIOSK_OFF;
-}
-
 static int
-run(const char *dir, const char *server, int argc, char **argv)
+run(const char *dir, const char *server, const struct tui_config_file *cf, int kiosk_opt, int argc,
+    char **argv)
 {
-	struct cli_ctx ctx = {.server_url = server};
-	struct tui_config cfg = {0};
+	struct cli_ctx ctx = {.server_url = server, .data_dir = dir};
+	struct tui_config cfg = {.server_url = server, .data_dir = dir};
 	char *db_path, *state_dir = NULL, *log_path = NULL;
 	int status;
 
+	tui_config_apply(&cfg, cf, kiosk_opt);
 	/* The replica holds tokens and private posts: its folder is the user's alone. */
 	if (lc_mkdir_p(dir, 0700) < 0) {
 		fprintf(stderr, "lectern: cannot create %s: %s\n", dir, strerror(errno));
@@ -76,15 +63,15 @@ run(const char *dir, const char *server, int argc, char **argv)
 	db_path = lc_asprintf("%s/replica.db", dir);
 	if (argc > 0) {
 		ctx.db_path = db_path;
+		ctx.server_url = cfg.server_url;
+		ctx.kiosk = cfg.kiosk;
 		status = cli_run(&ctx, argc, argv);
 	} else {
 		state_dir = xdg_dir("XDG_STATE_HOME", ".local/state");
 		if (state_dir != NULL)
 			log_path = lc_asprintf("%s/lectern.log", state_dir);
 		cfg.db_path = db_path;
-		cfg.server_url = server;
 		cfg.log_path = log_path;
-		cfg.kiosk = kiosk_test_shim();
 		status = tui_run(&cfg);
 	}
 	free(state_dir);
@@ -93,19 +80,38 @@ run(const char *dir, const char *server, int argc, char **argv)
 	return status;
 }
 
+/* --config FILE, else the default file when there is one. Exits 1 on a bad file. */
+static int
+read_config(const char *opt, struct tui_config_file *cf)
+{
+	char *path = opt != NULL ? lc_strdup(opt) : tui_config_default_path(), *cause = NULL;
+	int rc = tui_config_file_read(path, opt != NULL, cf, &cause);
+
+	free(path);
+	if (rc < 0) {
+		fprintf(stderr, "lectern: config: %s\n", cause != NULL ? cause : "cannot read it");
+		free(cause);
+		return CLI_EXIT_USAGE;
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 	    {"server", required_argument, NULL, 's'},
 	    {"data-dir", required_argument, NULL, 'd'},
+	    {"kiosk", optional_argument, NULL, 'k'},
+	    {"config", required_argument, NULL, 'c'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *server = getenv("LECTERN_SERVER"), *dir_opt = NULL;
+	const char *server = getenv("LECTERN_SERVER"), *dir_opt = NULL, *config_opt = NULL;
+	struct tui_config_file cf;
 	char *dir;
-	int c, status;
+	int c, status, kiosk_opt = -1;
 
 	if (server != NULL && server[0] == '\0')
 		server = NULL;
@@ -119,6 +125,17 @@ main(int argc, char **argv)
 			break;
 		case 'd':
 			dir_opt = optarg;
+			break;
+		case 'k':
+			kiosk_opt = tui_config_kiosk_arg(optarg);
+			if (kiosk_opt < 0) {
+				fprintf(stderr, "lectern: --kiosk takes keep or wipe, not \"%s\"\n",
+				        optarg);
+				return CLI_EXIT_USAGE;
+			}
+			break;
+		case 'c':
+			config_opt = optarg;
 			break;
 		case 'h':
 			cli_usage(stdout);
@@ -145,12 +162,16 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
+	if (read_config(config_opt, &cf) != 0)
+		return CLI_EXIT_USAGE;
 	dir = data_dir(dir_opt);
 	if (dir == NULL) {
 		fprintf(stderr, "lectern: no HOME: use --data-dir DIR\n");
+		tui_config_file_finish(&cf);
 		return CLI_EXIT_USAGE;
 	}
-	status = run(dir, server, argc - optind, argv + optind);
+	status = run(dir, server, &cf, kiosk_opt, argc - optind, argv + optind);
+	tui_config_file_finish(&cf);
 	free(dir);
 	return status;
 }

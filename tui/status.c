@@ -81,6 +81,10 @@ build(struct tui_app *app, char *out, size_t size)
 	if (app->engine != NULL)
 		sync_engine_status(app->engine, &st);
 	state_text(app, &st, state, sizeof(state));
+	if (app->db == NULL) { /* a kiosk's sign-in screen: no replica open (issue 13) */
+		snprintf(out, size, "%s", state);
+		return;
+	}
 	last_sync_text(app, &st, last, sizeof(last));
 	store_outbox_count(app->db, &waiting);
 	store_issue_count(app->db, &n_issues);

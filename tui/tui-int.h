@@ -101,6 +101,11 @@ struct tui_app {
 	char *server_url;
 	char *user_id; /* NULL when nobody has logged in on this replica */
 	char *username;
+	/*
+	 * The replica app->db is (cfg->db_path, or in kiosk mode the signed-in user's profile;
+	 * NULL while a kiosk waits on the sign-in screen with no replica open).
+	 */
+	char *db_path;
 	struct tui_screen stack[TUI_STACK_MAX];
 	int depth;
 	bool quit;
@@ -127,6 +132,9 @@ struct tui_app {
 	size_t n_enrolled;
 	bool enrolled_valid;
 	bool sync_pending; /* start the engine once the first frame is on the screen */
+	/* Kiosk background sync of signed-out profiles (app.c); NULL when none ran yet. */
+	struct tui_background *background;
+	int64_t background_at_ms; /* when the last round started */
 };
 
 /* ---- app.c -------------------------------------------------------------------------- */
@@ -145,6 +153,22 @@ void tui_after_write(struct tui_app *app);
 void tui_logged_in(struct tui_app *app);
 /* (Re)creates and starts the sync engine once the replica knows a server. */
 void tui_sync_start(struct tui_app *app);
+/*
+ * Signs the user out (issue 13), asking first: confirms; in kiosk wipe mode sends the
+ * waiting writes and, when that fails, says what will be lost and asks again; revokes the
+ * session, locks (or wipes) the replica, closes it and the engine, and opens the sign-in
+ * screen. Callable from any key handler (the sign-out key X; merge hooks: idle sign-out
+ * and "quit returns to the sign-in screen" in kiosk mode pass ask = false to skip the
+ * first question). Returns true when signed out.
+ */
+bool tui_sign_out(struct tui_app *app, bool ask);
+/* Waits, drawing a line, until a kiosk background round in flight is over. */
+void tui_background_wait(struct tui_app *app);
+/*
+ * After a sign-in stored a session in db_path (the replica it landed in): opens that
+ * replica when it is not the one open (kiosk), reads the session, opens Home, syncs.
+ */
+void tui_signed_in(struct tui_app *app, const char *db_path);
 
 /* ---- draw.c ------------------------------------------------------------------------- */
 

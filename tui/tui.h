@@ -8,14 +8,18 @@
 
 #include <stdbool.h>
 
+/* Kiosk mode (issue 13): off, or one profile per user kept locked or wiped at sign-out. */
+enum tui_kiosk { TUI_KIOSK_OFF, TUI_KIOSK_KEEP, TUI_KIOSK_WIPE };
+
 struct tui_config {
 	const char *db_path;    /* the replica file (created 0600 when missing) */
 	const char *server_url; /* --server / LECTERN_SERVER, or NULL to use the replica's */
 	const char *log_path;   /* log file under $XDG_STATE_HOME/lectern/, or NULL */
 	int sync_interval_s;    /* background sync period while online; 0 for the default */
-	enum tui_kiosk { TUI_KIOSK_OFF, TUI_KIOSK_KEEP, TUI_KIOSK_WIPE } kiosk;
-	const char *data_dir; /* D */
-	int idle_s; /* idle sign-out after this many seconds; 0 never (kiosk default 600) */
+	/* Issue 13, from the config file (tui/config.h) and --kiosk. */
+	enum tui_kiosk kiosk;
+	const char *data_dir;       /* D: replica.db, profiles/<user-id>/replica.db, content.db */
+	int idle_s;                 /* idle sign-out after this many seconds; 0 never */
 	const char *admin_hash;     /* crypto_pwhash_str() of the kiosk admin password, or NULL */
 	bool kiosk_background_sync; /* the lab allows syncing signed-out profiles' waiting writes */
 };

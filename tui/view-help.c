@@ -25,6 +25,7 @@ static const struct tui_key_help global_keys[] = {
     {"s", "sync now"},
     {"i", "sync issues: rejected writes and conflicts"},
     {"L", "sign in again (status says needs login)"},
+    {"X", "sign out (asks first; kiosk: back to the sign-in screen for the next person)"},
     {"?", "this help"},
     {"Ctrl-C", "quit; the terminal is always restored"},
     {NULL, NULL},

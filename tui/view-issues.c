@@ -303,7 +303,7 @@ copy_text(const struct store_issue *it)
 static void
 copy_out(struct tui_app *app, const struct store_issue *it)
 {
-	char *dir_copy = lc_strdup(app->cfg->db_path);
+	char *dir_copy = lc_strdup(app->db_path);
 	char *path = lc_asprintf("%s/lectern-issue-%lld.txt", dirname(dir_copy), (long long)it->id);
 	char *text = copy_text(it);
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);

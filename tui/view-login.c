@@ -10,12 +10,15 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <wchar.h>
 
 #include "common/clock.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "common/mem.h"
+#include "store/profile.h"
+#include "store/replica.h"
 #include "tui/term.h"
 #include "tui/tui-int.h"
 
@@ -45,10 +48,13 @@ login_open(struct tui_app *app, const char *arg, void **state)
 {
 	struct login *l = lc_calloc(1, sizeof(*l));
 
+	/* A kiosk never names who was here before (ux review 2026-11-29, D3). */
+	const char *user = app->cfg->kiosk == TUI_KIOSK_OFF ? app->username : NULL;
+
 	tui_field_set(&l->fields[F_SERVER], app->server_url);
-	tui_field_set(&l->fields[F_USER], app->username);
+	tui_field_set(&l->fields[F_USER], user);
 	l->fields[F_PASSWORD].secret = true;
-	l->focus = app->username != NULL ? F_PASSWORD : F_USER;
+	l->focus = user != NULL ? F_PASSWORD : F_USER;
 	memcpy(l->opened, l->fields, sizeof(l->opened));
 	*state = l;
 	return 0;
@@ -68,10 +74,21 @@ login_draw(struct tui_app *app, void *state)
 	int y = tui_body_top() + 1, x = 2, fw = COLS - 16 > 60 ? 60 : COLS - 16;
 
 	tui_draw_title("Lectern - sign in", NULL);
-	tui_put(y, x, "Sign in to your learning server. Your courses stay on this computer,",
-	        COLS - 4, A_NORMAL);
-	tui_put(y + 1, x, "so next time Lectern opens straight into them, online or not.", COLS - 4,
-	        A_NORMAL);
+	if (app->cfg->kiosk != TUI_KIOSK_OFF) {
+		tui_put(y, x, "Sign in to your learning server. This computer is shared: your work",
+		        COLS - 4, A_NORMAL);
+		tui_put(y + 1, x,
+		        app->cfg->kiosk == TUI_KIOSK_WIPE
+		            ? "stays until you sign out (X), then nothing of it is left here."
+		            : "is kept locked for your next visit; sign out with X when you leave.",
+		        COLS - 4, A_NORMAL);
+	} else {
+		tui_put(y, x,
+		        "Sign in to your learning server. Your courses stay on this computer,",
+		        COLS - 4, A_NORMAL);
+		tui_put(y + 1, x, "so next time Lectern opens straight into them, online or not.",
+		        COLS - 4, A_NORMAL);
+	}
 	for (int i = 0; i < F_COUNT; i++) {
 		tui_put(y + 3 + 2 * i, x, labels[i], 10, i == l->focus ? A_BOLD : A_NORMAL);
 		tui_field_draw(&l->fields[i], y + 3 + 2 * i, x + 11, fw, false);
@@ -93,9 +110,12 @@ struct login_job {
 	struct sync_login_watch watch;
 	atomic_bool done;
 	atomic_int refs;
-	char *db_path, *url, *user, *pass;
+	char *db_path, *data_dir, *url, *user, *pass;
+	bool kiosk;
+	enum sync_other_writes other_writes;
 	int rc;
 	char *cause;
+	char *used; /* the replica the session landed in */
 };
 
 static void
@@ -105,6 +125,8 @@ job_unref(struct login_job *job)
 		return;
 	explicit_bzero(job->pass, strlen(job->pass));
 	free(job->db_path);
+	free(job->data_dir);
+	free(job->used);
 	free(job->url);
 	free(job->user);
 	free(job->pass);
@@ -117,8 +139,13 @@ job_run(void *arg)
 {
 	struct login_job *job = arg;
 
-	job->rc = sync_login_watched(job->db_path, job->url, job->user, job->pass, NULL,
-	                             &job->watch, &job->cause);
+	struct sync_login_options opts = {.watch = &job->watch,
+	                                  .other_writes = job->other_writes,
+	                                  .data_dir = job->data_dir,
+	                                  .kiosk = job->kiosk};
+
+	job->rc = sync_login_with(job->db_path, job->url, job->user, job->pass, &opts, &job->used,
+	                          &job->cause);
 	atomic_store(&job->done, true);
 	job_unref(job);
 	return NULL;
@@ -148,7 +175,8 @@ draw_waiting(struct login_job *job, int64_t started_ms)
  * to stop) and the request was abandoned.
  */
 static bool
-login_wait(struct tui_app *app, struct login *l, struct login_job *job, int *rc, char **cause)
+login_wait(struct tui_app *app, struct login *l, struct login_job *job, int *rc, char **cause,
+           char **used)
 {
 	int64_t started = lc_monotonic_ms();
 	pthread_t thread;
@@ -188,8 +216,71 @@ login_wait(struct tui_app *app, struct login *l, struct login_job *job, int *rc,
 	*rc = job->rc;
 	*cause = job->cause;
 	job->cause = NULL;
+	*used = job->used;
+	job->used = NULL;
 	job_unref(job);
 	return true;
+}
+
+/*
+ * The sign-in could not reach the server (unreachable, slow, or a 5xx). Merge hook for the
+ * offline sign-in (helper "offline"): a returning user's profile verifier is checked here
+ * and, when it matches, this returns true with *db_path (caller frees) of the replica to
+ * open. Today it says what happened and returns false.
+ */
+static bool
+login_unreachable(struct tui_app *app, struct login *l, const char *user, const char *pass,
+                  const char *cause, char **db_path)
+{
+	(void)app;
+	(void)user;
+	(void)pass;
+	*db_path = NULL;
+	snprintf(l->message, sizeof(l->message), "%s",
+	         cause != NULL && strstr(cause, "server is slow") != NULL
+	             ? "The server is slow: it took the connection but did not answer. Try "
+	               "again later."
+	         : cause != NULL && strstr(cause, "server is unreachable") != NULL
+	             ? "The server is unreachable. Check the address."
+	             : (cause != NULL ? cause : "The server cannot be reached."));
+	return false;
+}
+
+/*
+ * Outside kiosk mode, signing in as someone else on a replica holding the last user's
+ * waiting writes (issue 13, B4): keep them for that user (parked in their profile) or
+ * discard them after a second question. False when the person cancelled.
+ */
+static bool
+ask_other_writes(struct tui_app *app, const char *user, enum sync_other_writes *mode)
+{
+	char *old = NULL, *words = NULL, question[700];
+	int64_t waiting = 0;
+	bool go = true;
+
+	*mode = SYNC_OTHER_REFUSE;
+	if (app->cfg->kiosk != TUI_KIOSK_OFF || app->db == NULL)
+		return true;
+	store_setting_get(app->db, "username", &old);
+	if (old != NULL && strcasecmp(old, user) != 0)
+		store_waiting_describe(app->db, &words, &waiting);
+	if (waiting > 0) {
+		snprintf(question, sizeof(question),
+		         "%s has unsent work here (%s). Keep it for %s? (n: discard it)", old,
+		         words, old);
+		if (tui_confirm(app, question)) {
+			*mode = SYNC_OTHER_PARK;
+		} else {
+			snprintf(question, sizeof(question),
+			         "Discard %s's %lld unsent writes for good?", old,
+			         (long long)waiting);
+			go = tui_confirm(app, question);
+			*mode = SYNC_OTHER_DISCARD;
+		}
+	}
+	free(old);
+	free(words);
+	return go;
 }
 
 static void
@@ -198,7 +289,8 @@ login_submit(struct tui_app *app, struct login *l)
 	char *url = tui_field_get(&l->fields[F_SERVER]);
 	char *user = tui_field_get(&l->fields[F_USER]);
 	char *pass = tui_field_get(&l->fields[F_PASSWORD]);
-	char *cause = NULL;
+	char *cause = NULL, *used = NULL;
+	enum sync_other_writes other;
 	struct login_job *job;
 	int rc;
 
@@ -206,32 +298,40 @@ login_submit(struct tui_app *app, struct login *l)
 		snprintf(l->message, sizeof(l->message), "Enter a username and a password.");
 		goto out;
 	}
+	if (!ask_other_writes(app, user, &other)) {
+		snprintf(l->message, sizeof(l->message), "Nothing was changed.");
+		goto out;
+	}
+	/* Nothing may write to the replica while a sign-in may empty or replace it. */
+	sync_engine_destroy(app->engine);
+	app->engine = NULL;
+	tui_background_wait(app);
 	job = lc_calloc(1, sizeof(*job));
 	job->db_path = lc_strdup(app->cfg->db_path);
+	job->data_dir = app->cfg->data_dir != NULL ? lc_strdup(app->cfg->data_dir) : NULL;
+	job->kiosk = app->cfg->kiosk != TUI_KIOSK_OFF;
+	job->other_writes = other;
 	job->url = lc_strdup(url);
 	job->user = lc_strdup(user);
 	job->pass = lc_strdup(pass);
 	l->message[0] = '\0';
-	if (!login_wait(app, l, job, &rc, &cause)) {
+	if (!login_wait(app, l, job, &rc, &cause, &used)) {
 		snprintf(l->message, sizeof(l->message),
 		         "Sign-in cancelled. Change the server or press Enter to try again.");
-		goto out;
+		goto failed;
 	}
+	/* Unreachable, slow or failing: one place decides (the offline sign-in joins there). */
+	if (rc == -LC_ENET && login_unreachable(app, l, user, pass, cause, &used))
+		rc = 0;
+	else if (rc == -LC_EAUTH)
+		snprintf(l->message, sizeof(l->message), "Wrong username or password.");
+	else if (rc < 0 && rc != -LC_ENET)
+		snprintf(l->message, sizeof(l->message), "%s", cause ? cause : lc_strerror(rc));
 	if (rc < 0) {
-		snprintf(l->message, sizeof(l->message), "%s",
-		         rc == -LC_EAUTH ? "Wrong username or password."
-		         : rc == -LC_ENET && cause != NULL &&
-		                 strstr(cause, "server is slow") != NULL
-		             ? "The server is slow: it took the connection but did not answer. Try "
-		               "again later."
-		         : rc == -LC_ENET && cause != NULL &&
-		                 strstr(cause, "server is unreachable") != NULL
-		             ? "The server is unreachable. Check the address."
-		             : (cause ? cause : lc_strerror(rc)));
 		lc_log(LC_LOG_WARN, "tui: login as %s failed: %s", user, cause ? cause : "");
 		tui_field_set(&l->fields[F_PASSWORD], "");
 		l->focus = F_PASSWORD;
-		goto out;
+		goto failed;
 	}
 	lc_log(LC_LOG_INFO, "tui: logged in as %s", user);
 	memset(pass, 0, strlen(pass));
@@ -240,14 +340,20 @@ login_submit(struct tui_app *app, struct login *l)
 	free(pass);
 	free(cause);
 	curs_set(0);
-	tui_logged_in(app); /* frees this view */
+	tui_signed_in(app, used != NULL ? used : app->cfg->db_path); /* frees this view */
+	free(used);
 	return;
+failed:
+	/* The one who was signed in before (a session to renew) syncs on. */
+	if (app->user_id != NULL)
+		tui_sync_start(app);
 out:
 	memset(pass, 0, strlen(pass));
 	free(url);
 	free(user);
 	free(pass);
 	free(cause);
+	free(used);
 }
 
 /* True when a field holds text typed since the screen opened (not an emptied field). */

@@ -227,9 +227,12 @@ test_background_engine_pushes_and_reports_progress(void **state)
 	assert_int_equal(st_count_in_forum(&f->w.learner, c->id, "marker-b1"), 1);
 	sync_engine_destroy(engine);
 
-	/* Without a session the engine says so and keeps the write. */
-	run_ok(f, NULL, NULL, "logout", NULL, NULL, NULL);
+	/*
+	 * Without a session the engine says so and keeps the write (queued before the logout:
+	 * a signed-out replica takes no new writes, issue 13, B4).
+	 */
 	run_ok(f, "waits for a login marker-b2\n", NULL, "reply", c->topics[0], NULL, NULL);
+	run_ok(f, NULL, NULL, "logout", NULL, NULL, NULL);
 	assert_int_equal(sync_engine_create(&opts, &engine, NULL), 0);
 	assert_int_equal(sync_engine_start(engine, 3600), 0);
 	assert_true(wait_status(engine, needs_login, &st));
