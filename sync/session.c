@@ -536,8 +536,7 @@ sync_login_watched(const char *db_path, const char *server_url, const char *user
  * Best effort: a replica that cannot be opened keeps a verifier that expires by itself.
  */
 static void
-forget_refused_verifier(const char *db_path, const char *data_dir, bool kiosk,
-                        const char *username)
+forget_refused_verifier(const char *db_path, const char *data_dir, bool kiosk, const char *username)
 {
 	struct store_db *db = NULL;
 	char *user_id = NULL;

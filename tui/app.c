@@ -103,8 +103,8 @@ tui_sync_start(struct tui_app *app)
 {
 	struct sync_options opts = {0};
 	char *cause = NULL;
-	int interval =
-	    app->cfg->sync_interval_s > 0 ? app->cfg->sync_interval_s : DEFAULT_SYNC_INTERVAL_S;
+	int rc, interval = app->cfg->sync_interval_s > 0 ? app->cfg->sync_interval_s
+	                                                 : DEFAULT_SYNC_INTERVAL_S;
 
 	if (app->engine != NULL) {
 		sync_engine_request(app->engine);
@@ -114,7 +114,9 @@ tui_sync_start(struct tui_app *app)
 		return; /* a kiosk's sign-in screen */
 	tui_kiosk_sync_options(app->cfg->kiosk, app->cfg->data_dir, app->db_path,
 	                       app->cfg->server_url, &opts);
-	if (sync_engine_create(&opts, &app->engine, &cause) < 0) {
+	rc = sync_engine_create(&opts, &app->engine, &cause);
+	tui_kiosk_sync_options_finish(&opts);
+	if (rc < 0) {
 		lc_log(LC_LOG_ERROR, "tui: sync engine: %s", cause ? cause : "failed");
 		tui_flash(app, "Sync is unavailable: %s", cause ? cause : "error");
 		free(cause);
@@ -169,6 +171,8 @@ load_session(struct tui_app *app)
 	app->server_url = url != NULL ? url : lc_strdup(DEFAULT_SERVER);
 }
 
+static bool sign_out(struct tui_app *app, bool ask, bool unattended);
+
 /* Keys every screen shares. */
 static void
 global_key(struct tui_app *app, wint_t key, bool fn_key)
@@ -177,11 +181,11 @@ global_key(struct tui_app *app, wint_t key, bool fn_key)
 		if (app->depth > 1)
 			tui_pop(app);
 		else if (key == 'q')
-			app->quit = true;
+			tui_request_quit(app);
 	} else if (fn_key && key == KEY_BACKSPACE) {
 		tui_pop(app);
 	} else if (!fn_key && key == 'Q') {
-		app->quit = true;
+		tui_request_quit(app);
 	} else if (!fn_key && key == '?') {
 		tui_push(app, &tui_view_help, app->stack[app->depth - 1].view->name);
 	} else if (!fn_key && key == 's') {
@@ -337,10 +341,43 @@ tui_background_wait(struct tui_app *app)
 	}
 }
 
+/* Signs out whoever left the keyboard alone for the configured time (issue 13, item 4). */
+static void
+idle_sign_out(struct tui_app *app)
+{
+	if (app->user_id == NULL || app->db_path == NULL)
+		return;
+	lc_log(LC_LOG_INFO, "tui: idle sign-out after %d s without a key", app->cfg->idle_s);
+	if (sign_out(app, false, true))
+		tui_flash(app, "Signed out after %d min without a key",
+		          (app->cfg->idle_s + 59) / 60);
+}
+
+/*
+ * An interrupt the key loop survives: the idle sign-out, and in kiosk mode Ctrl-C, which
+ * asks to sign out instead of ending the program. False for one that ends it (SIGTERM,
+ * SIGHUP, Ctrl-C outside kiosk mode).
+ */
+static bool
+take_interrupt(struct tui_app *app)
+{
+	if (tui_term_take_idle()) {
+		idle_sign_out(app);
+		return true;
+	}
+	if (app->cfg->kiosk != TUI_KIOSK_OFF && tui_term_take_ctrl_c()) {
+		tui_request_quit(app);
+		return true;
+	}
+	return false;
+}
+
 static void
 key_loop(struct tui_app *app)
 {
-	while (!app->quit && !tui_term_interrupted()) {
+	while (!app->quit) {
+		if (tui_term_interrupted() && !take_interrupt(app))
+			break;
 		wint_t key;
 		int rc;
 
@@ -354,7 +391,7 @@ key_loop(struct tui_app *app)
 		reload_top(app);
 		if (app->dirty)
 			draw_all(app);
-		else
+		else if (!tui_term_idle_warning()) /* the warning holds the bottom row */
 			tui_status_draw(app, false);
 		doupdate();
 		if (app->sync_pending) {
@@ -522,10 +559,15 @@ tui_signed_in(struct tui_app *app, const char *db_path)
 	/* Another user's rows may have gone from under the caches (switch_user()). */
 	app->reloaded = true;
 	tui_logged_in(app);
+	tui_term_idle_start(app->cfg->idle_s);
 }
 
-bool
-tui_sign_out(struct tui_app *app, bool ask)
+/*
+ * tui_sign_out(); unattended (the idle sign-out) asks nothing: in wipe mode, work that
+ * cannot be sent keeps the profile locked for its owner instead of being lost unasked.
+ */
+static bool
+sign_out(struct tui_app *app, bool ask, bool unattended)
 {
 	char question[600], *lost = NULL, *cause = NULL, *path;
 	enum tui_kiosk kiosk = app->cfg->kiosk;
@@ -552,7 +594,12 @@ tui_sign_out(struct tui_app *app, bool ask)
 		                            app->cfg->server_url, &lost, &n_lost, &cause);
 		free(cause);
 		cause = NULL;
-		if (rc < 0 && n_lost > 0) {
+		if (rc < 0 && n_lost > 0 && unattended) {
+			lc_log(LC_LOG_INFO, "tui: kept the profile locked: %s could not be sent",
+			       lost != NULL ? lost : "waiting work");
+			free(lost);
+			kiosk = TUI_KIOSK_KEEP;
+		} else if (rc < 0 && n_lost > 0) {
 			snprintf(question, sizeof(question),
 			         "Cannot send %s: signing out wipes them. Sign out and lose them?",
 			         lost != NULL ? lost : "your waiting work");
@@ -592,5 +639,49 @@ tui_sign_out(struct tui_app *app, bool ask)
 	else
 		tui_flash(app, "Signed out");
 	free(cause);
+	tui_term_idle_start(0); /* the sign-in screen has nobody to sign out */
 	return true;
+}
+
+bool
+tui_sign_out(struct tui_app *app, bool ask)
+{
+	return sign_out(app, ask, false);
+}
+
+/*
+ * Kiosk mode: the admin's password, when the config has one, lets the program end; else
+ * nothing does from the keyboard (the system's SIGTERM still does).
+ */
+static void
+kiosk_leave(struct tui_app *app)
+{
+	char *pw = NULL;
+
+	if (app->cfg->admin_hash == NULL) {
+		tui_flash(app, "Only the administrator can close this");
+		return;
+	}
+	if (!tui_prompt_secret(app, "Administrator password (Esc cancels):", &pw))
+		return;
+	if (tui_admin_check(app->cfg, pw)) {
+		lc_log(LC_LOG_INFO, "tui: the kiosk administrator closed Lectern");
+		app->quit = true;
+	} else {
+		lc_log(LC_LOG_WARN, "tui: a wrong kiosk administrator password");
+		tui_flash(app, "Wrong administrator password");
+	}
+	explicit_bzero(pw, strlen(pw));
+	free(pw);
+}
+
+void
+tui_request_quit(struct tui_app *app)
+{
+	if (app->cfg->kiosk == TUI_KIOSK_OFF)
+		app->quit = true;
+	else if (app->user_id != NULL && app->db_path != NULL)
+		tui_sign_out(app, true); /* quitting a kiosk ends the session, not the program */
+	else
+		kiosk_leave(app);
 }

@@ -20,7 +20,7 @@
 struct tui_config_file {
 	char *path;           /* the file read, or NULL when the default file is missing */
 	enum tui_kiosk kiosk; /* kiosk = off|keep|wipe (default off) */
-	int idle_minutes;     /* idle_minutes = N (0..1440); -1 when not given */
+	int idle_s;           /* idle_minutes = N (0..1440) or idle_seconds = N, in seconds; -1 */
 	char *admin_hash;     /* admin_hash = $argon2id$...; NULL when not given */
 	bool background_sync; /* background_sync = yes|no (default no) */
 	char *server;         /* server = http(s)://...; NULL when not given */

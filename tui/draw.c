@@ -396,10 +396,10 @@ field_has_work(const struct tui_field *field, const char *initial)
  * End move, and an escape sequence it does not know is ignored rather than read as Esc
  * (issue 11, item 7). Esc asks before it drops typed text.
  */
-bool
-tui_prompt(struct tui_app *app, const char *label, const char *initial, char **out)
+static bool
+prompt(struct tui_app *app, const char *label, const char *initial, bool secret, char **out)
 {
-	struct tui_field field = {0};
+	struct tui_field field = {.secret = secret};
 	int lw = tui_text_width(label) + 1;
 	bool done = false, ok = false;
 
@@ -432,7 +432,20 @@ tui_prompt(struct tui_app *app, const char *label, const char *initial, char **o
 	app->dirty = true;
 	if (ok)
 		*out = tui_field_get(&field);
+	explicit_bzero(field.text, sizeof(field.text));
 	return ok;
+}
+
+bool
+tui_prompt(struct tui_app *app, const char *label, const char *initial, char **out)
+{
+	return prompt(app, label, initial, false, out);
+}
+
+bool
+tui_prompt_secret(struct tui_app *app, const char *label, char **out)
+{
+	return prompt(app, label, "", true, out);
 }
 
 bool

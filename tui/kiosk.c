@@ -8,6 +8,7 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "common/mem.h"
+#include "store/content.h"
 #include "store/profile.h"
 #include "store/replica.h"
 #include "tui/kiosk.h"
@@ -19,8 +20,16 @@ tui_kiosk_sync_options(enum tui_kiosk kiosk, const char *data_dir, const char *d
 	memset(opts, 0, sizeof(*opts));
 	opts->db_path = db_path;
 	opts->server_url = server_url;
-	(void)kiosk;
-	(void)data_dir; /* the shared content store's path joins here (kiosk.h) */
+	/* Course content is downloaded once for every profile of a kiosk (issue 13, item 6). */
+	if (kiosk != TUI_KIOSK_OFF && data_dir != NULL)
+		opts->content_path = lc_asprintf("%s/content.db", data_dir);
+}
+
+void
+tui_kiosk_sync_options_finish(struct sync_options *opts)
+{
+	free((char *)opts->content_path);
+	opts->content_path = NULL;
 }
 
 int
@@ -44,6 +53,7 @@ tui_kiosk_send_waiting(enum tui_kiosk kiosk, const char *data_dir, const char *d
 		return rc;
 	tui_kiosk_sync_options(kiosk, data_dir, db_path, server_url, &opts);
 	rc = sync_engine_create(&opts, &engine, cause);
+	tui_kiosk_sync_options_finish(&opts);
 	if (rc == 0)
 		rc = sync_engine_run(engine, false, cause);
 	sync_engine_destroy(engine);
@@ -100,6 +110,17 @@ tui_kiosk_sign_out(enum tui_kiosk kiosk, const char *data_dir, const char *db_pa
 	rc = store_profile_wipe(data_dir, id, cause);
 	if (rc == 0)
 		lc_log(LC_LOG_INFO, "kiosk: wiped the profile %s", id);
+	/* Their forum posts live in the shared content store's courses too: those go. */
+	if (rc == 0) {
+		char *content = lc_asprintf("%s/content.db", data_dir);
+		size_t dropped = 0;
+
+		rc = store_content_forget_user(content, id, &dropped, cause);
+		if (rc == 0 && dropped > 0)
+			lc_log(LC_LOG_INFO, "kiosk: %zu shared courses held their posts; dropped",
+			       dropped);
+		free(content);
+	}
 	free(id);
 	return rc;
 }

@@ -15,12 +15,14 @@
 #include "tui/tui.h"
 
 /*
- * The sync engine's options for the replica at db_path. Merge hook: in kiosk mode the
- * shared content store D/content.db goes into opts->content_path here, once struct
- * sync_options has that field (helper "content"); NULL outside kiosk mode.
+ * The sync engine's options for the replica at db_path: in kiosk mode with the shared
+ * content store D/content.db as opts->content_path (allocated: free it with
+ * tui_kiosk_sync_options_finish() once the engine is created, which copies it); NULL
+ * outside kiosk mode.
  */
 void tui_kiosk_sync_options(enum tui_kiosk kiosk, const char *data_dir, const char *db_path,
                             const char *server_url, struct sync_options *opts);
+void tui_kiosk_sync_options_finish(struct sync_options *opts);
 
 /*
  * Sends the replica's waiting writes (one whole sync). Returns 0 when none are left; else

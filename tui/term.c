@@ -14,13 +14,28 @@
 #include <curses.h>
 #include <ncursesw/term.h> /* <term.h> would find tui/term.h first */
 
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/log.h"
+#include "tui/idle.h"
 #include "tui/term.h"
 #include "tui/text.h"
 
 static volatile sig_atomic_t interrupted;
 static volatile sig_atomic_t got_sigint, got_other; /* which: only Ctrl-C can be taken back */
+/*
+ * Idle sign-out (issue 13, item 4), kept here because every key of every screen, modal
+ * ones included (prompts, forms, the editor), comes through tui_term_get_key(): a key
+ * anywhere counts, and an expiry anywhere unwinds the screen open as Ctrl-C does.
+ */
+static struct tui_idle idle;
+static bool idle_fired, idle_warned;
+/*
+ * Kiosk mode reads Ctrl-C as a key (the terminal's intr character is off, so that no
+ * signal reaches a shell or wrapper around the program) and turns it into the same
+ * interrupt SIGINT would raise: every screen's Ctrl-C behaviour stays as it is.
+ */
+static bool ctrl_c_as_key;
 static bool started;
 static struct termios saved_termios;
 static bool have_termios;
@@ -186,7 +201,8 @@ tui_term_kiosk(void)
 	if (sigaction(SIGTSTP, &sa, NULL) != 0 || sigaction(SIGQUIT, &sa, NULL) != 0)
 		rc = -LC_EIO;
 	/*
-	 * The keys themselves then reach the program as bytes (26, 28) that no screen acts on.
+	 * The keys themselves then reach the program as bytes (26, 28) that no screen acts on,
+	 * and Ctrl-C as 3, which read_key() turns into the interrupt SIGINT would have raised.
 	 * curses learns the new modes (def_prog_mode) so that it never sets the old ones back;
 	 * endwin() still gives the shell the modes it had.
 	 */
@@ -195,6 +211,8 @@ tui_term_kiosk(void)
 	} else {
 		t.c_cc[VSUSP] = _POSIX_VDISABLE;
 		t.c_cc[VQUIT] = _POSIX_VDISABLE;
+		t.c_cc[VINTR] = _POSIX_VDISABLE;
+		ctrl_c_as_key = true;
 		if (tcsetattr(STDIN_FILENO, TCSANOW, &t) != 0)
 			rc = -LC_EIO;
 	}
@@ -274,8 +292,8 @@ read_sequence(wint_t *key)
 	return KEY_CODE_YES;
 }
 
-int
-tui_term_get_key(wint_t *key, int delay_ms)
+static int
+read_key(wint_t *key, int delay_ms)
 {
 	int rc;
 
@@ -284,5 +302,107 @@ tui_term_get_key(wint_t *key, int delay_ms)
 	if (rc == OK && *key == 27)
 		rc = read_sequence(key);
 	timeout(delay_ms);
+	if (rc == OK && *key == 3 && ctrl_c_as_key) {
+		got_sigint = 1;
+		interrupted = 1;
+		return ERR;
+	}
+	return rc;
+}
+
+void
+tui_term_idle_start(int limit_s)
+{
+	tui_idle_start(&idle, limit_s, lc_monotonic_ms());
+	idle_fired = idle_warned = false;
+}
+
+bool
+tui_term_idle_warning(void)
+{
+	return idle_warned;
+}
+
+bool
+tui_term_take_idle(void)
+{
+	if (!idle_fired)
+		return false;
+	idle_fired = false;
+	interrupted = got_sigint != 0 || got_other != 0;
+	tui_term_idle_start(idle.limit_s);
+	return true;
+}
+
+/* The warning on the bottom row, over whatever screen is open (modal ones included). */
+static void
+draw_idle_warning(int left)
+{
+	char line[160];
+	int n = snprintf(line, sizeof(line),
+	                 " Nobody has pressed a key for a while: signing out in %d s. "
+	                 "Press any key to stay. ",
+	                 left);
+
+	if (n < 0)
+		return;
+	move(LINES - 1, 0);
+	clrtoeol();
+	attron(A_REVERSE | A_BOLD);
+	mvaddnstr(LINES - 1, 0, line, COLS);
+	attroff(A_REVERSE | A_BOLD);
+	refresh();
+	idle_warned = true;
+}
+
+/*
+ * One read for the idle clock: a key restarts it (a key that ends a warning only wakes the
+ * screen: it comes back as KEY_RESIZE, so the screen draws itself again and acts on
+ * nothing); no key may draw the warning or fire the sign-out, which then reads as an
+ * interrupt (ERR with tui_term_interrupted()) until tui_term_take_idle().
+ */
+static int
+idle_read(wint_t *key, int delay_ms)
+{
+	int rc, left;
+	int64_t now = lc_monotonic_ms();
+
+	/* Drawn before each wait: a modal screen (the editor) redraws its rows between reads. */
+	if (tui_idle_check(&idle, now, &left) == TUI_IDLE_WARNING)
+		draw_idle_warning(left);
+	rc = read_key(key, delay_ms);
+	now = lc_monotonic_ms();
+
+	if (rc != ERR) {
+		if (tui_idle_key(&idle, now) || idle_warned) {
+			idle_warned = false;
+			*key = KEY_RESIZE;
+			return KEY_CODE_YES;
+		}
+		return rc;
+	}
+	if (tui_idle_check(&idle, now, &left) == TUI_IDLE_EXPIRED) {
+		idle_fired = true;
+		idle_warned = false;
+		interrupted = 1;
+	}
+	return ERR;
+}
+
+int
+tui_term_get_key(wint_t *key, int delay_ms)
+{
+	int rc;
+
+	if (idle.limit_s == 0)
+		return read_key(key, delay_ms);
+	if (idle_fired)
+		return ERR;
+	if (delay_ms >= 0)
+		return idle_read(key, delay_ms);
+	/* "Wait for a key" still wakes each second to keep the clock. */
+	do
+		rc = idle_read(key, 1000);
+	while (rc == ERR && !interrupted);
 	return rc;
 }

@@ -26,8 +26,9 @@ void tui_term_stop(void);
 /*
  * Kiosk mode (issue 13, item 5), after tui_term_start(): Ctrl-Z and Ctrl-\ do nothing, so
  * nobody suspends or kills the program back to the shell: SIGTSTP and SIGQUIT are ignored
- * and the terminal's susp and quit characters disabled. tui_term_stop() gives the shell
- * its modes back. Returns 0, or -LC_EIO when the terminal refused (logged).
+ * and the terminal's susp and quit characters disabled. Ctrl-C comes as a key, not a
+ * signal (no shell around the program dies of it), read as the interrupt it was. tui_term_stop()
+ * gives the shell its modes back. Returns 0, or -LC_EIO when the terminal refused (logged).
  */
 int tui_term_kiosk(void);
 /* True once SIGINT, SIGTERM or SIGHUP arrived. */
@@ -51,5 +52,19 @@ void tui_term_resume(void);
  * A lone Esc comes as OK with *key 27.
  */
 int tui_term_get_key(wint_t *key, int delay_ms);
+
+/*
+ * Idle sign-out (issue 13, item 4): after limit_s seconds without a key (0: never) the
+ * bottom row warns for the last TUI_IDLE_WARN_S seconds ("Press any key to stay"; that key
+ * only wakes the screen, as KEY_RESIZE), then tui_term_get_key() reads as an interrupt
+ * (ERR, tui_term_interrupted() true) so that every open screen unwinds as for Ctrl-C,
+ * keeping its draft. The key loop then takes it with tui_term_take_idle() and signs out.
+ * Calling tui_term_idle_start() again restarts the count (after a sign-in).
+ */
+void tui_term_idle_start(int limit_s);
+/* True while the idle warning is on the bottom row (the status line waits). */
+bool tui_term_idle_warning(void);
+/* True once when the idle time ran out; the interrupt it raised is forgotten. */
+bool tui_term_take_idle(void);
 
 #endif

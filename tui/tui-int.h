@@ -162,6 +162,12 @@ void tui_sync_start(struct tui_app *app);
  * first question). Returns true when signed out.
  */
 bool tui_sign_out(struct tui_app *app, bool ask);
+/*
+ * q on the last screen, Q, and Ctrl-C in kiosk mode: outside kiosk mode the program ends;
+ * in kiosk mode a signed-in person is asked to sign out, and on the sign-in screen only
+ * the administrator's password (the config's admin_hash) ends the program (issue 13, 5).
+ */
+void tui_request_quit(struct tui_app *app);
 /* Waits, drawing a line, until a kiosk background round in flight is over. */
 void tui_background_wait(struct tui_app *app);
 /*
@@ -227,6 +233,8 @@ void tui_field_draw(const struct tui_field *field, int y, int x, int cells, bool
  * with *out (caller frees) on Enter, false on Esc.
  */
 bool tui_prompt(struct tui_app *app, const char *label, const char *initial, char **out);
+/* tui_prompt() that shows '*' for what is typed (a password), with no initial text. */
+bool tui_prompt_secret(struct tui_app *app, const char *label, char **out);
 /* Asks a yes/no question on the bottom row. */
 bool tui_confirm(struct tui_app *app, const char *question);
 /*

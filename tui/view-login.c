@@ -19,6 +19,7 @@
 #include "common/mem.h"
 #include "store/profile.h"
 #include "store/replica.h"
+#include "sync/offline.h"
 #include "tui/term.h"
 #include "tui/tui-int.h"
 
@@ -39,7 +40,8 @@ static const struct tui_key_help login_keys[] = {
     {"Enter", "next field; on the password, sign in"},
     {"Left, Right, Home, End", "move in the field"},
     {"Backspace, Ctrl-U", "delete a character, clear the field"},
-    {"Esc", "go back, asking first when you typed (quits when nobody is logged in)"},
+    {"Esc", "go back, asking first when you typed (quits when nobody is logged in; a kiosk asks "
+            "for the administrator's password)"},
     {NULL, NULL},
 };
 
@@ -115,7 +117,8 @@ struct login_job {
 	enum sync_other_writes other_writes;
 	int rc;
 	char *cause;
-	char *used; /* the replica the session landed in */
+	char *used;   /* the replica the session landed in */
+	bool offline; /* signed in against the profile's verifier, the server away */
 };
 
 static void
@@ -134,6 +137,40 @@ job_unref(struct login_job *job)
 	free(job);
 }
 
+/*
+ * The server could not be reached: a returning user may sign in against the argon2id
+ * verifier their profile kept (issue 13, item 3), on this thread since a check costs
+ * about a second. A user this machine has no verifier for keeps the network's message;
+ * a wrong password or a throttle says so instead.
+ */
+static void
+job_offline(struct login_job *job)
+{
+	char *cause = NULL, *path = NULL;
+	int rc;
+
+	if (job->kiosk)
+		rc = sync_offline_find(job->data_dir, job->user, job->pass, lc_now(), &path, NULL,
+		                       &cause);
+	else
+		rc = sync_offline_sign_in(job->db_path, job->user, job->pass, lc_now(), NULL,
+		                          &cause);
+	if (rc == 0) {
+		job->rc = 0;
+		job->offline = true;
+		free(job->used);
+		job->used = path != NULL ? path : lc_strdup(job->db_path);
+		path = NULL;
+	} else if (rc != -LC_ENOTFOUND) {
+		free(job->cause);
+		job->cause = lc_asprintf("Server unreachable. Offline sign-in: %s.",
+		                         cause != NULL ? cause : lc_strerror(rc));
+		job->rc = rc == -LC_EAUTH ? -LC_EPERM : rc;
+	}
+	free(cause);
+	free(path);
+}
+
 static void *
 job_run(void *arg)
 {
@@ -146,6 +183,8 @@ job_run(void *arg)
 
 	job->rc = sync_login_with(job->db_path, job->url, job->user, job->pass, &opts, &job->used,
 	                          &job->cause);
+	if (job->rc == -LC_ENET && !atomic_load(&job->watch.cancel))
+		job_offline(job);
 	atomic_store(&job->done, true);
 	job_unref(job);
 	return NULL;
@@ -176,7 +215,7 @@ draw_waiting(struct login_job *job, int64_t started_ms)
  */
 static bool
 login_wait(struct tui_app *app, struct login *l, struct login_job *job, int *rc, char **cause,
-           char **used)
+           char **used, bool *offline)
 {
 	int64_t started = lc_monotonic_ms();
 	pthread_t thread;
@@ -218,24 +257,15 @@ login_wait(struct tui_app *app, struct login *l, struct login_job *job, int *rc,
 	job->cause = NULL;
 	*used = job->used;
 	job->used = NULL;
+	*offline = job->offline;
 	job_unref(job);
 	return true;
 }
 
-/*
- * The sign-in could not reach the server (unreachable, slow, or a 5xx). Merge hook for the
- * offline sign-in (helper "offline"): a returning user's profile verifier is checked here
- * and, when it matches, this returns true with *db_path (caller frees) of the replica to
- * open. Today it says what happened and returns false.
- */
-static bool
-login_unreachable(struct tui_app *app, struct login *l, const char *user, const char *pass,
-                  const char *cause, char **db_path)
+/* The sign-in could not reach the server (unreachable, slow, or a 5xx), in words. */
+static void
+unreachable_message(struct login *l, const char *cause)
 {
-	(void)app;
-	(void)user;
-	(void)pass;
-	*db_path = NULL;
 	snprintf(l->message, sizeof(l->message), "%s",
 	         cause != NULL && strstr(cause, "server is slow") != NULL
 	             ? "The server is slow: it took the connection but did not answer. Try "
@@ -243,7 +273,6 @@ login_unreachable(struct tui_app *app, struct login *l, const char *user, const 
 	         : cause != NULL && strstr(cause, "server is unreachable") != NULL
 	             ? "The server is unreachable. Check the address."
 	             : (cause != NULL ? cause : "The server cannot be reached."));
-	return false;
 }
 
 /*
@@ -291,11 +320,20 @@ login_submit(struct tui_app *app, struct login *l)
 	char *pass = tui_field_get(&l->fields[F_PASSWORD]);
 	char *cause = NULL, *used = NULL;
 	enum sync_other_writes other;
+	bool offline = false;
 	struct login_job *job;
 	int rc;
 
 	if (user[0] == '\0' || pass[0] == '\0') {
 		snprintf(l->message, sizeof(l->message), "Enter a username and a password.");
+		goto out;
+	}
+	/* A kiosk session is handed over only through a sign-out (issue 13, item 1). */
+	if (app->cfg->kiosk != TUI_KIOSK_OFF && app->username != NULL &&
+	    strcasecmp(app->username, user) != 0) {
+		snprintf(l->message, sizeof(l->message),
+		         "%s is signed in here: sign out first (X) to let someone else in.",
+		         app->username);
 		goto out;
 	}
 	if (!ask_other_writes(app, user, &other)) {
@@ -315,14 +353,14 @@ login_submit(struct tui_app *app, struct login *l)
 	job->user = lc_strdup(user);
 	job->pass = lc_strdup(pass);
 	l->message[0] = '\0';
-	if (!login_wait(app, l, job, &rc, &cause, &used)) {
+	if (!login_wait(app, l, job, &rc, &cause, &used, &offline)) {
 		snprintf(l->message, sizeof(l->message),
 		         "Sign-in cancelled. Change the server or press Enter to try again.");
 		goto failed;
 	}
-	/* Unreachable, slow or failing: one place decides (the offline sign-in joins there). */
-	if (rc == -LC_ENET && login_unreachable(app, l, user, pass, cause, &used))
-		rc = 0;
+	/* Unreachable, slow or failing, and no offline sign-in for this user here. */
+	if (rc == -LC_ENET)
+		unreachable_message(l, cause);
 	else if (rc == -LC_EAUTH)
 		snprintf(l->message, sizeof(l->message), "Wrong username or password.");
 	else if (rc < 0 && rc != -LC_ENET)
@@ -342,6 +380,9 @@ login_submit(struct tui_app *app, struct login *l)
 	curs_set(0);
 	tui_signed_in(app, used != NULL ? used : app->cfg->db_path); /* frees this view */
 	free(used);
+	if (offline)
+		tui_flash(app,
+		          "Signed in without the server: your work waits here until it is back");
 	return;
 failed:
 	/* The one who was signed in before (a session to renew) syncs on. */
@@ -391,7 +432,7 @@ login_key(struct tui_app *app, void *state, wint_t key, bool fn_key)
 		if (app->depth > 1)
 			tui_pop(app);
 		else
-			app->quit = true;
+			tui_request_quit(app); /* a kiosk's sign-in screen is never left */
 	} else {
 		tui_field_key(&l->fields[l->focus], key, fn_key);
 	}

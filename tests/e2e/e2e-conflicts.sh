@@ -161,17 +161,7 @@ EOF
 
 # Opens a topic of the shell course (the learner) and presses r (reply); waits for $1
 # (default: the built-in editor).
-open_reply_editor() {
-	e2e_open_course_details shell "Unix shell basics"
-	e2e_keys f
-	e2e_wait "Forum: Unix shell basics"
-	e2e_select "cd into a folder with a space"
-	e2e_keys Enter
-	e2e_wait "Quote the name"
-	e2e_keys r
-	[ -n "${1:-}" ] || set -- "Ctrl-D: send"
-	e2e_wait "$1"
-}
+open_reply_editor() { e2e_open_reply_editor "$@"; }
 
 # $1: how lectern is stopped while a reply is being written: ctrl-c or kill-9.
 draft_survives() {

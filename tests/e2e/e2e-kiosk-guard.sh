@@ -3,9 +3,9 @@
 # End-to-end tests of kiosk mode's "no way out of the program" (issue 13, item 5) at 80x24:
 # no $EDITOR or $VISUAL runs (the built-in editor only), Ctrl-Z (and kill -TSTP) does not
 # suspend lectern back to the shell, and `lectern kiosk-passwd` prints an admin_hash line.
-# Kiosk mode comes from LECTERN_KIOSK=keep, the test shim in tui/main.c until the config
-# file's `kiosk` key is merged. Each test first shows that the same step without kiosk
-# mode does what kiosk mode must prevent, so that a check that could never fail fails.
+# Kiosk mode comes from the config file (XDG_CONFIG_HOME, e2e_kiosk_config). Each test
+# first shows that the same step without kiosk mode does what kiosk mode must prevent, so
+# that a check that could never fail fails.
 # Usage: e2e-kiosk-guard.sh TEST with LECTERN and LECTERND set.
 set -u
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -43,16 +43,7 @@ lectern_state() {
 
 is_stopped() { [ "$(lectern_state)" = T ]; }
 
-# Opens the reply editor of the demo forum's first topic.
-open_reply() {
-	e2e_open_course_details shell "Unix shell basics"
-	e2e_keys f
-	e2e_wait "Forum: Unix shell basics"
-	e2e_select "cd into a folder with a space"
-	e2e_keys Enter
-	e2e_wait "Quote the name"
-	e2e_keys r
-}
+open_reply() { e2e_open_reply_editor "Write in Markdown."; }
 
 editor_script() {
 	printf '#!/bin/sh\n: >"%s"\necho "written by the outside editor" >"$1"\n' "$MARKER" \
@@ -65,17 +56,17 @@ test_kiosk_no_editor() {
 	editor_script
 	e2e_start_server
 	e2e_cli_login
-	e2e_stop_server
 	# Without kiosk mode the script runs (the check below can fail).
 	e2e_tui_start 80 24 VISUAL="$E2E_DIR/marker-editor" EDITOR="$E2E_DIR/marker-editor"
 	e2e_wait "My courses"
-	open_reply
+	e2e_open_reply_editor "Quote the name"
 	e2e_until "the outside editor did not run outside kiosk mode" 10 test -f "$MARKER"
 	stop_lectern
 	rm -f "$MARKER"
-	e2e_tui_start 80 24 LECTERN_KIOSK=keep VISUAL="$E2E_DIR/marker-editor" \
+	e2e_kiosk_config keep
+	e2e_tui_start 80 24 XDG_CONFIG_HOME="$E2E_DIR/config" VISUAL="$E2E_DIR/marker-editor" \
 		EDITOR="$E2E_DIR/marker-editor"
-	e2e_wait "My courses"
+	e2e_kiosk_sign_in learner
 	open_reply
 	e2e_wait "Write in Markdown."
 	e2e_type "Written in the kiosk"
@@ -121,7 +112,6 @@ stop_from_shell() {
 test_kiosk_ctrl_z() {
 	e2e_start_server
 	e2e_cli_login
-	e2e_stop_server
 	# Without kiosk mode, Ctrl-Z stops it and the shell takes over (the check can fail).
 	start_from_shell
 	e2e_wait "My courses"
@@ -130,8 +120,9 @@ test_kiosk_ctrl_z() {
 	e2e_wait "Stopped"
 	stop_from_shell
 	e2e_keys C-l
-	start_from_shell LECTERN_KIOSK=keep
-	e2e_wait "My courses"
+	e2e_kiosk_config keep
+	start_from_shell "XDG_CONFIG_HOME='$E2E_DIR/config'"
+	e2e_kiosk_sign_in learner
 	e2e_keys C-z
 	sleep 1
 	is_stopped && e2e_fail "Ctrl-Z suspended lectern in kiosk mode"

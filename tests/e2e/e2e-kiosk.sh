@@ -9,27 +9,12 @@ set -u
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/lib.sh"
 
-# Writes the config file (kiosk = $1) the TUI reads through XDG_CONFIG_HOME.
-kiosk_config() {
-	mkdir -p "$E2E_DIR/config/lectern"
-	printf '# a lab kiosk\nkiosk = %s\n' "$1" >"$E2E_DIR/config/lectern/config"
-}
+kiosk_config() { e2e_kiosk_config "$@"; }
+kiosk_sign_in() { e2e_kiosk_sign_in "$@"; }
 
 kiosk_start() {
 	e2e_tui_start 80 24 XDG_CONFIG_HOME="$E2E_DIR/config"
 	e2e_wait "Lectern - sign in"
-}
-
-# Signs $1 in on the sign-in screen, whose username field must be empty.
-kiosk_sign_in() {
-	e2e_wait "This computer is shared"
-	e2e_screen | grep -E '^ *Username' | grep -qE 'Username *$' ||
-		e2e_fail "the username field is not empty: $(e2e_screen | grep Username)"
-	e2e_type "$1"
-	e2e_keys Enter
-	e2e_type "lectern-demo"
-	e2e_keys Enter
-	e2e_wait "My courses" 20
 }
 
 # X, then y: back on the sign-in screen.
@@ -40,24 +25,10 @@ sign_out() {
 	e2e_wait "Lectern - sign in"
 }
 
-# Esc on an empty sign-in screen quits (until the kiosk's "quit returns to sign-in").
+# Esc on an empty sign-in screen outside kiosk mode quits.
 quit_from_sign_in() {
-	local i
 	e2e_keys Escape
-	for i in $(seq 1 50); do
-		if [ -f "$E2E_DIR/lectern.err.status" ]; then
-			[ "$(cat "$E2E_DIR/lectern.err.status")" = 0 ] ||
-				e2e_fail "lectern exited with status $(cat "$E2E_DIR/lectern.err.status")"
-			rm -f "$E2E_DIR/lectern.err.status"
-			if grep -qE 'Sanitizer|runtime error' "$E2E_DIR/lectern.err" 2>/dev/null; then
-				cat "$E2E_DIR/lectern.err" >&2
-				e2e_fail "lectern reported a sanitizer error"
-			fi
-			return 0
-		fi
-		sleep 0.1
-	done
-	e2e_fail "lectern did not quit from the sign-in screen"
+	e2e_wait_exit_ok
 }
 
 profiles() {
@@ -94,11 +65,19 @@ test_kiosk_three_learners() {
 	XDG_CONFIG_HOME="$E2E_DIR/config" "$LECTERN" courses >/dev/null 2>"$E2E_DIR/cli.err" &&
 		e2e_fail "lectern courses ran in kiosk mode"
 	grep -qF "kiosk mode" "$E2E_DIR/cli.err" || e2e_fail "no kiosk message: $(cat "$E2E_DIR/cli.err")"
-	e2e_quit
+	# Quitting a kiosk ends the session, not the program.
+	e2e_keys Q
+	e2e_wait "Sign out learner?"
+	e2e_keys y
+	e2e_wait "Lectern - sign in"
+	e2e_kiosk_leave
 }
 
-# Kiosk wipe: after X nothing of the learner is left under the data directory.
+# Kiosk wipe: after X nothing of the learner is left under the data directory: not their
+# profile, and no byte of the reply they posted, which the shared content store held too
+# (course content itself stays shared there).
 test_kiosk_wipe_sign_out() {
+	local marker="Kiosk wipe marker 7f3a9"
 	e2e_start_server
 	kiosk_config wipe
 	kiosk_start
@@ -106,12 +85,20 @@ test_kiosk_wipe_sign_out() {
 	e2e_wait "Unix shell basics" 20
 	e2e_wait "synced" 20
 	[ "$(profiles)" = 1 ] || e2e_fail "no profile for learner"
+	e2e_open_reply_editor
+	e2e_type "$marker"
+	e2e_keys C-d
+	e2e_wait "$marker" 10
+	e2e_wait "0 waiting" 20
+	e2e_keys s
+	e2e_until "the reply never reached the shared content store" 20 \
+		grep -rqF "$marker" "$LECTERN_DATA_DIR/content.db" "$LECTERN_DATA_DIR/content.db-wal"
 	sign_out learner
 	[ "$(profiles)" = 0 ] || e2e_fail "the profile outlived a wipe sign-out"
-	if grep -rqF "Unix shell basics" "$LECTERN_DATA_DIR"; then
-		e2e_fail "the learner's course is still on the disk: $(grep -rlF 'Unix shell basics' "$LECTERN_DATA_DIR")"
+	if grep -rqF "$marker" "$LECTERN_DATA_DIR"; then
+		e2e_fail "the learner's reply is still on the disk: $(grep -rlF "$marker" "$LECTERN_DATA_DIR")"
 	fi
-	quit_from_sign_in
+	e2e_kiosk_leave
 }
 
 # Mission review B4 (ux review D1/D2): outside kiosk mode X signs out and locks the
@@ -199,10 +186,101 @@ test_kiosk_wipe_names_the_loss() {
 	e2e_keys y
 	e2e_wait "Lectern - sign in"
 	[ "$(profiles)" = 0 ] || e2e_fail "the profile outlived the wipe"
-	quit_from_sign_in
+	e2e_kiosk_leave
 }
 
-TESTS="kiosk_three_learners kiosk_wipe_sign_out sign_out_locks_outside_kiosk switch_user_keeps_waiting_writes kiosk_wipe_names_the_loss"
+# Issue 13, item 5: quitting a kiosk never reaches the shell. Without an admin_hash, Esc on
+# the sign-in screen and Ctrl-C only say so; with one, Esc asks for the password, and
+# only the right one ends the program. Signed in, Q and Ctrl-C ask to sign out instead.
+test_kiosk_quit_needs_admin() {
+	e2e_start_server
+	kiosk_config keep no-admin
+	kiosk_start
+	e2e_keys Escape
+	e2e_wait "Only the administrator can close this"
+	e2e_keys C-c
+	sleep 0.5
+	[ -n "$(e2e_lectern_pid)" ] || e2e_fail "Ctrl-C ended a kiosk"
+	[ -f "$E2E_DIR/lectern.err.status" ] && e2e_fail "the kiosk exited"
+	kill -TERM "$(e2e_lectern_pid)"
+	e2e_wait_dead
+	rm -f "$E2E_DIR/lectern.err.status"
+	kiosk_config keep
+	kiosk_start
+	kiosk_sign_in learner
+	e2e_keys Q
+	e2e_wait "Sign out learner?"
+	e2e_keys n
+	e2e_wait "My courses"
+	e2e_keys C-c
+	e2e_wait "Sign out learner?"
+	e2e_keys y
+	e2e_wait "Lectern - sign in"
+	e2e_keys Escape
+	e2e_wait "Administrator password"
+	e2e_type "not-the-password"
+	e2e_refute "not-the-password" # typed as stars
+	e2e_keys Enter
+	e2e_wait "Wrong administrator password"
+	[ -n "$(e2e_lectern_pid)" ] || e2e_fail "a wrong password ended the kiosk"
+	e2e_kiosk_leave
+}
+
+# Issue 13, item 4: after the configured time without a key, a warning counts down; a key
+# keeps the session (and does nothing else); then the session ends even with the editor
+# open, whose text is kept as a draft for the same learner's next visit (keep mode).
+test_kiosk_idle_sign_out() {
+	e2e_start_server
+	kiosk_config keep admin "idle_seconds = 12"
+	kiosk_start
+	kiosk_sign_in learner
+	e2e_wait "signing out in" 15
+	e2e_keys j
+	e2e_wait_gone "signing out in"
+	e2e_wait "My courses"
+	e2e_open_reply_editor
+	e2e_type "Half a reply when the bell rang"
+	e2e_wait "signing out in" 15
+	e2e_wait "Lectern - sign in" 15
+	e2e_wait "without a key"
+	e2e_refute "Half a reply"
+	kiosk_sign_in learner
+	e2e_open_reply_editor "was kept"
+	e2e_keys r
+	e2e_wait "Half a reply when the bell rang"
+	e2e_keys Escape
+	e2e_wait "Discard"
+	e2e_keys y
+	e2e_wait "Quote the name"
+	e2e_keys X
+	e2e_wait "Sign out learner?"
+	e2e_keys y
+	e2e_wait "Lectern - sign in"
+	e2e_kiosk_leave
+}
+
+# Issue 13, item 3: with the server gone, a learner who signed in on this kiosk before
+# signs in with their password; a wrong one is refused and named as such; someone the
+# kiosk never saw is told the server is unreachable.
+test_kiosk_offline_sign_in() {
+	e2e_start_server
+	kiosk_config keep
+	kiosk_start
+	kiosk_sign_in learner
+	e2e_wait "Unix shell basics" 20
+	sign_out learner
+	e2e_stop_server
+	kiosk_sign_in amira lectern-demo "The server is unreachable"
+	e2e_keys Up C-u
+	kiosk_sign_in learner wrong-password "Offline sign-in: wrong password"
+	e2e_keys Up C-u
+	kiosk_sign_in learner lectern-demo "Unix shell basics"
+	e2e_wait "Signed in without the server"
+	sign_out learner
+	e2e_kiosk_leave
+}
+
+TESTS="kiosk_three_learners kiosk_wipe_sign_out sign_out_locks_outside_kiosk switch_user_keeps_waiting_writes kiosk_wipe_names_the_loss kiosk_quit_needs_admin kiosk_idle_sign_out kiosk_offline_sign_in"
 case " $TESTS " in
 *" ${1:-none} "*)
 	[ -n "${LECTERN:-}" ] && [ -n "${LECTERND:-}" ] || { echo "set LECTERN and LECTERND" >&2; exit 1; }

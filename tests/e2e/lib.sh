@@ -263,3 +263,79 @@ e2e_wait_dead() {
 	done
 	e2e_fail "lectern did not stop"
 }
+
+# Opens the reply editor of the demo forum's first topic (course "Unix shell basics") and
+# waits for $1 (default the editor's "Ctrl-D: send").
+e2e_open_reply_editor() {
+	e2e_open_course_details shell "Unix shell basics"
+	e2e_keys f
+	e2e_wait "Forum: Unix shell basics"
+	e2e_select "cd into a folder with a space"
+	e2e_keys Enter
+	e2e_wait "Quote the name"
+	e2e_keys r
+	[ -n "${1:-}" ] || set -- "Ctrl-D: send"
+	e2e_wait "$1"
+}
+
+# The kiosk administrator's password of the tests' config files.
+E2E_ADMIN_PASS="lab-admin-pass"
+
+# Writes the config file the TUI reads through XDG_CONFIG_HOME=$E2E_DIR/config: kiosk = $1,
+# the administrator's hash unless $2 is "no-admin", then any further lines given.
+e2e_kiosk_config() {
+	local mode="$1" admin="${2:-admin}" line
+	shift
+	[ $# -gt 0 ] && shift
+	mkdir -p "$E2E_DIR/config/lectern"
+	printf '# a lab kiosk\nkiosk = %s\n' "$mode" >"$E2E_DIR/config/lectern/config"
+	if [ "$admin" != no-admin ]; then
+		[ -s "$E2E_DIR/admin_hash" ] ||
+			printf '%s\n%s\n' "$E2E_ADMIN_PASS" "$E2E_ADMIN_PASS" |
+			"$LECTERN" kiosk-passwd >"$E2E_DIR/admin_hash" || e2e_fail "kiosk-passwd failed"
+		cat "$E2E_DIR/admin_hash" >>"$E2E_DIR/config/lectern/config"
+	fi
+	for line in "$@"; do
+		printf '%s\n' "$line" >>"$E2E_DIR/config/lectern/config"
+	done
+}
+
+# Signs $1 in on a kiosk's sign-in screen, whose username field must be empty.
+e2e_kiosk_sign_in() {
+	e2e_wait "This computer is shared"
+	e2e_screen | grep -E '^ *Username' | grep -qE 'Username *$' ||
+		e2e_fail "the username field is not empty: $(e2e_screen | grep Username)"
+	e2e_type "$1"
+	e2e_keys Enter
+	e2e_type "${2:-lectern-demo}"
+	e2e_keys Enter
+	e2e_wait "${3:-My courses}" 20
+}
+
+# Waits for lectern to exit with status 0 (after a key that quits), without sanitizer noise.
+e2e_wait_exit_ok() {
+	local i
+	for i in $(seq 1 100); do
+		if [ -f "$E2E_DIR/lectern.err.status" ]; then
+			[ "$(cat "$E2E_DIR/lectern.err.status")" = 0 ] ||
+				e2e_fail "lectern exited with status $(cat "$E2E_DIR/lectern.err.status")"
+			rm -f "$E2E_DIR/lectern.err.status"
+			if grep -qE 'Sanitizer|runtime error' "$E2E_DIR/lectern.err" 2>/dev/null; then
+				cat "$E2E_DIR/lectern.err" >&2
+				e2e_fail "lectern reported a sanitizer error"
+			fi
+			return 0
+		fi
+		sleep 0.1
+	done
+	e2e_fail "lectern did not quit"
+}
+
+# Leaves a kiosk from its sign-in screen: Esc, then the administrator's password.
+e2e_kiosk_leave() {
+	e2e_keys Escape
+	e2e_wait "Administrator password"
+	e2e_type "$E2E_ADMIN_PASS"
+	e2e_keys Enter
+	e2e_wait_exit_ok
+}

@@ -38,10 +38,26 @@ test_config_reads_every_key(void **state)
 	assert_null(cause);
 	assert_string_equal(cf.path, "lab.conf");
 	assert_int_equal(cf.kiosk, TUI_KIOSK_WIPE);
-	assert_int_equal(cf.idle_minutes, 5);
+	assert_int_equal(cf.idle_s, 300);
 	assert_string_equal(cf.admin_hash, "$argon2id$v=19$m=65536,t=2,p=1$abc$def");
 	assert_true(cf.background_sync);
 	assert_string_equal(cf.server, "http://127.0.0.1:7878");
+	tui_config_file_finish(&cf);
+}
+
+/* idle_seconds, for a limit under a minute (and the e2e tests of the idle sign-out). */
+static void
+test_config_idle_seconds_sets_seconds(void **state)
+{
+	struct tui_config_file cf;
+	struct tui_config cfg = {0};
+
+	(void)state;
+	assert_int_equal(tui_config_file_parse("x", "kiosk = keep\nidle_seconds = 45\n", &cf, NULL),
+	                 0);
+	assert_int_equal(cf.idle_s, 45);
+	tui_config_apply(&cfg, &cf, -1);
+	assert_int_equal(cfg.idle_s, 45);
 	tui_config_file_finish(&cf);
 }
 
@@ -54,7 +70,7 @@ test_config_empty_has_defaults(void **state)
 	(void)state;
 	assert_int_equal(tui_config_file_parse("x", "", &cf, NULL), 0);
 	assert_int_equal(cf.kiosk, TUI_KIOSK_OFF);
-	assert_int_equal(cf.idle_minutes, -1);
+	assert_int_equal(cf.idle_s, -1);
 	assert_null(cf.admin_hash);
 	assert_false(cf.background_sync);
 	tui_config_apply(&cfg, &cf, -1);
@@ -92,6 +108,8 @@ test_config_errors_name_file_and_line(void **state)
 	expect_error("\n\nidle_minutes = 10m\n", "/etc/lab/config:3: idle_minutes must be");
 	expect_error("idle_minutes = -1\n", "config:1: idle_minutes must be");
 	expect_error("idle_minutes = 99999\n", "config:1: idle_minutes must be");
+	expect_error("idle_seconds = 86401\n", "config:1: idle_seconds must be");
+	expect_error("idle_seconds = 5s\n", "config:1: idle_seconds must be");
 	expect_error("background_sync = true\n", "config:1: background_sync must be yes or no");
 	expect_error("server = ftp://x\n", "config:1: server must be a URL");
 	expect_error("admin_hash = hunter2\n", "config:1: admin_hash must be");
@@ -164,6 +182,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_config_reads_every_key),
 	    cmocka_unit_test(test_config_empty_has_defaults),
+	    cmocka_unit_test(test_config_idle_seconds_sets_seconds),
 	    cmocka_unit_test(test_config_errors_name_file_and_line),
 	    cmocka_unit_test(test_config_command_line_wins),
 	    cmocka_unit_test(test_config_file_missing_or_required),
