@@ -4,6 +4,7 @@
  * files in a git repository. Every one works offline against the replica: push queues
  * writes for the next `lectern sync`, pull merges what the last sync brought.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "common/buf.h"
 #include "common/err.h"
 #include "common/mem.h"
 #include "common/text.h"
@@ -77,6 +79,20 @@ course_cli_close(struct course_cli *c)
 	free(c->username);
 }
 
+/*
+ * Fault injection for the kill -9 tests (tests/integration/test-course-files.c): with
+ * LECTERN_TEST_CRASH=name the process dies at that point as under kill -9, so that a test
+ * can show that a push run again sends each write once. Unset, it does nothing.
+ */
+static void
+crash_point(const char *name)
+{
+	const char *at = getenv("LECTERN_TEST_CRASH");
+
+	if (at != NULL && strcmp(at, name) == 0)
+		raise(SIGKILL);
+}
+
 /* The course files of files (the mapping's, .lectern included), the rest left out. */
 static void
 course_only(const struct tui_cf_files *files, struct tui_cf_files *out)
@@ -91,17 +107,20 @@ course_only(const struct tui_cf_files *files, struct tui_cf_files *out)
 	tui_cf_files_free(&extras);
 }
 
-/* The replica's version of the course as files, with the extras of the working tree. */
+/*
+ * The replica's version of the course as files named as in like (may be NULL), with the
+ * extras of the working tree at dir (may be NULL).
+ */
 static int
 replica_files(struct course_cli *c, const char *course_id, const char *dir,
-              struct tui_cf_files *out, char **cause)
+              const struct tui_cf_files *like, struct tui_cf_files *out, char **cause)
 {
 	struct tui_cf_files work = {0};
 	cJSON *course = NULL;
 	int rc = tui_cf_from_replica(c->db, course_id, &course, cause);
 
 	if (rc == 0)
-		rc = tui_cf_emit(course, out, cause);
+		rc = tui_cf_emit_like(course, like, out, cause);
 	cJSON_Delete(course);
 	if (rc == 0 && dir != NULL && tui_cf_read_dir(dir, &work, NULL) == 0)
 		tui_cg_extras(&work, out);
@@ -220,7 +239,7 @@ course_status(const struct cli_ctx *ctx, const char *dir)
 	if (rc == 0)
 		rc = tui_cg_server_files(dir, &server, NULL, &cause);
 	if (rc == 0)
-		rc = replica_files(&c, id, NULL, &replica, &cause);
+		rc = replica_files(&c, id, NULL, &server, &replica, &cause);
 	if (rc < 0) {
 		status = failed("status", rc, cause);
 	} else {
@@ -329,7 +348,7 @@ push_queue(struct course_cli *c, const char *id, const char *dir, const char *he
 	struct tui_cf_files work = {0}, replica = {0};
 	cJSON *base = NULL, *mine = NULL, *stale = NULL;
 	char *key = lc_asprintf("course_push:%s", id);
-	int rc = replica_files(c, id, NULL, &replica, cause);
+	int rc = replica_files(c, id, NULL, server, &replica, cause);
 
 	if (rc == 0) {
 		stale = differing(server, &replica);
@@ -370,20 +389,68 @@ push_queue(struct course_cli *c, const char *id, const char *dir, const char *he
 	return rc;
 }
 
+/*
+ * A .lectern text naming the paths of the working tree as parsed (renames included), so
+ * that the pushed version keeps the names the person gave their files.
+ */
+static void
+names_of_work(const char *dir, const struct tui_cf_files *server, struct tui_cf_files *out)
+{
+	struct tui_cf_files work = {0};
+	cJSON *base = NULL, *mine = NULL, *m, *it;
+	struct lc_buf ids = {0};
+
+	memset(out, 0, sizeof(*out));
+	if (tui_cf_parse(server, NULL, &base, NULL) == 0 &&
+	    work_files(dir, server, &work, NULL) == 0 &&
+	    tui_cf_parse(&work, base, &mine, NULL) == 0) {
+		cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(mine, "modules"))
+		{
+			const cJSON *mid = cJSON_GetObjectItemCaseSensitive(m, "id");
+
+			if (cJSON_IsString(mid))
+				lc_buf_printf(
+				    &ids, "%s %s/\n", mid->valuestring,
+				    cJSON_GetObjectItemCaseSensitive(m, "_file")->valuestring);
+			cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(m, "items"))
+			{
+				const cJSON *iid = cJSON_GetObjectItemCaseSensitive(it, "id");
+
+				if (cJSON_IsString(iid))
+					lc_buf_printf(&ids, "%s %s\n", iid->valuestring,
+					              cJSON_GetObjectItemCaseSensitive(it, "_file")
+					                  ->valuestring);
+			}
+		}
+	}
+	if (ids.len > 0)
+		tui_cf_files_add(out, TUI_CF_IDS, ids.data, ids.len);
+	lc_buf_finish(&ids);
+	cJSON_Delete(base);
+	cJSON_Delete(mine);
+	tui_cf_files_free(&work);
+}
+
 /* What push does after queueing: lectern/server takes the pushed version, main follows. */
 static int
-push_finish(struct course_cli *c, const char *id, const char *dir, const char *head, char **cause)
+push_finish(struct course_cli *c, const char *id, const char *dir, const char *head,
+            const struct tui_cf_files *server, char **cause)
 {
-	struct tui_cf_files now = {0};
+	struct tui_cf_files now = {0}, names;
 	bool made, conflicts = false;
-	int rc = replica_files(c, id, dir, &now, cause);
+	int rc;
 
+	names_of_work(dir, server, &names);
+	rc = replica_files(c, id, dir, &names, &now, cause);
+	crash_point("push-queued");
 	if (rc == 0)
 		rc = tui_cg_commit_server(dir, &now, "lectern/server: after lectern course push",
 		                          head, &made, NULL, cause);
+	crash_point("push-committed");
 	if (rc == 0)
 		rc = tui_cg_merge_server(dir, c->username, &conflicts, cause);
 	tui_cf_files_free(&now);
+	tui_cf_files_free(&names);
 	return rc;
 }
 
@@ -414,7 +481,7 @@ course_push(const struct cli_ctx *ctx, const char *dir)
 	if (rc == 0 && (done == NULL || strcmp(done, head) != 0) && strcmp(head, base_sha) != 0)
 		rc = push_queue(&c, id, dir, head, &server, &writes, &cause);
 	if (rc == 0 && strcmp(head, base_sha) != 0)
-		rc = push_finish(&c, id, dir, head, &cause);
+		rc = push_finish(&c, id, dir, head, &server, &cause);
 	if (rc < 0) {
 		status = failed("push", rc, cause);
 	} else if (isatty(STDOUT_FILENO)) {
@@ -434,7 +501,7 @@ course_push(const struct cli_ctx *ctx, const char *dir)
 static int
 course_pull(const struct cli_ctx *ctx, const char *dir)
 {
-	struct tui_cf_files replica = {0};
+	struct tui_cf_files replica = {0}, server = {0};
 	struct course_cli c;
 	cJSON *changed = NULL, *conflicts = NULL;
 	char id[37], *cause = NULL;
@@ -450,7 +517,9 @@ course_pull(const struct cli_ctx *ctx, const char *dir)
 		rc = tui_cg_commit_work(dir, c.username, "Edits saved by lectern course pull",
 		                        &made, NULL, &cause);
 	if (rc == 0)
-		rc = replica_files(&c, id, dir, &replica, &cause);
+		rc = tui_cg_server_files(dir, &server, NULL, &cause);
+	if (rc == 0)
+		rc = replica_files(&c, id, dir, &server, &replica, &cause);
 	if (rc == 0)
 		rc = tui_cg_commit_server(dir, &replica, "lectern/server: the replica's version",
 		                          NULL, &made, NULL, &cause);
@@ -470,6 +539,7 @@ course_pull(const struct cli_ctx *ctx, const char *dir)
 	cJSON_Delete(changed);
 	cJSON_Delete(conflicts);
 	tui_cf_files_free(&replica);
+	tui_cf_files_free(&server);
 	course_cli_close(&c);
 	return status;
 }

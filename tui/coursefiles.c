@@ -108,15 +108,22 @@ tui_cf_plain_is_string(const char *s)
 	    "null", "Null", "NULL", "~",  "true", "True", "TRUE", "false", "False", "FALSE",
 	    "yes",  "Yes",  "YES",  "no", "No",   "NO",   "on",   "On",    "ON",    "off",
 	    "Off",  "OFF",  "y",    "n",  "Y",    "N",    ".inf", ".nan",  "-.inf", NULL};
-	size_t n = strspn(s, "0123456789+-.eE_xXoOaAbBcCdDfF:");
+	const char *digits = s + (s[0] == '-' || s[0] == '+');
 
 	if (s[0] == '\0')
 		return false;
 	for (size_t i = 0; words[i] != NULL; i++)
 		if (strcmp(s, words[i]) == 0)
 			return false;
-	/* Anything a YAML 1.1 reader could take for a number (1.5, 0x1F, 1_000, 12:30). */
-	return !(n == strlen(s) && strpbrk(s, "0123456789") != NULL);
+	/* Anything a YAML 1.1 reader could take for a number: 1.5, 1e3, 0x1F, 1_000, 12:30. */
+	if ((digits[0] >= '0' && digits[0] <= '9') || digits[0] == '.') {
+		if (digits[0] == '0' && strchr("xXoObB", digits[1]) != NULL && digits[1] != '\0')
+			return false;
+		if (strspn(digits, "0123456789_.eE+-:") == strlen(digits) &&
+		    strpbrk(digits, "0123456789") != NULL)
+			return false;
+	}
+	return true;
 }
 
 static void
@@ -336,23 +343,60 @@ doc_text(const cJSON *doc, const char *name)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/*
+ * The name an entity had in like (a .lectern text; NULL: none), without its number and
+ * ".md": a title edited on the server keeps its file's name, so that a merge of the
+ * person's edits of that file is a merge, not a rename against an edit.
+ */
+static bool
+old_name(const char *like, const char *id, char *out, size_t size)
+{
+	size_t idlen = strlen(id);
+
+	for (const char *p = like; p != NULL && *p != '\0';) {
+		size_t len = strcspn(p, "\n");
+
+		if (len > idlen + 1 && strncmp(p, id, idlen) == 0 && p[idlen] == ' ') {
+			const char *path = p + idlen + 1, *end = p + len, *start;
+
+			if (end > path && end[-1] == '/')
+				end--;
+			if (end - path > 3 && strncmp(end - 3, ".md", 3) == 0)
+				end -= 3;
+			start = end;
+			while (start > path && start[-1] != '/')
+				start--;
+			start += strspn(start, "0123456789");
+			if (*start != '-' || end - start - 1 <= 0 ||
+			    (size_t)(end - start - 1) >= size ||
+			    memchr(start, '#', (size_t)(end - start)) != NULL)
+				return false;
+			snprintf(out, size, "%.*s", (int)(end - start - 1), start + 1);
+			return true;
+		}
+		p += len + (p[len] == '\n');
+	}
+	return false;
+}
+
 /* ---- The whole course --------------------------------------------------------------------- */
 
 static int
-emit_item(const cJSON *item, const char *dir, size_t k, int width, struct tui_cf_files *out,
-          struct lc_buf *ids, char **cause)
+emit_item(const cJSON *item, const char *like, const char *dir, size_t k, int width,
+          struct tui_cf_files *out, struct lc_buf *ids, char **cause)
 {
 	const cJSON *qs = cJSON_GetObjectItemCaseSensitive(item, "questions");
 	const char *kind = doc_text(item, "kind");
 	bool quiz = kind != NULL && strcmp(kind, "quiz") == 0;
-	char slug[TUI_CF_SLUG_MAX + 1], *path, *data;
+	char slug[256], *path, *data;
 	size_t len, q = 0;
 	const char *id = doc_id(item);
 	const cJSON *x;
 
 	if (id == NULL)
 		return lc_cause_set(cause, -LC_EINVAL, "an item of %s has no id", dir);
-	tui_cf_slug(doc_text(item, "title"), kind != NULL ? kind : "item", slug);
+	if (!old_name(like, id, slug, sizeof(slug)))
+		tui_cf_slug(doc_text(item, "title"), kind != NULL ? kind : "item", slug);
 	path = lc_asprintf("%s/%0*zu-%s.md", dir, width, k + 1, slug);
 	data = front_matter_file(tui_cf_item_keys, item, quiz && cJSON_IsArray(qs) ? qs : NULL,
 	                         doc_text(item, "body"), &len);
@@ -377,18 +421,19 @@ emit_item(const cJSON *item, const char *dir, size_t k, int width, struct tui_cf
 }
 
 static int
-emit_module(const cJSON *module, size_t m, int width, struct tui_cf_files *out, struct lc_buf *ids,
-            char **cause)
+emit_module(const cJSON *module, const char *like, size_t m, int width, struct tui_cf_files *out,
+            struct lc_buf *ids, char **cause)
 {
 	const cJSON *items = cJSON_GetObjectItemCaseSensitive(module, "items"), *item;
-	char slug[TUI_CF_SLUG_MAX + 1], *dir, *path, *data;
+	char slug[256], *dir, *path, *data;
 	int iwidth = prefix_width((size_t)cJSON_GetArraySize(items));
 	size_t len, k = 0;
 	int rc = 0;
 
 	if (doc_id(module) == NULL)
 		return lc_cause_set(cause, -LC_EINVAL, "module %zu has no id", m + 1);
-	tui_cf_slug(doc_text(module, "title"), "module", slug);
+	if (!old_name(like, doc_id(module), slug, sizeof(slug)))
+		tui_cf_slug(doc_text(module, "title"), "module", slug);
 	dir = lc_asprintf("%0*zu-%s", width, m + 1, slug);
 	path = lc_asprintf("%s/%s", dir, TUI_CF_MODULE_FILE);
 	data = front_matter_file(tui_cf_module_keys, module, NULL, NULL, &len);
@@ -399,7 +444,7 @@ emit_module(const cJSON *module, size_t m, int width, struct tui_cf_files *out, 
 	cJSON_ArrayForEach(item, items)
 	{
 		if (rc == 0)
-			rc = emit_item(item, dir, k++, iwidth, out, ids, cause);
+			rc = emit_item(item, like, dir, k++, iwidth, out, ids, cause);
 	}
 	free(dir);
 	return rc;
@@ -408,6 +453,16 @@ emit_module(const cJSON *module, size_t m, int width, struct tui_cf_files *out, 
 int
 tui_cf_emit(const cJSON *course, struct tui_cf_files *out, char **cause)
 {
+	return tui_cf_emit_like(course, NULL, out, cause);
+}
+
+int
+tui_cf_emit_like(const cJSON *course, const struct tui_cf_files *like, struct tui_cf_files *out,
+                 char **cause)
+{
+	const struct tui_cf_file *like_ids =
+	    like != NULL ? tui_cf_files_find(like, TUI_CF_IDS) : NULL;
+	const char *names = like_ids != NULL ? like_ids->data : NULL;
 	const cJSON *mods = cJSON_GetObjectItemCaseSensitive(course, "modules"), *module;
 	int width = prefix_width((size_t)cJSON_GetArraySize(mods));
 	struct lc_buf ids = {0};
@@ -427,7 +482,7 @@ tui_cf_emit(const cJSON *course, struct tui_cf_files *out, char **cause)
 	cJSON_ArrayForEach(module, mods)
 	{
 		if (rc == 0)
-			rc = emit_module(module, m++, width, out, &ids, cause);
+			rc = emit_module(module, names, m++, width, out, &ids, cause);
 	}
 	if (rc == 0)
 		tui_cf_files_add(out, TUI_CF_IDS, ids.data, ids.len);

@@ -64,6 +64,13 @@ const struct tui_cf_file *tui_cf_files_find(const struct tui_cf_files *files, co
 int tui_cf_emit(const cJSON *course, struct tui_cf_files *out, char **cause);
 
 /*
+ * tui_cf_emit(), keeping the names (after the number) that like's .lectern gave each id:
+ * a title changed on the server does not rename its file. like may be NULL.
+ */
+int tui_cf_emit_like(const cJSON *course, const struct tui_cf_files *like, struct tui_cf_files *out,
+                     char **cause);
+
+/*
  * Reads the files of a checkout into a course tree (*out, caller frees with cJSON_Delete)
  * holding the mapped fields under their API names (due_at, department_id), "id" where
  * .lectern (or the renaming rules with base) names one, and "_file". base (may be NULL) is

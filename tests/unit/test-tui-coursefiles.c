@@ -594,6 +594,31 @@ test_coursefiles_plain_numbers_stay_texts_in_text_fields(void **state)
 	tui_cf_files_free(&files);
 }
 
+/* Texts are quoted only where a YAML 1.1 reader would take them for something else. */
+static void
+test_coursefiles_quotes_only_what_yaml_would_misread(void **state)
+{
+	cJSON *c = with_id(
+	    parse_json("{\"title\":\"1e3\",\"code\":\"C201\","
+	               "\"department_id\":\"3a26cb96-85bf-4153-b1c1-34a40630516c\","
+	               "\"keywords\":[\"0x1F\",\"12:30\",\"no\",\"2026-12-24T18:00:00Z\"]}"));
+	struct tui_cf_files files = {0};
+	const struct tui_cf_file *f;
+	char *cause = NULL;
+
+	cJSON_AddArrayToObject(c, "modules");
+	assert_int_equal(tui_cf_emit(c, &files, &cause), 0);
+	f = tui_cf_files_find(&files, "course.md");
+	assert_non_null(f);
+	assert_string_equal(f->data, "---\ntitle: '1e3'\ncode: C201\n"
+	                             "department: 3a26cb96-85bf-4153-b1c1-34a40630516c\n"
+	                             "keywords:\n- '0x1F'\n- '12:30'\n- 'no'\n"
+	                             "- 2026-12-24T18:00:00Z\n---\n");
+	tui_cf_files_free(&files);
+	round_trip(c);
+	cJSON_Delete(c);
+}
+
 int
 main(void)
 {
@@ -607,6 +632,7 @@ main(void)
 	    cmocka_unit_test(test_coursefiles_new_file_has_no_id),
 	    cmocka_unit_test(test_coursefiles_bad_files_are_refused_with_their_name),
 	    cmocka_unit_test(test_coursefiles_plain_numbers_stay_texts_in_text_fields),
+	    cmocka_unit_test(test_coursefiles_quotes_only_what_yaml_would_misread),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
