@@ -431,6 +431,113 @@ test_course_push_killed_and_run_again_sends_each_write_once(void **state)
 	free(out);
 }
 
+/* The server's outline as "Module: item, item | Module: item". */
+static char *
+outline(struct fixture *f)
+{
+	cJSON *o = st_api_get(&f->api, "/courses/%s/outline", f->course), *m, *it;
+	char text[2048] = "";
+	size_t len = 0;
+
+	assert_non_null(o);
+	cJSON_ArrayForEach(m, cJSON_GetObjectItem(o, "modules"))
+	{
+		len +=
+		    (size_t)snprintf(text + len, sizeof(text) - len, "%s%s:", len > 0 ? " | " : "",
+		                     cJSON_GetObjectItem(m, "title")->valuestring);
+		cJSON_ArrayForEach(it, cJSON_GetObjectItem(m, "items"))
+		{
+			len += (size_t)snprintf(text + len, sizeof(text) - len, " %s;",
+			                        cJSON_GetObjectItem(it, "title")->valuestring);
+		}
+	}
+	cJSON_Delete(o);
+	return lc_strdup(text);
+}
+
+static void
+rename_path(const char *dir, const char *from, const char *to)
+{
+	char *a = lc_asprintf("%s/%s", dir, from), *b = lc_asprintf("%s/%s", dir, to);
+
+	assert_int_equal(rename(a, b), 0);
+	free(a);
+	free(b);
+}
+
+/*
+ * Renumbering is a move (never a delete and a create), a removed file a delete, a new
+ * folder a module with its items, a question added and one edited: one push, and the
+ * server has exactly that after a sync.
+ */
+static void
+test_course_renumber_create_delete_pushed_as_moves_creates_deletes(void **state)
+{
+	struct fixture *f = *state;
+	char quiz[ST_ID_LEN + 1], arrays[ST_ID_LEN + 1], *text, *was;
+	cJSON *qs;
+
+	id_of(f->files, "01-addresses-and-arrays/03-quiz-pointers.md", quiz);
+	id_of(f->files, "01-addresses-and-arrays/02-arrays-and-pointer-arithmetic.md", arrays);
+	/* The quiz goes first, the arrays lesson moves to the heap module, last. */
+	rename_path(f->files, "01-addresses-and-arrays/03-quiz-pointers.md",
+	            "01-addresses-and-arrays/00-quiz-pointers.md");
+	rename_path(f->files, "01-addresses-and-arrays/02-arrays-and-pointer-arithmetic.md",
+	            "02-the-heap/07-arrays-and-pointer-arithmetic.md");
+	/* The exercise goes away; a third module comes with a page. */
+	rename_path(f->files, "02-the-heap/02-exercise-a-growable-array.md", "exercise.txt");
+	text = lc_asprintf("%s/03-strings", f->files);
+	assert_int_equal(lc_mkdir_p(text, 0700), 0);
+	free(text);
+	write_text(f->files, "03-strings/module.md", "---\ntitle: Strings\n---\n");
+	write_text(
+	    f->files, "03-strings/01-nul.md",
+	    "---\nkind: page\ntitle: The NUL at the end\n---\nEvery C string ends with 0.\n");
+	/* The short question's prompt changes; a numeric one is added at the end. */
+	edit_file(f->files, "01-addresses-and-arrays/00-quiz-pointers.md",
+	          "prompt: Which function releases memory obtained from `malloc`?",
+	          "prompt: Which function gives memory back?");
+	text = read_text(f->files, "01-addresses-and-arrays/00-quiz-pointers.md");
+	was = strstr(text, "\n---\n");
+	assert_non_null(was);
+	{
+		char *more = lc_asprintf("%.*s\n- kind: numeric\n  prompt: sizeof(char)?\n"
+		                         "  answer: 1\n%s",
+		                         (int)(was - text), text, was);
+
+		write_text(f->files, "01-addresses-and-arrays/00-quiz-pointers.md", more);
+		free(more);
+	}
+	free(text);
+	/* 2 moves, 1 delete, 2 creates (module, page), 1 question edit, 1 question create. */
+	assert_int_equal(push(&f->teacher, f->files), 7);
+	RUN_OK(&f->teacher, NULL, "sync");
+	assert_int_equal(st_replica_issues(&f->teacher), 0);
+	text = outline(f);
+	assert_string_equal(text, "Addresses and arrays: Quiz: pointers; What a pointer is; | "
+	                          "The heap: Dynamic memory; Arrays and pointer arithmetic; | "
+	                          "Strings: The NUL at the end;");
+	free(text);
+	/* The moved lesson is the same resource (a move, not a create). */
+	text = server_field(f, "item", arrays, "title");
+	assert_string_equal(text, "Arrays and pointer arithmetic");
+	free(text);
+	text = lc_asprintf("/items/%s/questions", quiz);
+	qs = st_api_list(&f->api, text);
+	free(text);
+	assert_non_null(qs);
+	assert_string_equal(
+	    cJSON_GetObjectItem(cJSON_GetArrayItem(qs, cJSON_GetArraySize(qs) - 1), "prompt")
+	        ->valuestring,
+	    "sizeof(char)?");
+	text = cJSON_PrintUnformatted(qs);
+	assert_non_null(strstr(text, "Which function gives memory back?"));
+	free(text);
+	cJSON_Delete(qs);
+	/* Nothing left to push; a pull brings nothing new. */
+	assert_int_equal(push(&f->teacher, f->files), 0);
+}
+
 static void
 test_course_new_from_dir_checks_out_byte_for_byte(void **state)
 {
@@ -514,6 +621,9 @@ main(void)
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_course_push_killed_and_run_again_sends_each_write_once, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_course_renumber_create_delete_pushed_as_moves_creates_deletes, setup,
+	        teardown),
 	    cmocka_unit_test_setup_teardown(test_course_new_from_dir_checks_out_byte_for_byte,
 	                                    setup, teardown),
 	};
