@@ -485,7 +485,8 @@ course_push(const struct cli_ctx *ctx, const char *dir)
 	if (rc < 0) {
 		status = failed("push", rc, cause);
 	} else if (isatty(STDOUT_FILENO)) {
-		printf("Queued %d writes; they go out with the next `lectern sync`.\n", writes);
+		printf("Queued %d write%s; %s out with the next `lectern sync`.\n", writes,
+		       writes == 1 ? "" : "s", writes == 1 ? "it goes" : "they go");
 	} else {
 		printf("queued\t%d\n", writes);
 	}

@@ -452,11 +452,14 @@ read_items(const struct tui_cf_files *files, const char *dir, cJSON *items, char
 	int rc = 0;
 
 	for (size_t i = 0; i < files->n; i++) {
-		const char *p = files->v[i].path, *name = p + dlen + 1;
-		size_t nlen = strlen(name);
+		const char *p = files->v[i].path, *name;
+		size_t nlen;
 
-		if (strncmp(p, dir, dlen) != 0 || p[dlen] != '/' ||
-		    strcmp(name, TUI_CF_MODULE_FILE) == 0 || strchr(name, '/') != NULL)
+		if (strncmp(p, dir, dlen) != 0 || p[dlen] != '/')
+			continue;
+		name = p + dlen + 1;
+		nlen = strlen(name);
+		if (strcmp(name, TUI_CF_MODULE_FILE) == 0 || strchr(name, '/') != NULL)
 			continue;
 		if (nlen < 3 || strcmp(name + nlen - 3, ".md") != 0)
 			continue; /* a picture, notes: not the course's */

@@ -445,7 +445,7 @@ test_coursefiles_module_folder_renamed_keeps_ids(void **state)
 	assert_string_equal(
 	    str(cJSON_GetArrayItem(cJSON_GetObjectItem(parsed, "modules"), 0), "id"),
 	    str(cJSON_GetArrayItem(cJSON_GetObjectItem(c, "modules"), 1), "id"));
-	cJSON_DetachItemFromArray(cJSON_GetObjectItem(parsed, "modules"), 0);
+	cJSON_DeleteItemFromArray(cJSON_GetObjectItem(parsed, "modules"), 0);
 	{
 		cJSON *other = cJSON_DetachItemFromArray(cJSON_GetObjectItem(c, "modules"), 1);
 
