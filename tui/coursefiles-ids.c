@@ -187,19 +187,64 @@ set_id(cJSON *doc, const char *id)
 	cJSON_AddStringToObject(doc, "id", id);
 }
 
-/* The questions of item, whose ids .lectern keeps under from ("01-a/02-quiz.md#1"...). */
-static void
-question_ids(struct ids *ids, cJSON *item, const char *from)
+/* The untaken key "from#N" .lectern gives id, or NULL. */
+static const char *
+key_of_id(struct ids *ids, const char *from, const char *id)
 {
+	size_t flen = strlen(from);
+	const cJSON *v;
+
+	cJSON_ArrayForEach(v, ids->by_path)
+	{
+		if (strncmp(v->string, from, flen) == 0 && v->string[flen] == '#' &&
+		    strcmp(v->valuestring, id) == 0 && !cJSON_HasObjectItem(ids->taken, v->string))
+			return v->string;
+	}
+	return NULL;
+}
+
+/*
+ * The questions of item, whose ids .lectern keeps under from ("01-a/02-quiz.md#1"...).
+ * With base, a question whose prompt is the prompt of exactly one of the base's questions
+ * of that quiz takes its id: reordering the list is a move of the questions. The others
+ * take the id of their place in the list.
+ */
+static void
+question_ids(struct ids *ids, const cJSON *base, cJSON *item, const char *from)
+{
+	const cJSON *was = base != NULL && text_of(item, "id") != NULL
+	                       ? base_find(base, false, text_of(item, "id"))
+	                       : NULL;
 	cJSON *q;
 	size_t n = 0;
 
 	cJSON_ArrayForEach(q, cJSON_GetObjectItemCaseSensitive(item, "questions"))
 	{
-		char *key = lc_asprintf("%s#%zu", from, ++n);
-		const char *id = take(ids, key);
+		const cJSON *b, *hit = NULL;
+		int hits = 0;
 
-		if (id != NULL)
+		cJSON_ArrayForEach(
+		    b, (was != NULL ? cJSON_GetObjectItemCaseSensitive(was, "questions") : NULL))
+		{
+			if (text_of(b, "prompt") != NULL && text_of(q, "prompt") != NULL &&
+			    strcmp(text_of(b, "prompt"), text_of(q, "prompt")) == 0) {
+				hit = b;
+				hits++;
+			}
+		}
+		if (hits == 1 && text_of(hit, "id") != NULL) {
+			const char *key = key_of_id(ids, from, text_of(hit, "id"));
+
+			if (key != NULL)
+				set_id(q, take(ids, key));
+		}
+	}
+	cJSON_ArrayForEach(q, cJSON_GetObjectItemCaseSensitive(item, "questions"))
+	{
+		char *key = lc_asprintf("%s#%zu", from, ++n);
+		const char *id;
+
+		if (text_of(q, "id") == NULL && (id = take(ids, key)) != NULL)
 			set_id(q, id);
 		free(key);
 	}
@@ -207,7 +252,7 @@ question_ids(struct ids *ids, cJSON *item, const char *from)
 
 /* Pass one: by path. Items whose path .lectern knows get their questions too. */
 static void
-by_path(struct ids *ids, cJSON *course)
+by_path(struct ids *ids, const cJSON *base, cJSON *course)
 {
 	cJSON *m, *it;
 	const char *id;
@@ -225,7 +270,7 @@ by_path(struct ids *ids, cJSON *course)
 		{
 			if ((id = take(ids, text_of(it, "_file"))) != NULL) {
 				set_id(it, id);
-				question_ids(ids, it, text_of(it, "_file"));
+				question_ids(ids, base, it, text_of(it, "_file"));
 			}
 		}
 	}
@@ -239,7 +284,7 @@ tui_cf_assign_ids(const struct tui_cf_files *files, const cJSON *base, cJSON *co
 	int rc = ids_read(files, &ids, cause);
 
 	if (rc == 0)
-		by_path(&ids, course);
+		by_path(&ids, base, course);
 	/* Pass two, rule by rule so that a name match wins over a title match elsewhere. */
 	for (int rule = 0; rc == 0 && rule < (base != NULL ? 3 : 1); rule++) {
 		cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(course, "modules"))
@@ -255,7 +300,7 @@ tui_cf_assign_ids(const struct tui_cf_files *files, const cJSON *base, cJSON *co
 				    (p = orphan_for(&ids, base, false, it, rule)) == NULL)
 					continue;
 				set_id(it, take(&ids, p));
-				question_ids(&ids, it, p);
+				question_ids(&ids, base, it, p);
 			}
 		}
 	}

@@ -495,6 +495,53 @@ test_coursefiles_renamed_and_retitled_matches_by_body(void **state)
 	cJSON_Delete(c);
 }
 
+/* The quiz of every_kind_course() (module 1, item 4). */
+static cJSON *
+quiz_of(cJSON *course)
+{
+	return cJSON_GetArrayItem(
+	    cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(course, "modules"), 0),
+	                        "items"),
+	    3);
+}
+
+static void
+test_coursefiles_reordered_questions_keep_their_ids(void **state)
+{
+	cJSON *c = every_kind_course(), *moved = cJSON_Duplicate(c, 1), *base = NULL,
+	      *parsed = NULL;
+	cJSON *qs = cJSON_GetObjectItem(quiz_of(moved), "questions");
+	struct tui_cf_files files = {0}, other = {0};
+	const char *quiz = M1 "/04-quiz-1.md";
+	const cJSON *was = cJSON_GetObjectItem(quiz_of(c), "questions"), *now;
+	char *cause = NULL;
+
+	/* The boolean question goes first: the file as a person would leave it. */
+	cJSON_InsertItemInArray(qs, 0, cJSON_DetachItemFromArray(qs, 2));
+	assert_int_equal(tui_cf_emit(c, &files, &cause), 0);
+	assert_int_equal(tui_cf_emit(moved, &other, &cause), 0);
+	assert_int_equal(tui_cf_parse(&files, NULL, &base, &cause), 0);
+	put_file(&files, quiz, tui_cf_files_find(&other, quiz)->data);
+	assert_int_equal(tui_cf_parse(&files, base, &parsed, &cause), 0);
+	now = cJSON_GetObjectItem(quiz_of(parsed), "questions");
+	assert_int_equal(cJSON_GetArraySize(now), 5);
+	assert_string_equal(str(cJSON_GetArrayItem(now, 0), "id"),
+	                    str(cJSON_GetArrayItem(was, 2), "id"));
+	assert_string_equal(str(cJSON_GetArrayItem(now, 1), "id"),
+	                    str(cJSON_GetArrayItem(was, 0), "id"));
+	assert_string_equal(str(cJSON_GetArrayItem(now, 2), "id"),
+	                    str(cJSON_GetArrayItem(was, 1), "id"));
+	assert_string_equal(str(cJSON_GetArrayItem(now, 3), "id"),
+	                    str(cJSON_GetArrayItem(was, 3), "id"));
+	assert_same("question", cJSON_GetArrayItem(now, 0), cJSON_GetArrayItem(was, 2), true);
+	cJSON_Delete(parsed);
+	cJSON_Delete(base);
+	cJSON_Delete(moved);
+	tui_cf_files_free(&files);
+	tui_cf_files_free(&other);
+	cJSON_Delete(c);
+}
+
 static void
 test_coursefiles_new_file_has_no_id(void **state)
 {
@@ -630,6 +677,7 @@ main(void)
 	    cmocka_unit_test(test_coursefiles_module_folder_renamed_keeps_ids),
 	    cmocka_unit_test(test_coursefiles_renamed_and_retitled_matches_by_body),
 	    cmocka_unit_test(test_coursefiles_new_file_has_no_id),
+	    cmocka_unit_test(test_coursefiles_reordered_questions_keep_their_ids),
 	    cmocka_unit_test(test_coursefiles_bad_files_are_refused_with_their_name),
 	    cmocka_unit_test(test_coursefiles_plain_numbers_stay_texts_in_text_fields),
 	    cmocka_unit_test(test_coursefiles_quotes_only_what_yaml_would_misread),
