@@ -22,6 +22,8 @@
 #include "common/uuid.h"
 #include "tui/coursefiles-int.h"
 
+static bool is_course_path(const char *path);
+
 static int
 gerr(char **cause, const char *what)
 {
@@ -407,7 +409,10 @@ tui_cg_changes(const char *dir, cJSON **changed, cJSON **conflicts, char **cause
 		for (size_t i = 0; i < git_diff_num_deltas(diff); i++) {
 			const git_diff_delta *d = git_diff_get_delta(diff, i);
 
-			cJSON_AddItemToArray(*changed, cJSON_CreateString(d->new_file.path));
+			/* A README or a picture is kept in git but never sent: not listed. */
+			if (is_course_path(d->new_file.path) || is_course_path(d->old_file.path))
+				cJSON_AddItemToArray(*changed,
+				                     cJSON_CreateString(d->new_file.path));
 		}
 		rc = conflicted_files(dir, conflicts, cause);
 	}
@@ -432,7 +437,8 @@ print_line(const git_diff_delta *delta, const git_diff_hunk *hunk, const git_dif
 {
 	struct print_ctx *p = payload;
 
-	p->fn(line->origin, line->content, line->content_len, p->ctx);
+	if (is_course_path(delta->new_file.path) || is_course_path(delta->old_file.path))
+		p->fn(line->origin, line->content, line->content_len, p->ctx);
 	return 0;
 }
 

@@ -59,7 +59,7 @@ int tui_cg_changes(const char *dir, cJSON **changed, cJSON **conflicts, char **c
 
 /*
  * Prints through fn, line by line, a unified diff from lectern/server's tip to the working
- * tree (new files included): what push would send.
+ * tree (new files included) of the course's files: what push would send.
  */
 typedef void (*tui_cg_line_fn)(char origin, const char *line, size_t len, void *ctx);
 int tui_cg_diff(const char *dir, tui_cg_line_fn fn, void *ctx, char **cause);

@@ -244,7 +244,14 @@ test_course_edited_title_pushes_one_patch_of_that_field(void **state)
 	id_of(f->files, LESSON, id);
 	body_before = server_field(f, "item", id, "body");
 	edit_file(f->files, LESSON, "title: What a pointer is\n", "title: Pointers, gently\n");
+	/* A file of the person's own: kept in the repository, never listed, diffed or sent. */
+	write_text(f->files, "README.md", "Notes for myself.\n");
+	assert_int_equal(st_lectern(&f->teacher, NULL, &out, "course", "status", f->files, NULL),
+	                 0);
+	assert_null(strstr(out, "README"));
+	free(out);
 	assert_int_equal(st_lectern(&f->teacher, NULL, &out, "course", "diff", f->files, NULL), 0);
+	assert_null(strstr(out, "README"));
 	assert_non_null(strstr(out, "+title: Pointers, gently\n"));
 	assert_non_null(strstr(out, "-title: What a pointer is\n"));
 	free(out);
@@ -274,6 +281,9 @@ test_course_edited_title_pushes_one_patch_of_that_field(void **state)
 	free(out);
 	assert_int_equal(push(&f->teacher, f->files), 0);
 	assert_int_equal(st_replica_issues(&f->teacher), 0);
+	out = read_text(f->files, "README.md");
+	assert_string_equal(out, "Notes for myself.\n");
+	free(out);
 	free(title);
 	free(body_before);
 	free(body_after);
