@@ -8,6 +8,7 @@
 #include "tui/coursefiles.h"
 
 #include <dirent.h>
+#include <stdint.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "common/err.h"
 #include "common/fsutil.h"
 #include "common/mem.h"
+#include "common/text.h"
 #include "store/replica.h"
 #include "tui/coursefiles-int.h"
 
@@ -310,6 +312,22 @@ split(const struct tui_cf_file *f, const char **yaml, size_t *yaml_len, const ch
 	                    f->path);
 }
 
+/* Whether len bytes at s are UTF-8 text without NUL (what the API takes as text). */
+static bool
+is_text(const char *s, size_t len)
+{
+	while (len > 0) {
+		uint32_t cp;
+		size_t k = lc_utf8_decode(s, len, &cp);
+
+		if (cp == 0 || (cp == 0xFFFD && (k != 3 || memcmp(s, "\xEF\xBF\xBD", 3) != 0)))
+			return false;
+		s += k;
+		len -= k;
+	}
+	return true;
+}
+
 /* A file's front matter and body as a doc of keys; body_field (may be NULL) gets the body. */
 static int
 read_file_doc(const struct tui_cf_file *f, const struct tui_cf_key *keys, const char *extra,
@@ -318,7 +336,9 @@ read_file_doc(const struct tui_cf_file *f, const struct tui_cf_key *keys, const 
 	const char *yaml = NULL, *body = NULL;
 	size_t yaml_len = 0;
 	cJSON *mapping = NULL, *doc;
-	int rc = split(f, &yaml, &yaml_len, &body, cause);
+	int rc = is_text(f->data, f->len)
+	             ? split(f, &yaml, &yaml_len, &body, cause)
+	             : lc_cause_set(cause, -LC_EINVAL, "%s: not UTF-8 text", f->path);
 
 	*out = NULL;
 	if (rc == 0)
@@ -471,7 +491,8 @@ read_items(const struct tui_cf_files *files, const char *dir, cJSON *items, char
 		}
 		names_add_once(&names, name, nlen);
 	}
-	qsort(names.v, names.n, sizeof(names.v[0]), by_prefix);
+	if (names.n > 1) /* qsort takes no NULL array, even of none */
+		qsort(names.v, names.n, sizeof(names.v[0]), by_prefix);
 	for (size_t i = 0; rc == 0 && i < names.n; i++) {
 		char *path = lc_asprintf("%s/%s", dir, names.v[i]);
 		const struct tui_cf_file *f = tui_cf_files_find(files, path);
@@ -500,7 +521,8 @@ read_modules(const struct tui_cf_files *files, cJSON *mods, char **cause)
 		if (len > 0)
 			names_add_once(&dirs, files->v[i].path, len);
 	}
-	qsort(dirs.v, dirs.n, sizeof(dirs.v[0]), by_prefix);
+	if (dirs.n > 1)
+		qsort(dirs.v, dirs.n, sizeof(dirs.v[0]), by_prefix);
 	for (size_t i = 0; rc == 0 && i < dirs.n; i++) {
 		char *path = lc_asprintf("%s/%s", dirs.v[i], TUI_CF_MODULE_FILE);
 		const struct tui_cf_file *f = tui_cf_files_find(files, path);

@@ -396,7 +396,7 @@ emit_item(const cJSON *item, const char *like, const char *dir, size_t k, int wi
 	if (id == NULL)
 		return lc_cause_set(cause, -LC_EINVAL, "an item of %s has no id", dir);
 	if (!old_name(like, id, slug, sizeof(slug)))
-		tui_cf_slug(doc_text(item, "title"), kind != NULL ? kind : "item", slug);
+		tui_cf_slug(doc_text(item, "title"), "item", slug);
 	path = lc_asprintf("%s/%0*zu-%s.md", dir, width, k + 1, slug);
 	data = front_matter_file(tui_cf_item_keys, item, quiz && cJSON_IsArray(qs) ? qs : NULL,
 	                         doc_text(item, "body"), &len);

@@ -601,6 +601,8 @@ test_coursefiles_bad_files_are_refused_with_their_name(void **state)
 	assert_refused(&files, item, "---\na: &x 1\nb: *x\n---\n", "aliases");
 	assert_refused(&files, item, "---\n- a\n---\n", "key: value");
 	assert_refused(&files, item, "---\ntitle: [a, b]\n---\n", "title must be a text");
+	/* Found by fuzz-coursefiles: a body that is not UTF-8 text would go to the server. */
+	assert_refused(&files, item, "---\nkind: link\n---\ncn\xd0", "not UTF-8 text");
 	put_file(&files, item, "---\nkind: link\ntitle: ok\n---\n");
 	assert_refused(&files, M1 "/module.md", "---\ntitle: M\n---\nA body\n", "only a title");
 	put_file(&files, M1 "/module.md", "---\ntitle: M\n---\n");
