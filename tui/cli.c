@@ -1335,6 +1335,8 @@ cmd_course(const struct cli_ctx *ctx, int argc, char **argv)
 	char *cause = NULL;
 	int status;
 
+	if (cli_course_files_handles(argc, argv)) /* a course as plain files (issue 12) */
+		return cli_course_files(ctx, argc, argv);
 	if (strcmp(sub, "new") == 0)
 		status = parse_opts(argc, argv, 1, COURSE_OPTS, &o);
 	else if (strcmp(sub, "edit") == 0)
@@ -1823,7 +1825,10 @@ static const struct cli_cmd authoring[] = {
      "new TITLE [--code C] [--department DEPT_ID] [--description-file F]\n"
      "          [--keywords a,b] [--certification] [--pass-score 0..1]   (prints the id)\n"
      "course    edit COURSE_ID [--title T] [the options of new] [--no-certification]\n"
-     "course    publish|unpublish|archive|unarchive COURSE_ID",
+     "course    publish|unpublish|archive|unarchive COURSE_ID\n"
+     "course    checkout COURSE_ID [DIR]   (the course as files in a git repository)\n"
+     "course    status|diff|push|pull [DIR]\n"
+     "course    new --from DIR   (a whole course from files; prints the id)",
      1, cmd_course},
     {"module", "add COURSE_ID TITLE       (prints the id)\nmodule    rename MODULE_ID TITLE", 2,
      cmd_module},

@@ -31,4 +31,12 @@ int cli_run(const struct cli_ctx *ctx, int argc, char **argv);
 /* Prints the usage text. */
 void cli_usage(FILE *fp);
 
+/*
+ * `lectern course checkout|status|diff|push|pull|new --from` (issue 12, cli-course.c):
+ * whether argv ("course", SUB, ...) is one of them, and running it.
+ */
+#include <stdbool.h>
+bool cli_course_files_handles(int argc, char **argv);
+int cli_course_files(const struct cli_ctx *ctx, int argc, char **argv);
+
 #endif
