@@ -16,7 +16,6 @@
  */
 #include "sync/offline.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -30,7 +29,7 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "common/mem.h"
-#include "common/uuid.h"
+#include "store/profile.h"
 #include "store/replica.h"
 
 #define K_VERIFIER "offline_verifier"
@@ -393,35 +392,32 @@ int
 sync_offline_find(const char *data_dir, const char *username, const char *password, int64_t now,
                   char **replica_path, int64_t *wait_s, char **cause)
 {
-	char *dir = lc_asprintf("%s/profiles", data_dir), *best = NULL;
+	char **ids = NULL, *best = NULL;
+	size_t n = 0;
 	int64_t best_until = 0;
-	struct dirent *de;
-	DIR *d;
 	int rc;
 
 	*replica_path = NULL;
 	if (wait_s != NULL)
 		*wait_s = 0;
-	d = opendir(dir);
-	while (d != NULL && username != NULL && (de = readdir(d)) != NULL) {
-		char *path;
-		int64_t until;
+	/* Of several profiles of one name (an account deleted and made again), the freshest. */
+	if (username != NULL && store_profile_list(data_dir, &ids, &n, NULL) == 0) {
+		for (size_t i = 0; i < n; i++) {
+			char *path = NULL;
+			int64_t until = 0;
 
-		if (!lc_uuid_valid(de->d_name))
-			continue;
-		path = lc_asprintf("%s/%s/replica.db", dir, de->d_name);
-		until = candidate(path, username);
-		if (until > best_until) {
-			free(best);
-			best = path;
-			best_until = until;
-		} else {
-			free(path);
+			if (store_profile_paths(data_dir, ids[i], NULL, &path, NULL) == 0)
+				until = candidate(path, username);
+			if (until > best_until) {
+				free(best);
+				best = path;
+				best_until = until;
+			} else {
+				free(path);
+			}
 		}
+		store_profile_list_free(ids, n);
 	}
-	if (d != NULL)
-		closedir(d);
-	free(dir);
 	if (best == NULL)
 		return lc_cause_set(cause, -LC_ENOTFOUND,
 		                    "no offline sign-in for this user here: sign in online first");

@@ -25,13 +25,6 @@
 #include "tui/write.h"
 
 /* The replica and who writes, for the commands that need both. */
-struct course_cli {
-	struct store_db *db;
-	char *user_id;
-	char *username;
-	struct tui_writer w;
-};
-
 static void
 say(FILE *fp, const char *s)
 {
@@ -49,34 +42,6 @@ failed(const char *what, int rc, char *cause)
 	fputc('\n', stderr);
 	free(cause);
 	return rc == -LC_ECONFLICT ? CLI_EXIT_VERIFY : CLI_EXIT_USAGE;
-}
-
-static int
-course_cli_open(const struct cli_ctx *ctx, struct course_cli *c)
-{
-	char *cause = NULL;
-	int rc;
-
-	memset(c, 0, sizeof(*c));
-	rc = store_replica_open(ctx->db_path, &c->db, &cause);
-	if (rc < 0)
-		return failed("replica", rc, cause);
-	store_setting_get(c->db, "user_id", &c->user_id);
-	store_setting_get(c->db, "username", &c->username);
-	if (c->user_id == NULL || c->username == NULL) {
-		fprintf(stderr, "lectern: not logged in: run `lectern login USER` once first\n");
-		return CLI_EXIT_USAGE;
-	}
-	c->w = (struct tui_writer){.db = c->db, .user_id = c->user_id, .username = c->username};
-	return 0;
-}
-
-static void
-course_cli_close(struct course_cli *c)
-{
-	store_db_close(c->db);
-	free(c->user_id);
-	free(c->username);
 }
 
 /*
@@ -112,7 +77,7 @@ course_only(const struct tui_cf_files *files, struct tui_cf_files *out)
  * extras of the working tree at dir (may be NULL).
  */
 static int
-replica_files(struct course_cli *c, const char *course_id, const char *dir,
+replica_files(struct cli_writer *c, const char *course_id, const char *dir,
               const struct tui_cf_files *like, struct tui_cf_files *out, char **cause)
 {
 	struct tui_cf_files work = {0};
@@ -174,15 +139,15 @@ static int
 course_checkout(const struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct store_resource res = {0};
-	struct course_cli c;
+	struct cli_writer c;
 	char *cause = NULL, *dir = NULL;
 	int status, rc;
 
 	if (argc < 3 || argc > 4 || !lc_uuid_valid(argv[2]))
 		return failed("checkout", -LC_EINVAL,
 		              lc_strdup("usage: lectern course checkout COURSE_ID [DIR]"));
-	if ((status = course_cli_open(ctx, &c)) != 0) {
-		course_cli_close(&c);
+	if ((status = cli_writer_open(ctx, &c)) != 0) {
+		cli_writer_close(&c);
 		return status;
 	}
 	if (argc == 4) {
@@ -214,7 +179,7 @@ course_checkout(const struct cli_ctx *ctx, int argc, char **argv)
 		printf(" (branch main; the server's version is on lectern/server).\n");
 	}
 	free(dir);
-	course_cli_close(&c);
+	cli_writer_close(&c);
 	return status;
 }
 
@@ -225,12 +190,12 @@ course_status(const struct cli_ctx *ctx, const char *dir)
 {
 	struct tui_cf_files server = {0}, replica = {0};
 	cJSON *changed = NULL, *conflicts = NULL, *pulled = NULL;
-	struct course_cli c;
+	struct cli_writer c;
 	char id[37], *cause = NULL;
-	int status = course_cli_open(ctx, &c), rc;
+	int status = cli_writer_open(ctx, &c), rc;
 
 	if (status != 0) {
-		course_cli_close(&c);
+		cli_writer_close(&c);
 		return status;
 	}
 	rc = tui_cg_course_id(dir, id, &cause);
@@ -260,7 +225,7 @@ course_status(const struct cli_ctx *ctx, const char *dir)
 	cJSON_Delete(pulled);
 	tui_cf_files_free(&server);
 	tui_cf_files_free(&replica);
-	course_cli_close(&c);
+	cli_writer_close(&c);
 	return status;
 }
 
@@ -342,7 +307,7 @@ work_files(const char *dir, const struct tui_cf_files *server, struct tui_cf_fil
 
 /* Queues the writes of one commit, atomically with the record that it was pushed. */
 static int
-push_queue(struct course_cli *c, const char *id, const char *dir, const char *head,
+push_queue(struct cli_writer *c, const char *id, const char *dir, const char *head,
            const struct tui_cf_files *server, int *writes, char **cause)
 {
 	struct tui_cf_files work = {0}, replica = {0};
@@ -433,7 +398,7 @@ names_of_work(const char *dir, const struct tui_cf_files *server, struct tui_cf_
 
 /* What push does after queueing: lectern/server takes the pushed version, main follows. */
 static int
-push_finish(struct course_cli *c, const char *id, const char *dir, const char *head,
+push_finish(struct cli_writer *c, const char *id, const char *dir, const char *head,
             const struct tui_cf_files *server, char **cause)
 {
 	struct tui_cf_files now = {0}, names;
@@ -458,14 +423,14 @@ static int
 course_push(const struct cli_ctx *ctx, const char *dir)
 {
 	struct tui_cf_files server = {0};
-	struct course_cli c;
+	struct cli_writer c;
 	tui_cg_sha head, base_sha;
 	char id[37], *cause = NULL, *key = NULL, *done = NULL;
-	int status = course_cli_open(ctx, &c), rc, writes = 0;
+	int status = cli_writer_open(ctx, &c), rc, writes = 0;
 	bool made = false;
 
 	if (status != 0) {
-		course_cli_close(&c);
+		cli_writer_close(&c);
 		return status;
 	}
 	rc = tui_cg_course_id(dir, id, &cause);
@@ -493,7 +458,7 @@ course_push(const struct cli_ctx *ctx, const char *dir)
 	tui_cf_files_free(&server);
 	free(key);
 	free(done);
-	course_cli_close(&c);
+	cli_writer_close(&c);
 	return status;
 }
 
@@ -503,14 +468,14 @@ static int
 course_pull(const struct cli_ctx *ctx, const char *dir)
 {
 	struct tui_cf_files replica = {0}, server = {0};
-	struct course_cli c;
+	struct cli_writer c;
 	cJSON *changed = NULL, *conflicts = NULL;
 	char id[37], *cause = NULL;
-	int status = course_cli_open(ctx, &c), rc;
+	int status = cli_writer_open(ctx, &c), rc;
 	bool made = false, conflicted = false;
 
 	if (status != 0) {
-		course_cli_close(&c);
+		cli_writer_close(&c);
 		return status;
 	}
 	rc = tui_cg_course_id(dir, id, &cause);
@@ -541,7 +506,7 @@ course_pull(const struct cli_ctx *ctx, const char *dir)
 	cJSON_Delete(conflicts);
 	tui_cf_files_free(&replica);
 	tui_cf_files_free(&server);
-	course_cli_close(&c);
+	cli_writer_close(&c);
 	return status;
 }
 
@@ -551,14 +516,14 @@ static int
 course_new_from(const struct cli_ctx *ctx, const char *dir)
 {
 	struct tui_cf_files files = {0};
-	struct course_cli c;
+	struct cli_writer c;
 	cJSON *work = NULL, *base = NULL, *fields;
 	char *cause = NULL, seed[LC_UUID_LEN + 1];
 	tui_new_id id;
-	int status = course_cli_open(ctx, &c), rc, writes = 0;
+	int status = cli_writer_open(ctx, &c), rc, writes = 0;
 
 	if (status != 0) {
-		course_cli_close(&c);
+		cli_writer_close(&c);
 		return status;
 	}
 	rc = tui_cf_read_dir(dir, &files, &cause);
@@ -597,7 +562,7 @@ course_new_from(const struct cli_ctx *ctx, const char *dir)
 	cJSON_Delete(work);
 	cJSON_Delete(base);
 	tui_cf_files_free(&files);
-	course_cli_close(&c);
+	cli_writer_close(&c);
 	return status;
 }
 

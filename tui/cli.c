@@ -863,16 +863,8 @@ cmd_issues(const struct cli_ctx *ctx, int argc, char **argv)
 
 /* ---- Queued writes ---------------------------------------------------------------------- */
 
-/* What a write needs: the replica and who writes (tui/write.h). */
-struct writer {
-	struct store_db *db;
-	char *user_id;
-	char *username;
-	struct tui_writer w;
-};
-
-static int
-writer_open(const struct cli_ctx *ctx, struct writer *w)
+int
+cli_writer_open(const struct cli_ctx *ctx, struct cli_writer *w)
 {
 	memset(w, 0, sizeof(*w));
 	if (open_replica(ctx, &w->db) != 0)
@@ -887,8 +879,8 @@ writer_open(const struct cli_ctx *ctx, struct writer *w)
 	return 0;
 }
 
-static void
-writer_close(struct writer *w)
+void
+cli_writer_close(struct cli_writer *w)
 {
 	store_db_close(w->db);
 	free(w->user_id);
@@ -929,7 +921,7 @@ queued(int rc, char *cause, const char *what, const char *id, bool id_is_new)
 
 /* Reads a resource of the replica and parses its doc; NULL (message printed) when absent. */
 static cJSON *
-find_doc(struct writer *w, const char *type, const char *id, struct store_resource *res)
+find_doc(struct cli_writer *w, const char *type, const char *id, struct store_resource *res)
 {
 	cJSON *doc;
 
@@ -952,19 +944,19 @@ find_doc(struct writer *w, const char *type, const char *id, struct store_resour
 static int
 cmd_enroll(const struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct writer w;
+	struct cli_writer w;
 	char *cause = NULL;
 	int status, rc;
 
 	if (!lc_uuid_valid(argv[1]))
 		return usage_error("enroll: %s is not a course id", argv[1]);
-	if ((status = writer_open(ctx, &w)) != 0) {
-		writer_close(&w);
+	if ((status = cli_writer_open(ctx, &w)) != 0) {
+		cli_writer_close(&w);
 		return status;
 	}
 	rc = tui_queue_enroll(&w.w, argv[1], NULL, &cause);
 	status = queued(rc, cause, "enroll in course", argv[1], false);
-	writer_close(&w);
+	cli_writer_close(&w);
 	return status;
 }
 
@@ -972,13 +964,13 @@ static int
 cmd_complete(const struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct store_resource item = {0};
-	struct writer w;
+	struct cli_writer w;
 	cJSON *item_doc;
 	char *cause = NULL;
-	int status = writer_open(ctx, &w), rc;
+	int status = cli_writer_open(ctx, &w), rc;
 
 	if (status != 0 || (item_doc = find_doc(&w, "item", argv[1], &item)) == NULL) {
-		writer_close(&w);
+		cli_writer_close(&w);
 		return status != 0 ? status : CLI_EXIT_USAGE;
 	}
 	cJSON_Delete(item_doc);
@@ -990,7 +982,7 @@ cmd_complete(const struct cli_ctx *ctx, int argc, char **argv)
 		rc = tui_queue_progress(&w.w, argv[1], "completed", &cause);
 		status = queued(rc, cause, "complete item", argv[1], false);
 	}
-	writer_close(&w);
+	cli_writer_close(&w);
 	return status;
 }
 
@@ -999,14 +991,14 @@ cmd_post(const struct cli_ctx *ctx, int argc, char **argv)
 {
 	tui_new_id id;
 	char *text = NULL, *cause = NULL;
-	struct writer w;
+	struct cli_writer w;
 	int status, rc;
 
 	if (argc != 4 || strcmp(argv[2], "--title") != 0 || argv[3][0] == '\0')
 		return usage_error("%s", "post COURSE_ID --title TITLE (body on stdin)");
 	if (!lc_uuid_valid(argv[1]))
 		return usage_error("post: %s is not a course id", argv[1]);
-	status = writer_open(ctx, &w);
+	status = cli_writer_open(ctx, &w);
 	if (status == 0)
 		status = read_body(&text);
 	if (status == 0) {
@@ -1014,7 +1006,7 @@ cmd_post(const struct cli_ctx *ctx, int argc, char **argv)
 		status = queued(rc, cause, "new topic", id, true);
 	}
 	free(text);
-	writer_close(&w);
+	cli_writer_close(&w);
 	return status;
 }
 
@@ -1023,8 +1015,8 @@ cmd_reply(const struct cli_ctx *ctx, int argc, char **argv)
 {
 	tui_new_id id;
 	char *text = NULL, *cause = NULL;
-	struct writer w;
-	int status = writer_open(ctx, &w), rc;
+	struct cli_writer w;
+	int status = cli_writer_open(ctx, &w), rc;
 
 	if (status == 0)
 		status = read_body(&text);
@@ -1033,13 +1025,13 @@ cmd_reply(const struct cli_ctx *ctx, int argc, char **argv)
 		status = queued(rc, cause, "new reply", id, true);
 	}
 	free(text);
-	writer_close(&w);
+	cli_writer_close(&w);
 	return status;
 }
 
 /* The type of id on the replica among types (NULL-terminated), or NULL. */
 static const char *
-type_of(struct writer *w, const char *id, const char *const *types)
+type_of(struct cli_writer *w, const char *id, const char *const *types)
 {
 	for (size_t i = 0; types[i] != NULL; i++) {
 		struct store_resource res = {0};
@@ -1054,7 +1046,7 @@ type_of(struct writer *w, const char *id, const char *const *types)
 
 /* Queues a PATCH of fields (taken) and says what happened. */
 static int
-patch(struct writer *w, const char *type, const char *id, cJSON *fields)
+patch(struct cli_writer *w, const char *type, const char *id, cJSON *fields)
 {
 	int64_t before = 0, after = 0;
 	char *cause = NULL, what[32];
@@ -1078,9 +1070,9 @@ cmd_edit(const struct cli_ctx *ctx, int argc, char **argv)
 	static const char *const types[] = {"item", "reply", "topic", NULL};
 	const char *type;
 	char *text = NULL;
-	struct writer w;
+	struct cli_writer w;
 	cJSON *fields;
-	int status = writer_open(ctx, &w);
+	int status = cli_writer_open(ctx, &w);
 
 	if (status == 0 && (type = type_of(&w, argv[1], types)) == NULL) {
 		fprintf(stderr, "lectern: no item, reply or topic %s in the replica\n", argv[1]);
@@ -1094,7 +1086,7 @@ cmd_edit(const struct cli_ctx *ctx, int argc, char **argv)
 		status = patch(&w, type, argv[1], fields);
 	}
 	free(text);
-	writer_close(&w);
+	cli_writer_close(&w);
 	return status;
 }
 
@@ -1311,7 +1303,7 @@ item_fields(const struct opts *o, const char *title)
 #define ITEM_OPTS "--due --points --url --optional --required --max-attempts"
 
 static int
-course_new(struct writer *w, const struct opts *o)
+course_new(struct cli_writer *w, const struct opts *o)
 {
 	cJSON *fields = course_fields(o, o->pos[1]);
 	char *cause = NULL;
@@ -1330,7 +1322,7 @@ cmd_course(const struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const char *const actions[] = {"publish", "unpublish", "archive", "unarchive"};
 	const char *sub = argv[1];
-	struct writer w;
+	struct cli_writer w;
 	struct opts o;
 	char *cause = NULL;
 	int status;
@@ -1350,8 +1342,8 @@ cmd_course(const struct cli_ctx *ctx, int argc, char **argv)
 		                   strcmp(sub, "new") == 0 ? "a TITLE" : "a COURSE_ID");
 	if (strcmp(sub, "new") != 0 && !lc_uuid_valid(o.pos[1]))
 		return usage_error("course %s: %s is not a course id", sub, o.pos[1]);
-	if ((status = writer_open(ctx, &w)) != 0) {
-		writer_close(&w);
+	if ((status = cli_writer_open(ctx, &w)) != 0) {
+		cli_writer_close(&w);
 		return status;
 	}
 	if (strcmp(sub, "new") == 0) {
@@ -1366,14 +1358,14 @@ cmd_course(const struct cli_ctx *ctx, int argc, char **argv)
 		while (i < sizeof(actions) / sizeof(actions[0]) && strcmp(actions[i], sub) != 0)
 			i++;
 		if (i == sizeof(actions) / sizeof(actions[0])) {
-			writer_close(&w);
+			cli_writer_close(&w);
 			return usage_error("course: unknown subcommand %s", sub);
 		}
 		int rc = tui_queue_course_status(&w.w, o.pos[1], sub, &cause);
 
 		status = queued(rc, cause, sub, o.pos[1], false);
 	}
-	writer_close(&w);
+	cli_writer_close(&w);
 	return status;
 }
 
@@ -1381,7 +1373,7 @@ static int
 cmd_module(const struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *sub = argv[1];
-	struct writer w;
+	struct cli_writer w;
 	cJSON *fields;
 	char *cause = NULL;
 	tui_new_id id;
@@ -1394,8 +1386,8 @@ cmd_module(const struct cli_ctx *ctx, int argc, char **argv)
 		                   sub[0] == 'a' ? "COURSE_ID" : "MODULE_ID");
 	if (!lc_uuid_valid(argv[2]))
 		return usage_error("module %s: %s is not an id", sub, argv[2]);
-	if ((status = writer_open(ctx, &w)) != 0) {
-		writer_close(&w);
+	if ((status = cli_writer_open(ctx, &w)) != 0) {
+		cli_writer_close(&w);
 		return status;
 	}
 	fields = cJSON_CreateObject();
@@ -1407,7 +1399,7 @@ cmd_module(const struct cli_ctx *ctx, int argc, char **argv)
 	} else {
 		status = patch(&w, "module", argv[2], fields);
 	}
-	writer_close(&w);
+	cli_writer_close(&w);
 	return status;
 }
 
@@ -1415,7 +1407,7 @@ static int
 cmd_item(const struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *sub = argv[1];
-	struct writer w;
+	struct cli_writer w;
 	struct opts o;
 	cJSON *fields;
 	char *cause = NULL;
@@ -1436,8 +1428,8 @@ cmd_item(const struct cli_ctx *ctx, int argc, char **argv)
 		return usage_error("%s", "item edit takes an ITEM_ID");
 	if (!lc_uuid_valid(o.pos[1]))
 		return usage_error("item %s: %s is not an id", sub, o.pos[1]);
-	if ((status = writer_open(ctx, &w)) != 0) {
-		writer_close(&w);
+	if ((status = cli_writer_open(ctx, &w)) != 0) {
+		cli_writer_close(&w);
 		return status;
 	}
 	fields = item_fields(&o, sub[0] == 'a' ? o.pos[2] : o.title);
@@ -1450,14 +1442,14 @@ cmd_item(const struct cli_ctx *ctx, int argc, char **argv)
 	} else {
 		status = patch(&w, "item", o.pos[1], fields);
 	}
-	writer_close(&w);
+	cli_writer_close(&w);
 	return status;
 }
 
 static int
 cmd_question(const struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct writer w;
+	struct cli_writer w;
 	cJSON *fields;
 	char *text = NULL, *cause = NULL;
 	tui_new_id id;
@@ -1476,12 +1468,12 @@ cmd_question(const struct cli_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "lectern: question add: stdin is not a JSON object\n");
 		return CLI_EXIT_USAGE;
 	}
-	if ((status = writer_open(ctx, &w)) == 0) {
+	if ((status = cli_writer_open(ctx, &w)) == 0) {
 		rc = tui_queue_create(&w.w, "question", argv[2], fields, id, &cause);
 		status = queued(rc, cause, "new question", id, true);
 	}
 	cJSON_Delete(fields);
-	writer_close(&w);
+	cli_writer_close(&w);
 	return status;
 }
 
@@ -1491,7 +1483,7 @@ static int
 cmd_move(const struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *type;
-	struct writer w;
+	struct cli_writer w;
 	struct opts o;
 	char *cause = NULL, what[32];
 	int status = parse_opts(argc, argv, 1, "--before --after --to", &o);
@@ -1501,8 +1493,8 @@ cmd_move(const struct cli_ctx *ctx, int argc, char **argv)
 	if (o.n_pos != 1 || (o.before != NULL) + (o.after != NULL) + (o.to != NULL) != 1)
 		return usage_error("%s", "move takes an ID and one of --before ID, --after ID or "
 		                         "--to MODULE_ID");
-	if ((status = writer_open(ctx, &w)) != 0) {
-		writer_close(&w);
+	if ((status = cli_writer_open(ctx, &w)) != 0) {
+		cli_writer_close(&w);
 		return status;
 	}
 	type = type_of(&w, o.pos[0], movable);
@@ -1535,13 +1527,13 @@ cmd_move(const struct cli_ctx *ctx, int argc, char **argv)
 		snprintf(what, sizeof(what), "move %s", type);
 		status = queued(rc, cause, what, o.pos[0], false);
 	}
-	writer_close(&w);
+	cli_writer_close(&w);
 	return status;
 }
 
 /* The live children of parent_id of type on the replica. */
 static size_t
-count_children(struct writer *w, const char *type, const char *parent_id)
+count_children(struct cli_writer *w, const char *type, const char *parent_id)
 {
 	struct store_resource_list list = {0};
 	size_t n = 0;
@@ -1554,7 +1546,7 @@ count_children(struct writer *w, const char *type, const char *parent_id)
 
 /* What a delete of type/id takes with it, as a sentence ("module 'X' and its 4 items"). */
 static char *
-describe_delete(struct writer *w, const char *type, const char *id)
+describe_delete(struct cli_writer *w, const char *type, const char *id)
 {
 	struct store_resource res = {0};
 	cJSON *doc = NULL;
@@ -1600,7 +1592,7 @@ cmd_rm(const struct cli_ctx *ctx, int argc, char **argv)
 	static const char *const types[] = {"course", "module", "item", "question",
 	                                    "topic",  "reply",  NULL};
 	const char *type;
-	struct writer w;
+	struct cli_writer w;
 	struct opts o;
 	char *cause = NULL, *what, what_type[32];
 	int status = parse_opts(argc, argv, 1, "--yes", &o), rc;
@@ -1609,15 +1601,15 @@ cmd_rm(const struct cli_ctx *ctx, int argc, char **argv)
 		return status;
 	if (o.n_pos != 1)
 		return usage_error("%s", "rm takes one ID");
-	if ((status = writer_open(ctx, &w)) != 0) {
-		writer_close(&w);
+	if ((status = cli_writer_open(ctx, &w)) != 0) {
+		cli_writer_close(&w);
 		return status;
 	}
 	if ((type = type_of(&w, o.pos[0], types)) == NULL) {
 		fprintf(stderr, "lectern: rm: nothing with id ");
 		put_text(stderr, o.pos[0], 0);
 		fprintf(stderr, " in the replica\n");
-		writer_close(&w);
+		cli_writer_close(&w);
 		return CLI_EXIT_USAGE;
 	}
 	what = describe_delete(&w, type, o.pos[0]);
@@ -1629,7 +1621,7 @@ cmd_rm(const struct cli_ctx *ctx, int argc, char **argv)
 		    (line[0] != 'y' && line[0] != 'Y')) {
 			fprintf(stderr, "Nothing deleted.\n");
 			free(what);
-			writer_close(&w);
+			cli_writer_close(&w);
 			return CLI_EXIT_USAGE;
 		}
 	}
@@ -1639,7 +1631,7 @@ cmd_rm(const struct cli_ctx *ctx, int argc, char **argv)
 	snprintf(what_type, sizeof(what_type), "delete %s", type);
 	rc = tui_queue_delete(&w.w, type, o.pos[0], &cause);
 	status = queued(rc, cause, what_type, o.pos[0], false);
-	writer_close(&w);
+	cli_writer_close(&w);
 	return status;
 }
 
@@ -1666,7 +1658,7 @@ put_row_cols(const char *const *cols, const int *widths, int n)
 }
 
 static void
-ls_courses(struct writer *w)
+ls_courses(struct cli_writer *w)
 {
 	static const int widths[] = {36, 9, 8, 0};
 	struct store_resource_list list = {0};
@@ -1717,7 +1709,7 @@ first_line(const char *s)
 }
 
 static int
-ls_course(struct writer *w, const char *course_id)
+ls_course(struct cli_writer *w, const char *course_id)
 {
 	static const int widths[] = {12, 36, 10, 0, 0};
 	struct store_resource_list mods = {0};
@@ -1782,18 +1774,18 @@ ls_course(struct writer *w, const char *course_id)
 static int
 cmd_ls(const struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct writer w;
+	struct cli_writer w;
 	int status;
 
 	if (argc > 2)
 		return usage_error("%s", "ls takes at most one COURSE_ID");
-	if ((status = writer_open(ctx, &w)) == 0) {
+	if ((status = cli_writer_open(ctx, &w)) == 0) {
 		if (argc == 1)
 			ls_courses(&w);
 		else
 			status = ls_course(&w, argv[1]);
 	}
-	writer_close(&w);
+	cli_writer_close(&w);
 	return status;
 }
 

@@ -8,7 +8,10 @@
 #ifndef TUI_CLI_H
 #define TUI_CLI_H
 
+#include <stdbool.h>
 #include <stdio.h>
+
+#include "tui/write.h"
 
 /* Exit statuses of the command line. */
 enum cli_exit {
@@ -32,10 +35,23 @@ int cli_run(const struct cli_ctx *ctx, int argc, char **argv);
 void cli_usage(FILE *fp);
 
 /*
+ * What a command that queues writes needs: the replica and who writes (tui/write.h).
+ * cli_writer_open() fails, saying why on stderr, when nobody is logged in; close it
+ * whatever it returned.
+ */
+struct cli_writer {
+	struct store_db *db;
+	char *user_id;
+	char *username;
+	struct tui_writer w;
+};
+int cli_writer_open(const struct cli_ctx *ctx, struct cli_writer *w);
+void cli_writer_close(struct cli_writer *w);
+
+/*
  * `lectern course checkout|status|diff|push|pull|new --from` (issue 12, cli-course.c):
  * whether argv ("course", SUB, ...) is one of them, and running it.
  */
-#include <stdbool.h>
 bool cli_course_files_handles(int argc, char **argv);
 int cli_course_files(const struct cli_ctx *ctx, int argc, char **argv);
 

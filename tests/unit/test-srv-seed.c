@@ -16,46 +16,7 @@
 
 #include "common/err.h"
 #include "server-stub/srv.h"
-
-struct fixture {
-	char dir[64];
-	char path[128];
-	struct srv_ctx ctx;
-};
-
-static int
-setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof *f);
-	char *cause = NULL;
-
-	assert_non_null(f);
-	snprintf(f->dir, sizeof f->dir, "/tmp/lectern-seed-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof f->path, "%s/lecternd.db", f->dir);
-	assert_int_equal(srv_ctx_init(&f->ctx, f->path, &cause), 0);
-	assert_int_equal(srv_seed_demo(&f->ctx, &cause), 0);
-	free(cause);
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-	char p[160];
-
-	srv_ctx_finish(&f->ctx);
-	unlink(f->path);
-	snprintf(p, sizeof p, "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", f->path);
-	unlink(p);
-	rmdir(f->dir);
-	free(f);
-	return 0;
-}
+#include "tests/unit/srv-demo-fixture.h"
 
 /* Reads one text value from the database (the first column of the first row). */
 static void
@@ -363,5 +324,5 @@ main(void)
 	    cmocka_unit_test(test_course_delete_leaves_tombstones),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, srv_demo_setup, srv_demo_teardown);
 }

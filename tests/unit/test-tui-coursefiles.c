@@ -20,6 +20,7 @@
 #include "common/mem.h"
 #include "common/uuid.h"
 #include "server-stub/srv.h"
+#include "tests/unit/srv-demo-fixture.h"
 #include "tui/coursefiles.h"
 
 /* The first module's folder: its title's slug keeps letters of any script (and the dash). */
@@ -213,12 +214,6 @@ every_kind_course(void)
 
 /* ---- The demo courses ------------------------------------------------------------------- */
 
-struct fixture {
-	char dir[64];
-	char path[128];
-	struct srv_ctx ctx;
-};
-
 static cJSON *
 call(struct fixture *f, const char *path)
 {
@@ -247,40 +242,6 @@ call(struct fixture *f, const char *path)
 	resp.body = NULL;
 	srv_resp_finish(&resp);
 	return out;
-}
-
-static int
-setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof *f);
-	char *cause = NULL;
-
-	assert_non_null(f);
-	snprintf(f->dir, sizeof f->dir, "/tmp/lectern-cf-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof f->path, "%s/lecternd.db", f->dir);
-	assert_int_equal(srv_ctx_init(&f->ctx, f->path, &cause), 0);
-	assert_int_equal(srv_seed_demo(&f->ctx, &cause), 0);
-	free(cause);
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-	char p[160];
-
-	srv_ctx_finish(&f->ctx);
-	unlink(f->path);
-	snprintf(p, sizeof p, "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", f->path);
-	unlink(p);
-	rmdir(f->dir);
-	free(f);
-	return 0;
 }
 
 /* The course as the outline gives it, with each quiz's questions (answers: staff). */
@@ -672,8 +633,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_coursefiles_round_trip_demo_courses, setup,
-	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_coursefiles_round_trip_demo_courses,
+	                                    srv_demo_setup, srv_demo_teardown),
 	    cmocka_unit_test(test_coursefiles_round_trip_every_kind_unicode),
 	    cmocka_unit_test(test_coursefiles_renumbering_is_a_reorder),
 	    cmocka_unit_test(test_coursefiles_module_folder_renamed_keeps_ids),
