@@ -118,3 +118,25 @@ sync_progress_text(const struct sync_status *st, int64_t now_ms, char *out, size
 		snprintf(out, size, "%s: connecting", what);
 	}
 }
+
+void
+sync_progress_short(const struct sync_status *st, int64_t now_ms, char *out, size_t size)
+{
+	struct sync_progress p;
+	char total[32], eta[48] = "";
+
+	sync_progress_compute(st, now_ms, &p);
+	if (p.total < 0 || p.percent < 0) {
+		sync_progress_text(st, now_ms, out, size);
+		return;
+	}
+	if (p.eta_s > 0) {
+		char d[32];
+
+		sync_progress_duration(p.eta_s, d, sizeof(d));
+		snprintf(eta, sizeof(eta), ", %s left", d);
+	}
+	sync_progress_bytes(p.total, total, sizeof(total));
+	snprintf(out, size, "%s %d%% of %s%s", st->initial ? "Downloading" : "Syncing", p.percent,
+	         total, eta);
+}

@@ -39,5 +39,11 @@ void sync_progress_duration(int64_t s, char *out, size_t size);
  * "Downloading your courses" in place of "Syncing".
  */
 void sync_progress_text(const struct sync_status *st, int64_t now_ms, char *out, size_t size);
+/*
+ * The same in fewer cells, for a status line that must keep its counts at 80 columns:
+ * "Syncing 35% of 3.4 MB, 40 s left", "Downloading 35% of 3.4 MB, 40 s left"; without a
+ * total, the words of sync_progress_text().
+ */
+void sync_progress_short(const struct sync_status *st, int64_t now_ms, char *out, size_t size);
 
 #endif

@@ -16,7 +16,7 @@
 #include "tui/tui-int.h"
 
 static void
-state_text(struct tui_app *app, const struct sync_status *st, char *out, size_t size)
+state_text(struct tui_app *app, const struct sync_status *st, bool brief, char *out, size_t size)
 {
 	if (app->user_id == NULL) {
 		snprintf(out, size, "not logged in");
@@ -36,7 +36,10 @@ state_text(struct tui_app *app, const struct sync_status *st, char *out, size_t 
 		 */
 		size_t len;
 
-		sync_progress_text(st, lc_monotonic_ms(), out, size);
+		if (brief)
+			sync_progress_short(st, lc_monotonic_ms(), out, size);
+		else
+			sync_progress_text(st, lc_monotonic_ms(), out, size);
 		len = strlen(out);
 		if (st->entries_pushed > 0 && len < size)
 			snprintf(out + len, size - len, ", %lld sent",
@@ -76,7 +79,7 @@ last_sync_text(struct tui_app *app, const struct sync_status *st, char *out, siz
 }
 
 static void
-build(struct tui_app *app, char *out, size_t size)
+build(struct tui_app *app, int width, char *out, size_t size)
 {
 	struct sync_status st = {0};
 	char state[160], last[64], issues[48] = "";
@@ -84,7 +87,7 @@ build(struct tui_app *app, char *out, size_t size)
 
 	if (app->engine != NULL)
 		sync_engine_status(app->engine, &st);
-	state_text(app, &st, state, sizeof(state));
+	state_text(app, &st, false, state, sizeof(state));
 	last_sync_text(app, &st, last, sizeof(last));
 	store_outbox_count(app->db, &waiting);
 	store_issue_count(app->db, &n_issues);
@@ -92,6 +95,12 @@ build(struct tui_app *app, char *out, size_t size)
 		snprintf(issues, sizeof(issues), " | %lld sync issue%s (i)", (long long)n_issues,
 		         n_issues == 1 ? "" : "s");
 	snprintf(out, size, "%s | %lld waiting%s | %s", state, (long long)waiting, issues, last);
+	/* Progress in fewer words rather than counts cut off (ux review 2026-11-29, A8). */
+	if (st.state == SYNC_SYNCING && tui_text_width(out) > width) {
+		state_text(app, &st, true, state, sizeof(state));
+		snprintf(out, size, "%s | %lld waiting%s | %s", state, (long long)waiting, issues,
+		         last);
+	}
 	if (st.message[0] != '\0' && st.state == SYNC_OFFLINE) {
 		size_t len = strlen(out);
 
@@ -130,7 +139,6 @@ tui_status_draw(struct tui_app *app, bool force)
 	const char *right = flash ? app->flash : help;
 	int rw, lw;
 
-	build(app, text, sizeof(text));
 	if (!flash)
 		app->flash[0] = '\0';
 	/* The state stays visible; a message takes the place of the help hint on the right. */
@@ -138,6 +146,7 @@ tui_status_draw(struct tui_app *app, bool force)
 	if (rw > COLS / 2)
 		rw = COLS / 2;
 	lw = COLS - rw - 4;
+	build(app, lw, text, sizeof(text));
 	{
 		size_t len = strlen(text);
 

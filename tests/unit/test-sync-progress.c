@@ -201,6 +201,26 @@ test_progress_text_before_the_first_answer(void **state)
 	assert_string_equal(buf, "Downloading your courses: 12.3 kB received");
 }
 
+static void
+test_progress_short_keeps_the_figures_in_fewer_cells(void **state)
+{
+	char buf[128];
+	struct sync_status st = syncing(1200000, 1000000, 1000, 2400);
+
+	sync_progress_short(&st, 30000, buf, sizeof(buf));
+	assert_string_equal(buf, "Syncing 35% of 3.4 MB, 54 s left");
+	st.initial = true;
+	sync_progress_short(&st, 30000, buf, sizeof(buf));
+	assert_string_equal(buf, "Downloading 35% of 3.4 MB, 54 s left");
+	/* No rate yet: no time left. */
+	sync_progress_short(&st, 1500, buf, sizeof(buf));
+	assert_string_equal(buf, "Downloading 35% of 3.4 MB");
+	/* No total: the long form's words, which are short already. */
+	st = syncing(12345, 0, 0, -1);
+	sync_progress_short(&st, 30000, buf, sizeof(buf));
+	assert_string_equal(buf, "Syncing: 12.3 kB received");
+}
+
 int
 main(void)
 {
@@ -215,6 +235,7 @@ main(void)
 	    cmocka_unit_test(test_progress_duration_rounds_up),
 	    cmocka_unit_test(test_progress_text_says_bytes_percent_and_time_left),
 	    cmocka_unit_test(test_progress_text_before_the_first_answer),
+	    cmocka_unit_test(test_progress_short_keeps_the_figures_in_fewer_cells),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
