@@ -229,6 +229,7 @@ int
 sync_engine_run(struct sync_engine *e, bool verify, char **cause)
 {
 	struct sync_session s = {0};
+	bool initial = false;
 	int rc = 0;
 
 	begin_status(e);
@@ -237,8 +238,6 @@ sync_engine_run(struct sync_engine *e, bool verify, char **cause)
 	if (e->db == NULL)
 		rc = store_replica_open(e->db_path, &e->db, cause);
 	if (rc == 0) {
-		bool initial = false;
-
 		sync_replica_first_sync(e->db, &initial);
 		pthread_mutex_lock(&e->lock);
 		e->status.initial = initial;
@@ -249,7 +248,7 @@ sync_engine_run(struct sync_engine *e, bool verify, char **cause)
 	if (rc == 0)
 		rc = run_rounds(e, &s, cause);
 	/* The first sync is over: screens stop saying "Downloading your courses". */
-	if (rc == 0 && store_setting_set(e->db, "synced_once", "1") < 0)
+	if (rc == 0 && initial && store_setting_set(e->db, "synced_once", "1") < 0)
 		lc_log(LC_LOG_WARN, "sync: cannot note the first sync: %s",
 		       store_db_error(e->db)->message);
 	if (rc == 0 && verify)

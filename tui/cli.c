@@ -354,8 +354,7 @@ cmd_sync(const struct cli_ctx *ctx, int argc, char **argv)
 	rc = sync_engine_create(&opts, &engine, &cause);
 	if (rc == 0) {
 		struct sync_meter meter = {.engine = engine};
-		/* Progress only for a person at a terminal: scripts and logs get the result alone.
-		 */
+		/* Progress only for a person at a terminal; scripts get the result alone. */
 		bool shown = isatty(STDERR_FILENO) != 0 &&
 		             pthread_create(&meter.thread, NULL, sync_meter_main, &meter) == 0;
 

@@ -8,10 +8,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "common/mem.h"
+#include "store/replica.h"
 #include "sync/progress.h"
 
 static struct sync_status
@@ -221,6 +225,45 @@ test_progress_short_keeps_the_figures_in_fewer_cells(void **state)
 	assert_string_equal(buf, "Syncing: 12.3 kB received");
 }
 
+/*
+ * "The first sync" is the replica's, not a process's (ux review 2026-11-29, A16/F3): true on
+ * a new replica and through a paged pull killed halfway, false once a sync ended well, and
+ * false on a replica from before "synced_once" whose cursors come from a finished pull.
+ */
+static void
+test_first_sync_until_one_ends_well(void **state)
+{
+	char dir[] = "/tmp/lectern-progress-XXXXXX";
+	struct store_db *db = NULL;
+	char *path;
+	bool first = false;
+
+	assert_non_null(mkdtemp(dir));
+	path = lc_asprintf("%s/replica.db", dir);
+	assert_int_equal(store_replica_open(path, &db, NULL), 0);
+	assert_int_equal(sync_replica_first_sync(db, &first), 0);
+	assert_true(first);
+	assert_int_equal(store_setting_set(db, "sync_paged", "1"), 0); /* a batch of many */
+	assert_int_equal(sync_replica_first_sync(db, &first), 0);
+	assert_true(first);
+	assert_int_equal(store_setting_set(db, "synced_once", "1"), 0);
+	assert_int_equal(sync_replica_first_sync(db, &first), 0);
+	assert_false(first); /* a later catch-up killed halfway is not a first sync */
+	assert_int_equal(store_setting_delete(db, "synced_once"), 0);
+	assert_int_equal(store_setting_set(db, "sync_paged", "0"), 0);
+	assert_int_equal(sync_replica_first_sync(db, &first), 0);
+	assert_false(first); /* an older replica that had finished a pull */
+	store_db_close(db);
+	for (int i = 0; i < 3; i++) {
+		char *file = lc_asprintf("%s%s", path, (const char *[]){"", "-wal", "-shm"}[i]);
+
+		unlink(file);
+		free(file);
+	}
+	free(path);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -236,6 +279,7 @@ main(void)
 	    cmocka_unit_test(test_progress_text_says_bytes_percent_and_time_left),
 	    cmocka_unit_test(test_progress_text_before_the_first_answer),
 	    cmocka_unit_test(test_progress_short_keeps_the_figures_in_fewer_cells),
+	    cmocka_unit_test(test_first_sync_until_one_ends_well),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
