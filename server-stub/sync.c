@@ -74,8 +74,9 @@ struct pull_from {
 	const char *scope_set;       /* non-NULL for the compact form */
 	const struct scopes *before; /* the set the hash matched before the pushes, or NULL */
 	int64_t limit;
-	bool partial; /* the client takes patches (docs/sync.md "Partial changes") */
-	bool lean;    /* the client takes lean changes (docs/sync.md "Lean changes") */
+	bool partial;   /* the client takes patches (docs/sync.md "Partial changes") */
+	bool lean;      /* the client takes lean changes (docs/sync.md "Lean changes") */
+	bool remaining; /* the client wants "remaining" (docs/api.md "Sync progress") */
 };
 
 static struct scope *
@@ -569,6 +570,45 @@ pull(struct srv_req *req, const struct scopes *s, const struct pull_from *from, 
 	return rc < 0 ? rc : 0;
 }
 
+/*
+ * "remaining" (a Lectern extension, docs/api.md "Sync progress"): how many feed rows the
+ * client's next rounds will still pull, so that it can show a percent of the first sync.
+ * A scope reset now is pulled again from 0; any other scope from after this answer (past
+ * is the seq every cursor reaches, INT64_MAX when this answer brought everything). One
+ * range count per internal scope on feed_scope_seq, in the pull's snapshot.
+ */
+static int
+count_remaining(struct srv_req *req, const struct scopes *s, int64_t past, int64_t *out)
+{
+	sqlite3_stmt *stmt;
+	int rc = store_db_stmt(req->db, "SELECT count(*) FROM feed WHERE scope = ?1 AND seq > ?2",
+	                       &stmt);
+
+	*out = 0;
+	for (int i = 0; rc == 0 && i < s->n; i++) {
+		const struct scope *sc = &s->v[i];
+		int64_t from = sc->reset ? 0 : (sc->cursor > past ? sc->cursor : past);
+
+		if (!sc->reset && past == INT64_MAX)
+			continue;
+		for (int k = 0; rc == 0 && k < 2; k++) {
+			const char *internal = k == 0 ? sc->internal : sc->staff;
+
+			if (*internal == '\0')
+				continue;
+			store_bind_text(stmt, 1, internal);
+			sqlite3_bind_int64(stmt, 2, from);
+			rc = store_db_next_row(req->db, stmt, "remaining");
+			if (rc == 1) {
+				*out += sqlite3_column_int64(stmt, 0);
+				rc = 0;
+			}
+			sqlite3_reset(stmt);
+		}
+	}
+	return rc < 0 ? rc : 0;
+}
+
 /* Remembers the staff flag of scopes the client pulls from 0 now. */
 static void
 remember_staff(struct srv_req *req, const struct scopes *s, const char *client_id)
@@ -737,6 +777,7 @@ sync_parse(const cJSON *body, struct srv_resp *resp, const char **client_id, con
 	/* Only a boolean: a client that misspells its wish learns it, rather than guessing. */
 	srv_get_bool(&c, body, "partial", SRV_OPTIONAL, &from->partial);
 	srv_get_bool(&c, body, "lean", SRV_OPTIONAL, &from->lean);
+	srv_get_bool(&c, body, "remaining", SRV_OPTIONAL, &from->remaining);
 	*push = v = cJSON_GetObjectItemCaseSensitive(body, "push");
 	if (v && !cJSON_IsNull(v) && (!cJSON_IsArray(v) || cJSON_GetArraySize(v) > SYNC_PUSH_MAX))
 		srv_check_bad(&c, "push");
@@ -800,7 +841,7 @@ sync_pull(struct srv_req *req, const struct pull_from *from, const char *client_
           struct scopes *s, bool *pulled)
 {
 	cJSON *changes = cJSON_AddArrayToObject(out, "changes");
-	int64_t high = 0;
+	int64_t high = 0, remaining = -1;
 	bool more = false, stale_set = false, same_set = false;
 	int rc;
 
@@ -822,6 +863,8 @@ sync_pull(struct srv_req *req, const struct pull_from *from, const char *client_
 		rc = scopes_cursors(req, s, from, client_id);
 		if (rc == 0)
 			rc = pull(req, s, from, changes, &high, &more);
+		if (rc == 0 && from->remaining)
+			rc = count_remaining(req, s, more ? high : INT64_MAX, &remaining);
 	}
 	srv_db_quiesce(req->db);
 	store_db_rollback(req->db);
@@ -833,6 +876,9 @@ sync_pull(struct srv_req *req, const struct pull_from *from, const char *client_
 	else
 		add_cursors(out, s, high, &more);
 	cJSON_AddBoolToObject(out, "more", more);
+	/* Only when asked: without the opt-in the answer is what API.md says, byte for byte. */
+	if (remaining >= 0)
+		cJSON_AddNumberToObject(out, "remaining", (double)remaining);
 	return 0;
 }
 
@@ -962,7 +1008,7 @@ sync_digest(struct srv_req *req, struct srv_resp *resp)
 
 const struct srv_route srv_routes_sync[] = {
     {"POST", "/sync", sync_post, SRV_ROUTE_NO_TX,
-     "client_id,push,cursors,limit,since,scope_set,partial,lean", "", NULL},
+     "client_id,push,cursors,limit,since,scope_set,partial,lean,remaining", "", NULL},
     {"GET", "/sync/digest", sync_digest, 0, "", "", NULL},
     {NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };

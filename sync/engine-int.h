@@ -29,6 +29,7 @@ struct sync_engine {
 	int round_limit;   /* entries per round after a 413 in this sync; 0 for batch_size */
 	bool full_cursors; /* the next round names every cursor: the compact form failed */
 	bool whole_docs;   /* the server refused "partial": ask for whole docs only */
+	bool no_remaining; /* the server refused "remaining": do not ask again */
 	int pull_limit;    /* changes per answer in this sync (sync_pull_limit_next); 0: default */
 	struct store_db *db; /* the engine's own connection, opened on first use */
 	struct sync_http *http;
@@ -137,5 +138,11 @@ void sync_fetch_slots_finish(struct sync_engine *e);
 
 /* The message of an error body ({"error":{"message":...}}), or NULL. Caller frees. */
 char *sync_error_message(const char *body);
+
+/*
+ * After an applied answer: the changes the server says are left (-1 when it did not say;
+ * 0 when it said more: false), and the bytes down so far, for the status's progress.
+ */
+void sync_engine_remaining(struct sync_engine *e, int64_t left, bool more);
 
 #endif

@@ -149,10 +149,38 @@ sync_engine_count(struct sync_engine *e, int64_t pushed, int64_t applied)
 	pthread_mutex_unlock(&e->lock);
 }
 
+void
+sync_engine_remaining(struct sync_engine *e, int64_t left, bool more)
+{
+	pthread_mutex_lock(&e->lock);
+	e->status.bytes_down_answered = e->base_down;
+	if (left >= 0 || !more)
+		e->status.changes_left = more ? left : 0;
+	pthread_mutex_unlock(&e->lock);
+}
+
+int
+sync_replica_first_sync(struct store_db *db, bool *out)
+{
+	char *once = NULL, *paged = NULL;
+	int rc = store_setting_get(db, "synced_once", &once);
+
+	if (rc == 0)
+		rc = store_setting_get(db, "sync_paged", &paged);
+	*out = rc == 0 && !(once != NULL && strcmp(once, "1") == 0) &&
+	       !(paged != NULL && strcmp(paged, "0") == 0);
+	free(once);
+	free(paged);
+	return rc;
+}
+
 static void
 begin_status(struct sync_engine *e)
 {
 	pthread_mutex_lock(&e->lock);
+	e->status.started_ms = lc_monotonic_ms();
+	e->status.bytes_down_answered = 0;
+	e->status.changes_left = -1;
 	e->status.state = SYNC_SYNCING;
 	e->status.phase = SYNC_PHASE_NONE;
 	e->status.bytes_up = e->status.bytes_down = 0;
@@ -204,6 +232,7 @@ int
 sync_engine_run(struct sync_engine *e, bool verify, char **cause)
 {
 	struct sync_session s = {0};
+	bool initial = false;
 	int rc = 0;
 
 	begin_status(e);
@@ -211,12 +240,22 @@ sync_engine_run(struct sync_engine *e, bool verify, char **cause)
 	e->pull_limit = 0;
 	if (e->db == NULL)
 		rc = store_replica_open(e->db_path, &e->db, cause);
+	if (rc == 0) {
+		sync_replica_first_sync(e->db, &initial);
+		pthread_mutex_lock(&e->lock);
+		e->status.initial = initial;
+		pthread_mutex_unlock(&e->lock);
+	}
 	if (rc == 0)
 		rc = sync_session_load(e->db, e->server_url, &s, cause);
 	if (rc == 0)
 		sync_content_begin(e);
 	if (rc == 0)
 		rc = run_rounds(e, &s, cause);
+	/* The first sync is over: screens stop saying "Downloading your courses". */
+	if (rc == 0 && initial && store_setting_set(e->db, "synced_once", "1") < 0)
+		lc_log(LC_LOG_WARN, "sync: cannot note the first sync: %s",
+		       store_db_error(e->db)->message);
 	if (e->db != NULL)
 		sync_content_end(e, rc);
 	if (rc == 0 && verify)

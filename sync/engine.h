@@ -49,6 +49,17 @@ struct sync_status {
 	int64_t issues;       /* sync issues listed for the user */
 	int64_t last_success; /* wall-clock seconds of the last successful sync, 0 never */
 	char message[256];    /* the last error, for the status line; "" when none */
+	/*
+	 * Progress of the sync in flight (issue 13; ux review 2026-11-29, F2), for
+	 * sync_progress_compute(): when it began, the bytes down of the answers applied so far,
+	 * and the changes the server said were still to come after them ("remaining",
+	 * docs/api.md "Sync progress"; -1 unknown). initial: the replica's first sync, whose
+	 * answers bring the user's courses (sync_replica_first_sync()).
+	 */
+	int64_t started_ms; /* lc_monotonic_ms() at the start; 0 before any sync */
+	int64_t bytes_down_answered;
+	int64_t changes_left;
+	bool initial;
 };
 
 struct sync_options {
@@ -117,6 +128,15 @@ struct sync_login_watch {
 int sync_login_watched(const char *db_path, const char *server_url, const char *username,
                        const char *password, const char *ca_file, struct sync_login_watch *watch,
                        char **cause);
+/*
+ * Whether the replica's first sync has yet to finish: no sync ever ended well on it
+ * (setting "synced_once") and its cursors are not those of a finished pull (a replica
+ * from before "synced_once" with "sync_paged" = "0" has finished one). Screens then say
+ * "Downloading your courses" rather than "not enrolled" (ux review 2026-11-29, A16/F3).
+ * Returns 0 and *out, or a negative lc_err.
+ */
+int sync_replica_first_sync(struct store_db *db, bool *out);
+
 /*
  * Revokes the refresh token on the server when reachable, forgets the tokens and locks the
  * replica (issue 13; mission review 2026-11-29, B4): the setting "signed_out" stays until

@@ -121,6 +121,9 @@ sync_protocol_encode(const char *client_id, const struct store_outbox_entry *ent
 		cJSON_AddTrueToObject(root, "partial");
 		cJSON_AddTrueToObject(root, "lean");
 	}
+	/* docs/api.md "Sync progress": the answer then says how many changes are left. */
+	if ((flags & SYNC_ENCODE_REMAINING) != 0)
+		cJSON_AddTrueToObject(root, "remaining");
 	if (rc == 0) {
 		*out = cJSON_PrintUnformatted(root);
 		if (*out == NULL)
@@ -355,10 +358,11 @@ int
 sync_protocol_decode(const char *json, size_t len, struct sync_response *out, char **cause)
 {
 	cJSON *root = cJSON_ParseWithLength(json, len);
-	const cJSON *push, *changes, *cursors, *scopes, *resets, *since;
+	const cJSON *push, *changes, *cursors, *scopes, *resets, *since, *remaining;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
+	out->remaining = -1;
 	if (!cJSON_IsObject(root)) {
 		cJSON_Delete(root);
 		return lc_cause_set(cause, -LC_EPROTO, "the sync response is not a JSON object");
@@ -370,7 +374,11 @@ sync_protocol_decode(const char *json, size_t len, struct sync_response *out, ch
 	scopes = cJSON_GetObjectItemCaseSensitive(root, "scopes");
 	resets = cJSON_GetObjectItemCaseSensitive(root, "reset");
 	since = cJSON_GetObjectItemCaseSensitive(root, "since");
-	if ((since != NULL &&
+	remaining = cJSON_GetObjectItemCaseSensitive(root, "remaining");
+	if ((remaining != NULL &&
+	     (!cJSON_IsNumber(remaining) ||
+	      !sync_wire_int(remaining->valuedouble, &out->remaining) || out->remaining < 0)) ||
+	    (since != NULL &&
 	     (!cJSON_IsNumber(since) || !sync_wire_int(since->valuedouble, &out->since))) ||
 	    (push != NULL && !cJSON_IsArray(push)) ||
 	    (changes != NULL && !cJSON_IsArray(changes)) ||

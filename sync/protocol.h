@@ -74,7 +74,8 @@ struct sync_response {
 	size_t n_resets;
 	int64_t since; /* > 0: an answer to a compact request, every scope sent is now here */
 	bool more;
-	void *json; /* the parsed body that the strings point into */
+	int64_t remaining; /* changes still to pull after this answer; -1 when not said */
+	void *json;        /* the parsed body that the strings point into */
 	char **docs;
 	size_t n_docs;
 };
@@ -83,6 +84,8 @@ struct sync_response {
 #define SYNC_ENCODE_COMPACT 1u /* cursors in the compact form when they allow it */
 /* "partial": true and "lean": true: the client takes partial and lean changes */
 #define SYNC_ENCODE_PARTIAL 2u
+/* "remaining": true: the answer counts the changes left (docs/api.md "Sync progress") */
+#define SYNC_ENCODE_REMAINING 4u
 
 /*
  * Encodes a /sync request body. entries and cursors may be empty. The cursors go in the

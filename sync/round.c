@@ -334,7 +334,8 @@ load_round(struct sync_engine *e, struct sync_session *s, struct round_request *
 	           (e->whole_docs || (partial != NULL && strcmp(partial, "off") == 0) ||
 	                    (paged != NULL && strcmp(paged, "1") == 0)
 	                ? 0
-	                : SYNC_ENCODE_PARTIAL);
+	                : SYNC_ENCODE_PARTIAL) |
+	           (e->no_remaining ? 0 : SYNC_ENCODE_REMAINING);
 	free(partial);
 	free(paged);
 	/* The shared store's probe asks for one change: the answer is for its scope list. */
@@ -411,6 +412,18 @@ sync_round(struct sync_engine *e, struct sync_session *s, bool *again, char **ca
 		rc = 0;
 		goto out;
 	}
+	/* The same for "remaining" (docs/api.md "Sync progress"): progress without a percent. */
+	if (rc == -LC_EPROTO && hres.status == 400 && (r.flags & SYNC_ENCODE_REMAINING) != 0 &&
+	    cause != NULL && *cause != NULL &&
+	    strstr(*cause, "Invalid parameters: remaining") != NULL) {
+		lc_log(LC_LOG_INFO, "sync: the server does not count the changes left");
+		free(*cause);
+		*cause = NULL;
+		e->no_remaining = true;
+		*again = true;
+		rc = 0;
+		goto out;
+	}
 	if (rc == -LC_EPROTO && hres.status == 413) {
 		if (cause != NULL) {
 			free(*cause);
@@ -440,6 +453,7 @@ sync_round(struct sync_engine *e, struct sync_session *s, bool *again, char **ca
 			e->pull_limit = sync_pull_limit_next(
 			    e->pull_limit, res.n_changes + res.n_patches, sent_ms);
 		sync_engine_count(e, t.answered, (int64_t)(res.n_changes + res.n_patches));
+		sync_engine_remaining(e, res.remaining, res.more);
 		rc = store_outbox_count(e->db, &waiting);
 	}
 	if (rc == 0 && t.retry > 0 && t.answered == 0 && !res.more)

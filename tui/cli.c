@@ -8,6 +8,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -32,6 +33,7 @@
 #include "store/replica.h"
 #include "sync/engine.h"
 #include "sync/merge.h"
+#include "sync/progress.h"
 #include "tui/kiosk.h"
 #include "tui/tui-int.h"
 #include "tui/write.h"
@@ -147,18 +149,47 @@ read_body(char **out)
 	return 0;
 }
 
+/* The terminal as it was before the password prompt turned echo off. */
+static struct termios prompt_termios;
+
+/*
+ * Ctrl-C (or a kill) at the password prompt: give the terminal its echo back, then die
+ * of the signal as before (issue 13: it used to leave the shell without echo).
+ * tcsetattr(), sigaction() and raise() are async-signal-safe.
+ */
+static void
+on_prompt_signal(int sig)
+{
+	struct sigaction dfl;
+
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &prompt_termios);
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	sigaction(sig, &dfl, NULL);
+	raise(sig);
+}
+
 /* Reads a password: a line of stdin, or after prompt without echo on a terminal. */
 static char *
 read_password_prompt(const char *prompt)
 {
-	struct termios old, quiet;
-	bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+	struct sigaction sa, old_sa[sizeof(sigs) / sizeof(sigs[0])];
+	struct termios quiet;
+	bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &prompt_termios) == 0;
+	bool caught[sizeof(sigs) / sizeof(sigs[0])] = {false};
 	char line[1024];
 	char *pw = NULL;
 
 	if (tty) {
+		memset(&sa, 0, sizeof(sa));
+		sigemptyset(&sa.sa_mask);
+		sa.sa_handler = on_prompt_signal;
+		for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+			caught[i] = sigaction(sigs[i], &sa, &old_sa[i]) == 0;
 		fprintf(stderr, "%s", prompt);
-		quiet = old;
+		quiet = prompt_termios;
 		quiet.c_lflag &= ~(tcflag_t)ECHO;
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
 	}
@@ -167,8 +198,11 @@ read_password_prompt(const char *prompt)
 		pw = lc_strdup(line);
 	}
 	if (tty) {
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &prompt_termios);
 		fprintf(stderr, "\n");
+		for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+			if (caught[i])
+				sigaction(sigs[i], &old_sa[i], NULL);
 	}
 	explicit_bzero(line, sizeof(line));
 	return pw;
@@ -276,6 +310,7 @@ cmd_login(const struct cli_ctx *ctx, int argc, char **argv)
 	char *url, *pw, *cause = NULL, *user = NULL;
 	struct sigaction sa, old_sa;
 	int rc, flag = SYNC_OTHER_REFUSE;
+	bool caught;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--keep-waiting") == 0 && flag == SYNC_OTHER_REFUSE)
@@ -309,9 +344,15 @@ cmd_login(const struct cli_ctx *ctx, int argc, char **argv)
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = on_login_interrupt;
-	sigaction(SIGINT, &sa, &old_sa);
+	/* Without the handler Ctrl-C ends lectern outright: say so, and sign in all the same. */
+	caught = sigaction(SIGINT, &sa, &old_sa) == 0;
+	if (!caught)
+		fprintf(stderr, "lectern: login: cannot catch Ctrl-C (%s); it ends lectern\n",
+		        strerror(errno));
 	rc = sync_login_with(ctx->db_path, url, user, pw, &opts, NULL, &cause);
-	sigaction(SIGINT, &old_sa, NULL);
+	if (caught && sigaction(SIGINT, &old_sa, NULL) != 0)
+		lc_log(LC_LOG_WARN, "login: cannot restore the Ctrl-C handler: %s",
+		       strerror(errno));
 	explicit_bzero(pw, strlen(pw));
 	free(pw);
 	free(url);
@@ -519,6 +560,52 @@ check_may_run(const struct cli_ctx *ctx, const struct cli_cmd *c)
 	return CLI_EXIT_USAGE;
 }
 
+/*
+ * `lectern sync` on a terminal: a line on stderr, rewritten in place four times a second,
+ * with bytes, percent and time left (issue 13; ux review 2026-11-29, F2), erased before
+ * the result is printed.
+ */
+struct sync_meter {
+	struct sync_engine *engine;
+	pthread_t thread;
+	atomic_bool stop;
+};
+
+static void *
+sync_meter_main(void *arg)
+{
+	struct sync_meter *m = arg;
+	char line[160], last[160] = "";
+	size_t shown = 0;
+
+	while (!atomic_load(&m->stop)) {
+		struct sync_status st;
+		struct timespec tick = {0, 250 * 1000 * 1000};
+
+		sync_engine_status(m->engine, &st);
+		if (st.state == SYNC_SYNCING) {
+			size_t len;
+
+			sync_progress_text(&st, lc_monotonic_ms(), line, sizeof(line));
+			len = strlen(line);
+			/* Pad over a longer line before it: no terminal escape needed. */
+			if (strcmp(line, last) != 0) {
+				fprintf(stderr, "\r%s%*s", line,
+				        shown > len ? (int)(shown - len) : 0, "");
+				fflush(stderr);
+				snprintf(last, sizeof(last), "%s", line);
+				shown = len;
+			}
+		}
+		nanosleep(&tick, NULL);
+	}
+	if (shown > 0) {
+		fprintf(stderr, "\r%*s\r", (int)shown, "");
+		fflush(stderr);
+	}
+	return NULL;
+}
+
 static int
 cmd_sync(const struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -535,8 +622,18 @@ cmd_sync(const struct cli_ctx *ctx, int argc, char **argv)
 		verify = true;
 	}
 	rc = sync_engine_create(&opts, &engine, &cause);
-	if (rc == 0)
+	if (rc == 0) {
+		struct sync_meter meter = {.engine = engine};
+		/* Progress only for a person at a terminal; scripts get the result alone. */
+		bool shown = isatty(STDERR_FILENO) != 0 &&
+		             pthread_create(&meter.thread, NULL, sync_meter_main, &meter) == 0;
+
 		rc = sync_engine_run(engine, verify, &cause);
+		if (shown) {
+			atomic_store(&meter.stop, true);
+			pthread_join(meter.thread, NULL);
+		}
+	}
 	sync_engine_status(engine, &st);
 	sync_engine_destroy(engine);
 	if (rc < 0)
@@ -615,13 +712,35 @@ put_course(const char *id, const char *title)
 	putchar('\n');
 }
 
+/*
+ * An empty list while the first sync has not finished: the courses are on their way, not
+ * missing (ux review 2026-11-29, A16/F3). On stderr, so a script's output stays a list.
+ * Returns true when it said so.
+ */
+static bool
+note_first_sync(struct store_db *db)
+{
+	char *user = NULL;
+	bool first = false;
+
+	if (store_setting_get(db, "username", &user) < 0 || user == NULL ||
+	    sync_replica_first_sync(db, &first) < 0 || !first) {
+		free(user);
+		return false;
+	}
+	free(user);
+	fprintf(stderr, "lectern: your courses are not downloaded yet: the first sync has not "
+	                "finished; `lectern sync` downloads them\n");
+	return true;
+}
+
 static int
 cmd_courses(const struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct store_resource_list list = {0};
 	struct store_hit *hits = NULL;
 	struct store_db *db = NULL;
-	size_t n = 0;
+	size_t n = 0, listed = 0;
 	int rc;
 
 	if (argc != 1 && (argc != 3 || strcmp(argv[1], "--search") != 0))
@@ -632,6 +751,7 @@ cmd_courses(const struct cli_ctx *ctx, int argc, char **argv)
 		rc = store_search(db, argv[2], "course", 1000, &hits, &n);
 		for (size_t i = 0; rc == 0 && i < n; i++)
 			put_course(hits[i].id, hits[i].title);
+		listed = n;
 		store_hits_free(hits, n);
 	} else {
 		rc = store_resource_list(db, "course", NULL, NULL, STORE_ORDER_TITLE, &list);
@@ -642,10 +762,13 @@ cmd_courses(const struct cli_ctx *ctx, int argc, char **argv)
 			put_course(list.items[i].id, title);
 			cJSON_Delete(doc);
 		}
+		listed = list.n;
 		store_resource_list_free(&list);
 	}
 	if (rc < 0)
 		fprintf(stderr, "lectern: courses: %s\n", store_db_error(db)->message);
+	else if (listed == 0)
+		note_first_sync(db);
 	store_db_close(db);
 	return rc < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
 }
@@ -1696,7 +1819,7 @@ ls_courses(struct cli_writer *w)
 		cJSON_Delete(doc);
 	}
 	store_resource_list_free(&list);
-	if (shown == 0 && tty_out())
+	if (shown == 0 && !note_first_sync(w->db) && tty_out())
 		printf("No courses: `lectern courses` lists the catalog, `lectern enroll ID` joins "
 		       "one, `lectern course new TITLE` starts one.\n");
 }

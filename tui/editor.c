@@ -188,6 +188,18 @@ editor_draw(struct editor *e, const char *title, int y0, int rows)
 			col = 0;
 		}
 		if (row >= e->top && row < e->top + rows) {
+			/*
+			 * Under LANG=C only ASCII reaches the terminal, as everywhere else in the
+			 * TUI (issue 13; ux review 2026-11-29, A5): what the width above measured.
+			 * A control character (a pasted tab) is a blank of its one cell.
+			 */
+			if (tui_text_ascii() && e->text[k] >= 0x80) {
+				mvaddstr(y0 + row - e->top, 1 + col, tui_ascii_subst(e->text[k]));
+				col += w;
+				continue;
+			}
+			if (e->text[k] < 0x20)
+				s[0] = L' ';
 			setcchar(&cc2, s, A_NORMAL, 0, NULL);
 			mvadd_wch(y0 + row - e->top, 1 + col, &cc2);
 		}

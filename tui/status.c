@@ -11,17 +11,12 @@
 
 #include "common/clock.h"
 #include "store/replica.h"
+#include "sync/progress.h"
 #include "tui/text.h"
 #include "tui/tui-int.h"
 
-static const char *const phase_names[] = {
-    [SYNC_PHASE_NONE] = "",           [SYNC_PHASE_PUSH] = "sending",
-    [SYNC_PHASE_PULL] = "receiving",  [SYNC_PHASE_APPLY] = "applying",
-    [SYNC_PHASE_VERIFY] = "checking",
-};
-
 static void
-state_text(struct tui_app *app, const struct sync_status *st, char *out, size_t size)
+state_text(struct tui_app *app, const struct sync_status *st, bool brief, char *out, size_t size)
 {
 	if (app->user_id == NULL) {
 		snprintf(out, size, "not logged in");
@@ -34,11 +29,23 @@ state_text(struct tui_app *app, const struct sync_status *st, char *out, size_t 
 	case SYNC_OFFLINE:
 		snprintf(out, size, "offline");
 		break;
-	case SYNC_SYNCING:
-		snprintf(out, size, "syncing (%s: %lld sent, %lld received)",
-		         phase_names[st->phase], (long long)st->entries_pushed,
-		         (long long)st->changes_applied);
+	case SYNC_SYNCING: {
+		/*
+		 * Bytes, percent and time left (issue 13; ux review 2026-11-29, F2: "0 sent, 0
+		 * received" for a whole sync); the writes sent so far stay counted.
+		 */
+		size_t len;
+
+		if (brief)
+			sync_progress_short(st, lc_monotonic_ms(), out, size);
+		else
+			sync_progress_text(st, lc_monotonic_ms(), out, size);
+		len = strlen(out);
+		if (st->entries_pushed > 0 && len < size)
+			snprintf(out + len, size - len, ", %lld sent",
+			         (long long)st->entries_pushed);
 		break;
+	}
 	case SYNC_NEEDS_LOGIN:
 		snprintf(out, size, "needs login (L)");
 		break;
@@ -72,15 +79,15 @@ last_sync_text(struct tui_app *app, const struct sync_status *st, char *out, siz
 }
 
 static void
-build(struct tui_app *app, char *out, size_t size)
+build(struct tui_app *app, int width, char *out, size_t size)
 {
 	struct sync_status st = {0};
-	char state[96], last[64], issues[48] = "";
+	char state[160], last[64], issues[48] = "";
 	int64_t waiting = 0, n_issues = 0;
 
 	if (app->engine != NULL)
 		sync_engine_status(app->engine, &st);
-	state_text(app, &st, state, sizeof(state));
+	state_text(app, &st, false, state, sizeof(state));
 	if (app->db == NULL) { /* a kiosk's sign-in screen: no replica open (issue 13) */
 		snprintf(out, size, "%s", state);
 		return;
@@ -92,10 +99,38 @@ build(struct tui_app *app, char *out, size_t size)
 		snprintf(issues, sizeof(issues), " | %lld sync issue%s (i)", (long long)n_issues,
 		         n_issues == 1 ? "" : "s");
 	snprintf(out, size, "%s | %lld waiting%s | %s", state, (long long)waiting, issues, last);
+	/* Progress in fewer words rather than counts cut off (ux review 2026-11-29, A8). */
+	if (st.state == SYNC_SYNCING && tui_text_width(out) > width) {
+		state_text(app, &st, true, state, sizeof(state));
+		snprintf(out, size, "%s | %lld waiting%s | %s", state, (long long)waiting, issues,
+		         last);
+	}
 	if (st.message[0] != '\0' && st.state == SYNC_OFFLINE) {
 		size_t len = strlen(out);
 
 		snprintf(out + len, size - len, " | %s", st.message);
+	}
+}
+
+const char *
+tui_status_first_sync(struct tui_app *app)
+{
+	struct sync_status st = {0};
+	bool first = false;
+
+	if (app->user_id == NULL || app->db == NULL ||
+	    sync_replica_first_sync(app->db, &first) < 0 || !first)
+		return NULL;
+	if (app->engine != NULL)
+		sync_engine_status(app->engine, &st);
+	switch (st.state) {
+	case SYNC_OFFLINE:
+		return "Your courses are not downloaded yet: the server cannot be reached. "
+		       "They come with the first sync (s: try now).";
+	case SYNC_NEEDS_LOGIN:
+		return "Your courses are not downloaded yet: sign in again (L) to download them.";
+	default:
+		return "Downloading your courses... The status line shows how far it is.";
 	}
 }
 
@@ -108,7 +143,6 @@ tui_status_draw(struct tui_app *app, bool force)
 	const char *right = flash ? app->flash : help;
 	int rw, lw;
 
-	build(app, text, sizeof(text));
 	if (!flash)
 		app->flash[0] = '\0';
 	/* The state stays visible; a message takes the place of the help hint on the right. */
@@ -116,6 +150,7 @@ tui_status_draw(struct tui_app *app, bool force)
 	if (rw > COLS / 2)
 		rw = COLS / 2;
 	lw = COLS - rw - 4;
+	build(app, lw, text, sizeof(text));
 	{
 		size_t len = strlen(text);
 

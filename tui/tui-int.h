@@ -277,6 +277,12 @@ void tui_author_new_course(struct tui_app *app);
 
 /* Draws the status line when it changed (or always when force). Returns true if drawn. */
 bool tui_status_draw(struct tui_app *app, bool force);
+/*
+ * While the replica's first sync has not finished (sync_replica_first_sync()), what an
+ * empty list says in place of "not enrolled" or "no courses": "Downloading your
+ * courses...", or why they are not coming (offline, sign in again). NULL otherwise.
+ */
+const char *tui_status_first_sync(struct tui_app *app);
 
 /* ---- data.c: reading docs and making writes -------------------------------------------- */
 

@@ -283,11 +283,15 @@ catalog_draw(struct tui_app *app, void *state)
 	else
 		snprintf(head, sizeof(head), "%d published course%s", c->n, c->n == 1 ? "" : "s");
 	tui_put(tui_body_top(), 1, head, COLS - 2, tui_attr(TUI_ROLE_HEADING));
-	if (c->n == 0)
+	if (c->n == 0) {
+		const char *first = c->query ? NULL : tui_status_first_sync(app);
+
 		tui_put(top, 3,
 		        c->query ? "No course matches. Try other words."
+		        : first  ? first
 		                 : "No courses yet. Press s to sync with the server.",
 		        COLS - 4, tui_attr(TUI_ROLE_DIM));
+	}
 	tui_list_clamp(&c->list, rows);
 	for (int r = 0; r < rows && c->list.top + r < c->n; r++)
 		draw_entry(app, c, c->list.top + r, top + r * per, per == 2);

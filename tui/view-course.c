@@ -152,9 +152,12 @@ course_draw(struct tui_app *app, void *state)
 	tui_draw_title(c->title ? c->title : "Course", "f forum  d details");
 	tui_put(tui_body_top(), 1, "Complete:", 10, A_BOLD);
 	tui_draw_progress(tui_body_top(), 11, COLS - 13 > 40 ? 40 : COLS - 13, c->percent);
-	if (c->n == 0)
-		tui_put(top, 3, "No modules on this replica yet. Press s to sync.", COLS - 4,
-		        tui_attr(TUI_ROLE_DIM));
+	if (c->n == 0) {
+		const char *first = tui_status_first_sync(app);
+
+		tui_put(top, 3, first ? first : "No modules on this replica yet. Press s to sync.",
+		        COLS - 4, tui_attr(TUI_ROLE_DIM));
+	}
 	tui_list_clamp(&c->list, rows);
 	/* Keep an item's module heading in view above it. */
 	if (c->list.top > 0 && c->list.top == c->list.sel && c->rows[c->list.top - 1].is_module)

@@ -237,7 +237,10 @@ home_reload(struct tui_app *app, void *state)
 			cJSON_Delete(doc);
 		}
 	}
-	if (h->n == first_course)
+	/* During the first sync the courses are on their way, not missing (A16/F3). */
+	if (h->n == first_course && tui_status_first_sync(app) != NULL)
+		add_row(h, ROW_TEXT, NULL, NULL, tui_status_first_sync(app), NULL);
+	else if (h->n == first_course)
 		add_row(
 		    h, ROW_TEXT, NULL, NULL,
 		    first_course > 1
