@@ -292,6 +292,19 @@ send_round(struct sync_engine *e, struct sync_session *s, const char *body,
 }
 
 /*
+ * The count of changes left costs bytes both ways on every request that carries it, so it
+ * is asked for only where a long sync is likely: a first sync, and the pages after an
+ * answer that said "more" (a no-op or a short sync stays as small as before; issue 10).
+ */
+static bool
+want_remaining(const struct sync_engine *e, const char *paged)
+{
+	if (e->no_remaining)
+		return false;
+	return e->status.initial || (paged != NULL && strcmp(paged, "1") == 0);
+}
+
+/*
  * Reads the round's entries and cursors and encodes the request. n_send (<= n) entries
  * go: halved until the body fits SYNC_MAX_REQUEST, since the server refuses a larger body
  * whole.
@@ -335,7 +348,7 @@ load_round(struct sync_engine *e, struct sync_session *s, struct round_request *
 	                    (paged != NULL && strcmp(paged, "1") == 0)
 	                ? 0
 	                : SYNC_ENCODE_PARTIAL) |
-	           (e->no_remaining ? 0 : SYNC_ENCODE_REMAINING);
+	           (want_remaining(e, paged) ? SYNC_ENCODE_REMAINING : 0);
 	free(partial);
 	free(paged);
 	/* The shared store's probe asks for one change: the answer is for its scope list. */
