@@ -84,10 +84,12 @@ tui_putn(int y, int x, const char *s, size_t len, int cells, attr_t attr)
 {
 	size_t fit, i = 0;
 	int used = 0;
+	bool cut = false;
 
 	if (cells <= 0 || s == NULL)
 		return 0;
-	fit = tui_text_fit(s, len, cells, &used);
+	/* Every screen draws through here, so every cut ends with "…" (ux review A13/E9). */
+	fit = tui_text_clip(s, len, cells, &used, &cut);
 	attrset(attr);
 	move(y, x);
 	/*
@@ -118,6 +120,10 @@ tui_putn(int y, int x, const char *s, size_t len, int cells, attr_t attr)
 			else
 				addch('?');
 		}
+	}
+	if (cut) {
+		addstr(tui_text_ellipsis());
+		used += tui_text_width(tui_text_ellipsis());
 	}
 	attrset(A_NORMAL);
 	return used;
