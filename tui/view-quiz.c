@@ -58,7 +58,7 @@ static const struct tui_key_help quiz_keys[] = {
     {"Tab, Enter", "leave a text answer (every other key types into it)"},
     {"r", "review all answers"},
     {"S", "submit (from the review, asks first)"},
-    {"Esc, q", "leave the attempt (asks when there are answers)"},
+    {"Esc, q, Backspace", "leave the attempt (asks when there are answers)"},
     {NULL, NULL},
 };
 
@@ -887,7 +887,9 @@ question_key(struct tui_app *app, struct quiz *qz, wint_t key, bool fn)
 
 	if (is_text_kind(q))
 		return text_key(app, qz, q, key, fn);
-	if (!fn && (key == 27 || key == 'q'))
+	/* Every "back" key the app knows (Esc, q, h, Backspace) asks here, not just some. */
+	if ((!fn && (key == 27 || key == 'q' || key == 'h' || key == 127 || key == 8)) ||
+	    (fn && key == KEY_BACKSPACE))
 		leave_attempt(app, qz, false);
 	else if (!fn && key == 'Q')
 		leave_attempt(app, qz, true);
@@ -936,7 +938,9 @@ quiz_key(struct tui_app *app, void *state, wint_t key, bool fn)
 				qz->choice_sel = 0;
 				qz->choice_top = 0;
 			}
-		} else if (!fn && (key == 27 || key == 'q'))
+		} else if ((!fn &&
+		            (key == 27 || key == 'q' || key == 'h' || key == 127 || key == 8)) ||
+		           (fn && key == KEY_BACKSPACE))
 			qz->mode = MODE_QUESTION; /* back to the questions; the answers stay */
 		else if (!fn && key == 'Q')
 			leave_attempt(app, qz, true);
