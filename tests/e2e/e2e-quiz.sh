@@ -118,6 +118,8 @@ test_quiz_a13() {
 	e2e_keys n
 	e2e_wait "Review your answers"
 	e2e_wait "(not answered)"
+	# A prompt too long for the review's column ends with the ellipsis.
+	e2e_wait "1. Given int x = 5; int *p = &x;, w…"
 	# Submitting warns about the unanswered questions (2 and 6).
 	e2e_keys Enter
 	e2e_wait "2 of 6 unanswered. Submit anyway?"
