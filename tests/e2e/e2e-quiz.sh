@@ -6,7 +6,8 @@
 # number that does not parse is refused at once, leaving an attempt with answers asks,
 # submitting warns about unanswered questions and the last attempt, and the results show
 # the pass mark, the right answers and the explanation once they cannot help (the last
-# attempt). Usage: e2e-quiz.sh TEST with LECTERN and LECTERND set.
+# attempt); under LANG=C cut text ends with "...". Usage: e2e-quiz.sh TEST with LECTERN and
+# LECTERND set.
 set -u
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/lib.sh"
@@ -155,17 +156,42 @@ test_quiz_a13() {
 	e2e_quit
 }
 
+# Under a locale that is not UTF-8, cut text ends with "..." (ux review A13/E9, A5).
+test_quiz_ascii() {
+	e2e_start_server
+	e2e_cli_login
+	e2e_tui_start 80 24 NO_COLOR=1 LANG=C LC_ALL=C
+	e2e_wait "My courses"
+	e2e_open_course_details pointers "C pointers without fear"
+	e2e_keys Enter
+	e2e_wait "Addresses and arrays"
+	e2e_select "Quiz: pointers"
+	e2e_keys Enter
+	e2e_wait "attempts remaining: 2 of 2"
+	e2e_keys t
+	e2e_wait "Question 1 of 5  (choose one)"
+	e2e_keys r
+	e2e_wait "Review your answers"
+	e2e_wait "1. Given int x = 5; int *p = &x;,..."
+	e2e_refute "…"
+	e2e_keys Escape
+	e2e_wait "Question 1 of 5"
+	e2e_keys Escape
+	e2e_wait "Press t to take the quiz."
+	e2e_quit
+}
+
 case "${1:-}" in
-quiz_a13)
+quiz_ascii | quiz_a13)
 	[ -n "${LECTERN:-}" ] && [ -n "${LECTERND:-}" ] || { echo "set LECTERN and LECTERND" >&2; exit 1; }
 	command -v tmux >/dev/null || { echo "tmux is missing" >&2; exit 77; }
 	command -v curl >/dev/null || { echo "curl is missing" >&2; exit 77; }
 	command -v python3 >/dev/null || { echo "python3 is missing" >&2; exit 77; }
-	test_quiz_a13
+	"test_$1"
 	echo "ok: $1"
 	;;
 *)
-	echo "usage: $0 quiz_a13" >&2
+	echo "usage: $0 quiz_a13|quiz_ascii" >&2
 	exit 2
 	;;
 esac
