@@ -528,6 +528,47 @@ attempt_grade(struct store_db *db, const char *item_id, const cJSON *answers, do
 	return results;
 }
 
+/*
+ * The reveal opt-in (a Lectern extension, docs/api.md "Right answers after an attempt"):
+ * adds each question's `answer` and `explanation` (null when none) to its result. The
+ * caller decides when it may: only when knowing them cannot help a later attempt.
+ * Returns 0 or -LC_EDB.
+ */
+static int
+attempt_reveal(struct store_db *db, const char *item_id, cJSON *results)
+{
+	sqlite3_stmt *st;
+	int rc = store_db_prepare_new(
+	    db, "SELECT id, answer, explanation FROM questions WHERE item_id = ?", &st);
+
+	if (rc != 0)
+		return rc;
+	store_bind_text(st, 1, item_id);
+	while ((rc = store_db_next_row(db, st, "reveal")) == 1) {
+		const char *qid = (const char *)sqlite3_column_text(st, 0);
+		const char *why = (const char *)sqlite3_column_text(st, 2);
+		cJSON *r, *answer;
+
+		cJSON_ArrayForEach(r, results)
+		{
+			const cJSON *id = cJSON_GetObjectItemCaseSensitive(r, "question_id");
+
+			if (!cJSON_IsString(id) || strcmp(id->valuestring, qid) != 0)
+				continue;
+			answer = cJSON_Parse((const char *)sqlite3_column_text(st, 1));
+			cJSON_AddItemToObject(r, "answer",
+			                      answer != NULL ? answer : cJSON_CreateNull());
+			if (why != NULL)
+				cJSON_AddStringToObject(r, "explanation", why);
+			else
+				cJSON_AddNullToObject(r, "explanation");
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
 /* The item's kind and max_attempts (0: unlimited). Returns 1, 0 (no such item), -LC_EDB. */
 static int
 item_quiz_limits(struct store_db *db, const char *item_id, bool *quiz, int64_t *max_attempts)
@@ -600,7 +641,8 @@ attempt_create(struct srv_req *req, struct srv_resp *resp)
 	double score, max_score;
 	int64_t max_attempts = 0, t;
 	cJSON *results = NULL;
-	bool quiz = false, passed;
+	bool quiz = false, passed, reveal = false;
+	int64_t made = 0;
 	int rc;
 
 	srv_check_init(&c);
@@ -612,6 +654,7 @@ attempt_create(struct srv_req *req, struct srv_resp *resp)
 		srv_check_bad(&c, "answers");
 	srv_get_time(&c, req->body, "started_at", SRV_NULLABLE, &t, &started);
 	srv_get_time(&c, req->body, "submitted_at", SRV_NULLABLE, &t, &submitted);
+	srv_get_bool(&c, req->body, "reveal", SRV_OPTIONAL, &reveal);
 	rc = item_quiz_limits(req->db, item_id, &quiz, &max_attempts);
 	srv_check_lookup(&c, rc < 0 ? rc : quiz, "item_id");
 	if (srv_check_failed(&c, resp))
@@ -619,8 +662,7 @@ attempt_create(struct srv_req *req, struct srv_resp *resp)
 	if (!srv_id_free(req, resp, "attempts", id, "attempt"))
 		goto out;
 	if (max_attempts > 0) {
-		int64_t made = attempts_of(req->db, item_id, req->viewer->id);
-
+		made = attempts_of(req->db, item_id, req->viewer->id);
 		if (made < 0) {
 			srv_internal(req, resp, (int)made, "count attempts");
 			goto out;
@@ -637,6 +679,18 @@ attempt_create(struct srv_req *req, struct srv_resp *resp)
 		goto out;
 	}
 	passed = max_score > 0 && score / max_score >= course.pass_score - 1e-9;
+	/*
+	 * The right answers only when they cannot help a later attempt: this one passed, or
+	 * it was the last one allowed. They are kept in the attempt's results, so its doc
+	 * (201, GET, /sync) carries them from then on.
+	 */
+	rc = 0;
+	if (reveal && (passed || (max_attempts > 0 && made + 1 >= max_attempts)))
+		rc = attempt_reveal(req->db, item_id, results);
+	if (rc != 0) {
+		srv_internal(req, resp, rc, "reveal");
+		goto out;
+	}
 	rc = attempt_insert(req, id, item_id, course.ref.id, answers, results, score, max_score,
 	                    passed, started, submitted);
 	if (rc == 0)
@@ -721,8 +775,8 @@ const struct srv_route srv_routes_learning[] = {
     {"DELETE", "/enrollments/{id}", enrollment_delete, 0, "", "", NULL},
     {"POST", "/progress", progress_post, 0, "id,item_id,status,time_spent", "", NULL},
     {"GET", "/progress/courses/{id}", progress_course, 0, "", "user_id", NULL},
-    {"POST", "/items/{id}/attempts", attempt_create, 0, "id,answers,started_at,submitted_at", "",
-     NULL},
+    {"POST", "/items/{id}/attempts", attempt_create, 0, "id,answers,started_at,submitted_at,reveal",
+     "", NULL},
     {"GET", "/items/{id}/attempts", attempts_list, 0, "", "page,limit", NULL},
     {NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };

@@ -84,10 +84,12 @@ tui_putn(int y, int x, const char *s, size_t len, int cells, attr_t attr)
 {
 	size_t fit, i = 0;
 	int used = 0;
+	bool cut = false;
 
 	if (cells <= 0 || s == NULL)
 		return 0;
-	fit = tui_text_fit(s, len, cells, &used);
+	/* Every screen draws through here, so every cut ends with "…" (ux review A13/E9). */
+	fit = tui_text_clip(s, len, cells, &used, &cut);
 	attrset(attr);
 	move(y, x);
 	/*
@@ -119,6 +121,10 @@ tui_putn(int y, int x, const char *s, size_t len, int cells, attr_t attr)
 				addch('?');
 		}
 	}
+	if (cut) {
+		addstr(tui_text_ellipsis());
+		used += tui_text_width(tui_text_ellipsis());
+	}
 	attrset(A_NORMAL);
 	return used;
 }
@@ -138,17 +144,50 @@ tui_clear_to_eol(int y, int x, attr_t attr)
 	attrset(A_NORMAL);
 }
 
+/*
+ * Text drawn in pieces (styles, marked matches) that filled all `cells` exactly with more
+ * to come: its last cells become the ellipsis, as tui_putn() does within one piece.
+ * Returns the cells used.
+ */
+static int
+mark_cut_end(int y, int x, int cells, attr_t attr)
+{
+	const char *mark = tui_text_ellipsis();
+	int w = tui_text_width(mark);
+
+	if (cells >= w) {
+		attrset(attr);
+		mvaddstr(y, x + cells - w, mark);
+		attrset(A_NORMAL);
+	}
+	return cells;
+}
+
+/* True when s holds something to see besides blanks and the bytes in skip. */
+static bool
+has_text(const char *s, const char *skip)
+{
+	for (; *s != '\0'; s++)
+		if (*s != ' ' && strchr(skip, *s) == NULL)
+			return true;
+	return false;
+}
+
 int
 tui_put_marked(int y, int x, const char *s, int cells, attr_t attr)
 {
 	int used = 0;
-	bool in_match = false;
+	bool in_match = false, cut = false;
 
 	while (*s != '\0' && used < cells) {
 		size_t len = strcspn(s, "\x02\x03");
 
+		/* A piece that is cut ends the line: nothing may follow its "…". */
+		tui_text_clip(s, len, cells - used, NULL, &cut);
 		used += tui_putn(y, x + used, s, len, cells - used,
 		                 in_match ? tui_attr(TUI_ROLE_MATCH) : attr);
+		if (cut)
+			return used;
 		s += len;
 		if (*s == '\x02')
 			in_match = true;
@@ -157,6 +196,8 @@ tui_put_marked(int y, int x, const char *s, int cells, attr_t attr)
 		if (*s != '\0')
 			s++;
 	}
+	if (used >= cells && has_text(s, "\x02\x03"))
+		used = mark_cut_end(y, x, cells, attr);
 	return used;
 }
 
@@ -471,8 +512,10 @@ void
 tui_draw_md_line(int y, int x, const struct tui_md_line *line, int cells)
 {
 	int used = 0;
+	size_t i;
+	bool cut = false;
 
-	for (size_t i = 0; i < line->n && used < cells; i++) {
+	for (i = 0; i < line->n && used < cells; i++) {
 		int st = line->spans[i].style;
 		attr_t a = A_NORMAL;
 
@@ -488,6 +531,16 @@ tui_draw_md_line(int y, int x, const struct tui_md_line *line, int cells)
 			a |= tui_attr(TUI_ROLE_LINK);
 		if (st & (TUI_MD_QUOTE | TUI_MD_MARK))
 			a |= tui_attr(TUI_ROLE_QUOTE);
+		/* A span that is cut ends the line: nothing may follow its "…". */
+		tui_text_clip(line->spans[i].text, strlen(line->spans[i].text), cells - used, NULL,
+		              &cut);
 		used += tui_put(y, x + used, line->spans[i].text, cells - used, a);
+		if (cut)
+			return;
 	}
+	for (; used >= cells && i < line->n; i++)
+		if (has_text(line->spans[i].text, "")) {
+			mark_cut_end(y, x, cells, A_NORMAL);
+			return;
+		}
 }

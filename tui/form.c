@@ -137,34 +137,6 @@ draw_choices(const struct tui_form_field *f, int y, int x, bool focused)
 	}
 }
 
-/* Rows the text takes when wrapped at width cells on spaces (at most max), into starts[]. */
-static int
-wrap_rows(const char *text, int width, const char **starts, size_t *lens, int max)
-{
-	int n = 0;
-	const char *s = text;
-
-	while (*s != '\0' && n < max) {
-		size_t len = strlen(s);
-		size_t fit = tui_text_fit(s, len, width, NULL);
-
-		if (fit < len) {
-			size_t cut = fit;
-
-			while (cut > 0 && s[cut] != ' ')
-				cut--;
-			if (cut > 0)
-				fit = cut;
-		}
-		starts[n] = s;
-		lens[n++] = fit;
-		s += fit;
-		while (*s == ' ')
-			s++;
-	}
-	return n;
-}
-
 static void
 form_draw(const struct tui_form *form, const char *error)
 {
@@ -206,7 +178,7 @@ form_draw(const struct tui_form *form, const char *error)
 	if (error != NULL) {
 		const char *starts[4];
 		size_t lens[4];
-		int n = wrap_rows(error, COLS - 4, starts, lens, 4);
+		int n = tui_text_wrap(error, COLS - 4, starts, lens, 4);
 
 		for (int r = 0; r < n; r++)
 			tui_putn(y + 1 + r, 3, starts[r], lens[r], COLS - 4,
@@ -521,7 +493,7 @@ tui_form_confirm(struct tui_app *app, const char *question)
 	const char *starts[3];
 	size_t lens[3];
 	char *text = lc_asprintf("%s (y/n)", question);
-	int n = wrap_rows(text, COLS - 2, starts, lens, 3);
+	int n = tui_text_wrap(text, COLS - 2, starts, lens, 3);
 	wint_t key = 0;
 
 	for (int r = 0; r < n; r++) {

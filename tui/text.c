@@ -134,3 +134,67 @@ tui_text_fit(const char *s, size_t n, int cells, int *used)
 		*used = have;
 	return i;
 }
+
+const char *
+tui_text_ellipsis(void)
+{
+	return ascii_only ? "..." : "\xe2\x80\xa6";
+}
+
+size_t
+tui_text_clip(const char *s, size_t n, int cells, int *used, bool *cut)
+{
+	int mark = ascii_only ? 3 : 1, have = 0;
+	size_t fit = tui_text_fit(s, n, cells, &have), rest = fit;
+
+	*cut = false;
+	/* What does not fit is only blanks (padding): nothing is lost, no mark. */
+	while (rest < n && s[rest] == ' ')
+		rest++;
+	if (rest >= n || s[rest] == '\0' || cells < mark) {
+		if (used != NULL)
+			*used = have;
+		return fit;
+	}
+	/* Cut: make room for the mark, and keep no blank just before it ("word…"). */
+	fit = tui_text_fit(s, n, cells - mark, &have);
+	while (fit > 0 && s[fit - 1] == ' ') {
+		fit--;
+		have--;
+	}
+	*cut = true;
+	if (used != NULL)
+		*used = have;
+	return fit;
+}
+
+int
+tui_text_wrap(const char *text, int width, const char **starts, size_t *lens, int max)
+{
+	int n = 0;
+	const char *s = text;
+
+	while (*s != '\0' && n < max) {
+		size_t len = strlen(s);
+		size_t fit = tui_text_fit(s, len, width, NULL);
+		wchar_t wc;
+
+		if (fit < len) {
+			size_t cut = fit;
+
+			while (cut > 0 && s[cut] != ' ')
+				cut--;
+			if (cut > 0)
+				fit = cut;
+		}
+		/* A character wider than the row still moves on (no endless loop). */
+		if (fit == 0)
+			fit = tui_utf8_decode(s, len, &wc);
+		starts[n] = s;
+		lens[n++] = fit;
+		s += fit;
+		while (*s == ' ')
+			s++;
+	}
+	return n;
+}

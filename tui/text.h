@@ -28,6 +28,23 @@ int tui_text_width(const char *s);
  * character; *used (may be NULL) receives the cells they take.
  */
 size_t tui_text_fit(const char *s, size_t n, int cells, int *used);
+/*
+ * Text cut anywhere in the TUI ends with an ellipsis (ux review 2026-11-29, A13/E9): "…", or
+ * "..." in ASCII-only mode (below), as tui_text_ellipsis() gives it. tui_text_clip() is
+ * tui_text_fit() for drawing: when the first n bytes of s do not fit in `cells` (a tail of
+ * blanks aside, which is padding and loses nothing), it returns the bytes to draw before
+ * the mark, leaving room for it and dropping blanks just before it, and sets *cut; *used
+ * (may be NULL) gets the cells of those bytes, without the mark. Too few cells for the
+ * mark: plain tui_text_fit(), no mark.
+ */
+const char *tui_text_ellipsis(void);
+size_t tui_text_clip(const char *s, size_t n, int cells, int *used, bool *cut);
+/*
+ * Wraps text at width cells on spaces (a word longer than a row is cut there), at most max
+ * rows: starts[r] and lens[r] are each row's bytes, without the spaces between rows.
+ * Returns the number of rows.
+ */
+int tui_text_wrap(const char *text, int width, const char **starts, size_t *lens, int max);
 
 /*
  * ASCII-only drawing for terminals whose locale is not UTF-8 (ux review 2026-11-29, A5/E2:

@@ -867,6 +867,8 @@ tui_queue_attempt(const struct tui_writer *w, const char *item_id, const cJSON *
 	cJSON_AddStringToObject(body, "id", id);
 	cJSON_AddItemToObject(body, "answers", cJSON_Duplicate(answers, 1));
 	cJSON_AddStringToObject(body, "submitted_at", now);
+	/* Lectern extension: the right answers back when they can no longer help (api.md). */
+	cJSON_AddTrueToObject(body, "reveal");
 	doc = cJSON_CreateObject();
 	stamp(doc, id);
 	cJSON_AddStringToObject(doc, "item_id", item_id);

@@ -167,7 +167,8 @@ test_quiz() {
 	e2e_wait "Question 2 of 5  (choose all that apply)"
 	e2e_keys Space j j Space n
 	e2e_wait "Question 3 of 5  (true or false)"
-	e2e_keys Space n
+	# True comes first (ux review A13): False is the second choice.
+	e2e_keys j Space n
 	e2e_wait "Question 4 of 5  (type a short answer)"
 	e2e_type free
 	e2e_keys Enter

@@ -77,12 +77,97 @@ test_ascii_markdown_lines_fit(void **state)
 	tui_text_set_ascii(false);
 }
 
+/*
+ * ux review 2026-11-29, A13/E9 (text cut with no ellipsis: "...than f/1 True" for f/11):
+ * cut text leaves room for the mark, drops the blank before it, and fits exactly.
+ */
+static void
+test_clip_ends_cut_text_with_ellipsis(void **state)
+{
+	const char *s = "f/2.8 is a wider aperture than f/11";
+	bool cut = true;
+	int used = -1;
+	size_t n;
+
+	(void)state;
+	tui_text_set_ascii(false);
+	assert_string_equal(tui_text_ellipsis(), "\xe2\x80\xa6");
+	/* Fits whole: no mark. */
+	n = tui_text_clip(s, strlen(s), 40, &used, &cut);
+	assert_int_equal(n, strlen(s));
+	assert_false(cut);
+	assert_int_equal(used, 35);
+	/* Only padding is lost: no mark. */
+	n = tui_text_clip("abc      ", 9, 4, &used, &cut);
+	assert_false(cut);
+	assert_int_equal(n, 4);
+	/* Cut at 33 cells: 32 of text, one for the mark. */
+	n = tui_text_clip(s, strlen(s), 33, &used, &cut);
+	assert_true(cut);
+	assert_int_equal(used, 32);
+	assert_int_equal(n, 32);
+	/* A blank just before the mark is dropped: "f/2.8 is…" not "f/2.8 is …". */
+	n = tui_text_clip(s, strlen(s), 10, &used, &cut);
+	assert_true(cut);
+	assert_int_equal(n, 8);
+	assert_memory_equal(s, "f/2.8 is", 8);
+	/* A wide character is never split to make room. */
+	n = tui_text_clip("\xe5\xad\xa6\xe4\xb9\xa0x", 7, 3, &used, &cut);
+	assert_true(cut);
+	assert_int_equal(n, 3);
+	assert_int_equal(used, 2);
+	/* ASCII-only: "...", three cells. */
+	tui_text_set_ascii(true);
+	assert_string_equal(tui_text_ellipsis(), "...");
+	n = tui_text_clip(s, strlen(s), 10, &used, &cut);
+	assert_true(cut);
+	assert_int_equal(used, 7);
+	assert_int_equal(n, 7);
+	/* No room for the mark: plain cut. */
+	n = tui_text_clip(s, strlen(s), 2, &used, &cut);
+	assert_false(cut);
+	assert_int_equal(n, 2);
+	tui_text_set_ascii(false);
+}
+
+/*
+ * ux review 2026-11-29, A13 (a long quiz choice was cut, not wrapped): a 200-character
+ * choice wraps on spaces into rows that fit and together hold every word; a character
+ * wider than the row still moves on instead of looping.
+ */
+static void
+test_wrap_keeps_every_word(void **state)
+{
+	const char *s = "A wider aperture lets in more light, so the same exposure needs a faster "
+	                "shutter or a lower ISO, which is why a portrait taken at f/2 in deep "
+	                "shade can still come out sharp, bright and clean (tail)";
+	const char *starts[16];
+	size_t lens[16], total = 0;
+	int n;
+
+	(void)state;
+	tui_text_set_ascii(false);
+	n = tui_text_wrap(s, 70, starts, lens, 16);
+	assert_int_equal(n, 3);
+	for (int i = 0; i < n; i++) {
+		assert_true(tui_text_width_n(starts[i], lens[i]) <= 70);
+		assert_true(lens[i] > 0 && starts[i][lens[i] - 1] != ' ');
+		total += lens[i] + 1;
+	}
+	assert_int_equal(total - 1, strlen(s));
+	assert_memory_equal(starts[2] + lens[2] - 6, "(tail)", 6);
+	n = tui_text_wrap("\xe5\xad\xa6\xe4\xb9\xa0", 1, starts, lens, 16);
+	assert_int_equal(n, 2);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_ascii_widths_match_what_is_drawn),
 	    cmocka_unit_test(test_ascii_markdown_lines_fit),
+	    cmocka_unit_test(test_clip_ends_cut_text_with_ellipsis),
+	    cmocka_unit_test(test_wrap_keeps_every_word),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");
