@@ -20,7 +20,10 @@ static const struct tui_key_help help_keys[] = {
 };
 
 static const struct tui_key_help global_keys[] = {
-    {"q, Esc, Backspace", "go back (q on Home quits)"},
+    {"q, Esc, Backspace", "go back (q on Home quits, asking first when writes wait)"},
+    {"Left, h", "go back (where the screen has no use of its own for them)"},
+    {"H", "go to Home"},
+    {"Ctrl-L", "redraw the screen"},
     {"Q", "quit Lectern"},
     {"s", "sync now"},
     {"i", "sync issues: rejected writes and conflicts"},
