@@ -175,6 +175,15 @@ test_config_bindings_colours() {
 	e2e_keys s
 	sleep 0.3
 	e2e_refute "Sync requested"
+	# The help lists the bindings that apply here, the screen's own first.
+	e2e_keys '?'
+	e2e_wait "Keys on every screen"
+	e2e_keys NPage
+	e2e_wait "Your bindings (config file)"
+	e2e_wait "down (home)"
+	e2e_wait "Ctrl-G"
+	e2e_keys q
+	e2e_wait "My courses"
 	# The title row is underlined (SGR 4), which it never is by default.
 	e2e_screen -e | head -1 | grep -qP '\x1b\[([0-9;]*;)?4(;[0-9;]*)?m' ||
 		e2e_fail "the title is not underlined: $(e2e_screen -e | head -1 | od -c | head -3)"
