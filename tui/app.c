@@ -22,6 +22,7 @@
 #include "tui/config.h"
 #include "tui/kiosk.h"
 #include "tui/term.h"
+#include "tui/text.h"
 #include "tui/tui-int.h"
 
 #define TICK_MS 250
@@ -190,6 +191,10 @@ quit_from_home(struct tui_app *app)
 	    store_waiting_describe(app->db, &words, &waiting) == 0 && waiting > 0) {
 		snprintf(question, sizeof(question), "%lld %s not sent yet (%s). Quit anyway?",
 		         (long long)waiting, waiting == 1 ? "write" : "writes", words);
+		/* The question and its (y/n) on one row: the what goes first when too long. */
+		if (tui_text_width(question) > COLS - 8)
+			snprintf(question, sizeof(question), "%lld %s not sent yet. Quit anyway?",
+			         (long long)waiting, waiting == 1 ? "write" : "writes");
 		free(words);
 		if (!tui_confirm(app, question))
 			return;
