@@ -17,9 +17,12 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "common/mem.h"
+#include "store/profile.h"
 #include "store/replica.h"
+#include "tui/config.h"
 #include "tui/kiosk.h"
 #include "tui/term.h"
+#include "tui/text.h"
 #include "tui/tui-int.h"
 
 #define TICK_MS 250
@@ -173,6 +176,64 @@ load_session(struct tui_app *app)
 
 static bool sign_out(struct tui_app *app, bool ask, bool unattended);
 
+/*
+ * q on Home: outside kiosk mode, writes waiting to be sent make it ask first, naming how
+ * many (ux review 2026-11-29, A7: q means "back" everywhere else, and people pressed it on
+ * Home to get home). Nothing is lost by quitting: they go at the next sync.
+ */
+static void
+quit_from_home(struct tui_app *app)
+{
+	char question[700], *words = NULL;
+	int64_t waiting = 0;
+
+	if (app->cfg->kiosk == TUI_KIOSK_OFF && app->db != NULL && app->user_id != NULL &&
+	    store_waiting_describe(app->db, &words, &waiting) == 0 && waiting > 0) {
+		snprintf(question, sizeof(question), "%lld %s not sent yet (%s). Quit anyway?",
+		         (long long)waiting, waiting == 1 ? "write" : "writes", words);
+		/* The question and its (y/n) on one row: the what goes first when too long. */
+		if (tui_text_width(question) > COLS - 8)
+			snprintf(question, sizeof(question), "%lld %s not sent yet. Quit anyway?",
+			         (long long)waiting, waiting == 1 ? "write" : "writes");
+		free(words);
+		if (!tui_confirm(app, question))
+			return;
+	} else {
+		free(words);
+	}
+	tui_request_quit(app);
+}
+
+/*
+ * One step back as q does it: the top screen sees a q first, so a screen that asks before
+ * it is left (a quiz with answers, a form with typed text) asks here too. False when the
+ * screen kept itself (it asked and was told to stay, or q only left a mode of it).
+ */
+static bool
+back_as_q(struct tui_app *app)
+{
+	struct tui_screen *top = &app->stack[app->depth - 1];
+	int depth = app->depth;
+
+	if (depth <= 1)
+		return false;
+	if (top->view->key(app, top->state, 'q', false) == TUI_KEY_UNHANDLED)
+		tui_pop(app);
+	return app->depth < depth;
+}
+
+/* Home from anywhere (H): the screens above it close one by one, as q on each would. */
+static void
+go_home(struct tui_app *app)
+{
+	if (app->user_id == NULL || app->stack[0].view != &tui_view_home) {
+		tui_flash(app, "Sign in first");
+		return;
+	}
+	while (app->depth > 1 && back_as_q(app))
+		;
+}
+
 /* Keys every screen shares. */
 static void
 global_key(struct tui_app *app, wint_t key, bool fn_key)
@@ -181,9 +242,13 @@ global_key(struct tui_app *app, wint_t key, bool fn_key)
 		if (app->depth > 1)
 			tui_pop(app);
 		else if (key == 'q')
-			tui_request_quit(app);
+			quit_from_home(app);
 	} else if (fn_key && key == KEY_BACKSPACE) {
 		tui_pop(app);
+	} else if ((fn_key && key == KEY_LEFT) || (!fn_key && key == 'h')) {
+		back_as_q(app); /* ux review 2026-11-29, E7: Right opens, Left goes back */
+	} else if (!fn_key && key == 'H') {
+		go_home(app);
 	} else if (!fn_key && key == 'Q') {
 		tui_request_quit(app);
 	} else if (!fn_key && key == '?') {
@@ -207,6 +272,81 @@ global_key(struct tui_app *app, wint_t key, bool fn_key)
 	}
 }
 
+/*
+ * Where the top view left the cursor (a focused text field puts it there and shows it):
+ * the status line is drawn after the view and would otherwise leave it on the bottom row
+ * (ux review 2026-11-29, A6).
+ */
+static int cursor_y, cursor_x;
+
+/* The curses key of a binding's named key. */
+static wint_t
+fkey_code(enum tui_fkey k)
+{
+	static const int codes[] = {0,         KEY_UP,    KEY_DOWN, KEY_LEFT, KEY_RIGHT,
+	                            KEY_PPAGE, KEY_NPAGE, KEY_HOME, KEY_END,  KEY_DC};
+
+	if (k >= TUI_FKEY_F1)
+		return (wint_t)KEY_F(k - TUI_FKEY_F1 + 1);
+	return (wint_t)codes[k];
+}
+
+/*
+ * The config file's bindings (issue 15): a bound key becomes the default key of its
+ * action before the screen sees it, the screen's own binding before a global one. Returns
+ * false when the key is to do nothing (action none). Never on the sign-in screen, where
+ * keys type text.
+ */
+static bool
+translate_key(struct tui_app *app, wint_t *key, bool *fn_key)
+{
+	static const struct {
+		wint_t key;
+		bool fn;
+	} defaults[TUI_ACT_COUNT] = {
+	    [TUI_ACT_BACK] = {27, false},          [TUI_ACT_QUIT] = {'Q', false},
+	    [TUI_ACT_HOME] = {'H', false},         [TUI_ACT_HELP] = {'?', false},
+	    [TUI_ACT_SYNC] = {'s', false},         [TUI_ACT_ISSUES] = {'i', false},
+	    [TUI_ACT_SIGN_IN] = {'L', false},      [TUI_ACT_SIGN_OUT] = {'X', false},
+	    [TUI_ACT_REDRAW] = {12, false},        [TUI_ACT_DOWN] = {KEY_DOWN, true},
+	    [TUI_ACT_UP] = {KEY_UP, true},         [TUI_ACT_PAGE_DOWN] = {KEY_NPAGE, true},
+	    [TUI_ACT_PAGE_UP] = {KEY_PPAGE, true}, [TUI_ACT_TOP] = {KEY_HOME, true},
+	    [TUI_ACT_BOTTOM] = {KEY_END, true},
+	};
+	const struct tui_config_file *cf = app->cfg->file;
+	const struct tui_view *top = app->stack[app->depth - 1].view;
+	char screen[TUI_CONFIG_SCREEN_MAX];
+	int found = -1;
+
+	if (cf == NULL || cf->n_binds == 0 || top == &tui_view_login)
+		return true;
+	snprintf(screen, sizeof(screen), "%s", top->name);
+	for (char *p = screen; *p != '\0'; p++)
+		if (*p == ' ')
+			*p = '-';
+	for (int i = 0; i < cf->n_binds; i++) {
+		const struct tui_binding *b = &cf->binds[i];
+		bool same = b->fkey != TUI_FKEY_NONE ? *fn_key && *key == fkey_code(b->fkey)
+		                                     : !*fn_key && *key == (wint_t)b->ch;
+
+		if (!same)
+			continue;
+		if (strcmp(b->screen, screen) == 0) {
+			found = i;
+			break;
+		}
+		if (strcmp(b->screen, "global") == 0)
+			found = i;
+	}
+	if (found < 0)
+		return true;
+	if (cf->binds[found].action == TUI_ACT_NONE)
+		return false;
+	*key = defaults[cf->binds[found].action].key;
+	*fn_key = defaults[cf->binds[found].action].fn;
+	return true;
+}
+
 static void
 draw_all(struct tui_app *app)
 {
@@ -215,8 +355,11 @@ draw_all(struct tui_app *app)
 	/* Cleared first: a view that writes while drawing (a page read to its end) asks again. */
 	app->dirty = false;
 	erase();
+	curs_set(0); /* shown again by a focused field (tui_field_draw()) */
 	top->view->draw(app, top->state);
+	getyx(stdscr, cursor_y, cursor_x);
 	tui_status_draw(app, true);
+	move(cursor_y, cursor_x);
 }
 
 static void
@@ -391,8 +534,10 @@ key_loop(struct tui_app *app)
 		reload_top(app);
 		if (app->dirty)
 			draw_all(app);
-		else if (!tui_term_idle_warning()) /* the warning holds the bottom row */
+		else if (!tui_term_idle_warning()) { /* the warning holds the bottom row */
 			tui_status_draw(app, false);
+			move(cursor_y, cursor_x);
+		}
 		doupdate();
 		if (app->sync_pending) {
 			/*
@@ -410,10 +555,19 @@ key_loop(struct tui_app *app)
 			app->dirty = true;
 			continue;
 		}
+		bool fn_key = rc == KEY_CODE_YES;
+
+		if (!translate_key(app, &key, &fn_key))
+			continue;
+		if (!fn_key && key == 12) { /* Ctrl-L: repaint every cell (ux review, E5) */
+			clearok(curscr, TRUE);
+			app->dirty = true;
+			continue;
+		}
 		struct tui_screen *top = &app->stack[app->depth - 1];
 
-		if (top->view->key(app, top->state, key, rc == KEY_CODE_YES) == TUI_KEY_UNHANDLED)
-			global_key(app, key, rc == KEY_CODE_YES);
+		if (top->view->key(app, top->state, key, fn_key) == TUI_KEY_UNHANDLED)
+			global_key(app, key, fn_key);
 		app->dirty = true;
 	}
 }
@@ -501,6 +655,7 @@ tui_run(const struct tui_config *cfg)
 	if (cfg->kiosk != TUI_KIOSK_OFF)
 		tui_term_kiosk(); /* no Ctrl-Z, no Ctrl-\ (issue 13, item 5) */
 	tui_colors_init(&app);
+	tui_colors_apply(&app, cfg->file);
 	lc_log(LC_LOG_INFO, "tui: started on %s%s", cfg->db_path,
 	       cfg->kiosk != TUI_KIOSK_OFF ? " (kiosk)" : "");
 	if (app.user_id != NULL) {
@@ -542,9 +697,27 @@ close_screens(struct tui_app *app)
 void
 tui_signed_in(struct tui_app *app, const char *db_path)
 {
-	char *cause = NULL;
+	char *cause = NULL, *before = app->user_id != NULL ? lc_strdup(app->user_id) : NULL;
+	bool same = app->db_path != NULL && strcmp(app->db_path, db_path) == 0;
 
-	if (app->db_path == NULL || strcmp(app->db_path, db_path) != 0) {
+	/*
+	 * The same user signing in again (L) goes back to where they were, the screens below
+	 * the sign-in kept (ux review 2026-11-29, A17); anyone else starts on Home.
+	 */
+	if (same && before != NULL && app->depth > 1 &&
+	    app->stack[app->depth - 1].view == &tui_view_login) {
+		app->reloaded = true;
+		load_session(app);
+		if (app->user_id != NULL && strcmp(app->user_id, before) == 0) {
+			free(before);
+			tui_pop(app); /* frees the sign-in screen */
+			tui_sync_start(app);
+			tui_term_idle_start(app->cfg->idle_s);
+			return;
+		}
+	}
+	free(before);
+	if (!same) {
 		close_screens(app);
 		if (open_replica(app, db_path, &cause) < 0) {
 			lc_log(LC_LOG_ERROR, "tui: cannot open %s: %s", db_path,

@@ -45,6 +45,7 @@ struct cli_cmd {
 	const char *args;
 	int min_args; /* positional arguments after the name */
 	int (*fn)(const struct cli_ctx *ctx, int argc, char **argv);
+	const char *what; /* what --help says after the usage (git's style), lines of text */
 };
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -606,10 +607,38 @@ sync_meter_main(void *arg)
 	return NULL;
 }
 
+/*
+ * The id of the newest sync issue of the replica (0: none), and in *newer (may be NULL) how
+ * many issues have an id above after: the writes a sync just had refused (or in conflict).
+ */
+static int64_t
+newest_issue(const char *db_path, int64_t after, int64_t *newer)
+{
+	struct store_issue *issues = NULL;
+	struct store_db *db = NULL;
+	int64_t newest = 0;
+	size_t n = 0;
+
+	if (newer != NULL)
+		*newer = 0;
+	if (store_replica_open(db_path, &db, NULL) < 0)
+		return 0;
+	if (store_issues_list(db, &issues, &n) == 0)
+		for (size_t i = 0; i < n; i++) {
+			newest = issues[i].id > newest ? issues[i].id : newest;
+			if (newer != NULL && issues[i].id > after)
+				(*newer)++;
+		}
+	store_issues_free(issues, n);
+	store_db_close(db);
+	return newest;
+}
+
 static int
 cmd_sync(const struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct sync_options opts = {.db_path = ctx->db_path, .server_url = ctx->server_url};
+	int64_t issue_before, refused = 0;
 	struct sync_engine *engine = NULL;
 	struct sync_status st;
 	bool verify = false;
@@ -621,6 +650,7 @@ cmd_sync(const struct cli_ctx *ctx, int argc, char **argv)
 			return usage_error("sync: unknown argument %s", argv[i]);
 		verify = true;
 	}
+	issue_before = newest_issue(ctx->db_path, 0, NULL);
 	rc = sync_engine_create(&opts, &engine, &cause);
 	if (rc == 0) {
 		struct sync_meter meter = {.engine = engine};
@@ -641,6 +671,14 @@ cmd_sync(const struct cli_ctx *ctx, int argc, char **argv)
 	printf("Synced: %lld writes sent, %lld changes received, %lld waiting, %lld issues%s.\n",
 	       (long long)st.entries_pushed, (long long)st.changes_applied,
 	       (long long)st.entries_waiting, (long long)st.issues, verify ? ", verified" : "");
+	newest_issue(ctx->db_path, issue_before, &refused);
+	if (refused > 0) {
+		fprintf(stderr,
+		        "lectern: the server refused %lld of the writes sent: lectern issues "
+		        "lists them\n",
+		        (long long)refused);
+		return CLI_EXIT_REFUSED;
+	}
 	return CLI_EXIT_OK;
 }
 
@@ -1912,22 +1950,52 @@ cmd_ls(const struct cli_ctx *ctx, int argc, char **argv)
 	return status;
 }
 
+/* ---- Shell completion -------------------------------------------------------------------- */
+
+/*
+ * `lectern __complete commands` and `lectern __complete ids KIND` (course, module, item,
+ * topic, reply, question): what the bash and zsh completion scripts (completion/) offer, one
+ * "word<TAB>title" a line, the ids read from the replica only (no network, so a Tab never
+ * waits). Nothing is printed when there is no replica or nobody signed in: a completion
+ * stays silent rather than writing errors into the command line being typed.
+ */
+static int cli_complete(const struct cli_ctx *ctx, int argc, char **argv);
+
 /* ---- Dispatch --------------------------------------------------------------------------- */
 
 static const struct cli_cmd commands[] = {
-    {"login", "USER [--keep-waiting|--discard-waiting]", 1, cmd_login},
-    {"logout", "[--discard-waiting]   (with --kiosk: every profile)", 0, cmd_logout},
-    {"sync", "[--verify]", 0, cmd_sync},
-    {"status", "", 0, cmd_status},
-    {"courses", "[--search TEXT]", 0, cmd_courses},
-    {"enroll", "COURSE_ID", 1, cmd_enroll},
-    {"complete", "ITEM_ID", 1, cmd_complete},
-    {"post", "COURSE_ID --title TITLE   (body on stdin)", 3, cmd_post},
-    {"reply", "TOPIC_ID                 (body on stdin)", 1, cmd_reply},
-    {"edit", "ITEM_ID|REPLY_ID|TOPIC_ID (new body on stdin)", 1, cmd_edit},
-    {"issues", "[show N|retry N|discard N|keep-mine N|keep-theirs N|merge N]", 0, cmd_issues},
+    {"login", "USER [--keep-waiting|--discard-waiting]", 1, cmd_login,
+     "Signs USER in on the server (--server URL, LECTERN_SERVER or the last one used),\n"
+     "reading the password from stdin or the terminal. --keep-waiting parks the last\n"
+     "user's unsent writes in their profile; --discard-waiting drops them."},
+    {"logout", "[--discard-waiting]   (with --kiosk: every profile)", 0, cmd_logout,
+     "Signs out: the replica stays, locked, until the same user signs in again. With\n"
+     "--kiosk it signs every profile out; --discard-waiting then drops the writes that\n"
+     "cannot be sent."},
+    {"sync", "[--verify]", 0, cmd_sync,
+     "Sends the waiting writes and fetches what changed. --verify then checks the whole\n"
+     "replica against the server. Exits 2 when the server cannot be reached, 3 when\n"
+     "--verify finds a difference, 4 when the sync worked but the server refused some\n"
+     "writes (see lectern issues)."},
+    {"status", "", 0, cmd_status,
+     "Shows who is signed in, the server, the waiting writes and the last sync."},
+    {"courses", "[--search TEXT]", 0, cmd_courses,
+     "Lists the published courses of the catalog; --search TEXT keeps the matching ones."},
+    {"enroll", "COURSE_ID", 1, cmd_enroll,
+     "Joins a course (queued offline; sent by the next sync)."},
+    {"complete", "ITEM_ID", 1, cmd_complete, "Marks a page or link item complete."},
+    {"post", "COURSE_ID --title TITLE   (body on stdin)", 3, cmd_post,
+     "Starts a forum topic in a course, its body read from stdin."},
+    {"reply", "TOPIC_ID                 (body on stdin)", 1, cmd_reply,
+     "Replies to a forum topic, the body read from stdin."},
+    {"edit", "ITEM_ID|REPLY_ID|TOPIC_ID (new body on stdin)", 1, cmd_edit,
+     "Replaces the body of an item, topic or reply of yours with stdin."},
+    {"issues", "[show N|retry N|discard N|keep-mine N|keep-theirs N|merge N]", 0, cmd_issues,
+     "Lists the sync issues (writes the server refused, conflicts); show N, retry N,\n"
+     "discard N, or settle a conflict with keep-mine N, keep-theirs N or merge N."},
     {"kiosk-passwd", "(asks twice; prints the admin_hash line of a kiosk's config)", 0,
-     cmd_kiosk_passwd},
+     cmd_kiosk_passwd,
+     "Asks for a password twice and prints the admin_hash line for a kiosk's config."},
 };
 
 /*
@@ -1935,7 +2003,8 @@ static const struct cli_cmd commands[] = {
  * the command's usage. args holds one usage line per form, "\n"-separated.
  */
 static const struct cli_cmd authoring[] = {
-    {"ls", "[COURSE_ID]              (no id: my courses; an id: its outline with ids)", 0, cmd_ls},
+    {"ls", "[COURSE_ID]              (no id: my courses; an id: its outline with ids)", 0, cmd_ls,
+     "Lists my courses, or one course's outline with the ids of its parts."},
     {"course",
      "new TITLE [--code C] [--department DEPT_ID] [--description-file F]\n"
      "          [--keywords a,b] [--certification] [--pass-score 0..1]   (prints the id)\n"
@@ -1944,21 +2013,25 @@ static const struct cli_cmd authoring[] = {
      "course    checkout COURSE_ID [DIR]   (the course as files in a git repository)\n"
      "course    status|diff|push|pull [DIR]\n"
      "course    new --from DIR   (a whole course from files; prints the id)",
-     1, cmd_course},
+     1, cmd_course,
+     "Creates, edits and publishes courses; checkout, status, diff, push and pull\n"
+     "keep a course as plain files under git."},
     {"module", "add COURSE_ID TITLE       (prints the id)\nmodule    rename MODULE_ID TITLE", 2,
-     cmd_module},
+     cmd_module, "Adds or renames a module of a course."},
     {"item",
      "add MODULE_ID --kind page|link|quiz|assignment TITLE [--due RFC3339|none]\n"
      "          [--points N] [--url URL] [--optional] [--max-attempts N] [< body.md]\n"
      "item      edit ITEM_ID [--title T] [--kind K] [--required] [the options of add]",
-     2, cmd_item},
+     2, cmd_item, "Adds or edits an item (page, link, quiz, assignment) of a module."},
     {"question", "add ITEM_ID < question.json   (the API's question body; prints the id)", 2,
-     cmd_question},
+     cmd_question, "Adds a question (the API's JSON) to a quiz item."},
     {"move",
      "ID (--before ID | --after ID)   (a module, item or question)\n"
      "move      ITEM_ID --to MODULE_ID   (to the end of a module of its course)",
-     2, cmd_move},
-    {"rm", "ID [--yes]   (a course, module, item, question, topic or reply)", 1, cmd_rm},
+     2, cmd_move,
+     "Moves a module, item or question among its siblings, or an item to another module."},
+    {"rm", "ID [--yes]   (a course, module, item, question, topic or reply)", 1, cmd_rm,
+     "Removes a course, module, item, question, topic or reply (asks unless --yes)."},
 };
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -1989,6 +2062,56 @@ cmd_usage(FILE *fp, const struct cli_cmd *c)
 		fprintf(fp, "%.*s\n", len, line);
 		line = end != NULL ? end + 1 : NULL;
 	}
+	/* git's style: the usage, a blank line, then what the command does. */
+	if (c->what != NULL && fp == stdout)
+		fprintf(fp, "\n%s\n", c->what);
+}
+
+/* The command named name, or NULL. */
+static const struct cli_cmd *
+find_cmd(const char *name)
+{
+	for (size_t i = 0; i < N_OF(commands) + N_OF(authoring); i++) {
+		const struct cli_cmd *c =
+		    i < N_OF(commands) ? &commands[i] : &authoring[i - N_OF(commands)];
+
+		if (strcmp(name, c->name) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+bool
+cli_wants_help(int argc, char **argv)
+{
+	if (argc > 0 && strcmp(argv[0], "help") == 0)
+		return true;
+	for (int a = 1; a < argc; a++)
+		if (strcmp(argv[a], "--help") == 0 || strcmp(argv[a], "-h") == 0)
+			return find_cmd(argv[0]) != NULL;
+	return false;
+}
+
+int
+cli_help(int argc, char **argv)
+{
+	const struct cli_cmd *c;
+	const char *name = argv[0];
+
+	if (strcmp(name, "help") == 0) {
+		if (argc < 2) {
+			cli_usage(stdout);
+			return CLI_EXIT_OK;
+		}
+		name = argv[1];
+	}
+	c = find_cmd(name);
+	if (c == NULL) {
+		fprintf(stderr, "lectern: unknown command %s (lectern help lists them)\n", name);
+		return CLI_EXIT_USAGE;
+	}
+	cmd_usage(stdout, c);
+	return CLI_EXIT_OK;
 }
 
 void
@@ -1997,7 +2120,7 @@ cli_usage(FILE *fp)
 	fprintf(fp, "usage: lectern [--server URL] [--data-dir DIR] [--kiosk[=keep|wipe]] "
 	            "[--config FILE]\n"
 	            "               [COMMAND [ARGS]]\n"
-	            "       lectern COMMAND --help\n"
+	            "       lectern COMMAND --help | lectern help [COMMAND]\n"
 	            "       lectern --help | --version\n"
 	            "With no command, opens the interactive lectern. Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
@@ -2014,13 +2137,16 @@ cli_usage(FILE *fp)
 		fputc('\n', fp);
 	}
 	fprintf(fp, "Exit status: 0 success, 1 usage or other error, 2 server unreachable, "
-	            "3 failed verify.\n");
+	            "3 failed verify,\n4 synced but the server refused some writes.\n");
 }
 
 int
 cli_run(const struct cli_ctx *ctx, int argc, char **argv)
 {
 	int status;
+
+	if (strcmp(argv[0], "__complete") == 0)
+		return cli_complete(ctx, argc, argv);
 
 	for (size_t i = 0; i < N_OF(commands) + N_OF(authoring); i++) {
 		const struct cli_cmd *c =
@@ -2059,4 +2185,44 @@ cli_run(const struct cli_ctx *ctx, int argc, char **argv)
 		return c->fn(ctx, argc, argv);
 	}
 	return usage_error("unknown command %s", argv[0]);
+}
+
+static int
+cli_complete(const struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const char *const kinds[] = {"course", "module", "item",
+	                                    "topic",  "reply",  "question"};
+	struct store_resource_list list = {0};
+	struct store_db *db = NULL;
+	bool known = false;
+
+	if (argc == 2 && strcmp(argv[1], "commands") == 0) {
+		for (size_t i = 0; i < N_OF(commands) + N_OF(authoring); i++)
+			printf("%s\n", i < N_OF(commands) ? commands[i].name
+			                                  : authoring[i - N_OF(commands)].name);
+		printf("help\n");
+		return CLI_EXIT_OK;
+	}
+	for (size_t k = 0; argc == 3 && k < N_OF(kinds); k++)
+		known = known || strcmp(argv[2], kinds[k]) == 0;
+	if (argc != 3 || strcmp(argv[1], "ids") != 0 || !known)
+		return CLI_EXIT_USAGE;
+	if (ctx->kiosk != TUI_KIOSK_OFF || store_replica_open(ctx->db_path, &db, NULL) < 0)
+		return CLI_EXIT_OK;
+	if (!sync_signed_out(db) &&
+	    store_resource_list(db, argv[2], NULL, NULL, STORE_ORDER_POSITION, &list) == 0) {
+		for (size_t i = 0; i < list.n; i++) {
+			cJSON *doc = cJSON_Parse(list.items[i].doc);
+			const char *title = doc_str(doc, "title");
+
+			/* Ids are UUIDs; a title is cleaned to one line for the shell. */
+			printf("%s\t", list.items[i].id);
+			put_text(stdout, title != NULL ? title : "", 0);
+			putchar('\n');
+			cJSON_Delete(doc);
+		}
+	}
+	store_resource_list_free(&list);
+	store_db_close(db);
+	return CLI_EXIT_OK;
 }

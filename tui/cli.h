@@ -19,6 +19,7 @@ enum cli_exit {
 	CLI_EXIT_USAGE = 1, /* also every failure that is not one of the two below */
 	CLI_EXIT_UNREACHABLE = 2,
 	CLI_EXIT_VERIFY = 3,
+	CLI_EXIT_REFUSED = 4, /* lectern sync worked, but the server refused some writes */
 };
 
 /* What main.c resolved from the global options, the config file and the environment. */
@@ -33,6 +34,12 @@ struct cli_ctx {
 int cli_run(const struct cli_ctx *ctx, int argc, char **argv);
 /* Prints the usage text. */
 void cli_usage(FILE *fp);
+/*
+ * True for `lectern help [COMMAND]` and `lectern COMMAND ... --help|-h`, which main.c
+ * answers with cli_help() before reading the config or making the data folder.
+ */
+bool cli_wants_help(int argc, char **argv);
+int cli_help(int argc, char **argv);
 
 /*
  * What a command that queues writes needs: the replica and who writes (tui/write.h).

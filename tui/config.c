@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/err.h"
 #include "common/fsutil.h"
@@ -21,6 +22,7 @@ struct config_key {
 	const char *name;
 	/* Stores value in cf; returns NULL, or what a good value looks like. */
 	const char *(*set)(struct tui_config_file *cf, const char *value);
+	bool repeats; /* may be given on many lines (bind, color) */
 };
 
 static const char *
@@ -106,13 +108,262 @@ set_server(struct tui_config_file *cf, const char *value)
 	return NULL;
 }
 
+/* ---- bind and color (issue 15) ---------------------------------------------------------- */
+
+static const char *const action_names[TUI_ACT_COUNT] = {
+    "none",     "back",   "quit", "home", "help",      "sync",    "issues", "sign-in",
+    "sign-out", "redraw", "down", "up",   "page-down", "page-up", "top",    "bottom",
+};
+
+/* The screens a binding may name: the views' names, spaces written as '-'. */
+static const char *const screen_names[] = {
+    "global", "home",     "catalog", "course-details", "course",
+    "reader", "quiz",     "forum",   "topic",          "sync-issues",
+    "help",   "teaching", "preview", "course-editor",  "quiz-editor",
+};
+
+static const char *const role_names[TUI_CONFIG_ROLES] = {
+    "normal", "title", "status", "selected", "heading", "code", "link",
+    "quote",  "match", "dim",    "good",     "warn",    "bad",
+};
+
+static const char *const fkey_names[] = {
+    NULL, "Up", "Down", "Left", "Right", "PgUp", "PgDn", "Home", "End", "Delete",
+};
+
+static const char *const color_names[] = {"black", "red",     "green", "yellow",
+                                          "blue",  "magenta", "cyan",  "white"};
+
+static const char *const cattr_names[] = {"bold",     "underline", "reverse", "dim",
+                                          "standout", "italic",    "blink"};
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+const char *
+tui_config_action_name(enum tui_action action)
+{
+	return action >= 0 && action < TUI_ACT_COUNT ? action_names[action] : "?";
+}
+
+const char *
+tui_config_role_name(int role)
+{
+	return role >= 0 && role < TUI_CONFIG_ROLES ? role_names[role] : "?";
+}
+
+/* Splits the next blank-separated word off *s (in place); NULL when none is left. */
+static char *
+next_word(char **s)
+{
+	char *w = *s;
+
+	while (*w == ' ' || *w == '\t')
+		w++;
+	if (*w == '\0')
+		return NULL;
+	*s = w;
+	while (**s != '\0' && **s != ' ' && **s != '\t')
+		(*s)++;
+	if (**s != '\0')
+		*(*s)++ = '\0';
+	return w;
+}
+
+/*
+ * A key as the file names it: one character (UTF-8), Ctrl-X or ^X, a named key (Enter,
+ * Tab, Space, Esc, Backspace, Up, Down, Left, Right, PgUp, PgDn, Home, End, Delete), or
+ * F1..F12. False when it is none of them.
+ */
+static bool
+parse_key(const char *k, struct tui_binding *b)
+{
+	static const struct {
+		const char *name;
+		unsigned ch;
+	} chars[] = {
+	    {"Enter", '\r'}, {"Tab", '\t'}, {"Space", ' '}, {"Esc", 27}, {"Backspace", 127}};
+	size_t len = strlen(k);
+
+	b->fkey = TUI_FKEY_NONE;
+	b->ch = 0;
+	for (size_t i = 0; i < N_OF(chars); i++)
+		if (strcasecmp(k, chars[i].name) == 0) {
+			b->ch = chars[i].ch;
+			return true;
+		}
+	for (size_t i = 1; i < N_OF(fkey_names); i++)
+		if (strcasecmp(k, fkey_names[i]) == 0) {
+			b->fkey = (enum tui_fkey)i;
+			return true;
+		}
+	if ((k[0] == 'F' || k[0] == 'f') && len >= 2 && len <= 3) {
+		long n = whole_number(k + 1, 12);
+
+		if (n >= 1) {
+			b->fkey = (enum tui_fkey)(TUI_FKEY_F1 + n - 1);
+			return true;
+		}
+	}
+	if ((strncasecmp(k, "Ctrl-", 5) == 0 && len == 6) || (k[0] == '^' && len == 2)) {
+		char c = k[len - 1];
+
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		if (c < '@' || c > '_')
+			return false;
+		b->ch = (unsigned)(c - '@');
+		return true;
+	}
+	/* One character: decode UTF-8 by hand (no locale needed to read the file). */
+	{
+		const unsigned char *u = (const unsigned char *)k;
+		unsigned n = u[0] < 0x80    ? 1
+		             : u[0] >= 0xf0 ? 4
+		             : u[0] >= 0xe0 ? 3
+		             : u[0] >= 0xc0 ? 2
+		                            : 0;
+		unsigned ch = n == 1 ? u[0] : u[0] & (0x7fu >> n);
+
+		if (n == 0 || len != n || u[0] <= ' ' || u[0] == 0x7f)
+			return false;
+		for (unsigned i = 1; i < n; i++) {
+			if ((u[i] & 0xc0) != 0x80)
+				return false;
+			ch = (ch << 6) | (u[i] & 0x3f);
+		}
+		b->ch = ch;
+		return true;
+	}
+}
+
+static const char *
+set_bind(struct tui_config_file *cf, const char *value)
+{
+	char *copy = lc_strdup(value), *rest = copy, *screen, *key, *action;
+	struct tui_binding b = {0};
+	const char *why = NULL;
+	size_t i;
+
+	screen = next_word(&rest);
+	key = next_word(&rest);
+	action = next_word(&rest);
+	if (screen == NULL || key == NULL || action == NULL || next_word(&rest) != NULL) {
+		why = "SCREEN KEY ACTION (bind = global g home)";
+		goto out;
+	}
+	for (i = 0; i < N_OF(screen_names) && strcmp(screen, screen_names[i]) != 0; i++)
+		;
+	if (i == N_OF(screen_names)) {
+		why = "SCREEN KEY ACTION, SCREEN one of global, home, catalog, course-details, "
+		      "course, reader, quiz, forum, topic, sync-issues, help, teaching, preview, "
+		      "course-editor, quiz-editor";
+		goto out;
+	}
+	snprintf(b.screen, sizeof(b.screen), "%s", screen);
+	if (!parse_key(key, &b)) {
+		why = "SCREEN KEY ACTION, KEY one character, Ctrl-X, F1..F12 or one of Enter, Tab, "
+		      "Space, Esc, Backspace, Up, Down, Left, Right, PgUp, PgDn, Home, End, Delete";
+		goto out;
+	}
+	for (i = 0; i < TUI_ACT_COUNT && strcmp(action, action_names[i]) != 0; i++)
+		;
+	if (i == TUI_ACT_COUNT) {
+		why =
+		    "SCREEN KEY ACTION, ACTION one of none, back, quit, home, help, sync, issues, "
+		    "sign-in, sign-out, redraw, down, up, page-down, page-up, top, bottom";
+		goto out;
+	}
+	b.action = (enum tui_action)i;
+	for (int j = 0; j < cf->n_binds; j++)
+		if (strcmp(cf->binds[j].screen, b.screen) == 0 && cf->binds[j].fkey == b.fkey &&
+		    cf->binds[j].ch == b.ch) {
+			why = "a key not bound before on that screen";
+			goto out;
+		}
+	if (cf->n_binds == TUI_CONFIG_BINDS_MAX) {
+		why = "one of at most 64 bindings";
+		goto out;
+	}
+	cf->binds[cf->n_binds++] = b;
+out:
+	free(copy);
+	return why;
+}
+
+/* default, a colour's name, or color0..color255. */
+static bool
+parse_color(const char *c, short *out)
+{
+	long n;
+
+	if (strcmp(c, "default") == 0) {
+		*out = -1;
+		return true;
+	}
+	for (size_t i = 0; i < N_OF(color_names); i++)
+		if (strcmp(c, color_names[i]) == 0) {
+			*out = (short)i;
+			return true;
+		}
+	if (strncmp(c, "color", 5) != 0 || c[5] == '\0' || (n = whole_number(c + 5, 255)) < 0)
+		return false;
+	*out = (short)n;
+	return true;
+}
+
+static const char *
+set_color(struct tui_config_file *cf, const char *value)
+{
+	static const char *const form =
+	    "ROLE FG BG [ATTR...], ROLE one of normal, title, status, selected, heading, code, "
+	    "link, quote, match, dim, good, warn, bad; FG and BG default, black, red, green, "
+	    "yellow, blue, magenta, cyan, white or color0..color255; ATTR bold, underline, "
+	    "reverse, dim, standout, italic or blink";
+	char *copy = lc_strdup(value), *rest = copy, *role, *fg, *bg, *attr;
+	struct tui_color_spec spec = {.set = true};
+	const char *why = NULL;
+	size_t r;
+
+	role = next_word(&rest);
+	fg = next_word(&rest);
+	bg = next_word(&rest);
+	for (r = 0; role != NULL && r < TUI_CONFIG_ROLES && strcmp(role, role_names[r]) != 0; r++)
+		;
+	if (role == NULL || bg == NULL || r == TUI_CONFIG_ROLES || !parse_color(fg, &spec.fg) ||
+	    !parse_color(bg, &spec.bg)) {
+		why = form;
+		goto out;
+	}
+	while ((attr = next_word(&rest)) != NULL) {
+		size_t a;
+
+		for (a = 0; a < N_OF(cattr_names) && strcmp(attr, cattr_names[a]) != 0; a++)
+			;
+		if (a == N_OF(cattr_names)) {
+			why = form;
+			goto out;
+		}
+		spec.attrs |= 1u << a;
+	}
+	if (cf->colors[r].set) {
+		why = "given once per role";
+		goto out;
+	}
+	cf->colors[r] = spec;
+out:
+	free(copy);
+	return why;
+}
+
 static const struct config_key keys[] = {
-    {"kiosk", set_kiosk},
-    {"idle_minutes", set_idle},
-    {"idle_seconds", set_idle_seconds},
-    {"admin_hash", set_admin_hash},
-    {"background_sync", set_background_sync},
-    {"server", set_server},
+    {"kiosk", set_kiosk, false},
+    {"idle_minutes", set_idle, false},
+    {"idle_seconds", set_idle_seconds, false},
+    {"admin_hash", set_admin_hash, false},
+    {"background_sync", set_background_sync, false},
+    {"server", set_server, false},
+    {"bind", set_bind, true},
+    {"color", set_color, true},
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -166,7 +417,7 @@ parse_line(const char *path, int lineno, char *line, struct tui_config_file *cf,
 	for (size_t i = 0; i < N_KEYS; i++) {
 		if (strcmp(keys[i].name, key) != 0)
 			continue;
-		if (seen[i])
+		if (seen[i] && !keys[i].repeats)
 			return lc_cause_set(cause, -LC_EINVAL, "%s:%d: %s is given twice", path,
 			                    lineno, key);
 		seen[i] = true;
@@ -275,4 +526,5 @@ tui_config_apply(struct tui_config *cfg, const struct tui_config_file *cf, int k
 	cfg->kiosk_background_sync = cf->background_sync;
 	if (cfg->server_url == NULL)
 		cfg->server_url = cf->server;
+	cfg->file = cf;
 }

@@ -12,6 +12,7 @@
 #include "common/text.h"
 #include "tui/markdown.h"
 #include "tui/term.h"
+#include "tui/config.h"
 #include "tui/text.h"
 #include "tui/tui-int.h"
 
@@ -59,6 +60,34 @@ tui_colors_init(struct tui_app *app)
 	role_attrs[TUI_ROLE_GOOD] = COLOR_PAIR(3) | A_BOLD;
 	role_attrs[TUI_ROLE_WARN] = COLOR_PAIR(4) | A_BOLD;
 	role_attrs[TUI_ROLE_BAD] = COLOR_PAIR(5) | A_BOLD;
+}
+
+_Static_assert(TUI_CONFIG_ROLES == TUI_ROLE_COUNT, "config.c's role names follow tui_role");
+
+/*
+ * The config file's `color = ROLE FG BG [ATTR...]` lines (issue 15), over the defaults
+ * above: the attributes always, the colours only when colour is in use (NO_COLOR wins).
+ */
+void
+tui_colors_apply(struct tui_app *app, const struct tui_config_file *cf)
+{
+	static const attr_t bits[] = {A_BOLD,     A_UNDERLINE, A_REVERSE, A_DIM,
+	                              A_STANDOUT, A_ITALIC,    A_BLINK};
+
+	for (int r = 0; cf != NULL && r < TUI_ROLE_COUNT; r++) {
+		const struct tui_color_spec *c = &cf->colors[r];
+		attr_t a = A_NORMAL;
+
+		if (!c->set)
+			continue;
+		for (size_t b = 0; b < sizeof(bits) / sizeof(bits[0]); b++)
+			if (c->attrs & (1u << b))
+				a |= bits[b];
+		if (app->color && c->fg < COLORS && c->bg < COLORS &&
+		    init_pair((short)(16 + r), c->fg, c->bg) == OK)
+			a |= COLOR_PAIR(16 + r);
+		role_attrs[r] = a;
+	}
 }
 
 attr_t

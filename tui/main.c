@@ -148,6 +148,9 @@ main(int argc, char **argv)
 			return CLI_EXIT_USAGE;
 		}
 	}
+	/* Help reads no config and makes no folder (ux review 2026-11-29, E6). */
+	if (optind < argc && cli_wants_help(argc - optind, argv + optind))
+		return cli_help(argc - optind, argv + optind);
 	/* Before the data directory is made: a refused terminal leaves nothing behind. */
 	if (optind == argc && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
 		const char *term;

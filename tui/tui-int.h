@@ -180,6 +180,9 @@ void tui_signed_in(struct tui_app *app, const char *db_path);
 
 void tui_colors_init(struct tui_app *app);
 attr_t tui_attr(enum tui_role role);
+/* The config file's colours over tui_colors_init()'s (issue 15). */
+struct tui_config_file;
+void tui_colors_apply(struct tui_app *app, const struct tui_config_file *cf);
 /* Body rows: 1 .. LINES-2 (row 0 is the title bar, the last row the status line). */
 int tui_body_top(void);
 int tui_body_rows(void);

@@ -11,6 +11,8 @@
 /* Kiosk mode (issue 13): off, or one profile per user kept locked or wiped at sign-out. */
 enum tui_kiosk { TUI_KIOSK_OFF, TUI_KIOSK_KEEP, TUI_KIOSK_WIPE };
 
+struct tui_config_file;
+
 struct tui_config {
 	const char *db_path;    /* the replica file (created 0600 when missing) */
 	const char *server_url; /* --server / LECTERN_SERVER, or NULL to use the replica's */
@@ -22,6 +24,8 @@ struct tui_config {
 	int idle_s;                 /* idle sign-out after this many seconds; 0 never */
 	const char *admin_hash;     /* crypto_pwhash_str() of the kiosk admin password, or NULL */
 	bool kiosk_background_sync; /* the lab allows syncing signed-out profiles' waiting writes */
+	/* Issue 15, from the config file: key bindings and colours (NULL: none). */
+	const struct tui_config_file *file;
 };
 
 /*

@@ -32,6 +32,7 @@ struct login {
 	struct tui_field fields[F_COUNT];
 	struct tui_field opened[F_COUNT]; /* as the screen opened: Esc asks when they differ */
 	int focus;
+	bool again; /* opened over other screens (L): not the first-run text */
 	char message[256];
 };
 
@@ -45,6 +46,22 @@ static const struct tui_key_help login_keys[] = {
     {NULL, NULL},
 };
 
+/* True when a server was configured or used before (not the built-in default). */
+static bool
+server_known(struct tui_app *app)
+{
+	char *url = NULL;
+	bool known;
+
+	if (app->cfg->server_url != NULL)
+		return true;
+	if (app->db == NULL || store_setting_get(app->db, "server_url", &url) != 0)
+		return false;
+	known = url != NULL && url[0] != '\0';
+	free(url);
+	return known;
+}
+
 static int
 login_open(struct tui_app *app, const char *arg, void **state)
 {
@@ -56,7 +73,9 @@ login_open(struct tui_app *app, const char *arg, void **state)
 	tui_field_set(&l->fields[F_SERVER], app->server_url);
 	tui_field_set(&l->fields[F_USER], user);
 	l->fields[F_PASSWORD].secret = true;
-	l->focus = user != NULL ? F_PASSWORD : F_USER;
+	/* Focus where input is needed first (ux review 2026-11-29, A6). */
+	l->focus = !server_known(app) ? F_SERVER : user != NULL ? F_PASSWORD : F_USER;
+	l->again = app->depth > 0;
 	memcpy(l->opened, l->fields, sizeof(l->opened));
 	*state = l;
 	return 0;
@@ -84,6 +103,11 @@ login_draw(struct tui_app *app, void *state)
 		            ? "stays until you sign out (X), then nothing of it is left here."
 		            : "is kept locked for your next visit; sign out with X when you leave.",
 		        COLS - 4, A_NORMAL);
+	} else if (l->again) {
+		tui_put(y, x, "Sign in again to renew your session with the server.", COLS - 4,
+		        A_NORMAL);
+		tui_put(y + 1, x, "Afterwards you are back where you were; Esc goes back now.",
+		        COLS - 4, A_NORMAL);
 	} else {
 		tui_put(y, x,
 		        "Sign in to your learning server. Your courses stay on this computer,",
@@ -95,8 +119,12 @@ login_draw(struct tui_app *app, void *state)
 		tui_put(y + 3 + 2 * i, x, labels[i], 10, i == l->focus ? A_BOLD : A_NORMAL);
 		tui_field_draw(&l->fields[i], y + 3 + 2 * i, x + 11, fw, false);
 	}
-	tui_put(y + 10, x, "Enter: next / sign in   Tab: next field   Esc: back", COLS - 4,
-	        tui_attr(TUI_ROLE_DIM));
+	tui_put(y + 10, x,
+	        app->depth > 1 ? "Enter: next / sign in   Tab: next field   Esc: back"
+	        : app->cfg->kiosk != TUI_KIOSK_OFF ? "Enter: next / sign in   Tab: next field"
+	                                           : "Enter: next / sign in   Tab: next field   "
+	                                             "Esc: quit",
+	        COLS - 4, tui_attr(TUI_ROLE_DIM));
 	if (l->message[0] != '\0')
 		tui_put(y + 12, x, l->message, COLS - 4, tui_attr(TUI_ROLE_BAD));
 	/* The focused field last, so that the cursor is left in it. */

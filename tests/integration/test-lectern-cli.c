@@ -283,6 +283,84 @@ test_complete_refuses_a_quiz_and_queues_nothing(void **state)
 	st_server_stop(&srv, false);
 }
 
+/*
+ * ux review 2026-11-29, conventions table (issue 15, "Command line conventions"): `lectern
+ * sync` exits 4 when the sync itself worked but the server refused a write (here an
+ * enrollment in a course that does not exist), names it on stderr, and the next sync, with
+ * nothing new refused, exits 0 again. Against a real lecternd with the demo data.
+ */
+static void
+test_sync_exits_4_when_the_server_refuses_a_write(void **state)
+{
+	struct fixture *f = *state;
+	struct st_server srv = {0};
+	char *srv_dir = lc_asprintf("%s/server", f->dir), id[LC_UUID_LEN + 1], *out = NULL;
+
+	assert_int_equal(lc_mkdir_p(srv_dir, 0700), 0);
+	assert_int_equal(st_server_start(&srv, srv_dir, 0, true), 0);
+	snprintf(f->cl.server_url, sizeof f->cl.server_url, "%s", srv.url);
+	assert_int_equal(st_login(&f->cl, "learner"), 0);
+	assert_int_equal(st_lectern(&f->cl, NULL, NULL, "sync", NULL), 0);
+	lc_uuid_new(id);
+	assert_int_equal(st_lectern(&f->cl, NULL, NULL, "enroll", id, NULL), 0);
+	assert_int_equal(st_lectern(&f->cl, NULL, &out, "sync", NULL), 4);
+	assert_non_null(strstr(out, "Synced:"));
+	assert_non_null(strstr(st_last_stderr(), "refused 1 of the writes"));
+	free(out);
+	out = NULL;
+	assert_int_equal(st_replica_issues(&f->cl), 1);
+	assert_int_equal(st_lectern(&f->cl, NULL, NULL, "sync", NULL), 0);
+	assert_int_equal(st_lectern(&f->cl, NULL, &out, "sync", "--help", NULL), 0);
+	assert_non_null(strstr(out, "4 when the sync worked"));
+	free(out);
+	st_server_stop(&srv, false);
+	free(srv_dir);
+}
+
+/*
+ * ux review 2026-11-29, E6: `--help` after any command and `lectern help COMMAND` print
+ * that command's usage and exit 0 without making the data folder; `lectern __complete`
+ * lists the commands and, with nobody signed in, no ids and no error.
+ */
+static void
+test_help_per_command_makes_no_folder(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const cmds[] = {
+	    "login", "logout",   "sync", "status", "courses",     "enroll", "complete",
+	    "post",  "reply",    "edit", "issues", "ls",          "course", "module",
+	    "item",  "question", "move", "rm",     "kiosk-passwd"};
+	struct stat st;
+	char *out = NULL;
+
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		char want[64];
+
+		snprintf(want, sizeof(want), "usage: lectern %s", cmds[i]);
+		assert_int_equal(st_lectern(&f->cl, NULL, &out, cmds[i], "--help", NULL), 0);
+		assert_non_null(strstr(out, want));
+		free(out);
+		out = NULL;
+		assert_int_equal(st_lectern(&f->cl, NULL, &out, "help", cmds[i], NULL), 0);
+		assert_non_null(strstr(out, want));
+		free(out);
+		out = NULL;
+	}
+	assert_int_equal(st_lectern(&f->cl, NULL, &out, "help", NULL), 0);
+	assert_non_null(strstr(out, "Exit status"));
+	free(out);
+	out = NULL;
+	assert_int_equal(st_lectern(&f->cl, NULL, NULL, "help", "frobnicate", NULL), 1);
+	assert_int_not_equal(stat(f->cl.data_dir, &st), 0);
+	assert_int_equal(st_lectern(&f->cl, NULL, &out, "__complete", "commands", NULL), 0);
+	assert_non_null(strstr(out, "enroll\n"));
+	free(out);
+	out = NULL;
+	assert_int_equal(st_lectern(&f->cl, NULL, &out, "__complete", "ids", "course", NULL), 0);
+	assert_string_equal(out, "");
+	free(out);
+}
+
 int
 main(void)
 {
@@ -299,6 +377,9 @@ main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_replica_text_is_printed_without_controls, setup,
 	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_sync_exits_4_when_the_server_refuses_a_write,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_help_per_command_makes_no_folder, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_complete_refuses_a_quiz_and_queues_nothing, setup,
 	                                    teardown),
 	};

@@ -120,6 +120,20 @@ sync_ok(struct st_client *cl)
 	assert_int_equal(rc, 0);
 }
 
+/*
+ * A sync that meets a conflict exits 4 (issue 15, "Command line conventions": the sync
+ * worked, but the server refused a write, now a sync issue).
+ */
+static void
+sync_refused(struct st_client *cl)
+{
+	int rc = st_lectern(cl, NULL, NULL, "sync", NULL);
+
+	if (rc != 4)
+		print_error("lectern sync exited %d: %s\n", rc, st_last_stderr());
+	assert_int_equal(rc, 4);
+}
+
 /* The item's body on the server. Caller frees. */
 static char *
 server_body(struct fixture *f)
@@ -208,7 +222,7 @@ overlap(struct fixture *f)
 	edit(&f->a, f->item_id, f->mine_a);
 	edit(&f->b, f->item_id, f->mine_b);
 	sync_ok(&f->a);
-	sync_ok(&f->b); /* meets a 409 that does not merge */
+	sync_refused(&f->b); /* meets a 409 that does not merge */
 	got = server_body(f);
 	assert_string_equal(got, f->mine_a); /* the first to sync wins on the server */
 	free(got);
@@ -369,7 +383,7 @@ test_issues_print_server_text_without_control_characters(void **state)
 	snprintf(path, sizeof(path), "/items/%s", f->item_id);
 	assert_int_equal(st_api_call(&f->w.instructor, "PATCH", path, json, NULL), 200);
 	free(json);
-	sync_ok(&f->b);
+	sync_refused(&f->b);
 	assert_int_equal(st_lectern(&f->b, NULL, &list, "issues", NULL), 0);
 	assert_non_null(strstr(list, "Lesson 'Evil ?]0;pwned? title ?31m'"));
 	assert_false(has_controls(list));

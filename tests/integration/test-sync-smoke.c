@@ -118,7 +118,8 @@ test_a_refused_write_is_listed_with_its_content(void **state)
 	run_ok(f, NULL, NULL, "sync", NULL, NULL, NULL);
 	/* A learner may not edit a course's page: the server answers 403. */
 	run_ok(f, "a learner's edit marker-x1\n", NULL, "edit", c->items[0], NULL, NULL);
-	run_ok(f, NULL, NULL, "sync", "--verify", NULL, NULL);
+	/* The sync worked but the write was refused: exit 4 (issue 15). */
+	assert_int_equal(st_lectern(&f->w.cl, NULL, NULL, "sync", "--verify", NULL), 4);
 	/* The list names the issue in words; `issues show N` has the content (issue 11). */
 	run_ok(f, NULL, &out, "issues", NULL, NULL, NULL);
 	assert_non_null(strstr(out, "\trejected\t"));

@@ -120,6 +120,88 @@ test_config_errors_name_file_and_line(void **state)
 	expect_error("admin_hash = $argon2id$x\nnope = 1\n", "config:2: unknown key");
 }
 
+/*
+ * Issue 15 ("Config file"): bind and color lines, many of each, read into the tables the
+ * key loop and draw.c use; the screen, key, action, role, colour and attribute names.
+ */
+static void
+test_config_reads_bindings_and_colours(void **state)
+{
+	struct tui_config_file cf;
+	struct tui_config cfg = {0};
+	char *cause = NULL;
+
+	(void)state;
+	assert_int_equal(tui_config_file_parse("c",
+	                                       "bind = global g home\n"
+	                                       "bind = global Ctrl-R redraw   # like less\n"
+	                                       "bind = home J page-down\n"
+	                                       "bind = course-details F5 sync\n"
+	                                       "bind = reader ^N down\n"
+	                                       "bind = global Left none\n"
+	                                       "bind = global é help\n"
+	                                       "bind = quiz-editor Enter top\n"
+	                                       "color = status white red bold\n"
+	                                       "color = selected default color202 reverse "
+	                                       "underline\n",
+	                                       &cf, &cause),
+	                 0);
+	assert_null(cause);
+	assert_int_equal(cf.n_binds, 8);
+	assert_string_equal(cf.binds[0].screen, "global");
+	assert_int_equal(cf.binds[0].fkey, TUI_FKEY_NONE);
+	assert_int_equal(cf.binds[0].ch, 'g');
+	assert_int_equal(cf.binds[0].action, TUI_ACT_HOME);
+	assert_int_equal(cf.binds[1].ch, 18); /* Ctrl-R */
+	assert_int_equal(cf.binds[1].action, TUI_ACT_REDRAW);
+	assert_string_equal(cf.binds[2].screen, "home");
+	assert_int_equal(cf.binds[2].action, TUI_ACT_PAGE_DOWN);
+	assert_int_equal(cf.binds[3].fkey, TUI_FKEY_F1 + 4);
+	assert_int_equal(cf.binds[4].ch, 14); /* ^N */
+	assert_int_equal(cf.binds[5].fkey, TUI_FKEY_LEFT);
+	assert_int_equal(cf.binds[5].action, TUI_ACT_NONE);
+	assert_int_equal(cf.binds[6].ch, 0xe9);
+	assert_int_equal(cf.binds[7].ch, '\r');
+	assert_true(cf.colors[2].set); /* status */
+	assert_int_equal(cf.colors[2].fg, 7);
+	assert_int_equal(cf.colors[2].bg, 1);
+	assert_int_equal(cf.colors[2].attrs, TUI_CATTR_BOLD);
+	assert_true(cf.colors[3].set); /* selected */
+	assert_int_equal(cf.colors[3].fg, -1);
+	assert_int_equal(cf.colors[3].bg, 202);
+	assert_int_equal(cf.colors[3].attrs, TUI_CATTR_REVERSE | TUI_CATTR_UNDERLINE);
+	assert_false(cf.colors[1].set);
+	assert_string_equal(tui_config_role_name(2), "status");
+	assert_string_equal(tui_config_action_name(TUI_ACT_PAGE_DOWN), "page-down");
+	tui_config_apply(&cfg, &cf, -1);
+	assert_ptr_equal(cfg.file, &cf);
+	tui_config_file_finish(&cf);
+}
+
+/* Issue 15: a bad bind or color line is refused naming the file, the line and the form. */
+static void
+test_config_bad_bindings_and_colours_name_the_line(void **state)
+{
+	(void)state;
+	expect_error("bind = global g\n", "config:1: bind must be SCREEN KEY ACTION");
+	expect_error("bind = global g home now\n", "config:1: bind must be SCREEN KEY ACTION");
+	expect_error("\nbind = inbox g home\n", "config:2: bind must be SCREEN KEY ACTION, SCREEN");
+	expect_error("bind = login g home\n", "SCREEN one of global");
+	expect_error("bind = global gg home\n", "config:1: bind must be SCREEN KEY ACTION, KEY");
+	expect_error("bind = global Ctrl-1 home\n", "KEY one character");
+	expect_error("bind = global F13 home\n", "KEY one character");
+	expect_error("bind = global g go-home\n", "ACTION one of none, back");
+	expect_error("bind = global g home\nbind = global g help\n",
+	             "config:2: bind must be a key not bound before on that screen");
+	expect_error("color = status\n", "config:1: color must be ROLE FG BG");
+	expect_error("color = statusline white blue\n", "config:1: color must be ROLE FG BG");
+	expect_error("color = status white navy\n", "config:1: color must be ROLE FG BG");
+	expect_error("color = status color256 blue\n", "config:1: color must be ROLE FG BG");
+	expect_error("color = status white blue shiny\n", "color must be ROLE FG BG");
+	expect_error("color = bad red default\ncolor = bad red default bold\n",
+	             "config:2: color must be given once per role");
+}
+
 static void
 test_config_command_line_wins(void **state)
 {
@@ -185,6 +267,8 @@ main(void)
 	    cmocka_unit_test(test_config_idle_seconds_sets_seconds),
 	    cmocka_unit_test(test_config_errors_name_file_and_line),
 	    cmocka_unit_test(test_config_command_line_wins),
+	    cmocka_unit_test(test_config_reads_bindings_and_colours),
+	    cmocka_unit_test(test_config_bad_bindings_and_colours_name_the_line),
 	    cmocka_unit_test(test_config_file_missing_or_required),
 	};
 
