@@ -93,12 +93,19 @@ forum_reload(struct tui_app *app, void *state)
 		struct topic_row *r = &f->rows[f->n++];
 		const char *at = tui_json_str(doc, "last_activity_at");
 		int replies = (int)tui_json_num(doc, "reply_count", 0);
+		bool mine = app->user_id != NULL &&
+		            strcmp(tui_json_str(doc, "author_id"), app->user_id) == 0;
+		/* An own unsent topic is signed as the server will sign it (A15). */
+		char *name = list.items[i].pending && mine
+		                 ? tui_display_name(app)
+		                 : lc_strdup(tui_json_str(doc, "author_name"));
 
 		r->id = lc_strdup(list.items[i].id);
 		r->title = lc_strdup(tui_json_str(doc, "title"));
-		r->meta = lc_asprintf("%s, %d repl%s, %.10s", tui_json_str(doc, "author_name"),
-		                      replies, replies == 1 ? "y" : "ies",
-		                      *at ? at : tui_json_str(doc, "updated_at"));
+		r->meta =
+		    lc_asprintf("%s, %d repl%s, %.10s", name, replies, replies == 1 ? "y" : "ies",
+		                *at ? at : tui_json_str(doc, "updated_at"));
+		free(name);
 		r->pending = list.items[i].pending;
 		/* The same list Home counts: the two never disagree (UX review A15). */
 		r->unread = n_unread > 0 &&
