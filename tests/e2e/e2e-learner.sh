@@ -197,6 +197,11 @@ test_details_outline() {
 	e2e_quit
 }
 
+# True when the screen holds the 14 whole words test_reply_quote_wrap types.
+all_words_shown() {
+	[ "$(e2e_screen | grep -o 'abcdefghij' | wc -l)" -ge 14 ]
+}
+
 # A15: the built-in editor shows the post being answered above the reply, and wraps
 # between words, never inside one.
 test_reply_quote_wrap() {
@@ -212,7 +217,8 @@ test_reply_quote_wrap() {
 	local words="" i
 	for i in $(seq 1 14); do words="${words}abcdefghij "; done
 	e2e_type "$words"
-	e2e_wait "abcdefghij abcdefghij"
+	# All typed (tmux delivers the keys one by one): the 14 words are on the screen.
+	e2e_until "the words typed never all showed" 10 all_words_shown
 	local lines
 	lines="$(e2e_screen | grep -F abcdefghij | grep -cvE '^ *(abcdefghij ?)+ *$')"
 	[ "$lines" -eq 0 ] || e2e_fail "a word is cut at the end of a line"
@@ -220,6 +226,10 @@ test_reply_quote_wrap() {
 	e2e_keys C-d
 	e2e_wait "Reply saved"
 	e2e_refute "In reply to"
+	# The topic view wraps the sent reply between words too.
+	e2e_wait "abcdefghij abcdefghij"
+	lines="$(e2e_screen | grep -F abcdefghij | grep -cvE '^ *(abcdefghij ?)+ *$')"
+	[ "$lines" -eq 0 ] || e2e_fail "the topic view cuts a word at the end of a line"
 	e2e_quit
 }
 
