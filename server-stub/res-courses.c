@@ -471,27 +471,40 @@ course_unarchive(struct srv_req *req, struct srv_resp *resp)
 	course_transition(req, resp, "unarchive");
 }
 
-/* Adds the modules of a course in order, each with its items in order, to doc. */
+/* {"title": column 1 of the row}: all GET /courses/{id}/titles says of a module or item. */
+static cJSON *
+title_only(sqlite3_stmt *st)
+{
+	cJSON *doc = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(doc, "title", (const char *)sqlite3_column_text(st, 1));
+	return doc;
+}
+
+/*
+ * Adds the modules of a course in order, each with its items in order, to doc's "modules":
+ * their docs, or with titles_only {title} objects and nothing else (GET .../titles).
+ */
 static int
-outline_modules(struct store_db *db, const char *course_id, cJSON *doc)
+outline_modules(struct store_db *db, const char *course_id, cJSON *doc, bool titles_only)
 {
 	cJSON *modules = cJSON_AddArrayToObject(doc, "modules");
 	sqlite3_stmt *ms = NULL, *is = NULL;
 	int rc;
 
 	rc = store_db_prepare_new(db,
-	                          "SELECT id FROM modules WHERE course_id = ? ORDER BY position, "
-	                          "created_at",
+	                          "SELECT id, title FROM modules WHERE course_id = ? ORDER BY "
+	                          "position, created_at",
 	                          &ms);
 	if (rc == 0)
 		rc = store_db_prepare_new(
-		    db, "SELECT id FROM items WHERE module_id = ? ORDER BY position", &is);
+		    db, "SELECT id, title FROM items WHERE module_id = ? ORDER BY position", &is);
 	if (rc != 0)
 		goto out;
 	store_bind_text(ms, 1, course_id);
 	while ((rc = store_db_next_row(db, ms, "outline modules")) == 1) {
 		const char *mid = (const char *)sqlite3_column_text(ms, 0);
-		cJSON *module = rc_module_doc(db, mid);
+		cJSON *module = titles_only ? title_only(ms) : rc_module_doc(db, mid);
 		cJSON *items = cJSON_AddArrayToObject(module, "items");
 
 		rc = rc_add_doc(db, modules, module);
@@ -500,8 +513,11 @@ outline_modules(struct store_db *db, const char *course_id, cJSON *doc)
 		sqlite3_reset(is);
 		store_bind_text(is, 1, mid);
 		while ((rc = store_db_next_row(db, is, "outline items")) == 1) {
-			rc = rc_add_doc(db, items,
-			                rc_item_doc(db, (const char *)sqlite3_column_text(is, 0)));
+			rc = rc_add_doc(
+			    db, items,
+			    titles_only
+			        ? title_only(is)
+			        : rc_item_doc(db, (const char *)sqlite3_column_text(is, 0)));
 			if (rc != 0)
 				break;
 		}
@@ -526,12 +542,47 @@ course_outline(struct srv_req *req, struct srv_resp *resp)
 	    !srv_perm_check(srv_perm_course_content(req, &course.ref), resp, "course"))
 		return;
 	doc = rc_course_doc(req->db, id);
-	if (doc != NULL && (rc = outline_modules(req->db, id, doc)) < 0) {
+	if (doc != NULL && (rc = outline_modules(req->db, id, doc, false)) < 0) {
 		cJSON_Delete(doc);
 		srv_internal(req, resp, rc, "outline");
 		return;
 	}
 	reply_doc(req, resp, 200, doc);
+}
+
+/*
+ * GET /courses/{id}/titles (a Lectern extension, docs/api.md "Course titles"): the titles of
+ * the modules and items of a course, in outline order, for whoever may read the course
+ * itself (anyone for a published one), so that a learner can judge a course before
+ * enrolling (UX review 2026-11-29, A12). Titles only (outline_modules' titles_only): no
+ * ids, bodies, links, questions or dates.
+ */
+static void
+course_titles(struct srv_req *req, struct srv_resp *resp)
+{
+	const char *id = req->params[0];
+	struct srv_course_ref ref;
+	cJSON *doc;
+	int rc = srv_course_ref_load(req->db, id, &ref);
+
+	/* Exactly who may GET /courses/{id}; anyone else learns nothing, not even that it is. */
+	if (rc == -LC_ENOTFOUND || (rc == 0 && srv_perm_course_read(req, &ref) != SRV_ALLOW)) {
+		srv_not_found(resp, "course");
+		return;
+	}
+	if (rc != 0) {
+		srv_internal(req, resp, rc, "course titles");
+		return;
+	}
+	doc = cJSON_CreateObject();
+	cJSON_AddStringToObject(doc, "course_id", id);
+	rc = outline_modules(req->db, id, doc, true);
+	if (rc < 0) {
+		cJSON_Delete(doc);
+		srv_internal(req, resp, rc, "course titles");
+		return;
+	}
+	srv_reply(resp, 200, doc);
 }
 
 static void
@@ -702,6 +753,7 @@ const struct srv_route srv_routes_courses[] = {
     {"POST", "/courses/{id}/archive", course_archive, 0, "", "", NULL},
     {"POST", "/courses/{id}/unarchive", course_unarchive, 0, "", "", NULL},
     {"GET", "/courses/{id}/outline", course_outline, 0, "", "", NULL},
+    {"GET", "/courses/{id}/titles", course_titles, SRV_ROUTE_PUBLIC, "", "", NULL},
     {"GET", "/courses/{id}/students", course_students, 0, "", "page,limit", NULL},
     {"GET", "/courses/{id}/analytics", course_analytics, 0, "", "", NULL},
     {NULL, NULL, NULL, 0, NULL, NULL, NULL},

@@ -5,8 +5,11 @@
  * through store_local_write() (overlay and outbox entry in one transaction), after which the
  * sync engine is asked to run. The screen shows the write at once, marked as not yet sent.
  */
+#include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/buf.h"
 #include "common/clock.h"
@@ -888,4 +891,122 @@ tui_write_delete(struct tui_app *app, const char *type, const char *id)
 	int rc = tui_queue_delete(&w, type, id, &cause);
 
 	return wrote(app, rc, cause);
+}
+
+/*
+ * The unread topics of a course for this user (UX review 2026-11-29, A15): a topic is
+ * unread when someone else started it and it has no read mark, or when someone else
+ * replied after the mark. Own posts never make a topic unread, and neither does the
+ * topic's last activity (sort_at), which an own reply moves too. Home's count and the
+ * forum list's marks both come from here, so they agree.
+ */
+#define UNREAD_SQL                                                                                 \
+	"SELECT t.id FROM resources t LEFT JOIN read_marks m ON m.topic_id = t.id"                 \
+	" WHERE t.type = 'topic' AND t.parent_id = ?1 AND t.deleted = 0"                           \
+	" AND ((m.read_up_to IS NULL AND json_extract(t.doc, '$.author_id') IS NOT ?2)"            \
+	" OR EXISTS (SELECT 1 FROM resources r WHERE r.type = 'reply' AND r.parent_id = t.id"      \
+	" AND r.deleted = 0 AND r.created_at > coalesce(m.read_up_to, '')"                         \
+	" AND json_extract(r.doc, '$.author_id') IS NOT ?2))"                                      \
+	" GROUP BY +t.id ORDER BY +t.id"
+
+int
+tui_unread_topics(struct tui_app *app, const char *course_id, char ***ids, size_t *n)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	*n = 0;
+	if (ids != NULL)
+		*ids = NULL;
+	if ((rc = store_db_stmt(app->db, UNREAD_SQL, &stmt)) != 0)
+		return rc;
+	store_bind_text(stmt, 1, course_id);
+	store_bind_text(stmt, 2, app->user_id);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (ids != NULL) {
+			*ids = lc_realloc(*ids, (*n + 1) * sizeof(**ids));
+			(*ids)[*n] = store_column_dup(stmt, 0);
+		}
+		(*n)++;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = store_db_fail(app->db, rc, "listing unread topics");
+		if (ids != NULL)
+			tui_unread_free(*ids, *n);
+		if (ids != NULL)
+			*ids = NULL;
+		*n = 0;
+	} else {
+		rc = 0;
+	}
+	sqlite3_reset(stmt);
+	return rc;
+}
+
+void
+tui_unread_free(char **ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+}
+
+/* Days from the local calendar day of now to that of at (negative when at is earlier). */
+static int
+local_day_diff(int64_t at, int64_t now)
+{
+	time_t ta = (time_t)at, tn = (time_t)now;
+	struct tm a, b;
+
+	if (localtime_r(&ta, &a) == NULL || localtime_r(&tn, &b) == NULL)
+		return (int)((at - now) / 86400);
+	/* Noon of each day, as UTC arithmetic: DST shifts cannot move a day over. */
+	a.tm_hour = b.tm_hour = 12;
+	a.tm_min = b.tm_min = a.tm_sec = b.tm_sec = 0;
+	a.tm_isdst = b.tm_isdst = -1;
+	double d = difftime(mktime(&a), mktime(&b)) / 86400.0;
+
+	return (int)(d < 0 ? d - 0.5 : d + 0.5);
+}
+
+void
+tui_due_words(int64_t at, int64_t now, char *buf, size_t size)
+{
+	int days = local_day_diff(at, now);
+
+	assert(size > 0);
+	if (at < now)
+		snprintf(buf, size, "overdue");
+	else if (days <= 0)
+		snprintf(buf, size, "today");
+	else if (days == 1)
+		snprintf(buf, size, "tomorrow");
+	else
+		snprintf(buf, size, "in %d days", days);
+}
+
+/*
+ * Newest first: a name the user changed since shows as now. Through resources_created
+ * on each type's rows; the author test reads the doc, so a replica of many posts by
+ * others reads until the first own one.
+ */
+#define OWN_NAME_SQL                                                                               \
+	"SELECT json_extract(doc, '$.author_name') FROM resources"                                 \
+	" WHERE type IN ('reply', 'topic') AND deleted = 0"                                        \
+	" AND json_extract(doc, '$.author_id') = ?1 AND json_extract(doc, '$.author_name') != ''"  \
+	" ORDER BY created_at DESC LIMIT 1"
+
+char *
+tui_display_name(struct tui_app *app)
+{
+	sqlite3_stmt *stmt;
+	char *name = NULL;
+
+	if (app->user_id != NULL && store_db_stmt(app->db, OWN_NAME_SQL, &stmt) == 0) {
+		store_bind_text(stmt, 1, app->user_id);
+		if (sqlite3_step(stmt) == SQLITE_ROW)
+			name = store_column_dup(stmt, 0);
+		sqlite3_reset(stmt);
+	}
+	return name != NULL ? name : lc_strdup(app->username != NULL ? app->username : "");
 }

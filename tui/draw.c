@@ -244,6 +244,13 @@ tui_draw_title(const char *title, const char *right)
 void
 tui_draw_progress(int y, int x, int cells, int percent)
 {
+	tui_draw_progress_attr(y, x, cells, percent, A_NORMAL);
+}
+
+/* As tui_draw_progress(), every cell also in attr (a selected row's highlight). */
+void
+tui_draw_progress_attr(int y, int x, int cells, int percent, attr_t attr)
+{
 	char label[8];
 	int bar = cells - 7, fill;
 
@@ -253,17 +260,19 @@ tui_draw_progress(int y, int x, int cells, int percent)
 		percent = 100;
 	snprintf(label, sizeof(label), " %3d%%", percent);
 	if (bar < 3) {
-		tui_put(y, x, label, cells, A_NORMAL);
+		tui_put(y, x, label, cells, attr);
 		return;
 	}
 	fill = bar * percent / 100;
+	attrset(attr);
 	mvaddch(y, x, '[');
-	attrset(tui_attr(TUI_ROLE_GOOD));
+	attrset(attr | tui_attr(TUI_ROLE_GOOD));
 	for (int i = 0; i < bar; i++)
 		mvaddch(y, x + 1 + i, i < fill ? '#' : '.');
-	attrset(A_NORMAL);
+	attrset(attr);
 	mvaddch(y, x + 1 + bar, ']');
-	tui_put(y, x + 2 + bar, label, 5, A_NORMAL);
+	attrset(A_NORMAL);
+	tui_put(y, x + 2 + bar, label, 5, attr);
 }
 
 void

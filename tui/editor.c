@@ -22,6 +22,7 @@
 #include "common/log.h"
 #include "common/mem.h"
 #include "store/replica.h"
+#include "tui/markdown.h"
 #include "tui/term.h"
 #include "tui/text.h"
 #include "tui/tui-int.h"
@@ -137,6 +138,35 @@ edit_external(struct tui_app *app, const char *key, const char *editor, const ch
 	return ok;
 }
 
+/* True for the characters a line may break after (ASCII blanks). */
+static bool
+is_blank(wchar_t wc)
+{
+	return wc == L' ' || wc == L'\t' || wc == L'\n';
+}
+
+/*
+ * Whether a new screen row starts before text index k, at column c of width cells: before
+ * a word that does not fit on the row but fits on one of its own (no mid-word wrapping, UX
+ * review A15), else before a character past the edge.
+ */
+static bool
+wraps_before(const struct editor *e, int k, int c, int width)
+{
+	int ww = 0;
+
+	if (c > 0 && !is_blank(e->text[k]) && (k == 0 || is_blank(e->text[k - 1]))) {
+		for (int j = k; j < e->len && !is_blank(e->text[j]) && ww <= width; j++)
+			ww += tui_wc_width(e->text[j]);
+		if (c + ww > width && ww <= width)
+			return true;
+	}
+	/* The first blank after a word hangs in the last column rather than start a row. */
+	if (e->text[k] == L' ' && k > 0 && !is_blank(e->text[k - 1]) && c <= width)
+		return false;
+	return c + tui_wc_width(e->text[k]) > width;
+}
+
 /* Screen position of text index i when wrapped at width cells. */
 static void
 position(const struct editor *e, int i, int width, int *row, int *col)
@@ -144,31 +174,77 @@ position(const struct editor *e, int i, int width, int *row, int *col)
 	int r = 0, c = 0;
 
 	for (int k = 0; k < i; k++) {
-		int w = tui_wc_width(e->text[k]);
-
 		if (e->text[k] == L'\n') {
 			r++;
 			c = 0;
 			continue;
 		}
-		if (c + w > width) {
+		if (wraps_before(e, k, c, width)) {
 			r++;
 			c = 0;
 		}
-		c += w;
+		c += tui_wc_width(e->text[k]);
 	}
 	*row = r;
 	*col = c;
 }
 
+/* The post a reply answers, shown above the built-in editor (A15); NULL otherwise. */
+static const char *quote_head, *quote_body;
+
+/* Draws the post being answered from row y0; returns the rows it took (none without). */
+static int
+draw_quote(int y0, int rows)
+{
+	struct tui_md_doc doc = {0};
+	int max = rows / 3, n;
+
+	if (quote_head == NULL || max < 3)
+		return 0;
+	tui_put(y0, 1, quote_head, COLS - 2, tui_attr(TUI_ROLE_HEADING));
+	tui_md_render(quote_body != NULL ? quote_body : "", COLS - 6 > 10 ? COLS - 6 : 10, &doc);
+	n = (int)doc.n < max - 2 ? (int)doc.n : max - 2;
+	for (int i = 0; i < n; i++) {
+		tui_put(y0 + 1 + i, 1, "|", 1, tui_attr(TUI_ROLE_DIM));
+		tui_draw_md_line(y0 + 1 + i, 3, &doc.lines[i], COLS - 4);
+	}
+	if ((int)doc.n > n)
+		tui_put(y0 + n, COLS - 12, " (more...) ", 11, tui_attr(TUI_ROLE_DIM));
+	tui_md_free(&doc);
+	for (int x = 1; x < COLS - 1; x++)
+		mvaddch(y0 + 1 + n, x, ACS_HLINE);
+	return n + 2;
+}
+
+bool
+tui_edit_reply(struct tui_app *app, const char *draft_key, const char *title, const char *head,
+               const char *body, char **out)
+{
+	bool ok;
+
+	quote_head = head;
+	quote_body = body;
+	ok = tui_edit_draft(app, draft_key, title, NULL, out);
+	quote_head = quote_body = NULL;
+	return ok;
+}
+
 static void
 editor_draw(struct editor *e, const char *title, int y0, int rows)
 {
-	int width = COLS - 2, row = 0, col = 0, cr, cc;
+	int width = COLS - 2, row = 0, col = 0, cr, cc, q;
 
 	erase();
 	tui_draw_title(title, "Ctrl-D send  Esc discard");
+	q = draw_quote(y0, rows);
+	y0 += q;
+	rows -= q;
 	position(e, e->cursor, width, &cr, &cc);
+	/* Just past a blank hanging at the edge: the next word starts the next row. */
+	if (cc > width) {
+		cr++;
+		cc = 0;
+	}
 	if (cr < e->top)
 		e->top = cr;
 	if (cr >= e->top + rows)
@@ -183,7 +259,7 @@ editor_draw(struct editor *e, const char *title, int y0, int rows)
 			col = 0;
 			continue;
 		}
-		if (col + w > width) {
+		if (wraps_before(e, k, col, width)) {
 			row++;
 			col = 0;
 		}

@@ -198,6 +198,7 @@ int tui_put_marked(int y, int x, const char *s, int cells, attr_t attr);
 void tui_draw_title(const char *title, const char *right);
 /* "[#####.....]  42%" in `cells`. */
 void tui_draw_progress(int y, int x, int cells, int percent);
+void tui_draw_progress_attr(int y, int x, int cells, int percent, attr_t attr);
 
 struct tui_md_line;
 /* Draws one rendered Markdown line at (y, x), styles mapped to attributes. */
@@ -257,6 +258,12 @@ bool tui_confirm(struct tui_app *app, const char *question);
  */
 bool tui_edit_draft(struct tui_app *app, const char *draft_key, const char *title,
                     const char *initial, char **out);
+/*
+ * tui_edit_draft() for a reply: the built-in editor shows head and the start of body (the
+ * post being answered, Markdown) above the text (UX review A15). Not in the text sent.
+ */
+bool tui_edit_reply(struct tui_app *app, const char *draft_key, const char *title, const char *head,
+                    const char *body, char **out);
 /* The text tui_edit_draft() returned under draft_key is queued: its draft goes. */
 void tui_draft_done(struct tui_app *app, const char *draft_key);
 /*
@@ -342,6 +349,23 @@ struct tui_due {
 int tui_due_soon(struct tui_app *app, char *const *courses, size_t n_courses, int64_t now,
                  int64_t window_s, size_t max, struct tui_due **out, size_t *n);
 void tui_due_free(struct tui_due *due, size_t n);
+/*
+ * When a due time is, in words for Home: "overdue", "today", "tomorrow" or "in N days"
+ * (local calendar days from now). buf of at least 16 bytes.
+ */
+void tui_due_words(int64_t at, int64_t now, char *buf, size_t size);
+/*
+ * The ids of the topics of course_id unread for this user (sorted; own posts never count),
+ * in *ids when ids is not NULL, and their number in *n. Free with tui_unread_free().
+ * Returns 0 or a negative lc_err.
+ */
+int tui_unread_topics(struct tui_app *app, const char *course_id, char ***ids, size_t *n);
+void tui_unread_free(char **ids, size_t n);
+/*
+ * The user's name as the server signs their posts (author_name of their newest synced
+ * post), else the username. Caller frees.
+ */
+char *tui_display_name(struct tui_app *app);
 
 /* Queues an enrollment. Returns 0 or a negative lc_err. */
 int tui_write_enroll(struct tui_app *app, const char *course_id);

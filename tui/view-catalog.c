@@ -28,6 +28,7 @@ struct entry {
 	char *detail;  /* instructor and rating, or the search snippet; NULL until ready */
 	char *doc;     /* browsing: the course doc, until ready */
 	char *snippet; /* searching: the hit's snippet, until ready */
+	char *info;    /* searching: code, instructor and rating; NULL until ready */
 	bool enrolled;
 };
 
@@ -41,7 +42,7 @@ struct catalog {
 static const struct tui_key_help catalog_keys[] = {
     {"j, k, Down, Up, PgDn, PgUp, g, G", "move"},
     {"Enter, l, Right", "course details (enroll there)"},
-    {"/", "search titles and descriptions"},
+    {"/", "search titles and descriptions (each / a new search)"},
     {"Esc", "leave the search results (or go back)"},
     {NULL, NULL},
 };
@@ -55,6 +56,7 @@ clear_entries(struct catalog *c)
 		free(c->entries[i].detail);
 		free(c->entries[i].doc);
 		free(c->entries[i].snippet);
+		free(c->entries[i].info);
 	}
 	free(c->entries);
 	c->entries = NULL;
@@ -144,7 +146,7 @@ mark_title(const char *title, const char *query)
  * description with the query's words marked instead, so the row says something new.
  */
 static char *
-hit_detail(struct tui_app *app, const struct entry *hit, const char *query)
+hit_detail(struct tui_app *app, struct entry *hit, const char *query)
 {
 	struct store_resource res = {0};
 	struct lc_buf plain = {0};
@@ -153,11 +155,14 @@ hit_detail(struct tui_app *app, const struct entry *hit, const char *query)
 	for (const char *p = hit->snippet ? hit->snippet : ""; *p != '\0'; p++)
 		if (*p != '\x02' && *p != '\x03')
 			lc_buf_putc(&plain, *p);
-	if (strcmp(lc_buf_str(&plain), hit->title ? hit->title : "") == 0 &&
-	    store_resource_get(app->db, "course", hit->id, &res) == 0) {
+	/* A hit keeps what the list shows: code, instructor and rating (UX review A11). */
+	if (store_resource_get(app->db, "course", hit->id, &res) == 0) {
 		cJSON *doc = cJSON_Parse(res.doc);
 
-		if (*tui_json_str(doc, "description") != '\0')
+		free(hit->info);
+		hit->info = course_detail(doc);
+		if (strcmp(lc_buf_str(&plain), hit->title ? hit->title : "") == 0 &&
+		    *tui_json_str(doc, "description") != '\0')
 			out = mark_title(tui_json_str(doc, "description"), query);
 		cJSON_Delete(doc);
 		store_resource_finish(&res);
@@ -254,9 +259,11 @@ draw_entry(struct tui_app *app, struct catalog *c, int i, int y, bool two_rows)
 	tui_put(y, 1, sel ? ">" : " ", 1, a);
 	if (c->query != NULL) {
 		char *marked = mark_title(e->title, c->query);
+		int used = tui_put_marked(y, 3, marked, tw / 2 + 10, a | A_BOLD);
 
-		tui_put_marked(y, 3, marked, tw, a | A_BOLD);
 		free(marked);
+		if (e->info != NULL)
+			tui_put(y, 3 + used + 2, e->info, tw - used - 2, a);
 	} else {
 		int used = tui_put(y, 3, e->title, tw / 2 + 10, a | A_BOLD);
 
@@ -307,7 +314,8 @@ catalog_key(struct tui_app *app, void *state, wint_t key, bool fn_key)
 	if (tui_list_key(&c->list, key, fn_key, rows))
 		return TUI_KEY_HANDLED;
 	if (!fn_key && key == '/') {
-		if (tui_prompt(app, "Search:", c->query, &query)) {
+		/* A new query each time: the old one pre-filled was appended to (A11). */
+		if (tui_prompt(app, "Search:", NULL, &query)) {
 			free(c->query);
 			c->query = query[0] != '\0' ? query : NULL;
 			if (c->query == NULL)

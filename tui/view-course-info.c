@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Course details from the catalog: description, instructor, rating, enrolled count and the
- * modules when this replica holds them. `e` enrolls; offline the enrollment is queued and
+ * modules when this replica holds them, or for a course not joined their titles fetched
+ * from the server (UX review A12). `e` enrolls; offline the enrollment is queued and
  * shown as not yet sent, and the course appears on Home at once. Staff of the course are
  * never offered enroll (the server refuses it): they open the course and its forum
  * directly. The page is composed as Markdown and drawn with the reader's renderer.
@@ -23,6 +24,7 @@ struct info {
 	bool enrolled;
 	bool pending;
 	bool teaches; /* staff of the course: opens it without enrolling, never enrolls */
+	bool asked;   /* the titles were asked for (once per opening) */
 	struct tui_md_doc doc;
 	int width;
 	int top;
@@ -37,6 +39,63 @@ static const struct tui_key_help info_keys[] = {
     {NULL, NULL},
 };
 
+/*
+ * The outline of a course not joined, titles only (UX review 2026-11-29, A12), from
+ * lecternd's GET /courses/{id}/titles as the sync engine fetched it (docs/api.md "Course
+ * titles"); until it has come, what is happening.
+ */
+static void
+compose_titles(struct tui_app *app, struct info *in, struct lc_buf *md)
+{
+	char *key = tui_teach_key(in->course_id, "titles");
+	enum sync_fetch_state st = sync_engine_fetch_state(app->engine, key, NULL, 0);
+	cJSON *body = NULL;
+	const cJSON *m, *it;
+	int64_t at = 0;
+	size_t n = 0;
+
+	if (tui_teach_cache(app, key, &body, &at) < 0) {
+		lc_buf_puts(md, st == SYNC_FETCH_WAITING
+		                    ? "*Fetching the outline from the server...*\n"
+		                    : "*The outline is fetched from the server when online; enroll "
+		                      "to see the lessons.*\n");
+		free(key);
+		return;
+	}
+	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(body, "modules"))
+	{
+		lc_buf_printf(md, "%zu. ", ++n);
+		tui_md_escape(md, tui_json_str(m, "title"));
+		lc_buf_putc(md, '\n');
+		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(m, "items"))
+		{
+			lc_buf_puts(md, "    - ");
+			tui_md_escape(md, tui_json_str(it, "title"));
+			lc_buf_putc(md, '\n');
+		}
+	}
+	if (n == 0)
+		lc_buf_puts(md, "*No modules yet.*\n");
+	lc_buf_puts(md, "\n*Titles only: enroll to read the lessons.*\n");
+	cJSON_Delete(body);
+	free(key);
+}
+
+/* Asks the engine for the titles of a course not joined (on its thread; never blocks). */
+static void
+ask_titles(struct tui_app *app, struct info *in)
+{
+	char *key, *path;
+
+	if (app->engine == NULL || in->enrolled || in->teaches)
+		return;
+	key = tui_teach_key(in->course_id, "titles");
+	path = lc_asprintf("/api/v1/courses/%s/titles", in->course_id);
+	sync_engine_fetch(app->engine, path, key);
+	free(path);
+	free(key);
+}
+
 static void
 compose_modules(struct tui_app *app, struct info *in, struct lc_buf *md)
 {
@@ -46,9 +105,10 @@ compose_modules(struct tui_app *app, struct info *in, struct lc_buf *md)
 	if (store_resource_list(app->db, "module", in->course_id, NULL, STORE_ORDER_POSITION,
 	                        &mods) < 0 ||
 	    mods.n == 0) {
-		lc_buf_puts(md, in->enrolled || in->teaches
-		                    ? "The modules arrive with the next sync.\n"
-		                    : "Enroll to see the modules and their lessons.\n");
+		if (in->enrolled || in->teaches)
+			lc_buf_puts(md, "The modules arrive with the next sync.\n");
+		else
+			compose_titles(app, in, md);
 		store_resource_list_free(&mods);
 		return;
 	}
@@ -135,6 +195,10 @@ info_reload(struct tui_app *app, void *state)
 	in->enrolled = tui_is_enrolled(app, in->course_id);
 	in->teaches = tui_teaches(app, in->course_id);
 	in->pending = in->enrolled && enrollment_pending(app, in->course_id);
+	if (!in->asked) {
+		ask_titles(app, in);
+		in->asked = true;
+	}
 	compose(app, in, doc, &md);
 	in->width = COLS - 4 > 10 ? COLS - 4 : 10;
 	tui_md_render(lc_buf_str(&md), in->width, &in->doc);

@@ -6,7 +6,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/mem.h"
 #include "store/replica.h"
@@ -17,6 +19,7 @@ struct crow {
 	char *id;
 	char *title;
 	char *kind;
+	char *due; /* "due 2026-12-02, tomorrow", or NULL (UX review A18) */
 	int progress;
 	bool pending;
 };
@@ -45,6 +48,7 @@ clear_rows(struct course *c)
 		free(c->rows[i].id);
 		free(c->rows[i].title);
 		free(c->rows[i].kind);
+		free(c->rows[i].due);
 	}
 	free(c->rows);
 	c->rows = NULL;
@@ -66,6 +70,26 @@ add_row(struct course *c, bool is_module, const char *id, const cJSON *doc)
 	return r;
 }
 
+/* "due 2026-12-02, in 2 days" in local time; the date alone once done. NULL: no date. */
+static char *
+due_label(const char *due_at, bool done)
+{
+	char date[16], words[32];
+	int64_t at;
+	time_t t;
+	struct tm tm;
+
+	if (*due_at == '\0' || lc_rfc3339_parse(due_at, &at) < 0)
+		return NULL;
+	t = (time_t)at;
+	if (localtime_r(&t, &tm) == NULL || strftime(date, sizeof(date), "%Y-%m-%d", &tm) == 0)
+		return NULL;
+	if (done)
+		return lc_asprintf("due %s", date);
+	tui_due_words(at, lc_now(), words, sizeof(words));
+	return lc_asprintf("due %s, %s", date, words);
+}
+
 static void
 load_items(struct tui_app *app, struct course *c, const char *module_id)
 {
@@ -78,6 +102,7 @@ load_items(struct tui_app *app, struct course *c, const char *module_id)
 		struct crow *r = add_row(c, false, items.items[i].id, doc);
 
 		r->progress = tui_item_progress(app, items.items[i].id);
+		r->due = due_label(tui_json_str(doc, "due_at"), r->progress == 2);
 		cJSON_Delete(doc);
 	}
 	store_resource_list_free(&items);
@@ -177,7 +202,11 @@ course_draw(struct tui_app *app, void *state)
 		tui_put(y, 1, sel ? ">" : " ", 1, a);
 		tui_put(y, 3, marks[row->progress], 3,
 		        a | (row->progress == 2 ? tui_attr(TUI_ROLE_GOOD) : A_NORMAL));
-		tui_put(y, 7, row->title, COLS - 20, a);
+		tui_put(y, 7, row->title, COLS - 20 - (row->due ? 29 : 0), a);
+		if (row->due != NULL)
+			tui_put(y, COLS - 41, row->due, 28,
+			        a | (row->progress == 2 ? tui_attr(TUI_ROLE_DIM)
+			                                : tui_attr(TUI_ROLE_WARN)));
 		tui_put(y, COLS - 12, row->kind, 11, a | tui_attr(TUI_ROLE_DIM));
 	}
 }

@@ -21,6 +21,7 @@ struct topic_row {
 	char *author_id;
 	char *body;
 	bool pending;
+	bool unread; /* tui_unread_topics(): someone else posted since the user last read it */
 };
 
 struct forum {
@@ -56,12 +57,20 @@ clear_rows(struct forum *f)
 	f->n = 0;
 }
 
+static int
+id_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static void
 forum_reload(struct tui_app *app, void *state)
 {
 	struct forum *f = state;
 	struct store_resource_list list = {0};
 	struct store_resource course = {0};
+	char **unread = NULL;
+	size_t n_unread = 0;
 
 	clear_rows(f);
 	f->teaches = tui_teaches(app, f->course_id);
@@ -76,24 +85,37 @@ forum_reload(struct tui_app *app, void *state)
 	if (store_resource_list(app->db, "topic", f->course_id, NULL, STORE_ORDER_ACTIVITY_DESC,
 	                        &list) < 0)
 		return;
+	if (tui_unread_topics(app, f->course_id, &unread, &n_unread) < 0)
+		n_unread = 0;
 	f->rows = lc_calloc(list.n + 1, sizeof(*f->rows));
 	for (size_t i = 0; i < list.n; i++) {
 		cJSON *doc = cJSON_Parse(list.items[i].doc);
 		struct topic_row *r = &f->rows[f->n++];
 		const char *at = tui_json_str(doc, "last_activity_at");
 		int replies = (int)tui_json_num(doc, "reply_count", 0);
+		bool mine = app->user_id != NULL &&
+		            strcmp(tui_json_str(doc, "author_id"), app->user_id) == 0;
+		/* An own unsent topic is signed as the server will sign it (A15). */
+		char *name = list.items[i].pending && mine
+		                 ? tui_display_name(app)
+		                 : lc_strdup(tui_json_str(doc, "author_name"));
 
 		r->id = lc_strdup(list.items[i].id);
 		r->title = lc_strdup(tui_json_str(doc, "title"));
-		r->meta = lc_asprintf("%s, %d repl%s, %.10s", tui_json_str(doc, "author_name"),
-		                      replies, replies == 1 ? "y" : "ies",
-		                      *at ? at : tui_json_str(doc, "updated_at"));
+		r->meta =
+		    lc_asprintf("%s, %d repl%s, %.10s", name, replies, replies == 1 ? "y" : "ies",
+		                *at ? at : tui_json_str(doc, "updated_at"));
+		free(name);
 		r->pending = list.items[i].pending;
+		/* The same list Home counts: the two never disagree (UX review A15). */
+		r->unread = n_unread > 0 &&
+		            bsearch(&r->id, unread, n_unread, sizeof(*unread), id_cmp) != NULL;
 		r->author_id = lc_strdup(tui_json_str(doc, "author_id"));
 		r->body = lc_strdup(tui_json_str(doc, "body"));
 		cJSON_Delete(doc);
 	}
 	store_resource_list_free(&list);
+	tui_unread_free(unread, n_unread);
 	f->list.n = f->n;
 	tui_list_clamp(&f->list, tui_body_rows() - 2);
 }
@@ -127,13 +149,19 @@ static void
 forum_draw(struct tui_app *app, void *state)
 {
 	struct forum *f = state;
-	int rows = tui_body_rows() - 2, top = tui_body_top() + 2;
+	int rows = tui_body_rows() - 2, top = tui_body_top() + 2, unread = 0;
 	char title[256];
 
 	snprintf(title, sizeof(title), "Forum: %s", f->course_title ? f->course_title : "");
 	tui_draw_title(title, f->teaches ? "n new  e edit  d delete" : "n new topic");
-	snprintf(title, sizeof(title), "%d topic%s, latest activity first", f->n,
-	         f->n == 1 ? "" : "s");
+	for (int i = 0; i < f->n; i++)
+		unread += f->rows[i].unread;
+	if (unread > 0)
+		snprintf(title, sizeof(title), "%d topic%s, %d unread (N), latest activity first",
+		         f->n, f->n == 1 ? "" : "s", unread);
+	else
+		snprintf(title, sizeof(title), "%d topic%s, latest activity first", f->n,
+		         f->n == 1 ? "" : "s");
 	tui_put(tui_body_top(), 1, title, COLS - 2, tui_attr(TUI_ROLE_HEADING));
 	if (f->n == 0)
 		tui_put(top, 3, "No topics yet. Press n to start one.", COLS - 4,
@@ -148,10 +176,14 @@ forum_draw(struct tui_app *app, void *state)
 		if (sel)
 			tui_clear_to_eol(y, 1, a);
 		tui_put(y, 1, sel ? ">" : " ", 1, a);
+		/* "N" as neomutt marks new mail: seen without colour too; unread in bold. */
+		if (row->unread)
+			tui_put(y, 3, "N", 1, a | tui_attr(TUI_ROLE_GOOD));
 		used = 0;
 		if (row->pending)
-			used = tui_put(y, 3, "[unsent] ", 9, a | tui_attr(TUI_ROLE_WARN));
-		tui_put(y, 3 + used, row->title, COLS - mw - 6 - used, a | A_BOLD);
+			used = tui_put(y, 5, "[unsent] ", 9, a | tui_attr(TUI_ROLE_WARN));
+		tui_put(y, 5 + used, row->title, COLS - mw - 8 - used,
+		        a | (row->unread ? A_BOLD : A_NORMAL));
 		tui_put(y, COLS - mw - 1, row->meta, mw, a | tui_attr(TUI_ROLE_DIM));
 	}
 }

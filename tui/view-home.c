@@ -16,6 +16,8 @@
 
 #define DUE_SOON_S (14 * 24 * 3600)
 #define DUE_MAX 8
+/* The columns Home's course rows are laid out in, at most. */
+#define HOME_WIDTH_MAX 120
 
 /* Rows from ROW_COURSE on can be selected. */
 enum row_kind { ROW_HEADING, ROW_TEXT, ROW_COURSE, ROW_DUE, ROW_TEACH };
@@ -111,7 +113,7 @@ course_title(struct tui_app *app, const char *course_id)
 static void
 fill_course_row(struct tui_app *app, struct row *r)
 {
-	int64_t unread = 0;
+	size_t unread = 0;
 	char extra[64] = "";
 
 	if (!r->has_content) {
@@ -120,11 +122,13 @@ fill_course_row(struct tui_app *app, struct row *r)
 		r->percent = tui_course_percent(app, r->course_id);
 		r->has_content = true;
 	}
-	store_unread_count(app->db, r->course_id, &unread);
+	/* The forum list marks the same topics (own posts never count). */
+	if (tui_unread_topics(app, r->course_id, NULL, &unread) < 0)
+		unread = 0;
 	if (r->pending)
 		snprintf(extra, sizeof(extra), "not yet sent");
 	else if (unread > 0)
-		snprintf(extra, sizeof(extra), "%lld unread", (long long)unread);
+		snprintf(extra, sizeof(extra), "%zu unread", unread);
 	free(r->extra);
 	r->extra = lc_strdup(extra);
 	r->has_unread = true;
@@ -140,17 +144,14 @@ add_due_rows(struct tui_app *app, struct home *h, char **courses, size_t n_cours
 	if (tui_due_soon(app, courses, n_courses, lc_now(), DUE_SOON_S, DUE_MAX, &due, &n_due) < 0)
 		n_due = 0;
 	for (size_t i = 0; i < n_due; i++) {
-		char label[LC_RFC3339_LEN + 1], *title = course_title(app, due[i].course_id);
-		char *text = lc_asprintf("%s (%s)", due[i].title ? due[i].title : "", title);
-		char *extra;
+		char words[32], *title = course_title(app, due[i].course_id);
+		char *text = lc_asprintf("%s - %s", title, due[i].title ? due[i].title : "");
 
-		lc_rfc3339(due[i].at, label);
-		label[10] = '\0';
-		extra = lc_asprintf("%s%s", label, due[i].at < lc_now() ? " overdue" : "");
-		add_row(h, ROW_DUE, due[i].item_id, due[i].course_id, text, extra);
+		/* "in 2 days" says more at a glance than a date (UX review A18). */
+		tui_due_words(due[i].at, lc_now(), words, sizeof(words));
+		add_row(h, ROW_DUE, due[i].item_id, due[i].course_id, text, words);
 		free(title);
 		free(text);
-		free(extra);
 	}
 	if (n_due == 0)
 		add_row(h, ROW_TEXT, NULL, NULL, "Nothing due in the next two weeks.", NULL);
@@ -286,7 +287,7 @@ static void
 draw_teach_row(int y, const struct row *row, bool sel, attr_t a)
 {
 	char enrolled[32], issues[32] = "";
-	int right = 40;
+	int right = 40, w = COLS < HOME_WIDTH_MAX ? COLS : HOME_WIDTH_MAX;
 	attr_t status = strcmp(row->extra, "published") == 0 ? tui_attr(TUI_ROLE_GOOD)
 	                : strcmp(row->extra, "draft") == 0   ? tui_attr(TUI_ROLE_WARN)
 	                                                     : tui_attr(TUI_ROLE_DIM);
@@ -294,15 +295,15 @@ draw_teach_row(int y, const struct row *row, bool sel, attr_t a)
 	if (sel)
 		tui_clear_to_eol(y, 1, a);
 	tui_put(y, 1, sel ? ">" : " ", 1, a);
-	tui_put(y, 3, row->text, COLS - right - 5, a);
-	tui_put(y, COLS - right, row->pending ? "not yet sent" : row->extra, 12,
+	tui_put(y, 3, row->text, w - right - 5, a);
+	tui_put(y, w - right, row->pending ? "not yet sent" : row->extra, 12,
 	        a | (row->pending ? tui_attr(TUI_ROLE_WARN) : status));
 	snprintf(enrolled, sizeof(enrolled), "%d enrolled", row->enrolled);
-	tui_put(y, COLS - right + 13, enrolled, 12, a);
+	tui_put(y, w - right + 13, enrolled, 12, a);
 	if (row->issues > 0)
 		snprintf(issues, sizeof(issues), "%lld sync issue%s", (long long)row->issues,
 		         row->issues == 1 ? "" : "s");
-	tui_put(y, COLS - right + 26, issues, 14, a | tui_attr(TUI_ROLE_BAD));
+	tui_put(y, w - right + 26, issues, 14, a | tui_attr(TUI_ROLE_BAD));
 }
 
 static void
@@ -317,7 +318,12 @@ home_draw(struct tui_app *app, void *state)
 	tui_list_clamp(&h->list, rows);
 	for (int r = 0; r < rows && h->list.top + r < h->n; r++) {
 		struct row *row = &h->rows[h->list.top + r];
-		int y = tui_body_top() + r, bar = 24, tw = COLS - bar - 24;
+		/*
+		 * The bar and the counts follow the titles on a wide terminal instead of
+		 * sitting at its right edge (UX review A18: 150 columns away at 200).
+		 */
+		int w = COLS < HOME_WIDTH_MAX ? COLS : HOME_WIDTH_MAX;
+		int y = tui_body_top() + r, bar = 24, tw = w - bar - 24;
 		bool sel = h->list.top + r == h->list.sel && row->kind >= ROW_COURSE;
 		attr_t a = sel ? tui_attr(TUI_ROLE_SELECTED) : A_NORMAL;
 
@@ -335,9 +341,11 @@ home_draw(struct tui_app *app, void *state)
 				tui_clear_to_eol(y, 1, a);
 			tui_put(y, 1, sel ? ">" : " ", 1, a);
 			tui_put(y, 3, row->text, tw, a);
-			tui_draw_progress(y, COLS - bar - 20, bar, row->percent);
-			tui_put(y, COLS - 19, row->extra, 18,
-			        row->pending ? tui_attr(TUI_ROLE_WARN) : tui_attr(TUI_ROLE_GOOD));
+			/* In the highlight's attribute: one piece from end to end (A18). */
+			tui_draw_progress_attr(y, w - bar - 20, bar, row->percent, a);
+			tui_put(
+			    y, w - 19, row->extra, 18,
+			    a | (row->pending ? tui_attr(TUI_ROLE_WARN) : tui_attr(TUI_ROLE_GOOD)));
 			break;
 		case ROW_TEACH:
 			draw_teach_row(y, row, sel, a);
@@ -346,8 +354,10 @@ home_draw(struct tui_app *app, void *state)
 			if (sel)
 				tui_clear_to_eol(y, 1, a);
 			tui_put(y, 1, sel ? ">" : " ", 1, a);
-			tui_put(y, 3, row->extra, 20, a | tui_attr(TUI_ROLE_WARN));
-			tui_put(y, 24, row->text, COLS - 25, a);
+			tui_put(y, 3, row->extra, 10,
+			        a | tui_attr(strcmp(row->extra, "overdue") == 0 ? TUI_ROLE_BAD
+			                                                        : TUI_ROLE_WARN));
+			tui_put(y, 14, row->text, COLS - 15, a);
 			break;
 		}
 	}

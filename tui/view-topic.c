@@ -6,8 +6,11 @@
  * post for staff of the course (moderation, API.md "Roles").
  */
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/mem.h"
 #include "store/replica.h"
@@ -41,7 +44,7 @@ struct topic {
 static const struct tui_key_help topic_keys[] = {
     {"j, k, Down, Up, Space, PgDn, PgUp", "scroll"},
     {"Tab, Shift-Tab, ], [", "select the next, previous post"},
-    {"r", "reply ($EDITOR when set, else Ctrl-D sends)"},
+    {"r", "reply to the selected post ($VISUAL, $EDITOR, else Ctrl-D sends)"},
     {"e", "edit the selected post (your own)"},
     {"d", "delete the selected post (your own; any post when you teach the course)"},
     {NULL, NULL},
@@ -65,12 +68,43 @@ clear_posts(struct topic *t)
 	t->n = 0;
 }
 
+/*
+ * True when the post was edited after it was written (UX review A15). A reply's updated_at
+ * moves only on an edit; a topic's also moves when a reply comes (then last_activity_at
+ * moves with it) or goes, so a topic counts as edited when updated_at is past both.
+ */
+static bool
+edited(const cJSON *doc, const char *type)
+{
+	const char *created = tui_json_str(doc, "created_at");
+	const char *updated = tui_json_str(doc, "updated_at");
+
+	if (*created == '\0' || strcmp(updated, created) <= 0)
+		return false;
+	return strcmp(type, "reply") == 0 ||
+	       strcmp(updated, tui_json_str(doc, "last_activity_at")) > 0;
+}
+
+/* "2026-11-23 10:41" in local time, as the status line's "synced 10:41" is. */
 static void
-add_post(struct topic *t, const char *type, const struct store_resource *res)
+local_time(const char *rfc3339, char *out, size_t size)
+{
+	int64_t at;
+	time_t t;
+	struct tm tm;
+
+	if (lc_rfc3339_parse(rfc3339, &at) < 0 || (t = (time_t)at, localtime_r(&t, &tm)) == NULL ||
+	    strftime(out, size, "%Y-%m-%d %H:%M", &tm) == 0)
+		snprintf(out, size, "%.16s", rfc3339);
+}
+
+static void
+add_post(struct tui_app *app, struct topic *t, const char *type, const struct store_resource *res)
 {
 	cJSON *doc = cJSON_Parse(res->doc);
 	struct post *p;
 	const char *at = tui_json_str(doc, "created_at");
+	char *name = NULL, when[32];
 
 	t->posts = lc_realloc(t->posts, (size_t)(t->n + 1) * sizeof(*t->posts));
 	p = &t->posts[t->n++];
@@ -80,8 +114,17 @@ add_post(struct topic *t, const char *type, const struct store_resource *res)
 	p->author_id = lc_strdup(tui_json_str(doc, "author_id"));
 	p->body = lc_strdup(tui_json_str(doc, "body"));
 	p->pending = res->pending;
-	p->header = lc_asprintf("%s  %.10s %.5s%s", tui_json_str(doc, "author_name"), at,
-	                        strlen(at) > 11 ? at + 11 : "", res->pending ? "  [unsent]" : "");
+	/*
+	 * An unsent post of one's own is signed as the server will sign it, not with the
+	 * username the optimistic doc carries (A15: "learner", then "Lena Park" at sync).
+	 */
+	if (res->pending && app->user_id != NULL && strcmp(p->author_id, app->user_id) == 0)
+		name = tui_display_name(app);
+	local_time(at, when, sizeof(when));
+	p->header =
+	    lc_asprintf("%s  %s%s%s", name ? name : tui_json_str(doc, "author_name"), when,
+	                edited(doc, type) ? "  (edited)" : "", res->pending ? "  [unsent]" : "");
+	free(name);
 	cJSON_Delete(doc);
 }
 
@@ -122,12 +165,12 @@ topic_load(struct tui_app *app, struct topic *t)
 	t->course_id = lc_strdup(tui_json_str(doc, "course_id"));
 	t->teaches = tui_teaches(app, t->course_id);
 	cJSON_Delete(doc);
-	add_post(t, "topic", &res);
+	add_post(app, t, "topic", &res);
 	store_resource_finish(&res);
 	if (store_resource_list(app->db, "reply", t->topic_id, NULL, STORE_ORDER_CREATED,
 	                        &replies) == 0)
 		for (size_t i = 0; i < replies.n; i++)
-			add_post(t, "reply", &replies.items[i]);
+			add_post(app, t, "reply", &replies.items[i]);
 	store_resource_list_free(&replies);
 	if (t->sel >= t->n)
 		t->sel = t->n - 1;
@@ -243,9 +286,14 @@ static void
 reply(struct tui_app *app, struct topic *t)
 {
 	char *body = NULL, *key = lc_asprintf("reply:%s", t->topic_id);
+	/* The selected post is the one being answered: the editor shows it (A15). */
+	const struct post *p = t->sel >= 0 && t->sel < t->n ? &t->posts[t->sel] : NULL;
+	char *head = p != NULL ? lc_asprintf("In reply to %s", p->header) : NULL;
+	bool ok = tui_edit_reply(app, key, "Reply", head, p != NULL ? p->body : NULL, &body);
 
+	free(head);
 	/* A false return has said why (discarded, empty, the editor failed: draft kept). */
-	if (tui_edit_draft(app, key, "Reply", NULL, &body)) {
+	if (ok) {
 		if (tui_write_reply(app, t->topic_id, t->course_id, body) == 0) {
 			tui_draft_done(app, key);
 			tui_flash(app, "Reply saved; it is sent with the next sync");
