@@ -500,7 +500,7 @@ links_key(struct tui_app *app, struct reader *rd, wint_t key, bool fn_key)
 		return TUI_KEY_HANDLED;
 	}
 	if (rd->doc.n_links == 0)
-		return TUI_KEY_HANDLED;
+		return TUI_KEY_UNHANDLED; /* Q, ?, s... as on any screen */
 	rd->links.n = (int)rd->doc.n_links;
 	if (!fn_key && key >= '1' && key <= '9' && (int)(key - '0') <= rd->links.n)
 		rd->links.sel = (int)(key - '1');
@@ -510,7 +510,7 @@ links_key(struct tui_app *app, struct reader *rd, wint_t key, bool fn_key)
 	else if (!fn_key && key == 'y')
 		copy_link(app, rd->doc.links[rd->links.sel], rd->links.sel + 1);
 	else if (!tui_list_key(&rd->links, key, fn_key, rows))
-		return TUI_KEY_HANDLED; /* the list is modal: other keys do nothing here */
+		return TUI_KEY_UNHANDLED; /* Q, ?, s... as on any screen; never the page's keys */
 	tui_list_clamp(&rd->links, rows);
 	return TUI_KEY_HANDLED;
 }

@@ -172,6 +172,9 @@ test_reader_links() {
 		e2e_fail "the link was not copied next to the replica"
 	e2e_keys Escape
 	e2e_wait "expression │ type"
+	# The list keeps the keys of every screen: Q quits from it.
+	e2e_keys u
+	e2e_wait "Links: Enter/o opens"
 	e2e_quit
 }
 
