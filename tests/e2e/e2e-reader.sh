@@ -207,7 +207,46 @@ test_reader_kiosk_no_opener() {
 	e2e_wait "Copied [1] to link.txt"
 }
 
-TESTS="reader_table reader_search_long reader_links reader_kiosk_no_opener"
+# The built-in editor takes a whole 200,000-character lesson (it kept only the first
+# 20,000 characters, and saving would have cut the lesson): a word typed at its end
+# reaches the server with everything before it.
+test_reader_edit_long_body() {
+	local id len i
+	e2e_start_server
+	long_page
+	id="$(item_id "Dynamic memory")"
+	len="$(e2e_api instructor GET "/items/$id" | grep -o '"body":"[^"]*"' | wc -c)"
+	e2e_cli_login instructor
+	e2e_tui_start 80 24
+	e2e_wait "Teaching" 20
+	e2e_open_course_details pointers "C pointers without fear"
+	e2e_keys E
+	e2e_wait "Edit: C pointers without fear"
+	e2e_keys g
+	for i in $(seq 1 40); do
+		e2e_screen | grep -E '^>' | grep -qF "Dynamic memory" && break
+		e2e_keys j
+		sleep 0.1
+	done
+	e2e_keys E
+	e2e_wait "Ctrl-D: send"
+	e2e_wait "THE END"
+	e2e_type " Appended."
+	e2e_keys C-d
+	e2e_wait "Saved (queued)"
+	e2e_keys s
+	e2e_until "the body on the server lost text" 20 check_long_body "$id" "$len"
+	e2e_quit
+}
+
+# The body of item $1 on the server is $2 bytes (as grep counted them) plus " Appended.".
+check_long_body() {
+	local now
+	now="$(e2e_api instructor GET "/items/$1" | grep -o '"body":"[^"]*"' | wc -c)"
+	[ "$now" = $(($2 + 10)) ]
+}
+
+TESTS="reader_table reader_search_long reader_links reader_kiosk_no_opener reader_edit_long_body"
 case " $TESTS " in
 *" ${1:-none} "*)
 	[ -n "${LECTERN:-}" ] && [ -n "${LECTERND:-}" ] || { echo "set LECTERN and LECTERND" >&2; exit 1; }
