@@ -50,7 +50,7 @@ item_check(struct srv_check *c, const cJSON *obj, bool create, int64_t *position
 	}
 	srv_get_str(c, obj, "title", create ? SRV_REQUIRED : 0, 1, ITEM_TITLE_MAX, &s);
 	srv_get_enum(c, obj, "kind", create ? SRV_REQUIRED : 0, item_kinds, &s);
-	srv_get_str(c, obj, "body", SRV_NULLABLE, 0, SRV_MARKDOWN_MAX, &s);
+	srv_get_str(c, obj, "body", SRV_NULLABLE, 0, SRV_ITEM_BODY_MAX, &s);
 	srv_get_str(c, obj, "url", SRV_NULLABLE, 1, ITEM_URL_MAX, &s);
 	srv_get_time(c, obj, "due_at", SRV_NULLABLE, &n, &s);
 	srv_get_num(c, obj, "points", SRV_NULLABLE, 0, 1e9, &d);

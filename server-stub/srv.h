@@ -57,6 +57,9 @@
 #define SRV_IDEMPOTENCY_TTL (7 * 24 * 60 * 60)
 #define SRV_BODY_MAX (1024 * 1024)
 #define SRV_MARKDOWN_MAX 20000
+/* An item's (lesson's) body, in characters: long tutorials run past SRV_MARKDOWN_MAX (issue
+ * 15, ux review 2026-11-29); 256 Ki ASCII characters still fit SRV_BODY_MAX's request. */
+#define SRV_ITEM_BODY_MAX (256 * 1024)
 
 /* ---- process context ---- */
 

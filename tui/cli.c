@@ -38,7 +38,8 @@
 #include "tui/tui-int.h"
 #include "tui/write.h"
 
-#define BODY_MAX 20000 /* API.md: Markdown bodies are 1..20000 chars */
+#define BODY_MAX 20000               /* API.md: Markdown bodies are 1..20000 chars */
+#define STDIN_BODY_MAX (1024 * 1024) /* lectern edit: lecternd's request limit */
 
 struct cli_cmd {
 	const char *name;
@@ -139,11 +140,13 @@ read_body(char **out)
 		fprintf(stderr, "lectern: cannot read stdin: %s\n", strerror(errno));
 		return CLI_EXIT_USAGE;
 	}
-	if (buf.len == 0 || buf.len > BODY_MAX ||
+	/* Up to the request limit: each field's own limit (a lesson's body 256 Ki characters,
+	 * issue 15) is tui/write.c's, whose refusal says how long the text is. */
+	if (buf.len == 0 || buf.len > STDIN_BODY_MAX ||
 	    (buf.len > 0 && memchr(buf.data, '\0', buf.len) != NULL)) {
 		lc_buf_finish(&buf);
-		fprintf(stderr, "lectern: the body on stdin must be 1 to %d characters of text\n",
-		        BODY_MAX);
+		fprintf(stderr, "lectern: the body on stdin must be 1 to %d bytes of text\n",
+		        STDIN_BODY_MAX);
 		return CLI_EXIT_USAGE;
 	}
 	*out = lc_buf_steal(&buf);

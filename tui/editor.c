@@ -27,7 +27,8 @@
 #include "tui/text.h"
 #include "tui/tui-int.h"
 
-#define EDIT_MAX 20000
+/* A lesson's whole body, lecternd's SRV_ITEM_BODY_MAX (issue 15): never cut when opened. */
+#define EDIT_MAX (256 * 1024)
 #define DRAFT_PAUSE_MS 1000 /* a pause this long saves the draft */
 #define DRAFT_KEYS 20       /* and so does every this many changes while typing on */
 

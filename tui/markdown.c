@@ -6,11 +6,16 @@
  */
 #include <assert.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
+#include <wctype.h>
 
-#include <cmark.h>
+#include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm-extension_api.h>
+#include <cmark-gfm.h>
 
 #include "common/buf.h"
 #include "common/err.h"
@@ -187,7 +192,10 @@ collect_inlines(struct render *r, cmark_node *node, int style, struct runs *runs
 			runs_add(runs, style, cmark_node_get_literal(c));
 			break;
 		case CMARK_NODE_CODE:
+			/* Backquotes kept: code stays code without colour (NO_COLOR, A14). */
+			runs_add(runs, style | TUI_MD_CODE, "`");
 			runs_add(runs, style | TUI_MD_CODE, cmark_node_get_literal(c));
+			runs_add(runs, style | TUI_MD_CODE, "`");
 			break;
 		case CMARK_NODE_SOFTBREAK:
 			runs_add(runs, style, " ");
@@ -349,12 +357,19 @@ render_literal(struct render *r, const char *text, int style, const struct tui_m
 			is_first = false;
 			line_add(&line, style, "  ", 2);
 			fit = tui_text_fit(s, len, r->width - line.width, NULL);
+			if (fit < len) /* cut: one cell kept for the continuation mark */
+				fit = tui_text_fit(s, len, r->width - line.width - 1, NULL);
 			if (fit == 0 && len > 0) {
 				wchar_t wc;
 
 				fit = tui_utf8_decode(s, len, &wc);
 			}
 			line_add(&line, style, s, fit);
+			/* The line goes on below (ux review 2026-11-29, A14: no more silent cuts).
+			 */
+			if (fit < len && line.width < r->width)
+				line_add(&line, TUI_MD_MARK, TUI_MD_CONTINUED,
+				         strlen(TUI_MD_CONTINUED));
 			emit(r, &line);
 			s += fit;
 			len -= fit;
@@ -447,6 +462,235 @@ render_list(struct render *r, cmark_node *node, const struct tui_md_line *first,
 	r->list_depth--;
 }
 
+/* ---- GFM tables ---- */
+
+/* Cells narrower than this are not worth a column: the table is listed row by row. */
+#define TABLE_MIN_COL 3
+#define TABLE_SEP " │ "
+#define TABLE_RULE_SEP "─┼─"
+
+/* One cell: its inline runs and the width they take on one line. */
+struct cell {
+	struct runs runs;
+	int width;
+};
+
+static int
+runs_width(const struct runs *runs)
+{
+	int w = 0;
+
+	for (size_t i = 0; i < runs->n; i++)
+		w += runs->items[i].text ? tui_text_width(runs->items[i].text) : 1;
+	return w;
+}
+
+/*
+ * Column widths for the table in `avail` cells: natural widths when they fit, else the
+ * narrow columns keep theirs and the wide ones share what is left equally. Returns false
+ * when even TABLE_MIN_COL per column does not fit.
+ */
+static bool
+table_widths(const int *natural, int ncols, int avail, int *out)
+{
+	int sum = 0, left = avail, wide = 0;
+	bool changed = true;
+
+	for (int c = 0; c < ncols; c++) {
+		out[c] = natural[c] > 0 ? natural[c] : 1;
+		sum += out[c];
+	}
+	if (sum <= avail)
+		return true;
+	if (avail < ncols * TABLE_MIN_COL)
+		return false;
+	for (int c = 0; c < ncols; c++)
+		out[c] = -1; /* not settled */
+	while (changed) {
+		int unsettled = 0;
+
+		changed = false;
+		for (int c = 0; c < ncols; c++)
+			unsettled += out[c] < 0;
+		if (unsettled == 0)
+			break;
+		for (int c = 0; c < ncols; c++) {
+			if (out[c] < 0 && natural[c] <= left / unsettled) {
+				out[c] = natural[c] > 0 ? natural[c] : 1;
+				left -= out[c];
+				changed = true;
+				break;
+			}
+		}
+	}
+	for (int c = 0; c < ncols; c++)
+		wide += out[c] < 0;
+	for (int c = 0, given = 0; c < ncols; c++) {
+		if (out[c] >= 0)
+			continue;
+		/* The last wide column takes the remainder of the division. */
+		out[c] = ++given == wide ? left - (left / wide) * (wide - 1) : left / wide;
+		if (out[c] < TABLE_MIN_COL)
+			out[c] = TABLE_MIN_COL;
+	}
+	return true;
+}
+
+/* A cell's runs wrapped to `width` cells: lines without any prefix, into *lines. */
+static void
+cell_lines(const struct runs *runs, int width, struct tui_md_doc *lines)
+{
+	struct render cr = {.doc = lines, .width = width};
+	struct tui_md_line none = {0};
+
+	memset(lines, 0, sizeof(*lines));
+	wrap_runs(&cr, runs, &none, &none);
+	/* Links inside a cell were numbered by the table's render; the temporary list goes. */
+	assert(lines->n_links == 0);
+}
+
+/* Appends `n` spaces. */
+static void
+line_pad(struct tui_md_line *line, int n)
+{
+	for (; n > 0; n--)
+		line_add(line, TUI_MD_PLAIN, " ", 1);
+}
+
+static void
+render_table_row(struct render *r, struct cell *cells, int ncols, const int *widths,
+                 const uint8_t *align, bool header, const struct tui_md_line *prefix)
+{
+	struct tui_md_doc *cl = lc_calloc((size_t)ncols, sizeof(*cl));
+	size_t height = 1;
+
+	for (int c = 0; c < ncols; c++) {
+		cell_lines(&cells[c].runs, widths[c], &cl[c]);
+		if (cl[c].n > height)
+			height = cl[c].n;
+	}
+	for (size_t y = 0; y < height; y++) {
+		struct tui_md_line line;
+
+		line_copy(&line, prefix);
+		for (int c = 0; c < ncols; c++) {
+			const struct tui_md_line *src = y < cl[c].n ? &cl[c].lines[y] : NULL;
+			int w = src ? src->width : 0, before = 0;
+
+			if (c > 0)
+				line_add(&line, TUI_MD_MARK, TABLE_SEP, strlen(TABLE_SEP));
+			if (align != NULL && align[c] == 'r')
+				before = widths[c] - w;
+			else if (align != NULL && align[c] == 'c')
+				before = (widths[c] - w) / 2;
+			line_pad(&line, before);
+			for (size_t i = 0; src != NULL && i < src->n; i++)
+				line_add(&line, src->spans[i].style | (header ? TUI_MD_BOLD : 0),
+				         src->spans[i].text, strlen(src->spans[i].text));
+			/* No trailing blanks after the last column. */
+			if (c + 1 < ncols)
+				line_pad(&line, widths[c] - w - before);
+		}
+		emit(r, &line);
+	}
+	for (int c = 0; c < ncols; c++)
+		tui_md_free(&cl[c]);
+	free(cl);
+}
+
+/* Too narrow for columns: each row as "header: value" lines, a blank line between rows. */
+static void
+render_table_list(struct render *r, struct cell **rows, size_t nrows, int ncols,
+                  const struct tui_md_line *first, const struct tui_md_line *rest)
+{
+	for (size_t y = 1; y < nrows; y++) {
+		if (y > 1)
+			emit_blank(r, rest);
+		for (int c = 0; c < ncols; c++) {
+			struct runs runs = {0};
+
+			for (size_t i = 0; i < rows[0][c].runs.n; i++)
+				runs_add(&runs, rows[0][c].runs.items[i].style | TUI_MD_BOLD,
+				         rows[0][c].runs.items[i].text);
+			runs_add(&runs, TUI_MD_BOLD, ": ");
+			for (size_t i = 0; i < rows[y][c].runs.n; i++)
+				runs_add(&runs, rows[y][c].runs.items[i].style,
+				         rows[y][c].runs.items[i].text);
+			wrap_runs(r, &runs, y == 1 && c == 0 ? first : rest, rest);
+			runs_finish(&runs);
+		}
+	}
+}
+
+/*
+ * A GFM table (cmark-gfm's table extension) as aligned columns: the header row in bold,
+ * a rule under it, cells padded to their column's width and aligned as the delimiter row
+ * says; a cell too wide for its share of the screen wraps inside its column.
+ */
+static void
+render_table(struct render *r, cmark_node *node, const struct tui_md_line *first,
+             const struct tui_md_line *rest)
+{
+	int ncols = cmark_gfm_extensions_get_table_columns(node);
+	const uint8_t *align = cmark_gfm_extensions_get_table_alignments(node);
+	size_t nrows = 0, y = 0;
+	struct cell **rows;
+	int *natural, *widths, avail;
+
+	if (ncols <= 0)
+		return;
+	for (cmark_node *row = cmark_node_first_child(node); row; row = cmark_node_next(row))
+		nrows++;
+	rows = lc_calloc(nrows ? nrows : 1, sizeof(*rows));
+	natural = lc_calloc((size_t)ncols, sizeof(*natural));
+	widths = lc_calloc((size_t)ncols, sizeof(*widths));
+	for (cmark_node *row = cmark_node_first_child(node); row; row = cmark_node_next(row)) {
+		int c = 0;
+
+		rows[y] = lc_calloc((size_t)ncols, sizeof(**rows));
+		for (cmark_node *cell = cmark_node_first_child(row); cell && c < ncols;
+		     cell = cmark_node_next(cell), c++) {
+			collect_inlines(r, cell, TUI_MD_PLAIN, &rows[y][c].runs);
+			rows[y][c].width = runs_width(&rows[y][c].runs);
+			if (rows[y][c].width > natural[c])
+				natural[c] = rows[y][c].width;
+		}
+		y++;
+	}
+	avail = r->width - rest->width - (ncols - 1) * tui_text_width(TABLE_SEP);
+	if (first->width > rest->width)
+		avail -= first->width - rest->width;
+	if (table_widths(natural, ncols, avail, widths)) {
+		for (y = 0; y < nrows; y++) {
+			render_table_row(r, rows[y], ncols, widths, align, y == 0,
+			                 y == 0 ? first : rest);
+			if (y == 0) {
+				struct tui_md_line rule;
+
+				line_copy(&rule, rest);
+				for (int c = 0; c < ncols; c++) {
+					if (c > 0)
+						line_add(&rule, TUI_MD_MARK, TABLE_RULE_SEP,
+						         strlen(TABLE_RULE_SEP));
+					for (int i = 0; i < widths[c]; i++)
+						line_add(&rule, TUI_MD_MARK, "─", strlen("─"));
+				}
+				emit(r, &rule);
+			}
+		}
+	} else {
+		render_table_list(r, rows, nrows, ncols, first, rest);
+	}
+	for (y = 0; y < nrows; y++) {
+		for (int c = 0; c < ncols; c++)
+			runs_finish(&rows[y][c].runs);
+		free(rows[y]);
+	}
+	free(rows);
+	free(natural);
+	free(widths);
+}
+
 static void
 render_block(struct render *r, cmark_node *node, const struct tui_md_line *first,
              const struct tui_md_line *rest)
@@ -487,6 +731,10 @@ render_block(struct render *r, cmark_node *node, const struct tui_md_line *first
 		render_list(r, node, first, rest);
 		break;
 	default:
+		if (strcmp(cmark_node_get_type_string(node), "table") == 0) {
+			render_table(r, node, first, rest);
+			break;
+		}
 		render_children(r, node, first, rest, false);
 		break;
 	}
@@ -525,7 +773,9 @@ int
 tui_md_render(const char *markdown, int width, struct tui_md_doc *out)
 {
 	struct render r = {.doc = out, .width = width};
+	static const char *const extensions[] = {"table", "autolink", "strikethrough"};
 	struct tui_md_line none = {0};
+	cmark_parser *parser;
 	cmark_node *root;
 
 	memset(out, 0, sizeof(*out));
@@ -533,7 +783,20 @@ tui_md_render(const char *markdown, int width, struct tui_md_doc *out)
 		return -LC_EINVAL;
 	if (markdown == NULL)
 		markdown = "";
-	root = cmark_parse_document(markdown, strlen(markdown), CMARK_OPT_DEFAULT);
+	cmark_gfm_core_extensions_ensure_registered();
+	parser = cmark_parser_new(CMARK_OPT_DEFAULT);
+	if (parser == NULL)
+		return -LC_ENOMEM;
+	/* GFM's tables and bare-URL links; every other extension stays off. */
+	for (size_t i = 0; i < sizeof(extensions) / sizeof(extensions[0]); i++) {
+		cmark_syntax_extension *ext = cmark_find_syntax_extension(extensions[i]);
+
+		if (ext != NULL)
+			cmark_parser_attach_syntax_extension(parser, ext);
+	}
+	cmark_parser_feed(parser, markdown, strlen(markdown));
+	root = cmark_parser_finish(parser);
+	cmark_parser_free(parser);
 	if (root == NULL)
 		return -LC_ENOMEM;
 	render_children(&r, root, &none, &none, false);
@@ -565,4 +828,61 @@ tui_md_line_text(const struct tui_md_line *line)
 	for (size_t i = 0; i < line->n; i++)
 		lc_buf_puts(&buf, line->spans[i].text);
 	return lc_buf_steal(&buf);
+}
+
+/* s decoded into lower-case wide characters with each one's byte offset; returns the count. */
+static size_t
+fold(const char *s, wchar_t **wcs, size_t **offs)
+{
+	size_t len = strlen(s), n = 0, i = 0;
+
+	*wcs = lc_calloc(len + 1, sizeof(**wcs));
+	*offs = lc_calloc(len + 1, sizeof(**offs));
+	while (i < len) {
+		wchar_t wc;
+		size_t step = tui_utf8_decode(s + i, len - i, &wc);
+
+		(*wcs)[n] = (wchar_t)towlower((wint_t)wc);
+		(*offs)[n++] = i;
+		i += step ? step : 1;
+	}
+	(*offs)[n] = len;
+	return n;
+}
+
+size_t
+tui_md_find(const struct tui_md_doc *doc, const char *needle, struct tui_md_match **out)
+{
+	wchar_t *nw, *lw;
+	size_t *noffs, *loffs, nn, count = 0, cap = 0;
+
+	assert(doc != NULL && out != NULL);
+	*out = NULL;
+	if (needle == NULL || needle[0] == '\0')
+		return 0;
+	nn = fold(needle, &nw, &noffs);
+	for (size_t l = 0; l < doc->n; l++) {
+		char *text = tui_md_line_text(&doc->lines[l]);
+		size_t ln = fold(text, &lw, &loffs);
+
+		for (size_t i = 0; nn > 0 && i + nn <= ln; i++) {
+			if (wmemcmp(lw + i, nw, nn) != 0)
+				continue;
+			if (count == cap) {
+				cap = cap ? cap * 2 : 16;
+				*out = lc_realloc(*out, cap * sizeof(**out));
+			}
+			(*out)[count].line = l;
+			(*out)[count].start = loffs[i];
+			(*out)[count].len = loffs[i + nn] - loffs[i];
+			count++;
+			i += nn - 1; /* matches do not overlap */
+		}
+		free(lw);
+		free(loffs);
+		free(text);
+	}
+	free(nw);
+	free(noffs);
+	return count;
 }

@@ -27,6 +27,9 @@ enum tui_md_style {
 	TUI_MD_MARK = 1 << 6,  /* list markers, rules, link numbers */
 };
 
+/* Ends a code line that is cut and continued on the next line. */
+#define TUI_MD_CONTINUED "\xe2\x86\xa9" /* ↩ */
+
 struct tui_md_span {
 	int style;
 	char *text; /* UTF-8 */
@@ -54,5 +57,17 @@ int tui_md_render(const char *markdown, int width, struct tui_md_doc *out);
 void tui_md_free(struct tui_md_doc *doc);
 /* The text of a line without styles (caller frees), for tests and copying. */
 char *tui_md_line_text(const struct tui_md_line *line);
+
+/* One match of a search: on line `line`, bytes [start, start + len) of its plain text. */
+struct tui_md_match {
+	size_t line;
+	size_t start, len;
+};
+
+/*
+ * Finds every match of needle (UTF-8, case-insensitive, inside one line) in doc, in reading
+ * order, into *out (caller frees; NULL when none). Returns how many; 0 for an empty needle.
+ */
+size_t tui_md_find(const struct tui_md_doc *doc, const char *needle, struct tui_md_match **out);
 
 #endif

@@ -27,11 +27,13 @@
 #define TITLE_MAX 200      /* courses, modules, items, topics */
 #define CODE_MAX 32        /* a course's code */
 #define MARKDOWN_MAX 20000 /* bodies, descriptions, prompts */
-#define URL_MAX 2048       /* a link item's url */
-#define KEYWORD_MAX 64     /* one keyword */
-#define KEYWORDS_MAX 32    /* keywords of a course */
-#define CHOICE_MAX 1000    /* one choice of a question */
-#define CHOICES_MAX 20     /* choices of a question */
+/* An item's body: lecternd's SRV_ITEM_BODY_MAX (issue 15: long tutorials). */
+#define ITEM_BODY_MAX (256 * 1024)
+#define URL_MAX 2048    /* a link item's url */
+#define KEYWORD_MAX 64  /* one keyword */
+#define KEYWORDS_MAX 32 /* keywords of a course */
+#define CHOICE_MAX 1000 /* one choice of a question */
+#define CHOICES_MAX 20  /* choices of a question */
 #define POSITION_MAX 2147483647.0
 
 static int refuse(char **cause, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -383,7 +385,7 @@ static const struct field_rule item_rules[] = {
     {"id", F_UUID, 0, 0, 0, NULL},
     {"title", F_STR, F_REQ, 1, TITLE_MAX, NULL},
     {"kind", F_ENUM, F_REQ, 0, 0, item_kinds},
-    {"body", F_STR, F_NULL, 0, MARKDOWN_MAX, NULL},
+    {"body", F_STR, F_NULL, 0, ITEM_BODY_MAX, NULL},
     {"url", F_STR, F_NULL, 1, URL_MAX, NULL},
     {"due_at", F_TIME, F_NULL, 0, 0, NULL},
     {"points", F_NUM, F_NULL, 0, 1e9, NULL},
@@ -664,6 +666,14 @@ tui_check_fields(const char *type, const cJSON *fields, bool create, char **caus
 				return refuse(cause, "the %s's %s is one of: %s", type, r->name,
 				              kinds);
 			}
+			if (r->kind == F_STR && cJSON_IsString(f) &&
+			    utf8_chars(f->valuestring) != SIZE_MAX &&
+			    (double)utf8_chars(f->valuestring) > r->max)
+				/* Too long says by how much: the author has to know what to cut. */
+				return refuse(cause,
+				              "the %s's %s is too long, %zu characters: at most "
+				              "%.0f characters",
+				              type, r->name, utf8_chars(f->valuestring), r->max);
 			if (r->kind == F_STR)
 				return refuse(cause, "the %s's %s is %s of at most %.0f characters",
 				              type, r->name, what, r->max);

@@ -196,7 +196,8 @@ SH
 	e2e_keys E
 	e2e_wait "Saved (queued)"
 	e2e_keys p
-	e2e_wait "Call listen() after bind()."
+	# Inline code keeps its backquotes in the reader (issue 15, A14: visible without colour).
+	e2e_wait 'Call `listen()` after `bind()`.'
 	e2e_keys q
 	e2e_quit
 

@@ -120,13 +120,15 @@ open_arrays_page() {
 	open_arrays_from_course
 }
 
-# Pages down in the reader until the end of the page is on the screen.
+# Pages down in the reader until the end of the page is on the screen. At least one Space:
+# a page that fits the screen is read once the learner acts on it, not as it opens (issue
+# 15; ux review 2026-11-29, A14).
 page_to_end() {
 	local i
 	for i in $(seq 1 30); do
-		e2e_screen | grep -qF -- "-- end" && break
 		e2e_keys Space
 		sleep 0.15
+		e2e_screen | grep -qF -- "-- end" && break
 	done
 	e2e_wait "-- end (100%)"
 }

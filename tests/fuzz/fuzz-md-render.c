@@ -59,6 +59,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < doc.n_links; i++)
 			if (doc.links[i] == NULL)
 				abort();
+		/* The reader's search (issue 15): every match lies inside its line's text. */
+		if (doc.n > 0) {
+			char *needle = tui_md_line_text(&doc.lines[doc.n / 2]);
+			struct tui_md_match *m = NULL;
+			size_t nm;
+
+			needle[strlen(needle) > 3 ? 3 : strlen(needle)] = '\0';
+			nm = tui_md_find(&doc, needle, &m);
+			for (size_t i = 0; i < nm; i++) {
+				char *text;
+
+				if (m[i].line >= doc.n || m[i].len == 0)
+					abort();
+				text = tui_md_line_text(&doc.lines[m[i].line]);
+				if (m[i].start + m[i].len > strlen(text))
+					abort();
+				free(text);
+			}
+			free(m);
+			free(needle);
+		}
 		tui_md_free(&doc);
 	} else if (width >= 10) {
 		abort();

@@ -190,9 +190,11 @@ test_long_code_lines_are_cut_not_reflowed(void **state)
 	assert_fits(&doc, 20);
 	assert_line(&doc, 0, "  short");
 	/* 45 characters in 18-cell slices, spaces inside kept exactly. */
-	assert_line(&doc, 1, "  int main(void) { r");
-	assert_line(&doc, 2, "  eturn printf(\"%d\\n");
-	assert_line(&doc, 3, "  \", 42); }");
+	/* Cut lines end with the continuation mark (ux review 2026-11-29, A14). */
+	assert_line(&doc, 1, "  int main(void) { " TUI_MD_CONTINUED);
+	assert_true(doc.lines[1].spans[doc.lines[1].n - 1].style & TUI_MD_MARK);
+	assert_line(&doc, 2, "  return printf(\"%d" TUI_MD_CONTINUED);
+	assert_line(&doc, 3, "  \\n\", 42); }");
 	/* A tab becomes four spaces so that it is measured as drawn. */
 	assert_line(&doc, 4, "      indented");
 	assert_int_equal(doc.n, 5);
@@ -247,6 +249,110 @@ test_links_are_numbered_and_listed(void **state)
 	tui_md_free(&doc);
 }
 
+/*
+ * GFM tables render as aligned columns (ux review 2026-11-29, A14: a table was "a
+ * paragraph of pipes"): cmark-gfm's table extension, the header in bold over a rule,
+ * cells padded to their column and aligned as the delimiter row says.
+ */
+static void
+test_gfm_table_renders_as_aligned_columns(void **state)
+{
+	struct tui_md_doc doc;
+	const char *md = "| expression | type | meaning |\n"
+	                 "|---|:---:|---:|\n"
+	                 "| p | int * | the address |\n"
+	                 "| *p | `int` | the object |\n";
+
+	(void)state;
+	assert_int_equal(tui_md_render(md, 60, &doc), 0);
+	assert_fits(&doc, 60);
+	assert_int_equal(doc.n, 4);
+	assert_line(&doc, 0, "expression │ type  │     meaning");
+	assert_true(doc.lines[0].spans[0].style & TUI_MD_BOLD);
+	assert_line(&doc, 1, "───────────┼───────┼────────────");
+	assert_line(&doc, 2, "p          │ int * │ the address");
+	assert_line(&doc, 3, "*p         │ `int` │  the object");
+	tui_md_free(&doc);
+}
+
+/* A table wider than the screen wraps inside its columns and never passes the width. */
+static void
+test_gfm_table_wider_than_screen_wraps_in_columns(void **state)
+{
+	struct tui_md_doc doc;
+	const char *md = "| name | description |\n"
+	                 "|---|---|\n"
+	                 "| x | a long description that cannot fit on one line of the screen |\n";
+	char *all;
+
+	(void)state;
+	assert_int_equal(tui_md_render(md, 30, &doc), 0);
+	assert_fits(&doc, 30);
+	assert_line(&doc, 0, "name │ description");
+	assert_line(&doc, 2, "x    │ a long description that");
+	assert_true(doc.n > 3);
+	all = joined(&doc);
+	assert_non_null(strstr(all, "screen"));
+	free(all);
+	tui_md_free(&doc);
+	/* Too narrow for columns at all: row by row, "header: value". */
+	assert_int_equal(tui_md_render("| aaaa | bbbb | cccc | dddd |\n|---|---|---|---|\n"
+	                               "| 1 | 2 | 3 | 4 |\n",
+	                               10, &doc),
+	                 0);
+	assert_fits(&doc, 10);
+	assert_line(&doc, 0, "aaaa: 1");
+	assert_line(&doc, 3, "dddd: 4");
+	tui_md_free(&doc);
+}
+
+/* Inline code keeps its backquotes, so that it shows without colour (A14, NO_COLOR). */
+static void
+test_inline_code_keeps_backquotes(void **state)
+{
+	struct tui_md_doc doc;
+
+	(void)state;
+	assert_int_equal(tui_md_render("Use `p` here.", 40, &doc), 0);
+	assert_line(&doc, 0, "Use `p` here.");
+	tui_md_free(&doc);
+}
+
+/*
+ * Searching the page (A14: "/ does nothing"): every match, case-insensitive, in reading
+ * order, with byte offsets into the line's text, also after a multi-byte character.
+ */
+static void
+test_find_matches_case_insensitive_in_order(void **state)
+{
+	struct tui_md_doc doc;
+	struct tui_md_match *m;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(tui_md_render("A Pointer.\n\nÉté: pointer, POINTER.", 40, &doc), 0);
+	n = tui_md_find(&doc, "pointer", &m);
+	assert_int_equal(n, 3);
+	assert_int_equal(m[0].line, 0);
+	assert_int_equal(m[0].start, 2);
+	assert_int_equal(m[0].len, 7);
+	assert_int_equal(m[1].line, 2);
+	assert_int_equal(m[1].start, strlen("Été: "));
+	assert_int_equal(m[2].start, strlen("Été: pointer, "));
+	free(m);
+	/* Folding beyond ASCII follows the locale's LC_CTYPE, as the TUI runs it. */
+	if (setlocale(LC_CTYPE, "C.UTF-8") != NULL) {
+		assert_int_equal(tui_md_find(&doc, "été", &m), 1);
+		assert_int_equal(m[0].len, strlen("Été"));
+		free(m);
+		setlocale(LC_ALL, "C");
+	}
+	assert_int_equal(tui_md_find(&doc, "absent", &m), 0);
+	assert_null(m);
+	assert_int_equal(tui_md_find(&doc, "", &m), 0);
+	tui_md_free(&doc);
+}
+
 static void
 test_narrow_width_is_refused(void **state)
 {
@@ -274,6 +380,10 @@ main(void)
 	    cmocka_unit_test(test_quote_heading_and_emphasis),
 	    cmocka_unit_test(test_links_are_numbered_and_listed),
 	    cmocka_unit_test(test_narrow_width_is_refused),
+	    cmocka_unit_test(test_gfm_table_renders_as_aligned_columns),
+	    cmocka_unit_test(test_gfm_table_wider_than_screen_wraps_in_columns),
+	    cmocka_unit_test(test_inline_code_keeps_backquotes),
+	    cmocka_unit_test(test_find_matches_case_insensitive_in_order),
 	};
 
 	/* Widths must not depend on the locale the tests happen to run in. */

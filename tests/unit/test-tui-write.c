@@ -371,6 +371,36 @@ test_check_question_explanation_as_the_server_takes_it(void **state)
 	free(text);
 }
 
+/*
+ * A lesson's body (issue 15; ux review 2026-11-29: bodies were capped at 20,000
+ * characters): up to lecternd's SRV_ITEM_BODY_MAX, 256 Ki characters, is queued; one more
+ * is refused before queueing, saying how long the body is and what the limit is.
+ */
+static void
+test_check_item_body_long_tutorial_up_to_256k(void **state)
+{
+	size_t max = 256 * 1024;
+	char *text = lc_malloc(max + 2), *json;
+
+	(void)state;
+	memset(text, 'w', max);
+	text[max] = '\0';
+	json = lc_asprintf("{\"body\":\"%s\"}", text);
+	accepted("item", json, false);
+	free(json);
+	memset(text, 'w', 200000);
+	text[200000] = '\0';
+	json = lc_asprintf("{\"title\":\"Long\",\"kind\":\"page\",\"body\":\"%s\"}", text);
+	accepted("item", json, true);
+	free(json);
+	memset(text, 'w', max + 1);
+	text[max + 1] = '\0';
+	json = lc_asprintf("{\"body\":\"%s\"}", text);
+	refused("item", json, false, "body is too long, 262145 characters: at most 262144");
+	free(json);
+	free(text);
+}
+
 /* ---- Staff ------------------------------------------------------------------------------ */
 
 static void
@@ -1019,6 +1049,7 @@ main(void)
 	    cmocka_unit_test(test_check_question_multiple_needs_distinct_valid_indexes),
 	    cmocka_unit_test(test_check_question_boolean_short_numeric),
 	    cmocka_unit_test(test_check_question_explanation_as_the_server_takes_it),
+	    cmocka_unit_test(test_check_item_body_long_tutorial_up_to_256k),
 	    T(test_staff_is_owner_admin_or_department_admin),
 	    T(test_enroll_refuses_staff_and_the_enrolled),
 	    T(test_create_course_lives_in_its_own_scope),
