@@ -212,8 +212,9 @@ draw_quote(int y0, int rows)
 	if ((int)doc.n > n)
 		tui_put(y0 + n, COLS - 12, " (more...) ", 11, tui_attr(TUI_ROLE_DIM));
 	tui_md_free(&doc);
+	/* Under a non-UTF-8 locale lines are '-' like everywhere else (issue 13, LANG=C). */
 	for (int x = 1; x < COLS - 1; x++)
-		mvaddch(y0 + 1 + n, x, ACS_HLINE);
+		mvaddch(y0 + 1 + n, x, tui_text_ascii() ? '-' : ACS_HLINE);
 	return n + 2;
 }
 

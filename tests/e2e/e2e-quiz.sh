@@ -120,7 +120,7 @@ test_quiz_a13() {
 	e2e_wait "Review your answers"
 	e2e_wait "(not answered)"
 	# A prompt too long for the review's column ends with the ellipsis.
-	e2e_wait "1. Given int x = 5; int *p = &x;, w…"
+	e2e_wait '1. Given `int x = 5; int *p = &x;`,…'
 	# Submitting warns about the unanswered questions (2 and 6).
 	e2e_keys Enter
 	e2e_wait "2 of 6 unanswered. Submit anyway?"
@@ -172,7 +172,7 @@ test_quiz_ascii() {
 	e2e_wait "Question 1 of 5  (choose one)"
 	e2e_keys r
 	e2e_wait "Review your answers"
-	e2e_wait "1. Given int x = 5; int *p = &x;,..."
+	e2e_wait '1. Given `int x = 5; int *p = &x;...'
 	e2e_refute "…"
 	e2e_keys Escape
 	e2e_wait "Question 1 of 5"
