@@ -123,8 +123,8 @@ static const char *const screen_names[] = {
 };
 
 static const char *const role_names[TUI_CONFIG_ROLES] = {
-    "normal", "title", "status", "selected", "heading", "code", "link",
-    "quote",  "match", "dim",    "good",     "warn",    "bad",
+    "normal", "title", "status", "selected", "heading", "code",    "link",        "quote",
+    "match",  "dim",   "good",   "warn",     "bad",     "offline", "needs-login", "sync-issues",
 };
 
 static const char *const fkey_names[] = {
@@ -316,7 +316,8 @@ set_color(struct tui_config_file *cf, const char *value)
 {
 	static const char *const form =
 	    "ROLE FG BG [ATTR...], ROLE one of normal, title, status, selected, heading, code, "
-	    "link, quote, match, dim, good, warn, bad; FG and BG default, black, red, green, "
+	    "link, quote, match, dim, good, warn, bad, offline, needs-login, sync-issues; FG and "
+	    "BG default, black, red, green, "
 	    "yellow, blue, magenta, cyan, white or color0..color255; ATTR bold, underline, "
 	    "reverse, dim, standout, italic or blink";
 	char *copy = lc_strdup(value), *rest = copy, *role, *fg, *bg, *attr;

@@ -134,6 +134,38 @@ tui_status_first_sync(struct tui_app *app)
 	}
 }
 
+/*
+ * "offline", "needs login" and "N sync issues" each in their own role, over the line
+ * drawn in the status role (ux review 2026-11-29, A9: every state was white on blue). Under
+ * NO_COLOR the roles are bold reverse and the words alone tell the states apart.
+ */
+static void
+mark_states(struct tui_app *app, const char *left, int lw)
+{
+	static const struct {
+		const char *word;
+		enum tui_role role;
+	} states[] = {{"offline", TUI_ROLE_OFFLINE}, {"needs login", TUI_ROLE_LOGIN}};
+	const char *issues = strstr(left, " sync issue");
+
+	(void)app;
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		if (strncmp(left, states[i].word, strlen(states[i].word)) == 0)
+			tui_put(LINES - 1, 1, states[i].word, lw, tui_attr(states[i].role));
+	if (issues != NULL) { /* "N sync issues (i)", its count included */
+		const char *start = issues, *end = strstr(issues, " | ");
+		int x;
+
+		while (start > left && start[-1] >= '0' && start[-1] <= '9')
+			start--;
+		x = tui_text_width_n(left, (size_t)(start - left));
+		if (x < lw)
+			tui_putn(LINES - 1, 1 + x, start,
+			         end != NULL ? (size_t)(end - start) : strlen(start), lw - x,
+			         tui_attr(TUI_ROLE_ISSUES));
+	}
+}
+
 bool
 tui_status_draw(struct tui_app *app, bool force)
 {
@@ -156,6 +188,7 @@ tui_status_draw(struct tui_app *app, bool force)
 	snprintf(app->status_text, sizeof(app->status_text), "%s", text);
 	tui_clear_to_eol(LINES - 1, 0, tui_attr(TUI_ROLE_STATUS));
 	lw = tui_put(LINES - 1, 1, left, COLS - 2, tui_attr(TUI_ROLE_STATUS));
+	mark_states(app, left, lw);
 	if (right[0] != '\0') {
 		int rw = tui_text_width(right);
 

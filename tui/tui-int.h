@@ -83,6 +83,9 @@ enum tui_role {
 	TUI_ROLE_GOOD,
 	TUI_ROLE_WARN,
 	TUI_ROLE_BAD,
+	TUI_ROLE_OFFLINE, /* the status line's states (ux review 2026-11-29, A9) */
+	TUI_ROLE_LOGIN,
+	TUI_ROLE_ISSUES,
 	TUI_ROLE_COUNT,
 };
 
