@@ -104,11 +104,13 @@ build(struct tui_app *app, int width, char *counts, size_t csize, char *last, si
 	if (n_issues > 0)
 		snprintf(issues, sizeof(issues), " | %lld sync issue%s (i)", (long long)n_issues,
 		         n_issues == 1 ? "" : "s");
-	snprintf(counts, csize, "%s | %lld waiting%s", state, (long long)waiting, issues);
+	snprintf(counts, csize, "%s | %lld waiting%s%s", state, (long long)waiting,
+	         waiting > 0 ? " (w)" : "", issues);
 	/* Progress in fewer words rather than counts cut off (ux review 2026-11-29, A8). */
 	if (st.state == SYNC_SYNCING && tui_text_width(counts) > width) {
 		state_text(app, &st, true, state, sizeof(state));
-		snprintf(counts, csize, "%s | %lld waiting%s", state, (long long)waiting, issues);
+		snprintf(counts, csize, "%s | %lld waiting%s%s", state, (long long)waiting,
+		         waiting > 0 ? " (w)" : "", issues);
 	}
 }
 

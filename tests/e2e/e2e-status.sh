@@ -91,7 +91,42 @@ test_status_offline_seconds() {
 	e2e_quit
 }
 
-TESTS="status_long_message status_offline_seconds"
+# A10: a reply queued while the server is down is listed on the waiting-writes screen (w,
+# named on the status line) in words: what, where, since when; `lectern status` says the
+# server cannot be reached (exit status 0 as before) and names the waiting write.
+test_status_waiting_screen() {
+	local out
+	e2e_start_server
+	e2e_cli_login
+	e2e_tui_start 80 24 NO_COLOR=1
+	e2e_wait "My courses"
+	wait_status "online | 0 waiting" 20
+	e2e_stop_server
+	wait_status "offline" 12
+	e2e_open_reply_editor
+	e2e_type "A reply written offline."
+	e2e_keys C-d
+	e2e_wait "Reply saved"
+	wait_status "1 waiting (w)"
+	e2e_keys w
+	e2e_wait "Waiting writes (1)"
+	e2e_wait "new forum reply in UNIX101, topic \"cd into a folder with a space\""
+	e2e_wait "since $(date +%H:)"
+	e2e_wait "not sent yet"
+	e2e_refute "/api/v1"
+	e2e_keys q
+	e2e_wait_gone "Waiting writes"
+	out="$("$LECTERN" status 2>&1)" || e2e_fail "lectern status failed with the server down: $out"
+	echo "$out" | grep -qE '^reachable +no: ' || e2e_fail "lectern status does not say unreachable: $out"
+	echo "$out" | grep -qF "1 forum reply in UNIX101" || e2e_fail "lectern status does not name the waiting write: $out"
+	e2e_start_server
+	out="$("$LECTERN" status 2>&1)" || e2e_fail "lectern status failed: $out"
+	echo "$out" | grep -qE '^reachable +yes' || e2e_fail "lectern status does not say reachable: $out"
+	wait_status "0 waiting" 30
+	e2e_quit
+}
+
+TESTS="status_long_message status_offline_seconds status_waiting_screen"
 case " $TESTS " in
 *" ${1:-none} "*)
 	[ -n "${LECTERN:-}" ] && [ -n "${LECTERND:-}" ] || { echo "set LECTERN and LECTERND" >&2; exit 1; }
