@@ -327,12 +327,16 @@ probe_server(struct sync_engine *e)
 		url = lc_asprintf("%s/api/v1/users/me", s.server_url);
 		rc = sync_http_request(e->http, "GET", url, NULL, NULL, &res, &cause);
 	}
+	/*
+	 * The next check is LIVENESS_MS away whatever happened: a check that could not even be
+	 * made (no server known, a replica error) must not be retried in a busy loop.
+	 */
+	pthread_mutex_lock(&e->lock);
+	e->last_contact_ms = lc_monotonic_ms();
+	pthread_mutex_unlock(&e->lock);
 	if (rc == 0) {
 		lc_log(LC_LOG_DEBUG, "sync: liveness check: HTTP %ld, %lld bytes up, %lld down",
 		       res.status, (long long)res.bytes_up, (long long)res.bytes_down);
-		pthread_mutex_lock(&e->lock);
-		e->last_contact_ms = lc_monotonic_ms();
-		pthread_mutex_unlock(&e->lock);
 	} else if (rc == -LC_ENET) {
 		lc_log(LC_LOG_WARN, "sync: the server does not answer: %s",
 		       cause != NULL ? cause : "no answer");

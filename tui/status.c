@@ -106,8 +106,11 @@ build(struct tui_app *app, int width, char *counts, size_t csize, char *last, si
 		         n_issues == 1 ? "" : "s");
 	snprintf(counts, csize, "%s | %lld waiting%s%s", state, (long long)waiting,
 	         waiting > 0 ? " (w)" : "", issues);
-	/* Progress in fewer words rather than counts cut off (ux review 2026-11-29, A8). */
-	if (st.state == SYNC_SYNCING && tui_text_width(counts) > width) {
+	/*
+	 * Progress in fewer words rather than counts cut off or the last sync time dropped
+	 * (ux review 2026-11-29, A8); width is the room for the counts and the time.
+	 */
+	if (st.state == SYNC_SYNCING && tui_text_width(counts) + 3 + tui_text_width(last) > width) {
 		state_text(app, &st, true, state, sizeof(state));
 		snprintf(counts, csize, "%s | %lld waiting%s%s", state, (long long)waiting,
 		         waiting > 0 ? " (w)" : "", issues);
@@ -173,6 +176,7 @@ tui_status_draw(struct tui_app *app, bool force)
 {
 	char counts[176], last[48], left[228], right[sizeof(app->flash) + 4], text[512];
 	bool flash = app->flash[0] != '\0' && lc_monotonic_ms() < app->flash_until_ms;
+	const char *msg;
 	int lw;
 
 	if (!flash)
@@ -181,9 +185,9 @@ tui_status_draw(struct tui_app *app, bool force)
 	 * The counts stay whole on the left; a message takes the right part in place of the
 	 * help hint, shortened at a word when it does not fit (ux review 2026-11-29, A8).
 	 */
-	build(app, COLS - 2, counts, sizeof(counts), last, sizeof(last));
-	tui_status_fit(counts, last, flash ? app->flash : "? help", COLS, left, sizeof(left), right,
-	               sizeof(right));
+	msg = flash ? app->flash : "? help";
+	build(app, COLS - 4 - tui_text_width(msg), counts, sizeof(counts), last, sizeof(last));
+	tui_status_fit(counts, last, msg, COLS, left, sizeof(left), right, sizeof(right));
 	snprintf(text, sizeof(text), "%s\x01%s", left, right);
 	if (!force && strcmp(text, app->status_text) == 0)
 		return false;
