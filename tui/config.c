@@ -117,9 +117,9 @@ static const char *const action_names[TUI_ACT_COUNT] = {
 
 /* The screens a binding may name: the views' names, spaces written as '-'. */
 static const char *const screen_names[] = {
-    "global", "home",     "catalog", "course-details", "course",
-    "reader", "quiz",     "forum",   "topic",          "sync-issues",
-    "help",   "teaching", "preview", "course-editor",  "quiz-editor",
+    "global",  "home",          "catalog",     "course-details", "course", "reader",
+    "quiz",    "forum",         "topic",       "sync-issues",    "help",   "teaching",
+    "preview", "course-editor", "quiz-editor", "waiting-writes",
 };
 
 static const char *const role_names[TUI_CONFIG_ROLES] = {
@@ -256,7 +256,7 @@ set_bind(struct tui_config_file *cf, const char *value)
 	if (i == N_OF(screen_names)) {
 		why = "SCREEN KEY ACTION, SCREEN one of global, home, catalog, course-details, "
 		      "course, reader, quiz, forum, topic, sync-issues, help, teaching, preview, "
-		      "course-editor, quiz-editor";
+		      "course-editor, quiz-editor, waiting-writes";
 		goto out;
 	}
 	snprintf(b.screen, sizeof(b.screen), "%s", screen);
