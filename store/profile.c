@@ -479,3 +479,58 @@ store_waiting_describe(struct store_db *db, char **text, int64_t *count)
 	*text = buf.data != NULL ? lc_buf_steal(&buf) : lc_strdup("");
 	return 0;
 }
+
+/* The title of the topic a reply belongs to (its body's topic_id), or NULL. Caller frees. */
+static char *
+write_topic(struct store_db *db, const struct store_outbox_entry *e)
+{
+	struct store_resource res = {0};
+	cJSON *body, *doc;
+	const cJSON *v;
+	char *title = NULL, id[40] = "";
+	const char *p = e->path != NULL ? strstr(e->path, "/topics/") : NULL;
+
+	/* A new reply names its topic in the path (POST /topics/ID/replies), an edit in its body.
+	 */
+	if (p != NULL && strlen(p + 8) >= 36)
+		snprintf(id, sizeof(id), "%.36s", p + 8);
+	if (id[0] == '\0' && e->body != NULL && (body = cJSON_Parse(e->body)) != NULL) {
+		v = cJSON_GetObjectItemCaseSensitive(body, "topic_id");
+		if (cJSON_IsString(v))
+			snprintf(id, sizeof(id), "%s", v->valuestring);
+		cJSON_Delete(body);
+	}
+	if (id[0] != '\0' && store_resource_get(db, "topic", id, &res) == 0 &&
+	    (doc = cJSON_Parse(res.doc)) != NULL) {
+		v = cJSON_GetObjectItemCaseSensitive(doc, "title");
+		if (cJSON_IsString(v) && v->valuestring[0] != '\0')
+			title = lc_strdup(v->valuestring);
+		cJSON_Delete(doc);
+	}
+	store_resource_finish(&res);
+	return title;
+}
+
+int
+store_waiting_entry_words(struct store_db *db, const struct store_outbox_entry *e, char **what,
+                          char **where)
+{
+	const char *one, *many;
+	char *course = write_course(db, e), *topic = write_topic(db, e);
+	const char *verb = e->method == NULL                  ? ""
+	                   : strcmp(e->method, "POST") == 0   ? "new "
+	                   : strcmp(e->method, "DELETE") == 0 ? "deleted "
+	                                                      : "edited ";
+
+	write_words(e->type, &one, &many);
+	*what = lc_asprintf("%s%s", verb, one);
+	if (course != NULL && topic != NULL)
+		*where = lc_asprintf("%s, topic \"%s\"", course, topic);
+	else if (topic != NULL)
+		*where = lc_asprintf("topic \"%s\"", topic);
+	else
+		*where = lc_strdup(course != NULL ? course : "");
+	free(course);
+	free(topic);
+	return 0;
+}

@@ -95,5 +95,14 @@ int store_profile_wipe(const char *data_dir, const char *user_id, char **cause);
  * frees *text ("" when none).
  */
 int store_waiting_describe(struct store_db *db, char **text, int64_t *count);
+/*
+ * One waiting write in words for the waiting-writes screen (issue 15, ux review A10):
+ * *what is "new forum reply", "edited forum topic", "deleted progress mark"...; *where the
+ * course ("C201") and for a reply its topic ("C201, topic \"Hello\""), or "". Caller frees
+ * both.
+ */
+struct store_outbox_entry;
+int store_waiting_entry_words(struct store_db *db, const struct store_outbox_entry *e, char **what,
+                              char **where);
 
 #endif

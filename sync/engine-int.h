@@ -44,6 +44,7 @@ struct sync_engine {
 	int interval_s;
 	struct sync_status status;
 	uint64_t generation;
+	int64_t last_contact_ms; /* monotonic ms of the server's last answer; 0: none yet */
 	/* sync_engine_fetch(): asked by the TUI, run by the thread after a sync (fetch.c). */
 	struct sync_fetch_slot {
 		char *key; /* NULL: free */

@@ -20,6 +20,15 @@
 /* A sync that keeps finding work after this many rounds is stuck in a loop. */
 #define MAX_ROUNDS 100000
 
+/*
+ * The liveness check (ux review 2026-11-29, A9: a TUI said "online" for 30+ s after the
+ * server was gone, until the next write). While the background thread is idle and the
+ * state is online, a server not heard from for this long gets one tiny tokenless request;
+ * no answer at all makes the state offline at once. Only the TUI starts the thread, so a
+ * closed TUI adds no load. Cost: docs/benchmarks.md ("Liveness check").
+ */
+#define LIVENESS_MS 5000
+
 static void
 on_progress(void *ctx, int64_t up, int64_t down)
 {
@@ -129,6 +138,7 @@ sync_engine_account(struct sync_engine *e, const struct sync_http_response *res)
 	e->status.bytes_up = e->base_up;
 	e->status.bytes_down = e->base_down;
 	e->status.round_trips++;
+	e->last_contact_ms = lc_monotonic_ms();
 	pthread_mutex_unlock(&e->lock);
 }
 
@@ -296,6 +306,68 @@ wait_for_work(struct sync_engine *e, int64_t deadline_ms)
 	}
 }
 
+/*
+ * One liveness request: GET /api/v1/users/me without a token, which any lecternd answers
+ * with a small 401 before looking at anything else (API.md, Conventions). Any HTTP answer
+ * means the server is reachable; none makes the state offline. Returns -LC_ENET then.
+ */
+static int
+probe_server(struct sync_engine *e)
+{
+	struct sync_session s = {0};
+	struct sync_http_response res = {0};
+	char *cause = NULL, *url = NULL;
+	int rc = 0;
+
+	if (e->db == NULL)
+		rc = store_replica_open(e->db_path, &e->db, &cause);
+	if (rc == 0)
+		rc = sync_session_load(e->db, e->server_url, &s, &cause);
+	if (rc == 0) {
+		url = lc_asprintf("%s/api/v1/users/me", s.server_url);
+		rc = sync_http_request(e->http, "GET", url, NULL, NULL, &res, &cause);
+	}
+	/*
+	 * The next check is LIVENESS_MS away whatever happened: a check that could not even be
+	 * made (no server known, a replica error) must not be retried in a busy loop.
+	 */
+	pthread_mutex_lock(&e->lock);
+	e->last_contact_ms = lc_monotonic_ms();
+	pthread_mutex_unlock(&e->lock);
+	if (rc == 0) {
+		lc_log(LC_LOG_DEBUG, "sync: liveness check: HTTP %ld, %lld bytes up, %lld down",
+		       res.status, (long long)res.bytes_up, (long long)res.bytes_down);
+	} else if (rc == -LC_ENET) {
+		lc_log(LC_LOG_WARN, "sync: the server does not answer: %s",
+		       cause != NULL ? cause : "no answer");
+		pthread_mutex_lock(&e->lock);
+		if (e->status.state == SYNC_ONLINE) {
+			e->status.state = SYNC_OFFLINE;
+			snprintf(e->status.message, sizeof(e->status.message), "%s",
+			         cause != NULL ? cause : "");
+			e->generation++;
+		}
+		pthread_mutex_unlock(&e->lock);
+	}
+	sync_http_response_finish(&res);
+	sync_session_finish(&s);
+	free(url);
+	free(cause);
+	return rc;
+}
+
+/* When the thread wakes next: the sync's deadline, or earlier for a liveness check. */
+static int64_t
+next_wake(struct sync_engine *e, int64_t deadline)
+{
+	int64_t probe;
+
+	if (e->status.state != SYNC_ONLINE || e->last_contact_ms == 0)
+		return deadline;
+	probe = e->last_contact_ms + LIVENESS_MS;
+	return deadline < 0 || probe < deadline ? probe : deadline;
+}
+
 static void *
 thread_main(void *arg)
 {
@@ -307,16 +379,22 @@ thread_main(void *arg)
 	pthread_mutex_lock(&e->lock);
 	while (!e->stopping) {
 		char *cause = NULL;
-		bool due;
+		bool due, probe;
 		int rc;
 
-		wait_for_work(e, deadline);
+		wait_for_work(e, next_wake(e, deadline));
 		if (e->stopping)
 			break;
 		/* Woken only for a fetch: the sync keeps its own schedule (and back-off). */
 		due = e->requested || (deadline >= 0 && lc_monotonic_ms() >= deadline);
+		probe = !due && !e->fetch_wanted && e->status.state == SYNC_ONLINE &&
+		        e->last_contact_ms != 0 &&
+		        lc_monotonic_ms() - e->last_contact_ms >= LIVENESS_MS;
 		e->requested = false;
 		pthread_mutex_unlock(&e->lock);
+		/* Gone: retry on the back-off's schedule, as after a failed sync. */
+		if (probe && probe_server(e) == -LC_ENET)
+			deadline = lc_monotonic_ms() + sync_backoff_next(&backoff);
 		if (due) {
 			rc = sync_engine_run(e, false, &cause);
 			free(cause);

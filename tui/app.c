@@ -30,10 +30,23 @@
 #define DEFAULT_SERVER "http://127.0.0.1:7878"
 
 const struct tui_view *const tui_views[] = {
-    &tui_view_login,  &tui_view_home,      &tui_view_catalog, &tui_view_course_info,
-    &tui_view_course, &tui_view_reader,    &tui_view_quiz,    &tui_view_forum,
-    &tui_view_topic,  &tui_view_issues,    &tui_view_help,    &tui_view_teach,
-    &tui_view_author, &tui_view_quiz_edit, &tui_view_preview, NULL,
+    &tui_view_login,
+    &tui_view_home,
+    &tui_view_catalog,
+    &tui_view_course_info,
+    &tui_view_course,
+    &tui_view_reader,
+    &tui_view_quiz,
+    &tui_view_forum,
+    &tui_view_topic,
+    &tui_view_issues,
+    &tui_view_help,
+    &tui_view_teach,
+    &tui_view_author,
+    &tui_view_quiz_edit,
+    &tui_view_preview,
+    &tui_view_waiting,
+    NULL,
 };
 
 void
@@ -262,6 +275,8 @@ global_key(struct tui_app *app, wint_t key, bool fn_key)
 		}
 	} else if (!fn_key && key == 'i' && app->user_id != NULL) {
 		tui_push(app, &tui_view_issues, NULL);
+	} else if (!fn_key && key == 'w' && app->user_id != NULL && app->db != NULL) {
+		tui_push(app, &tui_view_waiting, NULL); /* ux review 2026-11-29, A10 */
 	} else if (!fn_key && key == 'L') {
 		tui_push(app, &tui_view_login, NULL);
 	} else if (!fn_key && key == 'X') {

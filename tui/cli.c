@@ -32,6 +32,7 @@
 #include "store/profile.h"
 #include "store/replica.h"
 #include "sync/engine.h"
+#include "sync/http.h"
 #include "sync/merge.h"
 #include "sync/progress.h"
 #include "tui/kiosk.h"
@@ -695,6 +696,45 @@ print_setting(struct store_db *db, const char *label, const char *key, const cha
 	free(value);
 }
 
+/*
+ * The "reachable" row of `lectern status` (ux review 2026-11-29, A10: with the server down
+ * it said only "session logged in"): one tokenless GET /api/v1/users/me, which lecternd
+ * answers with a 401 before anything else, with 3 s to connect and 3 s of silence at most.
+ * Any HTTP answer is "yes"; none is "no" with the reason. The exit status stays 0.
+ */
+static void
+print_reachable(const char *server)
+{
+	struct sync_http_options opts = {.connect_timeout_s = 3, .low_speed_time_s = 3};
+	struct sync_http *http = NULL;
+	struct sync_http_response res = {0};
+	char *cause = NULL, *url = NULL, *row = NULL;
+	int64_t t0 = lc_monotonic_ms();
+	int rc;
+
+	if (server == NULL || server[0] == '\0')
+		return;
+	rc = sync_http_create(&opts, &http, &cause);
+	if (rc == 0) {
+		size_t len = strlen(server);
+
+		while (len > 0 && server[len - 1] == '/') /* "http://host/" as stored or typed */
+			len--;
+		url = lc_asprintf("%.*s/api/v1/users/me", (int)len, server);
+		rc = sync_http_request(http, "GET", url, NULL, NULL, &res, &cause);
+	}
+	if (rc == 0)
+		row = lc_asprintf("yes (answered in %lld ms)", (long long)(lc_monotonic_ms() - t0));
+	else
+		row = lc_asprintf("no: %s", cause != NULL ? cause : lc_strerror(rc));
+	put_row("reachable", row);
+	sync_http_response_finish(&res);
+	sync_http_destroy(http);
+	free(row);
+	free(url);
+	free(cause);
+}
+
 static int
 cmd_status(const struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -710,6 +750,14 @@ cmd_status(const struct cli_ctx *ctx, int argc, char **argv)
 		put_row("server", ctx->server_url);
 	else
 		print_setting(db, "server", "server_url", "(none)");
+	{
+		char *server = NULL;
+
+		if (ctx->server_url == NULL)
+			store_setting_get(db, "server_url", &server);
+		print_reachable(ctx->server_url != NULL ? ctx->server_url : server);
+		free(server);
+	}
 	print_setting(db, "user", "username", "(not logged in)");
 	store_setting_get(db, "refresh_token", &token);
 	printf("%-14s%s\n", "session",
@@ -720,6 +768,13 @@ cmd_status(const struct cli_ctx *ctx, int argc, char **argv)
 	store_outbox_count(db, &waiting);
 	store_issue_count(db, &issues);
 	printf("%-14s%lld\n", "pending", (long long)waiting);
+	if (waiting > 0) {
+		char *words = NULL;
+
+		if (store_waiting_describe(db, &words, NULL) == 0)
+			put_row("waiting", words);
+		free(words);
+	}
 	printf("%-14s%lld\n", "issues", (long long)issues);
 	print_setting(db, "last sync", "last_sync", "never");
 	if (store_cursor_list(db, &cursors, &n) == 0)

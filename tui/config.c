@@ -117,14 +117,14 @@ static const char *const action_names[TUI_ACT_COUNT] = {
 
 /* The screens a binding may name: the views' names, spaces written as '-'. */
 static const char *const screen_names[] = {
-    "global", "home",     "catalog", "course-details", "course",
-    "reader", "quiz",     "forum",   "topic",          "sync-issues",
-    "help",   "teaching", "preview", "course-editor",  "quiz-editor",
+    "global",  "home",          "catalog",     "course-details", "course", "reader",
+    "quiz",    "forum",         "topic",       "sync-issues",    "help",   "teaching",
+    "preview", "course-editor", "quiz-editor", "waiting-writes",
 };
 
 static const char *const role_names[TUI_CONFIG_ROLES] = {
-    "normal", "title", "status", "selected", "heading", "code", "link",
-    "quote",  "match", "dim",    "good",     "warn",    "bad",
+    "normal", "title", "status", "selected", "heading", "code",    "link",        "quote",
+    "match",  "dim",   "good",   "warn",     "bad",     "offline", "needs-login", "sync-issues",
 };
 
 static const char *const fkey_names[] = {
@@ -256,7 +256,7 @@ set_bind(struct tui_config_file *cf, const char *value)
 	if (i == N_OF(screen_names)) {
 		why = "SCREEN KEY ACTION, SCREEN one of global, home, catalog, course-details, "
 		      "course, reader, quiz, forum, topic, sync-issues, help, teaching, preview, "
-		      "course-editor, quiz-editor";
+		      "course-editor, quiz-editor, waiting-writes";
 		goto out;
 	}
 	snprintf(b.screen, sizeof(b.screen), "%s", screen);
@@ -316,7 +316,8 @@ set_color(struct tui_config_file *cf, const char *value)
 {
 	static const char *const form =
 	    "ROLE FG BG [ATTR...], ROLE one of normal, title, status, selected, heading, code, "
-	    "link, quote, match, dim, good, warn, bad; FG and BG default, black, red, green, "
+	    "link, quote, match, dim, good, warn, bad, offline, needs-login, sync-issues; FG and "
+	    "BG default, black, red, green, "
 	    "yellow, blue, magenta, cyan, white or color0..color255; ATTR bold, underline, "
 	    "reverse, dim, standout, italic or blink";
 	char *copy = lc_strdup(value), *rest = copy, *role, *fg, *bg, *attr;

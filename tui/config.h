@@ -75,7 +75,7 @@ struct tui_binding {
 };
 
 /* The colour roles, in the order of draw.c's enum tui_role. */
-#define TUI_CONFIG_ROLES 13
+#define TUI_CONFIG_ROLES 16
 
 enum tui_color_attr {
 	TUI_CATTR_BOLD = 1,

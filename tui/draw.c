@@ -37,6 +37,10 @@ tui_colors_init(struct tui_app *app)
 	role_attrs[TUI_ROLE_GOOD] = A_BOLD;
 	role_attrs[TUI_ROLE_WARN] = A_BOLD;
 	role_attrs[TUI_ROLE_BAD] = A_BOLD;
+	/* The status line's states: without colour the word says it, in bold (A9). */
+	role_attrs[TUI_ROLE_OFFLINE] = A_REVERSE | A_BOLD;
+	role_attrs[TUI_ROLE_LOGIN] = A_REVERSE | A_BOLD;
+	role_attrs[TUI_ROLE_ISSUES] = A_REVERSE | A_BOLD;
 	app->color = has_colors() && (no_color == NULL || no_color[0] == '\0');
 	if (!app->color)
 		return;
@@ -49,6 +53,9 @@ tui_colors_init(struct tui_app *app)
 	init_pair(5, COLOR_RED, -1);
 	init_pair(6, COLOR_BLACK, COLOR_YELLOW);
 	init_pair(7, COLOR_BLUE, -1);
+	init_pair(8, COLOR_BLACK, COLOR_YELLOW);   /* offline */
+	init_pair(9, COLOR_WHITE, COLOR_RED);      /* needs login */
+	init_pair(10, COLOR_WHITE, COLOR_MAGENTA); /* sync issues */
 	role_attrs[TUI_ROLE_TITLE] = COLOR_PAIR(1) | A_BOLD;
 	role_attrs[TUI_ROLE_STATUS] = COLOR_PAIR(1);
 	role_attrs[TUI_ROLE_HEADING] = COLOR_PAIR(2) | A_BOLD;
@@ -60,6 +67,9 @@ tui_colors_init(struct tui_app *app)
 	role_attrs[TUI_ROLE_GOOD] = COLOR_PAIR(3) | A_BOLD;
 	role_attrs[TUI_ROLE_WARN] = COLOR_PAIR(4) | A_BOLD;
 	role_attrs[TUI_ROLE_BAD] = COLOR_PAIR(5) | A_BOLD;
+	role_attrs[TUI_ROLE_OFFLINE] = COLOR_PAIR(8) | A_BOLD;
+	role_attrs[TUI_ROLE_LOGIN] = COLOR_PAIR(9) | A_BOLD;
+	role_attrs[TUI_ROLE_ISSUES] = COLOR_PAIR(10) | A_BOLD;
 }
 
 _Static_assert(TUI_CONFIG_ROLES == TUI_ROLE_COUNT, "config.c's role names follow tui_role");

@@ -12,6 +12,7 @@
 #include "common/clock.h"
 #include "store/replica.h"
 #include "sync/progress.h"
+#include "tui/status-fit.h"
 #include "tui/text.h"
 #include "tui/tui-int.h"
 
@@ -78,37 +79,41 @@ last_sync_text(struct tui_app *app, const struct sync_status *st, char *out, siz
 		strftime(out, size, "synced %Y-%m-%d %H:%M", &tm);
 }
 
+/*
+ * The counts (state, writes waiting, sync issues) into counts and the last sync time into
+ * last. The counts are never cut; the time gives way to a message (ux review 2026-11-29, A8).
+ */
 static void
-build(struct tui_app *app, int width, char *out, size_t size)
+build(struct tui_app *app, int width, char *counts, size_t csize, char *last, size_t lsize)
 {
 	struct sync_status st = {0};
-	char state[160], last[64], issues[48] = "";
+	char state[100], issues[40] = "";
 	int64_t waiting = 0, n_issues = 0;
 
+	last[0] = '\0';
 	if (app->engine != NULL)
 		sync_engine_status(app->engine, &st);
 	state_text(app, &st, false, state, sizeof(state));
 	if (app->db == NULL) { /* a kiosk's sign-in screen: no replica open (issue 13) */
-		snprintf(out, size, "%s", state);
+		snprintf(counts, csize, "%s", state);
 		return;
 	}
-	last_sync_text(app, &st, last, sizeof(last));
+	last_sync_text(app, &st, last, lsize);
 	store_outbox_count(app->db, &waiting);
 	store_issue_count(app->db, &n_issues);
 	if (n_issues > 0)
 		snprintf(issues, sizeof(issues), " | %lld sync issue%s (i)", (long long)n_issues,
 		         n_issues == 1 ? "" : "s");
-	snprintf(out, size, "%s | %lld waiting%s | %s", state, (long long)waiting, issues, last);
-	/* Progress in fewer words rather than counts cut off (ux review 2026-11-29, A8). */
-	if (st.state == SYNC_SYNCING && tui_text_width(out) > width) {
+	snprintf(counts, csize, "%s | %lld waiting%s%s", state, (long long)waiting,
+	         waiting > 0 ? " (w)" : "", issues);
+	/*
+	 * Progress in fewer words rather than counts cut off or the last sync time dropped
+	 * (ux review 2026-11-29, A8); width is the room for the counts and the time.
+	 */
+	if (st.state == SYNC_SYNCING && tui_text_width(counts) + 3 + tui_text_width(last) > width) {
 		state_text(app, &st, true, state, sizeof(state));
-		snprintf(out, size, "%s | %lld waiting%s | %s", state, (long long)waiting, issues,
-		         last);
-	}
-	if (st.message[0] != '\0' && st.state == SYNC_OFFLINE) {
-		size_t len = strlen(out);
-
-		snprintf(out + len, size - len, " | %s", st.message);
+		snprintf(counts, csize, "%s | %lld waiting%s%s", state, (long long)waiting,
+		         waiting > 0 ? " (w)" : "", issues);
 	}
 }
 
@@ -134,37 +139,69 @@ tui_status_first_sync(struct tui_app *app)
 	}
 }
 
+/*
+ * "offline", "needs login" and "N sync issues" each in their own role, over the line
+ * drawn in the status role (ux review 2026-11-29, A9: every state was white on blue). Under
+ * NO_COLOR the roles are bold reverse and the words alone tell the states apart.
+ */
+static void
+mark_states(struct tui_app *app, const char *left, int lw)
+{
+	static const struct {
+		const char *word;
+		enum tui_role role;
+	} states[] = {{"offline", TUI_ROLE_OFFLINE}, {"needs login", TUI_ROLE_LOGIN}};
+	const char *issues = strstr(left, " sync issue");
+
+	(void)app;
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		if (strncmp(left, states[i].word, strlen(states[i].word)) == 0)
+			tui_put(LINES - 1, 1, states[i].word, lw, tui_attr(states[i].role));
+	if (issues != NULL) { /* "N sync issues (i)", its count included */
+		const char *start = issues, *end = strstr(issues, " | ");
+		int x;
+
+		while (start > left && start[-1] >= '0' && start[-1] <= '9')
+			start--;
+		x = tui_text_width_n(left, (size_t)(start - left));
+		if (x < lw)
+			tui_putn(LINES - 1, 1 + x, start,
+			         end != NULL ? (size_t)(end - start) : strlen(start), lw - x,
+			         tui_attr(TUI_ROLE_ISSUES));
+	}
+}
+
 bool
 tui_status_draw(struct tui_app *app, bool force)
 {
-	char text[512];
-	const char *help = "? help";
+	char counts[176], last[48], left[228], right[sizeof(app->flash) + 4], text[512];
 	bool flash = app->flash[0] != '\0' && lc_monotonic_ms() < app->flash_until_ms;
-	const char *right = flash ? app->flash : help;
-	int rw, lw;
+	const char *msg;
+	int lw;
 
 	if (!flash)
 		app->flash[0] = '\0';
-	/* The state stays visible; a message takes the place of the help hint on the right. */
-	rw = tui_text_width(right);
-	if (rw > COLS / 2)
-		rw = COLS / 2;
-	lw = COLS - rw - 4;
-	build(app, lw, text, sizeof(text));
-	{
-		size_t len = strlen(text);
-
-		snprintf(text + len, sizeof(text) - len, "\x01%s", right);
-	}
+	/*
+	 * The counts stay whole on the left; a message takes the right part in place of the
+	 * help hint, shortened at a word when it does not fit (ux review 2026-11-29, A8).
+	 */
+	msg = flash ? app->flash : "? help";
+	build(app, COLS - 4 - tui_text_width(msg), counts, sizeof(counts), last, sizeof(last));
+	tui_status_fit(counts, last, msg, COLS, left, sizeof(left), right, sizeof(right));
+	snprintf(text, sizeof(text), "%s\x01%s", left, right);
 	if (!force && strcmp(text, app->status_text) == 0)
 		return false;
 	snprintf(app->status_text, sizeof(app->status_text), "%s", text);
 	tui_clear_to_eol(LINES - 1, 0, tui_attr(TUI_ROLE_STATUS));
-	*strchr(text, '\x01') = '\0';
-	tui_put(LINES - 1, 1, text, lw, tui_attr(TUI_ROLE_STATUS));
-	if (COLS > rw + 2)
-		tui_put(LINES - 1, COLS - rw - 1, right, rw,
-		        tui_attr(TUI_ROLE_STATUS) | (flash ? A_BOLD : A_NORMAL));
+	lw = tui_put(LINES - 1, 1, left, COLS - 2, tui_attr(TUI_ROLE_STATUS));
+	mark_states(app, left, lw);
+	if (right[0] != '\0') {
+		int rw = tui_text_width(right);
+
+		if (COLS - rw - 1 >= lw + 3)
+			tui_put(LINES - 1, COLS - rw - 1, right, rw,
+			        tui_attr(TUI_ROLE_STATUS) | (flash ? A_BOLD : A_NORMAL));
+	}
 	wnoutrefresh(stdscr);
 	return true;
 }

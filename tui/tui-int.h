@@ -58,6 +58,8 @@ extern const struct tui_view tui_view_forum;
 extern const struct tui_view tui_view_topic;
 extern const struct tui_view tui_view_issues;
 extern const struct tui_view tui_view_help;
+/* The writes not yet sent, in words (w; issue 15, ux review A10). */
+extern const struct tui_view tui_view_waiting;
 /* Course staff (issue 11): the course editor (arg: a course id; NULL: the new-course form
  * first), the quiz editor (arg: a quiz item id), an item as learners see it (no progress). */
 extern const struct tui_view tui_view_author;
@@ -83,6 +85,9 @@ enum tui_role {
 	TUI_ROLE_GOOD,
 	TUI_ROLE_WARN,
 	TUI_ROLE_BAD,
+	TUI_ROLE_OFFLINE, /* the status line's states (ux review 2026-11-29, A9) */
+	TUI_ROLE_LOGIN,
+	TUI_ROLE_ISSUES,
 	TUI_ROLE_COUNT,
 };
 

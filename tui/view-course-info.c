@@ -271,7 +271,7 @@ info_key(struct tui_app *app, void *state, wint_t key, bool fn_key)
 		else if (in->enrolled)
 			tui_flash(app, "You are already enrolled in this course");
 		else if (tui_write_enroll(app, in->course_id) == 0)
-			tui_flash(app, "Enrollment queued; it is sent with the next sync");
+			tui_flash(app, "Enrollment queued; sent as soon as online");
 		/* else tui_write_enroll() showed why (staff cannot enroll, ...). */
 	} else if (!fn_key && (key == '\r' || key == '\n' || key == 'o')) {
 		if (in->enrolled || in->teaches)

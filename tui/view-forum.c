@@ -225,7 +225,7 @@ new_topic(struct tui_app *app, struct forum *f)
 		if (tui_write_topic(app, f->course_id, title, body) == 0) {
 			tui_draft_done(app, key);
 			tui_draft_done(app, title_key);
-			tui_flash(app, "Topic saved; it is sent with the next sync");
+			tui_flash(app, "Topic saved; sent as soon as online");
 			f->list.sel = 0;
 		} else {
 			tui_draft_kept(app);
@@ -265,7 +265,7 @@ edit_topic(struct tui_app *app, struct forum *f, const struct topic_row *r)
 	if (tui_edit_draft(app, key, r->title, r->body, &body)) {
 		if (tui_write_edit(app, "topic", r->id, body) == 0) {
 			tui_draft_done(app, key);
-			tui_flash(app, "Edit saved; it is sent with the next sync");
+			tui_flash(app, "Edit saved; sent as soon as online");
 		} else {
 			tui_draft_kept(app);
 		}
@@ -287,7 +287,7 @@ delete_topic(struct tui_app *app, struct forum *f, const struct topic_row *r)
 	                           : "Delete this learner's topic and all its replies?"))
 		return;
 	if (tui_write_delete(app, "topic", r->id) == 0)
-		tui_flash(app, "Deleted; the server is told with the next sync");
+		tui_flash(app, "Deleted; the server is told as soon as online");
 	else
 		tui_flash(app, "Could not delete the topic (see the log)");
 }

@@ -33,6 +33,7 @@ static const struct tui_key_help global_keys[] = {
     {"Q", "quit Lectern"},
     {"s", "sync now"},
     {"i", "sync issues: rejected writes and conflicts"},
+    {"w", "waiting writes: what is not sent yet, where and since when"},
     {"L", "sign in again (status says needs login)"},
     {"X", "sign out (asks first; kiosk: back to the sign-in screen for the next person)"},
     {"?", "this help"},

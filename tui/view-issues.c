@@ -350,7 +350,7 @@ edit_merge(struct tui_app *app, struct issues *is, const struct store_issue *it)
 			rc = store_issue_resolve(app->db, it->id, body);
 		if (rc == 0) {
 			tui_draft_done(app, key);
-			chosen(app, is, "Your merge is queued; it is sent with the next sync");
+			chosen(app, is, "Your merge is queued; sent as soon as online");
 		} else {
 			/* The editor kept it as the draft for the next `e`: a merge is work. */
 			/* Short: the status line has ~40 cells for it at 80 columns. */
@@ -392,7 +392,7 @@ act(struct tui_app *app, struct issues *is, const struct store_issue *it, wint_t
 		tui_flash(app, "Not for a conflict: m, t or e");
 	} else if (key == 'r') {
 		if (store_issue_retry(app->db, it->id) == 0)
-			chosen(app, is, "Queued again for the next sync");
+			chosen(app, is, "Queued again; sent as soon as online");
 		else
 			tui_flash(app, "Could not queue it again (see the log)");
 	} else if (key == 'd') {

@@ -296,7 +296,7 @@ reply(struct tui_app *app, struct topic *t)
 	if (ok) {
 		if (tui_write_reply(app, t->topic_id, t->course_id, body) == 0) {
 			tui_draft_done(app, key);
-			tui_flash(app, "Reply saved; it is sent with the next sync");
+			tui_flash(app, "Reply saved; sent as soon as online");
 			topic_load(app, t);
 			select_post(t, t->n - 1);
 		} else {
@@ -315,7 +315,7 @@ edit(struct tui_app *app, struct topic *t, struct post *p)
 	if (tui_edit_draft(app, key, "Edit", p->body, &body)) {
 		if (tui_write_edit(app, p->type, p->id, body) == 0) {
 			tui_draft_done(app, key);
-			tui_flash(app, "Edit saved; it is sent with the next sync");
+			tui_flash(app, "Edit saved; sent as soon as online");
 		} else {
 			tui_draft_kept(app);
 		}
@@ -371,7 +371,7 @@ topic_key(struct tui_app *app, void *state, wint_t key, bool fn)
 			bool was_topic = strcmp(p->type, "topic") == 0;
 
 			if (tui_write_delete(app, p->type, p->id) == 0) {
-				tui_flash(app, "Deleted; the server is told with the next sync");
+				tui_flash(app, "Deleted; the server is told as soon as online");
 				if (was_topic) {
 					tui_pop(app);
 					return TUI_KEY_HANDLED;

@@ -322,11 +322,62 @@ test_profile_wipe_leaves_no_byte(void **state)
 	free(path);
 }
 
+/*
+ * ux review 2026-11-29, A10: the waiting-writes screen names each write in words, what
+ * (new forum reply), where (the course's code and the reply's topic title, the topic from
+ * the request's path) and nothing of the REST path.
+ */
+static void
+test_waiting_entry_words_name_course_and_topic(void **state)
+{
+	struct fx *f = *state;
+	struct store_db *db = NULL;
+	struct store_outbox_entry *e = NULL;
+	size_t n = 0;
+	char *what = NULL, *where = NULL;
+	const char *topic = "0f6c2a5e-3333-4a4a-8b8b-000000000003";
+	char *path = lc_asprintf("/api/v1/topics/%s/replies", topic);
+	char *tdoc = lc_asprintf("{\"id\":\"%s\",\"title\":\"Quoting names\"}", topic);
+	struct store_change course = {.scope = "course:c1",
+	                              .type = "course",
+	                              .id = "c1",
+	                              .rev = 1,
+	                              .seq = 1,
+	                              .doc = "{\"id\":\"c1\",\"code\":\"UNIX101\"}"};
+	struct store_change tch = {
+	    .scope = "course:c1", .type = "topic", .id = topic, .rev = 1, .seq = 2, .doc = tdoc};
+	struct store_write w = {.method = "POST",
+	                        .path = path,
+	                        .body = "{\"body\":\"hi\"}",
+	                        .type = "reply",
+	                        .id = "r9",
+	                        .scope = "course:c1",
+	                        .doc = "{\"id\":\"r9\"}"};
+
+	assert_int_equal(store_profile_open(f->dir, ANN, &db, NULL), 0);
+	assert_int_equal(store_apply_change(db, &course), 0);
+	assert_int_equal(store_apply_change(db, &tch), 0);
+	assert_int_equal(store_local_write(db, &w, NULL), 0);
+	assert_int_equal(store_outbox_list(db, 10, &e, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_waiting_entry_words(db, &e[0], &what, &where), 0);
+	assert_string_equal(what, "new forum reply");
+	assert_string_equal(where, "UNIX101, topic \"Quoting names\"");
+	free(what);
+	free(where);
+	store_outbox_free(e, n);
+	store_db_close(db);
+	free(path);
+	free(tdoc);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_profile_paths_refuse_non_uuid, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_waiting_entry_words_name_course_and_topic, setup,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_profile_created_private, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_profile_list_and_find_by_username, setup,
 	                                    teardown),
